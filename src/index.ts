@@ -1,0 +1,7 @@
+/**
+ * nabla: differentiable programming in TypeScript. Immutable tensors whose shapes live in the type
+ * system, and a reverse-mode `vjp` from which `grad`, `jvp`, `hvp`, `hessian` and the rest derive.
+ *
+ * @module nabla
+ */
+export * from './tensor/index.js'

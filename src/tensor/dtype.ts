@@ -1,0 +1,29 @@
+/**
+ * Element types. float32 is the fast default; float64 exists because gradient checking needs it.
+ *
+ * @module dtype
+ */
+
+/** The element types a tensor can hold. */
+export type DType = 'float32' | 'float64'
+
+/** The storage array for a dtype. */
+export type Storage<D extends DType = DType> = D extends 'float64'
+  ? Float64Array
+  : D extends 'float32'
+    ? Float32Array
+    : Float32Array | Float64Array
+
+/** The default dtype of every constructor. */
+export const defaultDType = 'float32' as const
+
+/** Whether a value names a dtype. */
+export const isDType = (value: unknown): value is DType => value === 'float32' || value === 'float64'
+
+/** Allocates zeroed storage of `size` elements. */
+export const allocate = <D extends DType>(dtype: D, size: number): Storage<D> =>
+  (dtype === 'float64' ? new Float64Array(size) : new Float32Array(size)) as Storage<D>
+
+/** Storage of a dtype holding a copy of the given numbers. */
+export const storageFrom = <D extends DType>(dtype: D, values: ArrayLike<number>): Storage<D> =>
+  (dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values)) as Storage<D>

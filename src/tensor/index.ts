@@ -1,0 +1,17 @@
+/**
+ * src/tensor: immutable shape-typed tensors, their primitives and ops, constructors, readers,
+ * codecs and errors.
+ *
+ * @module tensor
+ */
+export * from './codec.js'
+export * from './constructors.js'
+export { setDebugNaNs } from './dispatch.js'
+export type { DType } from './dtype.js'
+export * from './errors.js'
+export { type Kernels, referenceKernels, useKernels } from './kernels/index.js'
+export * from './ops.js'
+export * from './readers.js'
+export { broadcastShapes, type Shape } from './shape.js'
+export { isTensor, Tensor } from './tensor.js'
+export type * from './types.js'

@@ -1,0 +1,115 @@
+/**
+ * Composite ops, built only from primitives (so they need no gradient rule): `square`, `softplus`,
+ * `logSigmoid`, `logsumexp`, `softmax`, `logSoftmax`, `clip`. The log-sum-exp family subtracts the
+ * maximum first, so logits of ±1000 and rows of −Infinity give finite, correct results.
+ *
+ * @module ops/composite
+ */
+import type { DType } from '../dtype.js'
+import { reducedShape } from '../prims/reduction.js'
+import { normalizeAxes, type Shape } from '../shape.js'
+import { detach, type Tensor } from '../tensor.js'
+import type { AxisArg, CheckAxis, Reduce } from '../types.js'
+import { abs, add, exp, less, log, log1p, maximum, minimum, mul, neg, sub, where } from './elementwise.js'
+import { reshape } from './layout.js'
+import { max, type ReduceOptions, sum } from './reduce.js'
+
+/**
+ * x², elementwise.
+ * @example
+ * import { square, tensor } from 'nabla'
+ * square(tensor([-2, 3])) // [4, 9]
+ */
+export const square = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => {
+  const t: Tensor = x
+  return mul(t, t) as never
+}
+
+/**
+ * log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|): no overflow, full precision for very negative x.
+ * @example
+ * import { softplus, tensor } from 'nabla'
+ * softplus(tensor([0, 1000])) // [0.693…, 1000]
+ */
+export const softplus = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => {
+  const t: Tensor = x
+  return add(maximum(t, 0), log1p(exp(neg(abs(t))))) as never
+}
+
+/**
+ * log σ(x) = −softplus(−x), stable for large |x|.
+ * @example
+ * import { logSigmoid, tensor } from 'nabla'
+ * logSigmoid(tensor([-1000])) // [-1000]
+ */
+export const logSigmoid = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> =>
+  neg(softplus(neg(x))) as never
+
+/** The maximum along axes as a constant shift (0 where it is not finite), for the log-sum-exp trick. */
+const shiftFor = (x: Tensor, axis: AxisArg): Tensor => {
+  const m: Tensor = detach(max(x, axis, { keepdims: true }))
+  return where(less(abs(m), Infinity), m, 0)
+}
+
+/**
+ * log Σ eˣ over axes, stable: all −Infinity gives −Infinity, ±1000 gives the right finite answer.
+ * @example
+ * import { logsumexp, tensor } from 'nabla'
+ * logsumexp(tensor([1000, 1000])) // 1000.693…
+ */
+export const logsumexp = <
+  S extends Shape,
+  D extends DType,
+  const Axis extends AxisArg = undefined,
+  K extends boolean = false,
+>(
+  x: Tensor<S, D>,
+  axis?: Axis & CheckAxis<S, Axis>,
+  options?: ReduceOptions<K>,
+): Tensor<Reduce<S, Axis, K>, D> => {
+  const t: Tensor = x
+  const shift = shiftFor(t, axis as AxisArg)
+  const total: Tensor = log(sum(exp(sub(t, shift)), axis as AxisArg, { keepdims: true }))
+  const result: Tensor = add(total, shift)
+  if (options?.keepdims === true) return result as never
+  const axes = normalizeAxes('logsumexp', axis as AxisArg, t.shape.length)
+  return reshape(result, reducedShape(t.shape, { axes, keepdims: false })) as never
+}
+
+/**
+ * e^(x − logsumexp(x)) along an axis (default the last): rows sum to 1, stable for ±1000 logits.
+ * @example
+ * import { softmax, tensor } from 'nabla'
+ * softmax(tensor([[1000, 0]])) // [[1, 0]]
+ */
+export const softmax = <S extends Shape, D extends DType>(x: Tensor<S, D>, axis = -1): Tensor<S, D> =>
+  exp(logSoftmax(x, axis)) as never
+
+/**
+ * x − logsumexp(x) along an axis (default the last), stable for ±1000 logits.
+ * @example
+ * import { logSoftmax, tensor } from 'nabla'
+ * logSoftmax(tensor([[0, 0]])) // [[-0.693…, -0.693…]]
+ */
+export const logSoftmax = <S extends Shape, D extends DType>(x: Tensor<S, D>, axis = -1): Tensor<S, D> => {
+  // subtracting the shift first keeps x − shift exact, so float32 rows like [−1000, −1000] give
+  // exactly log ½ rather than the rounding error of −1000 − (−999.3069)
+  const t: Tensor = x
+  const shifted: Tensor = sub(t, shiftFor(t, axis))
+  return sub(shifted, log(sum(exp(shifted), axis, { keepdims: true }))) as never
+}
+
+/**
+ * Clamps to [lo, hi]; the gradient is 1 strictly inside, 0 outside, ½ at the bounds.
+ * @example
+ * import { clip, tensor } from 'nabla'
+ * clip(tensor([-5, 0.5, 5]), 0, 1) // [0, 0.5, 1]
+ */
+export const clip = <S extends Shape, D extends DType>(
+  x: Tensor<S, D>,
+  lo: number,
+  hi: number,
+): Tensor<S, D> => {
+  const t: Tensor = x
+  return minimum(maximum(t, lo), hi) as never
+}

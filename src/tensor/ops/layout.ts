@@ -1,0 +1,335 @@
+/**
+ * Ops that move elements without arithmetic: reshape, transpose, broadcastTo, expandDims, squeeze,
+ * slice, pad, concat, stack, gather, scatterAdd, oneHot and cast. Literal shapes, permutations and
+ * element counts are checked at compile time where the types allow, and always at run time.
+ *
+ * @module ops/layout
+ */
+import { apply } from '../dispatch.js'
+import { type DType, isDType, storageFrom } from '../dtype.js'
+import { ArgumentError, formatShape, ShapeError } from '../errors.js'
+import * as prims from '../prims/index.js'
+import type { PadWidths } from '../prims/pad.js'
+import { describe, normalizeAxis, type Shape, sizeOf, validateShape } from '../shape.js'
+import { isTensor, makeTensor, type Tensor } from '../tensor.js'
+import type { CheckPermutation, CheckReshape, IsTuple, Mutable, Permute, Reshape } from '../types.js'
+import { equal } from './elementwise.js'
+import { expectTensor } from './operand.js'
+
+/** Resolves a `-1` in a target shape against an element count; validates everything else. */
+const resolveShape = (op: string, from: Shape, target: readonly number[]): Shape => {
+  if (!Array.isArray(target))
+    throw new ShapeError(op, `shape must be an array of dimensions, got ${describe(target)}`)
+  const unknown = target.flatMap((d, i) => (d === -1 ? [i] : []))
+  if (unknown.length > 1)
+    throw new ShapeError(
+      op,
+      `cannot reshape ${formatShape(from)} to ${formatShape(target)}: at most one dimension may be -1`,
+    )
+  const size = sizeOf(from)
+  if (unknown.length === 0) {
+    const shape = validateShape(op, target)
+    if (sizeOf(shape) !== size)
+      throw new ShapeError(
+        op,
+        `cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(target)} (${sizeOf(shape)} elements)`,
+      )
+    return shape
+  }
+  const known = validateShape(
+    op,
+    target.filter((d) => d !== -1),
+  )
+  const rest = sizeOf(known)
+  if (rest === 0 || size % rest !== 0)
+    throw new ShapeError(
+      op,
+      `cannot reshape ${formatShape(from)} (${size} elements) to ${formatShape(target)}`,
+    )
+  return target.map((d) => (d === -1 ? size / rest : d))
+}
+
+/**
+ * The same elements under another shape of equal size; one dimension may be `-1`.
+ * @example
+ * import { reshape, tensor } from 'nabla'
+ * reshape(tensor([[1, 2, 3], [4, 5, 6]]), [3, 2]) // Tensor<[3, 2]>
+ * reshape(tensor([[1, 2, 3], [4, 5, 6]]), [-1])   // Tensor<[number]>, shape [6]
+ * // reshape(tensor([[1, 2, 3], [4, 5, 6]]), [4]) // does not compile: 6 elements vs 4
+ */
+export const reshape = <S extends Shape, D extends DType, const NS extends readonly number[]>(
+  x: Tensor<S, D>,
+  shape: NS & CheckReshape<S, NS>,
+): Tensor<Reshape<S, NS>, D> => {
+  const t = expectTensor('reshape', 'x', x)
+  return apply(prims.reshapePrim, [t], {
+    shape: resolveShape('reshape', t.shape, shape as readonly number[]),
+  }) as Tensor<Reshape<S, NS>, D>
+}
+
+/**
+ * Permutes axes: output axis i is input axis `perm[i]`; without `perm`, reverses them.
+ * @example
+ * import { transpose, zeros } from 'nabla'
+ * transpose(zeros([2, 3]))             // Tensor<[3, 2]>
+ * transpose(zeros([2, 3, 4]), [0, 2, 1]) // Tensor<[2, 4, 3]>
+ */
+export const transpose = <
+  S extends Shape,
+  D extends DType,
+  const P extends readonly number[] | undefined = undefined,
+>(
+  x: Tensor<S, D>,
+  perm?: P & CheckPermutation<S, P>,
+): Tensor<Permute<S, P>, D> => {
+  const t = expectTensor('transpose', 'x', x)
+  const rank = t.shape.length
+  const order = (perm as readonly number[] | undefined) ?? t.shape.map((_, i) => rank - 1 - i)
+  const normalized = order.map((a) => normalizeAxis('transpose', a, rank, 'perm entry'))
+  if (normalized.length !== rank || new Set(normalized).size !== rank)
+    throw new ArgumentError(
+      'transpose',
+      `perm ${JSON.stringify(order)} is not a permutation of the axes of a tensor of shape ${formatShape(t.shape)}`,
+    )
+  return apply(prims.transposePrim, [t], { perm: normalized }) as Tensor<Permute<S, P>, D>
+}
+
+/**
+ * Repeats `x` along size-1 and missing leading axes to `shape`.
+ * @example
+ * import { broadcastTo, tensor } from 'nabla'
+ * broadcastTo(tensor([1, 2]), [3, 2]) // [[1, 2], [1, 2], [1, 2]]
+ */
+export const broadcastTo = <D extends DType, const NS extends readonly number[]>(
+  x: Tensor<Shape, D>,
+  shape: NS,
+): Tensor<Mutable<NS>, D> =>
+  apply(prims.broadcastToPrim, [expectTensor('broadcastTo', 'x', x)], {
+    shape: validateShape('broadcastTo', shape),
+  }) as Tensor<Mutable<NS>, D>
+
+/**
+ * Inserts a size-1 axis at `axis`.
+ * @example
+ * import { expandDims, zeros } from 'nabla'
+ * expandDims(zeros([2, 3]), 0).shape // [1, 2, 3]
+ */
+export const expandDims = <D extends DType>(x: Tensor<Shape, D>, axis: number): Tensor<number[], D> => {
+  const t = expectTensor('expandDims', 'x', x)
+  const a = normalizeAxis('expandDims', axis, t.shape.length + 1)
+  return apply(prims.reshapePrim, [t], { shape: [...t.shape.slice(0, a), 1, ...t.shape.slice(a)] }) as Tensor<
+    number[],
+    D
+  >
+}
+
+/**
+ * Removes size-1 axes (all of them, or the given one, which must have size 1).
+ * @example
+ * import { squeeze, zeros } from 'nabla'
+ * squeeze(zeros([1, 3, 1])).shape // [3]
+ */
+export const squeeze = <D extends DType>(x: Tensor<Shape, D>, axis?: number): Tensor<number[], D> => {
+  const t = expectTensor('squeeze', 'x', x)
+  let shape: number[]
+  if (axis === undefined) shape = t.shape.filter((d) => d !== 1)
+  else {
+    const a = normalizeAxis('squeeze', axis, t.shape.length)
+    if (t.shape[a] !== 1)
+      throw new ShapeError('squeeze', `axis ${axis} has size ${t.shape[a]} in ${formatShape(t.shape)}, not 1`)
+    shape = t.shape.filter((_, i) => i !== a)
+  }
+  return apply(prims.reshapePrim, [t], { shape }) as Tensor<number[], D>
+}
+
+/**
+ * The block `begin[i] <= index < end[i]` along each axis. `end` defaults to the full extent;
+ * negative entries count from the end; bounds outside the tensor are errors.
+ * @example
+ * import { slice, tensor } from 'nabla'
+ * slice(tensor([[1, 2, 3], [4, 5, 6]]), [0, 1], [2, 3]) // [[2, 3], [5, 6]]
+ */
+export const slice = <S extends Shape, D extends DType>(
+  x: Tensor<S, D>,
+  begin: readonly number[],
+  end?: readonly number[],
+): Tensor<{ -readonly [K in keyof S]: number }, D> => {
+  const t = expectTensor('slice', 'x', x)
+  const rank = t.shape.length
+  if (
+    !Array.isArray(begin) ||
+    begin.length !== rank ||
+    (end !== undefined && (!Array.isArray(end) || end.length !== rank))
+  )
+    throw new ArgumentError('slice', `begin and end must have one entry per axis of ${formatShape(t.shape)}`)
+  const b = begin.map((v, i) => bound('begin', v, i, t.shape[i]!))
+  const e = t.shape.map((d, i) => (end === undefined ? d : bound('end', end[i]!, i, d)))
+  b.forEach((v, i) => {
+    if (v > e[i]!)
+      throw new ArgumentError(
+        'slice',
+        `begin[${i}] = ${begin[i]} is after end[${i}] = ${end?.[i]} in ${formatShape(t.shape)}`,
+      )
+  })
+  return apply(prims.slicePrim, [t], { begin: b, end: e }) as Tensor<{ -readonly [K in keyof S]: number }, D>
+}
+
+const bound = (name: string, value: number, axis: number, size: number): number => {
+  if (!Number.isInteger(value))
+    throw new ArgumentError('slice', `${name}[${axis}] must be an integer, got ${describe(value)}`)
+  const v = value < 0 ? value + size : value
+  if (v < 0 || v > size)
+    throw new ArgumentError(
+      'slice',
+      `${name}[${axis}] = ${value} is out of range for an axis of size ${size}`,
+    )
+  return v
+}
+
+/**
+ * Surrounds `x` with zeros: `widths[i] = [before, after]` for axis i.
+ * @example
+ * import { pad, tensor } from 'nabla'
+ * pad(tensor([1, 2]), [[1, 0]]) // [0, 1, 2]
+ */
+export const pad = <D extends DType>(x: Tensor<Shape, D>, widths: PadWidths): Tensor<number[], D> => {
+  const t = expectTensor('pad', 'x', x)
+  const ok =
+    Array.isArray(widths) &&
+    widths.length === t.shape.length &&
+    widths.every((w) => Array.isArray(w) && w.length === 2 && w.every((v) => Number.isInteger(v) && v >= 0))
+  if (!ok)
+    throw new ArgumentError(
+      'pad',
+      `widths must be one [before, after] pair of non-negative integers per axis of ${formatShape(t.shape)}`,
+    )
+  return apply(prims.padPrim, [t], { widths }) as Tensor<number[], D>
+}
+
+/**
+ * Joins tensors along an existing axis; the other dimensions must agree.
+ * @example
+ * import { concat, tensor } from 'nabla'
+ * concat([tensor([[1, 2]]), tensor([[3, 4]])], 0) // [[1, 2], [3, 4]]
+ */
+export const concat = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0): Tensor<number[], D> => {
+  if (!Array.isArray(xs) || xs.length === 0)
+    throw new ArgumentError('concat', 'needs a non-empty array of tensors')
+  const ts = xs.map((x, i) => expectTensor('concat', `xs[${i}]`, x))
+  const a = normalizeAxis('concat', axis, ts[0]!.shape.length)
+  return apply(prims.concatPrim, ts, { axis: a }) as Tensor<number[], D>
+}
+
+/**
+ * Stacks tensors of equal shape along a new axis.
+ * @example
+ * import { stack, tensor } from 'nabla'
+ * stack([tensor([1, 2]), tensor([3, 4])]).shape // [2, 2]
+ */
+export const stack = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0): Tensor<number[], D> => {
+  if (!Array.isArray(xs) || xs.length === 0)
+    throw new ArgumentError('stack', 'needs a non-empty array of tensors')
+  const ts: Tensor[] = xs.map((x, i) => expectTensor('stack', `xs[${i}]`, x))
+  const first = ts[0]!.shape
+  ts.forEach((t, i) => {
+    if (t.shape.length !== first.length || t.shape.some((d, j) => d !== first[j]))
+      throw new ShapeError(
+        'stack',
+        `xs[${i}] has shape ${formatShape(t.shape)} but xs[0] has ${formatShape(first)}`,
+      )
+  })
+  const a = normalizeAxis('stack', axis, first.length + 1)
+  return concat(
+    ts.map((t) => expandDims(t, a)),
+    a,
+  ) as Tensor<number[], D>
+}
+
+/** Index tensors: integer values; given as a tensor or a plain array. */
+export type Indices = Tensor | readonly number[]
+
+const toIndices = (op: string, indices: Indices): Tensor => {
+  if (isTensor(indices)) return indices
+  if (!Array.isArray(indices))
+    throw new ArgumentError(op, `indices must be a tensor or an array of integers, got ${describe(indices)}`)
+  return makeTensor([indices.length], 'float64', storageFrom('float64', indices))
+}
+
+/**
+ * Picks slices along `axis` at integer indices; result shape is
+ * `x.shape[:axis] + indices.shape + x.shape[axis+1:]`. Gradients accumulate at repeated indices.
+ * @example
+ * import { gather, tensor } from 'nabla'
+ * gather(tensor([[1, 2], [3, 4], [5, 6]]), [2, 0]) // [[5, 6], [1, 2]]
+ */
+export const gather = <D extends DType>(
+  x: Tensor<Shape, D>,
+  indices: Indices,
+  axis = 0,
+): Tensor<number[], D> => {
+  const t = expectTensor('gather', 'x', x)
+  const a = normalizeAxis('gather', axis, t.shape.length)
+  return apply(prims.gatherPrim, [t, toIndices('gather', indices)], { axis: a }) as Tensor<number[], D>
+}
+
+/**
+ * A zero tensor of `shape` with the slices of `values` added along `axis` at `indices`: the
+ * transpose of `gather`.
+ * @example
+ * import { scatterAdd, tensor } from 'nabla'
+ * scatterAdd(tensor([1, 2, 3]), [0, 0, 2], 0, [3]) // [3, 0, 3]
+ */
+export const scatterAdd = <D extends DType>(
+  values: Tensor<Shape, D>,
+  indices: Indices,
+  axis: number,
+  shape: Shape,
+): Tensor<number[], D> => {
+  const v = expectTensor('scatterAdd', 'values', values)
+  const s = validateShape('scatterAdd', shape)
+  const a = normalizeAxis('scatterAdd', axis, s.length)
+  return apply(prims.scatterAddPrim, [v, toIndices('scatterAdd', indices)], { axis: a, shape: s }) as Tensor<
+    number[],
+    D
+  >
+}
+
+/**
+ * One-hot rows: `[...labels.shape, depth]` with 1 at each label (labels must be integers in
+ * `[0, depth)`).
+ * @example
+ * import { oneHot, tensor } from 'nabla'
+ * oneHot(tensor([2, 0]), 3) // [[0, 0, 1], [1, 0, 0]]
+ */
+export const oneHot = <S extends Shape, D extends DType, N extends number>(
+  labels: Tensor<S, D>,
+  depth: N,
+): Tensor<IsTuple<S> extends true ? [...Mutable<S>, N] : number[], D> => {
+  const t = expectTensor('oneHot', 'labels', labels)
+  if (!Number.isInteger(depth) || depth < 1)
+    throw new ArgumentError('oneHot', `depth must be a positive integer, got ${describe(depth)}`)
+  prims.checkIndicesOf('oneHot', t, depth, 'labels')
+  const classes = makeTensor(
+    [depth],
+    t.dtype,
+    storageFrom(
+      t.dtype,
+      Array.from({ length: depth }, (_, i) => i),
+    ),
+  )
+  const expanded = apply(prims.reshapePrim, [t], { shape: [...t.shape, 1] })
+  return equal(expanded, classes) as never
+}
+
+/**
+ * Converts to another dtype.
+ * @example
+ * import { cast, tensor } from 'nabla'
+ * cast(tensor([1, 2]), 'float64').dtype // 'float64'
+ */
+export const cast = <S extends Shape, T extends DType>(x: Tensor<S>, dtype: T): Tensor<S, T> => {
+  const t = expectTensor('cast', 'x', x)
+  if (!isDType(dtype))
+    throw new ArgumentError('cast', `dtype must be 'float32' or 'float64', got ${describe(dtype)}`)
+  return (t.dtype === dtype ? t : apply(prims.castPrim, [t], { dtype })) as Tensor<S, T>
+}

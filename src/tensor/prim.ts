@@ -1,0 +1,77 @@
+/**
+ * What a primitive is. A primitive is the unit the tracer records: a name, a shape rule, a forward
+ * kernel, a vjp rule written with differentiable ops (so a pullback can itself be differentiated),
+ * and the input domain its gradient tests draw from. Each lives in one file under `prims/`.
+ *
+ * @module prim
+ */
+import type { Arbitrary } from 'fast-check'
+import type { DType, Storage } from './dtype.js'
+import type { Shape } from './shape.js'
+import type { Tensor } from './tensor.js'
+
+/** The op set handed to vjp rules (it is `ops.ts`; passed in so prim files need not import it). */
+export type Ops = typeof import('./ops.js')
+
+/** What the shape rule computes from the inputs. */
+export interface OutputSpec {
+  readonly shape: Shape
+  readonly dtype: DType
+}
+
+/**
+ * A vjp rule: given the output's cotangent, the output and the inputs, returns one cotangent per
+ * input (`null` for an input that gets no gradient). A cotangent may have the broadcast output
+ * shape: the engine sums it down to the input's shape, and accumulates fan-out.
+ */
+export type VjpRule<P> = (
+  ops: Ops,
+  cotangent: Tensor,
+  output: Tensor,
+  inputs: readonly Tensor[],
+  params: P,
+) => readonly (Tensor | null)[]
+
+/** One generated case of a primitive's test domain. */
+export interface DomainCase<P> {
+  readonly inputs: readonly Tensor[]
+  readonly params: P
+}
+
+/** Value range of a generated input, and points to keep away from (kinks, poles). */
+export interface ValueRange {
+  readonly min: number
+  readonly max: number
+  /** Values closer than `margin` to any of these are moved away. */
+  readonly avoid?: readonly number[]
+  readonly margin?: number
+}
+
+/** The generators a domain is written with (implemented by `nabla/testing`, float64 tensors). */
+export interface DomainTools {
+  readonly fc: typeof import('fast-check')
+  /** A random shape of rank 0–3 with dims 0–4 (`minDim` raises the smallest dim). */
+  shape(options?: { minRank?: number; maxRank?: number; minDim?: number; maxDim?: number }): Arbitrary<Shape>
+  /** A float64 tensor of the given shape with values in range. */
+  tensor(shape: Shape, range?: ValueRange): Arbitrary<Tensor>
+  /** One tensor of random shape. */
+  unary(range?: ValueRange): Arbitrary<DomainCase<undefined>>
+  /** Two tensors of broadcast-compatible random shapes. */
+  binary(rangeA?: ValueRange, rangeB?: ValueRange): Arbitrary<DomainCase<undefined>>
+}
+
+/** A primitive. `P` is its static parameters (axes, a target shape, …), never differentiated. */
+export interface Prim<P = undefined> {
+  readonly name: string
+  /** Validates inputs and params; throws a `ShapeError`/`ArgumentError` naming the op. */
+  readonly infer: (inputs: readonly Tensor[], params: P) => OutputSpec
+  /** Computes the output storage (a fresh array) from the inputs' storage. */
+  readonly forward: (inputs: readonly Tensor[], params: P, output: OutputSpec) => Storage
+  /** The vjp rule; `undefined` for primitives whose output has no gradient (comparisons). */
+  readonly vjp: VjpRule<P> | undefined
+  /** The inputs gradient tests draw from; `undefined` only for primitives without a vjp. */
+  readonly domain: ((tools: DomainTools) => Arbitrary<DomainCase<P>>) | undefined
+}
+
+/** Declares a primitive (identity; gives the literal its type). */
+export const definePrim = <P = undefined>(prim: Prim<P>): Prim<P> => Object.freeze(prim)

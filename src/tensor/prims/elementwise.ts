@@ -1,0 +1,79 @@
+/**
+ * Shared shape rules and constructors for elementwise primitives. Each elementwise primitive still
+ * has its own file (name, expression, vjp rule, domain); this module holds what they share: the
+ * shape rules (same shape; NumPy broadcasting) and the dtype rule (operands agree).
+ *
+ * @module prims/elementwise
+ */
+
+import type { Arbitrary } from 'fast-check'
+import { allocate } from '../dtype.js'
+import { DTypeError } from '../errors.js'
+import { kernels } from '../kernels/index.js'
+import { type DomainCase, type DomainTools, definePrim, type Prim, type VjpRule } from '../prim.js'
+import { broadcastShapes } from '../shape.js'
+import { storage, type Tensor } from '../tensor.js'
+
+/** Checks that all operands share a dtype; returns it. */
+export const sameDType = (
+  op: string,
+  inputs: readonly Tensor[],
+  names: readonly string[] = ['a', 'b', 'c'],
+): Tensor['dtype'] => {
+  const dtype = inputs[0]!.dtype
+  for (let i = 1; i < inputs.length; i++)
+    if (inputs[i]!.dtype !== dtype)
+      throw new DTypeError(
+        op,
+        `${names[0]} is ${dtype} but ${names[i]} is ${inputs[i]!.dtype}; cast one explicitly with cast()`,
+      )
+  return dtype
+}
+
+/** An elementwise primitive of one input, computed by a JavaScript expression in `x`. */
+export const unaryPrim = (spec: {
+  name: string
+  expr: string
+  vjp: VjpRule<undefined> | undefined
+  domain: ((tools: DomainTools) => Arbitrary<DomainCase<undefined>>) | undefined
+}): Prim<undefined> => {
+  const op = { name: spec.name, expr: spec.expr }
+  return definePrim<undefined>({
+    name: spec.name,
+    infer: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
+    forward: ([x], _, { dtype }) => {
+      const out = allocate(dtype, x!.size)
+      kernels().unary(op, storage(x!), out)
+      return out
+    },
+    vjp: spec.vjp,
+    domain: spec.domain,
+  })
+}
+
+/** An elementwise primitive of two broadcast operands, computed by an expression in `x` and `y`. */
+export const binaryPrim = (spec: {
+  name: string
+  expr: string
+  vjp: VjpRule<undefined> | undefined
+  domain: ((tools: DomainTools) => Arbitrary<DomainCase<undefined>>) | undefined
+}): Prim<undefined> => {
+  const op = { name: spec.name, expr: spec.expr }
+  return definePrim<undefined>({
+    name: spec.name,
+    infer: ([a, b]) => ({
+      shape: broadcastShapes(spec.name, a!.shape, b!.shape),
+      dtype: sameDType(spec.name, [a!, b!]),
+    }),
+    forward: ([a, b], _, { shape, dtype }) => {
+      const out = allocate(
+        dtype,
+        shape.reduce((x, y) => x * y, 1),
+      )
+      kernels().binary(op, storage(a!), a!.shape, storage(b!), b!.shape, out, shape)
+      return out
+    },
+    vjp: spec.vjp,
+    domain: spec.domain,
+  })
+}

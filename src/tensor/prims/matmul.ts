@@ -1,0 +1,89 @@
+/**
+ * `matmul`: the matrix product `op(a) · op(b)` of the last two axes, where `op` optionally
+ * transposes; leading (batch) axes broadcast. The transpose flags let the backward pass multiply by
+ * `Aᵀ` and `Bᵀ` without materialising transposes, so kernels can pack the operands instead.
+ *
+ * @module prims/matmul
+ */
+import { allocate } from '../dtype.js'
+import { formatShape, ShapeError } from '../errors.js'
+import { kernels } from '../kernels/index.js'
+import { definePrim } from '../prim.js'
+import { broadcastShapes, sizeOf } from '../shape.js'
+import { storage } from '../tensor.js'
+import { sameDType } from './elementwise.js'
+
+/** Whether each operand is used transposed (last two axes swapped). */
+export interface MatmulParams {
+  readonly transposeA: boolean
+  readonly transposeB: boolean
+}
+
+export const matmulPrim = definePrim<MatmulParams>({
+  name: 'matmul',
+  infer: ([a, b], { transposeA, transposeB }) => {
+    for (const [name, t] of [['a', a!] as const, ['b', b!] as const])
+      if (t.shape.length < 2)
+        throw new ShapeError('matmul', `${name} must have rank 2 or more, got ${formatShape(t.shape)}`)
+    const ra = a!.shape.length
+    const rb = b!.shape.length
+    const m = a!.shape[transposeA ? ra - 1 : ra - 2]!
+    const k = a!.shape[transposeA ? ra - 2 : ra - 1]!
+    const k2 = b!.shape[transposeB ? rb - 1 : rb - 2]!
+    const n = b!.shape[transposeB ? rb - 2 : rb - 1]!
+    const flags = transposeA || transposeB ? ` (transposeA ${transposeA}, transposeB ${transposeB})` : ''
+    if (k !== k2)
+      throw new ShapeError(
+        'matmul',
+        `inner dimensions differ: a is ${formatShape(a!.shape)}, b is ${formatShape(b!.shape)}${flags}`,
+      )
+    const batch = broadcastShapes('matmul', a!.shape.slice(0, -2), b!.shape.slice(0, -2))
+    return { shape: [...batch, m, n], dtype: sameDType('matmul', [a!, b!]) }
+  },
+  forward: ([a, b], { transposeA, transposeB }, { shape, dtype }) => {
+    const out = allocate(dtype, sizeOf(shape))
+    kernels().matmul({
+      a: storage(a!),
+      aShape: a!.shape,
+      b: storage(b!),
+      bShape: b!.shape,
+      transposeA,
+      transposeB,
+      out,
+      outShape: shape,
+    })
+    return out
+  },
+  vjp: (ops, ct, _out, [a, b], { transposeA: ta, transposeB: tb }) => [
+    ta
+      ? ops.matmulTransposed(b!, ct, { transposeA: tb, transposeB: true })
+      : ops.matmulTransposed(ct, b!, { transposeB: !tb }),
+    tb
+      ? ops.matmulTransposed(ct, a!, { transposeA: true, transposeB: ta })
+      : ops.matmulTransposed(a!, ct, { transposeA: !ta }),
+  ],
+  domain: (t) =>
+    t.fc
+      .record({
+        batchA: t.fc.array(t.fc.constantFrom(1, 2), { maxLength: 2 }),
+        batchB: t.fc.array(t.fc.constantFrom(1, 2), { maxLength: 2 }),
+        m: t.fc.integer({ min: 1, max: 4 }),
+        k: t.fc.integer({ min: 0, max: 4 }),
+        n: t.fc.integer({ min: 1, max: 4 }),
+        transposeA: t.fc.boolean(),
+        transposeB: t.fc.boolean(),
+      })
+      .chain(({ batchA, batchB, m, k, n, transposeA, transposeB }) => {
+        // align batch dims so they broadcast: where both exist and differ, make one of them 1
+        const bB = batchB.map((d, i) => {
+          const j = batchA.length - batchB.length + i
+          return j >= 0 && batchA[j] !== d && batchA[j] !== 1 ? 1 : d
+        })
+        return t.fc
+          .tuple(
+            t.tensor([...batchA, ...(transposeA ? [k, m] : [m, k])], { min: -2, max: 2 }),
+            t.tensor([...bB, ...(transposeB ? [n, k] : [k, n])], { min: -2, max: 2 }),
+          )
+          .map(([a, b]) => ({ inputs: [a, b], params: { transposeA, transposeB } }))
+      }),
+})

@@ -1,0 +1,59 @@
+/**
+ * Shared shape rule of the reductions `sum`, `max` and `min`: which axes, and whether they are kept
+ * as size-1 dimensions.
+ *
+ * @module prims/reduction
+ */
+import type { Arbitrary } from 'fast-check'
+import { allocate } from '../dtype.js'
+import { ArgumentError, formatShape } from '../errors.js'
+import { kernels, type ReduceKind } from '../kernels/index.js'
+import type { DomainCase, DomainTools, OutputSpec } from '../prim.js'
+import { sizeOf } from '../shape.js'
+import { storage, type Tensor } from '../tensor.js'
+
+/** Parameters of a reduction: normalised, sorted axes and whether to keep them. */
+export interface ReduceParams {
+  readonly axes: readonly number[]
+  readonly keepdims: boolean
+}
+
+/** The output shape of a reduction. */
+export const reducedShape = (shape: readonly number[], { axes, keepdims }: ReduceParams): number[] =>
+  keepdims ? shape.map((d, i) => (axes.includes(i) ? 1 : d)) : shape.filter((_, i) => !axes.includes(i))
+
+/** Shape rule; `max`/`min` over an empty axis have no identity and are errors. */
+export const inferReduce =
+  (kind: ReduceKind) =>
+  ([x]: readonly Tensor[], params: ReduceParams): OutputSpec => {
+    if (kind !== 'sum' && params.axes.some((a) => x!.shape[a] === 0))
+      throw new ArgumentError(
+        kind,
+        `cannot take the ${kind} over an empty axis of a tensor of shape ${formatShape(x!.shape)}`,
+      )
+    return { shape: reducedShape(x!.shape, params), dtype: x!.dtype }
+  }
+
+/** Forward kernel of a reduction. */
+export const forwardReduce =
+  (kind: ReduceKind) =>
+  ([x]: readonly Tensor[], params: ReduceParams, { shape, dtype }: OutputSpec) => {
+    const out = allocate(dtype, sizeOf(shape))
+    kernels().reduce(kind, storage(x!), x!.shape, params.axes, out)
+    return out
+  }
+
+/** A tensor with random axes to reduce and a random keepdims flag. */
+export const reduceDomain =
+  (minDim: number) =>
+  (t: DomainTools): Arbitrary<DomainCase<ReduceParams>> =>
+    t
+      .shape({ minDim })
+      .chain((shape) =>
+        t.fc.tuple(
+          t.tensor(shape, { min: -3, max: 3 }),
+          t.fc.subarray(shape.map((_, i) => i)),
+          t.fc.boolean(),
+        ),
+      )
+      .map(([x, axes, keepdims]) => ({ inputs: [x], params: { axes, keepdims } }))

@@ -1,0 +1,88 @@
+/**
+ * Reading tensors out: nested arrays, flat copies, single numbers, and `argmax` (which has no
+ * gradient, so it reads values directly). Every reader returns a copy.
+ *
+ * @module readers
+ */
+import { ArgumentError, formatShape } from './errors.js'
+import { normalizeAxis, type Shape } from './shape.js'
+import { makeTensor, storage, type Tensor } from './tensor.js'
+import type { Nested } from './types.js'
+
+/**
+ * The values as nested arrays (a number for a scalar).
+ * @example
+ * import { tensor, toArray } from 'nabla'
+ * toArray(tensor([[1, 2], [3, 4]])) // [[1, 2], [3, 4]]
+ */
+export const toArray = <S extends Shape>(t: Tensor<S>): Nested<S> => {
+  const data = storage(t)
+  const build = (depth: number, offset: number, stride: number): unknown => {
+    if (depth === t.shape.length) return data[offset]
+    const n = t.shape[depth]!
+    const inner = stride / Math.max(n, 1)
+    return Array.from({ length: n }, (_, i) => build(depth + 1, offset + i * inner, inner))
+  }
+  return build(0, 0, t.size) as Nested<S>
+}
+
+/**
+ * The values as a flat row-major `number[]` (a copy).
+ * @example
+ * import { tensor, toFlat } from 'nabla'
+ * toFlat(tensor([[1, 2], [3, 4]])) // [1, 2, 3, 4]
+ */
+export const toFlat = (t: Tensor): number[] => Array.from(storage(t))
+
+/**
+ * The single value of a tensor with one element.
+ * @example
+ * import { item, scalar } from 'nabla'
+ * item(scalar(3)) // 3
+ */
+export const item = (t: Tensor): number => {
+  if (t.size !== 1)
+    throw new ArgumentError(
+      'item',
+      `needs a tensor with exactly one element, got shape ${formatShape(t.shape)} (${t.size} elements)`,
+    )
+  return storage(t)[0]!
+}
+
+/**
+ * Indices of the maximum along an axis (first on ties; NaN counts as the maximum). No gradient.
+ * @example
+ * import { argmax, tensor } from 'nabla'
+ * argmax(tensor([[1, 9, 3], [7, 2, 0]]), 1) // [1, 0]
+ */
+export const argmax = <S extends Shape>(t: Tensor<S>, axis = -1): Tensor<number[], Tensor<S>['dtype']> => {
+  const a = normalizeAxis('argmax', axis, t.shape.length)
+  const n = t.shape[a]!
+  if (n === 0)
+    throw new ArgumentError(
+      'argmax',
+      `cannot take the argmax over an empty axis of a tensor of shape ${formatShape(t.shape)}`,
+    )
+  const outer = t.shape.slice(0, a).reduce((x, y) => x * y, 1)
+  const inner = t.shape.slice(a + 1).reduce((x, y) => x * y, 1)
+  const data = storage(t)
+  const out = t.dtype === 'float64' ? new Float64Array(outer * inner) : new Float32Array(outer * inner)
+  for (let o = 0; o < outer; o++)
+    for (let i = 0; i < inner; i++) {
+      let best = 0
+      let bestValue = data[o * n * inner + i]!
+      for (let k = 1; k < n && !Number.isNaN(bestValue); k++) {
+        const v = data[(o * n + k) * inner + i]!
+        if (v > bestValue || Number.isNaN(v)) {
+          best = k
+          bestValue = v
+        }
+      }
+      out[o * inner + i] = best
+    }
+  return makeTensor(
+    t.shape.filter((_, i) => i !== a),
+    t.dtype,
+    out,
+  ) as never
+}

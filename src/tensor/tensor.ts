@@ -1,0 +1,135 @@
+/**
+ * `Tensor<S, D>`: an immutable n-dimensional array whose shape `S` is a literal tuple type where it
+ * is known. A tensor is a value: no function changes it, and its storage is private, so nothing a
+ * caller holds can change it either. Create tensors with the constructors (`tensor`, `zeros`,
+ * `fromArray`, …) and read them with `toArray`, `toFlat` and `item`.
+ *
+ * @module tensor
+ */
+import type { DType, Storage } from './dtype.js'
+import { formatShape } from './errors.js'
+import type { Shape } from './shape.js'
+
+/**
+ * What a trace attaches to a tensor it is following: the interpreter that owns it and the value
+ * one level down. Interpreters (in src/grad) extend it with their own bookkeeping.
+ * @internal
+ */
+export interface Box {
+  readonly interpreter: Interpreter
+  readonly primal: Tensor
+}
+
+/**
+ * A trace that intercepts primitive applications (reverse mode in src/grad). Interpreters nest:
+ * each has a level, and a primitive goes to the highest active level among its inputs.
+ * @internal
+ */
+export interface Interpreter {
+  readonly level: number
+  readonly active: boolean
+  process(prim: import('./prim.js').Prim<any>, inputs: readonly Tensor[], params: any): Tensor
+}
+
+const constructorToken: unique symbol = Symbol('nabla.Tensor')
+let storageOf: (t: Tensor) => Storage
+let boxOfTensor: (t: Tensor) => Box | undefined
+
+/**
+ * An immutable tensor of shape `S` and dtype `D`.
+ *
+ * @example
+ * import { tensor } from 'nabla'
+ * const x = tensor([[1, 2, 3], [4, 5, 6]]) // Tensor<[2, 3], 'float32'>
+ * x.shape // [2, 3]
+ * x.size  // 6
+ */
+export class Tensor<S extends Shape = Shape, D extends DType = DType> {
+  /** The length of each dimension, outermost first (frozen). */
+  readonly shape: S
+  /** The element type. */
+  readonly dtype: D
+  /** The number of elements. */
+  readonly size: number
+  readonly #data: Storage
+  readonly #box: Box | undefined
+
+  /** @internal Tensors are made by nabla's constructors, never with `new`. */
+  constructor(token: typeof constructorToken, shape: S, dtype: D, data: Storage, box: Box | undefined) {
+    if (token !== constructorToken)
+      throw new TypeError('Tensor: use tensor(), fromArray(), zeros() … to create tensors, not new Tensor()')
+    this.shape = shape
+    this.dtype = dtype
+    this.size = data.length
+    this.#data = data
+    this.#box = box
+    Object.freeze(this)
+  }
+
+  static {
+    storageOf = (t) => t.#data
+    boxOfTensor = (t) => t.#box
+  }
+
+  /** A short description: `Tensor<[2,3], float32>`. */
+  toString(): string {
+    return `Tensor<${formatShape(this.shape)}, ${this.dtype}>`
+  }
+
+  /** Node's console shows the shape, dtype and the first values. */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    const shown = Array.from(this.#data.subarray(0, 8), (v) => String(v)).join(', ')
+    return `Tensor<${formatShape(this.shape)}, ${this.dtype}> [${shown}${this.size > 8 ? ', …' : ''}]`
+  }
+}
+
+/** Whether a value is a nabla tensor. */
+export const isTensor = (value: unknown): value is Tensor => value instanceof Tensor
+
+/**
+ * Wraps storage as a tensor. The storage must be fresh: nobody else may hold it.
+ * @internal
+ */
+export const makeTensor = <S extends Shape, D extends DType>(
+  shape: S,
+  dtype: D,
+  data: Storage<D>,
+  box?: Box,
+): Tensor<S, D> =>
+  new Tensor(
+    constructorToken,
+    Object.isFrozen(shape) ? shape : (Object.freeze(shape.slice()) as unknown as S),
+    dtype,
+    data,
+    box,
+  )
+
+/**
+ * The storage of a tensor. Internal: callers must never write to it.
+ * @internal
+ */
+export const storage = <D extends DType>(t: Tensor<Shape, D>): Storage<D> => storageOf(t) as Storage<D>
+
+/** @internal The box of a traced tensor, if any. */
+export const boxOf = (t: Tensor): Box | undefined => boxOfTensor(t)
+
+/**
+ * The tensor as seen below `level`: boxes of that level or above, and boxes of finished traces,
+ * are removed.
+ * @internal
+ */
+export const lowerTo = (t: Tensor, level: number): Tensor => {
+  let box = boxOfTensor(t)
+  while (box !== undefined && (box.interpreter.level >= level || !box.interpreter.active)) {
+    t = box.primal
+    box = boxOfTensor(t)
+  }
+  return t
+}
+
+/**
+ * The same values with every trace removed: no gradient flows through the result.
+ * @internal
+ */
+export const detach = <S extends Shape, D extends DType>(t: Tensor<S, D>): Tensor<S, D> =>
+  boxOfTensor(t) === undefined ? t : makeTensor(t.shape, t.dtype, storageOf(t) as Storage<D>)

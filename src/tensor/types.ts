@@ -1,0 +1,433 @@
+/**
+ * Type-level shape arithmetic: the compile-time twins of the runtime rules in `shape.ts`.
+ *
+ * Rules of the game:
+ * - a shape whose length is not a literal (`number[]`) switches every static check off;
+ * - a dimension typed `number` switches the check off for that dimension only;
+ * - a failed check resolves to `{ __shapeError: '…' }`, a type no tensor satisfies, so the call
+ *   does not compile and the message shows up in the compiler's error.
+ *
+ * @module types
+ */
+import type { DType } from './dtype.js'
+import type { Shape } from './shape.js'
+
+/** True when `N` is a literal number type (not `number`). */
+export type IsLiteral<N extends number> = number extends N ? false : true
+
+/** True when `S` is a tuple of known length. */
+export type IsTuple<S extends Shape> = number extends S['length'] ? false : true
+
+/** Renders a shape type as a string: `[2,3]`. */
+export type ShapeString<S extends Shape> = IsTuple<S> extends true ? `[${Join<S>}]` : 'number[]'
+type Join<S extends Shape> = S extends readonly []
+  ? ''
+  : S extends readonly [infer H extends number]
+    ? `${DimString<H>}`
+    : S extends readonly [infer H extends number, ...infer R extends Shape]
+      ? `${DimString<H>},${Join<R>}`
+      : ''
+type DimString<N extends number> = IsLiteral<N> extends true ? `${N}` : 'number'
+
+/** The failure type of a static check: carries a readable message. */
+export interface ShapeErrorType<Message extends string> {
+  readonly __shapeError: Message
+}
+
+/** Turns a mutable or readonly tuple into a mutable one (for display). */
+export type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] }
+
+// ---------------------------------------------------------------------------------------------
+// Broadcasting
+
+/** Broadcast of two dimensions; `never` when they clash. */
+export type BroadcastDim<A extends number, B extends number> = A extends 1
+  ? B
+  : B extends 1
+    ? A
+    : IsLiteral<A> extends false
+      ? B
+      : IsLiteral<B> extends false
+        ? A
+        : A extends B
+          ? A
+          : never
+
+type BroadcastRec<A extends Shape, B extends Shape> = A extends readonly [
+  ...infer AR extends Shape,
+  infer AL extends number,
+]
+  ? B extends readonly [...infer BR extends Shape, infer BL extends number]
+    ? [...BroadcastRec<AR, BR>, BroadcastDim<AL, BL>]
+    : Mutable<A>
+  : Mutable<B>
+
+type HasNever<S extends readonly unknown[]> = S extends readonly [infer H, ...infer R]
+  ? [H] extends [never]
+    ? true
+    : HasNever<R>
+  : false
+
+/** The broadcast shape of `A` and `B` (`number[]` when either rank is unknown). */
+export type Broadcast<A extends Shape, B extends Shape> =
+  IsTuple<A> extends true ? (IsTuple<B> extends true ? BroadcastRec<A, B> : number[]) : number[]
+
+/** The broadcast shape of three shapes. */
+export type Broadcast3<A extends Shape, B extends Shape, C extends Shape> = Broadcast<
+  Broadcast<A, B> extends infer X extends Shape ? X : number[],
+  C
+>
+
+/** `unknown` when `A` and `B` broadcast (or cannot be checked), a `ShapeErrorType` otherwise. */
+export type CheckBroadcast<A extends Shape, B extends Shape> =
+  HasNever<Broadcast<A, B>> extends true
+    ? ShapeErrorType<`cannot broadcast ${ShapeString<A>} with ${ShapeString<B>}`>
+    : unknown
+
+// ---------------------------------------------------------------------------------------------
+// Operands: a tensor or a plain number (a scalar)
+
+/** Something that names a tensor type. */
+export interface TensorType<S extends Shape = Shape, D extends DType = DType> {
+  readonly shape: S
+  readonly dtype: D
+}
+
+/** A tensor or a JavaScript number standing for a scalar of the other operand's dtype. */
+export type Operand = TensorType | number
+
+/** The shape of an operand (`[]` for a number). */
+export type ShapeOf<T> = T extends TensorType<infer S> ? S : []
+
+/** The dtype of an operand (`never` for a number). */
+export type DTypeOf<T> = T extends TensorType<Shape, infer D> ? D : never
+
+/** The dtype of the result of a binary op. */
+export type ResultDType<A, B> = [DTypeOf<A>] extends [never]
+  ? [DTypeOf<B>] extends [never]
+    ? 'float32'
+    : DTypeOf<B>
+  : DTypeOf<A>
+
+/** `unknown` when the operand dtypes agree (or cannot be checked), an error type otherwise. */
+export type CheckDTypes<A, B> = [DTypeOf<A>] extends [never]
+  ? unknown
+  : [DTypeOf<B>] extends [never]
+    ? unknown
+    : DType extends DTypeOf<A>
+      ? unknown
+      : DType extends DTypeOf<B>
+        ? unknown
+        : DTypeOf<A> extends DTypeOf<B>
+          ? unknown
+          : ShapeErrorType<`dtypes differ: ${DTypeOf<A>} and ${DTypeOf<B>}; cast one explicitly`>
+
+/** Both checks of an elementwise binary op. */
+export type CheckBinary<A, B> = CheckBroadcast<ShapeOf<A>, ShapeOf<B>> & CheckDTypes<A, B>
+
+// ---------------------------------------------------------------------------------------------
+// Tuple arithmetic on small numbers (ranks, axes)
+
+type BuildTuple<N extends number, Acc extends unknown[] = []> = Acc['length'] extends N
+  ? Acc
+  : Acc['length'] extends 64
+    ? never
+    : BuildTuple<N, [...Acc, unknown]>
+
+/** `A − B` for small non-negative literals, `never` when negative. */
+export type Subtract<A extends number, B extends number> =
+  BuildTuple<A> extends [...BuildTuple<B>, ...infer R] ? R['length'] : never
+
+/** Normalises a (possibly negative) literal axis against a rank; `never` when out of range. */
+export type NormalizeAxis<
+  Rank extends number,
+  Axis extends number,
+> = `${Axis}` extends `-${infer P extends number}`
+  ? Subtract<Rank, P>
+  : BuildTuple<Rank> extends [...BuildTuple<Axis>, unknown, ...unknown[]]
+    ? Axis
+    : never
+
+type AxesUnion<Rank extends number, Axes> = Axes extends number
+  ? NormalizeAxis<Rank, Axes>
+  : Axes extends readonly number[]
+    ? NormalizeAxis<Rank, Axes[number]>
+    : never
+
+type ReduceRec<
+  S extends Shape,
+  Axes extends number,
+  Keep extends boolean,
+  Index extends unknown[],
+> = S extends readonly [infer H extends number, ...infer R extends Shape]
+  ? Index['length'] extends Axes
+    ? Keep extends true
+      ? [1, ...ReduceRec<R, Axes, Keep, [...Index, unknown]>]
+      : ReduceRec<R, Axes, Keep, [...Index, unknown]>
+    : [H, ...ReduceRec<R, Axes, Keep, [...Index, unknown]>]
+  : []
+
+/** The axis argument of a reduction. */
+export type AxisArg = number | readonly number[] | undefined
+
+/**
+ * The shape of a reduction of `S` over `Axis` (all axes when undefined), keeping reduced axes as
+ * 1 when `Keep` is true. Non-literal axes or ranks give `number[]`.
+ */
+export type Reduce<S extends Shape, Axis extends AxisArg, Keep extends boolean> =
+  IsTuple<S> extends false
+    ? number[]
+    : Axis extends undefined
+      ? ReduceRec<S, S['length'] extends number ? AllIndices<S> : never, Keep, []>
+      : Axis extends number
+        ? IsLiteral<Axis> extends true
+          ? ReduceRec<S, AxesUnion<S['length'], Axis>, Keep, []>
+          : number[]
+        : Axis extends readonly number[]
+          ? IsTuple<Axis> extends true
+            ? ReduceRec<S, AxesUnion<S['length'], Axis>, Keep, []>
+            : number[]
+          : number[]
+type AllIndices<S extends Shape> =
+  Exclude<keyof S & `${number}`, never> extends `${infer I extends number}` ? I : never
+
+/** `unknown` when every literal axis is in range, an error type otherwise. */
+export type CheckAxis<S extends Shape, Axis extends AxisArg> =
+  IsTuple<S> extends false
+    ? unknown
+    : Axis extends undefined
+      ? unknown
+      : Axis extends number
+        ? IsLiteral<Axis> extends false
+          ? unknown
+          : [NormalizeAxis<S['length'], Axis>] extends [never]
+            ? ShapeErrorType<`axis ${Axis} is out of range for shape ${ShapeString<S>}`>
+            : unknown
+        : Axis extends readonly number[]
+          ? CheckAxesList<S, Axis>
+          : unknown
+type CheckAxesList<S extends Shape, Axes extends readonly number[]> = Axes extends readonly [
+  infer H extends number,
+  ...infer R extends readonly number[],
+]
+  ? CheckAxis<S, H> extends ShapeErrorType<string>
+    ? CheckAxis<S, H>
+    : CheckAxesList<S, R>
+  : unknown
+
+// ---------------------------------------------------------------------------------------------
+// matmul
+
+type Last2<S extends Shape> = S extends readonly [
+  ...infer B extends Shape,
+  infer M extends number,
+  infer N extends number,
+]
+  ? [B, M, N]
+  : never
+
+/** The shape of `matmul(a, b)` for a, b of rank ≥ 2 (batch dimensions broadcast). */
+export type MatmulShape<A extends Shape, B extends Shape> =
+  IsTuple<A> extends true
+    ? IsTuple<B> extends true
+      ? Last2<A> extends [infer AB extends Shape, infer M extends number, number]
+        ? Last2<B> extends [infer BB extends Shape, number, infer N extends number]
+          ? [...Broadcast<AB, BB>, M, N]
+          : number[]
+        : number[]
+      : number[]
+    : number[]
+
+/** `unknown` when the inner dimensions agree (or cannot be checked), an error type otherwise. */
+export type CheckMatmul<A extends Shape, B extends Shape> =
+  IsTuple<A> extends false
+    ? unknown
+    : IsTuple<B> extends false
+      ? unknown
+      : A['length'] extends 0 | 1
+        ? ShapeErrorType<`matmul needs rank 2 or more: a is ${ShapeString<A>}`>
+        : B['length'] extends 0 | 1
+          ? ShapeErrorType<`matmul needs rank 2 or more: b is ${ShapeString<B>}`>
+          : Last2<A> extends [infer AB extends Shape, number, infer K extends number]
+            ? Last2<B> extends [infer BB extends Shape, infer K2 extends number, number]
+              ? IsLiteral<K> extends true
+                ? IsLiteral<K2> extends true
+                  ? K extends K2
+                    ? CheckBroadcast<AB, BB>
+                    : ShapeErrorType<`inner dimensions differ: a is ${ShapeString<A>}, b is ${ShapeString<B>}`>
+                  : CheckBroadcast<AB, BB>
+                : CheckBroadcast<AB, BB>
+              : unknown
+            : unknown
+
+// ---------------------------------------------------------------------------------------------
+// transpose
+
+/** Reverses a tuple. */
+export type Reverse<S extends Shape> = S extends readonly [infer H extends number, ...infer R extends Shape]
+  ? [...Reverse<R>, H]
+  : []
+
+/** The shape of `transpose(x, perm)`. */
+export type Permute<S extends Shape, P extends readonly number[] | undefined> =
+  IsTuple<S> extends false
+    ? number[]
+    : P extends readonly number[]
+      ? IsTuple<P> extends true
+        ? { [K in keyof P]: P[K] extends keyof S ? S[P[K]] : number }
+        : number[]
+      : Reverse<S>
+
+/** `unknown` when `P` is a permutation of `S`'s axes (or cannot be checked). */
+export type CheckPermutation<S extends Shape, P extends readonly number[] | undefined> =
+  IsTuple<S> extends false
+    ? unknown
+    : P extends readonly number[]
+      ? IsTuple<P> extends false
+        ? unknown
+        : P['length'] extends S['length']
+          ? [Exclude<AllIndices<S>, P[number]>] extends [never]
+            ? unknown
+            : ShapeErrorType<`perm is not a permutation of the axes of ${ShapeString<S>}`>
+          : ShapeErrorType<`perm has ${P['length']} axes but the tensor has rank ${S['length']}`>
+      : unknown
+
+// ---------------------------------------------------------------------------------------------
+// reshape: element counts by decimal long multiplication on digit strings, so large literal
+// shapes ([784, 128]) still check without building huge tuples.
+
+type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9'
+type DigitTuple = {
+  '0': []
+  '1': [0]
+  '2': [0, 0]
+  '3': [0, 0, 0]
+  '4': [0, 0, 0, 0]
+  '5': [0, 0, 0, 0, 0]
+  '6': [0, 0, 0, 0, 0, 0]
+  '7': [0, 0, 0, 0, 0, 0, 0]
+  '8': [0, 0, 0, 0, 0, 0, 0, 0]
+  '9': [0, 0, 0, 0, 0, 0, 0, 0, 0]
+}
+type Ten = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+// digits are stored least significant first
+type ToDigits<S extends string, Acc extends Digit[] = []> = S extends `${infer H extends Digit}${infer R}`
+  ? ToDigits<R, [H, ...Acc]>
+  : Acc
+type FromDigits<D extends Digit[], Acc extends string = ''> = D extends [
+  infer H extends Digit,
+  ...infer R extends Digit[],
+]
+  ? FromDigits<R, `${H}${Acc}`>
+  : Acc
+type DigitOf<T extends unknown[]> = `${T['length']}` extends infer D extends Digit ? D : never
+// add two small counts (< 100), giving [digit, carry tuple]
+type SplitTen<T extends unknown[]> = T extends [...Ten, ...infer R] ? [DigitOf<R>, [0]] : [DigitOf<T>, []]
+type AddDigits<A extends Digit[], B extends Digit[], Carry extends unknown[] = []> = A extends [
+  infer AH extends Digit,
+  ...infer AR extends Digit[],
+]
+  ? B extends [infer BH extends Digit, ...infer BR extends Digit[]]
+    ? SplitTen<[...DigitTuple[AH], ...DigitTuple[BH], ...Carry]> extends [
+        infer D extends Digit,
+        infer C extends unknown[],
+      ]
+      ? [D, ...AddDigits<AR, BR, C>]
+      : never
+    : SplitTen<[...DigitTuple[AH], ...Carry]> extends [infer D extends Digit, infer C extends unknown[]]
+      ? [D, ...AddDigits<AR, [], C>]
+      : never
+  : B extends [Digit, ...Digit[]]
+    ? AddDigits<B, [], Carry>
+    : Carry extends [0]
+      ? ['1']
+      : []
+type TimesDigit<A extends Digit[], D extends Digit, Acc extends Digit[] = []> = D extends '0'
+  ? Acc
+  : TimesDigit<A, DigitOf<DropOne<DigitTuple[D]>>, AddDigits<Acc, A>>
+type DropOne<T extends unknown[]> = T extends [unknown, ...infer R] ? R : []
+type MulDigits<A extends Digit[], B extends Digit[]> = B extends [
+  infer BH extends Digit,
+  ...infer BR extends Digit[],
+]
+  ? AddDigits<TimesDigit<A, BH>, ['0', ...MulDigits<A, BR>]>
+  : []
+type Trim<D extends Digit[]> = D extends [...infer R extends Digit[], '0'] ? Trim<R> : D
+type MulStrings<A extends string, B extends string> =
+  FromDigits<Trim<MulDigits<ToDigits<A>, ToDigits<B>>>> extends infer P extends string
+    ? P extends ''
+      ? '0'
+      : P
+    : never
+
+/** The element count of a literal shape as a decimal string; `never` when any dim is not literal. */
+export type SizeString<S extends Shape> = S extends readonly [
+  infer H extends number,
+  ...infer R extends Shape,
+]
+  ? IsLiteral<H> extends true
+    ? MulStrings<`${H}`, SizeString<R>>
+    : never
+  : '1'
+
+/** The element count of a literal shape as a number literal (`number` when unknown). */
+export type SizeOf<S extends Shape> = [SizeString<S>] extends [never]
+  ? number
+  : SizeString<S> extends `${infer N extends number}`
+    ? N
+    : number
+
+type WithoutMinusOne<S extends Shape> = S extends readonly [infer H extends number, ...infer R extends Shape]
+  ? H extends -1
+    ? WithoutMinusOne<R>
+    : [H, ...WithoutMinusOne<R>]
+  : []
+type CountMinusOne<S extends Shape> = S extends readonly [infer H extends number, ...infer R extends Shape]
+  ? H extends -1
+    ? [0, ...CountMinusOne<R>]
+    : CountMinusOne<R>
+  : []
+
+/** The shape `reshape(x: S, NS)` gives: a `-1` becomes `number` (its value is checked at run time). */
+export type Reshape<_S extends Shape, NS extends Shape> =
+  IsTuple<NS> extends false ? number[] : { -readonly [K in keyof NS]: NS[K] extends -1 ? number : NS[K] }
+
+/** `unknown` when the element counts of literal shapes agree (or cannot be checked). */
+export type CheckReshape<S extends Shape, NS extends Shape> =
+  IsTuple<S> extends false
+    ? unknown
+    : IsTuple<NS> extends false
+      ? unknown
+      : CountMinusOne<NS>['length'] extends 0 | 1
+        ? CountMinusOne<NS>['length'] extends 1
+          ? unknown
+          : [SizeString<S>] extends [never]
+            ? unknown
+            : [SizeString<NS>] extends [never]
+              ? unknown
+              : SizeString<S> extends SizeString<WithoutMinusOne<NS>>
+                ? unknown
+                : ShapeErrorType<`cannot reshape ${ShapeString<S>} (${SizeString<S>} elements) to ${ShapeString<NS>} (${SizeString<NS>} elements)`>
+        : ShapeErrorType<`reshape to ${ShapeString<NS>}: at most one dimension may be -1`>
+
+// ---------------------------------------------------------------------------------------------
+// Nested array literals
+
+/** A nested array of numbers of any depth. */
+export type NestedArray = number | readonly NestedArray[]
+
+/** The shape of a nested array literal: `[[1,2,3],[4,5,6]]` is `[2, 3]`. */
+export type NestedShape<T> = T extends number
+  ? []
+  : T extends readonly []
+    ? [0]
+    : T extends readonly (infer E)[]
+      ? [T['length'], ...NestedShape<E>]
+      : never
+
+/** The nested array type of a shape (what `toArray` returns). */
+export type Nested<S extends Shape> = S extends readonly [number, ...infer R extends Shape]
+  ? Nested<R>[]
+  : IsTuple<S> extends true
+    ? number
+    : NestedArray
