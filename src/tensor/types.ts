@@ -142,11 +142,13 @@ export type Subtract<A extends number, B extends number> =
 export type NormalizeAxis<
   Rank extends number,
   Axis extends number,
-> = `${Axis}` extends `-${infer P extends number}`
-  ? Subtract<Rank, P>
-  : BuildTuple<Rank> extends [...BuildTuple<Axis>, unknown, ...unknown[]]
-    ? Axis
-    : never
+> = Axis extends number // distribute over a union of axes (`[0, -1]` gives `0 | -1`)
+  ? `${Axis}` extends `-${infer P extends number}`
+    ? Subtract<Rank, P>
+    : BuildTuple<Rank> extends [...BuildTuple<Axis>, unknown, ...unknown[]]
+      ? Axis
+      : never
+  : never
 
 type AxesUnion<Rank extends number, Axes> = Axes extends number
   ? NormalizeAxis<Rank, Axes>
@@ -185,7 +187,9 @@ export type Reduce<S extends Shape, Axis extends AxisArg, Keep extends boolean> 
           : number[]
         : Axis extends readonly number[]
           ? IsTuple<Axis> extends true
-            ? ReduceRec<S, AxesUnion<S['length'], Axis>, Keep, []>
+            ? IsLiteral<Axis[number]> extends true
+              ? ReduceRec<S, AxesUnion<S['length'], Axis>, Keep, []>
+              : number[]
             : number[]
           : number[]
 type AllIndices<S extends Shape> =
@@ -274,9 +278,18 @@ export type Permute<S extends Shape, P extends readonly number[] | undefined> =
     ? number[]
     : P extends readonly number[]
       ? IsTuple<P> extends true
-        ? { [K in keyof P]: P[K] extends keyof S ? S[P[K]] : number }
+        ? { -readonly [K in keyof P]: PermutedDim<S, P[K]> }
         : number[]
       : Reverse<S>
+
+// the dimension of S at a (possibly negative) literal axis; `number` when the axis is not literal
+type PermutedDim<S extends Shape, A> = A extends number
+  ? IsLiteral<A> extends true
+    ? NormalizeAxis<S['length'], A> extends infer I extends keyof S
+      ? S[I]
+      : number
+    : number
+  : number
 
 /** `unknown` when `P` is a permutation of `S`'s axes (or cannot be checked). */
 export type CheckPermutation<S extends Shape, P extends readonly number[] | undefined> =
@@ -286,7 +299,7 @@ export type CheckPermutation<S extends Shape, P extends readonly number[] | unde
       ? IsTuple<P> extends false
         ? unknown
         : P['length'] extends S['length']
-          ? [Exclude<AllIndices<S>, P[number]>] extends [never]
+          ? [Exclude<AllIndices<S>, NormalizeAxis<S['length'], P[number]>>] extends [never]
             ? unknown
             : ShapeErrorType<`perm is not a permutation of the axes of ${ShapeString<S>}`>
           : ShapeErrorType<`perm has ${P['length']} axes but the tensor has rank ${S['length']}`>

@@ -216,7 +216,6 @@ const gemm = (
     const ai = leftOffset + i * k
     for (let p = 0; p < k; p++) {
       const aip = left[ai + p]!
-      if (aip === 0) continue
       const bp = rightOffset + p * n
       for (let j = 0; j < n; j++) row[j]! += aip * right[bp + j]!
     }
