@@ -4,4 +4,6 @@
  *
  * @module nabla
  */
+
+export * from './grad/index.js'
 export * from './tensor/index.js'

@@ -36,6 +36,8 @@ export type VjpRule<P> = (
 export interface DomainCase<P> {
   readonly inputs: readonly Tensor[]
   readonly params: P
+  /** Indices of the inputs to differentiate (default all); index inputs are held constant. */
+  readonly wrt?: readonly number[]
 }
 
 /** Value range of a generated input, and points to keep away from (kinks, poles). */
@@ -45,6 +47,11 @@ export interface ValueRange {
   /** Values closer than `margin` to any of these are moved away. */
   readonly avoid?: readonly number[]
   readonly margin?: number
+  /**
+   * Moves each value into a band of its unit interval: `v ↦ ⌊v⌋ + lo + (hi − lo)·frac(v)`. Two
+   * inputs with disjoint bands never come closer than the gap between the bands (no ties).
+   */
+  readonly band?: readonly [number, number]
 }
 
 /** The generators a domain is written with (implemented by `nabla/testing`, float64 tensors). */
@@ -54,6 +61,8 @@ export interface DomainTools {
   shape(options?: { minRank?: number; maxRank?: number; minDim?: number; maxDim?: number }): Arbitrary<Shape>
   /** A float64 tensor of the given shape with values in range. */
   tensor(shape: Shape, range?: ValueRange): Arbitrary<Tensor>
+  /** A float64 tensor whose values are pairwise at least 0.3 apart (no ties, for max/min). */
+  distinctTensor(shape: Shape): Arbitrary<Tensor>
   /** One tensor of random shape. */
   unary(range?: ValueRange): Arbitrary<DomainCase<undefined>>
   /** Two tensors of broadcast-compatible random shapes. */

@@ -47,5 +47,6 @@ export const gatherPrim = definePrim<{ readonly axis: number }>({
           ),
         ],
         params: { axis },
+        wrt: [0],
       })),
 })

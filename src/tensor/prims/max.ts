@@ -17,5 +17,5 @@ export const maxPrim = definePrim<ReduceParams>({
     const ties = ops.sum(mask, axes, { keepdims: true })
     return [ops.mul(ops.div(mask, ties), ops.reshape(ct, kept))]
   },
-  domain: reduceDomain(1),
+  domain: reduceDomain(1, true),
 })

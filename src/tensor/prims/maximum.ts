@@ -12,5 +12,5 @@ export const maximumPrim = binaryPrim({
     const half = ops.mul(ops.equal(a!, b!), 0.5)
     return [ops.mul(ct, ops.add(ops.greater(a!, b!), half)), ops.mul(ct, ops.add(ops.less(a!, b!), half))]
   },
-  domain: (t) => t.binary({ min: -3, max: 3 }, { min: -3, max: 3 }),
+  domain: (t) => t.binary({ min: -3, max: 3, band: [0.1, 0.4] }, { min: -3, max: 3, band: [0.6, 0.9] }),
 })

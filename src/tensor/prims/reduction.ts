@@ -43,15 +43,15 @@ export const forwardReduce =
     return out
   }
 
-/** A tensor with random axes to reduce and a random keepdims flag. */
+/** A tensor with random axes to reduce and a random keepdims flag (distinct values: no ties). */
 export const reduceDomain =
-  (minDim: number) =>
+  (minDim: number, distinct = false) =>
   (t: DomainTools): Arbitrary<DomainCase<ReduceParams>> =>
     t
       .shape({ minDim })
       .chain((shape) =>
         t.fc.tuple(
-          t.tensor(shape, { min: -3, max: 3 }),
+          distinct ? t.distinctTensor(shape) : t.tensor(shape, { min: -3, max: 3 }),
           t.fc.subarray(shape.map((_, i) => i)),
           t.fc.boolean(),
         ),

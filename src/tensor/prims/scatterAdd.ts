@@ -41,6 +41,7 @@ export const scatterAddPrim = definePrim<{ readonly axis: number; readonly shape
           return t.tensor(valuesShape, { min: -3, max: 3 }).map((values) => ({
             inputs: [values, makeTensor([indices.length], 'float64', Float64Array.from(indices))],
             params: { axis, shape },
+            wrt: [0],
           }))
         }),
     ),

@@ -34,5 +34,5 @@ export const wherePrim = definePrim({
           t.tensor(shape, { min: -3, max: 3 }),
         ),
       )
-      .map(([c, a, b]) => ({ inputs: [c, a, b], params: undefined })),
+      .map(([c, a, b]) => ({ inputs: [c, a, b], params: undefined, wrt: [1, 2] })),
 })

@@ -1,0 +1,18 @@
+/**
+ * src/grad: transforms of functions. `vjp` is the one tracer; `grad`, `valueAndGrad`, `jvp`,
+ * `hvp`, `hessian`, `jacrev`, `jacfwd`, `customVjp`, `checkpoint` and `stopGradient` derive from it.
+ *
+ * @module grad
+ */
+export * from './transforms.js'
+export {
+  flatten,
+  leafPaths,
+  type MapLeaves,
+  type Pytree,
+  type TreeDef,
+  treeMap,
+  treeZip,
+  unflatten,
+} from './tree.js'
+export * from './vjp.js'

@@ -1,0 +1,155 @@
+/**
+ * The reverse-mode tracer (internal). A `ReverseTrace` is an interpreter: while active, every
+ * primitive applied to a tensor it follows is evaluated one level down and recorded as a node on its
+ * tape. `backward` walks the tape in reverse, calling each primitive's vjp rule. The rules are
+ * written with ops, so when an outer trace is active the backward pass is itself recorded: that is
+ * how `grad(grad(f))` works. Broadcast reduction of cotangents and accumulation at fan-out happen
+ * here, once, not in every rule.
+ *
+ * @module trace
+ */
+
+import {
+  apply,
+  type Box,
+  boxOf,
+  formatShape,
+  type Interpreter,
+  lowerTo,
+  makeTensor,
+  type Prim,
+  ShapeError,
+  storage,
+  type Tensor,
+} from '../tensor/internal.js'
+import * as ops from '../tensor/ops.js'
+
+/** One recorded primitive application (or a leaf, with `prim` undefined). */
+interface Node {
+  readonly prim: Prim<any> | undefined
+  readonly params: unknown
+  /** The inputs, one level down. */
+  readonly inputs: readonly Tensor[]
+  /** The output, one level down. */
+  readonly output: Tensor
+  /** Tape index of each input's node, or -1 for inputs this trace does not follow. */
+  readonly parents: readonly number[]
+}
+
+/** A tensor this trace follows: its box records the node that made it. */
+interface ReverseBox extends Box {
+  readonly interpreter: ReverseTrace
+  readonly node: number
+}
+
+export class ReverseTrace implements Interpreter {
+  readonly level: number
+  active = true
+  readonly #tape: Node[] = []
+
+  constructor(level: number) {
+    this.level = level
+  }
+
+  /** Starts following `t` as an input of the traced function. */
+  leaf(t: Tensor): Tensor {
+    const primal = lowerTo(t, this.level)
+    return this.#box(primal, { prim: undefined, params: undefined, inputs: [], output: primal, parents: [] })
+  }
+
+  /** The tape index of the node that made `t`, or -1 when this trace does not follow it. */
+  nodeOf(t: Tensor): number {
+    let box = boxOf(t)
+    while (
+      box !== undefined &&
+      box.interpreter !== this &&
+      (box.interpreter.level > this.level || !box.interpreter.active)
+    )
+      box = boxOf(box.primal)
+    return box !== undefined && box.interpreter === this ? (box as ReverseBox).node : -1
+  }
+
+  process(prim: Prim<any>, inputs: readonly Tensor[], params: unknown): Tensor {
+    const primals = inputs.map((t) => lowerTo(t, this.level))
+    const output = apply(prim, primals, params)
+    if (prim.vjp === undefined) return output
+    const parents = inputs.map((t) => this.nodeOf(t))
+    if (parents.every((p) => p < 0)) return output
+    return this.#box(output, { prim, params, inputs: primals, output, parents })
+  }
+
+  #box(primal: Tensor, node: Node): Tensor {
+    const box: ReverseBox = { interpreter: this, primal, node: this.#tape.length }
+    this.#tape.push(node)
+    return makeTensor(primal.shape, primal.dtype, storage(primal), box)
+  }
+
+  /**
+   * Propagates cotangents from the given nodes back to the start of the tape; returns the
+   * accumulated cotangent of every node (undefined where none arrived).
+   */
+  backward(seeds: readonly (readonly [number, Tensor])[]): (Tensor | undefined)[] {
+    const tape = this.#tape
+    const cotangents = new Array<Tensor | undefined>(tape.length)
+    const accumulate = (index: number, ct: Tensor): void => {
+      const previous = cotangents[index]
+      cotangents[index] = previous === undefined ? ct : ops.add(previous, ct)
+    }
+    for (const [index, ct] of seeds) if (index >= 0) accumulate(index, ct)
+    for (let i = tape.length - 1; i >= 0; i--) {
+      const ct = cotangents[i]
+      const node = tape[i]!
+      if (ct === undefined || node.prim === undefined) continue
+      const grads = node.prim.vjp!(ops, ct, node.output, node.inputs, node.params)
+      if (grads.length !== node.inputs.length)
+        throw new Error(
+          `nabla internal error: the vjp rule of ${node.prim.name} returned ${grads.length} cotangents for ${node.inputs.length} inputs`,
+        )
+      for (let j = 0; j < grads.length; j++) {
+        const parent = node.parents[j]!
+        const g = grads[j]
+        if (parent < 0 || g === null || g === undefined) continue
+        accumulate(parent, fitTo(node.prim.name, g, node.inputs[j]!))
+      }
+      cotangents[i] = undefined
+    }
+    return cotangents
+  }
+
+  /** Leaves' cotangents survive `backward`; this reads one. */
+  static cotangentOf(cotangents: readonly (Tensor | undefined)[], node: number): Tensor | undefined {
+    return node < 0 ? undefined : cotangents[node]
+  }
+}
+
+/**
+ * Makes a rule's cotangent match its input: sums over broadcast dimensions and casts the dtype.
+ * This is the one place broadcasting is undone.
+ */
+const fitTo = (op: string, ct: Tensor, input: Tensor): Tensor => {
+  let g = ct
+  const target = input.shape
+  if (!sameShape(g.shape, target)) {
+    const extra = g.shape.length - target.length
+    if (extra < 0)
+      throw new ShapeError(
+        op,
+        `vjp rule returned a cotangent of shape ${formatShape(g.shape)} for an input of shape ${formatShape(target)}`,
+      )
+    const axes: number[] = []
+    for (let i = 0; i < g.shape.length; i++) {
+      const d = i < extra ? undefined : target[i - extra]
+      if (d === undefined || (d === 1 && g.shape[i] !== 1)) axes.push(i)
+      else if (d !== g.shape[i])
+        throw new ShapeError(
+          op,
+          `vjp rule returned a cotangent of shape ${formatShape(g.shape)} for an input of shape ${formatShape(target)}`,
+        )
+    }
+    g = ops.reshape(ops.sum(g, axes, { keepdims: true }), target)
+  }
+  return g.dtype === input.dtype ? g : ops.cast(g, input.dtype)
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
+  a.length === b.length && a.every((d, i) => d === b[i])

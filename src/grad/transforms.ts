@@ -1,0 +1,223 @@
+/**
+ * Transforms derived from `vjp`: forward mode (`jvp`, by transposing the linear pullback),
+ * Hessian-vector products, Jacobians and Hessians, custom gradient rules, `checkpoint` and
+ * `stopGradient`. Because every vjp rule is written with differentiable ops, all of them compose
+ * and nest to any order.
+ *
+ * @module transforms
+ */
+import {
+  ArgumentError,
+  add,
+  allocate,
+  apply,
+  definePrim,
+  detach,
+  formatShape,
+  makeTensor,
+  mul,
+  reshape,
+  type Shape,
+  ShapeError,
+  sizeOf,
+  stack,
+  storage,
+  sum,
+  type Tensor,
+  zeros,
+} from '../tensor/internal.js'
+import { flatten, type Pytree, treeMap, treeZip } from './tree.js'
+import { grad, vjp } from './vjp.js'
+
+/**
+ * Forward mode: the value of `f` at `x` and the directional derivative `J·tangent`. Derived from
+ * `vjp` by transposing the pullback (which is linear in the cotangent), so every primitive with a
+ * vjp rule has a jvp for free.
+ * @example
+ * import { jvp, tensor, mul } from 'nabla'
+ * const [y, dy] = jvp((x) => mul(x, x), tensor([3]), tensor([1])) // y 9, dy 6
+ */
+export const jvp = <X extends Pytree, Y extends Pytree>(f: (x: X) => Y, x: X, tangent: X): [Y, Y] => {
+  treeZip(
+    x,
+    tangent,
+    (a, b, path) => {
+      if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i]))
+        throw new ShapeError(
+          'jvp',
+          `tangent ${path} has shape ${formatShape(b.shape)} but x has ${formatShape(a.shape)}`,
+        )
+      return a
+    },
+    'jvp',
+  )
+  const [y, pullback] = vjp(f, x)
+  const zero = treeMap(y, (t) => zeros(t.shape, { dtype: t.dtype })) as Y
+  const [, transpose] = vjp((ct: Y) => pullback(ct), zero)
+  return [y, transpose(tangent)]
+}
+
+/** ⟨a, b⟩ over two pytrees of the same structure (a scalar tensor). */
+export const treeDot = (a: Pytree, b: Pytree): Tensor => {
+  const [la] = flatten(a, 'treeDot')
+  const [lb] = flatten(b, 'treeDot')
+  let total: Tensor | undefined
+  la.forEach((x, i) => {
+    const term: Tensor = sum(mul(x, lb[i]!))
+    total = total === undefined ? term : add(total, term)
+  })
+  return total ?? zeros([])
+}
+
+/**
+ * Hessian-vector product `∇²f(x)·v` without forming the Hessian (reverse over reverse).
+ * @example
+ * import { hvp, sum, mul, tensor } from 'nabla'
+ * hvp((x) => sum(mul(mul(x, x), x)))(tensor([1, 2]), tensor([1, 0])) // [6, 0]
+ */
+export const hvp =
+  <X extends Pytree>(f: (x: X) => Tensor) =>
+  (x: X, v: X): X =>
+    grad((p: X) => treeDot(grad(f)(p), v))(x)
+
+/** The unit tensor with a 1 at flat `index`. */
+const basis = (shape: Shape, dtype: Tensor['dtype'], index: number): Tensor => {
+  const data = allocate(dtype, sizeOf(shape))
+  data[index] = 1
+  return makeTensor(shape, dtype, data)
+}
+
+const singleTensor = (op: string, value: unknown, what: string): Tensor => {
+  const [leaves] = flatten(value, op)
+  if (leaves.length !== 1)
+    throw new ArgumentError(op, `${what} must be a single tensor, got a pytree of ${leaves.length}`)
+  return leaves[0]!
+}
+
+/**
+ * The Jacobian by reverse mode (one pullback per output element), shaped `[...outShape, ...inShape]`.
+ * @example
+ * import { jacrev, matmul, tensor } from 'nabla'
+ * jacrev((x: Tensor<[3]>) => mul(x, 2))(tensor([1, 2, 3])).shape // [3, 3]
+ */
+export const jacrev =
+  (f: (x: Tensor) => Tensor) =>
+  (x: Tensor): Tensor => {
+    const [y, pullback] = vjp(f, x)
+    const out = singleTensor('jacrev', y, 'f(x)')
+    const rows = Array.from({ length: out.size }, (_, i) => pullback(basis(out.shape, out.dtype, i)))
+    if (rows.length === 0) return zeros([...out.shape, ...x.shape], { dtype: x.dtype })
+    return reshape(stack(rows, 0), [...out.shape, ...x.shape])
+  }
+
+/**
+ * The Jacobian by forward mode (one jvp per input element), shaped `[...outShape, ...inShape]`.
+ * @example
+ * import { jacfwd, tensor, sin } from 'nabla'
+ * jacfwd(sin)(tensor([0, 1])).shape // [2, 2]
+ */
+export const jacfwd =
+  (f: (x: Tensor) => Tensor) =>
+  (x: Tensor): Tensor => {
+    const columns = Array.from({ length: x.size }, (_, j) => jvp(f, x, basis(x.shape, x.dtype, j))[1])
+    if (columns.length === 0) {
+      const y = f(x)
+      return zeros([...y.shape, ...x.shape], { dtype: y.dtype })
+    }
+    const outShape = columns[0]!.shape
+    return reshape(stack(columns, outShape.length), [...outShape, ...x.shape])
+  }
+
+/**
+ * The Hessian of a scalar function of one tensor, shaped `[...x.shape, ...x.shape]`.
+ * @example
+ * import { hessian, sum, mul, tensor } from 'nabla'
+ * hessian((x) => sum(mul(x, mul(x, x))))(tensor([1, 2])) // [[6, 0], [0, 12]]
+ */
+export const hessian =
+  (f: (x: Tensor) => Tensor) =>
+  (x: Tensor): Tensor =>
+    jacrev(grad(f))(x)
+
+/**
+ * Stops gradients: the same values, treated as constants by every transform.
+ * @example
+ * import { stopGradient, grad, mul, sum } from 'nabla'
+ * grad((x) => sum(mul(x, stopGradient(x))))(x) // equals x, not 2x
+ */
+export const stopGradient = <T>(x: T): T => treeMap(x, (t) => detach(t))
+
+/** The rule of `customVjp`: one cotangent per input, each of that input's type. */
+export type CustomRule<Args extends readonly Tensor[], R extends Tensor> = (
+  cotangent: R,
+  output: R,
+  ...inputs: Args
+) => { readonly [K in keyof Args]: Args[K] }
+
+/**
+ * A function with a hand-written gradient: `f` computes the value (its own ops are not traced),
+ * `rule(cotangent, output, ...inputs)` returns one cotangent per input, of that input's type and
+ * shape (checked at compile time for literal shapes and always at run time). Write the rule with
+ * nabla ops and it is differentiable too.
+ * @example
+ * import { customVjp, log1p, exp, neg, mul, sigmoid } from 'nabla'
+ * // softplus with the stable derivative sigmoid(x)
+ * const softplus = customVjp((x: Tensor) => log1p(exp(x)), (ct, _y, x) => [mul(ct, sigmoid(x))] as const)
+ */
+export const customVjp = <Args extends readonly Tensor[], R extends Tensor>(
+  f: (...inputs: Args) => R,
+  rule: CustomRule<Args, R>,
+  name = f.name || 'custom',
+): ((...inputs: Args) => R) => {
+  let pending: Tensor | undefined
+  const prim = definePrim<undefined>({
+    name: `customVjp(${name})`,
+    infer: (inputs) => {
+      pending = f(...(inputs.map((t) => detach(t)) as unknown as Args))
+      return { shape: pending.shape, dtype: pending.dtype }
+    },
+    forward: () => {
+      const data = storage(pending!)
+      pending = undefined
+      return data
+    },
+    vjp: (_ops, ct, output, inputs) => {
+      const cts = rule(ct as R, output as R, ...(inputs as unknown as Args)) as readonly Tensor[]
+      if (!Array.isArray(cts) || cts.length !== inputs.length)
+        throw new ArgumentError(
+          `customVjp(${name})`,
+          `the rule must return ${inputs.length} cotangents, got ${Array.isArray(cts) ? cts.length : typeof cts}`,
+        )
+      cts.forEach((c: Tensor, i: number) => {
+        const s = inputs[i]!.shape
+        if (c.shape.length !== s.length || c.shape.some((d: number, j: number) => d !== s[j]))
+          throw new ShapeError(
+            `customVjp(${name})`,
+            `the rule's cotangent ${i} has shape ${formatShape(c.shape)} but input ${i} has ${formatShape(s)}`,
+          )
+      })
+      return cts
+    },
+    domain: undefined,
+  })
+  return (...inputs: Args): R => apply(prim, inputs, undefined) as R
+}
+
+/**
+ * Gradient checkpointing: `checkpoint(f)` computes the same values, but its backward pass
+ * recomputes `f`'s intermediates instead of keeping them, trading compute for memory.
+ * @example
+ * import { checkpoint, tanh, matmul } from 'nabla'
+ * const block = checkpoint((x: Tensor, w: Tensor) => tanh(matmul(x, w)))
+ */
+export const checkpoint = <Args extends readonly Tensor[], R extends Tensor>(
+  f: (...inputs: Args) => R,
+): ((...inputs: Args) => R) =>
+  customVjp<Args, R>(
+    f,
+    (ct, _output, ...inputs) => {
+      const [, pullback] = vjp((xs: Tensor[]) => f(...(xs as unknown as Args)), [...inputs] as Tensor[])
+      return pullback(ct) as unknown as { readonly [K in keyof Args]: Args[K] }
+    },
+    `checkpoint(${f.name || 'f'})`,
+  )

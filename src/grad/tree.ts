@@ -1,0 +1,146 @@
+/**
+ * Pytrees: values built from tensors, arrays/tuples and plain readonly records, nested to any
+ * depth. Transforms flatten a pytree into its tensor leaves (in a fixed order: arrays by index,
+ * records by sorted key), work on the leaves, and rebuild the same structure.
+ *
+ * @module tree
+ */
+import { ArgumentError, describe, isTensor, ShapeError, type Tensor } from '../tensor/internal.js'
+
+/** A pytree of tensors. */
+export type Pytree = Tensor | readonly Pytree[] | { readonly [key: string]: Pytree }
+
+/** The same structure with every tensor leaf replaced by `L`. */
+export type MapLeaves<T, L> = T extends Tensor
+  ? L
+  : T extends readonly unknown[]
+    ? { -readonly [K in keyof T]: MapLeaves<T[K], L> }
+    : { -readonly [K in keyof T]: MapLeaves<T[K], L> }
+
+/** The structure of a pytree, without its leaves. */
+export type TreeDef =
+  | { readonly kind: 'leaf' }
+  | { readonly kind: 'array'; readonly children: readonly TreeDef[] }
+  | { readonly kind: 'record'; readonly keys: readonly string[]; readonly children: readonly TreeDef[] }
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+
+/**
+ * Splits a pytree into its leaves and its structure. Anything that is not a tensor, an array or a
+ * plain record is an `ArgumentError` naming its path.
+ * @example
+ * import { flatten } from 'nabla'
+ * const [leaves] = flatten({ w: zeros([2]), b: [ones([1])] }) // [b[0], w]: keys are sorted
+ */
+export const flatten = (tree: unknown, op = 'flatten', root = 'x'): [Tensor[], TreeDef] => {
+  const leaves: Tensor[] = []
+  const walk = (node: unknown, path: string): TreeDef => {
+    if (isTensor(node)) {
+      leaves.push(node)
+      return { kind: 'leaf' }
+    }
+    if (Array.isArray(node))
+      return { kind: 'array', children: node.map((child, i) => walk(child, `${path}[${i}]`)) }
+    if (isRecord(node)) {
+      const keys = Object.keys(node).sort()
+      return { kind: 'record', keys, children: keys.map((k) => walk(node[k], `${path}.${k}`)) }
+    }
+    throw new ArgumentError(
+      op,
+      `${path} must be a tensor, an array or a plain object of tensors, got ${describe(node)}`,
+    )
+  }
+  const def = walk(tree, root)
+  return [leaves, def]
+}
+
+/**
+ * Rebuilds a pytree from leaves and a structure (the inverse of `flatten`).
+ * @example
+ * import { flatten, unflatten } from 'nabla'
+ * const [leaves, def] = flatten(params)
+ * unflatten(def, leaves) // a pytree equal to params
+ */
+export const unflatten = <T = Pytree>(def: TreeDef, leaves: readonly Tensor[]): T => {
+  let next = 0
+  const build = (d: TreeDef): unknown => {
+    switch (d.kind) {
+      case 'leaf':
+        return leaves[next++]
+      case 'array':
+        return d.children.map(build)
+      case 'record': {
+        const out: Record<string, unknown> = {}
+        d.children.forEach((child, i) => {
+          out[d.keys[i]!] = build(child)
+        })
+        return out
+      }
+    }
+  }
+  const tree = build(def)
+  if (next !== leaves.length)
+    throw new ArgumentError('unflatten', `structure has ${next} leaves but ${leaves.length} were given`)
+  return tree as T
+}
+
+/** The path of each leaf, in flatten order (`x.w`, `x.layers[0].b`). */
+export const leafPaths = (def: TreeDef, root = 'x'): string[] => {
+  const paths: string[] = []
+  const walk = (d: TreeDef, path: string): void => {
+    if (d.kind === 'leaf') paths.push(path)
+    else if (d.kind === 'array') d.children.forEach((c, i) => walk(c, `${path}[${i}]`))
+    else d.children.forEach((c, i) => walk(c, `${path}.${d.keys[i]}`))
+  }
+  walk(def, root)
+  return paths
+}
+
+/** Whether two structures are the same. */
+export const sameStructure = (a: TreeDef, b: TreeDef): boolean => {
+  if (a.kind !== b.kind) return false
+  if (a.kind === 'leaf') return true
+  const bc = (b as Exclude<TreeDef, { kind: 'leaf' }>).children
+  if (a.children.length !== bc.length) return false
+  if (a.kind === 'record' && (b as typeof a).keys.some((k, i) => k !== a.keys[i])) return false
+  return a.children.every((c, i) => sameStructure(c, bc[i]!))
+}
+
+/**
+ * Applies `fn` to every leaf, keeping the structure.
+ * @example
+ * import { treeMap, mul } from 'nabla'
+ * treeMap(params, (t) => mul(t, 2))
+ */
+export const treeMap = <T>(tree: T, fn: (leaf: Tensor, path: string) => Tensor): T => {
+  const [leaves, def] = flatten(tree, 'treeMap')
+  const paths = leafPaths(def)
+  return unflatten<T>(
+    def,
+    leaves.map((l, i) => fn(l, paths[i]!)),
+  )
+}
+
+/**
+ * Combines two pytrees of the same structure leaf by leaf; a different structure or leaf shape is an
+ * error naming the path.
+ * @example
+ * import { treeZip, sub } from 'nabla'
+ * treeZip(params, grads, (p, g) => sub(p, g))
+ */
+export const treeZip = <T>(
+  a: T,
+  b: unknown,
+  fn: (x: Tensor, y: Tensor, path: string) => Tensor,
+  op = 'treeZip',
+): T => {
+  const [la, da] = flatten(a, op)
+  const [lb, db] = flatten(b, op)
+  if (!sameStructure(da, db)) throw new ShapeError(op, 'the two pytrees have different structures')
+  const paths = leafPaths(da)
+  return unflatten<T>(
+    da,
+    la.map((x, i) => fn(x, lb[i]!, paths[i]!)),
+  )
+}

@@ -1,0 +1,164 @@
+/**
+ * Reverse mode. `vjp(f, x)` runs `f` once under a reverse trace and returns its value with a
+ * pullback: a function from an output cotangent to the input cotangent, of the same pytree type as
+ * `x`. `grad` and `valueAndGrad` are `vjp` with a unit cotangent — one code path.
+ *
+ * Laws: `pullback` is linear; for every direction `t`, `⟨J·t, c⟩ = ⟨t, pullback(c)⟩`.
+ *
+ * @module vjp
+ */
+import {
+  ArgumentError,
+  cast,
+  formatShape,
+  isTensor,
+  lowerTo,
+  nextLevel,
+  ones,
+  popInterpreter,
+  pushInterpreter,
+  ShapeError,
+  type Tensor,
+  zeros,
+} from '../tensor/internal.js'
+import { ReverseTrace } from './trace.js'
+import { flatten, leafPaths, type Pytree, sameStructure, unflatten } from './tree.js'
+
+/** The pullback of a `vjp`: output cotangent in, input cotangent (shaped like the input) out. */
+export type Pullback<X, Y> = (cotangent: Y) => X
+
+/**
+ * Runs `f` at `x`, returning its value and the pullback (vector-Jacobian product) at `x`.
+ * `x` and the output are pytrees of tensors. A cotangent of the wrong shape is a `ShapeError`.
+ * @example
+ * import { vjp, tensor, mul, sum } from 'nabla'
+ * const [y, pullback] = vjp((x) => mul(x, x), tensor([1, 2, 3]))
+ * pullback(tensor([1, 1, 1])) // [2, 4, 6]
+ */
+export const vjp = <X extends Pytree, Y extends Pytree>(f: (x: X) => Y, x: X): [Y, Pullback<X, Y>] => {
+  const [inputs, inputDef] = flatten(x, 'vjp', 'x')
+  const trace = new ReverseTrace(nextLevel())
+  pushInterpreter(trace)
+  let traced: unknown
+  let leaves: Tensor[]
+  try {
+    leaves = inputs.map((t) => trace.leaf(t))
+    traced = f(unflatten<X>(inputDef, leaves))
+  } finally {
+    trace.active = false
+    popInterpreter(trace)
+  }
+  const [outputs, outputDef] = flatten(traced, 'vjp', 'f(x)')
+  const outputNodes = outputs.map((t) => trace.nodeOf(t))
+  const inputNodes = leaves.map((t) => trace.nodeOf(t))
+  const value = unflatten<Y>(
+    outputDef,
+    outputs.map((t) => lowerTo(t, trace.level)),
+  )
+  const outputPaths = leafPaths(outputDef, 'cotangent')
+  const pullback = (cotangent: Y): X => {
+    const [cts, ctDef] = flatten(cotangent, 'pullback', 'cotangent')
+    if (!sameStructure(ctDef, outputDef))
+      throw new ShapeError('pullback', "the cotangent's pytree structure differs from the output's")
+    const seeds = cts.map((ct, i) => {
+      const out = outputs[i]!
+      if (ct.shape.length !== out.shape.length || ct.shape.some((d, j) => d !== out.shape[j]))
+        throw new ShapeError(
+          'pullback',
+          `${outputPaths[i]} has shape ${formatShape(ct.shape)} but the output has shape ${formatShape(out.shape)}`,
+        )
+      return [outputNodes[i]!, ct.dtype === out.dtype ? ct : cast(ct, out.dtype)] as const
+    })
+    const cotangents = trace.backward(seeds)
+    return unflatten<X>(
+      inputDef,
+      inputs.map((input, i) => cotangents[inputNodes[i]!] ?? zeros(input.shape, { dtype: input.dtype })),
+    )
+  }
+  return [value, pullback]
+}
+
+const unitCotangent = (op: string, y: unknown): Tensor => {
+  const [leaves] = flatten(y, op, 'f(x)')
+  const out = leaves[0]
+  if (leaves.length !== 1 || out === undefined || out.size !== 1)
+    throw new ArgumentError(
+      op,
+      `f must return a single tensor with one element (a scalar loss), got ${leaves.length === 1 ? `shape ${formatShape(out!.shape)}` : `${leaves.length} tensors`}; use vjp for non-scalar outputs`,
+    )
+  return ones(out.shape, { dtype: out.dtype })
+}
+
+/**
+ * The value of a scalar function and its gradient, of the same pytree type as `x`.
+ * @example
+ * import { valueAndGrad, sum, mul } from 'nabla'
+ * const [loss, grads] = valueAndGrad((p: { w: Tensor<[3]> }) => sum(mul(p.w, p.w)))({ w: tensor([1, 2, 3]) })
+ * // loss 14, grads.w [2, 4, 6]
+ */
+export const valueAndGrad =
+  <X extends Pytree, Y extends Tensor>(f: (x: X) => Y) =>
+  (x: X): [Y, X] => {
+    const [y, pullback] = vjp(f, x)
+    return [y, pullback(unitCotangent('grad', y) as Y)]
+  }
+
+/**
+ * The gradient of a scalar function (a non-scalar output is an error, never a silent sum). Inputs
+ * that do not influence the output get zero gradients.
+ * @example
+ * import { grad, tensor, sum, sin } from 'nabla'
+ * grad((x: Tensor<[2]>) => sum(sin(x)))(tensor([0, 1])) // [cos 0, cos 1]
+ */
+export const grad =
+  <X extends Pytree, Y extends Tensor>(f: (x: X) => Y) =>
+  (x: X): X =>
+    valueAndGrad(f)(x)[1]
+
+/**
+ * `valueAndGrad` for a function returning `[loss, aux]`: `aux` (any value, e.g. predictions or
+ * metrics) is passed through undifferentiated.
+ * @example
+ * import { valueAndGradWithAux, mean, square } from 'nabla'
+ * const [[loss, predictions], grads] = valueAndGradWithAux((w) => { const p = mul(w, 2); return [mean(square(p)), p] })(w)
+ */
+export const valueAndGradWithAux =
+  <X extends Pytree, Y extends Tensor, A>(f: (x: X) => readonly [Y, A]) =>
+  (x: X): [[Y, A], X] => {
+    let aux: A | undefined
+    const level = nextLevel()
+    const [y, pullback] = vjp((p: X) => {
+      const [loss, a] = f(p)
+      aux = a
+      return loss
+    }, x)
+    return [[y as Y, stripAux(aux as A, level)], pullback(unitCotangent('grad', y) as Y)]
+  }
+
+/**
+ * Tensors in `aux` were computed under the finished trace; drop its boxes so they are plain
+ * constants and do not keep the tape alive.
+ */
+const stripAux = <A>(aux: A, level: number): A => {
+  const strip = (v: unknown): unknown => {
+    if (isTensor(v)) return lowerTo(v, level)
+    if (Array.isArray(v)) return v.map(strip)
+    if (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype)
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, strip(x)]))
+    return v
+  }
+  return strip(aux) as A
+}
+
+/**
+ * `grad` for a function returning `[loss, aux]`; returns `[gradient, aux]`.
+ * @example
+ * import { gradWithAux } from 'nabla'
+ * const [g, aux] = gradWithAux((w) => [loss(w), metrics(w)])(w)
+ */
+export const gradWithAux =
+  <X extends Pytree, Y extends Tensor, A>(f: (x: X) => readonly [Y, A]) =>
+  (x: X): [X, A] => {
+    const [[, aux], g] = valueAndGradWithAux(f)(x)
+    return [g, aux]
+  }

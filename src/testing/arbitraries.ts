@@ -1,0 +1,171 @@
+/**
+ * fast-check arbitraries for tensors, shapes and pytrees, so users property-test their own models
+ * the way nabla tests itself. All shrink: shapes toward fewer, smaller dimensions; values toward 0.
+ *
+ * @module arbitraries
+ */
+import * as fc from 'fast-check'
+import type { DomainCase, DomainTools, Shape, Tensor, ValueRange } from '../tensor/internal.js'
+import { DTypeError, makeTensor, storageFrom } from '../tensor/internal.js'
+
+/** Options of `arbShape`. */
+export interface ShapeOptions {
+  readonly minRank?: number
+  readonly maxRank?: number
+  readonly minDim?: number
+  readonly maxDim?: number
+}
+
+/**
+ * Random shapes (default rank 0–3, dims 0–4).
+ * @example
+ * import * as fc from 'fast-check'
+ * import { arbShape } from 'nabla/testing'
+ * fc.sample(arbShape({ maxRank: 2 }), 3) // e.g. [[], [3], [0, 2]]
+ */
+export const arbShape = (options: ShapeOptions = {}): fc.Arbitrary<Shape> =>
+  fc.array(fc.integer({ min: options.minDim ?? 0, max: options.maxDim ?? 4 }), {
+    minLength: options.minRank ?? 0,
+    maxLength: options.maxRank ?? 3,
+  })
+
+/**
+ * Two shapes that broadcast together (NumPy rules): some dimensions become 1, leading ones may be
+ * dropped from either side.
+ * @example
+ * import { arbBroadcastPair } from 'nabla/testing'
+ * // e.g. [[3, 1], [1, 4]] or [[2, 5], [5]]
+ */
+export const arbBroadcastPair = (options: ShapeOptions = {}): fc.Arbitrary<readonly [Shape, Shape]> =>
+  arbShape(options).chain((shape) =>
+    fc
+      .tuple(
+        fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
+        fc.array(fc.boolean(), { minLength: shape.length, maxLength: shape.length }),
+        fc.integer({ min: 0, max: shape.length }),
+        fc.integer({ min: 0, max: shape.length }),
+      )
+      .map(([onesA, onesB, dropA, dropB]) => {
+        const a = shape.map((d, i) => (onesA[i] && !onesB[i] ? 1 : d)).slice(dropA)
+        const b = shape.map((d, i) => (onesB[i] ? 1 : d)).slice(dropB)
+        return [a, b] as const
+      }),
+  )
+
+/** Options of `arbTensor`. */
+export interface TensorOptions extends Partial<ValueRange> {
+  readonly dtype?: 'float32' | 'float64'
+}
+
+/** Moves a value into its band, then out of the `margin`-neighbourhood of each avoided point. */
+const avoid = (v: number, range: Partial<ValueRange>): number => {
+  if (range.band !== undefined) {
+    const [lo, hi] = range.band
+    const whole = Math.floor(v)
+    v = whole + lo + (hi - lo) * (v - whole)
+  }
+  const margin = range.margin ?? 0
+  for (const a of range.avoid ?? []) if (Math.abs(v - a) < margin) v = v >= a ? a + margin : a - margin
+  return v
+}
+
+/**
+ * Tensors whose values are pairwise at least 0.3 apart (a shuffled ladder plus small noise), for
+ * testing ops with kinks at ties such as max and min.
+ * @example
+ * import { arbDistinctTensor } from 'nabla/testing'
+ * fc.sample(arbDistinctTensor([3]), 1) // e.g. [0.41, -0.93, 0.02]
+ */
+export const arbDistinctTensor = (
+  shape: Shape,
+  options: { dtype?: 'float32' | 'float64' } = {},
+): fc.Arbitrary<Tensor> => {
+  const dtype = options.dtype ?? 'float64'
+  const size = shape.reduce((a, b) => a * b, 1)
+  const ladder = Array.from({ length: size }, (_, i) => i)
+  return fc
+    .tuple(
+      fc.shuffledSubarray(ladder, { minLength: size, maxLength: size }),
+      fc.array(fc.double({ min: 0, max: 0.1, noNaN: true }), { minLength: size, maxLength: size }),
+    )
+    .map(([order, noise]) =>
+      makeTensor(
+        [...shape],
+        dtype,
+        storageFrom(
+          dtype,
+          order.map((k, i) => (k - size / 2) * 0.4 + noise[i]!),
+        ),
+      ),
+    )
+}
+
+/**
+ * Random tensors of a given shape (values default to [-1, 1], float32), shrinking toward 0.
+ * @example
+ * import { arbTensor } from 'nabla/testing'
+ * fc.assert(fc.property(arbTensor([2, 3], { dtype: 'float64', min: -5, max: 5 }), (t) => t.size === 6))
+ */
+export const arbTensor = (shape: Shape, options: TensorOptions = {}): fc.Arbitrary<Tensor> => {
+  const dtype = options.dtype ?? 'float32'
+  if (dtype !== 'float32' && dtype !== 'float64')
+    throw new DTypeError('arbTensor', `unknown dtype ${String(dtype)}`)
+  const min = options.min ?? -1
+  const max = options.max ?? 1
+  const size = shape.reduce((a, b) => a * b, 1)
+  const value = fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((v) => avoid(v, options))
+  return fc
+    .array(value, { minLength: size, maxLength: size })
+    .map((values) => makeTensor([...shape], dtype, storageFrom(dtype, values)))
+}
+
+/**
+ * A tensor of random shape together with its values.
+ * @example
+ * import { arbAnyTensor } from 'nabla/testing'
+ * fc.sample(arbAnyTensor({ maxRank: 2 }), 1)
+ */
+export const arbAnyTensor = (shape: ShapeOptions = {}, values: TensorOptions = {}): fc.Arbitrary<Tensor> =>
+  arbShape(shape).chain((s) => arbTensor(s, values))
+
+/** A pytree of tensors: leaves, arrays and records, nested up to `depth`. */
+export type ArbPytree = Tensor | readonly ArbPytree[] | { readonly [key: string]: ArbPytree }
+
+/**
+ * Random pytrees of random tensors (records, arrays, leaves), for testing code that maps over
+ * parameter trees.
+ * @example
+ * import { arbPytree } from 'nabla/testing'
+ * fc.sample(arbPytree({ depth: 2 }), 1)
+ */
+export const arbPytree = (
+  options: { depth?: number; values?: TensorOptions; shape?: ShapeOptions } = {},
+): fc.Arbitrary<ArbPytree> => {
+  const leaf = arbAnyTensor(options.shape ?? { maxRank: 2 }, options.values ?? {})
+  const { tree } = fc.letrec<{ tree: ArbPytree; node: ArbPytree }>((tie) => ({
+    tree: fc.oneof({ depthSize: 'small', maxDepth: options.depth ?? 2 }, leaf, tie('node')),
+    node: fc.oneof(
+      fc.array(tie('tree'), { maxLength: 3 }),
+      fc.dictionary(fc.constantFrom('w', 'b', 'gamma', 'layer0', 'layer1'), tie('tree'), { maxKeys: 3 }),
+    ),
+  }))
+  return tree
+}
+
+/** The domain tools primitives describe their test inputs with (float64 tensors). */
+export const domainTools: DomainTools = {
+  fc,
+  shape: (options = {}) => arbShape(options),
+  tensor: (shape, range) => arbTensor(shape, { ...range, dtype: 'float64' }),
+  distinctTensor: (shape) => arbDistinctTensor(shape),
+  unary: (range) =>
+    arbAnyTensor({}, { ...range, dtype: 'float64' }).map(
+      (x): DomainCase<undefined> => ({ inputs: [x], params: undefined }),
+    ),
+  binary: (rangeA, rangeB) =>
+    arbBroadcastPair().chain(([a, b]) =>
+      fc
+        .tuple(arbTensor(a, { ...rangeA, dtype: 'float64' }), arbTensor(b, { ...rangeB, dtype: 'float64' }))
+        .map(([x, y]): DomainCase<undefined> => ({ inputs: [x, y], params: undefined })),
+    ),
+}

@@ -1,0 +1,17 @@
+/**
+ * `nabla/testing`: gradient checking and fast-check arbitraries, so users verify their own models
+ * the way nabla verifies itself. Requires `fast-check` (an optional peer dependency).
+ *
+ * @module testing
+ */
+export {
+  assertGrads,
+  type CheckMode,
+  type CheckOptions,
+  type CheckResult,
+  checkGrads,
+  describeMismatch,
+  GradCheckError,
+  type GradMismatch,
+} from '../grad/check.js'
+export * from './arbitraries.js'

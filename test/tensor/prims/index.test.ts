@@ -1,0 +1,54 @@
+/**
+ * The table-driven gradient test over the primitive registry: every primitive, over its own input
+ * domain, passes `checkGrads` in full-Jacobian and random-direction modes, at first and second
+ * order, in float64. A primitive added without a vjp rule or a domain fails here (comparisons,
+ * which have no gradient, are the named exception).
+ */
+import * as fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { apply, primitives, type Tensor } from '../../../src/tensor/internal.js'
+import { checkGrads, describeMismatch, domainTools } from '../../../src/testing/index.js'
+
+const withoutGradient = new Set(['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual'])
+const runs = Number(process.env.NABLA_GRAD_RUNS ?? 40)
+
+describe('primitive registry', () => {
+  it('gives every differentiable primitive a vjp rule and a test domain', () => {
+    const missing = primitives.filter(
+      (p) => !withoutGradient.has(p.name) && (p.vjp === undefined || p.domain === undefined),
+    )
+    expect(missing.map((p) => p.name)).toEqual([])
+    const names = primitives.map((p) => p.name)
+    expect(new Set(names).size).toBe(names.length)
+  })
+
+  it('gives comparisons no vjp rule (their outputs are constants)', () => {
+    for (const p of primitives.filter((q) => withoutGradient.has(q.name))) expect(p.vjp).toBeUndefined()
+  })
+
+  for (const prim of primitives.filter((p) => !withoutGradient.has(p.name))) {
+    it(`${prim.name}: vjp agrees with finite differences (full and random modes, order 1 and 2)`, () => {
+      fc.assert(
+        fc.property(prim.domain!(domainTools), (domainCase) => {
+          const { inputs, params } = domainCase
+          const wrt = domainCase.wrt ?? inputs.map((_, i) => i)
+          const f = (xs: readonly Tensor[]) => {
+            const all = [...inputs]
+            wrt.forEach((w, i) => {
+              all[w] = xs[i]!
+            })
+            return apply(prim, all, params)
+          }
+          const result = checkGrads(
+            f,
+            wrt.map((w) => inputs[w]!),
+            { order: 2, modes: ['full', 'random'], seed: 7 },
+          )
+          if (!result.ok) throw new Error(`${prim.name}: ${describeMismatch(result.failures[0]!)}`)
+          return true
+        }),
+        { seed: 20261128, numRuns: runs },
+      )
+    })
+  }
+})
