@@ -90,8 +90,14 @@ export const leafPaths = (def: TreeDef, root = 'x'): string[] => {
   const paths: string[] = []
   const walk = (d: TreeDef, path: string): void => {
     if (d.kind === 'leaf') paths.push(path)
-    else if (d.kind === 'array') d.children.forEach((c, i) => walk(c, `${path}[${i}]`))
-    else d.children.forEach((c, i) => walk(c, `${path}.${d.keys[i]}`))
+    else if (d.kind === 'array')
+      d.children.forEach((c, i) => {
+        walk(c, `${path}[${i}]`)
+      })
+    else
+      d.children.forEach((c, i) => {
+        walk(c, `${path}.${d.keys[i]}`)
+      })
   }
   walk(def, root)
   return paths
