@@ -1,0 +1,163 @@
+/**
+ * The op set as a whole: every op leaves its inputs bit-for-bit unchanged, returns a frozen tensor,
+ * and a result stays unchanged while later ops run (no storage is reused behind a live tensor).
+ * The table must name every export of src/tensor/ops.ts, so a new op cannot skip these checks.
+ */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { isTensor, type Tensor, tensor, toFlat, zeros } from '../../src/index.js'
+import * as ops from '../../src/tensor/ops.js'
+import { arbDType, arbNaive, arbShape, toTensor } from '../support/arbitraries.js'
+
+type Any = (...args: unknown[]) => Tensor
+const byName = { ...ops } as unknown as Record<keyof typeof ops, Any>
+const op = (name: keyof typeof ops): Any => byName[name]
+
+/** A case: the tensors an op reads, and the call. `x` and `y` share a shape (rank ≥ 1, dims ≥ 1) and dtype. */
+type Case = (x: Tensor, y: Tensor) => { inputs: Tensor[]; run: () => Tensor }
+
+const unary =
+  (name: keyof typeof ops): Case =>
+  (x) => ({ inputs: [x], run: () => op(name)(x) })
+const binary =
+  (name: keyof typeof ops): Case =>
+  (x, y) => ({ inputs: [x, y], run: () => op(name)(x, y) })
+const reduction =
+  (name: keyof typeof ops): Case =>
+  (x) => ({ inputs: [x], run: () => op(name)(x, -1, { keepdims: true }) })
+
+const cases: Record<keyof typeof ops, Case> = {
+  abs: unary('abs'),
+  cos: unary('cos'),
+  exp: unary('exp'),
+  log: unary('log'),
+  log1p: unary('log1p'),
+  neg: unary('neg'),
+  relu: unary('relu'),
+  sigmoid: unary('sigmoid'),
+  sign: unary('sign'),
+  sin: unary('sin'),
+  sqrt: unary('sqrt'),
+  square: unary('square'),
+  tanh: unary('tanh'),
+  softplus: unary('softplus'),
+  logSigmoid: unary('logSigmoid'),
+  softmax: unary('softmax'),
+  logSoftmax: unary('logSoftmax'),
+  add: binary('add'),
+  sub: binary('sub'),
+  mul: binary('mul'),
+  div: binary('div'),
+  pow: binary('pow'),
+  maximum: binary('maximum'),
+  minimum: binary('minimum'),
+  equal: binary('equal'),
+  notEqual: binary('notEqual'),
+  less: binary('less'),
+  lessEqual: binary('lessEqual'),
+  greater: binary('greater'),
+  greaterEqual: binary('greaterEqual'),
+  sum: reduction('sum'),
+  mean: reduction('mean'),
+  max: reduction('max'),
+  min: reduction('min'),
+  logsumexp: reduction('logsumexp'),
+  clip: (x) => ({ inputs: [x], run: () => ops.clip(x, -0.5, 0.5) }),
+  where: (x, y) => ({ inputs: [x, y], run: () => op('where')(ops.greater(x, 0), x, y) }),
+  matmul: (x, y) => ({
+    inputs: [x, y],
+    run: () => op('matmul')(ops.expandDims(x, -1), ops.expandDims(y, -2)),
+  }),
+  matmulTransposed: (x, y) => ({
+    inputs: [x, y],
+    run: () => ops.matmulTransposed(ops.expandDims(x, -2), ops.expandDims(y, -2), { transposeA: true }),
+  }),
+  reshape: (x) => ({ inputs: [x], run: () => op('reshape')(x, [-1]) }),
+  transpose: (x) => ({ inputs: [x], run: () => op('transpose')(x) }),
+  broadcastTo: (x) => ({ inputs: [x], run: () => ops.broadcastTo(x, [2, ...x.shape]) }),
+  expandDims: (x) => ({ inputs: [x], run: () => ops.expandDims(x, 0) }),
+  squeeze: (x) => ({ inputs: [x], run: () => ops.squeeze(ops.expandDims(x, 0), 0) }),
+  slice: (x) => ({
+    inputs: [x],
+    run: () =>
+      ops.slice(
+        x,
+        x.shape.map(() => 0),
+        x.shape.map((d) => d - 1),
+      ),
+  }),
+  pad: (x) => ({
+    inputs: [x],
+    run: () =>
+      ops.pad(
+        x,
+        x.shape.map(() => [1, 2] as const),
+      ),
+  }),
+  concat: (x, y) => ({ inputs: [x, y], run: () => ops.concat([x, y], -1) }),
+  stack: (x, y) => ({ inputs: [x, y], run: () => ops.stack([x, y], 0) }),
+  gather: (x) => {
+    const indices = tensor([0, x.shape[0]! - 1, 0])
+    return { inputs: [x, indices], run: () => ops.gather(x, indices, 0) }
+  },
+  scatterAdd: (x) => {
+    const indices = zeros([x.shape[0]!])
+    return { inputs: [x, indices], run: () => ops.scatterAdd(x, indices, 0, x.shape) }
+  },
+  oneHot: (x) => {
+    const labels = ops.greater(x, 0) as Tensor
+    return { inputs: [labels], run: () => ops.oneHot(labels, 2) }
+  },
+  cast: (x) => ({ inputs: [x], run: () => ops.cast(x, x.dtype === 'float32' ? 'float64' : 'float32') }),
+}
+
+/** Everything observable about a tensor: shape, dtype and each value (NaN and −0 compared with Object.is). */
+const snapshot = (t: Tensor) => ({ shape: [...t.shape], dtype: t.dtype, values: toFlat(t) })
+const sameSnapshot = (a: ReturnType<typeof snapshot>, b: ReturnType<typeof snapshot>): boolean =>
+  a.dtype === b.dtype &&
+  a.shape.length === b.shape.length &&
+  a.shape.every((d, i) => d === b.shape[i]) &&
+  a.values.length === b.values.length &&
+  a.values.every((v, i) => Object.is(v, b.values[i]))
+
+const arbPair = arbShape({ minRank: 1, maxRank: 4, minDim: 1, maxDim: 3 }).chain((s) =>
+  fc.tuple(
+    arbNaive(s, fc.double({ min: -3, max: 3 })),
+    arbNaive(s, fc.oneof(fc.double({ min: -3, max: 3 }), fc.constantFrom(NaN, -0, Infinity))),
+    arbDType,
+  ),
+)
+
+describe('the op set', () => {
+  it('has a case for every op', () => {
+    expect(Object.keys(cases).sort()).toEqual(Object.keys(ops).sort())
+  })
+
+  describe.each(Object.keys(cases) as (keyof typeof ops)[])('%s', (name) => {
+    it('leaves its inputs bit-for-bit unchanged, returns a frozen tensor, and its result survives later ops', () => {
+      fc.assert(
+        fc.property(arbPair, ([nx, ny, dtype]) => {
+          const { inputs, run } = cases[name](toTensor(nx, dtype), toTensor(ny, dtype))
+          const before = inputs.map(snapshot)
+          const out = run()
+          expect(isTensor(out)).toBe(true)
+          expect(Object.isFrozen(out)).toBe(true)
+          expect(Object.isFrozen(out.shape)).toBe(true)
+          inputs.forEach((t, i) => {
+            expect(sameSnapshot(snapshot(t), before[i]!)).toBe(true)
+          })
+          const result = snapshot(out)
+          // run it again and a few other ops: the first result must not change underneath
+          run()
+          ops.add(inputs[0]!, inputs[0]!)
+          ops.neg(out)
+          expect(sameSnapshot(snapshot(out), result)).toBe(true)
+          inputs.forEach((t, i) => {
+            expect(sameSnapshot(snapshot(t), before[i]!)).toBe(true)
+          })
+        }),
+        { seed: 0x0b5e01, numRuns: 25 },
+      )
+    })
+  })
+})
