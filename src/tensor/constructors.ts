@@ -45,6 +45,11 @@ const flatten = (op: string, data: unknown): { shape: number[]; values: number[]
   const values: number[] = []
   const walk = (node: unknown, depth: number, path: string): void => {
     if (depth === shape.length) {
+      if (Array.isArray(node))
+        throw new ShapeError(
+          op,
+          `ragged nested array: data${path} is an array of length ${node.length} but its siblings are numbers`,
+        )
       values.push(checkNumber(op, node, `data${path}`))
       return
     }
@@ -54,11 +59,6 @@ const flatten = (op: string, data: unknown): { shape: number[]; values: number[]
         `ragged nested array: data${path} ${Array.isArray(node) ? `has length ${node.length}` : `is ${describe(node)}`} but its siblings have length ${shape[depth]}`,
       )
     for (let i = 0; i < node.length; i++) walk(node[i], depth + 1, `${path}[${i}]`)
-  }
-  if (shape.includes(0)) {
-    // an empty level: everything below it must be empty too, and no deeper shape can be seen
-    walk(data, 0, '')
-    return { shape, values }
   }
   walk(data, 0, '')
   return { shape, values }
@@ -214,6 +214,9 @@ export const eye = <N extends number, M extends number = N, D extends DType = 'f
 /** Flat data `fromArray` accepts: plain numbers, or a Float32Array / Float64Array (copied). */
 export type FlatData = readonly number[] | Float32Array | Float64Array
 
+/** The dtype `fromArray` gives data when none is asked for: a Float64Array's is float64. */
+export type DTypeOfData<T> = T extends Float64Array ? 'float64' : 'float32'
+
 const copyFlat = (op: string, data: unknown, dtype: DType, explicit: boolean): Storage => {
   if (data instanceof Float32Array || data instanceof Float64Array) {
     const own: DType = data instanceof Float64Array ? 'float64' : 'float32'
@@ -248,8 +251,12 @@ const copyFlat = (op: string, data: unknown, dtype: DType, explicit: boolean): S
  * const r = fromArray([1, 2, 3, 4, 5, 6], [2, 3]) // Right(Tensor<[2, 3]>)
  * E.isLeft(fromArray([1, 2, 3], [2, 2]))           // true: 3 values for 4 elements
  */
-export const fromArray = <const S extends Shape, D extends DType = 'float32'>(
-  data: FlatData,
+export const fromArray = <
+  const S extends Shape,
+  T extends FlatData = FlatData,
+  D extends DType = DTypeOfData<T>,
+>(
+  data: T,
   shape: S,
   options?: DTypeOption<D>,
 ): E.Either<NablaError, Tensor<Mutable<S>, D>> =>
@@ -264,8 +271,12 @@ export const fromArray = <const S extends Shape, D extends DType = 'float32'>(
  * import { fromArrayOrThrow } from 'nabla'
  * fromArrayOrThrow([1, 2], [2]).shape // [2]
  */
-export const fromArrayOrThrow = <const S extends Shape, D extends DType = 'float32'>(
-  data: FlatData,
+export const fromArrayOrThrow = <
+  const S extends Shape,
+  T extends FlatData = FlatData,
+  D extends DType = DTypeOfData<T>,
+>(
+  data: T,
   shape: S,
   options?: DTypeOption<D>,
 ): Tensor<Mutable<S>, D> => {
