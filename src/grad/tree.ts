@@ -23,8 +23,11 @@ export type TreeDef =
   | { readonly kind: 'array'; readonly children: readonly TreeDef[] }
   | { readonly kind: 'record'; readonly keys: readonly string[]; readonly children: readonly TreeDef[] }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype
+const isRecord = (value: unknown): value is Record<string, unknown> => {
+  if (typeof value !== 'object' || value === null) return false
+  const proto = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
 
 /**
  * Splits a pytree into its leaves and its structure. Anything that is not a tensor, an array or a

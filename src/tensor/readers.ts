@@ -55,7 +55,7 @@ export const item = (t: Tensor): number => {
  * import { argmax, tensor } from 'nabla'
  * argmax(tensor([[1, 9, 3], [7, 2, 0]]), 1) // [1, 0]
  */
-export const argmax = <S extends Shape>(t: Tensor<S>, axis = -1): Tensor<number[], Tensor<S>['dtype']> => {
+export const argmax = <S extends Shape>(t: Tensor<S>, axis = -1): Tensor<Shape, Tensor<S>['dtype']> => {
   const a = normalizeAxis('argmax', axis, t.shape.length)
   const n = t.shape[a]!
   if (n === 0)

@@ -68,13 +68,13 @@ type HasNever<S extends readonly unknown[]> = S extends readonly [infer H, ...in
     : HasNever<R>
   : false
 
-/** The broadcast shape of `A` and `B` (`number[]` when either rank is unknown). */
+/** The broadcast shape of `A` and `B` (`Shape` when either rank is unknown). */
 export type Broadcast<A extends Shape, B extends Shape> =
-  IsTuple<A> extends true ? (IsTuple<B> extends true ? BroadcastRec<A, B> : number[]) : number[]
+  IsTuple<A> extends true ? (IsTuple<B> extends true ? BroadcastRec<A, B> : Shape) : Shape
 
 /** The broadcast shape of three shapes. */
 export type Broadcast3<A extends Shape, B extends Shape, C extends Shape> = Broadcast<
-  Broadcast<A, B> extends infer X extends Shape ? X : number[],
+  Broadcast<A, B> extends infer X extends Shape ? X : Shape,
   C
 >
 
@@ -121,6 +121,18 @@ export type CheckDTypes<A, B> = [DTypeOf<A>] extends [never]
         : DTypeOf<A> extends DTypeOf<B>
           ? unknown
           : ShapeErrorType<`dtypes differ: ${DTypeOf<A>} and ${DTypeOf<B>}; cast one explicitly`>
+
+/** `unknown` when two dtypes agree (or either is unknown), an error type otherwise. */
+export type CheckSameDType<A extends DType, B extends DType> = DType extends A
+  ? unknown
+  : DType extends B
+    ? unknown
+    : A extends B
+      ? unknown
+      : ShapeErrorType<`dtypes differ: ${A} and ${B}; cast one explicitly`>
+
+/** The known one of two dtypes (the first when both are known). */
+export type JoinDType<A extends DType, B extends DType> = DType extends A ? B : A
 
 /** Both checks of an elementwise binary op. */
 export type CheckBinary<A, B> = CheckBroadcast<ShapeOf<A>, ShapeOf<B>> & CheckDTypes<A, B>
@@ -174,24 +186,24 @@ export type AxisArg = number | readonly number[] | undefined
 
 /**
  * The shape of a reduction of `S` over `Axis` (all axes when undefined), keeping reduced axes as
- * 1 when `Keep` is true. Non-literal axes or ranks give `number[]`.
+ * 1 when `Keep` is true. Non-literal axes or ranks give `Shape`.
  */
 export type Reduce<S extends Shape, Axis extends AxisArg, Keep extends boolean> =
   IsTuple<S> extends false
-    ? number[]
+    ? Shape
     : Axis extends undefined
       ? ReduceRec<S, S['length'] extends number ? AllIndices<S> : never, Keep, []>
       : Axis extends number
         ? IsLiteral<Axis> extends true
           ? ReduceRec<S, AxesUnion<S['length'], Axis>, Keep, []>
-          : number[]
+          : Shape
         : Axis extends readonly number[]
           ? IsTuple<Axis> extends true
             ? IsLiteral<Axis[number]> extends true
               ? ReduceRec<S, AxesUnion<S['length'], Axis>, Keep, []>
-              : number[]
-            : number[]
-          : number[]
+              : Shape
+            : Shape
+          : Shape
 type AllIndices<S extends Shape> =
   Exclude<keyof S & `${number}`, never> extends `${infer I extends number}` ? I : never
 
@@ -237,10 +249,10 @@ export type MatmulShape<A extends Shape, B extends Shape> =
       ? Last2<A> extends [infer AB extends Shape, infer M extends number, number]
         ? Last2<B> extends [infer BB extends Shape, number, infer N extends number]
           ? [...Broadcast<AB, BB>, M, N]
-          : number[]
-        : number[]
-      : number[]
-    : number[]
+          : Shape
+        : Shape
+      : Shape
+    : Shape
 
 /** `unknown` when the inner dimensions agree (or cannot be checked), an error type otherwise. */
 export type CheckMatmul<A extends Shape, B extends Shape> =
@@ -275,11 +287,11 @@ export type Reverse<S extends Shape> = S extends readonly [infer H extends numbe
 /** The shape of `transpose(x, perm)`. */
 export type Permute<S extends Shape, P extends readonly number[] | undefined> =
   IsTuple<S> extends false
-    ? number[]
+    ? Shape
     : P extends readonly number[]
       ? IsTuple<P> extends true
         ? { -readonly [K in keyof P]: PermutedDim<S, P[K]> }
-        : number[]
+        : Shape
       : Reverse<S>
 
 // the dimension of S at a (possibly negative) literal axis; `number` when the axis is not literal
@@ -403,7 +415,7 @@ type CountMinusOne<S extends Shape> = S extends readonly [infer H extends number
 
 /** The shape `reshape(x: S, NS)` gives: a `-1` becomes `number` (its value is checked at run time). */
 export type Reshape<_S extends Shape, NS extends Shape> =
-  IsTuple<NS> extends false ? number[] : { -readonly [K in keyof NS]: NS[K] extends -1 ? number : NS[K] }
+  IsTuple<NS> extends false ? Shape : { -readonly [K in keyof NS]: NS[K] extends -1 ? number : NS[K] }
 
 /** `unknown` when the element counts of literal shapes agree (or cannot be checked). */
 export type CheckReshape<S extends Shape, NS extends Shape> =

@@ -114,7 +114,7 @@ export const broadcastTo = <D extends DType, const NS extends readonly number[]>
  * import { expandDims, zeros } from 'nabla'
  * expandDims(zeros([2, 3]), 0).shape // [1, 2, 3]
  */
-export const expandDims = <D extends DType>(x: Tensor<Shape, D>, axis: number): Tensor<number[], D> => {
+export const expandDims = <D extends DType>(x: Tensor<Shape, D>, axis: number): Tensor<Shape, D> => {
   const t = expectTensor('expandDims', 'x', x)
   const a = normalizeAxis('expandDims', axis, t.shape.length + 1)
   return apply(prims.reshapePrim, [t], { shape: [...t.shape.slice(0, a), 1, ...t.shape.slice(a)] }) as Tensor<
@@ -129,7 +129,7 @@ export const expandDims = <D extends DType>(x: Tensor<Shape, D>, axis: number): 
  * import { squeeze, zeros } from 'nabla'
  * squeeze(zeros([1, 3, 1])).shape // [3]
  */
-export const squeeze = <D extends DType>(x: Tensor<Shape, D>, axis?: number): Tensor<number[], D> => {
+export const squeeze = <D extends DType>(x: Tensor<Shape, D>, axis?: number): Tensor<Shape, D> => {
   const t = expectTensor('squeeze', 'x', x)
   let shape: number[]
   if (axis === undefined) shape = t.shape.filter((d) => d !== 1)
@@ -139,7 +139,7 @@ export const squeeze = <D extends DType>(x: Tensor<Shape, D>, axis?: number): Te
       throw new ShapeError('squeeze', `axis ${axis} has size ${t.shape[a]} in ${formatShape(t.shape)}, not 1`)
     shape = t.shape.filter((_, i) => i !== a)
   }
-  return apply(prims.reshapePrim, [t], { shape }) as Tensor<number[], D>
+  return apply(prims.reshapePrim, [t], { shape }) as Tensor<Shape, D>
 }
 
 /**
@@ -192,7 +192,7 @@ const bound = (name: string, value: number, axis: number, size: number): number 
  * import { pad, tensor } from 'nabla'
  * pad(tensor([1, 2]), [[1, 0]]) // [0, 1, 2]
  */
-export const pad = <D extends DType>(x: Tensor<Shape, D>, widths: PadWidths): Tensor<number[], D> => {
+export const pad = <D extends DType>(x: Tensor<Shape, D>, widths: PadWidths): Tensor<Shape, D> => {
   const t = expectTensor('pad', 'x', x)
   const ok =
     Array.isArray(widths) &&
@@ -203,7 +203,7 @@ export const pad = <D extends DType>(x: Tensor<Shape, D>, widths: PadWidths): Te
       'pad',
       `widths must be one [before, after] pair of non-negative integers per axis of ${formatShape(t.shape)}`,
     )
-  return apply(prims.padPrim, [t], { widths }) as Tensor<number[], D>
+  return apply(prims.padPrim, [t], { widths }) as Tensor<Shape, D>
 }
 
 /**
@@ -212,12 +212,12 @@ export const pad = <D extends DType>(x: Tensor<Shape, D>, widths: PadWidths): Te
  * import { concat, tensor } from 'nabla'
  * concat([tensor([[1, 2]]), tensor([[3, 4]])], 0) // [[1, 2], [3, 4]]
  */
-export const concat = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0): Tensor<number[], D> => {
+export const concat = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0): Tensor<Shape, D> => {
   if (!Array.isArray(xs) || xs.length === 0)
     throw new ArgumentError('concat', 'needs a non-empty array of tensors')
   const ts = xs.map((x, i) => expectTensor('concat', `xs[${i}]`, x))
   const a = normalizeAxis('concat', axis, ts[0]!.shape.length)
-  return apply(prims.concatPrim, ts, { axis: a }) as Tensor<number[], D>
+  return apply(prims.concatPrim, ts, { axis: a }) as Tensor<Shape, D>
 }
 
 /**
@@ -226,7 +226,7 @@ export const concat = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 
  * import { stack, tensor } from 'nabla'
  * stack([tensor([1, 2]), tensor([3, 4])]).shape // [2, 2]
  */
-export const stack = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0): Tensor<number[], D> => {
+export const stack = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0): Tensor<Shape, D> => {
   if (!Array.isArray(xs) || xs.length === 0)
     throw new ArgumentError('stack', 'needs a non-empty array of tensors')
   const ts: Tensor[] = xs.map((x, i) => expectTensor('stack', `xs[${i}]`, x))
@@ -242,7 +242,7 @@ export const stack = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0
   return concat(
     ts.map((t) => expandDims(t, a)),
     a,
-  ) as Tensor<number[], D>
+  ) as Tensor<Shape, D>
 }
 
 /** Index tensors: integer values; given as a tensor or a plain array. */
@@ -266,10 +266,10 @@ export const gather = <D extends DType>(
   x: Tensor<Shape, D>,
   indices: Indices,
   axis = 0,
-): Tensor<number[], D> => {
+): Tensor<Shape, D> => {
   const t = expectTensor('gather', 'x', x)
   const a = normalizeAxis('gather', axis, t.shape.length)
-  return apply(prims.gatherPrim, [t, toIndices('gather', indices)], { axis: a }) as Tensor<number[], D>
+  return apply(prims.gatherPrim, [t, toIndices('gather', indices)], { axis: a }) as Tensor<Shape, D>
 }
 
 /**
@@ -284,7 +284,7 @@ export const scatterAdd = <D extends DType>(
   indices: Indices,
   axis: number,
   shape: Shape,
-): Tensor<number[], D> => {
+): Tensor<Shape, D> => {
   const v = expectTensor('scatterAdd', 'values', values)
   const s = validateShape('scatterAdd', shape)
   const a = normalizeAxis('scatterAdd', axis, s.length)
@@ -304,7 +304,7 @@ export const scatterAdd = <D extends DType>(
 export const oneHot = <S extends Shape, D extends DType, N extends number>(
   labels: Tensor<S, D>,
   depth: N,
-): Tensor<IsTuple<S> extends true ? [...Mutable<S>, N] : number[], D> => {
+): Tensor<IsTuple<S> extends true ? [...Mutable<S>, N] : Shape, D> => {
   const t = expectTensor('oneHot', 'labels', labels)
   if (!Number.isInteger(depth) || depth < 1)
     throw new ArgumentError('oneHot', `depth must be a positive integer, got ${describe(depth)}`)

@@ -9,7 +9,7 @@ import type { DType } from '../dtype.js'
 import * as prims from '../prims/index.js'
 import type { Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
-import type { CheckMatmul, MatmulShape } from '../types.js'
+import type { CheckMatmul, CheckSameDType, JoinDType, MatmulShape } from '../types.js'
 import { expectTensor } from './operand.js'
 
 /**
@@ -21,14 +21,14 @@ import { expectTensor } from './operand.js'
  * const c = matmul(a, zeros([3, 4]))          // Tensor<[2, 4]>
  * // matmul(a, zeros([4, 5]))                 // does not compile: inner dimensions differ
  */
-export const matmul = <A extends Shape, B extends Shape, D extends DType>(
-  a: Tensor<A, D>,
-  b: Tensor<B, NoInfer<D>> & CheckMatmul<A, B>,
-): Tensor<MatmulShape<A, B>, D> =>
+export const matmul = <A extends Shape, B extends Shape, DA extends DType, DB extends DType>(
+  a: Tensor<A, DA>,
+  b: Tensor<B, DB> & CheckMatmul<A, B> & CheckSameDType<DA, DB>,
+): Tensor<MatmulShape<A, B>, JoinDType<DA, DB>> =>
   apply(prims.matmulPrim, [expectTensor('matmul', 'a', a), expectTensor('matmul', 'b', b)], {
     transposeA: false,
     transposeB: false,
-  }) as Tensor<MatmulShape<A, B>, D>
+  }) as Tensor<MatmulShape<A, B>, JoinDType<DA, DB>>
 
 /** Which operands `matmulTransposed` uses transposed. */
 export interface TransposeFlags {
@@ -45,9 +45,9 @@ export interface TransposeFlags {
  */
 export const matmulTransposed = <D extends DType>(
   a: Tensor<Shape, D>,
-  b: Tensor<Shape, NoInfer<D>>,
+  b: Tensor<Shape, D | DType>,
   flags: TransposeFlags = {},
-): Tensor<number[], D> =>
+): Tensor<Shape, D> =>
   apply(
     prims.matmulPrim,
     [expectTensor('matmulTransposed', 'a', a), expectTensor('matmulTransposed', 'b', b)],
@@ -55,4 +55,4 @@ export const matmulTransposed = <D extends DType>(
       transposeA: flags.transposeA === true,
       transposeB: flags.transposeB === true,
     },
-  ) as Tensor<number[], D>
+  ) as Tensor<Shape, D>
