@@ -92,7 +92,10 @@ describe('jvp', () => {
           const [, jt] = jvp(f, x, t)
           const [, pullback] = vjp(f, x)
           const lhs = toFlat(jt).reduce((s, v, i) => s + v * toFlat(c)[i]!, 0)
-          const rhs = toFlat(pullback(reshape(c, [1, 2]))).reduce((s, v, i) => s + v * toFlat(t)[i]!, 0)
+          const rhs = toFlat(pullback(reshape(c, [1, 2]) as Tensor<[1, 2], 'float64'>)).reduce(
+            (s, v, i) => s + v * toFlat(t)[i]!,
+            0,
+          )
           expect(Math.abs(lhs - rhs)).toBeLessThan(1e-12)
         },
       ),
