@@ -78,16 +78,21 @@ export const TensorCodec = new t.Type<Tensor, TensorJSON, unknown>(
  */
 export const TensorRecordCodec = t.record(t.string, TensorCodec, 'TensorRecord')
 
+const isUnion = (type: t.Decoder<unknown, unknown>): boolean =>
+  (type as { _tag?: string })._tag === 'UnionType'
+
 /** Renders io-ts errors as one `DecodeError` whose path names the first bad field. */
 export const toDecodeError = (op: string, errors: t.Errors): DecodeError => {
   const first = errors[0]
   if (first === undefined) return new DecodeError(op, 'invalid input')
-  const path = first.context
-    .slice(1)
+  // entries below a union name which member was tried, not a field: leave them out of the path
+  const fields = first.context.filter((_, i) => i > 0 && !isUnion(first.context[i - 1]!.type))
+  const path = fields
     .map((c) => (/^\d+$/.test(c.key) ? `[${c.key}]` : `.${c.key}`))
     .join('')
     .replace(/^\./, '')
-  const expected = first.context.at(-1)?.type.name ?? 'a valid value'
+  const field = fields.at(-1) ?? first.context[0]
+  const expected = field?.type.name ?? 'a valid value'
   const got = JSON.stringify(first.value)?.slice(0, 60) ?? String(first.value)
   const detail = first.message ?? `expected ${expected}, got ${got}`
   return new DecodeError(op, `${path === '' ? 'input' : path}: ${detail}`, path)
