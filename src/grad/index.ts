@@ -4,6 +4,7 @@
  *
  * @module grad
  */
+export * from './graph.js'
 export * from './transforms.js'
 export {
   flatten,
