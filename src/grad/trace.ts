@@ -100,7 +100,8 @@ export class ReverseTrace implements Interpreter {
       const ct = cotangents[i]
       const node = tape[i]!
       if (ct === undefined || node.prim === undefined) continue
-      const grads = node.prim.vjp!(ops, ct, node.output, node.inputs, node.params)
+      const needs = node.parents.map((parent) => parent >= 0)
+      const grads = node.prim.vjp!(ops, ct, node.output, node.inputs, node.params, needs)
       if (grads.length !== node.inputs.length)
         throw new Error(
           `nabla internal error: the vjp rule of ${node.prim.name} returned ${grads.length} cotangents for ${node.inputs.length} inputs`,

@@ -30,6 +30,8 @@ export type VjpRule<P> = (
   output: Tensor,
   inputs: readonly Tensor[],
   params: P,
+  /** Which inputs need a cotangent; a rule may return `null` for the others to save work. */
+  needs: readonly boolean[],
 ) => readonly (Tensor | null)[]
 
 /** One generated case of a primitive's test domain. */

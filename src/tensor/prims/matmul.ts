@@ -54,13 +54,17 @@ export const matmulPrim = definePrim<MatmulParams>({
     })
     return out
   },
-  vjp: (ops, ct, _out, [a, b], { transposeA: ta, transposeB: tb }) => [
-    ta
-      ? ops.matmulTransposed(b!, ct, { transposeA: tb, transposeB: true })
-      : ops.matmulTransposed(ct, b!, { transposeB: !tb }),
-    tb
-      ? ops.matmulTransposed(ct, a!, { transposeA: true, transposeB: ta })
-      : ops.matmulTransposed(a!, ct, { transposeA: !ta }),
+  vjp: (ops, ct, _out, [a, b], { transposeA: ta, transposeB: tb }, needs) => [
+    !needs[0]
+      ? null
+      : ta
+        ? ops.matmulTransposed(b!, ct, { transposeA: tb, transposeB: true })
+        : ops.matmulTransposed(ct, b!, { transposeB: !tb }),
+    !needs[1]
+      ? null
+      : tb
+        ? ops.matmulTransposed(ct, a!, { transposeA: true, transposeB: ta })
+        : ops.matmulTransposed(a!, ct, { transposeA: !ta }),
   ],
   domain: (t) =>
     t.fc
