@@ -116,11 +116,6 @@ export class ReverseTrace implements Interpreter {
     }
     return cotangents
   }
-
-  /** Leaves' cotangents survive `backward`; this reads one. */
-  static cotangentOf(cotangents: readonly (Tensor | undefined)[], node: number): Tensor | undefined {
-    return node < 0 ? undefined : cotangents[node]
-  }
 }
 
 /**
