@@ -1,5 +1,6 @@
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
+import type * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
 import {
   DecodeError,
@@ -14,7 +15,7 @@ import {
 import { arbData, arbDType, arbShape, toTensor } from '../support/arbitraries.js'
 import { roundTo } from '../support/naive.js'
 
-const decodeError = (codec: Parameters<typeof decodeWith>[1], input: unknown): DecodeError => {
+const decodeError = <A, O>(codec: t.Type<A, O, unknown>, input: unknown): DecodeError => {
   const r = decodeWith('load', codec, input)
   if (E.isRight(r)) throw new Error('expected a Left')
   return r.left

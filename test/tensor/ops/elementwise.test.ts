@@ -237,9 +237,10 @@ describe('where', () => {
   it('takes numbers for the branches and names the shapes that do not broadcast', () => {
     const x = tensor([-1, 2, -3])
     expect(toFlat(where(greater(x, 0), x, 0))).toEqual([0, 2, 0])
-    expect(() => where(zeros([2]), zeros([3]), 0)).toThrow(
+    const whereAny = where as unknown as (c: Tensor, a: Tensor | number, b: Tensor | number) => Tensor
+    expect(() => whereAny(zeros([2]), zeros([3]), 0)).toThrow(
       new ShapeError('where', 'cannot broadcast [2] with [3]'),
     )
-    expect(() => where(zeros([2]), zeros([2]), zeros([2], { dtype: 'float64' }))).toThrow(DTypeError)
+    expect(() => whereAny(zeros([2]), zeros([2]), zeros([2], { dtype: 'float64' }))).toThrow(DTypeError)
   })
 })
