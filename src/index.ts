@@ -6,4 +6,5 @@
  */
 
 export * from './grad/index.js'
+export * from './models/index.js'
 export * from './tensor/index.js'

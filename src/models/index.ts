@@ -1,0 +1,33 @@
+/**
+ * src/models: everything to build and train models from tensors and `grad` — randomness, layers,
+ * activations, initialisers, losses, optimizers, the training loop, metrics, datasets, parameter
+ * files and training curves.
+ *
+ * @example
+ * import { accuracy, adam, fit, key, loadMnist, mlp, softmaxCrossEntropy } from 'nabla'
+ * const data = loadMnist({ seed: 0 })
+ * const net = mlp([784, 128, 10])
+ * const result = fit({
+ *   params: net.init(key(1)),
+ *   optimizer: adam(1e-3),
+ *   loss: (p, b) => softmaxCrossEntropy(net.apply(p)(b.x), b.y),
+ *   train: { x: data.xTrain, y: data.yTrain },
+ *   epochs: 5,
+ *   batchSize: 64,
+ *   key: key(2),
+ *   evaluate: (p) => ({ testAccuracy: accuracy(net.apply(p)(data.xTest), data.yTest) }),
+ * })
+ *
+ * @module models
+ */
+export * from './activations.js'
+export * from './data/index.js'
+export * from './fs.js'
+export * from './init.js'
+export * from './layers.js'
+export * from './losses.js'
+export * from './metrics.js'
+export * from './optim/index.js'
+export * from './plot.js'
+export * from './random.js'
+export * from './train.js'

@@ -1,0 +1,17 @@
+/**
+ * Optimizers as pure `{ init, update }` pairs (the optax design): the optimizers, the stages they
+ * are built from, `chain`, `clipByGlobalNorm`, `applyUpdates` and learning-rate schedules.
+ *
+ * @example
+ * import { adam, applyUpdates, grad } from 'nabla'
+ * const optimizer = adam(1e-3)
+ * let state = optimizer.init(params)
+ * const { updates, state: next } = optimizer.update(grad(loss)(params), state, params)
+ * params = applyUpdates(params, updates)
+ *
+ * @module optim
+ */
+export * from './optimizers.js'
+export * from './schedules.js'
+export * from './transforms.js'
+export * from './types.js'

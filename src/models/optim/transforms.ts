@@ -1,0 +1,296 @@
+/**
+ * The stages optimizers are built from, each a pure `GradientTransformation`, and the two ways to
+ * combine them: `chain` (stages in sequence) and `applyUpdates` (parameters + updates).
+ *
+ * | stage                  | update                                  | state                 |
+ * | ---------------------- | --------------------------------------- | --------------------- |
+ * | `scaleByLearningRate`  | −η(t)·u                                 | `{ count }`           |
+ * | `traceMomentum`        | t = u + β·t; u ← t (Nesterov: u + β·t)  | `{ trace }`           |
+ * | `scaleByAdam`          | m̂ / (√v̂ + ε)                            | `{ count, mu, nu }`   |
+ * | `addDecayedWeights`    | u + λ·p                                 | `{}`                  |
+ * | `clipByGlobalNorm`     | u · min(1, c / ‖u‖)                     | `{}`                  |
+ *
+ * Step counts are float64 scalar tensors, so every state is a pytree of tensors.
+ *
+ * @module optim/transforms
+ */
+import { flatten, type Pytree, treeMap, treeZip } from '../../grad/index.js'
+import {
+  ArgumentError,
+  add,
+  div,
+  isTensor,
+  item,
+  mul,
+  scalar,
+  sqrt,
+  square,
+  sum,
+  type Tensor,
+  zeros,
+} from '../../tensor/index.js'
+import { describe } from '../../tensor/shape.js'
+import {
+  type GradientTransformation,
+  type LearningRate,
+  learningRate,
+  numberInRange,
+  type OptState,
+  positiveNumber,
+  type UpdateResult,
+} from './types.js'
+
+type Fields = { readonly [key: string]: Pytree }
+
+/** The named fields of a stage's state, checked (a state from another optimizer is an error). */
+const fieldsOf = (op: string, state: OptState, names: readonly string[]): Fields => {
+  const ok =
+    typeof state === 'object' &&
+    state !== null &&
+    !Array.isArray(state) &&
+    !isTensor(state) &&
+    names.every((n) => Object.hasOwn(state, n))
+  if (!ok)
+    throw new ArgumentError(
+      op,
+      `state must be the record { ${names.join(', ')} } made by this optimizer's init, got ${describe(state)}`,
+    )
+  return state as Fields
+}
+
+const countOf = (op: string, fields: Fields): number => {
+  const count = fields.count
+  if (!isTensor(count) || count.size !== 1)
+    throw new ArgumentError(op, `state.count must be a scalar tensor, got ${describe(count)}`)
+  return item(count)
+}
+
+const countTensor = (n: number): Tensor<[], 'float64'> => scalar(n, { dtype: 'float64' })
+
+const zerosLike = <P>(tree: P): P => treeMap(tree, (t) => zeros(t.shape, { dtype: t.dtype }))
+
+/**
+ * The stage that does nothing (a placeholder in `chain`).
+ * @example
+ * import { identityTransform } from 'nabla'
+ * identityTransform().update(grads, {}).updates // grads
+ */
+export const identityTransform = (): GradientTransformation => ({
+  init: () => ({}),
+  update: <P extends Pytree>(updates: P, state: OptState): UpdateResult<P> => ({ updates, state }),
+})
+
+/**
+ * Scales updates by −η(step): the last stage of every descent optimizer. A constant η must be a
+ * finite number > 0; a schedule's value at each step must be finite and ≥ 0.
+ * @example
+ * import { scaleByLearningRate } from 'nabla'
+ * const stage = scaleByLearningRate(0.1)
+ * stage.update(grads, stage.init(params)).updates // −0.1 · grads
+ */
+export const scaleByLearningRate = (
+  rate: LearningRate,
+  op = 'scaleByLearningRate',
+): GradientTransformation => {
+  const lr = learningRate(op, rate)
+  return {
+    init: () => ({ count: countTensor(0) }),
+    update: <P extends Pytree>(updates: P, state: OptState): UpdateResult<P> => {
+      const count = countOf(op, fieldsOf(op, state, ['count']))
+      const eta = typeof lr === 'number' ? lr : lr(count)
+      if (typeof eta !== 'number' || !Number.isFinite(eta) || eta < 0)
+        throw new ArgumentError(
+          op,
+          `the learning-rate schedule gave ${describe(eta)} at step ${count}; it must be a finite number ≥ 0`,
+        )
+      return {
+        updates: treeMap(updates, (u) => mul(u, -eta)),
+        state: { count: countTensor(count + 1) },
+      }
+    },
+  }
+}
+
+/** Options of `traceMomentum` and `momentum`. */
+export interface MomentumOptions {
+  /** The decay of the trace, in [0, 1) (default 0.9). */
+  readonly beta?: number
+  /** Nesterov's look-ahead: the update is u + β·t instead of t (default false). */
+  readonly nesterov?: boolean
+}
+
+/**
+ * Heavy-ball momentum: t ← u + β·t, and the update is t (or u + β·t with Nesterov), as PyTorch
+ * and optax define it.
+ * @example
+ * import { traceMomentum } from 'nabla'
+ * const stage = traceMomentum({ beta: 0.9, nesterov: true })
+ */
+export const traceMomentum = (options?: MomentumOptions, op = 'traceMomentum'): GradientTransformation => {
+  const beta = numberInRange(op, 'beta', options?.beta ?? 0.9, 0, 1)
+  const nesterov = options?.nesterov === true
+  return {
+    init: (params) => ({ trace: zerosLike(params) }),
+    update: <P extends Pytree>(updates: P, state: OptState): UpdateResult<P> => {
+      const previous = fieldsOf(op, state, ['trace']).trace
+      const trace = treeZip(updates, previous, (u, t) => add(u, mul(t, beta)), op)
+      return {
+        updates: nesterov ? treeZip(updates, trace, (u, t) => add(u, mul(t, beta)), op) : trace,
+        state: { trace },
+      }
+    },
+  }
+}
+
+/** Options of `scaleByAdam`, `adam` and `adamw`. */
+export interface AdamOptions {
+  /** Decay of the first moment, in [0, 1) (default 0.9). */
+  readonly b1?: number
+  /** Decay of the second moment, in [0, 1) (default 0.999). */
+  readonly b2?: number
+  /** Added to √v̂ (default 1e-8, > 0). */
+  readonly eps?: number
+}
+
+/**
+ * Adam's rescaling (Kingma & Ba): with t the step (from 1), m ← β₁m + (1−β₁)u,
+ * v ← β₂v + (1−β₂)u², m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ), and the update is m̂/(√v̂ + ε).
+ * @example
+ * import { scaleByAdam } from 'nabla'
+ * const stage = scaleByAdam({ b1: 0.9, b2: 0.999 })
+ */
+export const scaleByAdam = (options?: AdamOptions, op = 'scaleByAdam'): GradientTransformation => {
+  const b1 = numberInRange(op, 'b1', options?.b1 ?? 0.9, 0, 1)
+  const b2 = numberInRange(op, 'b2', options?.b2 ?? 0.999, 0, 1)
+  const eps = positiveNumber(op, 'eps', options?.eps ?? 1e-8)
+  return {
+    init: (params) => ({ count: countTensor(0), mu: zerosLike(params), nu: zerosLike(params) }),
+    update: <P extends Pytree>(updates: P, state: OptState): UpdateResult<P> => {
+      const fields = fieldsOf(op, state, ['count', 'mu', 'nu'])
+      const t = countOf(op, fields) + 1
+      const mu = treeZip(updates, fields.mu, (u, m) => add(mul(m, b1), mul(u, 1 - b1)), op)
+      const nu = treeZip(updates, fields.nu, (u, v) => add(mul(v, b2), mul(square(u), 1 - b2)), op)
+      const c1 = 1 - b1 ** t
+      const c2 = 1 - b2 ** t
+      const out = treeZip(mu, nu, (m, v) => div(div(m, c1), add(sqrt(div(v, c2)), eps)), op)
+      return { updates: out, state: { count: countTensor(t), mu, nu } }
+    },
+  }
+}
+
+/** Options of `addDecayedWeights`. */
+export interface DecayOptions {
+  /** Which parameters decay, by leaf path and tensor (default: all). */
+  readonly mask?: (path: string, leaf: Tensor) => boolean
+}
+
+/**
+ * Adds λ·params to the updates (decoupled weight decay, as AdamW). Needs `params` in `update`.
+ * @example
+ * import { addDecayedWeights, isBiasPath } from 'nabla'
+ * const stage = addDecayedWeights(1e-4, { mask: (path) => !isBiasPath(path) })
+ */
+export const addDecayedWeights = (
+  weightDecay: number,
+  options?: DecayOptions,
+  op = 'addDecayedWeights',
+): GradientTransformation => {
+  if (typeof weightDecay !== 'number' || !Number.isFinite(weightDecay) || weightDecay < 0)
+    throw new ArgumentError(op, `weightDecay must be a finite number ≥ 0, got ${describe(weightDecay)}`)
+  const mask = options?.mask ?? (() => true)
+  return {
+    init: () => ({}),
+    update: <P extends Pytree>(updates: P, state: OptState, params?: P): UpdateResult<P> => {
+      if (params === undefined)
+        throw new ArgumentError(
+          op,
+          'update needs the current params to decay them: update(grads, state, params)',
+        )
+      return {
+        updates: treeZip(
+          updates,
+          params,
+          (u, p, path) => (mask(path, p) ? add(u, mul(p, weightDecay)) : u),
+          op,
+        ),
+        state,
+      }
+    },
+  }
+}
+
+/**
+ * The global L2 norm of a pytree, √(Σ over all leaves of Σ x²), in float64.
+ * @example
+ * import { globalNorm, tensor } from 'nabla'
+ * globalNorm({ a: tensor([3]), b: tensor([4]) }) // 5
+ */
+export const globalNorm = (tree: Pytree): number => {
+  const [leaves] = flatten(tree, 'globalNorm')
+  return Math.sqrt(leaves.reduce((total, t) => total + item(sum(square(t))), 0))
+}
+
+/**
+ * Rescales the updates so their global norm is at most `maxNorm` (> 0): u · min(1, c / ‖u‖).
+ * A non-finite norm leaves the updates as they are (the training loop reports it).
+ * @example
+ * import { adam, chain, clipByGlobalNorm } from 'nabla'
+ * const optimizer = chain(clipByGlobalNorm(1), adam(1e-3))
+ */
+export const clipByGlobalNorm = (maxNorm: number): GradientTransformation => {
+  const op = 'clipByGlobalNorm'
+  const c = positiveNumber(op, 'maxNorm', maxNorm)
+  return {
+    init: () => ({}),
+    update: <P extends Pytree>(updates: P, state: OptState): UpdateResult<P> => {
+      const norm = globalNorm(updates)
+      if (!(Number.isFinite(norm) && norm > c)) return { updates, state }
+      const scale = c / norm
+      return { updates: treeMap(updates, (u) => mul(u, scale)), state }
+    },
+  }
+}
+
+/**
+ * Stages in sequence: the state is the array of the stages' states.
+ * @example
+ * import { chain, clipByGlobalNorm, scaleByAdam, scaleByLearningRate } from 'nabla'
+ * const optimizer = chain(clipByGlobalNorm(1), scaleByAdam(), scaleByLearningRate(1e-3))
+ */
+export const chain = (...stages: readonly GradientTransformation[]): GradientTransformation => {
+  stages.forEach((s, i) => {
+    if (typeof s?.init !== 'function' || typeof s?.update !== 'function')
+      throw new ArgumentError(
+        'chain',
+        `stages[${i}] is not a { init, update } transformation: ${describe(s)}`,
+      )
+  })
+  return {
+    init: (params) => stages.map((s) => s.init(params)),
+    update: <P extends Pytree>(updates: P, state: OptState, params?: P): UpdateResult<P> => {
+      if (!Array.isArray(state) || state.length !== stages.length)
+        throw new ArgumentError(
+          'chain',
+          `state must be the array of ${stages.length} stage states made by init, got ${describe(state)}`,
+        )
+      let u = updates
+      const next = stages.map((s, i) => {
+        const r = s.update(u, state[i] as OptState, params)
+        u = r.updates
+        return r.state
+      })
+      return { updates: u, state: next }
+    },
+  }
+}
+
+/**
+ * params + updates, leaf by leaf (a different structure or shape is an error naming the path).
+ * @example
+ * import { applyUpdates, sgd } from 'nabla'
+ * const optimizer = sgd(0.1)
+ * const { updates, state } = optimizer.update(grads, optimizer.init(params))
+ * const next = applyUpdates(params, updates)
+ */
+export const applyUpdates = <P extends Pytree>(params: P, updates: P): P =>
+  treeZip(params, updates, (p, u) => add(p, u), 'applyUpdates')
