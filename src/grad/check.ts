@@ -15,10 +15,22 @@ import { cast, makeTensor, NablaError, storage, type Tensor } from '../tensor/in
 import { flatten, leafPaths, type Pytree, unflatten } from './tree.js'
 import { vjp } from './vjp.js'
 
-/** Which checks to run. */
+/**
+ * Which checks to run: `full` compares the whole Jacobian, `random` compares ⟨J·t, c⟩ with
+ * ⟨t, Jᵀ·c⟩ for random directions.
+ * @example
+ * import { checkGrads, type CheckMode } from 'nabla/testing'
+ * const modes: CheckMode[] = ['random']
+ * checkGrads((x) => sum(sin(x)), x, { modes })
+ */
 export type CheckMode = 'full' | 'random'
 
-/** Options of `checkGrads`. */
+/**
+ * Options of `checkGrads`.
+ * @example
+ * import { checkGrads } from 'nabla/testing'
+ * checkGrads(f, params, { order: 2, modes: ['full', 'random'], atol: 1e-7, seed: 3 })
+ */
 export interface CheckOptions {
   /** 1: first derivatives; 2: also the derivative of the pullback. Default 1. */
   readonly order?: 1 | 2
@@ -36,7 +48,13 @@ export interface CheckOptions {
   readonly directions?: number
 }
 
-/** One disagreement between analytic and numerical derivatives. */
+/**
+ * One disagreement between analytic and numerical derivatives.
+ * @example
+ * import { checkGrads, describeMismatch } from 'nabla/testing'
+ * const { worst } = checkGrads(f, params)
+ * if (worst !== undefined) console.log(worst.leaf, worst.index, worst.analytic, worst.numeric)
+ */
 export interface GradMismatch {
   readonly mode: CheckMode
   readonly order: 1 | 2
@@ -54,7 +72,13 @@ export interface GradMismatch {
   readonly relativeError: number
 }
 
-/** What `checkGrads` found. */
+/**
+ * What `checkGrads` found.
+ * @example
+ * import { checkGrads, describeMismatch } from 'nabla/testing'
+ * const result = checkGrads(f, params)
+ * if (!result.ok) console.log(result.failures.map(describeMismatch).join('\n'))
+ */
 export interface CheckResult {
   readonly ok: boolean
   /** Comparisons made. */
@@ -65,7 +89,12 @@ export interface CheckResult {
   readonly worst: GradMismatch | undefined
 }
 
-/** Thrown by `assertGrads`. */
+/**
+ * Thrown by `assertGrads`; `result` holds every mismatch.
+ * @example
+ * import { assertGrads, GradCheckError } from 'nabla/testing'
+ * try { assertGrads(f, params) } catch (e) { if (e instanceof GradCheckError) console.log(e.result.failures) }
+ */
 export class GradCheckError extends NablaError {
   readonly result: CheckResult
   constructor(result: CheckResult) {
@@ -78,7 +107,13 @@ export class GradCheckError extends NablaError {
   }
 }
 
-/** A one-line description of a mismatch. */
+/**
+ * A one-line description of a mismatch.
+ * @example
+ * import { checkGrads, describeMismatch } from 'nabla/testing'
+ * checkGrads(f, params).failures.map(describeMismatch)
+ * // ['full mode, order 1, x.w[3] → f(x)[0]: analytic 0.5, numeric 0.25, error 2.50e-1']
+ */
 export const describeMismatch = (m: GradMismatch): string =>
   `${m.mode} mode, order ${m.order}, ${m.leaf}${m.index === undefined ? '' : `[${m.index}]`}${m.output === undefined ? '' : ` → ${m.output}`}: analytic ${m.analytic}, numeric ${m.numeric}, error ${m.error.toExponential(2)}`
 

@@ -57,7 +57,13 @@ export const jvp = <X extends Pytree, Y extends Pytree>(f: (x: X) => Y, x: X, ta
   return [y, transpose(tangent)]
 }
 
-/** ⟨a, b⟩ over two pytrees of the same structure (a scalar tensor). */
+/**
+ * ⟨a, b⟩ over two pytrees of the same structure: the sum of every leaf's elementwise product (a
+ * scalar tensor; leaves broadcast like `mul`).
+ * @example
+ * import { treeDot, tensor } from 'nabla'
+ * treeDot({ w: tensor([1, 2]), b: tensor([3]) }, { w: tensor([3, 4]), b: tensor([2]) }) // 1·3 + 2·4 + 3·2 = 17
+ */
 export const treeDot = (a: Pytree, b: Pytree): Tensor => {
   const [la] = flatten(a, 'treeDot')
   const [lb] = flatten(b, 'treeDot')
@@ -147,7 +153,13 @@ export const hessian =
  */
 export const stopGradient = <T>(x: T): T => treeMap(x, (t) => detach(t))
 
-/** The rule of `customVjp`: one cotangent per input, each of that input's type. */
+/**
+ * The rule of `customVjp`: given the output's cotangent, the output and the inputs, one cotangent
+ * per input, each of that input's type (so of its shape, where the shape is literal).
+ * @example
+ * import type { CustomRule, Tensor } from 'nabla'
+ * const rule: CustomRule<[Tensor<[3]>], Tensor<[3]>> = (ct, _y, x) => [mul(ct, sigmoid(x))]
+ */
 export type CustomRule<Args extends readonly Tensor[], R extends Tensor> = (
   cotangent: R,
   output: R,

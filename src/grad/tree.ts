@@ -7,17 +7,33 @@
  */
 import { ArgumentError, describe, isTensor, ShapeError, type Tensor } from '../tensor/internal.js'
 
-/** A pytree of tensors. */
+/**
+ * A pytree of tensors: a tensor, an array or tuple of pytrees, or a plain readonly record of pytrees.
+ * Transforms take and return pytrees, so parameters can be grouped as the model needs.
+ * @example
+ * import type { Pytree } from 'nabla'
+ * const params: Pytree = { layers: [{ w: zeros([2, 3]), b: zeros([3]) }], scale: scalar(1) }
+ */
 export type Pytree = Tensor | readonly Pytree[] | { readonly [key: string]: Pytree }
 
-/** The same structure with every tensor leaf replaced by `L`. */
+/**
+ * The same structure with every tensor leaf replaced by `L`.
+ * @example
+ * import type { MapLeaves } from 'nabla'
+ * type Shapes = MapLeaves<{ w: Tensor<[2, 3]>; b: Tensor<[3]> }, number[]> // { w: number[]; b: number[] }
+ */
 export type MapLeaves<T, L> = T extends Tensor
   ? L
   : T extends readonly unknown[]
     ? { -readonly [K in keyof T]: MapLeaves<T[K], L> }
     : { -readonly [K in keyof T]: MapLeaves<T[K], L> }
 
-/** The structure of a pytree, without its leaves. */
+/**
+ * The structure of a pytree, without its leaves (what `flatten` returns beside the leaves).
+ * @example
+ * import { flatten } from 'nabla'
+ * flatten({ w: zeros([2]) })[1] // { kind: 'record', keys: ['w'], children: [{ kind: 'leaf' }] }
+ */
 export type TreeDef =
   | { readonly kind: 'leaf' }
   | { readonly kind: 'array'; readonly children: readonly TreeDef[] }
@@ -88,7 +104,12 @@ export const unflatten = <T = Pytree>(def: TreeDef, leaves: readonly Tensor[]): 
   return tree as T
 }
 
-/** The path of each leaf, in flatten order (`x.w`, `x.layers[0].b`). */
+/**
+ * The path of each leaf, in flatten order (`x.w`, `x.layers[0].b`).
+ * @example
+ * import { flatten, leafPaths } from 'nabla'
+ * leafPaths(flatten({ w: zeros([2]), layers: [{ b: zeros([1]) }] })[1]) // ['x.layers[0].b', 'x.w']
+ */
 export const leafPaths = (def: TreeDef, root = 'x'): string[] => {
   const paths: string[] = []
   const walk = (d: TreeDef, path: string): void => {

@@ -24,7 +24,14 @@ import {
 import { ReverseTrace } from './trace.js'
 import { flatten, leafPaths, type Pytree, sameStructure, unflatten } from './tree.js'
 
-/** The pullback of a `vjp`: output cotangent in, input cotangent (shaped like the input) out. */
+/**
+ * The pullback of a `vjp`: output cotangent in (shaped like the output), input cotangent (shaped
+ * like the input) out.
+ * @example
+ * import { vjp, type Pullback, sin, tensor } from 'nabla'
+ * const [y, pullback]: [Tensor<[2]>, Pullback<Tensor<[2]>, Tensor<[2]>>] = vjp(sin, tensor([0, 1]))
+ * pullback(tensor([1, 1])) // [cos 0, cos 1]
+ */
 export type Pullback<X, Y> = (cotangent: Y) => X
 
 /**
