@@ -15,3 +15,4 @@ export {
   type GradMismatch,
 } from '../grad/check.js'
 export * from './arbitraries.js'
+export * from './programs.js'
