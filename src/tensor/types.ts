@@ -12,13 +12,30 @@
 import type { DType } from './dtype.js'
 import type { Shape } from './shape.js'
 
-/** True when `N` is a literal number type (not `number`). */
+/**
+ * True when `N` is a literal number type (not `number`).
+ * @example
+ * import type { IsLiteral } from 'nabla'
+ * IsLiteral<3> // true
+ * IsLiteral<number> // false
+ */
 export type IsLiteral<N extends number> = number extends N ? false : true
 
-/** True when `S` is a tuple of known length. */
+/**
+ * True when `S` is a tuple of known length.
+ * @example
+ * import type { IsTuple } from 'nabla'
+ * IsTuple<[2, 3]> // true
+ * IsTuple<number[]> // false
+ */
 export type IsTuple<S extends Shape> = number extends S['length'] ? false : true
 
-/** Renders a shape type as a string: `[2,3]`. */
+/**
+ * Renders a shape type as a string: `[2,3]`.
+ * @example
+ * import type { ShapeString } from 'nabla'
+ * ShapeString<[2, number]> // '[2,number]'
+ */
 export type ShapeString<S extends Shape> = IsTuple<S> extends true ? `[${Join<S>}]` : 'number[]'
 type Join<S extends Shape> = S extends readonly []
   ? ''
@@ -29,18 +46,35 @@ type Join<S extends Shape> = S extends readonly []
       : ''
 type DimString<N extends number> = IsLiteral<N> extends true ? `${N}` : 'number'
 
-/** The failure type of a static check: carries a readable message. */
+/**
+ * The failure type of a static check: carries a readable message.
+ * @example
+ * import type { ShapeErrorType } from 'nabla'
+ * // matmul(zeros([2, 3]), zeros([4, 5])) does not compile; the error names
+ * // ShapeErrorType<"inner dimensions differ: a is [2,3], b is [4,5]">
+ */
 export interface ShapeErrorType<Message extends string> {
   readonly __shapeError: Message
 }
 
-/** Turns a mutable or readonly tuple into a mutable one (for display). */
+/**
+ * Turns a mutable or readonly tuple into a mutable one (for display).
+ * @example
+ * import type { Mutable } from 'nabla'
+ * Mutable<readonly [2, 3]> // [2, 3]
+ */
 export type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] }
 
 // ---------------------------------------------------------------------------------------------
 // Broadcasting
 
-/** Broadcast of two dimensions; `never` when they clash. */
+/**
+ * Broadcast of two dimensions; `never` when they clash.
+ * @example
+ * import type { BroadcastDim } from 'nabla'
+ * BroadcastDim<1, 4> // 4
+ * BroadcastDim<3, 4> // never
+ */
 export type BroadcastDim<A extends number, B extends number> = A extends 1
   ? B
   : B extends 1
@@ -68,17 +102,33 @@ type HasNever<S extends readonly unknown[]> = S extends readonly [infer H, ...in
     : HasNever<R>
   : false
 
-/** The broadcast shape of `A` and `B` (`Shape` when either rank is unknown). */
+/**
+ * The broadcast shape of `A` and `B` (`Shape` when either rank is unknown).
+ * @example
+ * import type { Broadcast } from 'nabla'
+ * Broadcast<[2, 1], [3]> // [2, 3]
+ */
 export type Broadcast<A extends Shape, B extends Shape> =
   IsTuple<A> extends true ? (IsTuple<B> extends true ? BroadcastRec<A, B> : Shape) : Shape
 
-/** The broadcast shape of three shapes. */
+/**
+ * The broadcast shape of three shapes.
+ * @example
+ * import type { Broadcast3 } from 'nabla'
+ * Broadcast3<[2, 1, 1], [3, 1], [4]> // [2, 3, 4]
+ */
 export type Broadcast3<A extends Shape, B extends Shape, C extends Shape> = Broadcast<
   Broadcast<A, B> extends infer X extends Shape ? X : Shape,
   C
 >
 
-/** `unknown` when `A` and `B` broadcast (or cannot be checked), a `ShapeErrorType` otherwise. */
+/**
+ * `unknown` when `A` and `B` broadcast (or cannot be checked), a `ShapeErrorType` otherwise.
+ * @example
+ * import type { CheckBroadcast } from 'nabla'
+ * CheckBroadcast<[2, 3], [3, 4]> // ShapeErrorType<'cannot broadcast [2,3] with [3,4]'>
+ * CheckBroadcast<[2, 3], [3]> // unknown
+ */
 export type CheckBroadcast<A extends Shape, B extends Shape> =
   HasNever<Broadcast<A, B>> extends true
     ? ShapeErrorType<`cannot broadcast ${ShapeString<A>} with ${ShapeString<B>}`>
@@ -87,29 +137,61 @@ export type CheckBroadcast<A extends Shape, B extends Shape> =
 // ---------------------------------------------------------------------------------------------
 // Operands: a tensor or a plain number (a scalar)
 
-/** Something that names a tensor type. */
+/**
+ * Something that names a tensor type.
+ * @example
+ * import type { TensorType } from 'nabla'
+ * const t: TensorType<[2], 'float32'> = tensor([1, 2])
+ */
 export interface TensorType<S extends Shape = Shape, D extends DType = DType> {
   readonly shape: S
   readonly dtype: D
 }
 
-/** A tensor or a JavaScript number standing for a scalar of the other operand's dtype. */
+/**
+ * A tensor or a JavaScript number standing for a scalar of the other operand's dtype.
+ * @example
+ * import type { Operand } from 'nabla'
+ * const operands: Operand[] = [tensor([1, 2]), 2]
+ */
 export type Operand = TensorType | number
 
-/** The shape of an operand (`[]` for a number). */
+/**
+ * The shape of an operand (`[]` for a number).
+ * @example
+ * import type { ShapeOf } from 'nabla'
+ * ShapeOf<Tensor<[2, 3]>> // [2, 3]
+ * ShapeOf<number> // []
+ */
 export type ShapeOf<T> = T extends TensorType<infer S> ? S : []
 
-/** The dtype of an operand (`never` for a number). */
+/**
+ * The dtype of an operand (`never` for a number).
+ * @example
+ * import type { DTypeOf } from 'nabla'
+ * DTypeOf<Tensor<[2], 'float64'>> // 'float64'
+ */
 export type DTypeOf<T> = T extends TensorType<Shape, infer D> ? D : never
 
-/** The dtype of the result of a binary op. */
+/**
+ * The dtype of the result of a binary op.
+ * @example
+ * import type { ResultDType } from 'nabla'
+ * ResultDType<number, Tensor<[2], 'float64'>> // 'float64'
+ */
 export type ResultDType<A, B> = [DTypeOf<A>] extends [never]
   ? [DTypeOf<B>] extends [never]
     ? 'float32'
     : DTypeOf<B>
   : DTypeOf<A>
 
-/** `unknown` when the operand dtypes agree (or cannot be checked), an error type otherwise. */
+/**
+ * `unknown` when the operand dtypes agree (or cannot be checked), an error type otherwise.
+ * @example
+ * import type { CheckDTypes } from 'nabla'
+ * CheckDTypes<Tensor<[2], 'float32'>, Tensor<[2], 'float64'>>
+ * // ShapeErrorType<'dtypes differ: float32 and float64; cast one explicitly'>
+ */
 export type CheckDTypes<A, B> = [DTypeOf<A>] extends [never]
   ? unknown
   : [DTypeOf<B>] extends [never]
@@ -122,7 +204,12 @@ export type CheckDTypes<A, B> = [DTypeOf<A>] extends [never]
           ? unknown
           : ShapeErrorType<`dtypes differ: ${DTypeOf<A>} and ${DTypeOf<B>}; cast one explicitly`>
 
-/** `unknown` when two dtypes agree (or either is unknown), an error type otherwise. */
+/**
+ * `unknown` when two dtypes agree (or either is unknown), an error type otherwise.
+ * @example
+ * import type { CheckSameDType } from 'nabla'
+ * CheckSameDType<'float32', 'float64'> // ShapeErrorType<'dtypes differ: float32 and float64; …'>
+ */
 export type CheckSameDType<A extends DType, B extends DType> = DType extends A
   ? unknown
   : DType extends B
@@ -131,10 +218,21 @@ export type CheckSameDType<A extends DType, B extends DType> = DType extends A
       ? unknown
       : ShapeErrorType<`dtypes differ: ${A} and ${B}; cast one explicitly`>
 
-/** The known one of two dtypes (the first when both are known). */
+/**
+ * The known one of two dtypes (the first when both are known).
+ * @example
+ * import type { JoinDType } from 'nabla'
+ * JoinDType<DType, 'float64'> // 'float64'
+ */
 export type JoinDType<A extends DType, B extends DType> = DType extends A ? B : A
 
-/** Both checks of an elementwise binary op. */
+/**
+ * Both checks of an elementwise binary op.
+ * @example
+ * import type { CheckBinary } from 'nabla'
+ * // add(zeros([2, 3]), zeros([3, 2])) does not compile:
+ * // CheckBinary gives ShapeErrorType<'cannot broadcast [2,3] with [3,2]'>
+ */
 export type CheckBinary<A, B> = CheckBroadcast<ShapeOf<A>, ShapeOf<B>> & CheckDTypes<A, B>
 
 // ---------------------------------------------------------------------------------------------
@@ -146,15 +244,23 @@ type BuildTuple<N extends number, Acc extends unknown[] = []> = Acc['length'] ex
     ? never
     : BuildTuple<N, [...Acc, unknown]>
 
-/** `A − B` for small non-negative literals, `never` when negative. */
+/**
+ * `A − B` for small non-negative literals, `never` when negative.
+ * @example
+ * import type { Subtract } from 'nabla'
+ * Subtract<5, 2> // 3
+ */
 export type Subtract<A extends number, B extends number> =
   BuildTuple<A> extends [...BuildTuple<B>, ...infer R] ? R['length'] : never
 
-/** Normalises a (possibly negative) literal axis against a rank; `never` when out of range. */
-export type NormalizeAxis<
-  Rank extends number,
-  Axis extends number,
-> = Axis extends number // distribute over a union of axes (`[0, -1]` gives `0 | -1`)
+/**
+ * Normalises a (possibly negative) literal axis against a rank; `never` when out of range.
+ * @example
+ * import type { NormalizeAxis } from 'nabla'
+ * NormalizeAxis<3, -1> // 2
+ * NormalizeAxis<3, 3> // never
+ */
+export type NormalizeAxis<Rank extends number, Axis extends number> = Axis extends number // distribute over a union of axes (`[0, -1]` gives `0 | -1`)
   ? `${Axis}` extends `-${infer P extends number}`
     ? Subtract<Rank, P>
     : BuildTuple<Rank> extends [...BuildTuple<Axis>, unknown, ...unknown[]]
@@ -181,13 +287,22 @@ type ReduceRec<
     : [H, ...ReduceRec<R, Axes, Keep, [...Index, unknown]>]
   : []
 
-/** The axis argument of a reduction. */
+/**
+ * The axis argument of a reduction.
+ * @example
+ * import type { AxisArg } from 'nabla'
+ * const axes: AxisArg[] = [0, [0, 1], undefined] // sum(x, 0), sum(x, [0, 1]), sum(x)
+ */
 export type AxisArg = number | readonly number[] | undefined
 
 /**
  * The shape of a reduction of `S` over `Axis` (all axes when undefined), keeping reduced axes as
  * 1 when `Keep` is true. Non-literal axes or ranks give `Shape`.
- */
+
+ * @example
+ * import type { Reduce } from 'nabla'
+ * Reduce<[2, 3, 4], 1, false> // [2, 4]
+ * Reduce<[2, 3], undefined, true> // [1, 1] */
 export type Reduce<S extends Shape, Axis extends AxisArg, Keep extends boolean> =
   IsTuple<S> extends false
     ? Shape
@@ -207,7 +322,13 @@ export type Reduce<S extends Shape, Axis extends AxisArg, Keep extends boolean> 
 type AllIndices<S extends Shape> =
   Exclude<keyof S & `${number}`, never> extends `${infer I extends number}` ? I : never
 
-/** `unknown` when every literal axis is in range, an error type otherwise. */
+/**
+ * `unknown` when every literal axis is in range, an error type otherwise.
+ * @example
+ * import type { CheckAxis } from 'nabla'
+ * // sum(zeros([2, 3]), 2) does not compile:
+ * // ShapeErrorType<'axis 2 is out of range for shape [2,3]'>
+ */
 export type CheckAxis<S extends Shape, Axis extends AxisArg> =
   IsTuple<S> extends false
     ? unknown
@@ -242,7 +363,12 @@ type Last2<S extends Shape> = S extends readonly [
   ? [B, M, N]
   : never
 
-/** The shape of `matmul(a, b)` for a, b of rank ≥ 2 (batch dimensions broadcast). */
+/**
+ * The shape of `matmul(a, b)` for a, b of rank ≥ 2 (batch dimensions broadcast).
+ * @example
+ * import type { MatmulShape } from 'nabla'
+ * MatmulShape<[5, 2, 3], [3, 4]> // [5, 2, 4]
+ */
 export type MatmulShape<A extends Shape, B extends Shape> =
   IsTuple<A> extends true
     ? IsTuple<B> extends true
@@ -254,7 +380,12 @@ export type MatmulShape<A extends Shape, B extends Shape> =
       : Shape
     : Shape
 
-/** `unknown` when the inner dimensions agree (or cannot be checked), an error type otherwise. */
+/**
+ * `unknown` when the inner dimensions agree (or cannot be checked), an error type otherwise.
+ * @example
+ * import type { CheckMatmul } from 'nabla'
+ * CheckMatmul<[2, 3], [4, 5]> // ShapeErrorType<'inner dimensions differ: a is [2,3], b is [4,5]'>
+ */
 export type CheckMatmul<A extends Shape, B extends Shape> =
   IsTuple<A> extends false
     ? unknown
@@ -279,12 +410,23 @@ export type CheckMatmul<A extends Shape, B extends Shape> =
 // ---------------------------------------------------------------------------------------------
 // transpose
 
-/** Reverses a tuple. */
+/**
+ * Reverses a tuple.
+ * @example
+ * import type { Reverse } from 'nabla'
+ * Reverse<[2, 3, 4]> // [4, 3, 2]
+ */
 export type Reverse<S extends Shape> = S extends readonly [infer H extends number, ...infer R extends Shape]
   ? [...Reverse<R>, H]
   : []
 
-/** The shape of `transpose(x, perm)`. */
+/**
+ * The shape of `transpose(x, perm)`.
+ * @example
+ * import type { Permute } from 'nabla'
+ * Permute<[2, 3, 4], [0, 2, 1]> // [2, 4, 3]
+ * Permute<[2, 3], undefined> // [3, 2]
+ */
 export type Permute<S extends Shape, P extends readonly number[] | undefined> =
   IsTuple<S> extends false
     ? Shape
@@ -303,7 +445,13 @@ type PermutedDim<S extends Shape, A> = A extends number
     : number
   : number
 
-/** `unknown` when `P` is a permutation of `S`'s axes (or cannot be checked). */
+/**
+ * `unknown` when `P` is a permutation of `S`'s axes (or cannot be checked).
+ * @example
+ * import type { CheckPermutation } from 'nabla'
+ * // transpose(zeros([2, 3]), [0, 0]) does not compile:
+ * // ShapeErrorType<'perm is not a permutation of the axes of [2,3]'>
+ */
 export type CheckPermutation<S extends Shape, P extends readonly number[] | undefined> =
   IsTuple<S> extends false
     ? unknown
@@ -385,7 +533,12 @@ type MulStrings<A extends string, B extends string> =
       : P
     : never
 
-/** The element count of a literal shape as a decimal string; `never` when any dim is not literal. */
+/**
+ * The element count of a literal shape as a decimal string; `never` when any dim is not literal.
+ * @example
+ * import type { SizeString } from 'nabla'
+ * SizeString<[784, 128]> // '100352'
+ */
 export type SizeString<S extends Shape> = S extends readonly [
   infer H extends number,
   ...infer R extends Shape,
@@ -395,7 +548,12 @@ export type SizeString<S extends Shape> = S extends readonly [
     : never
   : '1'
 
-/** The element count of a literal shape as a number literal (`number` when unknown). */
+/**
+ * The element count of a literal shape as a number literal (`number` when unknown).
+ * @example
+ * import type { SizeOf } from 'nabla'
+ * SizeOf<[2, 3, 4]> // 24
+ */
 export type SizeOf<S extends Shape> = [SizeString<S>] extends [never]
   ? number
   : SizeString<S> extends `${infer N extends number}`
@@ -413,11 +571,22 @@ type CountMinusOne<S extends Shape> = S extends readonly [infer H extends number
     : CountMinusOne<R>
   : []
 
-/** The shape `reshape(x: S, NS)` gives: a `-1` becomes `number` (its value is checked at run time). */
+/**
+ * The shape `reshape(x: S, NS)` gives: a `-1` becomes `number` (its value is checked at run time).
+ * @example
+ * import type { Reshape } from 'nabla'
+ * Reshape<[2, 3], [3, -1]> // [3, number]
+ */
 export type Reshape<_S extends Shape, NS extends Shape> =
   IsTuple<NS> extends false ? Shape : { -readonly [K in keyof NS]: NS[K] extends -1 ? number : NS[K] }
 
-/** `unknown` when the element counts of literal shapes agree (or cannot be checked). */
+/**
+ * `unknown` when the element counts of literal shapes agree (or cannot be checked).
+ * @example
+ * import type { CheckReshape } from 'nabla'
+ * // reshape(zeros([2, 3]), [4, 2]) does not compile:
+ * // ShapeErrorType<'cannot reshape [2,3] (6 elements) to [4,2] (8 elements)'>
+ */
 export type CheckReshape<S extends Shape, NS extends Shape> =
   IsTuple<S> extends false
     ? unknown
@@ -438,10 +607,20 @@ export type CheckReshape<S extends Shape, NS extends Shape> =
 // ---------------------------------------------------------------------------------------------
 // Nested array literals
 
-/** A nested array of numbers of any depth. */
+/**
+ * A nested array of numbers of any depth.
+ * @example
+ * import type { NestedArray } from 'nabla'
+ * const data: NestedArray = [[1, 2], [3, 4]]
+ */
 export type NestedArray = number | readonly NestedArray[]
 
-/** The shape of a nested array literal: `[[1,2,3],[4,5,6]]` is `[2, 3]`. */
+/**
+ * The shape of a nested array literal: `[[1,2,3],[4,5,6]]` is `[2, 3]`.
+ * @example
+ * import type { NestedShape } from 'nabla'
+ * NestedShape<[[1, 2, 3], [4, 5, 6]]> // [2, 3]
+ */
 export type NestedShape<T> = T extends number
   ? []
   : T extends readonly []
@@ -450,7 +629,12 @@ export type NestedShape<T> = T extends number
       ? [T['length'], ...NestedShape<E>]
       : never
 
-/** The nested array type of a shape (what `toArray` returns). */
+/**
+ * The nested array type of a shape (what `toArray` returns).
+ * @example
+ * import type { Nested } from 'nabla'
+ * Nested<[2, 3]> // number[][]
+ */
 export type Nested<S extends Shape> = S extends readonly [number, ...infer R extends Shape]
   ? Nested<R>[]
   : IsTuple<S> extends true
