@@ -14,7 +14,12 @@ import { DecodeError } from './errors.js'
 import { maxSize } from './shape.js'
 import { makeTensor, storage, type Tensor } from './tensor.js'
 
-/** The JSON form of a tensor. */
+/**
+ * The JSON form of a tensor: dtype, shape, and the values row-major (non-finite values as strings).
+ * @example
+ * import type { TensorJSON } from 'nabla'
+ * const json: TensorJSON = { dtype: 'float32', shape: [2], data: [1, 'NaN'] }
+ */
 export interface TensorJSON {
   readonly dtype: DType
   readonly shape: readonly number[]
@@ -81,7 +86,13 @@ export const TensorRecordCodec = t.record(t.string, TensorCodec, 'TensorRecord')
 const isUnion = (type: t.Decoder<unknown, unknown>): boolean =>
   (type as { _tag?: string })._tag === 'UnionType'
 
-/** Renders io-ts errors as one `DecodeError` whose path names the first bad field. */
+/**
+ * Renders io-ts errors as one `DecodeError` whose path names the first bad field.
+ * @example
+ * import { TensorCodec, toDecodeError } from 'nabla'
+ * const result = TensorCodec.decode({ dtype: 'float32', shape: [2], data: [1] })
+ * if (result._tag === 'Left') throw toDecodeError('loadTensor', result.left)
+ */
 export const toDecodeError = (op: string, errors: t.Errors): DecodeError => {
   const first = errors[0]
   if (first === undefined) return new DecodeError(op, 'invalid input')

@@ -4,7 +4,13 @@
  * @module dtype
  */
 
-/** The element types a tensor can hold. */
+/**
+ * The element types a tensor can hold.
+ * @example
+ * import { type DType, zeros } from 'nabla'
+ * const dtype: DType = 'float64'
+ * zeros([2], { dtype }).dtype // 'float64'
+ */
 export type DType = 'float32' | 'float64'
 
 /** The storage array for a dtype. */

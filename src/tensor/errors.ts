@@ -6,7 +6,12 @@
  * @module errors
  */
 
-/** Formats a shape as `[2,3]` for messages. */
+/**
+ * Formats a shape as `[2,3]` for messages.
+ * @example
+ * import { formatShape } from 'nabla'
+ * formatShape([2, 3]) // '[2,3]'
+ */
 export const formatShape = (shape: readonly number[]): string => `[${shape.join(',')}]`
 
 /**

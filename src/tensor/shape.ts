@@ -7,7 +7,13 @@
  */
 import { ArgumentError, formatShape, ShapeError } from './errors.js'
 
-/** A shape: the length of each dimension, outermost first. `[]` is a scalar. */
+/**
+ * A shape: the length of each dimension, outermost first. `[]` is a scalar.
+ * @example
+ * import { type Shape, zeros } from 'nabla'
+ * const shape: Shape = [2, 3]
+ * zeros(shape).size // 6
+ */
 export type Shape = readonly number[]
 
 /** Largest element count nabla allocates (2^31 − 1): larger shapes are rejected before allocating. */

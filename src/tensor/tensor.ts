@@ -83,7 +83,13 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
   }
 }
 
-/** Whether a value is a nabla tensor. */
+/**
+ * Whether a value is a nabla tensor.
+ * @example
+ * import { isTensor, tensor } from 'nabla'
+ * isTensor(tensor([1])) // true
+ * isTensor([1]) // false
+ */
 export const isTensor = (value: unknown): value is Tensor => value instanceof Tensor
 
 /**

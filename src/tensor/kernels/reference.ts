@@ -376,7 +376,14 @@ const where = (
   })
 }
 
-/** The reference back end. */
+/**
+ * The reference back end: plain TypeScript loops, the fallback every faster back end is tested
+ * against.
+ * @example
+ * import { referenceKernels, useKernels } from 'nabla'
+ * const previous = useKernels(referenceKernels) // run on the reference loops
+ * useKernels(previous)
+ */
 export const referenceKernels: Kernels = {
   name: 'reference',
   unary: (op, x, out) => compileUnary(op)(x, out),

@@ -38,7 +38,13 @@ export interface MatmulArgs {
   readonly outShape: Shape
 }
 
-/** The loops a back end provides. */
+/**
+ * The loops a back end provides; install one with `useKernels`.
+ * @example
+ * import { type Kernels, referenceKernels, useKernels } from 'nabla'
+ * const logged: Kernels = { ...referenceKernels, name: 'logged' }
+ * const previous = useKernels(logged)
+ */
 export interface Kernels {
   readonly name: string
   unary(op: UnaryOp, x: FloatArray, out: FloatArray): void

@@ -14,7 +14,13 @@ import type { Tensor } from '../tensor.js'
 import type { Broadcast, Broadcast3, CheckBinary, CheckBroadcast, ResultDType, ShapeOf } from '../types.js'
 import { expectTensor, type TensorOrNumber, toTensors } from './operand.js'
 
-/** The result type of a broadcasting binary op. */
+/**
+ * The result type of a broadcasting binary op: the broadcast shape, and the dtype of the tensor
+ * operand (float32 when both are numbers).
+ * @example
+ * import type { BinaryResult, Tensor } from 'nabla'
+ * type R = BinaryResult<Tensor<[2, 1], 'float64'>, Tensor<[3]>> // Tensor<[2, 3], 'float64'>
+ */
 export type BinaryResult<A, B> = Tensor<Broadcast<ShapeOf<A>, ShapeOf<B>>, ResultDType<A, B>>
 
 const unary =

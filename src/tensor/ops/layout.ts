@@ -245,7 +245,12 @@ export const stack = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0
   ) as Tensor<Shape, D>
 }
 
-/** Index tensors: integer values; given as a tensor or a plain array. */
+/**
+ * Index tensors: integer values; given as a tensor or a plain array.
+ * @example
+ * import { gather, tensor } from 'nabla'
+ * gather(tensor([10, 20, 30]), [2, 0]) // [30, 10]
+ */
 export type Indices = Tensor | readonly number[]
 
 const toIndices = (op: string, indices: Indices): Tensor => {

@@ -30,7 +30,12 @@ export const matmul = <A extends Shape, B extends Shape, DA extends DType, DB ex
     transposeB: false,
   }) as Tensor<MatmulShape<A, B>, JoinDType<DA, DB>>
 
-/** Which operands `matmulTransposed` uses transposed. */
+/**
+ * Which operands `matmulTransposed` uses transposed (both default to false).
+ * @example
+ * import { matmulTransposed, ones } from 'nabla'
+ * matmulTransposed(ones([2, 3]), ones([4, 3]), { transposeB: true }).shape // [2, 4]
+ */
 export interface TransposeFlags {
   readonly transposeA?: boolean
   readonly transposeB?: boolean

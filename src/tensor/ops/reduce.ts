@@ -17,7 +17,12 @@ import type { AxisArg, CheckAxis, Reduce } from '../types.js'
 import { div } from './elementwise.js'
 import { expectTensor } from './operand.js'
 
-/** Options of a reduction. */
+/**
+ * Options of a reduction.
+ * @example
+ * import { sum, ones } from 'nabla'
+ * sum(ones([2, 3]), 1, { keepdims: true }).shape // [2, 1]
+ */
 export interface ReduceOptions<K extends boolean = boolean> {
   /** Keep reduced axes as size-1 dimensions (default false). */
   readonly keepdims?: K
