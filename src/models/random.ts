@@ -94,7 +94,12 @@ const show = (v: unknown): string => (Array.isArray(v) ? `[${v.map(describe).joi
 // ---------------------------------------------------------------------------------------------
 // Keys
 
-/** A PRNG key: an immutable pair of unsigned 32-bit words. Make one with `key(seed)`. */
+/**
+ * A PRNG key: an immutable pair of unsigned 32-bit words. Make one with `key(seed)`.
+ * @example
+ * import { key } from 'nabla'
+ * const k: Key = key(0) // { kind: 'nabla.Key', hi: 0, lo: 0 }
+ */
 export interface Key {
   readonly kind: 'nabla.Key'
   readonly hi: number
@@ -168,7 +173,12 @@ export const wrapKey = (words: readonly [number, number]): Key => {
   return makeKey(words[0], words[1])
 }
 
-/** A tuple of `N` keys for literal `N` up to 32, so `const [a, b] = split(k)` needs no checks. */
+/**
+ * A tuple of `N` keys for literal `N` up to 32, so `const [a, b] = split(k)` needs no checks.
+ * @example
+ * import { key, split } from 'nabla'
+ * const keys: Keys<3> = split(key(0), 3) // readonly [Key, Key, Key]
+ */
 export type Keys<N extends number, Acc extends Key[] = []> = number extends N
   ? readonly Key[]
   : Acc['length'] extends N
@@ -256,7 +266,12 @@ const boundedInt = (k: Key, i: number, range: number): number => {
 // ---------------------------------------------------------------------------------------------
 // Samplers
 
-/** The dtype option of every sampler (default float32). */
+/**
+ * The dtype option of every sampler (default float32).
+ * @example
+ * import { key, normal } from 'nabla'
+ * normal(key(0), [2], { dtype: 'float64' })
+ */
 export interface SampleOptions<D extends DType> {
   readonly dtype?: D
 }

@@ -275,10 +275,8 @@ describe('distributions', () => {
         (seed, min, span) => {
           const xs = toFlat(randint(key(seed), [20_000], { min, max: min + span }))
           const counts = new Array<number>(span).fill(0)
-          for (const x of xs) {
-            expect(Number.isInteger(x) && x >= min && x < min + span).toBe(true)
-            counts[x - min]!++
-          }
+          expect(xs.every((x) => Number.isInteger(x) && x >= min && x < min + span)).toBe(true)
+          for (const x of xs) counts[x - min]!++
           const p = 1 / span
           for (const c of counts)
             expect(Math.abs(c - 20_000 * p)).toBeLessThanOrEqual(6 * Math.sqrt(20_000 * p * (1 - p)))

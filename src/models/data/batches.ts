@@ -11,7 +11,12 @@ import { isTensor } from '../../tensor/tensor.js'
 import { isKey, type Key, permutation } from '../random.js'
 import type { Dataset } from './dataset.js'
 
-/** Options of `batches`. */
+/**
+ * Options of `batches`.
+ * @example
+ * import { batches } from 'nabla'
+ * batches(5, 2, undefined, { dropLast: true }) // [[0, 1], [2, 3]]
+ */
 export interface BatchOptions {
   /** Drop a last batch smaller than `batchSize` (default false: keep it). */
   readonly dropLast?: boolean

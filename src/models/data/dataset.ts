@@ -16,6 +16,10 @@ import { foldIn, type Key, permutation, split } from '../random.js'
 /**
  * A classification dataset: feature rows `x` (flattened to `F` features; `featureShape` tells how
  * to view one row, e.g. `[28, 28]`) and integer class labels `y` held as floats.
+ * @example
+ * import { loadIris } from 'nabla'
+ * const iris: Dataset<4> = loadIris()
+ * iris.xTrain.shape // [120, 4]
  */
 export interface Dataset<F extends number = number, D extends DType = DType> {
   readonly name: string
@@ -29,7 +33,12 @@ export interface Dataset<F extends number = number, D extends DType = DType> {
   readonly featureShape: readonly number[]
 }
 
-/** The dtype option of the loaders (default float32). */
+/**
+ * The dtype option of the loaders (default float32).
+ * @example
+ * import { loadIris } from 'nabla'
+ * loadIris({ dtype: 'float64' }) // Dataset<4, 'float64'>
+ */
 export interface DatasetDTypeOption<D extends DType> {
   readonly dtype?: D
 }
@@ -81,7 +90,11 @@ export const resolveOptional = (op: string, request: string): string => {
   }
 }
 
-/** Reads and checks the dtype option. */
+/**
+ * Reads and checks the dtype option.
+ * @example
+ * dtypeOption('loadIris', { dtype: 'float64' }) // 'float64'
+ */
 export const dtypeOption = <D extends DType>(op: string, options: DatasetDTypeOption<D> | undefined): D => {
   const dtype = options?.dtype ?? 'float32'
   if (!isDType(dtype))
@@ -89,7 +102,11 @@ export const dtypeOption = <D extends DType>(op: string, options: DatasetDTypeOp
   return dtype as D
 }
 
-/** Checks an integer argument in [min, max]. */
+/**
+ * Checks an integer argument in [min, max].
+ * @example
+ * integerArgument('loadMnist', 'testSize', 2000, 0, 10000) // 2000
+ */
 export const integerArgument = (
   op: string,
   name: string,
@@ -102,7 +119,11 @@ export const integerArgument = (
   return value
 }
 
-/** The shape `S` with its leading (batch) dimension widened to `number`. */
+/**
+ * The shape `S` with its leading (batch) dimension widened to `number`.
+ * @example
+ * type R = Rows<[3, 784]> // [number, 784]
+ */
 export type Rows<S extends Shape> = S extends readonly [number, ...infer R extends number[]]
   ? [number, ...R]
   : number[]
@@ -135,7 +156,12 @@ export const takeRows = <S extends Shape, D extends DType>(
   return makeTensor([indices.length, ...x.shape.slice(1)] as Rows<S>, x.dtype, out)
 }
 
-/** Row indices of a split. */
+/**
+ * Row indices of a split.
+ * @example
+ * import { key, stratifiedSplit } from 'nabla'
+ * const rows: SplitIndices = stratifiedSplit(key(0), [0, 1, 0, 1], { testSize: 2 })
+ */
 export interface SplitIndices {
   readonly train: readonly number[]
   readonly test: readonly number[]

@@ -16,17 +16,31 @@ import * as E from 'fp-ts/lib/Either.js'
 import { DecodeError } from '../../tensor/errors.js'
 import { maxSize } from '../../tensor/shape.js'
 
-/** The element types of IDX files. */
+/**
+ * The element types of IDX files.
+ * @example
+ * const t: IdxType = 'uint8' // MNIST pixels and labels
+ */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64'
 
-/** A decoded IDX array. `data` is row-major, converted to the platform's byte order. */
+/**
+ * A decoded IDX array. `data` is row-major, converted to the platform's byte order.
+ * @example
+ * import { readIdx } from 'nabla'
+ * const labels: IdxArray = readIdx(bytes) // { type: 'uint8', shape: [60000], data: Uint8Array }
+ */
 export interface IdxArray {
   readonly type: IdxType
   readonly shape: readonly number[]
   readonly data: Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array
 }
 
-/** Options of the IDX reader. */
+/**
+ * Options of the IDX reader.
+ * @example
+ * import { readIdx } from 'nabla'
+ * readIdx(gzipped, { maxBytes: 2 ** 27 })
+ */
 export interface IdxOptions {
   /** Largest decompressed size accepted for a gzip input, in bytes (default 1 GiB). */
   readonly maxBytes?: number
@@ -46,7 +60,12 @@ const fail: (message: string, path: string) => never = (message, path) => {
   throw new DecodeError(op, message, path)
 }
 
-/** Whether the bytes start with the gzip magic number. */
+/**
+ * Whether the bytes start with the gzip magic number.
+ * @example
+ * import { isGzip } from 'nabla'
+ * isGzip(new Uint8Array([0x1f, 0x8b, 8])) // true
+ */
 export const isGzip = (bytes: Uint8Array): boolean =>
   bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
 

@@ -17,7 +17,12 @@ import {
   stratifiedSplit,
 } from './dataset.js'
 
-/** Options of `loadIris`. */
+/**
+ * Options of `loadIris`.
+ * @example
+ * import { loadIris } from 'nabla'
+ * loadIris({ seed: 1, testFraction: 0.3 }) // 45 test rows
+ */
 export interface IrisOptions<D extends DType> extends DatasetDTypeOption<D> {
   /** Seed (or key) of the split (default 0). */
   readonly seed?: number | Key

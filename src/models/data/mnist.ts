@@ -35,7 +35,12 @@ import { type IdxArray, type IdxOptions, readIdx } from './idx.js'
 const pixels = 28 * 28
 const digitClasses = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
 
-/** Options of `loadMnist`. */
+/**
+ * Options of `loadMnist`.
+ * @example
+ * import { loadMnist } from 'nabla'
+ * loadMnist({ seed: 1, trainSize: 1000, testSize: 500 })
+ */
 export interface MnistOptions<D extends DType> extends DatasetDTypeOption<D> {
   /** Seed (or key) of the split (default 0). */
   readonly seed?: number | Key
@@ -127,7 +132,12 @@ export const loadMnist = <D extends DType = 'float32'>(options?: MnistOptions<D>
   return fromRows('mnist', image, labels, [28, 28], rows, digitClasses, { dtype })
 }
 
-/** Options of `loadMnistIdx`. */
+/**
+ * Options of `loadMnistIdx`.
+ * @example
+ * import { loadMnistIdx } from 'nabla'
+ * loadMnistIdx('data/mnist', { dtype: 'float64', maxBytes: 2 ** 28 })
+ */
 export interface MnistIdxOptions<D extends DType> extends DatasetDTypeOption<D>, IdxOptions {}
 
 const findFile = (op: string, dir: string, set: 'train' | 't10k', kind: 'images' | 'labels'): string => {

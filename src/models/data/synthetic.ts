@@ -14,7 +14,12 @@ import { makeTensor, storage } from '../../tensor/tensor.js'
 import { type Key, normal, split, uniform } from '../random.js'
 import { type Dataset, type DatasetDTypeOption, dtypeOption, integerArgument } from './dataset.js'
 
-/** Options of the synthetic datasets. */
+/**
+ * Options of the synthetic datasets.
+ * @example
+ * import { key, xor } from 'nabla'
+ * xor(key(0), 100, 0, { testSize: 1000, dtype: 'float64' })
+ */
 export interface SyntheticOptions<D extends DType> extends DatasetDTypeOption<D> {
   /** Test points (default: as many as training points). */
   readonly testSize?: number

@@ -1,0 +1,243 @@
+/**
+ * Parameter trees as the serialisers see them: nested readonly records and arrays whose leaves
+ * are tensors (`ParamTree`), and templates describing what a file must contain (`Template`: the
+ * same nesting with tensors or `{ shape, dtype? }` specs as leaves). Leaves are addressed by
+ * their path segments, written as a dotted name for safetensors (`layers.0.w`) or as a property
+ * path for JSON errors (`params.layers[0].w`).
+ *
+ * @module tree
+ */
+import type { DType } from '../../tensor/dtype.js'
+import { ArgumentError, DecodeError } from '../../tensor/errors.js'
+import { describe } from '../../tensor/shape.js'
+import { isTensor, type Tensor } from '../../tensor/tensor.js'
+import type { Mutable } from '../../tensor/types.js'
+
+/**
+ * A tree of parameters: tensors in nested readonly records and arrays (tuples).
+ * @example
+ * import { zeros } from 'nabla'
+ * const params: ParamTree = { layers: [{ w: zeros([2, 2]), b: zeros([2]) }] }
+ */
+export type ParamTree = Tensor | readonly ParamTree[] | { readonly [key: string]: ParamTree }
+
+/**
+ * What a leaf of a file must be: its shape, and its dtype when given.
+ * @example
+ * const spec: TensorSpec = { shape: [784, 128], dtype: 'float32' }
+ */
+export interface TensorSpec {
+  readonly shape: readonly number[]
+  readonly dtype?: DType
+}
+
+/**
+ * The expected contents of a parameter file: a tree whose leaves are tensors (typically the
+ * parameters of a freshly initialised model) or `TensorSpec`s. An object whose `shape` is an
+ * array of numbers is a spec leaf, not a record.
+ * @example
+ * import { loadParams } from 'nabla'
+ * loadParams('p.json', { w: { shape: [784, 128] }, b: { shape: [128] } })
+ */
+export type Template = Tensor | TensorSpec | readonly Template[] | { readonly [key: string]: Template }
+
+/**
+ * The parameter type a template decodes to: tensors stay, specs become tensors of their shape.
+ * @example
+ * type P = Decoded<{ w: { shape: [2, 3]; dtype: 'float64' } }> // { w: Tensor<[2, 3], 'float64'> }
+ */
+export type Decoded<T> = ParamTree extends T ? ParamTree : Template extends T ? ParamTree : DecodedNode<T>
+type DecodedNode<T> = T extends Tensor
+  ? T
+  : T extends { readonly shape: infer S extends readonly number[]; readonly dtype?: infer D }
+    ? Tensor<Mutable<S>, D extends DType ? D : DType>
+    : T extends readonly unknown[]
+      ? { -readonly [K in keyof T]: DecodedNode<T[K]> }
+      : { -readonly [K in keyof T]: DecodedNode<T[K]> }
+
+/**
+ * One step of a path: a record key or an array index.
+ * @example
+ * const path: Segment[] = ['layers', 0, 'w'] // layers.0.w
+ */
+export type Segment = string | number
+
+/**
+ * A leaf with its path.
+ * @example
+ * import { paramLeaves, zeros } from 'nabla'
+ * const leaves: PathLeaf<Tensor>[] = paramLeaves('op', { w: zeros([1]) })
+ */
+export interface PathLeaf<T> {
+  readonly segments: readonly Segment[]
+  readonly value: T
+}
+
+/**
+ * Whether a value is a plain record (not an array, tensor, class instance or null).
+ * @example
+ * import { isRecord } from 'nabla'
+ * isRecord({ a: 1 }) // true
+ * isRecord([1])     // false
+ */
+export const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> =>
+  typeof value === 'object' &&
+  value !== null &&
+  (Object.getPrototypeOf(value) === Object.prototype || Object.getPrototypeOf(value) === null)
+
+/**
+ * Whether a template node is a `TensorSpec` leaf.
+ * @example
+ * import { isSpec } from 'nabla'
+ * isSpec({ shape: [2, 3] }) // true
+ */
+export const isSpec = (value: unknown): value is TensorSpec =>
+  isRecord(value) && Array.isArray(value.shape) && value.shape.every((d) => typeof d === 'number')
+
+/**
+ * The dotted name of a path (`layers.0.w`), as in PyTorch state dicts and safetensors files.
+ * @example
+ * import { dottedName } from 'nabla'
+ * dottedName(['layers', 0, 'w']) // 'layers.0.w'
+ */
+export const dottedName = (segments: readonly Segment[]): string => segments.join('.')
+
+/**
+ * A property path for messages (`params.layers[0].w`).
+ * @example
+ * import { propertyPath } from 'nabla'
+ * propertyPath('params', ['layers', 0, 'w']) // 'params.layers[0].w'
+ */
+export const propertyPath = (root: string, segments: readonly Segment[]): string =>
+  segments.reduce<string>(
+    (path, s) => (typeof s === 'number' ? `${path}[${s}]` : path === '' ? s : `${path}.${s}`),
+    root,
+  )
+
+/**
+ * Deepest nesting the serialisers accept (deeper input is rejected, never a stack overflow).
+ * @example
+ * import { maxDepth } from 'nabla'
+ * maxDepth // 64
+ */
+export const maxDepth = 64
+
+/**
+ * The tensor leaves of a parameter tree with their paths, records in key order. Anything else in
+ * the tree is an `ArgumentError` naming its path.
+ * @example
+ * import { paramLeaves, zeros } from 'nabla'
+ * paramLeaves('saveParams', { w: zeros([2]), layers: [zeros([1])] }).map((l) => l.segments)
+ * // [['w'], ['layers', 0]]
+ */
+export const paramLeaves = (op: string, tree: unknown): PathLeaf<Tensor>[] => {
+  const leaves: PathLeaf<Tensor>[] = []
+  const walk = (node: unknown, segments: Segment[]): void => {
+    if (segments.length > maxDepth)
+      throw new ArgumentError(
+        op,
+        `params are nested deeper than ${maxDepth} levels at ${propertyPath('params', segments)}`,
+      )
+    if (isTensor(node)) leaves.push({ segments, value: node })
+    else if (Array.isArray(node)) for (const [i, child] of node.entries()) walk(child, [...segments, i])
+    else if (isRecord(node)) for (const k of Object.keys(node)) walk(node[k], [...segments, k])
+    else
+      throw new ArgumentError(
+        op,
+        `${propertyPath('params', segments)} must be a tensor, an array or a plain object of tensors, got ${describe(node)}`,
+      )
+  }
+  walk(tree, [])
+  return leaves
+}
+
+/**
+ * The spec leaves of a template with their paths (a tensor leaf gives its shape and dtype).
+ * @example
+ * import { templateLeaves } from 'nabla'
+ * templateLeaves('loadParams', { w: { shape: [2, 3] } }) // [{ segments: ['w'], value: { shape: [2, 3] } }]
+ */
+export const templateLeaves = (op: string, template: unknown): PathLeaf<TensorSpec>[] => {
+  const leaves: PathLeaf<TensorSpec>[] = []
+  const walk = (node: unknown, segments: Segment[]): void => {
+    if (segments.length > maxDepth)
+      throw new ArgumentError(op, `the template is nested deeper than ${maxDepth} levels`)
+    if (isTensor(node)) leaves.push({ segments, value: { shape: node.shape, dtype: node.dtype } })
+    else if (isSpec(node)) leaves.push({ segments, value: node })
+    else if (Array.isArray(node)) for (const [i, child] of node.entries()) walk(child, [...segments, i])
+    else if (isRecord(node)) for (const k of Object.keys(node)) walk(node[k], [...segments, k])
+    else
+      throw new ArgumentError(
+        op,
+        `template${propertyPath('', segments)} must be a tensor, a { shape } spec, an array or a plain object, got ${describe(node)}`,
+      )
+  }
+  walk(template, [])
+  return leaves
+}
+
+interface Node {
+  tensor?: Tensor
+  readonly children: Map<string, Node>
+}
+
+/**
+ * Rebuilds a tree from leaves given by path: a node whose keys are exactly `0 … n−1` becomes an
+ * array, any other node a record (built with own properties only, so a name like `__proto__.x`
+ * is just a key). A name that is both a tensor and a group (`a` and `a.b`) is a `DecodeError`.
+ * @example
+ * import { buildTree, zeros } from 'nabla'
+ * buildTree('readSafetensors', [{ segments: ['layers', 0, 'w'], value: zeros([2]) }]) // { layers: [{ w }] }
+ */
+export const buildTree = (op: string, leaves: readonly PathLeaf<Tensor>[]): ParamTree => {
+  const root: Node = { children: new Map() }
+  for (const { segments, value } of leaves) {
+    let node = root
+    for (const s of segments) {
+      if (node.tensor !== undefined) break
+      const k = String(s)
+      const child = node.children.get(k) ?? { children: new Map() }
+      node.children.set(k, child)
+      node = child
+    }
+    if (node.tensor !== undefined || node.children.size > 0)
+      throw new DecodeError(
+        op,
+        `${dottedName(segments)} clashes with another tensor: a name cannot be both a tensor and a group`,
+        dottedName(segments),
+      )
+    node.tensor = value
+  }
+  const finish = (node: Node): ParamTree => {
+    if (node.tensor !== undefined) return node.tensor
+    const keys = [...node.children.keys()]
+    // keys that are exactly the indices 0 … n−1 (in any order; Map keys are distinct)
+    if (keys.length > 0 && keys.every((k) => String(Number(k)) === k && Number(k) < keys.length))
+      return Object.freeze(
+        Array.from({ length: keys.length }, (_, i) => finish(node.children.get(String(i))!)),
+      )
+    return Object.freeze(Object.fromEntries(keys.map((k) => [k, finish(node.children.get(k)!)])))
+  }
+  return finish(root)
+}
+
+/**
+ * Rebuilds a tree with the structure of `template`, taking each leaf from `leafAt(segments)`.
+ * @example
+ * import { rebuildLike, zeros } from 'nabla'
+ * rebuildLike({ w: { shape: [2] } }, () => zeros([2])) // { w: Tensor<[2]> }
+ */
+export const rebuildLike = (
+  template: unknown,
+  leafAt: (segments: readonly Segment[]) => Tensor,
+): ParamTree => {
+  const build = (node: unknown, segments: Segment[]): ParamTree => {
+    if (isTensor(node) || isSpec(node)) return leafAt(segments)
+    if (Array.isArray(node)) return Object.freeze(node.map((child, i) => build(child, [...segments, i])))
+    const record = node as Readonly<Record<string, unknown>>
+    return Object.freeze(
+      Object.fromEntries(Object.keys(record).map((k) => [k, build(record[k], [...segments, k])])),
+    )
+  }
+  return build(template, [])
+}
