@@ -9,7 +9,15 @@ export * from './constructors.js'
 export { setDebugNaNs } from './dispatch.js'
 export type { DType } from './dtype.js'
 export * from './errors.js'
-export { type Kernels, referenceKernels, useKernels } from './kernels/index.js'
+export {
+  createWasmKernels,
+  defaultKernels,
+  type Kernels,
+  referenceKernels,
+  useKernels,
+  type WasmKernelOptions,
+  type WasmKernels,
+} from './kernels/index.js'
 export * from './ops.js'
 export * from './readers.js'
 export { broadcastShapes, type Shape } from './shape.js'

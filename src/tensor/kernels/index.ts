@@ -1,16 +1,25 @@
 /**
- * The active kernel back end. Primitives call `kernels()`; a faster back end registers itself with
- * `useKernels` when the runtime supports it, and the reference back end stays available for tests.
+ * The active kernel back end. Primitives call `kernels()`. At load the WebAssembly SIMD back end
+ * (`wasm/kernels.ts`) becomes active when the runtime supports it; the environment variable
+ * `NABLA_KERNELS=reference` keeps the plain TypeScript kernels instead. The reference back end stays
+ * available for tests, and `useKernels` switches back ends at any time.
  *
  * @module kernels
  */
 import { referenceKernels } from './reference.js'
 import type { Kernels } from './types.js'
+import { createWasmKernels, type WasmKernelOptions, type WasmKernels } from './wasm/kernels.js'
 
 export type { BinaryOp, FloatArray, Kernels, MatmulArgs, ReduceKind, UnaryOp } from './types.js'
-export { referenceKernels }
+export { createWasmKernels, referenceKernels, type WasmKernelOptions, type WasmKernels }
 
-let active: Kernels = referenceKernels
+const requested = typeof process === 'undefined' ? undefined : process.env?.NABLA_KERNELS
+
+/** The back end chosen at load: WebAssembly when supported and not overridden, else the reference. */
+export const defaultKernels: Kernels =
+  requested === 'reference' ? referenceKernels : (createWasmKernels() ?? referenceKernels)
+
+let active: Kernels = defaultKernels
 
 /** The kernels primitives run on. */
 export const kernels = (): Kernels => active

@@ -1,0 +1,34 @@
+/**
+ * What a benchmark case is: a name, a unit, which direction is better, and one entry per
+ * implementation whose `prepare` builds the inputs (outside the timed region) and returns the
+ * workload, or `undefined` when that implementation cannot run it.
+ *
+ * @module bench/cases/types
+ */
+import type { Workload } from '../measure.js'
+import type { Peers } from '../peers.js'
+
+/** A prepared workload, and how to free what was made for it (peers manage memory by hand). */
+export interface Prepared extends Workload {
+  readonly cleanup?: () => void
+}
+
+/** One implementation of a case. */
+export interface Implementation {
+  readonly impl: string
+  readonly prepare: () => Promise<Prepared | undefined>
+}
+
+/** A benchmark case. */
+export interface Case {
+  readonly name: string
+  readonly unit: string
+  readonly higherIsBetter: boolean
+  readonly implementations: readonly Implementation[]
+}
+
+/** What a case needs to build its implementations. */
+export interface CaseContext {
+  readonly peers: Peers
+  readonly quick: boolean
+}

@@ -1,0 +1,65 @@
+/**
+ * `npm run bench`: nabla against TensorFlow.js (cpu and wasm back ends) and jax-js, in one process,
+ * on matmul, an MLP training step, a chain of tiny ops, a large elementwise add and memory over
+ * many steps. Prints a table with nabla's advantage over each peer and writes bench/results.json
+ * as `[{ case, impl, median, min, max, unit }]`. `--quick` shortens every measurement (under a
+ * minute in all); `--only=<text>` runs the cases whose name contains the text.
+ *
+ * @module bench/run
+ */
+import { writeFileSync } from 'node:fs'
+import { availableParallelism, cpus } from 'node:os'
+import { kernels, type WasmKernels } from '../src/tensor/kernels/index.js'
+import { addCase } from './cases/add.js'
+import { chainCase } from './cases/chain.js'
+import { matmulCases } from './cases/matmul.js'
+import { memoryResults } from './cases/memory.js'
+import { mlpCase } from './cases/mlp.js'
+import type { Case } from './cases/types.js'
+import { budgets, measure, type Result } from './measure.js'
+import { loadPeers } from './peers.js'
+import { table } from './report.js'
+
+const args = process.argv.slice(2)
+const quick = args.includes('--quick')
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length)
+const budget = quick ? budgets.quick : budgets.full
+
+const main = async (): Promise<void> => {
+  const backend = kernels()
+  const threads = 'startThreads' in backend ? await (backend as WasmKernels).startThreads() : 0
+  console.log(
+    `nabla bench${quick ? ' --quick' : ''}: Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, kernels ${backend.name} + ${threads} helper thread(s)`,
+  )
+  const peers = await loadPeers()
+  for (const note of peers.notes) console.log(`note: ${note}`)
+  const context = { peers, quick }
+  const cases: Case[] = [
+    ...matmulCases(context),
+    mlpCase(context),
+    chainCase(context),
+    addCase(context),
+  ].filter((c) => only === undefined || c.name.includes(only))
+  const results: Result[] = []
+  for (const c of cases)
+    for (const { impl, prepare } of c.implementations) {
+      try {
+        const prepared = await prepare()
+        if (prepared === undefined) continue
+        const figure = await measure(prepared, budget)
+        prepared.cleanup?.()
+        results.push({ case: c.name, impl, ...figure, unit: c.unit })
+        console.log(`  ${c.name.padEnd(28)} ${impl.padEnd(12)} ${figure.median.toPrecision(4)} ${c.unit}`)
+      } catch (error) {
+        console.log(`  ${c.name.padEnd(28)} ${impl.padEnd(12)} failed: ${String(error)}`)
+      }
+    }
+  if (only === undefined || 'memory'.includes(only)) results.push(...memoryResults(quick ? 500 : 2000))
+  const better = new Map(cases.map((c) => [c.name, c.higherIsBetter]))
+  console.log(`\n${table(results, (name) => better.get(name) ?? false)}\n`)
+  writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
+  console.log('wrote bench/results.json')
+}
+
+await main()
+process.exit(0)

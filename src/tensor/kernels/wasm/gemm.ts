@@ -1,0 +1,399 @@
+/**
+ * Emits the matrix-product kernel in the GotoBLAS shape: operands are packed into panels (so a
+ * transposed operand costs nothing extra: packing reads it with swapped strides), and a register
+ * tile of `mr × nr` outputs is accumulated in v128 locals over a `kc`-deep slice.
+ *
+ *   for jc in n step nc:            pack op(B)[pc:pc+kc, jc:jc+nc] into nr-wide panels
+ *     for pc in k step kc:
+ *       for ic in m step mc:        pack op(A)[ic:ic+mc, pc:pc+kc] into mr-high panels
+ *         macro: for each nr panel, for each mr panel: the register tile (micro-kernel)
+ *
+ * Tiles that stick out of C are computed into a scratch tile and the valid part copied, so C is
+ * written only inside `m × n`. With relaxed SIMD the tile uses `relaxed_madd` (fused on x64),
+ * otherwise mul + add.
+ *
+ * @module kernels/wasm/gemm
+ */
+import { FunctionBuilder } from './encoder.js'
+import type { Lanes } from './lanes.js'
+
+/** Blocking parameters of the emitted product. */
+export interface GemmShape {
+  readonly lanes: Lanes
+  /** Rows of the register tile. */
+  readonly mr: number
+  /** Columns of the register tile, in v128 vectors (so `nr = nrVectors × lanes`). */
+  readonly nrVectors: number
+  /** Depth of a packed slice. */
+  readonly kc: number
+  /** Rows of a packed A block (a multiple of mr). */
+  readonly mc: number
+  /** Columns of a packed B block (a multiple of nr). */
+  readonly nc: number
+  /** How many k steps one pass of the inner loop does. */
+  readonly unroll: number
+  /** Whether to use relaxed-SIMD fused multiply-add. */
+  readonly fma: boolean
+}
+
+/** Columns of the register tile. */
+export const tileColumns = (shape: GemmShape): number => shape.nrVectors * shape.lanes.lanes
+
+const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16
+
+/** Byte offsets, inside a gemm's scratch area, of its packed A, packed B and edge tile. */
+export const scratchLayout = (shape: GemmShape) => {
+  const e = shape.lanes.bytes
+  const packB = align16(shape.mc * shape.kc * e)
+  const edge = packB + align16(shape.kc * shape.nc * e)
+  const total = edge + align16(shape.mr * tileColumns(shape) * e)
+  return { packA: 0, packB, edge, total }
+}
+
+/** `min(x, y)` of two i32 locals (unsigned), pushed on the stack. */
+const pushMin = (f: FunctionBuilder, x: number, y: number): void => {
+  f.get(x).get(y).get(x).get(y).op('i32.lt_u').op('select')
+}
+
+/**
+ * `pack(src, stride, step, count, depth, dst)`: packs `count` rows of a strided matrix into panels
+ * of `width` rows (the last panel zero-padded): element `(i, p)` sits at `src + (i·stride + p·step)`
+ * elements, and panel `i / width` holds, for each `p < depth`, the `width` values of rows
+ * `i … i + width − 1` next to each other. Rows with unit stride are copied a vector at a time.
+ */
+export const emitPack = (lanes: Lanes, width: number): FunctionBuilder => {
+  const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'])
+  const [src, stride, step, count, depth, dst] = [0, 1, 2, 3, 4, 5]
+  const e = lanes.bytes
+  const rowOffset = Array.from({ length: width }, () => f.local('i32'))
+  const [panel, at, p, valid] = [f.local('i32'), f.local('i32'), f.local('i32'), f.local('i32')]
+  f.get(stride).i32(lanes.shift).op('i32.shl').set(stride)
+  f.get(step).i32(lanes.shift).op('i32.shl').set(step)
+  for (let r = 1; r < width; r++) f.get(stride).i32(r).op('i32.mul').set(rowOffset[r]!)
+  f.get(src).set(panel)
+  const copyRows = (rows: number, vectorised: boolean) => {
+    // for p in depth: dst[0 … width) = rows of src at `at`; at += step; dst += width
+    f.get(panel).set(at).get(depth).set(p)
+    f.block().loop()
+    f.get(p).op('i32.eqz').brIf(1)
+    if (vectorised) {
+      for (let v = 0; v < width / lanes.lanes; v++)
+        f.get(dst)
+          .get(at)
+          .mem('v128.load', v * 16)
+          .mem('v128.store', v * 16)
+    } else {
+      for (let r = 0; r < rows; r++) {
+        f.get(dst).get(at)
+        if (r > 0) f.get(rowOffset[r]!).op('i32.add')
+        f.mem(lanes.load).mem(lanes.store, r * e)
+      }
+    }
+    f.get(at).get(step).op('i32.add').set(at)
+    f.get(dst)
+      .i32(width * e)
+      .op('i32.add')
+      .set(dst)
+    f.get(p).i32(1).op('i32.sub').set(p)
+    f.br(0).end().end()
+  }
+  // full panels
+  f.block().loop()
+  f.get(count).i32(width).op('i32.lt_u').brIf(1)
+  if (width % lanes.lanes === 0) {
+    f.get(stride).i32(e).op('i32.eq').if()
+    copyRows(width, true)
+    f.else()
+    copyRows(width, false)
+    f.end()
+  } else copyRows(width, false)
+  f.get(panel).get(stride).i32(width).op('i32.mul').op('i32.add').set(panel)
+  f.get(count).i32(width).op('i32.sub').set(count)
+  f.br(0).end().end()
+  // the last, partial panel: zero the padding rows, then copy the valid ones one by one
+  f.get(count).op('i32.eqz').if()
+  f.else()
+  f.get(count).set(valid)
+  f.get(depth).set(p).get(dst).set(at)
+  f.block().loop()
+  f.get(p).op('i32.eqz').brIf(1)
+  for (let r = 0; r < width; r++) {
+    f.get(at)
+    lanes.constant(f, 0)
+    f.mem(lanes.store, r * e)
+  }
+  f.get(at)
+    .i32(width * e)
+    .op('i32.add')
+    .set(at)
+  f.get(p).i32(1).op('i32.sub').set(p)
+  f.br(0).end().end()
+  for (let r = 0; r < width - 1; r++) {
+    // copy row r when r < valid
+    f.get(valid).i32(r).op('i32.gt_u').if()
+    f.get(panel).set(at).get(depth).set(p).get(dst).set(count)
+    f.block().loop()
+    f.get(p).op('i32.eqz').brIf(1)
+    f.get(count).get(at)
+    if (r > 0) f.get(rowOffset[r]!).op('i32.add')
+    f.mem(lanes.load).mem(lanes.store, r * e)
+    f.get(at).get(step).op('i32.add').set(at)
+    f.get(count)
+      .i32(width * e)
+      .op('i32.add')
+      .set(count)
+    f.get(p).i32(1).op('i32.sub').set(p)
+    f.br(0).end().end()
+    f.end()
+  }
+  f.end()
+  return f
+}
+
+/**
+ * The register tile: accumulates `mr × nr` outputs over `kb` steps of the packed panels at `a` and
+ * `b`, then stores them at `target` (rows `rowBytes` apart), adding to what is there when
+ * `accumulate` is set. Emitted inline into the macro-kernel.
+ */
+const emitTile = (
+  f: FunctionBuilder,
+  shape: GemmShape,
+  locals: { a: number; b: number; kb: number; target: number; rowBytes: number; accumulate: number },
+): void => {
+  const { lanes, mr, nrVectors, unroll, fma } = shape
+  const e = lanes.bytes
+  const nr = tileColumns(shape)
+  const acc = Array.from({ length: mr }, () => Array.from({ length: nrVectors }, () => f.local('v128')))
+  const bv = Array.from({ length: nrVectors }, () => f.local('v128'))
+  const av = f.local('v128')
+  const p = f.local('i32')
+  const row = f.local('i32')
+  for (const line of acc)
+    for (const x of line) {
+      lanes.constant(f, 0)
+      f.op(lanes.splat).set(x)
+    }
+  const step = (u: number) => {
+    for (let j = 0; j < nrVectors; j++)
+      f.get(locals.b)
+        .mem('v128.load', (u * nr + j * lanes.lanes) * e)
+        .set(bv[j]!)
+    for (let r = 0; r < mr; r++) {
+      f.get(locals.a)
+        .mem(lanes.splatLoad, (u * mr + r) * e)
+        .set(av)
+      for (let j = 0; j < nrVectors; j++) {
+        const x = acc[r]![j]!
+        if (fma) f.get(av).get(bv[j]!).get(x).op(lanes.vector('relaxed_madd')).set(x)
+        else f.get(x).get(av).get(bv[j]!).op(lanes.vector('mul')).op(lanes.vector('add')).set(x)
+      }
+    }
+  }
+  const loop = (steps: number) => {
+    f.block().loop()
+    f.get(p).i32(steps).op('i32.lt_u').brIf(1)
+    for (let u = 0; u < steps; u++) step(u)
+    f.get(locals.a)
+      .i32(steps * mr * e)
+      .op('i32.add')
+      .set(locals.a)
+    f.get(locals.b)
+      .i32(steps * nr * e)
+      .op('i32.add')
+      .set(locals.b)
+    f.get(p).i32(steps).op('i32.sub').set(p)
+    f.br(0).end().end()
+  }
+  f.get(locals.kb).set(p)
+  if (unroll > 1) loop(unroll)
+  loop(1)
+  const store = (add: boolean) => {
+    f.get(locals.target).set(row)
+    for (let r = 0; r < mr; r++) {
+      for (let j = 0; j < nrVectors; j++) {
+        const offset = j * lanes.lanes * e
+        f.get(row)
+        if (add) f.get(row).mem('v128.load', offset).get(acc[r]![j]!).op(lanes.vector('add'))
+        else f.get(acc[r]![j]!)
+        f.mem('v128.store', offset)
+      }
+      if (r < mr - 1) f.get(row).get(locals.rowBytes).op('i32.add').set(row)
+    }
+  }
+  f.get(locals.accumulate).if()
+  store(true)
+  f.else()
+  store(false)
+  f.end()
+}
+
+/**
+ * `macro(packedA, packedB, c, ldc, mb, nb, kb, accumulate, edge)`: `C[mb × nb] (+)= A·B` from
+ * packed panels; `ldc` is C's row stride in elements, `edge` a scratch tile.
+ */
+export const emitMacro = (shape: GemmShape): FunctionBuilder => {
+  const { lanes, mr } = shape
+  const e = lanes.bytes
+  const nr = tileColumns(shape)
+  const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'])
+  const [packedA, packedB, c, ldc, mb, nb, kb, accumulate, edge] = [0, 1, 2, 3, 4, 5, 6, 7, 8]
+  const [ir, jr, full, a, b, target, rowBytes, accumulateTile] = [
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+  ]
+  const value = f.local(lanes.precision)
+  const [rows, columns, r, q, from, to] = [
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+  ]
+  f.get(ldc).i32(lanes.shift).op('i32.shl').set(ldc)
+  f.i32(0).set(jr)
+  f.block().loop()
+  f.get(jr).get(nb).op('i32.ge_u').brIf(1)
+  f.i32(0).set(ir)
+  f.block().loop()
+  f.get(ir).get(mb).op('i32.ge_u').brIf(1)
+  // full = ir + mr <= mb && jr + nr <= nb
+  f.get(ir).i32(mr).op('i32.add').get(mb).op('i32.le_u')
+  f.get(jr).i32(nr).op('i32.add').get(nb).op('i32.le_u')
+  f.op('i32.and').tee(full).if()
+  f.get(c).get(ir).get(ldc).op('i32.mul').op('i32.add').get(jr).i32(lanes.shift).op('i32.shl').op('i32.add')
+  f.set(target).get(ldc).set(rowBytes).get(accumulate).set(accumulateTile)
+  f.else()
+  f.get(edge)
+    .set(target)
+    .i32(nr * e)
+    .set(rowBytes)
+    .i32(0)
+    .set(accumulateTile)
+  f.end()
+  f.get(packedA).get(ir).get(kb).op('i32.mul').i32(lanes.shift).op('i32.shl').op('i32.add').set(a)
+  f.get(packedB).get(jr).get(kb).op('i32.mul').i32(lanes.shift).op('i32.shl').op('i32.add').set(b)
+  emitTile(f, shape, { a, b, kb, target, rowBytes, accumulate: accumulateTile })
+  // a tile sticking out of C: copy (or add) its valid part from the scratch tile
+  f.get(full).op('i32.eqz').if()
+  f.get(mb).get(ir).op('i32.sub').set(rows)
+  f.i32(mr).set(r)
+  pushMin(f, rows, r)
+  f.set(rows)
+  f.get(nb).get(jr).op('i32.sub').set(columns)
+  f.i32(nr).set(q)
+  pushMin(f, columns, q)
+  f.set(columns)
+  f.i32(0).set(r)
+  f.block().loop()
+  f.get(r).get(rows).op('i32.ge_u').brIf(1)
+  f.get(edge)
+    .get(r)
+    .i32(nr * e)
+    .op('i32.mul')
+    .op('i32.add')
+    .set(from)
+  f.get(c).get(ir).get(r).op('i32.add').get(ldc).op('i32.mul').op('i32.add')
+  f.get(jr).i32(lanes.shift).op('i32.shl').op('i32.add').set(to)
+  f.i32(0).set(q)
+  f.block().loop()
+  f.get(q).get(columns).op('i32.ge_u').brIf(1)
+  f.get(from).mem(lanes.load).set(value)
+  f.get(accumulate).if()
+  f.get(value)
+    .get(to)
+    .mem(lanes.load)
+    .op(lanes.precision === 'f32' ? 'f32.add' : 'f64.add')
+    .set(value)
+  f.end()
+  f.get(to).get(value).mem(lanes.store)
+  f.get(from).i32(e).op('i32.add').set(from)
+  f.get(to).i32(e).op('i32.add').set(to)
+  f.get(q).i32(1).op('i32.add').set(q)
+  f.br(0).end().end()
+  f.get(r).i32(1).op('i32.add').set(r)
+  f.br(0).end().end()
+  f.end()
+  f.get(ir).i32(mr).op('i32.add').set(ir)
+  f.br(0).end().end()
+  f.get(jr).i32(nr).op('i32.add').set(jr)
+  f.br(0).end().end()
+  return f
+}
+
+/** Indices of the functions `emitGemm`'s body calls. */
+export interface GemmCallees {
+  readonly packRows: number
+  readonly packColumns: number
+  readonly macro: number
+}
+
+/**
+ * `gemm(a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k, scratch)`:
+ * `C[m × n] = op(A)·op(B)` with `op(A)(i, p)` at `a + i·rowStrideA + p·colStrideA` elements (so a
+ * transposed operand is just swapped strides), `C(i, j)` at `c + i·ldc + j`; `k ≥ 1`. `scratch`
+ * points at `scratchLayout(shape).total` free bytes.
+ */
+export const emitGemm = (shape: GemmShape, callees: GemmCallees): FunctionBuilder => {
+  const { lanes, kc, mc, nc } = shape
+  const f = new FunctionBuilder(Array.from({ length: 12 }, () => 'i32' as const))
+  const [a, rsA, csA, b, rsB, csB, c, ldc, m, n, k, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+  const [jc, pc, ic, nb, kb, mb, bound] = [
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+  ]
+  const layout = scratchLayout(shape)
+  const address = (base: number, i: number, si: number, j: number, sj: number) => {
+    f.get(base).get(i).get(si).op('i32.mul').get(j).get(sj).op('i32.mul').op('i32.add')
+    f.i32(lanes.shift).op('i32.shl').op('i32.add')
+  }
+  const remaining = (total: number, at: number, block: number, into: number) => {
+    f.get(total).get(at).op('i32.sub').set(into)
+    f.i32(block).set(bound)
+    pushMin(f, into, bound)
+    f.set(into)
+  }
+  f.i32(0).set(jc)
+  f.block().loop()
+  f.get(jc).get(n).op('i32.ge_u').brIf(1)
+  remaining(n, jc, nc, nb)
+  f.i32(0).set(pc)
+  f.block().loop()
+  f.get(pc).get(k).op('i32.ge_u').brIf(1)
+  remaining(k, pc, kc, kb)
+  address(b, pc, rsB, jc, csB)
+  f.get(csB).get(rsB).get(nb).get(kb).get(scratch).i32(layout.packB).op('i32.add')
+  f.call(callees.packColumns)
+  f.i32(0).set(ic)
+  f.block().loop()
+  f.get(ic).get(m).op('i32.ge_u').brIf(1)
+  remaining(m, ic, mc, mb)
+  address(a, ic, rsA, pc, csA)
+  f.get(rsA).get(csA).get(mb).get(kb).get(scratch).i32(layout.packA).op('i32.add')
+  f.call(callees.packRows)
+  f.get(scratch).i32(layout.packA).op('i32.add')
+  f.get(scratch).i32(layout.packB).op('i32.add')
+  f.get(c).get(ic).get(ldc).op('i32.mul').get(jc).op('i32.add').i32(lanes.shift).op('i32.shl').op('i32.add')
+  f.get(ldc).get(mb).get(nb).get(kb)
+  f.get(pc).i32(0).op('i32.ne')
+  f.get(scratch).i32(layout.edge).op('i32.add')
+  f.call(callees.macro)
+  f.get(ic).i32(mc).op('i32.add').set(ic)
+  f.br(0).end().end()
+  f.get(pc).i32(kc).op('i32.add').set(pc)
+  f.br(0).end().end()
+  f.get(jc).i32(nc).op('i32.add').set(jc)
+  f.br(0).end().end()
+  return f
+}

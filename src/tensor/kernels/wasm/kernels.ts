@@ -1,0 +1,150 @@
+/**
+ * The WebAssembly SIMD back end: matmul (packed, register-blocked, split across worker threads
+ * when large), the common elementwise ops and sum reductions, for float32 and float64. Everything
+ * else, small arrays (where a call into WebAssembly and the copies cost more than a JavaScript
+ * loop) and anything that does not fit in kernel memory go to the reference kernels, which are
+ * also what this back end is tested against.
+ *
+ * @module kernels/wasm/kernels
+ */
+import { referenceKernels } from '../reference.js'
+import type { FloatArray, Kernels, ReduceKind } from '../types.js'
+import { align16, Heap } from './heap.js'
+import { type MatmulTarget, wasmMatmul } from './matmul.js'
+import {
+  compileKernels,
+  createMemory,
+  instantiate,
+  type KernelInstance,
+  supportsRelaxedSimd,
+  supportsSharedMemory,
+  supportsSimd,
+} from './module.js'
+import { planBinary, runBinary, runUnary } from './pointwise.js'
+import { controlBytes, GemmThreads } from './threads.js'
+
+/** Choices of the WebAssembly back end. */
+export interface WasmKernelOptions {
+  /** Helper threads for large products (default: one per extra core, at most 3; 0 for none). */
+  readonly threads?: number
+  /** Use relaxed-SIMD fused multiply-add when the runtime validates it (default true). */
+  readonly fma?: boolean
+  /** Multiply-adds from which a product is split across threads (default 2^18). */
+  readonly threadThreshold?: number
+  /** Elements below which elementwise ops and sums stay in JavaScript (default 64). */
+  readonly smallSize?: number
+  /** Multiply-adds below which a product stays in JavaScript (default 512). */
+  readonly smallMatmul?: number
+}
+
+/** The WebAssembly kernels, with what they were built with. */
+export interface WasmKernels extends Kernels {
+  /** Whether the product uses fused multiply-add. */
+  readonly fma: boolean
+  /**
+   * Starts the helper threads if they have not started (the first large product starts them too)
+   * and resolves, once they have, to how many are ready.
+   */
+  readonly startThreads: () => Promise<number>
+}
+
+const sumShape = (shape: readonly number[], axes: readonly number[]) => {
+  const first = axes.length === 0 ? shape.length : axes[0]!
+  const last = axes.length === 0 ? shape.length - 1 : axes.at(-1)!
+  if (last - first + 1 !== axes.length) return undefined
+  const size = (from: number, to: number) => shape.slice(from, to).reduce((x, y) => x * y, 1)
+  return { outer: size(0, first), middle: size(first, last + 1), inner: size(last + 1, shape.length) }
+}
+
+/**
+ * Builds the WebAssembly back end, or `undefined` when the runtime lacks WebAssembly SIMD.
+ *
+ * @example
+ * import { createWasmKernels, useKernels } from 'nabla'
+ * const wasm = createWasmKernels({ threads: 0 })
+ * if (wasm !== undefined) useKernels(wasm)
+ */
+export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels | undefined => {
+  if (!supportsSimd()) return undefined
+  const fma = (options.fma ?? true) && supportsRelaxedSimd()
+  const smallSize = options.smallSize ?? 64
+  const smallMatmul = options.smallMatmul ?? 512
+  const threadThreshold = options.threadThreshold ?? 2 ** 18
+  const memory = createMemory(false)
+  const local: KernelInstance = instantiate(compileKernels({ shared: false, fma }), memory, fma)
+  const heap = new Heap(memory)
+  const localTarget: MatmulTarget = { instance: local, heap, base: 0, threads: undefined, threadThreshold: 0 }
+  let sharedTarget: MatmulTarget | undefined
+  let threadsReady: Promise<number> | undefined
+  // helper threads start with the first product big enough to use them, not at load
+  const startThreads = (): Promise<number> => {
+    if (threadsReady !== undefined) return threadsReady
+    if (options.threads === 0 || !supportsSharedMemory()) return (threadsReady = Promise.resolve(0))
+    const module = compileKernels({ shared: true, fma })
+    const sharedMemory = createMemory(true)
+    const target = {
+      instance: instantiate(module, sharedMemory, fma),
+      heap: new Heap(sharedMemory),
+      base: controlBytes,
+      threads: undefined as GemmThreads | undefined,
+      threadThreshold,
+    }
+    sharedTarget = target
+    threadsReady = GemmThreads.start(module, sharedMemory, options.threads).then(
+      (threads) => {
+        target.threads = threads
+        return threads?.whenReady() ?? 0
+      },
+      () => 0,
+    )
+    return threadsReady
+  }
+  const precision = (x: FloatArray) => (x instanceof Float32Array ? local.f32 : local.f64)
+  return {
+    name: fma ? 'wasm-simd-fma' : 'wasm-simd',
+    fma,
+    startThreads,
+    unary: (op, x, out) => {
+      const kernel = precision(out).unary.get(op.expr)
+      if (kernel === undefined || out.length < smallSize || !runUnary(heap, kernel, x, out))
+        referenceKernels.unary(op, x, out)
+    },
+    binary: (op, a, aShape, b, bShape, out, outShape) => {
+      const kernel = out.length < smallSize ? undefined : precision(out).binary.get(op.expr)
+      const plan = kernel === undefined ? undefined : planBinary(aShape, bShape, outShape)
+      if (plan === undefined || !runBinary(heap, kernel!, plan, a, b, out))
+        referenceKernels.binary(op, a, aShape, b, bShape, out, outShape)
+    },
+    reduce: (kind: ReduceKind, x, shape, axes, out) => {
+      const split = kind === 'sum' && x.length >= smallSize ? sumShape(shape, axes) : undefined
+      const e = x.BYTES_PER_ELEMENT
+      const outAt = align16(x.length * e)
+      if (split === undefined || !heap.ensure(outAt + out.length * e)) {
+        referenceKernels.reduce(kind, x, shape, axes, out)
+        return
+      }
+      const view = heap.viewFor(x)
+      view.set(x, 0)
+      precision(x).sum(0, outAt, split.outer, split.middle, split.inner)
+      out.set(view.subarray(outAt / e, outAt / e + out.length))
+    },
+    matmul: (args) => {
+      const { outShape, aShape, transposeA, out } = args
+      const k = transposeA ? aShape[aShape.length - 2]! : aShape[aShape.length - 1]!
+      const perMatrix = outShape[outShape.length - 1]! * outShape[outShape.length - 2]! * k
+      if (perMatrix >= threadThreshold && threadsReady === undefined) void startThreads()
+      const threaded =
+        sharedTarget !== undefined && perMatrix >= threadThreshold && (sharedTarget.threads?.ready ?? 0) > 0
+      const target = threaded ? sharedTarget! : localTarget
+      if (out.length * k < smallMatmul || !wasmMatmul(target, args)) referenceKernels.matmul(args)
+    },
+    where: referenceKernels.where,
+    broadcastTo: referenceKernels.broadcastTo,
+    transpose: referenceKernels.transpose,
+    slice: referenceKernels.slice,
+    pad: referenceKernels.pad,
+    concat: referenceKernels.concat,
+    gather: referenceKernels.gather,
+    scatterAdd: referenceKernels.scatterAdd,
+  }
+}

@@ -1,0 +1,180 @@
+/**
+ * Assembles nabla's WebAssembly kernel module from the emitters, detects what the runtime
+ * supports (SIMD, relaxed-SIMD fused multiply-add, shared memory) and instantiates it over a memory
+ * it can grow. The bytes are emitted by TypeScript at load time (a few kilobytes, compiled in about a
+ * millisecond), so there is nothing to build and no binary in the repository.
+ *
+ * @module kernels/wasm/module
+ */
+import { type WasmMemory, type WasmModule, webAssembly } from './api.js'
+import { binaryExpressions, emitBinary, emitUnary, unaryExpressions } from './elementwise.js'
+import { buildModule, type ExportedFunction, FunctionBuilder } from './encoder.js'
+import { emitGemm, emitMacro, emitPack, type GemmShape, tileColumns } from './gemm.js'
+import { f32Lanes, f64Lanes, type Lanes, type Precision } from './lanes.js'
+import { emitSum } from './reduce.js'
+
+/** 64 KiB pages: the largest memory nabla asks for (4 GiB, the 32-bit address space). */
+export const maximumPages = 65536
+
+/** The signature of an exported gemm (see `emitGemm`). */
+export type GemmFunction = (
+  a: number,
+  rowStrideA: number,
+  colStrideA: number,
+  b: number,
+  rowStrideB: number,
+  colStrideB: number,
+  c: number,
+  ldc: number,
+  m: number,
+  n: number,
+  k: number,
+  scratch: number,
+) => void
+
+/** The signature of an exported binary kernel (see `emitBinary`). */
+export type BinaryFunction = (
+  a: number,
+  b: number,
+  out: number,
+  outer: number,
+  inner: number,
+  aStride: number,
+  bStride: number,
+  mode: number,
+) => void
+
+/** The signature of an exported unary kernel (see `emitUnary`). */
+export type UnaryFunction = (x: number, out: number, n: number) => void
+
+/** The signature of an exported sum (see `emitSum`). */
+export type SumFunction = (x: number, out: number, outer: number, middle: number, inner: number) => void
+
+/** The kernels of one precision. */
+export interface PrecisionKernels {
+  readonly gemm: GemmFunction
+  readonly gemmShape: GemmShape
+  readonly binary: ReadonlyMap<string, BinaryFunction>
+  readonly unary: ReadonlyMap<string, UnaryFunction>
+  readonly sum: SumFunction
+}
+
+/** An instantiated kernel module. */
+export interface KernelInstance {
+  readonly memory: WasmMemory
+  readonly f32: PrecisionKernels
+  readonly f64: PrecisionKernels
+}
+
+/** The register tile and cache blocking of the product (tuned on Zen 3; see bench/). */
+export const gemmShapeOf = (lanes: Lanes, fma: boolean): GemmShape => {
+  const mr = 4
+  const nrVectors = 2
+  const kc = 256
+  const nr = nrVectors * lanes.lanes
+  // a packed B block of about 2 MiB stays in the last-level cache
+  const nc = Math.floor((2 * 1024 * 1024) / (kc * lanes.bytes) / nr) * nr
+  return { lanes, mr, nrVectors, kc, mc: 128, nc, unroll: 1, fma }
+}
+
+const probe = (body: (f: FunctionBuilder) => void): boolean => {
+  try {
+    const f = new FunctionBuilder([], ['v128'])
+    body(f)
+    return webAssembly!.validate(
+      buildModule({ initial: 1, maximum: 1, shared: false }, [{ name: 'f', body: f }]),
+    )
+  } catch {
+    return false
+  }
+}
+
+/** Whether the runtime has WebAssembly with 128-bit SIMD. */
+export const supportsSimd = (): boolean =>
+  webAssembly !== undefined &&
+  probe((f) => {
+    f.f32(1).op('f32x4.splat')
+  })
+
+/** Whether the runtime validates relaxed-SIMD (Node 20 needs `--experimental-wasm-relaxed-simd`). */
+export const supportsRelaxedSimd = (): boolean =>
+  probe((f) => {
+    f.f32(1).op('f32x4.splat').f32(2).op('f32x4.splat').f32(3).op('f32x4.splat').op('f32x4.relaxed_madd')
+  })
+
+/** Whether a shared (thread-visible) WebAssembly memory can be created here. */
+export const supportsSharedMemory = (): boolean => {
+  try {
+    return (
+      new webAssembly!.Memory({ initial: 1, maximum: 1, shared: true }).buffer instanceof SharedArrayBuffer
+    )
+  } catch {
+    return false
+  }
+}
+
+/** What a module is compiled for. */
+export interface ModuleOptions {
+  readonly shared: boolean
+  readonly fma: boolean
+}
+
+const functionsOf = (lanes: Lanes, fma: boolean, base: number): ExportedFunction[] => {
+  const shape = gemmShapeOf(lanes, fma)
+  const p = lanes.precision
+  const binaries = Object.entries(binaryExpressions).map(([, expression], i) => ({
+    name: `binary${i}_${p}`,
+    body: emitBinary(lanes, expression),
+  }))
+  const unaries = Object.entries(unaryExpressions).map(([, expression], i) => ({
+    name: `unary${i}_${p}`,
+    body: emitUnary(lanes, expression),
+  }))
+  return [
+    {
+      name: `gemm_${p}`,
+      body: emitGemm(shape, { packRows: base + 1, packColumns: base + 2, macro: base + 3 }),
+    },
+    { name: `packRows_${p}`, body: emitPack(lanes, shape.mr) },
+    { name: `packColumns_${p}`, body: emitPack(lanes, tileColumns(shape)) },
+    { name: `macro_${p}`, body: emitMacro(shape) },
+    { name: `sum_${p}`, body: emitSum(lanes) },
+    ...binaries,
+    ...unaries,
+  ]
+}
+
+/** Emits and compiles the kernel module. */
+export const compileKernels = ({ shared, fma }: ModuleOptions): WasmModule => {
+  const f32 = functionsOf(f32Lanes, fma, 0)
+  const f64 = functionsOf(f64Lanes, fma, f32.length)
+  const bytes = buildModule({ initial: 1, maximum: maximumPages, shared }, [...f32, ...f64])
+  return new webAssembly!.Module(bytes)
+}
+
+/** A fresh memory for the module (shared when the module was compiled for it). */
+export const createMemory = (shared: boolean): WasmMemory =>
+  new webAssembly!.Memory({ initial: 16, maximum: maximumPages, shared })
+
+const kernelsOf = (
+  exports: Readonly<Record<string, unknown>>,
+  precision: Precision,
+  fma: boolean,
+): PrecisionKernels => {
+  const get = <F>(name: string) => exports[`${name}_${precision}`] as F
+  return {
+    gemm: get<GemmFunction>('gemm'),
+    gemmShape: gemmShapeOf(precision === 'f32' ? f32Lanes : f64Lanes, fma),
+    binary: new Map(
+      Object.keys(binaryExpressions).map((expr, i) => [expr, get<BinaryFunction>(`binary${i}`)]),
+    ),
+    unary: new Map(Object.keys(unaryExpressions).map((expr, i) => [expr, get<UnaryFunction>(`unary${i}`)])),
+    sum: get<SumFunction>('sum'),
+  }
+}
+
+/** Instantiates a compiled kernel module over `memory`. */
+export const instantiate = (module: WasmModule, memory: WasmMemory, fma: boolean): KernelInstance => {
+  const { exports } = new webAssembly!.Instance(module, { env: { memory } })
+  return { memory, f32: kernelsOf(exports, 'f32', fma), f64: kernelsOf(exports, 'f64', fma) }
+}

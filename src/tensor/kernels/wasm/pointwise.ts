@@ -1,0 +1,112 @@
+/**
+ * Drives the elementwise WebAssembly kernels. A broadcast binary op is first collapsed to at most
+ * two dimensions, `[outer, inner]`, where along `inner` each operand is either contiguous or one
+ * repeated value (same shapes, a scalar operand, a bias row `[m, n] + [n]`, a column
+ * `[m, n] + [m, 1]`, and any shape that merges into one of these); other patterns return false and
+ * stay on the reference kernels. Large arrays are processed in chunks of rows that fit in the L2
+ * cache, so the copies into and out of kernel memory stream through cache instead of memory.
+ *
+ * @module kernels/wasm/pointwise
+ */
+import type { Shape } from '../../shape.js'
+import { broadcastStrides } from '../reference.js'
+import type { FloatArray } from '../types.js'
+import { BinaryMode } from './elementwise.js'
+import { align16, type Heap } from './heap.js'
+import type { BinaryFunction, UnaryFunction } from './module.js'
+
+/** Elements per operand per chunk (3 × 64 KiB of float32 stays in L2 with the source arrays). */
+export const chunkElements = 16384
+
+/** A binary op as two dimensions, with each operand's strides (in elements). */
+export interface BinaryPlan {
+  readonly outer: number
+  readonly inner: number
+  readonly aOuter: number
+  readonly aInner: number
+  readonly bOuter: number
+  readonly bInner: number
+}
+
+/**
+ * Collapses a broadcast binary op to `[outer, inner]` with inner strides 0 or 1; `undefined` when
+ * it does not collapse that far.
+ */
+export const planBinary = (aShape: Shape, bShape: Shape, outShape: Shape): BinaryPlan | undefined => {
+  const sa = broadcastStrides(aShape, outShape)
+  const sb = broadcastStrides(bShape, outShape)
+  const dims: { size: number; a: number; b: number }[] = []
+  for (let i = outShape.length - 1; i >= 0; i--) {
+    const size = outShape[i]!
+    if (size === 1) continue
+    const last = dims.at(-1)
+    if (last !== undefined && sa[i] === last.a * last.size && sb[i] === last.b * last.size) last.size *= size
+    else dims.push({ size, a: sa[i]!, b: sb[i]! })
+    if (dims.length > 2) return undefined
+  }
+  const inner = dims[0] ?? { size: 1, a: 1, b: 1 }
+  const outer = dims[1] ?? { size: 1, a: 0, b: 0 }
+  if (inner.a > 1 || inner.b > 1 || (inner.a === 0 && inner.b === 0 && inner.size > 1)) return undefined
+  return {
+    outer: outer.size,
+    inner: inner.size,
+    aOuter: outer.a,
+    aInner: inner.a,
+    bOuter: outer.b,
+    bInner: inner.b,
+  }
+}
+
+/** Elements of an operand that rows `[0, rows)` read. */
+const span = (rows: number, inner: number, outerStride: number, innerStride: number): number =>
+  rows === 0 || inner === 0 ? 0 : (rows - 1) * outerStride + (inner - 1) * innerStride + 1
+
+/** Runs a planned binary op; false when the operands do not fit in kernel memory. */
+export const runBinary = (
+  heap: Heap,
+  kernel: BinaryFunction,
+  plan: BinaryPlan,
+  a: FloatArray,
+  b: FloatArray,
+  out: FloatArray,
+): boolean => {
+  const { outer, inner, aOuter, aInner, bOuter, bInner } = plan
+  const e = out.BYTES_PER_ELEMENT
+  const rowsPerChunk = Math.max(1, Math.min(outer, Math.floor(chunkElements / Math.max(1, inner))))
+  const aAt = 0
+  const bAt = align16(span(rowsPerChunk, inner, aOuter, aInner) * e)
+  const outAt = bAt + align16(span(rowsPerChunk, inner, bOuter, bInner) * e)
+  if (!heap.ensure(outAt + rowsPerChunk * inner * e)) return false
+  const view = heap.viewFor(out)
+  const mode =
+    inner > 1 && bInner === 0 ? BinaryMode.bPerRow : inner > 1 && aInner === 0 ? BinaryMode.aPerRow : 0
+  for (let row = 0; row < outer; row += rowsPerChunk) {
+    const rows = Math.min(rowsPerChunk, outer - row)
+    const aStart = row * aOuter
+    const bStart = row * bOuter
+    // an operand broadcast along rows is copied once
+    if (row === 0 || aOuter !== 0)
+      view.set(a.subarray(aStart, aStart + span(rows, inner, aOuter, aInner)), aAt / e)
+    if (row === 0 || bOuter !== 0)
+      view.set(b.subarray(bStart, bStart + span(rows, inner, bOuter, bInner)), bAt / e)
+    kernel(aAt, bAt, outAt, rows, inner, aOuter, bOuter, mode)
+    out.set(view.subarray(outAt / e, outAt / e + rows * inner), row * inner)
+  }
+  return true
+}
+
+/** Runs a unary op in chunks; false when a chunk does not fit in kernel memory. */
+export const runUnary = (heap: Heap, kernel: UnaryFunction, x: FloatArray, out: FloatArray): boolean => {
+  const e = out.BYTES_PER_ELEMENT
+  const chunk = Math.min(chunkElements, out.length)
+  const outAt = align16(chunk * e)
+  if (!heap.ensure(2 * outAt)) return false
+  const view = heap.viewFor(out)
+  for (let start = 0; start < out.length; start += chunk) {
+    const count = Math.min(chunk, out.length - start)
+    view.set(x.subarray(start, start + count), 0)
+    kernel(0, outAt, count)
+    out.set(view.subarray(outAt / e, outAt / e + count), start)
+  }
+  return true
+}
