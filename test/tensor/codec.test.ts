@@ -89,6 +89,9 @@ describe('TensorCodec', () => {
   it('rejects data whose length does not match the shape, naming both', () => {
     const e = decodeError(TensorCodec, { dtype: 'float32', shape: [2, 2], data: [1, 2, 3] })
     expect(e.message).toBe('load: input: data has 3 values but shape [2,2] needs 4')
+    expect(decodeError(TensorCodec, { dtype: 'float32', shape: [1], data: [1, 2] }).message).toBe(
+      'load: input: data has 2 values but shape [1] needs 1',
+    )
     expect(decodeError(TensorCodec, { dtype: 'float32', shape: [65536, 65536], data: [] }).message).toContain(
       'more than 2147483647',
     )
