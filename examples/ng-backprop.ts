@@ -41,7 +41,11 @@ import {
 import { checkGrads } from '../src/testing/index.js'
 import { isMain, type Log } from './support.js'
 
-/** A matrix as rows of numbers. */
+/**
+ * A matrix as rows of numbers.
+ * @example
+ * const theta: Matrix = [[0.1, 0.2], [0.3, 0.4]]
+ */
 export type Matrix = number[][]
 
 /**
@@ -153,7 +157,11 @@ export const backprop = (problem: Problem, thetas: Thetas): { J: number; D1: Mat
   return { J, D1: regularise(Delta1, theta1), D2: regularise(Delta2, theta2) }
 }
 
-/** Θ₁ and Θ₂ as float64 tensors: the parameters `grad` differentiates. */
+/**
+ * Θ₁ and Θ₂ as float64 tensors: the parameters `grad` differentiates.
+ * @example
+ * const p: ThetaTensors = toTensors(debugProblem().thetas)
+ */
 export type ThetaTensors = { readonly theta1: Tensor; readonly theta2: Tensor }
 
 /**

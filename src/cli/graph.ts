@@ -132,7 +132,12 @@ const usage = `usage: nabla graph --example chain|mlp --out FILE.svg
 Draws the computation graph of an example with every node's forward value and its gradient
 (∂out/∂node). An --out ending in .dot or .gv writes Graphviz DOT instead of SVG.`
 
-/** Where the command writes its messages (the console by default; tests capture them). */
+/**
+ * Where the command writes its messages (the console by default; tests capture them).
+ * @example
+ * const lines: string[] = []
+ * await runGraph(['--help'], { log: (l) => lines.push(l), error: (l) => lines.push(l) })
+ */
 export interface GraphIO {
   readonly log: (line: string) => void
   readonly error: (line: string) => void
