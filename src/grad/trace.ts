@@ -10,6 +10,7 @@
  */
 
 import {
+  allocate,
   apply,
   type Box,
   boxOf,
@@ -91,11 +92,14 @@ export class ReverseTrace implements Interpreter {
   backward(seeds: readonly (readonly [number, Tensor])[]): (Tensor | undefined)[] {
     const tape = this.#tape
     const cotangents = new Array<Tensor | undefined>(tape.length)
-    const accumulate = (index: number, ct: Tensor): void => {
+    // elements of each node's cotangent that are structurally zero (a branch `where` did not take)
+    const unreached = new Array<Unreached>(tape.length)
+    const accumulate = (index: number, ct: Tensor, zeros: Unreached): void => {
       const previous = cotangents[index]
       cotangents[index] = previous === undefined ? ct : ops.add(previous, ct)
+      unreached[index] = previous === undefined ? zeros : intersect(unreached[index], zeros)
     }
-    for (const [index, ct] of seeds) if (index >= 0) accumulate(index, ct)
+    for (const [index, ct] of seeds) if (index >= 0) accumulate(index, ct, undefined)
     for (let i = tape.length - 1; i >= 0; i--) {
       const ct = cotangents[i]
       const node = tape[i]!
@@ -106,16 +110,73 @@ export class ReverseTrace implements Interpreter {
         throw new Error(
           `nabla internal error: the vjp rule of ${node.prim.name} returned ${grads.length} cotangents for ${node.inputs.length} inputs`,
         )
+      const zeros = unreached[i]
+      const unselected =
+        node.prim.unselected === undefined || zeros === 'all'
+          ? undefined
+          : node.prim.unselected(node.inputs, node.output.shape)
       for (let j = 0; j < grads.length; j++) {
         const parent = node.parents[j]!
         const g = grads[j]
         if (parent < 0 || g === null || g === undefined) continue
-        accumulate(parent, fitTo(node.prim.name, g, node.inputs[j]!))
+        // elementwise: element k of g answers element k of the output; otherwise (a linear map)
+        // only an all-zero cotangent is known to give an all-zero result
+        const perElement = node.prim.elementwise === true && sameShape(g.shape, node.output.shape)
+        const gZeros = perElement ? union(zeros, unselected?.[j]) : allZero(zeros) ? 'all' : undefined
+        const fitted = fitTo(node.prim.name, dropNonFinite(g, gZeros), node.inputs[j]!)
+        const fittedZeros = sameShape(fitted.shape, g.shape) || gZeros === 'all' ? gZeros : undefined
+        accumulate(parent, fitted, fittedZeros)
       }
       cotangents[i] = undefined
+      unreached[i] = undefined
     }
     return cotangents
   }
+}
+
+/**
+ * Elements of a cotangent known to be zero whatever the values upstream: a mask (1 = zero) over
+ * its flat positions, `'all'`, or undefined (none known).
+ */
+type Unreached = Uint8Array | 'all' | undefined
+
+const intersect = (a: Unreached, b: Unreached): Unreached => {
+  if (a === undefined || b === undefined) return undefined
+  if (a === 'all') return b
+  if (b === 'all') return a
+  return a.length === b.length ? a.map((v, k) => v & b[k]!) : undefined
+}
+
+const allZero = (zeros: Unreached): boolean =>
+  zeros === 'all' || zeros?.every((v) => v === 1) === true
+
+const union = (a: Unreached, b: Unreached): Unreached => {
+  if (a === undefined) return b
+  if (b === undefined) return a
+  if (a === 'all' || b === 'all') return 'all'
+  return a.length === b.length ? a.map((v, k) => v | b[k]!) : undefined
+}
+
+/**
+ * Strong zeros: where an element of the output's cotangent is structurally zero (the branch `where`
+ * did not take), the input's cotangent is 0 even where the rule computed 0 · ∞ or 0 · NaN — so the
+ * gradient of `where(x > 0, sqrt(x), 0)` at x = 0 is 0, not NaN. A zero that is a value (1/∞) is
+ * not structural and keeps IEEE semantics. When every value is finite this costs one scan.
+ */
+const dropNonFinite = (g: Tensor, zeros: Unreached): Tensor => {
+  if (zeros === undefined) return g
+  const values = storage(g)
+  let first = 0
+  while (first < values.length && Number.isFinite(values[first]!)) first++
+  if (first === values.length) return g
+  const mask = allocate(g.dtype, values.length)
+  let masked = false
+  for (let k = first; k < values.length; k++)
+    if ((zeros === 'all' || zeros[k] === 1) && !Number.isFinite(values[k]!)) {
+      mask[k] = 1
+      masked = true
+    }
+  return masked ? ops.where(makeTensor(g.shape, g.dtype, mask), 0, g) : g
 }
 
 /**

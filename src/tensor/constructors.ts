@@ -105,11 +105,19 @@ export const full = <const S extends Shape, D extends DType = 'float32'>(
   shape: S,
   value: number,
   options?: DTypeOption<D>,
+): Tensor<Mutable<S>, D> => filled('full', shape, value, options)
+
+/** `full` under the name of the constructor the caller used (errors name `zeros`, `ones`, …). */
+const filled = <const S extends Shape, D extends DType>(
+  op: string,
+  shape: S,
+  value: number,
+  options: DTypeOption<D> | undefined,
 ): Tensor<Mutable<S>, D> => {
-  const dtype = dtypeOf('full', options)
-  const s = validateShape('full', shape)
+  const dtype = dtypeOf(op, options)
+  const s = validateShape(op, shape)
   const data = allocate(dtype, sizeOf(s))
-  data.fill(checkNumber('full', value, 'value'))
+  data.fill(checkNumber(op, value, 'value'))
   return makeTensor(s as Mutable<S>, dtype, data)
 }
 
@@ -122,7 +130,7 @@ export const full = <const S extends Shape, D extends DType = 'float32'>(
 export const zeros = <const S extends Shape, D extends DType = 'float32'>(
   shape: S,
   options?: DTypeOption<D>,
-): Tensor<Mutable<S>, D> => full(shape, 0, options)
+): Tensor<Mutable<S>, D> => filled('zeros', shape, 0, options)
 
 /**
  * Ones.
@@ -133,7 +141,7 @@ export const zeros = <const S extends Shape, D extends DType = 'float32'>(
 export const ones = <const S extends Shape, D extends DType = 'float32'>(
   shape: S,
   options?: DTypeOption<D>,
-): Tensor<Mutable<S>, D> => full(shape, 1, options)
+): Tensor<Mutable<S>, D> => filled('ones', shape, 1, options)
 
 /**
  * Evenly spaced values in [start, stop) with `step` (one argument: [0, stop)).

@@ -7,8 +7,9 @@
  * @module dispatch
  */
 import type { DType } from './dtype.js'
-import { formatShape, NonFiniteError } from './errors.js'
+import { formatShape, NonFiniteError, ShapeError } from './errors.js'
 import type { Prim } from './prim.js'
+import { maxSize, sizeOf } from './shape.js'
 import { type Box, boxOf, type Interpreter, makeTensor, storage, type Tensor } from './tensor.js'
 
 const interpreters: Interpreter[] = []
@@ -52,6 +53,12 @@ export const setDebugNaNs = (on: boolean): boolean => {
 /** Runs a primitive's forward kernel on concrete values (no trace). */
 export const evaluate = <P>(prim: Prim<P>, inputs: readonly Tensor[], params: P): Tensor => {
   const spec = prim.infer(inputs, params)
+  const size = sizeOf(spec.shape)
+  if (size > maxSize)
+    throw new ShapeError(
+      prim.name,
+      `the result would have shape ${formatShape(spec.shape)} (${size} elements, more than the ${maxSize} allowed) from inputs of shapes ${inputs.map((t) => formatShape(t.shape)).join(', ')}`,
+    )
   const data = prim.forward(inputs, params, spec)
   if (debugNaN) checkFinite(prim.name, inputs, data)
   return makeTensor(spec.shape, spec.dtype as DType, data)

@@ -78,6 +78,18 @@ export interface Prim<P = undefined> {
   readonly infer: (inputs: readonly Tensor[], params: P) => OutputSpec
   /** Computes the output storage (a fresh array) from the inputs' storage. */
   readonly forward: (inputs: readonly Tensor[], params: P, output: OutputSpec) => Storage
+  /**
+   * Whether output element k depends only on element k of each (broadcast) input: the engine then
+   * carries structural zeros of the cotangent (see `unselected`) element by element through it.
+   */
+  readonly elementwise?: boolean
+  /**
+   * For a primitive that selects (`where`): per input, a mask over the output's flat positions
+   * (1 = that input was not selected there), or undefined. The engine treats the cotangent there as
+   * a strong zero all the way back, so a NaN or ±Infinity in the branch not taken (sqrt(−1),
+   * log 0, exp(1000)) never leaks into a gradient.
+   */
+  readonly unselected?: (inputs: readonly Tensor[], outputShape: Shape) => readonly (Uint8Array | undefined)[]
   /** The vjp rule; `undefined` for primitives whose output has no gradient (comparisons). */
   readonly vjp: VjpRule<P> | undefined
   /** The inputs gradient tests draw from; `undefined` only for primitives without a vjp. */

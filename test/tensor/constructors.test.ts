@@ -129,19 +129,19 @@ describe('scalar, full, zeros, ones', () => {
 
   it('throw a ShapeError naming the bad dimension and the whole shape', () => {
     expect(() => zeros([2, -1])).toThrow(
-      new ShapeError('full', 'shape[1] must be a non-negative integer, got -1 in [2,-1]'),
+      new ShapeError('zeros', 'shape[1] must be a non-negative integer, got -1 in [2,-1]'),
     )
     expect(() => ones([1.5])).toThrow(
-      new ShapeError('full', 'shape[0] must be a non-negative integer, got 1.5 in [1.5]'),
+      new ShapeError('ones', 'shape[0] must be a non-negative integer, got 1.5 in [1.5]'),
     )
     expect(() => zeros([NaN])).toThrow(
-      new ShapeError('full', 'shape[0] must be a non-negative integer, got NaN in [NaN]'),
+      new ShapeError('zeros', 'shape[0] must be a non-negative integer, got NaN in [NaN]'),
     )
     expect(() => zeros(3 as never)).toThrow(
-      new ShapeError('full', 'shape must be an array of dimensions, got 3'),
+      new ShapeError('zeros', 'shape must be an array of dimensions, got 3'),
     )
     expect(() => zeros([65536, 65536])).toThrow(
-      new ShapeError('full', 'shape [65536,65536] has 4294967296 elements, more than the 2147483647 allowed'),
+      new ShapeError('zeros', 'shape [65536,65536] has 4294967296 elements, more than the 2147483647 allowed'),
     )
     expect(() => full([2], 'x' as never)).toThrow(new DTypeError('full', 'value must be a number, got "x"'))
     expect(() => scalar(1n as never)).toThrow(DTypeError)

@@ -6,11 +6,26 @@
  * @module ops/composite
  */
 import type { DType } from '../dtype.js'
+import { ArgumentError, formatShape } from '../errors.js'
 import { reducedShape } from '../prims/reduction.js'
 import { normalizeAxes, type Shape } from '../shape.js'
 import { detach, type Tensor } from '../tensor.js'
 import type { AxisArg, CheckAxis, Reduce } from '../types.js'
-import { abs, add, exp, less, log, log1p, maximum, minimum, mul, neg, sub, where } from './elementwise.js'
+import {
+  abs,
+  add,
+  exp,
+  greater,
+  less,
+  log,
+  log1p,
+  maximum,
+  minimum,
+  mul,
+  neg,
+  sub,
+  where,
+} from './elementwise.js'
 import { reshape } from './layout.js'
 import { max, type ReduceOptions, sum } from './reduce.js'
 
@@ -26,14 +41,17 @@ export const square = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tenso
 }
 
 /**
- * log(1 + eˣ), computed as max(x, 0) + log1p(e^−|x|): no overflow, full precision for very negative x.
+ * log(1 + eˣ), computed as x + log1p(e^−x) for x > 0 and log1p(eˣ) otherwise: no overflow, full
+ * precision for very negative x. Each branch is the exact function on its side, so derivatives of
+ * every order are right at 0 too (max(x, 0) + log1p(e^−|x|) has a second derivative of 0 there).
  * @example
  * import { softplus, tensor } from 'nabla'
  * softplus(tensor([0, 1000])) // [0.693…, 1000]
  */
 export const softplus = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => {
   const t: Tensor = x
-  return add(maximum(t, 0), log1p(exp(neg(abs(t))))) as never
+  const positive: Tensor = greater(t, 0)
+  return add(where(positive, t, 0), log1p(exp(where(positive, neg(t), t)))) as never
 }
 
 /**
@@ -45,8 +63,17 @@ export const softplus = <S extends Shape, D extends DType>(x: Tensor<S, D>): Ten
 export const logSigmoid = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> =>
   neg(softplus(neg(x))) as never
 
-/** The maximum along axes as a constant shift (0 where it is not finite), for the log-sum-exp trick. */
-const shiftFor = (x: Tensor, axis: AxisArg): Tensor => {
+/**
+ * The maximum along axes as a constant shift (0 where it is not finite), for the log-sum-exp trick.
+ * Checks the axes first, so errors name the op the caller used (`logsumexp`, `softmax`), not `max`.
+ */
+const shiftFor = (op: string, x: Tensor, axis: AxisArg): Tensor => {
+  const axes = normalizeAxes(op, axis, x.shape.length)
+  if (axes.some((a) => x.shape[a] === 0))
+    throw new ArgumentError(
+      op,
+      `cannot take the ${op} over an empty axis of a tensor of shape ${formatShape(x.shape)}`,
+    )
   const m: Tensor = detach(max(x, axis, { keepdims: true }))
   return where(less(abs(m), Infinity), m, 0)
 }
@@ -68,7 +95,7 @@ export const logsumexp = <
   options?: ReduceOptions<K>,
 ): Tensor<Reduce<S, Axis, K>, D> => {
   const t: Tensor = x
-  const shift = shiftFor(t, axis as AxisArg)
+  const shift = shiftFor('logsumexp', t, axis as AxisArg)
   const total: Tensor = log(sum(exp(sub(t, shift)), axis as AxisArg, { keepdims: true }))
   const result: Tensor = add(total, shift)
   if (options?.keepdims === true) return result as never
@@ -83,7 +110,7 @@ export const logsumexp = <
  * softmax(tensor([[1000, 0]])) // [[1, 0]]
  */
 export const softmax = <S extends Shape, D extends DType>(x: Tensor<S, D>, axis = -1): Tensor<S, D> =>
-  exp(logSoftmax(x, axis)) as never
+  exp(logSoftmaxAs('softmax', x, axis)) as never
 
 /**
  * x − logsumexp(x) along an axis (default the last), stable for ±1000 logits.
@@ -91,12 +118,14 @@ export const softmax = <S extends Shape, D extends DType>(x: Tensor<S, D>, axis 
  * import { logSoftmax, tensor } from 'nabla'
  * logSoftmax(tensor([[0, 0]])) // [[-0.693…, -0.693…]]
  */
-export const logSoftmax = <S extends Shape, D extends DType>(x: Tensor<S, D>, axis = -1): Tensor<S, D> => {
+export const logSoftmax = <S extends Shape, D extends DType>(x: Tensor<S, D>, axis = -1): Tensor<S, D> =>
+  logSoftmaxAs('logSoftmax', x, axis) as never
+
+const logSoftmaxAs = (op: string, t: Tensor, axis: number): Tensor => {
   // subtracting the shift first keeps x − shift exact, so float32 rows like [−1000, −1000] give
   // exactly log ½ rather than the rounding error of −1000 − (−999.3069)
-  const t: Tensor = x
-  const shifted: Tensor = sub(t, shiftFor(t, axis))
-  return sub(shifted, log(sum(exp(shifted), axis, { keepdims: true }))) as never
+  const shifted: Tensor = sub(t, shiftFor(op, t, axis))
+  return sub(shifted, log(sum(exp(shifted), axis, { keepdims: true })))
 }
 
 /**

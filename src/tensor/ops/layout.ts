@@ -313,6 +313,7 @@ export const oneHot = <S extends Shape, D extends DType, N extends number>(
   const t = expectTensor('oneHot', 'labels', labels)
   if (!Number.isInteger(depth) || depth < 1)
     throw new ArgumentError('oneHot', `depth must be a positive integer, got ${describe(depth)}`)
+  validateShape('oneHot', [...t.shape, depth], 'the result shape')
   prims.checkIndicesOf('oneHot', t, depth, 'labels')
   const classes = makeTensor(
     [depth],

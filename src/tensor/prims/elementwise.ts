@@ -46,6 +46,7 @@ export const unaryPrim = (spec: {
       kernels().unary(op, storage(x!), out)
       return out
     },
+    elementwise: true,
     vjp: spec.vjp,
     domain: spec.domain,
   })
@@ -73,6 +74,7 @@ export const binaryPrim = (spec: {
       kernels().binary(op, storage(a!), a!.shape, storage(b!), b!.shape, out, shape)
       return out
     },
+    elementwise: true,
     vjp: spec.vjp,
     domain: spec.domain,
   })

@@ -23,6 +23,15 @@ export const wherePrim = definePrim({
     kernels().where(storage(c!), c!.shape, storage(a!), a!.shape, storage(b!), b!.shape, out, shape)
     return out
   },
+  elementwise: true,
+  unselected: ([c], shape) => {
+    const taken = allocate(c!.dtype, sizeOf(shape))
+    kernels().broadcastTo(storage(c!), c!.shape, taken, shape)
+    const notA = new Uint8Array(taken.length)
+    const notB = new Uint8Array(taken.length)
+    for (let k = 0; k < taken.length; k++) (taken[k] === 0 ? notA : notB)[k] = 1
+    return [undefined, notA, notB]
+  },
   vjp: (ops, ct, _out, [c]) => [null, ops.where(c!, ct, 0), ops.where(c!, 0, ct)],
   domain: (t) =>
     t.fc
