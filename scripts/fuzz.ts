@@ -9,6 +9,7 @@
  * and shrinks it, so one run can report several distinct failures.
  */
 import * as fc from 'fast-check'
+import { toFlat } from '../src/index.js'
 import { arbProgramCase, checkProgram, type ProgramCase } from '../src/testing/index.js'
 
 const argument = (name: string, fallback: number): number => {
@@ -33,6 +34,7 @@ interface Failure {
   readonly seed: number
   readonly problem: string
   readonly program: string
+  readonly inputs: string
 }
 
 const property = (kind: 'gradients' | 'forward') =>
@@ -64,8 +66,11 @@ for (const kind of ['gradients', 'forward'] as const) {
       failures.push({
         kind,
         seed: batchSeed,
-        problem: details.errorInstance instanceof Error ? details.errorInstance.message : String(details.error),
+        problem:
+          details.errorInstance instanceof Error ? details.errorInstance.message : String(details.error),
         program: c === undefined ? '(none)' : String(c.program),
+        inputs:
+          c === undefined ? '' : c.inputs.map((t, i) => `v${i} = ${JSON.stringify(toFlat(t))}`).join('; '),
       })
     }
     process.stderr.write(`\r${kind}: ${done}/${total} programs, ${failures.length} failures`)
@@ -80,5 +85,6 @@ console.log(
 for (const f of failures) {
   console.log(`\n${f.kind} failure (batch seed ${f.seed}): ${f.problem}`)
   console.log(f.program)
+  console.log(`  inputs (${f.kind === 'gradients' ? 'float64' : 'as declared'}): ${f.inputs}`)
 }
 process.exit(failures.length === 0 ? 0 : 1)

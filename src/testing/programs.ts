@@ -246,7 +246,8 @@ const builders: readonly (readonly [string, StepBuilder])[] = [
     (x, y0, z0, p) => {
       const y = broadcastable(x, y0)
       const shape = tryBroadcast(x.shape, y.shape)!
-      const z = tryBroadcast(shape, z0.shape) !== undefined ? z0 : broadcastable(x, z0)
+      const z =
+        tryBroadcast(shape, z0.shape) !== undefined ? z0 : call('sum', [z0], [], z0.bound * sizeOf(z0.shape))
       const condition = scalarOp('greater', z, 0, 1)
       const out = tryBroadcast(shape, z.shape)!
       if (p % 2 === 0) return call('mul', [x, condition], tryBroadcast(x.shape, z.shape)!, x.bound)
@@ -621,19 +622,22 @@ export const checkProgram = (
   options: ProgramCheckOptions = {},
 ): string | undefined => {
   const before = inputs.map(bytesOf)
-  const problem = inspect(program, inputs, options)
-  if (problem !== undefined) return problem
-  const changed = inputs.findIndex((t, i) => !sameBits(bytesOf(t), before[i]!))
-  if (changed >= 0) return `input v${changed} was modified`
-  return undefined
+  const modified = (): string | undefined => {
+    const changed = inputs.findIndex((t, i) => !sameBits(bytesOf(t), before[i]!))
+    return changed >= 0 ? `input v${changed} was modified` : undefined
+  }
+  return inspect(program, inputs, options, modified) ?? modified()
 }
 
 const inspect = (
   program: Program,
   inputs: readonly Tensor[],
   options: ProgramCheckOptions,
+  modified: () => string | undefined,
 ): string | undefined => {
   const plain = program.run(inputs)
+  const changed = modified()
+  if (changed !== undefined) return changed
   if (!sameShape(plain.shape, program.outputShape) || plain.dtype !== program.dtype)
     return `result is ${String(plain)}, expected shape ${formatShape(program.outputShape)} and ${program.dtype}`
   const first = bytesOf(plain)
