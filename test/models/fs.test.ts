@@ -49,54 +49,68 @@ describe('writeFileAtomicSync / writeFileAtomic', () => {
 })
 
 describe('a crash mid-write', () => {
-  const tsx = fileURLToPath(new URL('../../node_modules/.bin/tsx', import.meta.url))
   const files = fileURLToPath(new URL('../../src/models/serialize/files.ts', import.meta.url))
   const tensors = fileURLToPath(new URL('../../src/tensor/index.ts', import.meta.url))
-  const size = 1 << 20
+  const size = 1 << 16
 
-  /** A child that saves { w: full(size, k + 0.123456789) } for k = 0, 1, 2, … forever. */
+  /**
+   * A child that saves { w: full(size, k + 0.123456789) } for k = 0, 1, 2, … with saveParams.
+   * From the second save on, node:fs's writeSync writes half of its bytes, says "mid-write" and
+   * blocks, so the SIGKILL that follows lands inside the write every time (no timing race).
+   */
   const childScript = (target: string): string => `
+    import { createRequire, syncBuiltinESMExports } from 'node:module'
     import { saveParams } from ${JSON.stringify(files)}
     import { full } from ${JSON.stringify(tensors)}
+    const fs = createRequire(import.meta.url)('node:fs')
+    const writeSync = fs.writeSync
+    let armed = false
+    fs.writeSync = (fd, buffer, offset, length, ...rest) => {
+      if (!armed) return writeSync(fd, buffer, offset, length, ...rest)
+      writeSync(fd, buffer, offset, Math.floor(length / 2))
+      writeSync(1, 'mid-write\\n')
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0)
+    }
+    syncBuiltinESMExports()
     for (let k = 0; ; k++) {
+      armed = k > 0
       saveParams(${JSON.stringify(target)}, { w: full([${size}], k + 0.123456789, { dtype: 'float64' }) })
-      if (k === 0) process.stdout.write('saved\\n')
     }
   `
 
-  /** Starts the child, waits for its first save, kills it with SIGKILL once a temp file exists. */
-  const crashOnce = async (dir: string, target: string): Promise<boolean> => {
+  it('leaves the previous file complete and loadable, and the torn temporary file unused', async () => {
+    const dir = fs.mkdtempSync(path.join(root, 'crash-'))
+    const target = path.join(dir, 'params.json')
     const script = path.join(dir, 'writer.ts')
     fs.writeFileSync(script, childScript(target))
-    const child = spawn(tsx, [script], { stdio: ['ignore', 'pipe', 'inherit'] })
-    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on('data', () => resolve())
-      child.on('exit', (code) => reject(new Error(`writer exited with ${code} before saving`)))
+    // node itself with tsx's loader, so the process killed is the writer (the tsx CLI would fork it)
+    const child = spawn(process.execPath, ['--import', 'tsx', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
     })
-    for (;;) {
-      const temp = temps(dir)[0]
-      if (temp !== undefined && fs.statSync(path.join(dir, temp), { throwIfNoEntry: false })?.size) break
-      await new Promise((resolve) => setImmediate(resolve))
-    }
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('exit', (_, signal) => resolve(signal)),
+    )
+    await new Promise<void>((resolve, reject) => {
+      let output = ''
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString()
+        if (output.includes('mid-write')) resolve()
+      })
+      child.on('exit', (code) => reject(new Error(`writer exited with ${code} before writing`)))
+    })
     child.kill('SIGKILL')
-    await exited
-    return temps(dir).length > 0
-  }
+    expect(await exited).toBe('SIGKILL')
+    child.stdout.destroy()
 
-  it('leaves the previous file complete and loadable', async () => {
-    let killedMidWrite = false
-    for (let attempt = 0; attempt < 5 && !killedMidWrite; attempt++) {
-      const dir = fs.mkdtempSync(path.join(root, 'crash-'))
-      const target = path.join(dir, 'params.json')
-      killedMidWrite = await crashOnce(dir, target)
-      const params = loadParams(target, { w: { shape: [size], dtype: 'float64' } })
-      const values = toFlat(params.w)
-      // one whole version k: every value is k + 0.123456789 for the same integer k
-      const k = Math.round(values[0]! - 0.123456789)
-      expect(values[0]).toBe(k + 0.123456789)
-      expect(values.every((v) => v === values[0])).toBe(true)
-    }
-    expect(killedMidWrite).toBe(true)
+    // the kill landed mid-write: a torn temporary file is left, and it is not valid JSON
+    const [temp, ...others] = temps(dir)
+    expect(others).toEqual([])
+    const torn = fs.readFileSync(path.join(dir, temp!), 'utf8')
+    expect(torn.length).toBeGreaterThan(0)
+    expect(() => JSON.parse(torn)).toThrow(SyntaxError)
+    // the target is the complete previous version
+    const params = loadParams(target, { w: { shape: [size], dtype: 'float64' } })
+    expect(toFlat(params.w).every((v) => v === 0.123456789)).toBe(true)
+    expect(fs.statSync(target).size).toBeGreaterThan(torn.length)
   })
 })
