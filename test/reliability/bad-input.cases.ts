@@ -1,0 +1,714 @@
+/**
+ * The bad-input catalogue of issue 6: every kind of bad input nabla must reject with a typed
+ * `NablaError` — its exact class, the op, the argument and the offending value or shapes in the
+ * message — before doing any work. `bad-input.test.ts` runs each case; this module only lists them
+ * (no test framework), so the catalogue can also be printed as a table of messages.
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import {
+  ArgumentError,
+  accuracy,
+  adam,
+  adamw,
+  add,
+  argmax,
+  batches,
+  binaryCrossEntropy,
+  binaryCrossEntropyFromProbabilities,
+  concat,
+  DecodeError,
+  DTypeError,
+  expandDims,
+  fit as fitModel,
+  fromArray,
+  fromArrayOrThrow,
+  full,
+  gather,
+  grad,
+  item,
+  key,
+  logsumexp,
+  matmul,
+  max,
+  mean,
+  min,
+  mse,
+  mul,
+  type NablaError,
+  oneHot,
+  ones,
+  pad,
+  regularizedLogisticCost,
+  reshape,
+  ShapeError,
+  scalar,
+  sgd,
+  softmax,
+  softmaxCrossEntropy,
+  squeeze,
+  sum,
+  type Tensor,
+  tensor,
+  transpose,
+  vjp,
+  where,
+  zeros,
+} from '../../src/index.js'
+import { paramsFromJSON, paramsToJSON } from '../../src/models/serialize/index.js'
+
+/** One bad input. */
+export interface BadInputCase {
+  /** The case, as the issue words it, and the variant. */
+  readonly name: string
+  /** The exact class of the error (not merely a superclass). */
+  readonly error: abstract new (
+    ...args: never[]
+  ) => NablaError
+  /** The op the error names (`error.op`, and the message's prefix). */
+  readonly op: string
+  /** What the message must mention: the argument and the offending value or shapes. */
+  readonly mentions: readonly string[]
+  /** Tensors and arrays the call receives: bit-for-bit unchanged afterwards. */
+  readonly inputs?: readonly unknown[]
+  /** Makes the bad call; an `Either` API's `Left` is thrown (both forms are accepted). */
+  readonly run: () => unknown
+}
+
+const f32 = (shape: readonly number[]): Tensor => zeros(shape) as Tensor
+const f64 = (shape: readonly number[]): Tensor => zeros(shape, { dtype: 'float64' }) as Tensor
+/** Bad arguments, on purpose: they pass any parameter type. */
+const loose = (value: unknown): never => value as never
+const rightOrThrow = <A>(either: E.Either<NablaError, A>): A => {
+  if (E.isLeft(either)) throw either.left
+  return either.right
+}
+
+const a23 = f32([2, 3])
+const a45 = f32([4, 5])
+const a34 = f32([3, 4])
+const v3 = f32([3])
+const v3x1 = f32([3, 1])
+const labels2 = tensor([0, 3])
+const logits23 = f32([2, 3])
+const nested = [[1, 2], [3]]
+const template = { w: f32([2, 2]), b: f32([2]) }
+const goodFile = JSON.parse(paramsToJSON(template)) as {
+  format: string
+  version: number
+  params: Record<string, { dtype: string; shape: number[]; data: unknown[] }>
+}
+const fileWith = (change: (file: typeof goodFile) => object): string =>
+  JSON.stringify(change(structuredClone(goodFile)))
+const fitOptions = {
+  params: { w: f32([2]) },
+  optimizer: sgd(0.1),
+  loss: (p: { w: Tensor }, b: { x: Tensor; y: Tensor }) => mse(mul(b.x, p.w), b.y),
+  train: { x: f32([4, 2]), y: f32([4, 2]) },
+  epochs: 1,
+  batchSize: 2,
+  key: key(0),
+}
+const hugeDim = 1e6
+
+export const badInputCases: readonly BadInputCase[] = [
+  // matmul
+  {
+    name: 'matmul inner-dimension mismatch: [2,3] @ [4,5]',
+    error: ShapeError,
+    op: 'matmul',
+    mentions: ['inner dimensions differ', 'a is [2,3]', 'b is [4,5]'],
+    inputs: [a23, a45],
+    run: () => matmul(a23, loose(a45)),
+  },
+  {
+    name: 'matmul rank mismatch: a of rank 1',
+    error: ShapeError,
+    op: 'matmul',
+    mentions: ['a must have rank 2 or more', '[3]'],
+    inputs: [v3, a34],
+    run: () => matmul(loose(v3), loose(a34)),
+  },
+  {
+    name: 'matmul batch dimensions that do not broadcast: [2,2,3] @ [3,3,4]',
+    error: ShapeError,
+    op: 'matmul',
+    mentions: ['cannot broadcast', '[2]', '[3]'],
+    run: () => matmul(f32([2, 2, 3]), loose(f32([3, 3, 4]))),
+  },
+  // broadcasting
+  {
+    name: 'broadcast mismatch: add [2,3] and [3,4]',
+    error: ShapeError,
+    op: 'add',
+    mentions: ['cannot broadcast', '[2,3]', '[3,4]'],
+    inputs: [a23, a34],
+    run: () => add(a23, loose(a34)),
+  },
+  {
+    name: 'broadcast mismatch: where with branches [2,3] and [3,4]',
+    error: ShapeError,
+    op: 'where',
+    mentions: ['cannot broadcast', '[2,3]', '[3,4]'],
+    run: () => where(a23, a23, loose(a34)),
+  },
+  // a loss given [n, 1] against [n]
+  {
+    name: 'a loss given [n,1] against [n]: mse',
+    error: ShapeError,
+    op: 'mse',
+    mentions: ['targets has shape [3]', 'predictions has shape [3,1]'],
+    inputs: [v3x1, v3],
+    run: () => mse(v3x1, loose(v3)),
+  },
+  {
+    name: 'a loss given [n,1] against [n]: binaryCrossEntropy',
+    error: ShapeError,
+    op: 'binaryCrossEntropy',
+    mentions: ['labels has shape [3]', 'logits has shape [3,1]'],
+    run: () => binaryCrossEntropy(v3x1, loose(v3)),
+  },
+  // reshape
+  {
+    name: 'reshape to another element count: [2,3] to [4]',
+    error: ShapeError,
+    op: 'reshape',
+    mentions: ['[2,3] (6 elements)', '[4] (4 elements)'],
+    inputs: [a23],
+    run: () => reshape(a23, loose([4])),
+  },
+  {
+    name: 'reshape with more than one -1',
+    error: ShapeError,
+    op: 'reshape',
+    mentions: ['[2,3]', '[-1,-1]', 'at most one dimension may be -1'],
+    run: () => reshape(a23, loose([-1, -1])),
+  },
+  {
+    name: 'reshape with a -1 that cannot be resolved: [2,3] to [-1,4]',
+    error: ShapeError,
+    op: 'reshape',
+    mentions: ['[2,3] (6 elements)', '[-1,4]'],
+    run: () => reshape(a23, loose([-1, 4])),
+  },
+  // data length
+  {
+    name: 'data length ≠ shape size: fromArray (Either)',
+    error: ShapeError,
+    op: 'fromArray',
+    mentions: ['data has 3 values', 'shape [2,2] needs 4'],
+    run: () => rightOrThrow(fromArray([1, 2, 3], [2, 2])),
+  },
+  {
+    name: 'data length ≠ shape size: fromArrayOrThrow',
+    error: ShapeError,
+    op: 'fromArray',
+    mentions: ['data has 3 values', 'shape [2,2] needs 4'],
+    run: () => fromArrayOrThrow([1, 2, 3], [2, 2]),
+  },
+  // dimensions
+  ...(
+    [
+      ['negative', -1, '-1'],
+      ['fractional', 1.5, '1.5'],
+      ['NaN', Number.NaN, 'NaN'],
+      ['infinite', Number.POSITIVE_INFINITY, 'Infinity'],
+    ] as const
+  ).flatMap(([what, d, shown]): BadInputCase[] => [
+    {
+      name: `${what} dimension: zeros([2, ${shown}])`,
+      error: ShapeError,
+      op: 'zeros',
+      mentions: ['shape[1] must be a non-negative integer', `got ${shown}`, `[2,${shown}]`],
+      run: () => zeros([2, d]),
+    },
+    {
+      name: `${what} dimension: fromArray([], [${shown}])`,
+      error: ShapeError,
+      op: 'fromArray',
+      mentions: ['shape[0] must be a non-negative integer', `got ${shown}`],
+      run: () => rightOrThrow(fromArray([], [d])),
+    },
+  ]),
+  {
+    name: 'a dimension that is not a number: ones(["2"])',
+    error: ShapeError,
+    op: 'ones',
+    mentions: ['shape[0] must be a non-negative integer', 'got "2"'],
+    run: () => ones(loose(['2'])),
+  },
+  // ragged
+  {
+    name: 'ragged nested array: [[1, 2], [3]]',
+    error: ShapeError,
+    op: 'tensor',
+    mentions: ['ragged nested array', 'data[1] has length 1', 'siblings have length 2'],
+    inputs: [nested],
+    run: () => tensor(loose(nested)),
+  },
+  {
+    name: 'ragged nested array: a number among arrays [[1, 2], 3]',
+    error: ShapeError,
+    op: 'tensor',
+    mentions: ['ragged nested array', 'data[1] is 3'],
+    run: () => tensor(loose([[1, 2], 3])),
+  },
+  {
+    name: 'ragged nested array: an array among numbers [1, [2]]',
+    error: ShapeError,
+    op: 'tensor',
+    mentions: ['ragged nested array', 'data[1] is an array of length 1', 'siblings are numbers'],
+    run: () => tensor(loose([1, [2]])),
+  },
+  // non-numeric data
+  ...(
+    [
+      ['null', null, 'null'],
+      ['a string', '1', '"1"'],
+      ['a boolean', true, 'true'],
+      ['a BigInt', 1n, '1n (a BigInt)'],
+      ['undefined', undefined, 'undefined'],
+    ] as const
+  ).flatMap(([what, value, shown]): BadInputCase[] => [
+    {
+      name: `non-numeric data, ${what}: tensor([[1, 2], [3, x]])`,
+      error: DTypeError,
+      op: 'tensor',
+      mentions: ['data[1][1] must be a number', `got ${shown}`],
+      run: () =>
+        tensor(
+          loose([
+            [1, 2],
+            [3, value],
+          ]),
+        ),
+    },
+    {
+      name: `non-numeric data, ${what}: fromArray([1, x], [2])`,
+      error: DTypeError,
+      op: 'fromArray',
+      mentions: ['data[1] must be a number', `got ${shown}`],
+      run: () => rightOrThrow(fromArray(loose([1, value]), [2])),
+    },
+  ]),
+  {
+    name: 'non-numeric value: scalar("1")',
+    error: DTypeError,
+    op: 'scalar',
+    mentions: ['value must be a number', 'got "1"'],
+    run: () => scalar(loose('1')),
+  },
+  {
+    name: 'non-numeric value: full([2], null)',
+    error: DTypeError,
+    op: 'full',
+    mentions: ['value must be a number', 'got null'],
+    run: () => full([2], loose(null)),
+  },
+  {
+    name: 'non-array data: fromArray("12", [2])',
+    error: DTypeError,
+    op: 'fromArray',
+    mentions: ['data must be an array of numbers or a Float32Array/Float64Array', 'got "12"'],
+    run: () => rightOrThrow(fromArray(loose('12'), [2])),
+  },
+  // typed arrays and dtypes
+  ...(
+    [
+      ['Int32Array', () => new Int32Array([1, 2])],
+      ['Uint8Array', () => new Uint8Array([1, 2])],
+      ['BigInt64Array', () => new BigInt64Array([1n, 2n])],
+      ['DataView', () => new DataView(new ArrayBuffer(8))],
+    ] as const
+  ).map(
+    ([what, make]): BadInputCase => ({
+      name: `a typed array other than Float32Array/Float64Array: fromArray(${what})`,
+      error: DTypeError,
+      op: 'fromArray',
+      mentions: [`data is a ${make().constructor.name}`, 'float32 or float64'],
+      run: () => rightOrThrow(fromArray(loose(make()), [2])),
+    }),
+  ),
+  {
+    name: 'float32 data with dtype float64: fromArray(Float32Array, { dtype: float64 })',
+    error: DTypeError,
+    op: 'fromArray',
+    mentions: ['data is a Float32Array', 'dtype float64 was asked for', 'cast()'],
+    run: () => rightOrThrow(fromArray(new Float32Array([1, 2]), [2], loose({ dtype: 'float64' }))),
+  },
+  {
+    name: 'an unknown dtype: zeros([2], { dtype: "int32" })',
+    error: DTypeError,
+    op: 'zeros',
+    mentions: ["dtype must be 'float32' or 'float64'", 'got "int32"'],
+    run: () => zeros([2], loose({ dtype: 'int32' })),
+  },
+  {
+    name: 'float32/float64 mixing: add',
+    error: DTypeError,
+    op: 'add',
+    mentions: ['a is float32', 'b is float64', 'cast('],
+    inputs: [a23],
+    run: () => add(a23, loose(f64([2, 3]))),
+  },
+  {
+    name: 'float32/float64 mixing: matmul',
+    error: DTypeError,
+    op: 'matmul',
+    mentions: ['a is float32', 'b is float64'],
+    run: () => matmul(a23, loose(f64([3, 2]))),
+  },
+  {
+    name: 'float32/float64 mixing: where branches',
+    error: DTypeError,
+    op: 'where',
+    mentions: ['a is float32', 'b is float64'],
+    run: () => where(a23, a23, loose(f64([2, 3]))),
+  },
+  {
+    name: 'a non-tensor operand: add(x, "1")',
+    error: DTypeError,
+    op: 'add',
+    mentions: ['b must be a tensor or a number', 'got "1"'],
+    run: () => add(a23, loose('1')),
+  },
+  // axes
+  ...(
+    [
+      ['sum', () => sum(a23, loose(2)), 'axis 2 is out of range for a tensor of rank 2'],
+      ['max', () => max(a23, loose(-3)), 'axis -3 is out of range for a tensor of rank 2'],
+      ['mean', () => mean(a23, loose([0, 2])), 'axis 2 is out of range for a tensor of rank 2'],
+      ['logsumexp', () => logsumexp(a23, loose(2)), 'axis 2 is out of range for a tensor of rank 2'],
+      ['softmax', () => softmax(a23, 2), 'axis 2 is out of range for a tensor of rank 2'],
+      ['argmax', () => argmax(a23, 5), 'axis 5 is out of range for a tensor of rank 2'],
+      ['concat', () => concat([a23, a23], 2), 'axis 2 is out of range for a tensor of rank 2'],
+      ['expandDims', () => expandDims(a23, 4), 'axis 4 is out of range for a tensor of rank 3'],
+      ['gather', () => gather(a23, [0], 2), 'axis 2 is out of range for a tensor of rank 2'],
+      [
+        'transpose',
+        () => transpose(a23, loose([0, 2])),
+        'perm entry 2 is out of range for a tensor of rank 2',
+      ],
+      ['sum', () => sum(a23, loose(0.5)), 'axis must be an integer, got 0.5'],
+      ['sum', () => sum(a23, loose([0, 0])), 'axis [0,0] repeats an axis'],
+    ] as const
+  ).map(
+    ([op, run, message]): BadInputCase => ({
+      name: `axis out of range: ${op} (${message})`,
+      error: ArgumentError,
+      op,
+      mentions: [message],
+      inputs: [a23],
+      run,
+    }),
+  ),
+  {
+    name: 'squeeze of an axis that is not 1',
+    error: ShapeError,
+    op: 'squeeze',
+    mentions: ['axis 1 has size 3', '[2,3]', 'not 1'],
+    run: () => squeeze(a23, 1),
+  },
+  // empty tensors
+  ...(
+    [
+      ['max', () => max(f32([0])), '[0]'],
+      ['min', () => min(f32([2, 0]), loose(1)), '[2,0]'],
+      ['argmax', () => argmax(f32([3, 0])), '[3,0]'],
+      ['mean', () => mean(f32([0, 2]), loose(0)), '[0,2]'],
+      ['logsumexp', () => logsumexp(f32([0])), '[0]'],
+    ] as const
+  ).map(
+    ([op, run, shape]): BadInputCase => ({
+      name: `${op} of an empty tensor ${shape}`,
+      error: ArgumentError,
+      op,
+      mentions: [`cannot take the ${op} over an empty axis`, `shape ${shape}`],
+      run,
+    }),
+  ),
+  // item
+  {
+    name: 'item() on more than one element',
+    error: ArgumentError,
+    op: 'item',
+    mentions: ['exactly one element', 'shape [2,3] (6 elements)'],
+    run: () => item(a23),
+  },
+  {
+    name: 'item() on no element',
+    error: ArgumentError,
+    op: 'item',
+    mentions: ['exactly one element', 'shape [0] (0 elements)'],
+    run: () => item(f32([0])),
+  },
+  // gradients
+  {
+    name: 'grad of a non-scalar function',
+    error: ArgumentError,
+    op: 'grad',
+    mentions: ['a single tensor with one element', 'got shape [3]', 'use vjp'],
+    inputs: [v3],
+    run: () => grad((x: Tensor) => mul(x, 2))(v3),
+  },
+  {
+    name: 'grad of a function returning two tensors',
+    error: ArgumentError,
+    op: 'grad',
+    mentions: ['a single tensor with one element', 'got 2 tensors'],
+    run: () => grad((x: Tensor) => loose([sum(x), sum(x)]) as Tensor)(v3),
+  },
+  {
+    name: 'a cotangent of the wrong shape',
+    error: ShapeError,
+    op: 'pullback',
+    mentions: ['cotangent has shape [2]', 'the output has shape [3]'],
+    inputs: [v3],
+    run: () => vjp((x: Tensor) => mul(x, 2), v3)[1](f32([2])),
+  },
+  {
+    name: 'a cotangent of the wrong structure',
+    error: ShapeError,
+    op: 'pullback',
+    mentions: ["cotangent's pytree structure differs"],
+    run: () => vjp((x: Tensor) => mul(x, 2), v3)[1](loose([v3])),
+  },
+  // hyperparameters
+  ...(
+    [
+      ['NaN', Number.NaN],
+      ['Infinity', Number.POSITIVE_INFINITY],
+      ['0', 0],
+      ['-0.1', -0.1],
+    ] as const
+  ).flatMap(([shown, rate]): BadInputCase[] => [
+    {
+      name: `a learning rate of ${shown}: sgd`,
+      error: ArgumentError,
+      op: 'sgd',
+      mentions: ['learningRate must be a finite number > 0', `got ${shown}`],
+      run: () => sgd(rate),
+    },
+    {
+      name: `a learning rate of ${shown}: adam`,
+      error: ArgumentError,
+      op: 'adam',
+      mentions: ['learningRate must be a finite number > 0', `got ${shown}`],
+      run: () => adam(rate),
+    },
+  ]),
+  {
+    name: 'a negative λ: regularizedLogisticCost',
+    error: ArgumentError,
+    op: 'regularizedLogisticCost',
+    mentions: ['lambda must be a finite number ≥ 0', 'got -1'],
+    run: () => regularizedLogisticCost(v3x1, v3x1, template, -1),
+  },
+  {
+    name: 'a negative weight decay: adamw',
+    error: ArgumentError,
+    op: 'adamw',
+    mentions: ['weightDecay must be a finite number ≥ 0', 'got -0.5'],
+    run: () => adamw(1e-3, { weightDecay: -0.5 }),
+  },
+  ...(
+    [
+      ['0', 0],
+      ['2.5', 2.5],
+      ['-1', -1],
+      ['NaN', Number.NaN],
+    ] as const
+  ).flatMap(([shown, n]): BadInputCase[] => [
+    {
+      name: `a batch size of ${shown}: batches`,
+      error: ArgumentError,
+      op: 'batches',
+      mentions: ['batchSize must be a positive integer', `got ${shown}`],
+      run: () => batches(10, n),
+    },
+    {
+      name: `a batch size of ${shown}: fit`,
+      error: ArgumentError,
+      op: 'fit',
+      mentions: ['batchSize must be a positive integer', `got ${shown}`],
+      run: () => fitModel({ ...fitOptions, batchSize: n }),
+    },
+    {
+      name: `an epoch count of ${shown}: fit`,
+      error: ArgumentError,
+      op: 'fit',
+      mentions: ['epochs must be a positive integer', `got ${shown}`],
+      run: () => fitModel({ ...fitOptions, epochs: n }),
+    },
+  ]),
+  // labels and probabilities
+  {
+    name: 'class labels out of range: softmaxCrossEntropy',
+    error: ArgumentError,
+    op: 'softmaxCrossEntropy',
+    mentions: ['labels[1] is 3', 'not a class index in [0, 3)'],
+    inputs: [logits23, labels2],
+    run: () => softmaxCrossEntropy(logits23, loose(labels2)),
+  },
+  {
+    name: 'class labels that are not integers: softmaxCrossEntropy',
+    error: ArgumentError,
+    op: 'softmaxCrossEntropy',
+    mentions: ['labels[0] is 0.5', 'not a class index in [0, 3)'],
+    run: () => softmaxCrossEntropy(logits23, loose(tensor([0.5, 1]))),
+  },
+  {
+    name: 'class labels out of range: accuracy',
+    error: ArgumentError,
+    op: 'accuracy',
+    mentions: ['labels[1] is -1', 'not a class index in [0, 3)'],
+    run: () => accuracy(logits23, tensor([0, -1])),
+  },
+  {
+    name: 'class labels out of range: oneHot',
+    error: ArgumentError,
+    op: 'oneHot',
+    mentions: ['labels[0] is 5', 'not an integer in [0, 3)'],
+    run: () => oneHot(tensor([5]), 3),
+  },
+  ...(
+    [
+      ['1.5', 1.5],
+      ['-0.1', -0.1],
+      ['NaN', Number.NaN],
+    ] as const
+  ).map(
+    ([shown, p]): BadInputCase => ({
+      name: `BCE probabilities outside [0, 1]: ${shown}`,
+      error: ArgumentError,
+      op: 'binaryCrossEntropyFromProbabilities',
+      mentions: [`probabilities[1] is ${shown}`, 'outside [0, 1]'],
+      run: () => binaryCrossEntropyFromProbabilities(tensor([0.5, p]), tensor([1, 0])),
+    }),
+  ),
+  {
+    name: 'BCE labels outside [0, 1]',
+    error: ArgumentError,
+    op: 'binaryCrossEntropy',
+    mentions: ['labels[0] is 2', 'outside [0, 1]'],
+    run: () => binaryCrossEntropy(tensor([0.5]), tensor([2])),
+  },
+  // parameter files
+  {
+    name: 'a parameter file of malformed JSON (with its position)',
+    error: DecodeError,
+    op: 'paramsFromJSON',
+    mentions: ['malformed JSON at position 52', 'line 1, column 53'],
+    run: () => rightOrThrow(paramsFromJSON('{"format": "nabla-params", "version": 1, "params": {', template)),
+  },
+  {
+    name: 'a parameter file with a missing key',
+    error: DecodeError,
+    op: 'paramsFromJSON',
+    mentions: ['params.w'],
+    run: () =>
+      rightOrThrow(
+        paramsFromJSON(
+          fileWith((f) => ({ ...f, params: { b: f.params.b } })),
+          template,
+        ),
+      ),
+  },
+  {
+    name: 'a parameter file with an unknown key',
+    error: DecodeError,
+    op: 'paramsFromJSON',
+    mentions: ['params.extra'],
+    run: () =>
+      rightOrThrow(
+        paramsFromJSON(
+          fileWith((f) => ({ ...f, params: { ...f.params, extra: f.params.b } })),
+          template,
+        ),
+      ),
+  },
+  {
+    name: 'a parameter file with a wrong shape',
+    error: DecodeError,
+    op: 'paramsFromJSON',
+    mentions: ['params.b', '[3]', '[2]'],
+    run: () =>
+      rightOrThrow(
+        paramsFromJSON(
+          fileWith((f) => ({
+            ...f,
+            params: { ...f.params, b: { dtype: 'float32', shape: [3], data: [0, 0, 0] } },
+          })),
+          template,
+        ),
+      ),
+  },
+  {
+    name: 'a parameter file with a non-number',
+    error: DecodeError,
+    op: 'paramsFromJSON',
+    mentions: ['params.b', 'data[1]', '"x"'],
+    run: () =>
+      rightOrThrow(
+        paramsFromJSON(
+          fileWith((f) => ({
+            ...f,
+            params: { ...f.params, b: { dtype: 'float32', shape: [2], data: [0, 'x'] } },
+          })),
+          template,
+        ),
+      ),
+  },
+  {
+    name: 'a parameter file of another format version',
+    error: DecodeError,
+    op: 'paramsFromJSON',
+    mentions: ['version', '2'],
+    run: () =>
+      rightOrThrow(
+        paramsFromJSON(
+          fileWith((f) => ({ ...f, version: 2 })),
+          template,
+        ),
+      ),
+  },
+  // shapes too large to allocate
+  {
+    name: 'a shape too large to allocate: zeros([1e6, 1e6])',
+    error: ShapeError,
+    op: 'zeros',
+    mentions: ['[1000000,1000000]', '1000000000000 elements', 'more than the 2147483647 allowed'],
+    run: () => zeros([hugeDim, hugeDim]),
+  },
+  {
+    name: 'a result too large to allocate: add of [1e6, 1] and [1, 1e6]',
+    error: ShapeError,
+    op: 'add',
+    mentions: [
+      '[1000000,1000000]',
+      'more than the 2147483647 allowed',
+      'inputs of shapes [1000000,1], [1,1000000]',
+    ],
+    run: () => add(f32([hugeDim, 1]), loose(f32([1, hugeDim]))),
+  },
+  {
+    name: 'a result too large to allocate: matmul of [1e6, 1] and [1, 1e6]',
+    error: ShapeError,
+    op: 'matmul',
+    mentions: ['[1000000,1000000]', 'more than the 2147483647 allowed'],
+    run: () => matmul(f32([hugeDim, 1]), loose(f32([1, hugeDim]))),
+  },
+  {
+    name: 'a result too large to allocate: pad by 1e10',
+    error: ShapeError,
+    op: 'pad',
+    mentions: ['[10000000001]', 'more than the 2147483647 allowed'],
+    run: () => pad(f32([1]), [[1e10, 0]]),
+  },
+  {
+    name: 'a result too large to allocate: oneHot with depth 1e6 of 1e6 labels',
+    error: ShapeError,
+    op: 'oneHot',
+    mentions: ['[1000000,1000000]', 'more than the 2147483647 allowed'],
+    run: () => oneHot(f32([hugeDim]), hugeDim),
+  },
+]
