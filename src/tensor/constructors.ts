@@ -12,7 +12,12 @@ import { describe, type Shape, sizeOf, validateShape } from './shape.js'
 import { makeTensor, type Tensor } from './tensor.js'
 import type { Mutable, NestedArray, NestedShape } from './types.js'
 
-/** Options of every constructor. */
+/**
+ * Options of every constructor.
+ * @example
+ * import { ones } from 'nabla'
+ * ones([2, 2], { dtype: 'float64' }) // Tensor<[2, 2], 'float64'>
+ */
 export interface DTypeOption<D extends DType> {
   /** Element type (default float32). */
   readonly dtype?: D
@@ -219,10 +224,20 @@ export const eye = <N extends number, M extends number = N, D extends DType = 'f
   return makeTensor([n, cols as M], dtype, data)
 }
 
-/** Flat data `fromArray` accepts: plain numbers, or a Float32Array / Float64Array (copied). */
+/**
+ * Flat data `fromArray` accepts: plain numbers, or a Float32Array / Float64Array (copied).
+ * @example
+ * import { fromArrayOrThrow } from 'nabla'
+ * fromArrayOrThrow(new Float64Array([1, 2, 3, 4]), [2, 2]) // Tensor<[2, 2], 'float64'>
+ */
 export type FlatData = readonly number[] | Float32Array | Float64Array
 
-/** The dtype `fromArray` gives data when none is asked for: a Float64Array's is float64. */
+/**
+ * The dtype `fromArray` gives data when none is asked for: a Float64Array's is float64.
+ * @example
+ * import type { DTypeOfData } from 'nabla'
+ * type D = DTypeOfData<Float64Array> // 'float64'; DTypeOfData<number[]> is 'float32'
+ */
 export type DTypeOfData<T> = T extends Float64Array ? 'float64' : 'float32'
 
 const copyFlat = (op: string, data: unknown, dtype: DType, explicit: boolean): Storage => {
