@@ -90,7 +90,7 @@ export interface EpochRecord {
   readonly trainLoss: number
   /** What `evaluate` returned after the epoch (empty without it). */
   readonly metrics: Readonly<Record<string, number>>
-  /** Wall-clock seconds of the epoch (for reporting; never used in a decision). */
+  /** Wall-clock seconds of the epoch's steps, evaluation excluded (for reporting only). */
   readonly seconds: number
 }
 
@@ -300,12 +300,13 @@ export const fit = <P extends Pytree, X extends Tensor, Y extends Tensor>(
     )
       stopped = true
     if (step % batches === 0) {
+      const seconds = (performance.now() - epochStart) / 1000
       const record: EpochRecord = {
         epoch: epoch + 1,
         step,
         trainLoss: lossSum / examples,
         metrics: options.evaluate?.(params) ?? {},
-        seconds: (performance.now() - epochStart) / 1000,
+        seconds,
       }
       history.push(record)
       lossSum = 0

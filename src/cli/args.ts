@@ -1,0 +1,130 @@
+/**
+ * Command-line parsing shared by the commands: `node:util` `parseArgs` in strict mode, with its
+ * errors turned into one-line `UsageError`s, and checked conversions of flag values.
+ *
+ * @module cli/args
+ */
+import { type ParseArgsConfig, parseArgs } from 'node:util'
+
+/**
+ * A bad command line: unknown flag, missing or malformed value. The CLI prints
+ * `nabla <command>: <message>` and exits with status 2.
+ * @example
+ * import { UsageError } from './args.js'
+ * throw new UsageError('train', "--epochs must be a positive integer, got 'ten'")
+ */
+export class UsageError extends Error {
+  readonly command: string
+  constructor(command: string, message: string) {
+    super(message)
+    this.command = command
+    this.name = 'UsageError'
+  }
+}
+
+/** The option table of a command. */
+export type Options = NonNullable<ParseArgsConfig['options']>
+
+/** Parsed flags: string flags as strings, boolean flags as booleans; and the positionals. */
+export interface ParsedFlags {
+  readonly values: Readonly<Record<string, string | boolean | undefined>>
+  readonly positionals: readonly string[]
+}
+
+/** The first sentence of a Node parseArgs message, lower-cased at the start (plus its hint for values starting with a dash). */
+const oneLine = (message: string): string => {
+  const first = message.split(/\.\s/)[0]!.replace(/\.$/, '').replace(/\s+/g, ' ')
+  const dash = /use '(--[\w-]+)=-XYZ'/.exec(message)
+  const hint = dash === null ? '' : `; for a value starting with '-' write ${dash[1]}=-VALUE`
+  return first.charAt(0).toLowerCase() + first.slice(1) + hint
+}
+
+/**
+ * Parses `argv` against `options` strictly; any problem is a `UsageError` with one line.
+ * @example
+ * import { parseFlags } from './args.js'
+ * const { values } = parseFlags('train', ['--epochs', '3'], { epochs: { type: 'string' } })
+ */
+export const parseFlags = (
+  command: string,
+  argv: readonly string[],
+  options: Options,
+  allowPositionals = false,
+): ParsedFlags => {
+  try {
+    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals })
+    return { values: values as ParsedFlags['values'], positionals }
+  } catch (error) {
+    throw new UsageError(command, oneLine(error instanceof Error ? error.message : String(error)))
+  }
+}
+
+/**
+ * A flag that must be a positive integer (`--epochs 10`).
+ * @example
+ * import { positiveInteger } from './args.js'
+ * positiveInteger('train', 'epochs', '10') // 10
+ */
+export const positiveInteger = (command: string, flag: string, value: string): number => {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN
+  if (!(Number.isSafeInteger(n) && n > 0))
+    throw new UsageError(command, `--${flag} must be a positive integer, got '${value}'`)
+  return n
+}
+
+/**
+ * A flag that must be an integer (`--seed -3`).
+ * @example
+ * import { integer } from './args.js'
+ * integer('train', 'seed', '7') // 7
+ */
+export const integer = (command: string, flag: string, value: string): number => {
+  const n = /^-?\d+$/.test(value.trim()) ? Number(value) : Number.NaN
+  if (!Number.isSafeInteger(n)) throw new UsageError(command, `--${flag} must be an integer, got '${value}'`)
+  return n
+}
+
+/**
+ * A flag that must be a finite number > 0 (`--lr 1e-3`).
+ * @example
+ * import { positiveNumber } from './args.js'
+ * positiveNumber('train', 'lr', '1e-3') // 0.001
+ */
+export const positiveNumber = (command: string, flag: string, value: string): number => {
+  const n = value.trim() === '' ? Number.NaN : Number(value)
+  if (!(Number.isFinite(n) && n > 0))
+    throw new UsageError(command, `--${flag} must be a finite number > 0, got '${value}'`)
+  return n
+}
+
+/**
+ * A flag that must be one of a few words (`--optimizer adam`).
+ * @example
+ * import { oneOf } from './args.js'
+ * oneOf('train', 'optimizer', 'adam', ['adam', 'sgd']) // 'adam'
+ */
+export const oneOf = <T extends string>(
+  command: string,
+  flag: string,
+  value: string,
+  choices: readonly T[],
+): T => {
+  if (!(choices as readonly string[]).includes(value))
+    throw new UsageError(command, `--${flag} must be one of ${choices.join(', ')}, got '${value}'`)
+  return value as T
+}
+
+/**
+ * A comma-separated list of positive integers (`--hidden 128` or `--hidden 64,32`).
+ * @example
+ * import { sizeList } from './args.js'
+ * sizeList('train', 'hidden', '64,32') // [64, 32]
+ */
+export const sizeList = (command: string, flag: string, value: string): number[] => {
+  const parts = value.split(',')
+  try {
+    return parts.map((p) => positiveInteger(command, flag, p))
+  } catch {
+    throw new UsageError(command, `--${flag} must be positive integers separated by commas, got '${value}'`)
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * `nabla eval --params FILE`: evaluates a trained run on its test set (rebuilt from the run's data
+ * source, so the split is the one it was trained against) and prints the test loss, the accuracy
+ * and the confusion matrix.
+ *
+ * @module cli/eval
+ */
+import { accuracy, confusionMatrix } from '../models/metrics.js'
+import { item } from '../tensor/index.js'
+import { integer, oneOf, parseFlags, UsageError } from './args.js'
+import { type DataSource, type DatasetName, datasetNames, loadDataset } from './datasets.js'
+import { classifierLoss, loadRun } from './model.js'
+
+/** The help text of `nabla eval`. */
+export const evalHelp = `Usage: nabla eval --params FILE [options]
+
+Evaluates a run written by nabla train on the test set of its dataset.
+
+Options:
+  --params FILE         the params.json of a run (required)
+  --dataset NAME        evaluate on another dataset of the same shape: mnist, mnist-idx DIR, iris,
+                        spirals, xor (default: the run's own)
+  --seed N              the split seed (default: the run's own)
+  --json                print the result as JSON
+  -h, --help            show this help
+`
+
+/** `nabla eval`; returns the exit status. */
+export const runEval = async (argv: readonly string[]): Promise<number> => {
+  const command = 'eval'
+  const { values, positionals } = parseFlags(
+    command,
+    argv,
+    {
+      params: { type: 'string' },
+      dataset: { type: 'string' },
+      'data-dir': { type: 'string' },
+      seed: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  )
+  if (values.help === true) {
+    process.stdout.write(evalHelp)
+    return 0
+  }
+  const str = (name: string): string | undefined => values[name] as string | undefined
+  const file = str('params')
+  if (file === undefined) throw new UsageError(command, '--params FILE is required')
+  const { net, params, info } = loadRun(file)
+  const name =
+    str('dataset') === undefined
+      ? info.data.name
+      : oneOf<DatasetName>(command, 'dataset', str('dataset')!, datasetNames)
+  const dir = str('data-dir') ?? (name === 'mnist-idx' ? (positionals[0] ?? info.data.dir) : undefined)
+  const source: DataSource = {
+    ...(name === info.data.name ? info.data : {}),
+    name,
+    seed: str('seed') === undefined ? info.data.seed : integer(command, 'seed', str('seed')!),
+    ...(dir === undefined ? {} : { dir }),
+  }
+  const data = loadDataset(command, source)
+  if (data.xTest.shape[1] !== net.sizes[0] || data.classes.length !== net.sizes.at(-1))
+    throw new UsageError(
+      command,
+      `the model takes ${net.sizes[0]} features and predicts ${net.sizes.at(-1)} classes, but ${name} has ${data.xTest.shape[1]} features and ${data.classes.length} classes`,
+    )
+  const logits = net.apply(params)(data.xTest)
+  const result = {
+    dataset: name,
+    testRows: data.xTest.shape[0]!,
+    testLoss: item(classifierLoss(net)(params, { x: data.xTest, y: data.yTest })),
+    testAccuracy: accuracy(logits, data.yTest),
+    confusionMatrix: confusionMatrix(logits, data.yTest),
+    classes: data.classes,
+  }
+  if (values.json === true) {
+    process.stdout.write(`${JSON.stringify(result)}\n`)
+    return 0
+  }
+  const width = Math.max(5, ...result.confusionMatrix.flat().map((n) => String(n).length + 1))
+  const cell = (s: string) => s.padStart(width)
+  const lines = [
+    `nabla eval: mlp ${net.sizes.join('-')} on ${name}, ${result.testRows} test rows`,
+    `test loss ${result.testLoss.toFixed(4)}  test accuracy ${(100 * result.testAccuracy).toFixed(2)}% (${Math.round(result.testAccuracy * result.testRows)}/${result.testRows})`,
+    'confusion matrix (rows: true class, columns: predicted):',
+    `${cell('')}${data.classes.map((c) => cell(c.slice(0, width - 1))).join('')}`,
+    ...result.confusionMatrix.map(
+      (row, i) => `${cell(data.classes[i]!.slice(0, width - 1))}${row.map((n) => cell(String(n))).join('')}`,
+    ),
+  ]
+  process.stdout.write(`${lines.join('\n')}\n`)
+  return 0
+}

@@ -1,0 +1,99 @@
+/**
+ * `nabla predict --params FILE --input FILE`: classifies rows of features with a trained run and
+ * prints one JSON object per row: the row index, the predicted class index and name, and its
+ * softmax probability. The input is JSON (an array of rows, or one row, of numbers) or, for a
+ * `.csv` file, one row per line with comma- or space-separated numbers.
+ *
+ * @module cli/predict
+ */
+import { readFileChecked } from '../models/fs.js'
+import { predictedClasses } from '../models/metrics.js'
+import { DecodeError, fromArrayOrThrow, softmax, type Tensor, toFlat } from '../tensor/index.js'
+import { parseFlags, UsageError } from './args.js'
+import { loadRun } from './model.js'
+
+/** The help text of `nabla predict`. */
+export const predictHelp = `Usage: nabla predict --params FILE --input FILE
+
+Classifies rows of features with a run written by nabla train; prints one JSON line per row:
+{"row":0,"class":7,"label":"7","probability":0.998}
+
+Options:
+  --params FILE         the params.json of a run (required)
+  --input FILE          the rows: JSON ([[...], ...] or one row [...]) or .csv (one row per line)
+  -h, --help            show this help
+`
+
+/** Rows of numbers from the text of a JSON or CSV input file; anything else is a DecodeError. */
+export const parseRows = (text: string, file: string, features: number): number[][] => {
+  const op = 'predict'
+  let rows: unknown
+  if (file.toLowerCase().endsWith('.csv'))
+    rows = text
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'))
+      .map((line) => line.split(/[\s,]+/).map((v) => (v === '' ? Number.NaN : Number(v))))
+  else {
+    try {
+      rows = JSON.parse(text)
+    } catch (error) {
+      throw new DecodeError(
+        op,
+        `${file} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      )
+    }
+    if (Array.isArray(rows) && rows.every((v) => typeof v === 'number')) rows = [rows]
+  }
+  if (!Array.isArray(rows) || rows.length === 0)
+    throw new DecodeError(op, `${file} must hold a non-empty array of rows of ${features} numbers`)
+  rows.forEach((row, i) => {
+    if (!Array.isArray(row) || row.length !== features)
+      throw new DecodeError(
+        op,
+        `${file}: row ${i} has ${Array.isArray(row) ? row.length : 'no'} values; the model takes ${features} features`,
+        `[${i}]`,
+      )
+    row.forEach((v, j) => {
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new DecodeError(op, `${file}: row ${i}, value ${j} is not a finite number`, `[${i}][${j}]`)
+    })
+  })
+  return rows as number[][]
+}
+
+/** `nabla predict`; returns the exit status. */
+export const runPredict = async (argv: readonly string[]): Promise<number> => {
+  const command = 'predict'
+  const { values } = parseFlags(command, argv, {
+    params: { type: 'string' },
+    input: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  })
+  if (values.help === true) {
+    process.stdout.write(predictHelp)
+    return 0
+  }
+  const file = values.params as string | undefined
+  const input = values.input as string | undefined
+  if (file === undefined) throw new UsageError(command, '--params FILE is required')
+  if (input === undefined) throw new UsageError(command, '--input FILE is required')
+  const { net, params, info } = loadRun(file)
+  const features = net.sizes[0]!
+  const rows = parseRows(readFileChecked(command, input).toString('utf8'), input, features)
+  const x = fromArrayOrThrow(rows.flat(), [rows.length, features]) as Tensor<[number, number], 'float32'>
+  const logits = net.apply(params)(x)
+  const classes = predictedClasses(logits)
+  const probabilities = toFlat(softmax(logits))
+  const width = net.sizes.at(-1)!
+  const lines = classes.map((c, row) =>
+    JSON.stringify({
+      row,
+      class: c,
+      label: info.classes[c] ?? String(c),
+      probability: probabilities[row * width + c],
+    }),
+  )
+  process.stdout.write(`${lines.join('\n')}\n`)
+  return 0
+}

@@ -1,0 +1,218 @@
+/**
+ * `nabla train`: trains an MLP classifier on a dataset and writes the run to `--out`:
+ * `params.json` (parameters plus the run description), `metrics.json` (settings, per-epoch history,
+ * final test accuracy and confusion matrix, timings) and `curves.svg` (loss and accuracy per epoch).
+ *
+ * @module cli/train
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { toFileError, writeFileAtomicSync } from '../models/fs.js'
+import { type Mlp, mlp } from '../models/layers.js'
+import { accuracy, confusionMatrix } from '../models/metrics.js'
+import { adam, momentum, sgd } from '../models/optim/index.js'
+import { renderCurves } from '../models/plot.js'
+import { foldIn, key, split } from '../models/random.js'
+import { fit as fitModel } from '../models/train.js'
+import { item } from '../tensor/index.js'
+import { integer, oneOf, parseFlags, positiveInteger, positiveNumber, sizeList, UsageError } from './args.js'
+import { type DataSource, type DatasetName, datasetNames, defaultsFor, loadDataset } from './datasets.js'
+import { classifierLoss, type Params, saveRun } from './model.js'
+import { createProgress } from './progress.js'
+
+const optimizers = ['adam', 'sgd', 'momentum'] as const
+
+/** The help text of `nabla train`. */
+export const trainHelp = `Usage: nabla train [options]
+
+Trains an MLP classifier and writes params.json, metrics.json and curves.svg to --out.
+
+Options:
+  --dataset NAME        mnist (default: 10,000 digits of the mnist package, nabla's seeded
+                        8,000/2,000 split), mnist-idx DIR (the IDX files in DIR), iris,
+                        spirals, xor
+  --hidden SIZES        hidden layer sizes, comma-separated (mnist: 128)
+  --activation NAME     relu (default), tanh, sigmoid, softplus, leakyRelu
+  --epochs N            passes over the training set (mnist: 10)
+  --batch N             minibatch size (mnist: 64)
+  --lr RATE             learning rate (mnist: 0.001)
+  --optimizer NAME      adam (default), sgd, momentum (β = 0.9)
+  --seed N              seed of the split, the initial weights and the shuffling (default 0)
+  --train-size N        use N training rows (mnist: 8000)
+  --test-size N         use N test rows (mnist: 2000)
+  --out DIR             where to write the run (default ./runs/<dataset>)
+  --plain               no progress bar, plain lines only (the default without a terminal)
+  -h, --help            show this help
+`
+
+/** `nabla train`; returns the exit status. */
+export const runTrain = async (argv: readonly string[]): Promise<number> => {
+  const command = 'train'
+  const { values, positionals } = parseFlags(
+    command,
+    argv,
+    {
+      dataset: { type: 'string' },
+      hidden: { type: 'string' },
+      activation: { type: 'string' },
+      epochs: { type: 'string' },
+      batch: { type: 'string' },
+      lr: { type: 'string' },
+      optimizer: { type: 'string' },
+      seed: { type: 'string' },
+      'train-size': { type: 'string' },
+      'test-size': { type: 'string' },
+      'data-dir': { type: 'string' },
+      out: { type: 'string' },
+      plain: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    true,
+  )
+  if (values.help === true) {
+    process.stdout.write(trainHelp)
+    return 0
+  }
+  const str = (name: string): string | undefined => values[name] as string | undefined
+  const name = oneOf<DatasetName>(command, 'dataset', str('dataset') ?? 'mnist', datasetNames)
+  const dir = str('data-dir') ?? (name === 'mnist-idx' ? positionals[0] : undefined)
+  const extra = positionals.slice(name === 'mnist-idx' && str('data-dir') === undefined ? 1 : 0)
+  if (extra.length > 0) throw new UsageError(command, `unexpected argument '${extra[0]}'`)
+  const defaults = defaultsFor(name)
+  const opt = <T>(flag: string, parse: (v: string) => T, fallback: T): T => {
+    const v = str(flag)
+    return v === undefined ? fallback : parse(v)
+  }
+  const hidden = opt('hidden', (v) => sizeList(command, 'hidden', v), defaults.hidden)
+  const activation = oneOf(command, 'activation', str('activation') ?? 'relu', [
+    'relu',
+    'tanh',
+    'sigmoid',
+    'softplus',
+    'leakyRelu',
+  ] as const)
+  const epochs = opt('epochs', (v) => positiveInteger(command, 'epochs', v), defaults.epochs)
+  const batchSize = opt('batch', (v) => positiveInteger(command, 'batch', v), defaults.batch)
+  const lr = opt('lr', (v) => positiveNumber(command, 'lr', v), defaults.lr)
+  const optimizerName = oneOf(command, 'optimizer', str('optimizer') ?? 'adam', optimizers)
+  const seed = opt('seed', (v) => integer(command, 'seed', v), 0)
+  const trainSize = opt('train-size', (v) => positiveInteger(command, 'train-size', v), undefined)
+  const testSize = opt('test-size', (v) => positiveInteger(command, 'test-size', v), undefined)
+  const out = str('out') ?? path.join('runs', name)
+  const source: DataSource = {
+    name,
+    seed,
+    ...(dir === undefined ? {} : { dir: path.resolve(dir) }),
+    ...(trainSize === undefined ? {} : { trainSize }),
+    ...(testSize === undefined ? {} : { testSize }),
+  }
+
+  const started = performance.now()
+  const data = loadDataset(command, source)
+  const features = data.xTrain.shape[1]!
+  const rows = data.xTrain.shape[0]!
+  const testRows = data.xTest.shape[0]!
+  const net: Mlp = mlp([features, ...hidden, data.classes.length] as readonly number[], { activation })
+  const optimizer =
+    optimizerName === 'adam' ? adam(lr) : optimizerName === 'sgd' ? sgd(lr) : momentum(lr, { beta: 0.9 })
+  const [initKey, shuffleKey] = split(foldIn(key(seed), 0))
+  const loss = classifierLoss(net)
+  const batches = Math.ceil(rows / batchSize)
+  const progress = createProgress({ epochs, ...(values.plain === true ? { tty: false } : {}) })
+  progress.line(
+    `nabla train: ${name}, ${rows} train / ${testRows} test rows of ${features} features, ${data.classes.length} classes; ` +
+      `mlp ${net.sizes.join('-')} ${activation}; ${optimizerName} lr ${lr}; ${epochs} epochs of ${batches} batches of ${batchSize}; seed ${seed}`,
+  )
+  const evaluate = (p: Params) => {
+    const logits = net.apply(p)(data.xTest)
+    return {
+      testLoss: item(loss(p, { x: data.xTest, y: data.yTest })),
+      testAccuracy: accuracy(logits, data.yTest),
+    }
+  }
+  let epochStart = performance.now()
+  let epochExamples = 0
+  let lossSum = 0
+  const trainStarted = performance.now()
+  const result = fitModel({
+    params: net.init(initKey) as Params,
+    optimizer,
+    loss,
+    train: { x: data.xTrain, y: data.yTrain },
+    epochs,
+    batchSize,
+    key: shuffleKey,
+    evaluate,
+    onStep: (info) => {
+      if (info.batch === 0) {
+        progress.startEpoch(info.epoch, info.batchesPerEpoch)
+        epochStart = performance.now()
+        epochExamples = 0
+        lossSum = 0
+      }
+      epochExamples += info.examples
+      lossSum += info.loss * info.examples
+      const seconds = (performance.now() - epochStart) / 1000
+      progress.step(info.batch + 1, lossSum / epochExamples, epochExamples / Math.max(seconds, 1e-9))
+      return undefined
+    },
+    onEpoch: (info) => {
+      progress.endEpoch(
+        `epoch ${String(info.epoch).padStart(String(epochs).length)}/${epochs}  train loss ${info.trainLoss.toFixed(4)}  ` +
+          `test loss ${info.metrics.testLoss!.toFixed(4)}  test accuracy ${(100 * info.metrics.testAccuracy!).toFixed(2)}%  ` +
+          `(${info.seconds.toFixed(1)} s, ${Math.round(rows / info.seconds)} ex/s)`,
+      )
+      return undefined
+    },
+  })
+  const trainSeconds = (performance.now() - trainStarted) / 1000
+  const logits = net.apply(result.params)(data.xTest)
+  const finalAccuracy = accuracy(logits, data.yTest)
+  const correct = Math.round(finalAccuracy * testRows)
+  const metrics = {
+    dataset: source,
+    classes: data.classes,
+    model: net.config,
+    optimizer: { name: optimizerName, learningRate: lr },
+    epochs,
+    batchSize,
+    seed,
+    trainRows: rows,
+    testRows,
+    steps: result.step,
+    history: result.history.map((h) => ({
+      epoch: h.epoch,
+      trainLoss: h.trainLoss,
+      testLoss: h.metrics.testLoss,
+      testAccuracy: h.metrics.testAccuracy,
+      seconds: h.seconds,
+    })),
+    final: {
+      testAccuracy: finalAccuracy,
+      testLoss: result.history.at(-1)?.metrics.testLoss,
+      confusionMatrix: confusionMatrix(logits, data.yTest),
+    },
+    trainSeconds,
+    stepsPerSecond: result.step / trainSeconds,
+    examplesPerSecond: (rows * epochs) / trainSeconds,
+  }
+  const files = ['params.json', 'metrics.json', 'curves.svg'].map((f) => path.join(out, f))
+  try {
+    fs.mkdirSync(out, { recursive: true })
+  } catch (error) {
+    throw toFileError('train', 'create the directory', out, error)
+  }
+  saveRun(files[0]!, result.params, { model: net.config, data: source, classes: data.classes })
+  const svg = await renderCurves(result.history, {
+    title: `nabla: mlp ${net.sizes.join('-')} on ${name} — test accuracy ${(100 * finalAccuracy).toFixed(2)}%`,
+  })
+  writeFileAtomicSync(files[2]!, svg, 'train')
+  const totalSeconds = (performance.now() - started) / 1000
+  writeFileAtomicSync(files[1]!, `${JSON.stringify({ ...metrics, totalSeconds }, null, 2)}\n`, 'train')
+  progress.line(
+    `test accuracy ${(100 * finalAccuracy).toFixed(2)}% (${correct}/${testRows}) after ${epochs} epochs; ` +
+      `${metrics.stepsPerSecond.toFixed(1)} steps/s; ${totalSeconds.toFixed(1)} s in all`,
+  )
+  progress.line(`wrote ${files.join(', ')}`)
+  return 0
+}

@@ -1,0 +1,69 @@
+/**
+ * Run files: parameters and the run description round-trip bit for bit; a file without the run
+ * metadata, with broken metadata, or whose parameters do not fit the recorded model is a
+ * DecodeError naming the problem.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { classifierLoss, loadRun, type Params, saveRun } from '../../src/cli/model.js'
+import {
+  DecodeError,
+  FileError,
+  flatten,
+  item,
+  key,
+  mlp,
+  saveParams,
+  tensor,
+  toFlat,
+} from '../../src/index.js'
+import { tempDir } from './run.js'
+
+const net = mlp([3, 5, 2] as readonly number[], { activation: 'tanh' })
+const params = net.init(key(7)) as Params
+const info = {
+  model: net.config,
+  data: { name: 'xor' as const, seed: 4, trainSize: 10 },
+  classes: ['0', '1'],
+}
+
+describe('run files', () => {
+  it('round-trip the parameters bit for bit, with the model and data source', () => {
+    const file = path.join(tempDir(), 'params.json')
+    saveRun(file, params, info)
+    const run = loadRun(file)
+    expect(run.info).toEqual(info)
+    expect(run.net.config).toEqual(net.config)
+    const [a] = flatten(params)
+    const [b] = flatten(run.params)
+    expect(b.map(toFlat)).toEqual(a.map(toFlat))
+    // the reloaded network computes the same loss
+    const batch = { x: tensor([[0.1, 0.2, 0.3]]), y: tensor([1]) }
+    expect(item(classifierLoss(run.net)(run.params, batch))).toBe(item(classifierLoss(net)(params, batch)))
+  })
+
+  it('rejects files that are not runs, broken metadata and parameters of another shape', () => {
+    const dir = tempDir()
+    const plain = path.join(dir, 'plain.json')
+    saveParams(plain, params)
+    expect(() => loadRun(plain)).toThrow(DecodeError)
+    expect(() => loadRun(plain)).toThrow(/no 'nabla-run' metadata/)
+    const broken = path.join(dir, 'broken.json')
+    saveParams(broken, params, { metadata: { 'nabla-run': '{"model":' } })
+    expect(() => loadRun(broken)).toThrow(/not JSON/)
+    const wrongKind = path.join(dir, 'kind.json')
+    saveParams(wrongKind, params, {
+      metadata: { 'nabla-run': JSON.stringify({ ...info, data: { name: 'cifar', seed: 0 } }) },
+    })
+    expect(() => loadRun(wrongKind)).toThrow(/not a run description/)
+    const mismatch = path.join(dir, 'mismatch.json')
+    const other = mlp([3, 4, 2] as readonly number[])
+    saveRun(mismatch, other.init(key(0)) as Params, info)
+    expect(() => loadRun(mismatch)).toThrow(DecodeError)
+    const text = path.join(dir, 'text.json')
+    fs.writeFileSync(text, '{"format": "nabla-params",')
+    expect(() => loadRun(text)).toThrow(/malformed JSON/)
+    expect(() => loadRun(path.join(dir, 'missing.json'))).toThrow(FileError)
+  })
+})

@@ -1,0 +1,160 @@
+/**
+ * `nabla train` end to end: in a child process without a terminal (plain lines, exit 0, the three
+ * files written and parseable, the SVG well-formed with one line per curve and a point per epoch,
+ * the metrics consistent with an independent evaluation of the saved parameters); on generated
+ * IDX files (`--dataset mnist-idx DIR`); determinism across runs; and bad flags.
+ */
+import * as fs from 'node:fs'
+import * as path from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { describe, expect, it } from 'vitest'
+import { loadRun } from '../../src/cli/model.js'
+import { accuracy, key, normal, toFlat, uniform, writeIdx } from '../../src/index.js'
+import { twoSpirals } from '../../src/models/data/synthetic.js'
+import { foldIn } from '../../src/models/random.js'
+import { runChild, runInProcess, tempDir } from './run.js'
+
+/** Throws unless every start tag is closed in order; returns the number of elements. */
+const checkWellFormed = (xml: string): number => {
+  const stack: string[] = []
+  let elements = 0
+  for (const m of xml.matchAll(/<(\/?)([A-Za-z][\w:.-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/g)) {
+    const [, close, name, , selfClose] = m
+    if (close) {
+      const open = stack.pop()
+      if (open !== name) throw new Error(`</${name}> closes <${open}>`)
+    } else {
+      elements++
+      if (!selfClose) stack.push(name!)
+    }
+  }
+  if (stack.length > 0) throw new Error(`unclosed <${stack.join('>, <')}>`)
+  return elements
+}
+
+describe('nabla train', () => {
+  it('trains spirals in a child process and writes params.json, metrics.json and curves.svg', () => {
+    const out = tempDir()
+    const args = ['train', '--dataset', 'spirals', '--epochs', '3', '--train-size', '96', '--test-size', '64']
+    const r = runChild([...args, '--batch', '16', '--seed', '5', '--out', out])
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines).toHaveLength(1 + 3 + 2)
+    expect(lines[0]).toMatch(
+      /^nabla train: spirals, 96 train \/ 64 test rows .* mlp 2-64-64-2 relu; adam lr 0.01; 3 epochs of 6 batches of 16; seed 5$/,
+    )
+    lines.slice(1, 4).forEach((line, i) => {
+      expect(line).toMatch(
+        new RegExp(
+          `^epoch ${i + 1}/3  train loss \\d+\\.\\d{4}  test loss \\d+\\.\\d{4}  test accuracy \\d+\\.\\d{2}%`,
+        ),
+      )
+    })
+    expect(lines[5]).toBe(
+      `wrote ${['params.json', 'metrics.json', 'curves.svg'].map((f) => path.join(out, f)).join(', ')}`,
+    )
+
+    // the metrics agree with an independent evaluation of the saved parameters
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'))
+    expect(metrics.history).toHaveLength(3)
+    expect(metrics.steps).toBe(18)
+    expect(metrics.model.sizes).toEqual([2, 64, 64, 2])
+    const { net, params, info } = loadRun(path.join(out, 'params.json'))
+    expect(info.data).toEqual({ name: 'spirals', seed: 5, trainSize: 96, testSize: 64 })
+    const data = twoSpirals(foldIn(key(5), 1), 96, 0.05, { testSize: 64 })
+    const reloaded = accuracy(net.apply(params)(data.xTest), data.yTest)
+    expect(metrics.final.testAccuracy).toBe(reloaded)
+    expect(metrics.history[2].testAccuracy).toBe(reloaded)
+    expect(lines[4]).toContain(
+      `test accuracy ${(100 * reloaded).toFixed(2)}% (${Math.round(reloaded * 64)}/64)`,
+    )
+    const matrix: number[][] = metrics.final.confusionMatrix
+    expect(matrix.flat().reduce((a, b) => a + b, 0)).toBe(64)
+    expect((matrix[0]![0]! + matrix[1]![1]!) / 64).toBe(reloaded)
+
+    // the picture: well-formed SVG with the train-loss, test-loss and test-accuracy curves
+    const svg = fs.readFileSync(path.join(out, 'curves.svg'), 'utf8')
+    expect(svg.startsWith('<svg')).toBe(true)
+    expect(checkWellFormed(svg)).toBeGreaterThan(20)
+    const curves = [
+      ...svg.matchAll(/aria-label="[^"]*series: ([^"]+)"[^>]*aria-roledescription="line mark" d="([^"]+)"/g),
+    ]
+    expect(curves.map((m) => m[1]).sort()).toEqual(['test accuracy', 'test loss', 'train loss'])
+    for (const m of curves) expect(m[2]!.match(/[ML]/g)).toHaveLength(3) // one vertex per epoch
+    expect(svg).toContain(`test accuracy ${(100 * reloaded).toFixed(2)}%`)
+  })
+
+  it('is deterministic: the same seed writes the same parameters', async () => {
+    const [a, b] = [tempDir(), tempDir()]
+    const args = [
+      'train',
+      '--dataset',
+      'xor',
+      '--epochs',
+      '2',
+      '--train-size',
+      '64',
+      '--test-size',
+      '32',
+      '--plain',
+    ]
+    expect((await runInProcess([...args, '--out', a])).status).toBe(0)
+    expect((await runInProcess([...args, '--out', b])).status).toBe(0)
+    expect(fs.readFileSync(path.join(a, 'params.json'), 'utf8')).toBe(
+      fs.readFileSync(path.join(b, 'params.json'), 'utf8'),
+    )
+  })
+
+  it('trains on IDX files: --dataset mnist-idx DIR (gzip or not)', async () => {
+    const dir = tempDir()
+    const write = (name: string, array: Parameters<typeof writeIdx>[0], gzip: boolean) => {
+      const bytes = writeIdx(array)
+      fs.writeFileSync(path.join(dir, gzip ? `${name}.gz` : name), gzip ? gzipSync(bytes) : bytes)
+    }
+    const images = (n: number, seed: number) =>
+      Uint8Array.from(toFlat(uniform(key(seed), [n * 16], { min: 0, max: 256 })), (v) => Math.floor(v))
+    const labels = (n: number, seed: number) =>
+      Uint8Array.from(toFlat(normal(key(seed), [n])), (v) => (v > 0 ? 1 : 0) * 9)
+    write('train-images-idx3-ubyte', { type: 'uint8', shape: [40, 4, 4], data: images(40, 1) }, true)
+    write('train-labels-idx1-ubyte', { type: 'uint8', shape: [40], data: labels(40, 2) }, false)
+    write('t10k-images-idx3-ubyte', { type: 'uint8', shape: [20, 4, 4], data: images(20, 3) }, false)
+    write('t10k-labels-idx1-ubyte', { type: 'uint8', shape: [20], data: labels(20, 4) }, true)
+    const out = tempDir()
+    const r = await runInProcess([
+      'train',
+      '--dataset',
+      'mnist-idx',
+      dir,
+      '--epochs',
+      '1',
+      '--hidden',
+      '8',
+      '--out',
+      out,
+      '--plain',
+    ])
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(r.stdout).toMatch(
+      /^nabla train: mnist-idx, 40 train \/ 20 test rows of 16 features, 10 classes; mlp 16-8-10/,
+    )
+    expect(loadRun(path.join(out, 'params.json')).info.data).toEqual({
+      name: 'mnist-idx',
+      seed: 0,
+      dir: path.resolve(dir),
+    })
+    const missing = await runInProcess(['train', '--dataset', 'mnist-idx', tempDir(), '--out', out])
+    expect(missing.status).toBe(1)
+    expect(missing.stderr).toMatch(/^nabla train: loadMnistIdx: no train-images-idx3-ubyte \(or \.gz\) in /)
+  })
+
+  it('rejects bad flags in a child process with status 2 and one line', () => {
+    const r = runChild(['train', '--epochs', 'many'])
+    expect(r.status).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toBe(
+      "nabla train: --epochs must be a positive integer, got 'many' (see nabla train --help)\n",
+    )
+  })
+})
