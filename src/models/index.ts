@@ -21,6 +21,7 @@
  * @module models
  */
 export * from './activations.js'
+export * from './checkpoint.js'
 export * from './data/index.js'
 export * from './fs.js'
 export * from './init.js'

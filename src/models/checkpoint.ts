@@ -1,0 +1,101 @@
+/**
+ * Checkpoint files: everything `fit` needs to resume a run bit for bit — parameters, optimizer
+ * state, steps done, the shuffling key and the current epoch's running loss — in one nabla
+ * parameter file (JSON). The tensors go in the parameter tree `{ params, state }`; the rest in the
+ * string metadata `nabla-checkpoint`. Writes are atomic (temporary file + rename), so a crash while
+ * saving leaves the previous checkpoint intact. Float32 and float64 values survive the JSON round
+ * trip exactly.
+ *
+ * @example
+ * import { fit, loadCheckpoint, saveCheckpoint } from 'nabla'
+ * fit({ ...options, onEpoch: (info) => { saveCheckpoint('run/checkpoint.json', info.checkpoint) } })
+ * // later, after a crash:
+ * const resume = loadCheckpoint('run/checkpoint.json', { params: options.params, state: options.optimizer.init(options.params) })
+ * fit({ ...options, resume })
+ *
+ * @module checkpoint
+ */
+import * as E from 'fp-ts/lib/Either.js'
+import * as t from 'io-ts'
+import type { Pytree } from '../grad/index.js'
+import { DecodeError } from '../tensor/index.js'
+import { readFileChecked } from './fs.js'
+import type { OptState } from './optim/types.js'
+import { keyData, wrapKey } from './random.js'
+import { paramsDecodeError, paramsFileCodec, parseJSON, saveParams } from './serialize/index.js'
+import type { ParamTree, Template } from './serialize/tree.js'
+import type { Checkpoint } from './train.js'
+
+/** The metadata key of the checkpoint's scalars. */
+export const checkpointKey = 'nabla-checkpoint'
+
+const word = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'uint32')
+const scalarsCodec = t.type({
+  step: t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0, 'step'),
+  key: t.tuple([word, word]),
+  epochLossSum: t.number,
+  epochExamples: t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0, 'examples'),
+})
+
+/**
+ * Writes a checkpoint to `file` atomically (nabla's JSON parameter format).
+ * @example
+ * import { saveCheckpoint } from 'nabla'
+ * saveCheckpoint('run/checkpoint.json', info.checkpoint)
+ */
+export const saveCheckpoint = <P extends Pytree>(file: string, checkpoint: Checkpoint<P>): void => {
+  const scalars = {
+    step: checkpoint.step,
+    key: keyData(checkpoint.key),
+    epochLossSum: checkpoint.epochLossSum ?? 0,
+    epochExamples: checkpoint.epochExamples ?? 0,
+  }
+  saveParams(file, { params: checkpoint.params, state: checkpoint.state } as ParamTree, {
+    format: 'json',
+    metadata: { [checkpointKey]: JSON.stringify(scalars) },
+  })
+}
+
+/**
+ * Reads a checkpoint written by `saveCheckpoint`. The template (fresh parameters and
+ * `optimizer.init(params)`) fixes the structure, shapes and dtypes; any difference, or missing or
+ * malformed metadata, is a `DecodeError` naming the path (a `FileError` when the file cannot be read).
+ * @example
+ * import { loadCheckpoint } from 'nabla'
+ * const resume = loadCheckpoint('run/checkpoint.json', { params, state: optimizer.init(params) })
+ */
+export const loadCheckpoint = <P extends Pytree>(
+  file: string,
+  template: { readonly params: P; readonly state: OptState },
+): Checkpoint<P> => {
+  const op = 'loadCheckpoint'
+  const parsed = parseJSON(op, readFileChecked(op, file).toString('utf8'))
+  if (E.isLeft(parsed)) throw parsed.left
+  const decoded = paramsFileCodec(template as unknown as Template).decode(parsed.right)
+  if (E.isLeft(decoded)) throw paramsDecodeError(op, decoded.left)
+  const text = decoded.right.metadata[checkpointKey]
+  if (text === undefined)
+    throw new DecodeError(
+      op,
+      `${file} has no '${checkpointKey}' metadata: it is not a checkpoint`,
+      'metadata',
+    )
+  const json = parseJSON(op, text)
+  const scalars = E.isLeft(json) ? json : E.right(scalarsCodec.decode(json.right))
+  if (E.isLeft(scalars) || E.isLeft(scalars.right))
+    throw new DecodeError(
+      op,
+      `${file}: metadata.${checkpointKey} must be { step, key: [hi, lo], epochLossSum, epochExamples }`,
+      `metadata.${checkpointKey}`,
+    )
+  const s = scalars.right.right
+  const tree = decoded.right.params as unknown as { params: P; state: OptState }
+  return {
+    params: tree.params,
+    state: tree.state,
+    step: s.step,
+    key: wrapKey(s.key),
+    epochLossSum: s.epochLossSum,
+    epochExamples: s.epochExamples,
+  }
+}
