@@ -23,7 +23,7 @@ const params = net.init(key(12))
 const options = {
   params,
   optimizer,
-  loss: (p: typeof params, b: { x: Tensor<[number, 2]>; y: Tensor<[number]> }) =>
+  loss: (p: typeof params, b: { x: Tensor<[number, 2], 'float32'>; y: Tensor<[number]> }) =>
     softmaxCrossEntropy(net.apply(p)(b.x), b.y),
   train: { x: data.xTrain, y: data.yTrain },
   epochs: 3,
