@@ -5,8 +5,8 @@
  * rendering is a `MissingDependencyError`.
  *
  * The picture has two panels side by side: on the left the losses (training loss, and any metric
- * whose name ends in `loss`), on the right every other metric (test accuracy), each against the
- * epoch, one coloured line with points per series.
+ * whose name ends in `loss`), on the right every other metric (titled "accuracy" when they all are
+ * accuracies), each against the epoch, one coloured line with points per series.
  *
  * @module plot
  */
@@ -84,13 +84,15 @@ export const curvesSpec = (
   options?: CurveOptions,
 ): Record<string, unknown> => {
   const rows = curveRows(history)
-  const hasMetrics = rows.some((r) => r.panel === 'metric')
+  const metricNames = [...new Set(rows.filter((r) => r.panel === 'metric').map((r) => r.series))]
+  const hasMetrics = metricNames.length > 0
+  const metricTitle = metricNames.every((n) => /accuracy$/.test(n)) ? 'accuracy' : 'metric'
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: options?.title ?? 'Training curves',
     background: 'white',
     data: { values: rows },
-    hconcat: hasMetrics ? [panel('loss', 'loss'), panel('metric', 'metric')] : [panel('loss', 'loss')],
+    hconcat: hasMetrics ? [panel('loss', 'loss'), panel('metric', metricTitle)] : [panel('loss', 'loss')],
   }
 }
 

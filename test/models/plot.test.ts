@@ -50,7 +50,9 @@ describe('training curves', () => {
   it('builds a two-panel Vega-Lite spec (one panel without metrics)', () => {
     const spec = curvesSpec(history, { title: 'MNIST' })
     expect(spec.title).toBe('MNIST')
-    expect((spec.hconcat as unknown[]).length).toBe(2)
+    expect((spec.hconcat as { title: string }[]).map((p) => p.title)).toEqual(['loss', 'accuracy'])
+    const mixed = curvesSpec([{ epoch: 1, trainLoss: 1, metrics: { testAccuracy: 0.5, f1: 0.4 } }])
+    expect((mixed.hconcat as { title: string }[]).map((p) => p.title)).toEqual(['loss', 'metric'])
     expect((curvesSpec([{ epoch: 1, trainLoss: 1 }]).hconcat as unknown[]).length).toBe(1)
   })
 
