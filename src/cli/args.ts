@@ -22,10 +22,20 @@ export class UsageError extends Error {
   }
 }
 
-/** The option table of a command. */
+/**
+ * The option table of a command.
+ * @example
+ * import type { Options } from './args.js'
+ * const options: Options = { epochs: { type: 'string' } }
+ */
 export type Options = NonNullable<ParseArgsConfig['options']>
 
-/** Parsed flags: string flags as strings, boolean flags as booleans; and the positionals. */
+/**
+ * Parsed flags: string flags as strings, boolean flags as booleans; and the positionals.
+ * @example
+ * import { parseFlags } from './args.js'
+ * const { values, positionals } = parseFlags('train', argv, options, true)
+ */
 export interface ParsedFlags {
   readonly values: Readonly<Record<string, string | boolean | undefined>>
   readonly positionals: readonly string[]

@@ -11,13 +11,28 @@ import { loadIris, loadMnist, loadMnistIdx, twoSpirals, xor } from '../models/da
 import { foldIn, key } from '../models/random.js'
 import { UsageError } from './args.js'
 
-/** The dataset names `--dataset` accepts. */
+/**
+ * The dataset names `--dataset` accepts.
+ * @example
+ * import { datasetNames } from './datasets.js'
+ * datasetNames.includes('iris') // true
+ */
 export const datasetNames = ['mnist', 'mnist-idx', 'iris', 'spirals', 'xor'] as const
 
-/** A dataset name. */
+/**
+ * A dataset name.
+ * @example
+ * import type { DatasetName } from './datasets.js'
+ * const name: DatasetName = 'spirals'
+ */
 export type DatasetName = (typeof datasetNames)[number]
 
-/** Which data to load: the name, the IDX directory, the split seed and optional size limits. */
+/**
+ * Which data to load: the name, the IDX directory, the split seed and optional size limits.
+ * @example
+ * import { loadDataset } from './datasets.js'
+ * loadDataset('train', { name: 'mnist', seed: 0, trainSize: 1000, testSize: 500 })
+ */
 export interface DataSource {
   readonly name: DatasetName
   readonly dir?: string
@@ -26,7 +41,12 @@ export interface DataSource {
   readonly testSize?: number
 }
 
-/** Training defaults per dataset (flags override them). */
+/**
+ * Training defaults per dataset (flags override them).
+ * @example
+ * import { defaultsFor } from './datasets.js'
+ * const { hidden, epochs, batch, lr } = defaultsFor('iris')
+ */
 export interface Defaults {
   readonly hidden: readonly number[]
   readonly epochs: number

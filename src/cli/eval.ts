@@ -11,7 +11,12 @@ import { integer, oneOf, parseFlags, UsageError } from './args.js'
 import { type DataSource, type DatasetName, datasetNames, loadDataset } from './datasets.js'
 import { classifierLoss, loadRun } from './model.js'
 
-/** The help text of `nabla eval`. */
+/**
+ * The help text of `nabla eval`.
+ * @example
+ * import { evalHelp } from './eval.js'
+ * process.stdout.write(evalHelp)
+ */
 export const evalHelp = `Usage: nabla eval --params FILE [options]
 
 Evaluates a run written by nabla train on the test set of its dataset.
@@ -25,7 +30,12 @@ Options:
   -h, --help            show this help
 `
 
-/** `nabla eval`; returns the exit status. */
+/**
+ * `nabla eval`; returns the exit status.
+ * @example
+ * import { runEval } from './eval.js'
+ * await runEval(['--params', 'runs/mnist/params.json', '--json'])
+ */
 export const runEval = async (argv: readonly string[]): Promise<number> => {
   const command = 'eval'
   const { values, positionals } = parseFlags(

@@ -16,7 +16,12 @@ import { integer, oneOf, parseFlags, positiveInteger, sizeList, UsageError } fro
 import { type DataSource, type DatasetName, datasetNames, defaultsFor, loadDataset } from './datasets.js'
 import { classifierLoss } from './model.js'
 
-/** The help text of `nabla gradcheck`. */
+/**
+ * The help text of `nabla gradcheck`.
+ * @example
+ * import { gradcheckHelp } from './gradcheck.js'
+ * process.stdout.write(gradcheckHelp)
+ */
 export const gradcheckHelp = `Usage: nabla gradcheck [options]
 
 Compares the gradient of the model's training loss (softmax cross-entropy of an MLP) with central
@@ -32,7 +37,12 @@ Options:
   -h, --help            show this help
 `
 
-/** `nabla gradcheck`; returns the exit status. */
+/**
+ * `nabla gradcheck`; returns the exit status.
+ * @example
+ * import { runGradcheck } from './gradcheck.js'
+ * await runGradcheck(['--dataset', 'iris', '--mode', 'full'])
+ */
 export const runGradcheck = async (argv: readonly string[]): Promise<number> => {
   const command = 'gradcheck'
   const { values, positionals } = parseFlags(

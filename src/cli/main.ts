@@ -12,13 +12,23 @@ import { realpathSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { UsageError } from './args.js'
 
-/** A command of the CLI. */
+/**
+ * A command of the CLI.
+ * @example
+ * import { commands } from './main.js'
+ * const status = await commands.train!.run(['--dataset', 'xor'])
+ */
 export interface Command {
   readonly summary: string
   readonly run: (argv: readonly string[]) => Promise<number>
 }
 
-/** The commands, by name. */
+/**
+ * The commands, by name.
+ * @example
+ * import { commands } from './main.js'
+ * Object.keys(commands) // ['train', 'eval', 'predict', 'gradcheck', 'graph']
+ */
 export const commands: Readonly<Record<string, Command>> = {
   train: {
     summary: 'train an MLP classifier (mnist, mnist-idx DIR, iris, spirals, xor) and write the run',
@@ -42,7 +52,12 @@ export const commands: Readonly<Record<string, Command>> = {
   },
 }
 
-/** The top-level help text. */
+/**
+ * The top-level help text.
+ * @example
+ * import { mainHelp } from './main.js'
+ * process.stdout.write(mainHelp())
+ */
 export const mainHelp = (): string => {
   const width = Math.max(...Object.keys(commands).map((c) => c.length))
   return `Usage: nabla <command> [options]

@@ -22,14 +22,24 @@ import { DecodeError, type Tensor } from '../tensor/index.js'
 import type { DataSource } from './datasets.js'
 import { datasetNames } from './datasets.js'
 
-/** What a run file records besides the parameters. */
+/**
+ * What a run file records besides the parameters.
+ * @example
+ * import { loadRun } from './model.js'
+ * loadRun('runs/mnist/params.json').info.data // { name: 'mnist', seed: 0 }
+ */
 export interface RunInfo {
   readonly model: MlpConfig
   readonly data: DataSource
   readonly classes: readonly string[]
 }
 
-/** The metadata key of the run description. */
+/**
+ * The metadata key of the run description.
+ * @example
+ * import { runKey } from './model.js'
+ * JSON.parse(JSON.parse(text).metadata[runKey]).model.sizes // [784, 128, 10]
+ */
 export const runKey = 'nabla-run'
 
 const runInfoCodec = t.type({
@@ -47,7 +57,12 @@ const runInfoCodec = t.type({
   classes: t.array(t.string),
 })
 
-/** The network's parameters, typed loosely (sizes known at run time). */
+/**
+ * The network's parameters, typed loosely (sizes known at run time).
+ * @example
+ * import { loadRun, type Params } from './model.js'
+ * const params: Params = loadRun('runs/mnist/params.json').params
+ */
 export type Params = MlpParams<readonly number[], 'float32'>
 
 /**

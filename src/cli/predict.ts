@@ -12,7 +12,12 @@ import { DecodeError, fromArrayOrThrow, softmax, type Tensor, toFlat } from '../
 import { parseFlags, UsageError } from './args.js'
 import { loadRun } from './model.js'
 
-/** The help text of `nabla predict`. */
+/**
+ * The help text of `nabla predict`.
+ * @example
+ * import { predictHelp } from './predict.js'
+ * process.stdout.write(predictHelp)
+ */
 export const predictHelp = `Usage: nabla predict --params FILE --input FILE
 
 Classifies rows of features with a run written by nabla train; prints one JSON line per row:
@@ -24,7 +29,12 @@ Options:
   -h, --help            show this help
 `
 
-/** Rows of numbers from the text of a JSON or CSV input file; anything else is a DecodeError. */
+/**
+ * Rows of numbers from the text of a JSON or CSV input file; anything else is a DecodeError.
+ * @example
+ * import { parseRows } from './predict.js'
+ * parseRows('[[0.1, 0.2]]', 'rows.json', 2) // [[0.1, 0.2]]
+ */
 export const parseRows = (text: string, file: string, features: number): number[][] => {
   const op = 'predict'
   let rows: unknown
@@ -62,7 +72,12 @@ export const parseRows = (text: string, file: string, features: number): number[
   return rows as number[][]
 }
 
-/** `nabla predict`; returns the exit status. */
+/**
+ * `nabla predict`; returns the exit status.
+ * @example
+ * import { runPredict } from './predict.js'
+ * await runPredict(['--params', 'runs/mnist/params.json', '--input', 'digits.json'])
+ */
 export const runPredict = async (argv: readonly string[]): Promise<number> => {
   const command = 'predict'
   const { values } = parseFlags(command, argv, {

@@ -9,7 +9,12 @@
 import { createRequire } from 'node:module'
 import type * as CliProgress from 'cli-progress'
 
-/** What the training loop reports to. */
+/**
+ * What the training loop reports to.
+ * @example
+ * import { createProgress, type Progress } from './progress.js'
+ * const progress: Progress = createProgress({ epochs: 3, tty: false })
+ */
 export interface Progress {
   readonly startEpoch: (epoch: number, batches: number) => void
   readonly step: (batchesDone: number, loss: number, examplesPerSecond: number) => void
@@ -17,7 +22,12 @@ export interface Progress {
   readonly line: (text: string) => void
 }
 
-/** Where progress goes. */
+/**
+ * Where progress goes.
+ * @example
+ * import { createProgress } from './progress.js'
+ * createProgress({ epochs: 10, tty: process.stderr.isTTY === true })
+ */
 export interface ProgressOptions {
   readonly epochs: number
   /** Draw bars (default: when stderr is a terminal). */

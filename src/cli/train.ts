@@ -22,7 +22,12 @@ import { createProgress } from './progress.js'
 
 const optimizers = ['adam', 'sgd', 'momentum'] as const
 
-/** The help text of `nabla train`. */
+/**
+ * The help text of `nabla train`.
+ * @example
+ * import { trainHelp } from './train.js'
+ * process.stdout.write(trainHelp)
+ */
 export const trainHelp = `Usage: nabla train [options]
 
 Trains an MLP classifier and writes params.json, metrics.json and curves.svg to --out.
@@ -45,7 +50,12 @@ Options:
   -h, --help            show this help
 `
 
-/** `nabla train`; returns the exit status. */
+/**
+ * `nabla train`; returns the exit status.
+ * @example
+ * import { runTrain } from './train.js'
+ * process.exitCode = await runTrain(['--dataset', 'spirals', '--epochs', '5'])
+ */
 export const runTrain = async (argv: readonly string[]): Promise<number> => {
   const command = 'train'
   const { values, positionals } = parseFlags(

@@ -21,7 +21,12 @@ import {
   where,
 } from '../tensor/index.js'
 
-/** An elementwise function that keeps shape and dtype. */
+/**
+ * An elementwise function that keeps shape and dtype.
+ * @example
+ * import { type Activation, tanh } from 'nabla'
+ * const f: Activation = tanh
+ */
 export type Activation = <S extends Shape, D extends DType>(x: Tensor<S, D>) => Tensor<S, D>
 
 /**
@@ -58,10 +63,20 @@ export const activations = {
   softplus: softplus as Activation,
 } as const satisfies Record<string, Activation>
 
-/** The name of an activation: `'relu'`, `'tanh'`, `'sigmoid'`, `'softplus'`, `'leakyRelu'`, `'identity'`. */
+/**
+ * The name of an activation: `'relu'`, `'tanh'`, `'sigmoid'`, `'softplus'`, `'leakyRelu'`, `'identity'`.
+ * @example
+ * import type { ActivationName } from 'nabla'
+ * const name: ActivationName = 'relu'
+ */
 export type ActivationName = keyof typeof activations
 
-/** The activation names, in a fixed order (for help texts and validation). */
+/**
+ * The activation names, in a fixed order (for help texts and validation).
+ * @example
+ * import { activationNames } from 'nabla'
+ * activationNames.includes('tanh') // true
+ */
 export const activationNames: readonly ActivationName[] = Object.freeze(
   Object.keys(activations) as ActivationName[],
 )

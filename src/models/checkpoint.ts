@@ -26,7 +26,12 @@ import { paramsDecodeError, paramsFileCodec, parseJSON, saveParams } from './ser
 import type { ParamTree, Template } from './serialize/tree.js'
 import type { Checkpoint } from './train.js'
 
-/** The metadata key of the checkpoint's scalars. */
+/**
+ * The metadata key of the checkpoint's scalars.
+ * @example
+ * import { checkpointKey } from 'nabla'
+ * JSON.parse(JSON.parse(text).metadata[checkpointKey]).step
+ */
 export const checkpointKey = 'nabla-checkpoint'
 
 const word = t.refinement(t.number, (n) => Number.isInteger(n) && n >= 0 && n < 2 ** 32, 'uint32')

@@ -22,19 +22,34 @@ import { ArgumentError, type DType, formatShape, type Shape, type Tensor, zeros 
 import type { Mutable } from '../tensor/types.js'
 import { type Key, normal, uniform } from './random.js'
 
-/** The dtype option of an initialiser (default float32). */
+/**
+ * The dtype option of an initialiser (default float32).
+ * @example
+ * import { glorotUniform, key } from 'nabla'
+ * glorotUniform(key(0), [3, 2], { dtype: 'float64' })
+ */
 export interface InitOptions<D extends DType> {
   readonly dtype?: D
 }
 
-/** An initialiser: key and shape in, a fresh weight tensor out. */
+/**
+ * An initialiser: key and shape in, a fresh weight tensor out.
+ * @example
+ * import { heNormal, type Initializer } from 'nabla'
+ * const init: Initializer = heNormal
+ */
 export type Initializer = <const S extends Shape, D extends DType = 'float32'>(
   k: Key,
   shape: S,
   options?: InitOptions<D>,
 ) => Tensor<Mutable<S>, D>
 
-/** The fans of a weight shape `[..., fanIn, fanOut]`. */
+/**
+ * The fans of a weight shape `[..., fanIn, fanOut]`.
+ * @example
+ * import { fans } from 'nabla'
+ * const { fanIn, fanOut } = fans([784, 128])
+ */
 export interface Fans {
   readonly fanIn: number
   readonly fanOut: number
@@ -117,7 +132,12 @@ export const heUniform: Initializer = uniformWith('heUniform', (f) => Math.sqrt(
  */
 export const heNormal: Initializer = normalWith('heNormal', (f) => Math.sqrt(2 / f.fanIn))
 
-/** Options of `ngUniform`: a fixed ε instead of √6/√(L_in + L_out). */
+/**
+ * Options of `ngUniform`: a fixed ε instead of √6/√(L_in + L_out).
+ * @example
+ * import { key, ngUniform } from 'nabla'
+ * ngUniform(key(0), [400, 25], { epsilon: 0.12 })
+ */
 export interface NgOptions<D extends DType> extends InitOptions<D> {
   readonly epsilon?: number
 }
@@ -162,7 +182,7 @@ export const zerosInit = <const S extends Shape, D extends DType = 'float32'>(
  * The weight initialisers by name (for configuration files and the CLI).
  * @example
  * import { initializers, key } from 'nabla'
- * initializers.he(key(0), [4, 3])
+ * initializers.heUniform(key(0), [4, 3])
  */
 export const initializers = {
   glorotUniform,
@@ -172,5 +192,10 @@ export const initializers = {
   ngUniform: ngUniform as Initializer,
 } as const satisfies Record<string, Initializer>
 
-/** The name of a weight initialiser. */
+/**
+ * The name of a weight initialiser.
+ * @example
+ * import { dense } from 'nabla'
+ * dense(4, 3, { initializer: 'glorotNormal' })
+ */
 export type InitializerName = keyof typeof initializers

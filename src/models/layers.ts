@@ -42,18 +42,32 @@ import { type Key, split } from './random.js'
 /**
  * The parameters of a dense layer: weights `w: [in, out]` and biases `b: [out]`. (A type alias, not
  * an interface, so it is assignable to `Pytree`.)
+ * @example
+ * import { type DenseParams, zeros } from 'nabla'
+ * const p: DenseParams<3, 2, 'float32'> = { w: zeros([3, 2]), b: zeros([2]) }
  */
 export type DenseParams<I extends number = number, O extends number = number, D extends DType = DType> = {
   readonly w: Tensor<[I, O], D>
   readonly b: Tensor<[O], D>
 }
 
-/** A function from a batch of `I` features to a batch of `O` features; the batch size is generic. */
+/**
+ * A function from a batch of `I` features to a batch of `O` features; the batch size is generic.
+ * @example
+ * import { type BatchFn, dense, key } from 'nabla'
+ * const layer = dense(3, 2)
+ * const f: BatchFn<3, 2, 'float32'> = layer.apply(layer.init(key(0)))
+ */
 export type BatchFn<I extends number, O extends number, D extends DType> = <B extends number>(
   x: Tensor<[B, I], D>,
 ) => Tensor<[B, O], D>
 
-/** Options of `dense`. */
+/**
+ * Options of `dense`.
+ * @example
+ * import { dense } from 'nabla'
+ * dense(784, 128, { activation: 'relu', initializer: 'heNormal' })
+ */
 export interface DenseOptions {
   /** Applied after `x·w + b` (default `'identity'`). */
   readonly activation?: ActivationName
@@ -61,7 +75,12 @@ export interface DenseOptions {
   readonly initializer?: InitializerName
 }
 
-/** A dense (fully connected) layer: `activation(x·w + b)`. */
+/**
+ * A dense (fully connected) layer: `activation(x·w + b)`.
+ * @example
+ * import { type Dense, dense } from 'nabla'
+ * const layer: Dense<784, 128> = dense(784, 128, { activation: 'relu' })
+ */
 export interface Dense<I extends number = number, O extends number = number> {
   readonly kind: 'dense'
   readonly inputs: I
@@ -170,21 +189,39 @@ type LayerParams<S extends readonly number[], D extends DType> = S extends reado
 /**
  * The parameters of `mlp(sizes)`: one `DenseParams` per consecutive pair of sizes. For a literal
  * tuple every shape is literal; for sizes known only at run time, a readonly array.
+ * @example
+ * import { key, mlp, type MlpParams } from 'nabla'
+ * const params: MlpParams<readonly [4, 8, 3]> = mlp([4, 8, 3]).init(key(0))
  */
 export type MlpParams<S extends readonly number[], D extends DType = 'float32'> =
   IsTuple<S> extends true ? LayerParams<S, D> : readonly DenseParams<number, number, D>[]
 
-/** The first size of a sizes tuple (`number` when not literal). */
+/**
+ * The first size of a sizes tuple (`number` when not literal).
+ * @example
+ * import type { FirstSize } from 'nabla'
+ * type In = FirstSize<readonly [784, 128, 10]> // 784
+ */
 export type FirstSize<S extends readonly number[]> = S extends readonly [infer A extends number, ...number[]]
   ? A
   : number
 
-/** The last size of a sizes tuple (`number` when not literal). */
+/**
+ * The last size of a sizes tuple (`number` when not literal).
+ * @example
+ * import type { LastSize } from 'nabla'
+ * type Out = LastSize<readonly [784, 128, 10]> // 10
+ */
 export type LastSize<S extends readonly number[]> = S extends readonly [...number[], infer Z extends number]
   ? Z
   : number
 
-/** The configuration of an `mlp`: everything but the parameters, as plain JSON. */
+/**
+ * The configuration of an `mlp`: everything but the parameters, as plain JSON.
+ * @example
+ * import { mlp } from 'nabla'
+ * JSON.stringify(mlp([4, 8, 3]).config) // {"kind":"mlp","sizes":[4,8,3],…}
+ */
 export interface MlpConfig {
   readonly kind: 'mlp'
   readonly sizes: readonly number[]
@@ -193,7 +230,12 @@ export interface MlpConfig {
   readonly initializer: InitializerName
 }
 
-/** Options of `mlp`. */
+/**
+ * Options of `mlp`.
+ * @example
+ * import { mlp } from 'nabla'
+ * mlp([2, 16, 1], { activation: 'tanh', outputActivation: 'sigmoid' })
+ */
 export interface MlpOptions {
   /** Between hidden layers (default `'relu'`). */
   readonly activation?: ActivationName
@@ -203,7 +245,12 @@ export interface MlpOptions {
   readonly initializer?: InitializerName
 }
 
-/** A multilayer perceptron: dense layers of the given sizes. */
+/**
+ * A multilayer perceptron: dense layers of the given sizes.
+ * @example
+ * import { type Mlp, mlp } from 'nabla'
+ * const net: Mlp<readonly [784, 128, 10]> = mlp([784, 128, 10])
+ */
 export interface Mlp<S extends readonly number[] = readonly number[]> {
   readonly kind: 'mlp'
   readonly sizes: S

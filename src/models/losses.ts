@@ -39,10 +39,20 @@ import {
 import { describe } from '../tensor/shape.js'
 import { storage } from '../tensor/tensor.js'
 
-/** A scalar loss of dtype `D`. */
+/**
+ * A scalar loss of dtype `D`.
+ * @example
+ * import { type Loss, mse, tensor } from 'nabla'
+ * const loss: Loss<'float32'> = mse(tensor([1]), tensor([0]))
+ */
 export type Loss<D extends DType = DType> = Tensor<[], D>
 
-/** `S` without its last dimension (`number[]` when `S` is not a tuple). */
+/**
+ * `S` without its last dimension (`number[]` when `S` is not a tuple).
+ * @example
+ * import type { DropLast } from 'nabla'
+ * type Labels = DropLast<[32, 10]> // [32]
+ */
 export type DropLast<S extends Shape> = S extends readonly [...infer R extends number[], number]
   ? R
   : number[]
@@ -113,7 +123,12 @@ export const binaryCrossEntropy = <S extends Shape, D extends DType>(
   return mean(sub(softplus(z), mul(asDType(labels, z.dtype), z))) as Loss<D>
 }
 
-/** Options of `binaryCrossEntropyFromProbabilities`. */
+/**
+ * Options of `binaryCrossEntropyFromProbabilities`.
+ * @example
+ * import { binaryCrossEntropyFromProbabilities, tensor } from 'nabla'
+ * binaryCrossEntropyFromProbabilities(tensor([0]), tensor([1]), { epsilon: 1e-3 }) // −log 1e-3
+ */
 export interface ProbabilityOptions {
   /** Probabilities are clamped to [ε, 1 − ε] before the logarithms (default 1e-7). */
   readonly epsilon?: number
@@ -200,7 +215,12 @@ export const softmaxCrossEntropy = <S extends Shape, D extends DType>(
   return neg(mean(picked)) as Loss<D>
 }
 
-/** Options of `l2` and `regularizedLogisticCost`. */
+/**
+ * Options of `l2` and `regularizedLogisticCost`.
+ * @example
+ * import { l2 } from 'nabla'
+ * l2(params, { isWeight: (path, leaf) => leaf.shape.length === 2 })
+ */
 export interface WeightOptions {
   /**
    * Which leaves are weights, by path (`x[0].w`, `x.l1.b`) and tensor. Default: every leaf whose

@@ -13,14 +13,24 @@
 import { ArgumentError } from '../tensor/index.js'
 import { MissingDependencyError } from './data/dataset.js'
 
-/** What a curve is drawn from: per epoch, the training loss and any metrics. */
+/**
+ * What a curve is drawn from: per epoch, the training loss and any metrics.
+ * @example
+ * import { renderCurves } from 'nabla'
+ * await renderCurves([{ epoch: 1, trainLoss: 0.7, metrics: { testAccuracy: 0.9 } }])
+ */
 export interface CurvePoint {
   readonly epoch: number
   readonly trainLoss: number
   readonly metrics?: Readonly<Record<string, number>>
 }
 
-/** One value of one series, as the chart's data rows. */
+/**
+ * One value of one series, as the chart's data rows.
+ * @example
+ * import { curveRows } from 'nabla'
+ * curveRows([{ epoch: 1, trainLoss: 0.7 }])[0] // { epoch: 1, series: 'train loss', panel: 'loss', value: 0.7 }
+ */
 export interface CurveRow {
   readonly epoch: number
   readonly series: string
@@ -28,7 +38,12 @@ export interface CurveRow {
   readonly value: number
 }
 
-/** Options of the plot. */
+/**
+ * Options of the plot.
+ * @example
+ * import { renderCurves } from 'nabla'
+ * await renderCurves(history, { title: 'MNIST' })
+ */
 export interface CurveOptions {
   /** The title over both panels (default "Training curves"). */
   readonly title?: string

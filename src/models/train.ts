@@ -33,16 +33,31 @@ import { applyUpdates } from './optim/transforms.js'
 import type { GradientTransformation, OptState } from './optim/types.js'
 import { foldIn, isKey, type Key } from './random.js'
 
-/** A minibatch: inputs and targets, rows along the first axis. */
+/**
+ * A minibatch: inputs and targets, rows along the first axis.
+ * @example
+ * import { type Batch, zeros } from 'nabla'
+ * const batch: Batch = { x: zeros([32, 784]), y: zeros([32]) }
+ */
 export interface Batch<X extends Tensor = Tensor, Y extends Tensor = Tensor> {
   readonly x: X
   readonly y: Y
 }
 
-/** A scalar loss of the parameters on a batch. */
+/**
+ * A scalar loss of the parameters on a batch.
+ * @example
+ * import { type LossFn, mse } from 'nabla'
+ * const loss: LossFn<typeof params, Batch> = (p, b) => mse(net.apply(p)(b.x), b.y)
+ */
 export type LossFn<P, B> = (params: P, batch: B) => Tensor
 
-/** What a training step returns. */
+/**
+ * What a training step returns.
+ * @example
+ * import { trainStep } from 'nabla'
+ * const { params, state, loss } = trainStep(lossFn, optimizer)(params0, state0, batch)
+ */
 export interface StepResult<P> {
   readonly params: P
   readonly state: OptState
@@ -67,7 +82,14 @@ export const trainStep =
     return { params: applyUpdates(params, updates), state: next, loss: item(value) }
   }
 
-/** Where a run is, enough to resume it bit for bit. */
+/**
+ * Where a run is, enough to resume it bit for bit.
+ * @example
+ * import { fit } from 'nabla'
+ * let last
+ * fit({ ...options, onEpoch: (info) => { last = info.checkpoint; return undefined } })
+ * fit({ ...options, resume: last })
+ */
 export interface Checkpoint<P> {
   readonly params: P
   readonly state: OptState
@@ -80,7 +102,12 @@ export interface Checkpoint<P> {
   readonly epochExamples?: number
 }
 
-/** One finished epoch. */
+/**
+ * One finished epoch.
+ * @example
+ * import { fit } from 'nabla'
+ * fit(options).history.map((h) => h.metrics.testAccuracy)
+ */
 export interface EpochRecord {
   /** 1 for the first epoch. */
   readonly epoch: number
@@ -94,7 +121,12 @@ export interface EpochRecord {
   readonly seconds: number
 }
 
-/** Passed to `onStep` after each step. */
+/**
+ * Passed to `onStep` after each step.
+ * @example
+ * import { fit } from 'nabla'
+ * fit({ ...options, onStep: (info) => (info.loss < 0.01 ? 'stop' : undefined) })
+ */
 export interface StepInfo<P> {
   /** Steps completed (this step included). */
   readonly step: number
@@ -108,13 +140,23 @@ export interface StepInfo<P> {
   readonly checkpoint: Checkpoint<P>
 }
 
-/** Passed to `onEpoch` after each epoch (and its evaluation). */
+/**
+ * Passed to `onEpoch` after each epoch (and its evaluation).
+ * @example
+ * import { fit } from 'nabla'
+ * fit({ ...options, onEpoch: (info) => { console.log(info.epoch, info.trainLoss); return undefined } })
+ */
 export interface EpochInfo<P> extends EpochRecord {
   readonly checkpoint: Checkpoint<P>
   readonly history: readonly EpochRecord[]
 }
 
-/** Options of `fit`. */
+/**
+ * Options of `fit`.
+ * @example
+ * import { adam, fit, key } from 'nabla'
+ * fit({ params, optimizer: adam(1e-3), loss, train: { x, y }, epochs: 5, batchSize: 64, key: key(0) })
+ */
 export interface FitOptions<P extends Pytree, X extends Tensor, Y extends Tensor> {
   /** The starting parameters (ignored with `resume`). */
   readonly params: P
@@ -137,7 +179,12 @@ export interface FitOptions<P extends Pytree, X extends Tensor, Y extends Tensor
   readonly onEpoch?: (info: EpochInfo<P>) => undefined | 'stop'
 }
 
-/** What `fit` returns. */
+/**
+ * What `fit` returns.
+ * @example
+ * import { fit } from 'nabla'
+ * const { params, state, step, history, stopped } = fit(options)
+ */
 export interface FitResult<P> extends Checkpoint<P> {
   /** The finished epochs (only those finished in this call when resuming). */
   readonly history: readonly EpochRecord[]

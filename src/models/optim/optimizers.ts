@@ -52,7 +52,12 @@ export const momentum = (rate: LearningRate, options?: MomentumOptions): Gradien
 export const adam = (rate: LearningRate, options?: AdamOptions): GradientTransformation =>
   chain(scaleByAdam(options, 'adam'), scaleByLearningRate(rate, 'adam'))
 
-/** Options of `adamw`. */
+/**
+ * Options of `adamw`.
+ * @example
+ * import { adamw, isBiasPath } from 'nabla'
+ * adamw(1e-3, { weightDecay: 0.01, mask: (path) => !isBiasPath(path) })
+ */
 export interface AdamWOptions extends AdamOptions {
   /** λ, the decoupled weight decay (default 1e-4, as optax; ≥ 0). */
   readonly weightDecay?: number

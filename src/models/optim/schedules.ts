@@ -35,7 +35,12 @@ export const constantSchedule = (value: number): Schedule => {
   return () => v
 }
 
-/** Options of `exponentialDecay`. */
+/**
+ * Options of `exponentialDecay`.
+ * @example
+ * import { exponentialDecay } from 'nabla'
+ * exponentialDecay({ init: 0.1, rate: 0.96, steps: 1000, staircase: true })
+ */
 export interface ExponentialDecayOptions {
   /** The learning rate at step 0 (> 0). */
   readonly init: number
@@ -67,7 +72,12 @@ export const exponentialDecay = (options: ExponentialDecayOptions): Schedule => 
   }
 }
 
-/** Options of `stepDecay`. */
+/**
+ * Options of `stepDecay`.
+ * @example
+ * import { stepDecay } from 'nabla'
+ * stepDecay({ init: 0.1, every: 30, factor: 0.1 })
+ */
 export interface StepDecayOptions {
   /** The learning rate at step 0 (> 0). */
   readonly init: number
@@ -93,7 +103,12 @@ export const stepDecay = (options: StepDecayOptions): Schedule =>
     staircase: true,
   })
 
-/** Options of `cosineDecay`. */
+/**
+ * Options of `cosineDecay`.
+ * @example
+ * import { cosineDecay } from 'nabla'
+ * cosineDecay({ init: 1e-3, steps: 10_000, alpha: 0.01 })
+ */
 export interface CosineDecayOptions {
   /** The learning rate at step 0 (> 0). */
   readonly init: number
@@ -123,7 +138,12 @@ export const cosineDecay = (options: CosineDecayOptions): Schedule => {
   }
 }
 
-/** Options of `warmup`. */
+/**
+ * Options of `warmup`.
+ * @example
+ * import { constantSchedule, warmup } from 'nabla'
+ * warmup(constantSchedule(1e-3), { steps: 500, start: 1e-5 })
+ */
 export interface WarmupOptions {
   /** Steps of linear warm-up. */
   readonly steps: number

@@ -111,7 +111,12 @@ export const scaleByLearningRate = (
   }
 }
 
-/** Options of `traceMomentum` and `momentum`. */
+/**
+ * Options of `traceMomentum` and `momentum`.
+ * @example
+ * import { momentum } from 'nabla'
+ * momentum(0.01, { beta: 0.95, nesterov: true })
+ */
 export interface MomentumOptions {
   /** The decay of the trace, in [0, 1) (default 0.9). */
   readonly beta?: number
@@ -142,7 +147,12 @@ export const traceMomentum = (options?: MomentumOptions, op = 'traceMomentum'): 
   }
 }
 
-/** Options of `scaleByAdam`, `adam` and `adamw`. */
+/**
+ * Options of `scaleByAdam`, `adam` and `adamw`.
+ * @example
+ * import { adam } from 'nabla'
+ * adam(1e-3, { b1: 0.9, b2: 0.98, eps: 1e-9 })
+ */
 export interface AdamOptions {
   /** Decay of the first moment, in [0, 1) (default 0.9). */
   readonly b1?: number
@@ -178,7 +188,12 @@ export const scaleByAdam = (options?: AdamOptions, op = 'scaleByAdam'): Gradient
   }
 }
 
-/** Options of `addDecayedWeights`. */
+/**
+ * Options of `addDecayedWeights`.
+ * @example
+ * import { addDecayedWeights } from 'nabla'
+ * addDecayedWeights(1e-4, { mask: (path) => path.endsWith('.w') })
+ */
 export interface DecayOptions {
   /** Which parameters decay, by leaf path and tensor (default: all). */
   readonly mask?: (path: string, leaf: Tensor) => boolean

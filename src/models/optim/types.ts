@@ -11,10 +11,20 @@ import type { Pytree } from '../../grad/index.js'
 import { ArgumentError } from '../../tensor/index.js'
 import { describe } from '../../tensor/shape.js'
 
-/** Optimizer state: a pytree of tensors (step counts are float64 scalars). */
+/**
+ * Optimizer state: a pytree of tensors (step counts are float64 scalars).
+ * @example
+ * import { adam, type OptState } from 'nabla'
+ * const state: OptState = adam(1e-3).init(params) // [{ count, mu, nu }, { count }]
+ */
 export type OptState = Pytree
 
-/** What `update` returns: the updates (same structure as the gradients) and the next state. */
+/**
+ * What `update` returns: the updates (same structure as the gradients) and the next state.
+ * @example
+ * import { sgd } from 'nabla'
+ * const { updates, state } = sgd(0.1).update(grads, sgd(0.1).init(params))
+ */
 export interface UpdateResult<P> {
   readonly updates: P
   readonly state: OptState
@@ -23,6 +33,9 @@ export interface UpdateResult<P> {
 /**
  * A gradient transformation (an optimizer, or one stage of one): pure `init` and `update`.
  * Updates are meant to be added to the parameters (`applyUpdates`), so descent updates are negative.
+ * @example
+ * import { type GradientTransformation, scaleByLearningRate } from 'nabla'
+ * const halve: GradientTransformation = scaleByLearningRate(0.5)
  */
 export interface GradientTransformation {
   /** The initial state for these parameters. */
@@ -34,10 +47,21 @@ export interface GradientTransformation {
   readonly update: <P extends Pytree>(updates: P, state: OptState, params?: P) => UpdateResult<P>
 }
 
-/** A learning-rate schedule: the step count (0 for the first update) to a learning rate. */
+/**
+ * A learning-rate schedule: the step count (0 for the first update) to a learning rate.
+ * @example
+ * import type { Schedule } from 'nabla'
+ * const inverse: Schedule = (step) => 0.1 / (1 + step)
+ */
 export type Schedule = (step: number) => number
 
-/** A fixed learning rate or a schedule. */
+/**
+ * A fixed learning rate or a schedule.
+ * @example
+ * import { adam, cosineDecay } from 'nabla'
+ * adam(1e-3)
+ * adam(cosineDecay({ init: 1e-3, steps: 1000 }))
+ */
 export type LearningRate = number | Schedule
 
 /**
