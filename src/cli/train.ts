@@ -206,19 +206,20 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
     stepsPerSecond: result.step / trainSeconds,
     examplesPerSecond: (rows * epochs) / trainSeconds,
   }
+  // everything is computed before the first file is written: a failure leaves no partial run
+  const svg = await renderCurves(result.history, {
+    title: `nabla: mlp ${net.sizes.join('-')} on ${name} — test accuracy ${(100 * finalAccuracy).toFixed(2)}%`,
+  })
   const files = ['params.json', 'metrics.json', 'curves.svg'].map((f) => path.join(out, f))
   try {
     fs.mkdirSync(out, { recursive: true })
   } catch (error) {
     throw toFileError('train', 'create the directory', out, error)
   }
-  saveRun(files[0]!, result.params, { model: net.config, data: source, classes: data.classes })
-  const svg = await renderCurves(result.history, {
-    title: `nabla: mlp ${net.sizes.join('-')} on ${name} — test accuracy ${(100 * finalAccuracy).toFixed(2)}%`,
-  })
-  writeFileAtomicSync(files[2]!, svg, 'train')
   const totalSeconds = (performance.now() - started) / 1000
+  saveRun(files[0]!, result.params, { model: net.config, data: source, classes: data.classes })
   writeFileAtomicSync(files[1]!, `${JSON.stringify({ ...metrics, totalSeconds }, null, 2)}\n`, 'train')
+  writeFileAtomicSync(files[2]!, svg, 'train')
   progress.line(
     `test accuracy ${(100 * finalAccuracy).toFixed(2)}% (${correct}/${testRows}) after ${epochs} epochs; ` +
       `${metrics.stepsPerSecond.toFixed(1)} steps/s; ${totalSeconds.toFixed(1)} s in all`,

@@ -149,6 +149,28 @@ describe('nabla train', () => {
     expect(missing.stderr).toMatch(/^nabla train: loadMnistIdx: no train-images-idx3-ubyte \(or \.gz\) in /)
   })
 
+  it('fails with one line and writes nothing when --out cannot be created', async () => {
+    const blocker = path.join(tempDir(), 'a-file')
+    fs.writeFileSync(blocker, 'not a directory')
+    const out = path.join(blocker, 'run')
+    const args = [
+      'train',
+      '--dataset',
+      'xor',
+      '--epochs',
+      '1',
+      '--train-size',
+      '32',
+      '--test-size',
+      '8',
+      '--plain',
+    ]
+    const r = await runInProcess([...args, '--out', out])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toBe(`nabla train: cannot create the directory ${out}: ENOTDIR\n`)
+    expect(fs.readFileSync(blocker, 'utf8')).toBe('not a directory')
+  })
+
   it('rejects bad flags in a child process with status 2 and one line', () => {
     const r = runChild(['train', '--epochs', 'many'])
     expect(r.status).toBe(2)
