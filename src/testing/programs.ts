@@ -37,7 +37,12 @@ import {
   sum,
 } from '../tensor/internal.js'
 
-/** Options of `arbProgram` and `arbProgramCase`. */
+/**
+ * Options of `arbProgram` and `arbProgramCase`.
+ * @example
+ * import { arbProgramCase } from 'nabla/testing'
+ * arbProgramCase({ maxSteps: 8, dtypes: ['float32', 'float64'], casts: true })
+ */
 export interface ProgramOptions {
   /** Most program inputs (default 3, at least 1). */
   readonly maxInputs?: number
@@ -54,7 +59,14 @@ export interface ProgramOptions {
   readonly casts?: boolean
 }
 
-/** A random program: a description and a function of its inputs. */
+/**
+ * A random program: a description and a function of its inputs.
+ * @example
+ * import * as fc from 'fast-check'
+ * import { arbProgram, programInputs } from 'nabla/testing'
+ * const [p] = fc.sample(arbProgram(), { seed: 1, numRuns: 1 })
+ * p.run(programInputs(p.inputShapes, p.dtype, 0)).shape // p.outputShape
+ */
 export interface Program {
   /** Shapes of the inputs `v0 … v(k−1)`. */
   readonly inputShapes: readonly Shape[]
@@ -66,11 +78,25 @@ export interface Program {
   readonly outputShape: Shape
   /** Runs the program (any inputs of the right shapes and dtype; traced or not). */
   readonly run: (inputs: readonly Tensor[]) => Tensor
+  /**
+   * How far the program is from its kinks and jumps at `inputs`: the smallest distance of an
+   * argument of `abs`, `relu`, `sign`, `maximum`/`minimum` (the difference), `clip` or a `where`
+   * condition from its kink or threshold (Infinity without any). Finite differences across a kink
+   * are meaningless: fuzzers skip inputs with a small margin.
+   */
+  readonly margin: (inputs: readonly Tensor[]) => number
   /** The whole program, printable. */
   toString(): string
 }
 
-/** A program together with input values for it. */
+/**
+ * A program together with input values for it.
+ * @example
+ * import * as fc from 'fast-check'
+ * import { arbProgramCase } from 'nabla/testing'
+ * const [{ program, inputs }] = fc.sample(arbProgramCase(), { seed: 1, numRuns: 1 })
+ * program.run(inputs)
+ */
 export interface ProgramCase {
   readonly program: Program
   readonly inputs: readonly Tensor[]
@@ -87,7 +113,43 @@ interface Expr {
   /** An upper bound on the magnitude of every element. */
   readonly bound: number
   readonly run: (env: readonly Tensor[]) => Tensor
+  /** Distances to the kinks and jumps inside the expression (see `Program.margin`). */
+  readonly probes?: readonly Probe[]
 }
+
+/** The distance of an expression's values from a kink or jump, at the values of the environment. */
+type Probe = (env: readonly Tensor[]) => number
+
+const smallestMagnitude = (t: Tensor): number => {
+  let smallest = Infinity
+  for (const v of storage(t)) smallest = Math.min(smallest, Math.abs(v))
+  return smallest
+}
+
+/** Kinks and jumps of the ops programs use: where `call` finds them, it adds a probe. */
+const kinkProbe = (name: string, args: readonly Expr[], extra: readonly unknown[]): Probe | undefined => {
+  const [x, y] = args
+  switch (name) {
+    case 'abs':
+    case 'relu':
+    case 'sign':
+      return (env) => smallestMagnitude(x!.run(env))
+    case 'greater':
+      return (env) => smallestMagnitude(op.sub!(x!.run(env), extra[0]))
+    case 'maximum':
+    case 'minimum':
+      return (env) => smallestMagnitude(op.sub!(x!.run(env), y!.run(env)))
+    case 'clip':
+      return (env) => {
+        const v = x!.run(env)
+        return Math.min(smallestMagnitude(op.sub!(v, extra[0])), smallestMagnitude(op.sub!(v, extra[1])))
+      }
+    default:
+      return undefined
+  }
+}
+
+const probesOf = (...exprs: readonly Expr[]): Probe[] => exprs.flatMap((e) => e.probes ?? [])
 
 const sizeOf = (shape: Shape): number => shape.reduce((a, b) => a * b, 1)
 
@@ -110,12 +172,16 @@ const call = (
   bound: number,
   extra: readonly unknown[] = [],
   fn: (...xs: any[]) => Tensor = op[name]!,
-): Expr => ({
-  text: `${name}(${[...args.map((a) => a.text), ...extra.map(showExtra)].join(', ')})`,
-  shape,
-  bound,
-  run: (env) => fn(...args.map((a) => a.run(env)), ...extra),
-})
+): Expr => {
+  const kink = kinkProbe(name, args, extra)
+  return {
+    text: `${name}(${[...args.map((a) => a.text), ...extra.map(showExtra)].join(', ')})`,
+    shape,
+    bound,
+    run: (env) => fn(...args.map((a) => a.run(env)), ...extra),
+    probes: kink === undefined ? probesOf(...args) : [...probesOf(...args), kink],
+  }
+}
 
 const unary = (name: string, x: Expr, bound: number): Expr => call(name, [x], x.shape, bound)
 const scalarOp = (name: string, x: Expr, c: number, bound: number): Expr =>
@@ -278,6 +344,7 @@ const builders: readonly (readonly [string, StepBuilder])[] = [
         shape,
         bound,
         run: (env) => op[kind]!(x.run(env), axis, options),
+        probes: probesOf(x),
       }
     },
   ],
@@ -343,6 +410,7 @@ const builders: readonly (readonly [string, StepBuilder])[] = [
         shape,
         bound: Math.max(x.bound, other.bound),
         run: (env) => op.concat!([x.run(env), other.run(env)], axis),
+        probes: probesOf(x, other),
       }
     },
   ],
@@ -357,6 +425,7 @@ const builders: readonly (readonly [string, StepBuilder])[] = [
         shape,
         bound: Math.max(x.bound, other.bound),
         run: (env) => op.stack!([x.run(env), other.run(env)], axis),
+        probes: probesOf(x, other),
       }
     },
   ],
@@ -464,7 +533,9 @@ const decode = (choice: ProgramChoice, options: ProgramOptions): Program => {
   const lines: string[] = []
   const steps: ((env: readonly Tensor[]) => Tensor)[] = []
   const used = new Set<number>()
+  const probes: Probe[] = []
   const push = (expr: Expr): void => {
+    probes.push(...probesOf(expr))
     for (const [, i] of expr.text.matchAll(/\bv(\d+)\b/g)) used.add(Number(i))
     const index = values.length
     lines.push(`v${index} = ${expr.text}  // ${formatShape(expr.shape)}`)
@@ -491,17 +562,22 @@ const decode = (choice: ProgramChoice, options: ProgramOptions): Program => {
     ...lines.map((l) => `  ${l}`),
     `  return v${values.length - 1}`,
   ].join('\n')
+  const environment = (inputs: readonly Tensor[]): Tensor[] => {
+    if (inputs.length !== inputShapes.length)
+      throw new ShapeError('program', `needs ${inputShapes.length} inputs, got ${inputs.length}`)
+    const env: Tensor[] = [...inputs]
+    for (const step of steps) env.push(step(env))
+    return env
+  }
   return {
     inputShapes,
     dtype,
     steps: lines,
     outputShape: last.shape,
-    run: (inputs) => {
-      if (inputs.length !== inputShapes.length)
-        throw new ShapeError('program', `needs ${inputShapes.length} inputs, got ${inputs.length}`)
-      const env: Tensor[] = [...inputs]
-      for (const step of steps) env.push(step(env))
-      return env[env.length - 1]!
+    run: (inputs) => environment(inputs).at(-1)!,
+    margin: (inputs) => {
+      const env = environment(inputs)
+      return probes.reduce((m, probe) => Math.min(m, probe(env)), Infinity)
     },
     toString: () => description,
   }
@@ -510,15 +586,24 @@ const decode = (choice: ProgramChoice, options: ProgramOptions): Program => {
 const arbChoice = (options: ProgramOptions): fc.Arbitrary<ProgramChoice> => {
   const maxRank = options.maxRank ?? 3
   const dtypes = options.dtypes ?? ['float64']
+  const dim = fc.integer({ min: 1, max: options.maxDim ?? 3 })
   return fc.record({
-    base: fc.array(fc.integer({ min: 1, max: options.maxDim ?? 3 }), { maxLength: maxRank }),
-    inputs: fc.array(fc.record({ ones: fc.nat({ max: 2 ** maxRank - 1 }), drop: fc.nat({ max: maxRank }) }), {
-      minLength: 1,
-      maxLength: Math.max(1, options.maxInputs ?? 3),
+    // mostly rank 2 or more (fast-check's default bias would make most programs scalar)
+    base: fc.oneof(fc.array(dim, { maxLength: maxRank, size: 'max' }), {
+      weight: 3,
+      arbitrary: fc.array(dim, { minLength: Math.min(2, maxRank), maxLength: maxRank, size: 'max' }),
     }),
+    // mostly the full base shape; sometimes with size-1 dimensions or leading ones dropped
+    inputs: fc.array(
+      fc.record({
+        ones: fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, fc.nat({ max: 2 ** maxRank - 1 })),
+        drop: fc.oneof({ weight: 2, arbitrary: fc.constant(0) }, fc.nat({ max: maxRank })),
+      }),
+      { minLength: 1, maxLength: Math.max(1, options.maxInputs ?? 3), size: 'max' },
+    ),
     steps: fc.array(
       fc.record({ op: fc.nat(), a: fc.nat(), b: fc.nat(), c: fc.nat(), p: fc.nat({ max: 1023 }) }),
-      { maxLength: options.maxSteps ?? 6 },
+      { maxLength: options.maxSteps ?? 6, size: 'max' },
     ),
     dtype: fc.constantFrom(...dtypes),
   })
@@ -534,6 +619,20 @@ const arbChoice = (options: ProgramOptions): fc.Arbitrary<ProgramChoice> => {
  */
 export const arbProgram = (options: ProgramOptions = {}): fc.Arbitrary<Program> =>
   arbChoice(options).map((choice) => decode(choice, options))
+
+/**
+ * The margin (see `Program.margin`) below which a gradient check of a program is meaningless: a
+ * finite-difference step of 1e-6 moves a kink argument by at most 1e-6 times its Lipschitz
+ * constant, and programs' constants keep that far below 1e3.
+ * @example
+ * import * as fc from 'fast-check'
+ * import { arbProgramCase, checkProgram, minimumMargin } from 'nabla/testing'
+ * fc.property(arbProgramCase(), (c) => {
+ *   fc.pre(c.program.margin(c.inputs) >= minimumMargin)
+ *   return checkProgram(c) === undefined
+ * })
+ */
+export const minimumMargin = 1e-3
 
 /** mulberry32: a small seeded uniform generator for input values. */
 const uniforms = (seed: number): (() => number) => {
@@ -597,7 +696,12 @@ const sameBits = (a: Uint8Array, b: Uint8Array): boolean =>
 
 const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i])
 
-/** Options of `checkProgram`. */
+/**
+ * Options of `checkProgram`.
+ * @example
+ * import { checkProgram } from 'nabla/testing'
+ * checkProgram(programCase, { order: 1, seed: 3 }) // undefined when every check passes
+ */
 export interface ProgramCheckOptions {
   /** Check gradients with `checkGrads` (float64 programs only; default true). */
   readonly gradients?: boolean

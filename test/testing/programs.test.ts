@@ -5,12 +5,13 @@
  */
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { customVjp, mul, sin, sum, type Tensor, tensor, toFlat } from '../../src/index.js'
+import { customVjp, mul, sin, sum, type Tensor, tensor, toFlat, zeros } from '../../src/index.js'
 import { storage } from '../../src/tensor/internal.js'
 import {
   arbProgram,
   arbProgramCase,
   checkProgram,
+  minimumMargin,
   type Program,
   programInputs,
 } from '../../src/testing/index.js'
@@ -24,6 +25,7 @@ const programOf = (body: (x: Tensor) => Tensor): Program => ({
   steps: ['v1 = body(v0)  // [3]'],
   outputShape: [3],
   run: ([x]) => body(x!),
+  margin: () => Number.POSITIVE_INFINITY,
   toString: () => 'program(v0: [3]) in float64',
 })
 
@@ -31,6 +33,7 @@ describe('random programs: the CI slice of the fuzzer', () => {
   it('1000 float64 programs pass checkGrads at order 1 and 2, keep their inputs bit-for-bit, and trace to the same values', () => {
     fc.assert(
       fc.property(arbProgramCase(), (c) => {
+        fc.pre(c.program.margin(c.inputs) >= minimumMargin)
         const problem = checkProgram(c, { order: 2, seed: 7 })
         if (problem !== undefined) throw new Error(`${problem}\n${String(c.program)}`)
       }),
@@ -105,8 +108,10 @@ describe('arbProgram', () => {
     )
     expect(details.failed).toBe(true)
     const [shrunk] = details.counterexample!
+    // one input of the smallest shape its branch allows (all dimensions 1), one step
     expect(shrunk.inputShapes).toHaveLength(1)
-    expect(shrunk.steps).toEqual(['v1 = exp(v0)  // []'])
+    expect(shrunk.inputShapes[0]!.every((d) => d === 1)).toBe(true)
+    expect(shrunk.steps).toEqual([`v1 = exp(v0)  // ${JSON.stringify(shrunk.inputShapes[0])}`])
   })
 
   it('uses every input and step: each value before the result is an operand of a later step', () => {
@@ -120,6 +125,30 @@ describe('arbProgram', () => {
       }),
       { seed, numRuns: 200 },
     )
+  })
+})
+
+describe('Program.margin', () => {
+  it('is finite exactly when a step has a kink or jump (abs, relu, sign, maximum, minimum, clip, a condition)', () => {
+    fc.assert(
+      fc.property(arbProgramCase(), ({ program, inputs }) => {
+        const kinked = program.steps.some((s) => /\b(abs|relu|sign|maximum|minimum|clip|greater)\(/.test(s))
+        const margin = program.margin(inputs)
+        expect(margin >= 0).toBe(true)
+        expect(Number.isFinite(margin)).toBe(kinked)
+      }),
+      { seed, numRuns: 200 },
+    )
+  })
+
+  it('is the distance of a kink argument from the kink: an input exactly at 0 under relu gives 0', () => {
+    const details = fc.check(
+      fc.property(arbProgramCase(), ({ program }) => !program.steps.some((s) => s.includes('relu(v0)'))),
+      { seed, numRuns: 2000 },
+    )
+    const [{ program }] = details.counterexample!
+    const atZero: Tensor[] = program.inputShapes.map((shape) => zeros(shape, { dtype: 'float64' }))
+    expect(program.margin(atZero)).toBe(0)
   })
 })
 
