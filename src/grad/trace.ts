@@ -147,8 +147,7 @@ const intersect = (a: Unreached, b: Unreached): Unreached => {
   return a.length === b.length ? a.map((v, k) => v & b[k]!) : undefined
 }
 
-const allZero = (zeros: Unreached): boolean =>
-  zeros === 'all' || zeros?.every((v) => v === 1) === true
+const allZero = (zeros: Unreached): boolean => zeros === 'all' || zeros?.every((v) => v === 1) === true
 
 const union = (a: Unreached, b: Unreached): Unreached => {
   if (a === undefined) return b

@@ -141,7 +141,10 @@ describe('scalar, full, zeros, ones', () => {
       new ShapeError('zeros', 'shape must be an array of dimensions, got 3'),
     )
     expect(() => zeros([65536, 65536])).toThrow(
-      new ShapeError('zeros', 'shape [65536,65536] has 4294967296 elements, more than the 2147483647 allowed'),
+      new ShapeError(
+        'zeros',
+        'shape [65536,65536] has 4294967296 elements, more than the 2147483647 allowed',
+      ),
     )
     expect(() => full([2], 'x' as never)).toThrow(new DTypeError('full', 'value must be a number, got "x"'))
     expect(() => scalar(1n as never)).toThrow(DTypeError)
