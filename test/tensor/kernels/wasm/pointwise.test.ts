@@ -1,0 +1,142 @@
+import * as fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { referenceKernels } from '../../../../src/tensor/kernels/reference.js'
+import { Heap } from '../../../../src/tensor/kernels/wasm/heap.js'
+import { compileKernels, createMemory, instantiate } from '../../../../src/tensor/kernels/wasm/module.js'
+import {
+  chunkElements,
+  planBinary,
+  runBinary,
+  runUnary,
+} from '../../../../src/tensor/kernels/wasm/pointwise.js'
+import { broadcastShapes } from '../../../../src/tensor/shape.js'
+import { arbBroadcastPair } from '../../../../src/testing/arbitraries.js'
+import { arbFloats, firstDifference, precisions, zerosLike } from './helpers.js'
+
+const memory = createMemory(false)
+const instance = instantiate(compileKernels({ shared: false, fma: false }), memory, false)
+const heap = new Heap(memory)
+const size = (shape: readonly number[]) => shape.reduce((x, y) => x * y, 1)
+
+const checkBinary = (
+  dtype: (typeof precisions)[number],
+  expr: string,
+  aShape: readonly number[],
+  bShape: readonly number[],
+  a: Float32Array | Float64Array,
+  b: Float32Array | Float64Array,
+): boolean => {
+  const outShape = broadcastShapes('test', aShape, bShape)
+  const plan = planBinary(aShape, bShape, outShape)
+  if (plan === undefined) return false
+  const kernel = (dtype === 'float32' ? instance.f32 : instance.f64).binary.get(expr)!
+  const actual = zerosLike(a, size(outShape))
+  const expected = zerosLike(a, size(outShape))
+  expect(runBinary(heap, kernel, plan, a, b, actual)).toBe(true)
+  referenceKernels.binary({ name: expr, expr }, a, aShape, b, bShape, expected, outShape)
+  expect(firstDifference(actual, expected)).toBe(-1)
+  return true
+}
+
+describe('planBinary', () => {
+  it('plans the common patterns: same shape, scalar, bias row, column, and shapes merging into them', () => {
+    const cases: [number[], number[], number[]][] = [
+      [
+        [128, 10],
+        [128, 10],
+        [128, 10],
+      ],
+      [[128, 10], [], [128, 10]],
+      [[], [5, 7], [5, 7]],
+      [[128, 10], [10], [128, 10]],
+      [
+        [128, 10],
+        [128, 1],
+        [128, 10],
+      ],
+      [
+        [128, 1],
+        [128, 10],
+        [128, 10],
+      ],
+      [
+        [2, 3, 4],
+        [3, 4],
+        [2, 3, 4],
+      ],
+      [
+        [2, 3, 4],
+        [2, 3, 1],
+        [2, 3, 4],
+      ],
+      [
+        [1, 1],
+        [1, 1],
+        [1, 1],
+      ],
+    ]
+    for (const [a, b, out] of cases) expect([a, b, planBinary(a, b, out) !== undefined]).toEqual([a, b, true])
+  })
+  it('plans an outer product: a column against a row', () => {
+    expect(planBinary([2, 1], [1, 3], [2, 3])).toEqual({
+      outer: 2,
+      inner: 3,
+      aOuter: 1,
+      aInner: 0,
+      bOuter: 0,
+      bInner: 1,
+    })
+  })
+  it('declines patterns that need more than two dimensions', () => {
+    expect(planBinary([2, 3, 4], [3, 1], [2, 3, 4])).toBeUndefined()
+    expect(planBinary([2, 1, 4], [3, 1], [2, 3, 4])).toBeUndefined()
+  })
+})
+
+describe('runBinary', () => {
+  for (const dtype of precisions)
+    it(`agrees with the reference on every broadcast it plans, and plans most (${dtype})`, () => {
+      let planned = 0
+      fc.assert(
+        fc.property(
+          arbBroadcastPair({ maxRank: 4, maxDim: 9 }).chain(([aShape, bShape]) =>
+            fc.tuple(
+              fc.constant(aShape),
+              fc.constant(bShape),
+              arbFloats(dtype, size(aShape)),
+              arbFloats(dtype, size(bShape)),
+              fc.constantFrom('x + y', 'x * y', 'x - y', 'x < y || x !== x ? x : y'),
+            ),
+          ),
+          ([aShape, bShape, a, b, expr]) => {
+            if (checkBinary(dtype, expr, aShape, bShape, a, b)) planned++
+          },
+        ),
+        { seed: 530, numRuns: 300 },
+      )
+      expect(planned).toBeGreaterThan(150)
+    })
+
+  it('processes arrays larger than a chunk in chunks of rows, copying a broadcast row once', () => {
+    const rows = Math.ceil((3 * chunkElements) / 70) + 1
+    const a = Float32Array.from({ length: rows * 70 }, (_, i) => Math.sin(i))
+    const row = Float32Array.from({ length: 70 }, (_, i) => i)
+    const column = Float32Array.from({ length: rows }, (_, i) => -i)
+    expect(checkBinary('float32', 'x + y', [rows, 70], [70], a, row)).toBe(true)
+    expect(checkBinary('float32', 'x - y', [rows, 70], [rows, 1], a, column)).toBe(true)
+    expect(checkBinary('float32', 'x / y', [1], [rows, 70], Float32Array.of(3), a)).toBe(true)
+    const flat = Float64Array.from({ length: 2 * chunkElements + 5 }, (_, i) => i / 7)
+    expect(checkBinary('float64', 'x * y', [flat.length], [flat.length], flat, flat)).toBe(true)
+  })
+})
+
+describe('runUnary', () => {
+  it('processes arrays longer than a chunk', () => {
+    const x = Float32Array.from({ length: 2 * chunkElements + 3 }, (_, i) => Math.cos(i))
+    const actual = new Float32Array(x.length)
+    const expected = new Float32Array(x.length)
+    expect(runUnary(heap, instance.f32.unary.get('x < 0 ? 0 : x')!, x, actual)).toBe(true)
+    referenceKernels.unary({ name: 'relu', expr: 'x < 0 ? 0 : x' }, x, expected)
+    expect(firstDifference(actual, expected)).toBe(-1)
+  })
+})
