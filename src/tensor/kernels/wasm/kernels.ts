@@ -1,12 +1,14 @@
 /**
  * The WebAssembly SIMD back end: matmul (packed, register-blocked, split across worker threads
- * when large), the common elementwise ops and sum reductions, for float32 and float64. Everything
+ * when large), the common elementwise ops and sum reductions, for float32 and float64; `where`,
+ * `broadcastTo`, max and min take JavaScript loops for their common layouts (`loops.ts`). Everything
  * else, small arrays (where a call into WebAssembly and the copies cost more than a JavaScript
  * loop) and anything that does not fit in kernel memory go to the reference kernels, which are
  * also what this back end is tested against.
  *
  * @module kernels/wasm/kernels
  */
+import { broadcastLoop, extremumLoop, whereLoop } from '../loops.js'
 import { referenceKernels } from '../reference.js'
 import type { FloatArray, Kernels, ReduceKind } from '../types.js'
 import { align16, Heap } from './heap.js'
@@ -116,7 +118,11 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
         referenceKernels.binary(op, a, aShape, b, bShape, out, outShape)
     },
     reduce: (kind: ReduceKind, x, shape, axes, out) => {
-      const split = kind === 'sum' && x.length >= smallSize ? sumShape(shape, axes) : undefined
+      if (kind !== 'sum') {
+        if (!extremumLoop(kind, x, shape, axes, out)) referenceKernels.reduce(kind, x, shape, axes, out)
+        return
+      }
+      const split = x.length >= smallSize ? sumShape(shape, axes) : undefined
       const e = x.BYTES_PER_ELEMENT
       const outAt = align16(x.length * e)
       if (split === undefined || !heap.ensure(outAt + out.length * e)) {
@@ -138,8 +144,13 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
       const target = threaded ? sharedTarget! : localTarget
       if (out.length * k < smallMatmul || !wasmMatmul(target, args)) referenceKernels.matmul(args)
     },
-    where: referenceKernels.where,
-    broadcastTo: referenceKernels.broadcastTo,
+    where: (condition, conditionShape, a, aShape, b, bShape, out, outShape) => {
+      if (!whereLoop(condition, a, b, out))
+        referenceKernels.where(condition, conditionShape, a, aShape, b, bShape, out, outShape)
+    },
+    broadcastTo: (x, shape, out, outShape) => {
+      if (!broadcastLoop(x, shape, out, outShape)) referenceKernels.broadcastTo(x, shape, out, outShape)
+    },
     transpose: referenceKernels.transpose,
     slice: referenceKernels.slice,
     pad: referenceKernels.pad,

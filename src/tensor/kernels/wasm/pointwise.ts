@@ -61,7 +61,10 @@ export const planBinary = (aShape: Shape, bShape: Shape, outShape: Shape): Binar
 const span = (rows: number, inner: number, outerStride: number, innerStride: number): number =>
   rows === 0 || inner === 0 ? 0 : (rows - 1) * outerStride + (inner - 1) * innerStride + 1
 
-/** Runs a planned binary op; false when the operands do not fit in kernel memory. */
+/**
+ * Runs a planned binary op; false when the operands do not fit in kernel memory. Rows longer than
+ * a chunk are cut into segments; shorter rows are grouped into chunks of whole rows.
+ */
 export const runBinary = (
   heap: Heap,
   kernel: BinaryFunction,
@@ -72,25 +75,31 @@ export const runBinary = (
 ): boolean => {
   const { outer, inner, aOuter, aInner, bOuter, bInner } = plan
   const e = out.BYTES_PER_ELEMENT
-  const rowsPerChunk = Math.max(1, Math.min(outer, Math.floor(chunkElements / Math.max(1, inner))))
+  const segment = Math.min(inner, chunkElements)
+  const rowsPerChunk =
+    inner > segment ? 1 : Math.max(1, Math.min(outer, Math.floor(chunkElements / Math.max(1, inner))))
   const aAt = 0
-  const bAt = align16(span(rowsPerChunk, inner, aOuter, aInner) * e)
-  const outAt = bAt + align16(span(rowsPerChunk, inner, bOuter, bInner) * e)
-  if (!heap.ensure(outAt + rowsPerChunk * inner * e)) return false
+  const bAt = align16(span(rowsPerChunk, segment, aOuter, aInner) * e)
+  const outAt = bAt + align16(span(rowsPerChunk, segment, bOuter, bInner) * e)
+  if (!heap.ensure(outAt + rowsPerChunk * segment * e)) return false
   const view = heap.viewFor(out)
   const mode =
     inner > 1 && bInner === 0 ? BinaryMode.bPerRow : inner > 1 && aInner === 0 ? BinaryMode.aPerRow : 0
+  const whole = segment === inner
   for (let row = 0; row < outer; row += rowsPerChunk) {
     const rows = Math.min(rowsPerChunk, outer - row)
-    const aStart = row * aOuter
-    const bStart = row * bOuter
-    // an operand broadcast along rows is copied once
-    if (row === 0 || aOuter !== 0)
-      view.set(a.subarray(aStart, aStart + span(rows, inner, aOuter, aInner)), aAt / e)
-    if (row === 0 || bOuter !== 0)
-      view.set(b.subarray(bStart, bStart + span(rows, inner, bOuter, bInner)), bAt / e)
-    kernel(aAt, bAt, outAt, rows, inner, aOuter, bOuter, mode)
-    out.set(view.subarray(outAt / e, outAt / e + rows * inner), row * inner)
+    for (let from = 0; from < inner; from += segment) {
+      const length = Math.min(segment, inner - from)
+      const aStart = row * aOuter + from * aInner
+      const bStart = row * bOuter + from * bInner
+      // an operand broadcast along whole rows is copied once
+      if (row === 0 || aOuter !== 0 || !whole)
+        view.set(a.subarray(aStart, aStart + span(rows, length, aOuter, aInner)), aAt / e)
+      if (row === 0 || bOuter !== 0 || !whole)
+        view.set(b.subarray(bStart, bStart + span(rows, length, bOuter, bInner)), bAt / e)
+      kernel(aAt, bAt, outAt, rows, length, aOuter, bOuter, mode)
+      out.set(view.subarray(outAt / e, outAt / e + rows * length), row * inner + from)
+    }
   }
   return true
 }
