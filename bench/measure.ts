@@ -21,8 +21,10 @@ export type Figure = 'rate' | 'time'
 
 /** How long to measure. */
 export interface Budget {
-  /** Warm-up time in milliseconds (at least 3 calls). */
+  /** Warm-up time in milliseconds. */
   readonly warmupMs: number
+  /** Warm-up calls at least (default 3). */
+  readonly warmupCalls?: number
   /** Minimum duration of one sample in milliseconds. */
   readonly sampleMs: number
   /** Number of samples. */
@@ -42,6 +44,8 @@ export interface Workload {
   /** Units per figure unit: 1e9 for GFLOP/s, 1e-6 for µs per op. */
   readonly scale: number
   readonly figure: Figure
+  /** A tighter budget for an implementation that takes seconds per call. */
+  readonly budget?: Partial<Budget>
 }
 
 const isPromise = (value: unknown): value is Promise<unknown> =>
@@ -68,16 +72,17 @@ export const measure = async (
   budget: Budget,
 ): Promise<{ median: number; min: number; max: number }> => {
   const { run, work, scale, figure } = workload
+  const { warmupMs, warmupCalls, sampleMs, samples } = { ...budget, ...workload.budget }
   let warm = 0
   let calls = 0
-  while (calls < 3 || warm * 1000 < budget.warmupMs) {
+  while (calls < (warmupCalls ?? 3) || warm * 1000 < warmupMs) {
     warm += await callMany(run, 1)
     calls++
   }
   const perCall = warm / calls
-  const reps = Math.max(1, Math.ceil(budget.sampleMs / 1000 / Math.max(perCall, 1e-9)))
+  const reps = Math.max(1, Math.ceil(sampleMs / 1000 / Math.max(perCall, 1e-9)))
   const figures: number[] = []
-  for (let s = 0; s < budget.samples; s++) {
+  for (let s = 0; s < samples; s++) {
     const seconds = await callMany(run, reps)
     figures.push(figure === 'rate' ? (work * reps) / seconds / scale : seconds / (work * reps) / scale)
   }

@@ -24,7 +24,7 @@ const perOp = (run: () => unknown, cleanup?: () => void): Prepared => ({
 })
 
 /** The chain case. */
-export const chainCase = ({ peers }: CaseContext): Case => {
+export const chainCase = ({ peers, quick }: CaseContext): Case => {
   const implementations: Implementation[] = [
     {
       impl: 'nabla',
@@ -66,7 +66,9 @@ export const chainCase = ({ peers }: CaseContext): Case => {
           )
         },
       })
-  if (jax !== undefined)
+  // jax-js runs this chain eagerly at about 8 ms per op (its jit overflows the stack on 1000 ops):
+  // one warm-up call and two timed ones take half a minute, too long for --quick
+  if (jax !== undefined && !quick)
     implementations.push({
       impl: 'jax-js',
       prepare: async () => {
@@ -82,14 +84,17 @@ export const chainCase = ({ peers }: CaseContext): Case => {
           return t.sum()
         }
         const df = jaxGrad(f)
-        return perOp(
-          async () => {
-            const g = df(x0.ref) as A
-            await g.blockUntilReady()
-            g.dispose()
-          },
-          () => x0.dispose(),
-        )
+        return {
+          ...perOp(
+            async () => {
+              const g = df(x0.ref) as A
+              await g.blockUntilReady()
+              g.dispose()
+            },
+            () => x0.dispose(),
+          ),
+          budget: { warmupMs: 0, warmupCalls: 1, sampleMs: 0, samples: 2 },
+        }
       },
     })
   return { name: 'chain 1000 ops [4] fwd+bwd', unit: 'µs/op', higherIsBetter: false, implementations }

@@ -4,7 +4,7 @@
  * tile of `mr × nr` outputs is accumulated in v128 locals over a `kc`-deep slice.
  *
  *   for jc in n step nc:            pack op(B)[pc:pc+kc, jc:jc+nc] into nr-wide panels
- *     for pc in k step kc:
+ *     for pc in k step kc:          (k is cut into equal slices of at most kc)
  *       for ic in m step mc:        pack op(A)[ic:ic+mc, pc:pc+kc] into mr-high panels
  *         macro: for each nr panel, for each mr panel: the register tile (micro-kernel)
  *
@@ -344,7 +344,8 @@ export const emitGemm = (shape: GemmShape, callees: GemmCallees): FunctionBuilde
   const { lanes, kc, mc, nc } = shape
   const f = new FunctionBuilder(Array.from({ length: 12 }, () => 'i32' as const))
   const [a, rsA, csA, b, rsB, csB, c, ldc, m, n, k, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
-  const [jc, pc, ic, nb, kb, mb, bound] = [
+  const [jc, pc, ic, nb, kb, mb, bound, depth] = [
+    f.local('i32'),
     f.local('i32'),
     f.local('i32'),
     f.local('i32'),
@@ -364,6 +365,14 @@ export const emitGemm = (shape: GemmShape, callees: GemmCallees): FunctionBuilde
     pushMin(f, into, bound)
     f.set(into)
   }
+  // equal slices of at most kc (784 = 4 × 196, not 3 × 256 + 16: a thin last slice wastes a pass)
+  f.get(k)
+    .i32(kc - 1)
+    .op('i32.add')
+    .i32(kc)
+    .op('i32.div_u')
+    .set(bound)
+  f.get(k).get(bound).op('i32.add').i32(1).op('i32.sub').get(bound).op('i32.div_u').set(depth)
   f.i32(0).set(jc)
   f.block().loop()
   f.get(jc).get(n).op('i32.ge_u').brIf(1)
@@ -371,7 +380,9 @@ export const emitGemm = (shape: GemmShape, callees: GemmCallees): FunctionBuilde
   f.i32(0).set(pc)
   f.block().loop()
   f.get(pc).get(k).op('i32.ge_u').brIf(1)
-  remaining(k, pc, kc, kb)
+  f.get(k).get(pc).op('i32.sub').set(kb)
+  pushMin(f, kb, depth)
+  f.set(kb)
   address(b, pc, rsB, jc, csB)
   f.get(csB).get(rsB).get(nb).get(kb).get(scratch).i32(layout.packB).op('i32.add')
   f.call(callees.packColumns)
@@ -391,7 +402,7 @@ export const emitGemm = (shape: GemmShape, callees: GemmCallees): FunctionBuilde
   f.call(callees.macro)
   f.get(ic).i32(mc).op('i32.add').set(ic)
   f.br(0).end().end()
-  f.get(pc).i32(kc).op('i32.add').set(pc)
+  f.get(pc).get(depth).op('i32.add').set(pc)
   f.br(0).end().end()
   f.get(jc).i32(nc).op('i32.add').set(jc)
   f.br(0).end().end()
