@@ -37,6 +37,15 @@ describe('nabla gradcheck', () => {
     expect(lines[5]).toBe('all gradients agree with finite differences (rtol 1e-5, atol 1e-6)')
   })
 
+  it('checks the default MNIST model (784-128-10, K = 784 in the first matmul) in random mode', async () => {
+    const r = await runInProcess(['gradcheck', '--batch', '4'])
+    expect(r.status).toBe(0)
+    const lines = r.stdout.trimEnd().split('\n')
+    expect(lines[0]).toBe('nabla gradcheck: mlp 784-128-10 relu on mnist, batch of 4, float64, random mode')
+    expect(lines.slice(1, 5).every((l) => / ok$/.test(l))).toBe(true)
+    expect(lines[5]).toBe('all gradients agree with finite differences (rtol 1e-5, atol 1e-6)')
+  })
+
   it('uses random directions by default', async () => {
     const r = await runInProcess(['gradcheck', '--dataset', 'xor', '--hidden', '16,8', '--batch', '4'])
     expect(r.status).toBe(0)
