@@ -71,7 +71,9 @@ for (const kind of ['gradients', 'forward'] as const) {
         kind,
         seed: batchSeed,
         problem:
-          details.errorInstance instanceof Error ? details.errorInstance.message : String(details.error),
+          details.errorInstance instanceof Error
+            ? details.errorInstance.message
+            : String(details.errorInstance),
         program: c === undefined ? '(none)' : String(c.program),
         inputs:
           c === undefined ? '' : c.inputs.map((t, i) => `v${i} = ${JSON.stringify(toFlat(t))}`).join('; '),

@@ -10,7 +10,7 @@ import { ArgumentError, formatShape } from '../errors.js'
 import { reducedShape } from '../prims/reduction.js'
 import { normalizeAxes, type Shape } from '../shape.js'
 import { detach, type Tensor } from '../tensor.js'
-import type { AxisArg, CheckAxis, Reduce } from '../types.js'
+import type { AxisArg } from '../types.js'
 import {
   abs,
   add,
@@ -27,7 +27,7 @@ import {
   where,
 } from './elementwise.js'
 import { reshape } from './layout.js'
-import { max, type ReduceOptions, sum } from './reduce.js'
+import { max, type Reduction, sum } from './reduce.js'
 
 /**
  * x², elementwise.
@@ -84,17 +84,8 @@ const shiftFor = (op: string, x: Tensor, axis: AxisArg): Tensor => {
  * import { logsumexp, tensor } from 'nabla'
  * logsumexp(tensor([1000, 1000])) // 1000.693…
  */
-export const logsumexp = <
-  S extends Shape,
-  D extends DType,
-  const Axis extends AxisArg = undefined,
-  K extends boolean = false,
->(
-  x: Tensor<S, D>,
-  axis?: Axis & CheckAxis<S, Axis>,
-  options?: ReduceOptions<K>,
-): Tensor<Reduce<S, Axis, K>, D> => {
-  const t: Tensor = x
+export const logsumexp: Reduction = (x, axis, options) => {
+  const t: Tensor = x as Tensor
   const shift = shiftFor('logsumexp', t, axis as AxisArg)
   const total: Tensor = log(sum(exp(sub(t, shift)), axis as AxisArg, { keepdims: true }))
   const result: Tensor = add(total, shift)

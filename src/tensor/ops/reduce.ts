@@ -28,16 +28,30 @@ export interface ReduceOptions<K extends boolean = boolean> {
   readonly keepdims?: K
 }
 
+/**
+ * The signature every reduction shares: literal axes are checked against the rank and removed (or
+ * kept as 1) in the result type.
+ * @example
+ * import { type Reduction, sum } from 'nabla'
+ * const total: Reduction = sum
+ */
+export type Reduction = <
+  S extends Shape,
+  D extends DType,
+  const Axis extends AxisArg = undefined,
+  K extends boolean = false,
+>(
+  x: Tensor<S, D>,
+  axis?: Axis & CheckAxis<S, Axis>,
+  options?: ReduceOptions<K>,
+) => Tensor<Reduce<S, Axis, K>, D>
+
 const reduction =
-  (prim: Prim<ReduceParams>) =>
-  <S extends Shape, D extends DType, const Axis extends AxisArg = undefined, K extends boolean = false>(
-    x: Tensor<S, D>,
-    axis?: Axis & CheckAxis<S, Axis>,
-    options?: ReduceOptions<K>,
-  ): Tensor<Reduce<S, Axis, K>, D> => {
-    const t = expectTensor(prim.name, 'x', x)
+  (prim: Prim<ReduceParams>): Reduction =>
+  (x, axis, options) => {
+    const t = expectTensor(prim.name, 'x', x as Tensor)
     const axes = normalizeAxes(prim.name, axis as AxisArg, t.shape.length)
-    return apply(prim, [t], { axes, keepdims: options?.keepdims === true }) as Tensor<Reduce<S, Axis, K>, D>
+    return apply(prim, [t], { axes, keepdims: options?.keepdims === true }) as never
   }
 
 /**
@@ -71,17 +85,8 @@ export const min = reduction(prims.minPrim)
  * import { mean, tensor } from 'nabla'
  * mean(tensor([[1, 2], [3, 4]]), 0) // [2, 3]
  */
-export const mean = <
-  S extends Shape,
-  D extends DType,
-  const Axis extends AxisArg = undefined,
-  K extends boolean = false,
->(
-  x: Tensor<S, D>,
-  axis?: Axis & CheckAxis<S, Axis>,
-  options?: ReduceOptions<K>,
-): Tensor<Reduce<S, Axis, K>, D> => {
-  const t = expectTensor('mean', 'x', x)
+export const mean: Reduction = (x, axis, options) => {
+  const t = expectTensor('mean', 'x', x as Tensor)
   const axes = normalizeAxes('mean', axis as AxisArg, t.shape.length)
   const count = axes.reduce((n, a) => n * t.shape[a]!, 1)
   if (count === 0)
@@ -90,5 +95,5 @@ export const mean = <
       `cannot take the mean over an empty axis of a tensor of shape ${formatShape(t.shape)}`,
     )
   const total = apply(prims.sumPrim, [t], { axes, keepdims: options?.keepdims === true })
-  return div(total, count) as unknown as Tensor<Reduce<S, Axis, K>, D>
+  return div(total, count) as never
 }
