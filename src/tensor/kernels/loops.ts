@@ -104,7 +104,7 @@ export const extremumLoop = (
       let acc = out[target]!
       for (let m = 0; m < middle; m++) {
         const v = x[base + m]!
-        if ((max ? v > acc : v < acc) || v !== v) acc = v
+        if ((max ? v > acc : v < acc) || Number.isNaN(v)) acc = v
       }
       out[target] = acc
     } else
@@ -113,7 +113,7 @@ export const extremumLoop = (
         for (let i = 0; i < inner; i++) {
           const v = x[row + i]!
           const acc = out[target + i]!
-          if ((max ? v > acc : v < acc) || v !== v) out[target + i] = v
+          if ((max ? v > acc : v < acc) || Number.isNaN(v)) out[target + i] = v
         }
       }
   }

@@ -51,7 +51,7 @@ export const scratchLayout = (shape: GemmShape) => {
 }
 
 /** `min(x, y)` of two i32 locals (unsigned), pushed on the stack. */
-const pushMin = (f: FunctionBuilder, x: number, y: number): void => {
+export const pushMin = (f: FunctionBuilder, x: number, y: number): void => {
   f.get(x).get(y).get(x).get(y).op('i32.lt_u').op('select')
 }
 
@@ -327,6 +327,26 @@ export const emitMacro = (shape: GemmShape): FunctionBuilder => {
   return f
 }
 
+/**
+ * Sets `depth` to the depth of the k slices: equal slices of at most kc (784 = 4 × 196, not
+ * 3 × 256 + 16: a thin last slice wastes a pass over C). `scratch` is a spare i32 local.
+ */
+export const emitSliceDepth = (
+  f: FunctionBuilder,
+  kc: number,
+  k: number,
+  scratch: number,
+  depth: number,
+): void => {
+  f.get(k)
+    .i32(kc - 1)
+    .op('i32.add')
+    .i32(kc)
+    .op('i32.div_u')
+    .set(scratch)
+  f.get(k).get(scratch).op('i32.add').i32(1).op('i32.sub').get(scratch).op('i32.div_u').set(depth)
+}
+
 /** Indices of the functions `emitGemm`'s body calls. */
 export interface GemmCallees {
   readonly packRows: number
@@ -365,14 +385,7 @@ export const emitGemm = (shape: GemmShape, callees: GemmCallees): FunctionBuilde
     pushMin(f, into, bound)
     f.set(into)
   }
-  // equal slices of at most kc (784 = 4 × 196, not 3 × 256 + 16: a thin last slice wastes a pass)
-  f.get(k)
-    .i32(kc - 1)
-    .op('i32.add')
-    .i32(kc)
-    .op('i32.div_u')
-    .set(bound)
-  f.get(k).get(bound).op('i32.add').i32(1).op('i32.sub').get(bound).op('i32.div_u').set(depth)
+  emitSliceDepth(f, kc, k, bound, depth)
   f.i32(0).set(jc)
   f.block().loop()
   f.get(jc).get(n).op('i32.ge_u').brIf(1)

@@ -37,6 +37,8 @@ export interface WasmKernelOptions {
   readonly smallSize?: number
   /** Multiply-adds below which a product stays in JavaScript (default 512). */
   readonly smallMatmul?: number
+  /** Whether the calling thread takes part in threaded products (default true; tests turn it off). */
+  readonly callerWorks?: boolean
 }
 
 /** The WebAssembly kernels, with what they were built with. */
@@ -90,6 +92,7 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
       base: controlBytes,
       threads: undefined as GemmThreads | undefined,
       threadThreshold,
+      callerWorks: options.callerWorks ?? true,
     }
     sharedTarget = target
     threadsReady = GemmThreads.start(module, sharedMemory, options.threads).then(

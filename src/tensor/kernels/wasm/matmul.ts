@@ -1,9 +1,9 @@
 /**
  * The batched matrix product on the WebAssembly kernels: copies both operands into kernel memory
  * once, runs one `gemm` per batch entry (transposes become swapped strides, which packing absorbs),
- * and copies the result out. A product big enough to pay for waking a thread is split between the
- * calling thread and the ready workers, by rows or by columns (whichever is longer), each share
- * packing its own panels.
+ * and copies the result out. A product big enough to pay for waking a thread packs op(B) once and
+ * is cut into row blocks that the calling thread and the ready workers take off a shared counter
+ * (`threads.ts`, `shared.ts`).
  *
  * @module kernels/wasm/matmul
  */
@@ -13,7 +13,8 @@ import type { FloatArray, MatmulArgs } from '../types.js'
 import { scratchLayout } from './gemm.js'
 import { align16, type Heap } from './heap.js'
 import type { KernelInstance } from './module.js'
-import type { GemmJob, GemmThreads } from './threads.js'
+import { packedSize, rowsScratchBytes } from './shared.js'
+import type { GemmThreads, RowsJob } from './threads.js'
 
 /** Where a product runs: an instance, its memory, and (for a shared memory) helper threads. */
 export interface MatmulTarget {
@@ -24,6 +25,8 @@ export interface MatmulTarget {
   readonly threads: GemmThreads | undefined
   /** Multiply-adds per product from which it is split across threads. */
   readonly threadThreshold: number
+  /** Whether the calling thread takes tasks too (tests turn it off to make the workers do all). */
+  readonly callerWorks?: boolean
 }
 
 /** Offsets (in elements) of each batch entry of `a` and `b`, in the batch order of the output. */
@@ -59,14 +62,6 @@ const batchOffsets = (
   return [aOffsets, bOffsets]
 }
 
-/** Splits `[0, length)` into at most `parts` ranges whose starts are multiples of `align`. */
-const split = (length: number, parts: number, align: number): [number, number][] => {
-  const size = Math.ceil(length / parts / align) * align
-  const ranges: [number, number][] = []
-  for (let start = 0; start < length; start += size) ranges.push([start, Math.min(length, start + size)])
-  return ranges
-}
-
 /**
  * Runs a matmul on `target`; returns false (having written nothing) when it does not fit in kernel
  * memory, so the caller can fall back to the reference kernels.
@@ -83,16 +78,19 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
     return true
   }
   const kernels = a instanceof Float32Array ? target.instance.f32 : target.instance.f64
+  const shape = kernels.gemmShape
   const e = a.BYTES_PER_ELEMENT
-  const scratchBytes = scratchLayout(kernels.gemmShape).total
   const workers = target.threads?.ready ?? 0
-  const threaded = workers > 0 && m * n * k >= target.threadThreshold
-  const shares = threaded ? workers + 1 : 1
+  // about three tasks per thread, so a thread the scheduler delays leaves little to wait for
+  const rowsPerTask = Math.ceil(Math.ceil(m / (3 * (workers + 1))) / shape.mr) * shape.mr
+  const threaded = workers > 0 && m * n * k >= target.threadThreshold && m > rowsPerTask
   const aAt = target.base
   const bAt = aAt + align16(a.length * e)
   const cAt = bAt + align16(b.length * e)
-  const scratchAt = cAt + align16(out.length * e)
-  if (!target.heap.ensure(scratchAt + shares * scratchBytes)) return false
+  const packedAt = cAt + align16(out.length * e)
+  const scratchAt = threaded ? packedAt + align16(packedSize(shape, k, n) * e) : packedAt
+  const scratchStride = threaded ? rowsScratchBytes(shape) : scratchLayout(shape).total
+  if (!target.heap.ensure(scratchAt + (threaded ? workers + 1 : 1) * scratchStride)) return false
   const heap = target.heap.viewFor(a)
   heap.set(a, aAt / e)
   heap.set(b, bAt / e)
@@ -107,32 +105,24 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
       kernels.gemm(aPtr, rsA, csA, bPtr, rsB, csB, cPtr, n, m, n, k, scratchAt)
       continue
     }
-    const { mr, nrVectors, lanes } = kernels.gemmShape
-    const byRows = m >= n
-    const ranges = split(byRows ? m : n, shares, byRows ? mr : nrVectors * lanes.lanes)
-    const jobs: GemmJob[] = ranges.map(([start, end], share) => {
-      const scratch = scratchAt + share * scratchBytes
-      const args = byRows
-        ? [
-            aPtr + start * rsA * e,
-            rsA,
-            csA,
-            bPtr,
-            rsB,
-            csB,
-            cPtr + start * n * e,
-            n,
-            end - start,
-            n,
-            k,
-            scratch,
-          ]
-        : [aPtr, rsA, csA, bPtr + start * csB * e, rsB, csB, cPtr + start * e, n, m, end - start, k, scratch]
-      return { precision: lanes.precision, args }
-    })
-    target.threads!.run(jobs, ({ args: g }) => {
-      kernels.gemm(g[0]!, g[1]!, g[2]!, g[3]!, g[4]!, g[5]!, g[6]!, g[7]!, g[8]!, g[9]!, g[10]!, g[11]!)
-    })
+    kernels.packAll(bPtr, rsB, csB, n, k, packedAt)
+    const job: RowsJob = {
+      precision: shape.lanes.precision,
+      tasks: Math.ceil(m / rowsPerTask),
+      rowsPerTask,
+      a: aPtr,
+      rowStrideA: rsA,
+      colStrideA: csA,
+      packedB: packedAt,
+      c: cPtr,
+      ldc: n,
+      m,
+      n,
+      k,
+      scratch: scratchAt,
+      scratchStride,
+    }
+    target.threads!.run(job, [target.instance.f32.gemmRows, target.instance.f64.gemmRows], target.callerWorks)
   }
   const result = heap.subarray(cAt / e, cAt / e + out.length) as FloatArray
   out.set(result)

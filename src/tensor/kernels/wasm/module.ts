@@ -12,6 +12,7 @@ import { buildModule, type ExportedFunction, FunctionBuilder } from './encoder.j
 import { emitGemm, emitMacro, emitPack, type GemmShape, tileColumns } from './gemm.js'
 import { f32Lanes, f64Lanes, type Lanes, type Precision } from './lanes.js'
 import { emitSum } from './reduce.js'
+import { emitGemmRows, emitPackAll } from './shared.js'
 
 /** 64 KiB pages: the largest memory nabla asks for (4 GiB, the 32-bit address space). */
 export const maximumPages = 65536
@@ -24,6 +25,30 @@ export type GemmFunction = (
   b: number,
   rowStrideB: number,
   colStrideB: number,
+  c: number,
+  ldc: number,
+  m: number,
+  n: number,
+  k: number,
+  scratch: number,
+) => void
+
+/** The signature of an exported `packAll` (see `emitPackAll`). */
+export type PackAllFunction = (
+  b: number,
+  rowStrideB: number,
+  colStrideB: number,
+  n: number,
+  k: number,
+  dst: number,
+) => void
+
+/** The signature of an exported `gemmRows` (see `emitGemmRows`). */
+export type GemmRowsFunction = (
+  a: number,
+  rowStrideA: number,
+  colStrideA: number,
+  packedB: number,
   c: number,
   ldc: number,
   m: number,
@@ -53,6 +78,8 @@ export type SumFunction = (x: number, out: number, outer: number, middle: number
 /** The kernels of one precision. */
 export interface PrecisionKernels {
   readonly gemm: GemmFunction
+  readonly packAll: PackAllFunction
+  readonly gemmRows: GemmRowsFunction
   readonly gemmShape: GemmShape
   readonly binary: ReadonlyMap<string, BinaryFunction>
   readonly unary: ReadonlyMap<string, UnaryFunction>
@@ -138,6 +165,8 @@ const functionsOf = (lanes: Lanes, fma: boolean, base: number): ExportedFunction
     { name: `packRows_${p}`, body: emitPack(lanes, shape.mr) },
     { name: `packColumns_${p}`, body: emitPack(lanes, tileColumns(shape)) },
     { name: `macro_${p}`, body: emitMacro(shape) },
+    { name: `packAll_${p}`, body: emitPackAll(shape, base + 2) },
+    { name: `gemmRows_${p}`, body: emitGemmRows(shape, { packRows: base + 1, macro: base + 3 }) },
     { name: `sum_${p}`, body: emitSum(lanes) },
     ...binaries,
     ...unaries,
@@ -164,6 +193,8 @@ const kernelsOf = (
   const get = <F>(name: string) => exports[`${name}_${precision}`] as F
   return {
     gemm: get<GemmFunction>('gemm'),
+    packAll: get<PackAllFunction>('packAll'),
+    gemmRows: get<GemmRowsFunction>('gemmRows'),
     gemmShape: gemmShapeOf(precision === 'f32' ? f32Lanes : f64Lanes, fma),
     binary: new Map(
       Object.keys(binaryExpressions).map((expr, i) => [expr, get<BinaryFunction>(`binary${i}`)]),

@@ -1,54 +1,120 @@
 /**
- * Helper threads for large matrix products: each worker instantiates the same kernel module over
- * the same shared memory and waits on its own control block there. The caller writes a job's
- * arguments, bumps the worker's sequence number and wakes it, runs its own share of the product,
- * then sleeps until every worker has written the sequence number back as done.
+ * Helper threads for large matrix products. Each worker instantiates the same kernel module over
+ * the same shared memory and sleeps on a generation number in a control block at address 0. A
+ * product is cut into row blocks (tasks); the caller publishes the job, wakes the workers, and then
+ * everyone, caller included, takes tasks off a shared counter until none are left. The caller
+ * returns once every task is done.
  *
- * The control block of worker `w` is 16 int32s at `w × 64` bytes: `[sequence, done, ready,
- * precision, …the 12 gemm arguments]`. A worker reads the sequence number *before* it reports
- * ready: reading it after could miss the first job, and both threads would then wait forever.
- * Workers start asynchronously; until one reports ready the caller does all the work itself, so a
- * kernel call never waits for a thread to start. Workers are `unref`'d (they never keep the process
- * alive) and run code passed as a string, so they need no loader for TypeScript sources.
+ * The scheduling is dynamic on purpose: a worker that the operating system has not scheduled (a
+ * busy machine) simply takes no task, and the caller does the work itself, never waiting for a
+ * thread that has not started. Only a task already taken is waited for.
+ *
+ * Consistency without locks: job parameters sit in a ring of four slots indexed by generation, and
+ * the task counter holds `(generation << 16) | next task`. A thread reads a job's parameters, then
+ * claims a task with a compare-and-swap that also checks the generation; if the swap succeeds the
+ * caller is still on that job, so the slot it read has not been rewritten. A worker reads the
+ * generation *before* it reports ready: reading it after could miss the first job (a deadlock
+ * design.md §6 records). Workers are `unref`'d, so they never keep the process alive, and run code
+ * passed as a string, so they need no loader for TypeScript sources.
  *
  * @module kernels/wasm/threads
  */
 import type { WasmMemory, WasmModule } from './api.js'
 import type { Precision } from './lanes.js'
+import type { GemmRowsFunction } from './module.js'
 
-/** Bytes of shared memory, from address 0, that hold the control blocks. */
+/** Bytes of shared memory, from address 0, that hold the control block. */
 export const controlBytes = 4096
 
-const slot = 16
-const [sequence, done, ready, precisionSlot, argumentsSlot] = [0, 1, 2, 3, 4]
+const [generationAt, counterAt, completedAt, failedAt, readyAt, slotsAt] = [0, 1, 2, 3, 8, 64]
+const slotLength = 16
+const maximumWorkers = 32
 
-/** One share of a product: the 12 arguments of `gemm`. */
-export interface GemmJob {
+/** A product split into row tasks (addresses in bytes, strides in elements). */
+export interface RowsJob {
   readonly precision: Precision
-  readonly args: readonly number[]
+  readonly tasks: number
+  readonly rowsPerTask: number
+  readonly a: number
+  readonly rowStrideA: number
+  readonly colStrideA: number
+  readonly packedB: number
+  readonly c: number
+  readonly ldc: number
+  readonly m: number
+  readonly n: number
+  readonly k: number
+  /** Scratch of participant `p` (the caller is 0, worker `w` is `w + 1`) at `scratch + p·scratchStride`. */
+  readonly scratch: number
+  readonly scratchStride: number
 }
+
+const fields = [
+  'precision',
+  'tasks',
+  'rowsPerTask',
+  'a',
+  'rowStrideA',
+  'colStrideA',
+  'packedB',
+  'c',
+  'ldc',
+  'm',
+  'n',
+  'k',
+  'scratch',
+  'scratchStride',
+] as const
+
+// The task loop, written once as source text: the workers evaluate it, and the caller compiles
+// the same text with `new Function`, so both sides run exactly the same protocol.
+const takeTasksSource = `
+  const slot = ${slotsAt} + (generation & 3) * ${slotLength}
+  const gemmRows = kernels[control[slot]]
+  const e = control[slot] === 0 ? 4 : 8
+  const tasks = control[slot + 1], rowsPerTask = control[slot + 2]
+  const a = control[slot + 3], rsA = control[slot + 4], csA = control[slot + 5], packedB = control[slot + 6]
+  const c = control[slot + 7], ldc = control[slot + 8], m = control[slot + 9], n = control[slot + 10]
+  const k = control[slot + 11], scratch = control[slot + 12] + participant * control[slot + 13]
+  const tag = generation & 0x7fff
+  for (;;) {
+    const word = Atomics.load(control, ${counterAt})
+    const task = word & 0xffff
+    if (((word >> 16) & 0x7fff) !== tag || task >= tasks) return
+    if (Atomics.compareExchange(control, ${counterAt}, word, word + 1) !== word) continue
+    const first = task * rowsPerTask
+    try {
+      gemmRows(a + first * rsA * e, rsA, csA, packedB, c + first * ldc * e, ldc, Math.min(rowsPerTask, m - first), n, k, scratch)
+    } catch {
+      Atomics.store(control, ${failedAt}, 1)
+    }
+    Atomics.add(control, ${completedAt}, 1)
+    Atomics.notify(control, ${completedAt})
+  }
+`
+
+type TakeTasks = (
+  control: Int32Array,
+  kernels: readonly GemmRowsFunction[],
+  generation: number,
+  participant: number,
+) => void
 
 const workerSource = `
 const { workerData } = require('node:worker_threads')
 const { module, memory, index } = workerData
 const { exports } = new WebAssembly.Instance(module, { env: { memory } })
-const control = new Int32Array(memory.buffer, index * ${slot * 4}, ${slot})
-let seen = Atomics.load(control, ${sequence})
-Atomics.store(control, ${ready}, 1)
+const control = new Int32Array(memory.buffer, 0, ${controlBytes / 4})
+const kernels = [exports.gemmRows_f32, exports.gemmRows_f64]
+const takeTasks = (control, kernels, generation, participant) => {${takeTasksSource}}
+let seen = Atomics.load(control, ${generationAt})
+Atomics.store(control, ${readyAt} + index, 1)
 for (;;) {
   // a short spin first: the next product of a training step usually follows within microseconds
-  for (let spin = 0; spin < 20000 && Atomics.load(control, ${sequence}) === seen; spin++);
-  Atomics.wait(control, ${sequence}, seen)
-  seen = Atomics.load(control, ${sequence})
-  const gemm = control[${precisionSlot}] === 0 ? exports.gemm_f32 : exports.gemm_f64
-  const a = control.subarray(${argumentsSlot}, ${argumentsSlot + 12})
-  try {
-    gemm(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11])
-  } catch {
-    Atomics.store(control, ${ready}, 2)
-  }
-  Atomics.store(control, ${done}, seen)
-  Atomics.notify(control, ${done})
+  for (let spin = 0; spin < 20000 && Atomics.load(control, ${generationAt}) === seen; spin++);
+  Atomics.wait(control, ${generationAt}, seen)
+  seen = Atomics.load(control, ${generationAt})
+  takeTasks(control, kernels, seen, index + 1)
 }
 `
 
@@ -56,17 +122,25 @@ for (;;) {
 export class GemmThreads {
   readonly #control: Int32Array
   readonly #workers: number
+  readonly #takeTasks: TakeTasks
   #failed = false
 
   private constructor(memory: WasmMemory, workers: number) {
     this.#control = new Int32Array(memory.buffer, 0, controlBytes / 4)
     this.#workers = workers
+    this.#takeTasks = new Function(
+      'control',
+      'kernels',
+      'generation',
+      'participant',
+      takeTasksSource,
+    ) as TakeTasks
   }
 
   /**
-   * Starts `workers` threads (default: one per extra core, at most 3) over `memory` (which must be
-   * shared) running `module`; they become usable once they report ready. Resolves to `undefined`
-   * when worker threads are unavailable or there is no core to spare.
+   * Starts `requested` threads (default: one per extra core, at most 3) over `memory` (which must
+   * be shared) running `module`; they become usable once they report ready. Resolves to
+   * `undefined` when worker threads are unavailable or there is no core to spare.
    */
   static async start(
     module: WasmModule,
@@ -76,7 +150,10 @@ export class GemmThreads {
     if (typeof process === 'undefined' || process.versions?.node === undefined) return undefined
     const { Worker } = await import('node:worker_threads')
     const { availableParallelism } = await import('node:os')
-    const workers = requested ?? Math.max(0, Math.min(3, availableParallelism() - 1))
+    const workers = Math.min(
+      maximumWorkers,
+      requested ?? Math.max(0, Math.min(3, availableParallelism() - 1)),
+    )
     if (workers === 0) return undefined
     const threads = new GemmThreads(memory, workers)
     for (let index = 0; index < workers; index++) {
@@ -100,33 +177,34 @@ export class GemmThreads {
   get ready(): number {
     if (this.#failed) return 0
     let count = 0
-    while (count < this.#workers && Atomics.load(this.#control, count * slot + ready) === 1) count++
+    while (count < this.#workers && Atomics.load(this.#control, readyAt + count) === 1) count++
     return count
   }
 
   /**
-   * Runs `jobs[0]` on the calling thread with `self` and `jobs[i]` on worker `i − 1`, returning when
-   * all are done. Needs `jobs.length − 1 ≤ ready`.
+   * Runs a job: publishes it, wakes the workers, takes tasks on the calling thread too (unless
+   * `callerWorks` is false, which tests use to make the workers do everything), and returns when
+   * every task is done.
    */
-  run(jobs: readonly GemmJob[], self: (job: GemmJob) => void): void {
+  run(job: RowsJob, kernels: readonly GemmRowsFunction[], callerWorks = true): void {
     const control = this.#control
-    const issued: number[] = []
-    for (let w = 0; w < jobs.length - 1; w++) {
-      const job = jobs[w + 1]!
-      const base = w * slot
-      control[base + precisionSlot] = job.precision === 'f32' ? 0 : 1
-      control.set(job.args, base + argumentsSlot)
-      const next = (Atomics.load(control, base + sequence) + 1) | 0
-      Atomics.store(control, base + sequence, next)
-      Atomics.notify(control, base + sequence)
-      issued.push(next)
-    }
-    self(jobs[0]!)
-    for (let w = 0; w < issued.length; w++) {
-      const index = w * slot + done
-      for (let seen = Atomics.load(control, index); seen !== issued[w]; seen = Atomics.load(control, index))
-        Atomics.wait(control, index, seen)
-    }
-    if (this.ready < issued.length) throw new Error('nabla: a matmul worker thread failed')
+    const generation = (Atomics.load(control, generationAt) + 1) | 0
+    const slot = slotsAt + (generation & 3) * slotLength
+    fields.forEach((field, i) => {
+      control[slot + i] = field === 'precision' ? (job.precision === 'f32' ? 0 : 1) : job[field]
+    })
+    Atomics.store(control, completedAt, 0)
+    Atomics.store(control, counterAt, (generation & 0x7fff) << 16)
+    Atomics.store(control, generationAt, generation)
+    Atomics.notify(control, generationAt)
+    if (callerWorks) this.#takeTasks(control, kernels, generation, 0)
+    for (
+      let done = Atomics.load(control, completedAt);
+      done < job.tasks;
+      done = Atomics.load(control, completedAt)
+    )
+      Atomics.wait(control, completedAt, done)
+    if (Atomics.load(control, failedAt) !== 0)
+      throw new Error('nabla: a matmul task failed in a worker thread')
   }
 }

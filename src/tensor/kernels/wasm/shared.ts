@@ -1,0 +1,152 @@
+/**
+ * The product split for several threads. The caller packs all of `op(B)` once (`packAll`), then
+ * every thread takes row blocks of C off a shared counter and runs `gemmRows` on each: it packs
+ * only its own rows of A and reads the shared packed B, so no packing is repeated between threads.
+ *
+ * Packed B is the concatenation of the blocks the single-threaded `gemm` packs one at a time: for
+ * each column block `jc` (of `nc` columns) and each depth slice `pc`, a slice of `kb` rows by the
+ * block's columns rounded up to whole panels. Block `(jc, pc)` therefore starts `jc·k + pc·nbPad`
+ * elements in, where `nbPad` is the block's padded width.
+ *
+ * @module kernels/wasm/shared
+ */
+import { FunctionBuilder } from './encoder.js'
+import { emitSliceDepth, type GemmShape, pushMin, scratchLayout, tileColumns } from './gemm.js'
+
+/** Elements `packAll` writes for an `n`-column `op(B)` of depth `k`. */
+export const packedSize = (shape: GemmShape, k: number, n: number): number => {
+  const nr = tileColumns(shape)
+  return k * Math.ceil(n / nr) * nr
+}
+
+/** Bytes of per-thread scratch `gemmRows` needs: one packed A block and one edge tile. */
+export const rowsScratchBytes = (shape: GemmShape): number => {
+  const layout = scratchLayout(shape)
+  return layout.packB + (layout.total - layout.edge)
+}
+
+/** Pushes the byte offset of packed block `(jc, pc)`: `(jc·k + pc·nbPad) · bytes`. */
+const pushBlockOffset = (
+  f: FunctionBuilder,
+  shape: GemmShape,
+  locals: { jc: number; k: number; pc: number; nb: number },
+): void => {
+  const nr = tileColumns(shape)
+  f.get(locals.jc).get(locals.k).op('i32.mul')
+  // nbPad = (nb + nr - 1) / nr * nr
+  f.get(locals.pc)
+    .get(locals.nb)
+    .i32(nr - 1)
+    .op('i32.add')
+    .i32(nr)
+    .op('i32.div_u')
+    .i32(nr)
+    .op('i32.mul')
+  f.op('i32.mul').op('i32.add').i32(shape.lanes.shift).op('i32.shl')
+}
+
+/** `packAll(b, rowStrideB, colStrideB, n, k, dst)`: packs all of `op(B)` (k × n) at `dst`. */
+export const emitPackAll = (shape: GemmShape, packColumns: number): FunctionBuilder => {
+  const { lanes, kc, nc } = shape
+  const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'])
+  const [b, rsB, csB, n, k, dst] = [0, 1, 2, 3, 4, 5]
+  const [jc, pc, nb, kb, bound, depth] = [
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+  ]
+  emitSliceDepth(f, kc, k, bound, depth)
+  f.i32(0).set(jc)
+  f.block().loop()
+  f.get(jc).get(n).op('i32.ge_u').brIf(1)
+  f.get(n).get(jc).op('i32.sub').set(nb).i32(nc).set(bound)
+  pushMin(f, nb, bound)
+  f.set(nb)
+  f.i32(0).set(pc)
+  f.block().loop()
+  f.get(pc).get(k).op('i32.ge_u').brIf(1)
+  f.get(k).get(pc).op('i32.sub').set(kb)
+  pushMin(f, kb, depth)
+  f.set(kb)
+  // source: b + (pc·rsB + jc·csB)·bytes; destination: dst + block offset
+  f.get(b).get(pc).get(rsB).op('i32.mul').get(jc).get(csB).op('i32.mul').op('i32.add')
+  f.i32(lanes.shift).op('i32.shl').op('i32.add')
+  f.get(csB).get(rsB).get(nb).get(kb)
+  f.get(dst)
+  pushBlockOffset(f, shape, { jc, k, pc, nb })
+  f.op('i32.add')
+  f.call(packColumns)
+  f.get(pc).get(depth).op('i32.add').set(pc)
+  f.br(0).end().end()
+  f.get(jc).i32(nc).op('i32.add').set(jc)
+  f.br(0).end().end()
+  return f
+}
+
+/**
+ * `gemmRows(a, rowStrideA, colStrideA, packedB, c, ldc, m, n, k, scratch)`: `C[m × n] = op(A)·B`
+ * from a `packAll`-packed B; `scratch` points at `rowsScratchBytes(shape)` bytes of its own.
+ */
+export const emitGemmRows = (
+  shape: GemmShape,
+  callees: { packRows: number; macro: number },
+): FunctionBuilder => {
+  const { lanes, kc, mc, nc } = shape
+  const f = new FunctionBuilder(Array.from({ length: 10 }, () => 'i32' as const))
+  const [a, rsA, csA, packedB, c, ldc, m, n, k, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+  const [jc, pc, ic, nb, kb, mb, bound, depth] = [
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+    f.local('i32'),
+  ]
+  const layout = scratchLayout(shape)
+  emitSliceDepth(f, kc, k, bound, depth)
+  f.i32(0).set(jc)
+  f.block().loop()
+  f.get(jc).get(n).op('i32.ge_u').brIf(1)
+  f.get(n).get(jc).op('i32.sub').set(nb).i32(nc).set(bound)
+  pushMin(f, nb, bound)
+  f.set(nb)
+  f.i32(0).set(pc)
+  f.block().loop()
+  f.get(pc).get(k).op('i32.ge_u').brIf(1)
+  f.get(k).get(pc).op('i32.sub').set(kb)
+  pushMin(f, kb, depth)
+  f.set(kb)
+  f.i32(0).set(ic)
+  f.block().loop()
+  f.get(ic).get(m).op('i32.ge_u').brIf(1)
+  f.get(m).get(ic).op('i32.sub').set(mb).i32(mc).set(bound)
+  pushMin(f, mb, bound)
+  f.set(mb)
+  // pack rows ic … ic + mb of op(A)[:, pc:pc+kb] into the packed-A area
+  f.get(a).get(ic).get(rsA).op('i32.mul').get(pc).get(csA).op('i32.mul').op('i32.add')
+  f.i32(lanes.shift).op('i32.shl').op('i32.add')
+  f.get(rsA).get(csA).get(mb).get(kb).get(scratch).i32(layout.packA).op('i32.add')
+  f.call(callees.packRows)
+  f.get(scratch).i32(layout.packA).op('i32.add')
+  f.get(packedB)
+  pushBlockOffset(f, shape, { jc, k, pc, nb })
+  f.op('i32.add')
+  f.get(c).get(ic).get(ldc).op('i32.mul').get(jc).op('i32.add').i32(lanes.shift).op('i32.shl').op('i32.add')
+  f.get(ldc).get(mb).get(nb).get(kb)
+  f.get(pc).i32(0).op('i32.ne')
+  // the edge tile follows the packed-A block
+  f.get(scratch).i32(layout.packB).op('i32.add')
+  f.call(callees.macro)
+  f.get(ic).i32(mc).op('i32.add').set(ic)
+  f.br(0).end().end()
+  f.get(pc).get(depth).op('i32.add').set(pc)
+  f.br(0).end().end()
+  f.get(jc).i32(nc).op('i32.add').set(jc)
+  f.br(0).end().end()
+  return f
+}
