@@ -228,3 +228,81 @@ export const emitUnary = (lanes: Lanes, expression: VectorExpression): FunctionB
   f.br(0).end().end()
   return f
 }
+
+/** How the operands of `where` vary: bit 1 set when `a` is one value, bit 2 when `b` is. */
+export const WhereMode = { aScalar: 1, bScalar: 2 } as const
+
+/**
+ * `where(condition, a, b, out, n, mode)`: `out[i] = condition[i] !== 0 ? a[i] : b[i]` for `n`
+ * elements, without branches (a lane mask and `v128.bitselect`; a NaN condition picks `a`, −0
+ * picks `b`, as in JavaScript). `mode` (`WhereMode`) marks operands that are one repeated value.
+ */
+export const emitWhere = (lanes: Lanes): FunctionBuilder => {
+  const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'])
+  const [condition, a, b, out, n, mode] = [0, 1, 2, 3, 4, 5]
+  const [x, y, mask] = [f.local('v128'), f.local('v128'), f.local('v128')]
+  const e = lanes.bytes
+  const select = () => {
+    f.get(x).get(y).get(mask).op('v128.bitselect')
+  }
+  const loops = (aVaries: boolean, bVaries: boolean) => {
+    f.block().loop()
+    f.get(n).i32(lanes.lanes).op('i32.lt_u').brIf(1)
+    f.get(condition).mem('v128.load')
+    constant(f, lanes, 0)
+    f.op(lanes.vector('ne')).set(mask)
+    if (aVaries) f.get(a).mem('v128.load').set(x)
+    if (bVaries) f.get(b).mem('v128.load').set(y)
+    f.get(out)
+    select()
+    f.mem('v128.store')
+    for (const [pointer, varies] of [
+      [condition, true],
+      [a, aVaries],
+      [b, bVaries],
+      [out, true],
+    ] as const)
+      if (varies) f.get(pointer).i32(16).op('i32.add').set(pointer)
+    f.get(n).i32(lanes.lanes).op('i32.sub').set(n)
+    f.br(0).end().end()
+    f.block().loop()
+    f.get(n).op('i32.eqz').brIf(1)
+    f.get(condition).mem(lanes.splatLoad)
+    constant(f, lanes, 0)
+    f.op(lanes.vector('ne')).set(mask)
+    if (aVaries) f.get(a).mem(lanes.splatLoad).set(x)
+    if (bVaries) f.get(b).mem(lanes.splatLoad).set(y)
+    f.get(out)
+    select()
+    f.lane(lanes.precision === 'f32' ? 'f32x4.extract_lane' : 'f64x2.extract_lane', 0)
+    f.mem(lanes.store)
+    for (const [pointer, varies] of [
+      [condition, true],
+      [a, aVaries],
+      [b, bVaries],
+      [out, true],
+    ] as const)
+      if (varies) f.get(pointer).i32(e).op('i32.add').set(pointer)
+    f.get(n).i32(1).op('i32.sub').set(n)
+    f.br(0).end().end()
+  }
+  f.get(a).mem(lanes.splatLoad).set(x)
+  f.get(b).mem(lanes.splatLoad).set(y)
+  const variants: [number, boolean, boolean][] = [
+    [0, true, true],
+    [WhereMode.aScalar, false, true],
+    [WhereMode.bScalar, true, false],
+  ]
+  for (const [value, aVaries, bVaries] of variants) {
+    f.get(mode).i32(value).op('i32.eq').if()
+    loops(aVaries, bVaries)
+    f.end()
+  }
+  f.get(mode)
+    .i32(WhereMode.aScalar | WhereMode.bScalar)
+    .op('i32.eq')
+    .if()
+  loops(false, false)
+  f.end()
+  return f
+}

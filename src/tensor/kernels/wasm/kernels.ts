@@ -22,7 +22,7 @@ import {
   supportsSharedMemory,
   supportsSimd,
 } from './module.js'
-import { planBinary, runBinary, runUnary } from './pointwise.js'
+import { planBinary, runBinary, runUnary, runWhere } from './pointwise.js'
 import { controlBytes, GemmThreads } from './threads.js'
 
 /** Choices of the WebAssembly back end. */
@@ -148,7 +148,8 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
       if (out.length * k < smallMatmul || !wasmMatmul(target, args)) referenceKernels.matmul(args)
     },
     where: (condition, conditionShape, a, aShape, b, bShape, out, outShape) => {
-      if (!whereLoop(condition, a, b, out))
+      const fast = out.length >= smallSize && runWhere(heap, precision(out).where, condition, a, b, out)
+      if (!fast && !whereLoop(condition, a, b, out))
         referenceKernels.where(condition, conditionShape, a, aShape, b, bShape, out, outShape)
     },
     broadcastTo: (x, shape, out, outShape) => {

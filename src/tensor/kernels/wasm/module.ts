@@ -7,7 +7,7 @@
  * @module kernels/wasm/module
  */
 import { type WasmMemory, type WasmModule, webAssembly } from './api.js'
-import { binaryExpressions, emitBinary, emitUnary, unaryExpressions } from './elementwise.js'
+import { binaryExpressions, emitBinary, emitUnary, emitWhere, unaryExpressions } from './elementwise.js'
 import { buildModule, type ExportedFunction, FunctionBuilder } from './encoder.js'
 import { emitGemm, emitMacro, emitPack, type GemmShape, tileColumns } from './gemm.js'
 import { f32Lanes, f64Lanes, type Lanes, type Precision } from './lanes.js'
@@ -75,6 +75,16 @@ export type UnaryFunction = (x: number, out: number, n: number) => void
 /** The signature of an exported sum (see `emitSum`). */
 export type SumFunction = (x: number, out: number, outer: number, middle: number, inner: number) => void
 
+/** The signature of an exported `where` (see `emitWhere`). */
+export type WhereFunction = (
+  condition: number,
+  a: number,
+  b: number,
+  out: number,
+  n: number,
+  mode: number,
+) => void
+
 /** The kernels of one precision. */
 export interface PrecisionKernels {
   readonly gemm: GemmFunction
@@ -84,6 +94,7 @@ export interface PrecisionKernels {
   readonly binary: ReadonlyMap<string, BinaryFunction>
   readonly unary: ReadonlyMap<string, UnaryFunction>
   readonly sum: SumFunction
+  readonly where: WhereFunction
 }
 
 /** An instantiated kernel module. */
@@ -168,6 +179,7 @@ const functionsOf = (lanes: Lanes, fma: boolean, base: number): ExportedFunction
     { name: `packAll_${p}`, body: emitPackAll(shape, base + 2) },
     { name: `gemmRows_${p}`, body: emitGemmRows(shape, { packRows: base + 1, macro: base + 3 }) },
     { name: `sum_${p}`, body: emitSum(lanes) },
+    { name: `where_${p}`, body: emitWhere(lanes) },
     ...binaries,
     ...unaries,
   ]
@@ -201,6 +213,7 @@ const kernelsOf = (
     ),
     unary: new Map(Object.keys(unaryExpressions).map((expr, i) => [expr, get<UnaryFunction>(`unary${i}`)])),
     sum: get<SumFunction>('sum'),
+    where: get<WhereFunction>('where'),
   }
 }
 

@@ -5,15 +5,17 @@
  * `[m, n] + [m, 1]`, and any shape that merges into one of these); other patterns return false and
  * stay on the reference kernels. Large arrays are processed in chunks of rows that fit in the L2
  * cache, so the copies into and out of kernel memory stream through cache instead of memory.
+ * `where` runs branch-free in WebAssembly for a full-length condition (a random ReLU mask makes a
+ * JavaScript loop mispredict every other element).
  *
  * @module kernels/wasm/pointwise
  */
 import type { Shape } from '../../shape.js'
 import { broadcastStrides } from '../reference.js'
 import type { FloatArray } from '../types.js'
-import { BinaryMode } from './elementwise.js'
+import { BinaryMode, WhereMode } from './elementwise.js'
 import { align16, type Heap } from './heap.js'
-import type { BinaryFunction, UnaryFunction } from './module.js'
+import type { BinaryFunction, UnaryFunction, WhereFunction } from './module.js'
 
 /** Elements per operand per chunk (3 × 64 KiB of float32 stays in L2 with the source arrays). */
 export const chunkElements = 16384
@@ -115,6 +117,42 @@ export const runUnary = (heap: Heap, kernel: UnaryFunction, x: FloatArray, out: 
     const count = Math.min(chunk, out.length - start)
     view.set(x.subarray(start, start + count), 0)
     kernel(0, outAt, count)
+    out.set(view.subarray(outAt / e, outAt / e + count), start)
+  }
+  return true
+}
+
+/**
+ * Runs `where` in chunks when the condition is as long as the output and `a` and `b` are each
+ * that long or one value; false otherwise, or when a chunk does not fit in kernel memory.
+ */
+export const runWhere = (
+  heap: Heap,
+  kernel: WhereFunction,
+  condition: FloatArray,
+  a: FloatArray,
+  b: FloatArray,
+  out: FloatArray,
+): boolean => {
+  const n = out.length
+  const aScalar = a.length !== n
+  const bScalar = b.length !== n
+  if (condition.length !== n || (aScalar && a.length !== 1) || (bScalar && b.length !== 1)) return false
+  const e = out.BYTES_PER_ELEMENT
+  const chunk = Math.min(chunkElements, n)
+  const stride = align16(chunk * e)
+  if (!heap.ensure(4 * stride)) return false
+  const view = heap.viewFor(out)
+  const [conditionAt, aAt, bAt, outAt] = [0, stride, 2 * stride, 3 * stride]
+  const mode = (aScalar ? WhereMode.aScalar : 0) | (bScalar ? WhereMode.bScalar : 0)
+  if (aScalar) view[aAt / e] = a[0]!
+  if (bScalar) view[bAt / e] = b[0]!
+  for (let start = 0; start < n; start += chunk) {
+    const count = Math.min(chunk, n - start)
+    view.set(condition.subarray(start, start + count), conditionAt / e)
+    if (!aScalar) view.set(a.subarray(start, start + count), aAt / e)
+    if (!bScalar) view.set(b.subarray(start, start + count), bAt / e)
+    kernel(conditionAt, aAt, bAt, outAt, count, mode)
     out.set(view.subarray(outAt / e, outAt / e + count), start)
   }
   return true

@@ -4,7 +4,7 @@ import { referenceKernels } from '../../../../src/tensor/kernels/reference.js'
 import { binaryExpressions, unaryExpressions } from '../../../../src/tensor/kernels/wasm/elementwise.js'
 import { Heap } from '../../../../src/tensor/kernels/wasm/heap.js'
 import { compileKernels, createMemory, instantiate } from '../../../../src/tensor/kernels/wasm/module.js'
-import { planBinary, runBinary, runUnary } from '../../../../src/tensor/kernels/wasm/pointwise.js'
+import { planBinary, runBinary, runUnary, runWhere } from '../../../../src/tensor/kernels/wasm/pointwise.js'
 import { arbFloats, firstDifference, precisions, zerosLike } from './helpers.js'
 
 const memory = createMemory(false)
@@ -53,6 +53,31 @@ describe('vector expressions', () => {
         )
       })
   }
+  for (const dtype of precisions)
+    it(`where selects bit for bit as the reference, for full and one-value branches (${dtype})`, () => {
+      const kernel = kernelsOf(dtype).where
+      fc.assert(
+        fc.property(
+          fc.tuple(fc.integer({ min: 0, max: 37 }), fc.boolean(), fc.boolean()).chain(([n, aFull, bFull]) =>
+            fc.tuple(
+              arbFloats(dtype, n, true).map((c) => c.map((v, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? -0 : v))),
+              arbFloats(dtype, aFull ? n : 1, true),
+              arbFloats(dtype, bFull ? n : 1, true),
+            ),
+          ),
+          ([condition, a, b]) => {
+            const n = condition.length
+            const actual = zerosLike(condition, n)
+            const expected = zerosLike(condition, n)
+            const shapeOf = (x: ArrayLike<number>) => (x.length === n ? [n] : [])
+            expect(runWhere(heap, kernel, condition, a, b, actual)).toBe(true)
+            referenceKernels.where(condition, [n], a, shapeOf(a), b, shapeOf(b), expected, [n])
+            if (n > 0) expect(firstDifference(actual, expected)).toBe(-1)
+          },
+        ),
+        { seed: 522, numRuns: 120 },
+      )
+    })
   it('covers the elementwise primitives it claims: arithmetic, max/min, comparisons, neg, abs, sqrt, relu, sign', () => {
     expect(Object.keys(binaryExpressions)).toHaveLength(12)
     expect(Object.keys(unaryExpressions)).toHaveLength(5)

@@ -98,6 +98,37 @@ describe('createWasmKernels', () => {
           { seed: 582, numRuns: 200 },
         )
       })
+      it(`where and broadcastTo agree with the reference bit for bit (${label}, ${dtype})`, () => {
+        fc.assert(
+          fc.property(
+            arbBroadcastPair({ maxRank: 3, maxDim: 12 }).chain(([aShape, bShape]) =>
+              fc.tuple(
+                fc.constant([aShape, bShape] as const),
+                fc.boolean(),
+                arbFloats(dtype, size(aShape), true),
+                arbFloats(dtype, size(bShape), true),
+                arbFloats(dtype, size(broadcastShapes('test', aShape, bShape)), true),
+              ),
+            ),
+            ([[aShape, bShape], scalarCondition, a, b, c]) => {
+              const outShape = broadcastShapes('test', aShape, bShape)
+              const condition = scalarCondition ? c.subarray(0, Math.min(1, c.length)) : c
+              const conditionShape = scalarCondition && c.length > 0 ? [] : outShape
+              const actual = zerosLike(a, size(outShape))
+              const expected = zerosLike(a, size(outShape))
+              wasm.where(condition, conditionShape, a, aShape, b, bShape, actual, outShape)
+              referenceKernels.where(condition, conditionShape, a, aShape, b, bShape, expected, outShape)
+              expect(firstDifference(actual, expected)).toBe(-1)
+              const spread = zerosLike(a, size(outShape))
+              const spreadExpected = zerosLike(a, size(outShape))
+              wasm.broadcastTo(a, aShape, spread, outShape)
+              referenceKernels.broadcastTo(a, aShape, spreadExpected, outShape)
+              expect(firstDifference(spread, spreadExpected)).toBe(-1)
+            },
+          ),
+          { seed: 584, numRuns: 200 },
+        )
+      })
       it(`matmul agrees with the reference (${label}, ${dtype})`, () => {
         fc.assert(
           fc.property(arbProduct(dtype), (p) => {

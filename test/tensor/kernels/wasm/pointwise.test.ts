@@ -8,6 +8,7 @@ import {
   planBinary,
   runBinary,
   runUnary,
+  runWhere,
 } from '../../../../src/tensor/kernels/wasm/pointwise.js'
 import { broadcastShapes } from '../../../../src/tensor/shape.js'
 import { arbBroadcastPair } from '../../../../src/testing/arbitraries.js'
@@ -127,6 +128,20 @@ describe('runBinary', () => {
     expect(checkBinary('float32', 'x / y', [1], [rows, 70], Float32Array.of(3), a)).toBe(true)
     const flat = Float64Array.from({ length: 2 * chunkElements + 5 }, (_, i) => i / 7)
     expect(checkBinary('float64', 'x * y', [flat.length], [flat.length], flat, flat)).toBe(true)
+  })
+})
+
+describe('runWhere', () => {
+  it('processes arrays longer than a chunk, and declines a condition that needs broadcasting', () => {
+    const n = 2 * chunkElements + 3
+    const condition = Float32Array.from({ length: n }, (_, i) => (Math.sin(i) > 0 ? 1 : 0))
+    const a = Float32Array.from({ length: n }, (_, i) => i)
+    const actual = new Float32Array(n)
+    const expected = new Float32Array(n)
+    expect(runWhere(heap, instance.f32.where, condition, a, Float32Array.of(-1), actual)).toBe(true)
+    referenceKernels.where(condition, [n], a, [n], Float32Array.of(-1), [], expected, [n])
+    expect(firstDifference(actual, expected)).toBe(-1)
+    expect(runWhere(heap, instance.f32.where, Float32Array.of(1), a, a, actual)).toBe(false)
   })
 })
 
