@@ -33,8 +33,8 @@ export interface Budget {
 
 /** The full budget and the `--quick` one. */
 export const budgets: Readonly<Record<'full' | 'quick', Budget>> = {
-  full: { warmupMs: 500, sampleMs: 150, samples: 9 },
-  quick: { warmupMs: 120, sampleMs: 40, samples: 5 },
+  full: { warmupMs: 1500, sampleMs: 200, samples: 9 },
+  quick: { warmupMs: 400, sampleMs: 50, samples: 5 },
 }
 
 /** What is measured: one call does `work` units (flops, bytes, steps, ops). */
