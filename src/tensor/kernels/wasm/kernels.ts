@@ -31,7 +31,7 @@ export interface WasmKernelOptions {
   readonly threads?: number
   /** Use relaxed-SIMD fused multiply-add when the runtime validates it (default true). */
   readonly fma?: boolean
-  /** Multiply-adds from which a product is split across threads (default 2^18). */
+  /** Multiply-adds from which a product is split across threads (default 2^19, about 80³). */
   readonly threadThreshold?: number
   /** Elements below which elementwise ops and sums stay in JavaScript (default 64). */
   readonly smallSize?: number
@@ -73,7 +73,7 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
   const fma = (options.fma ?? true) && supportsRelaxedSimd()
   const smallSize = options.smallSize ?? 64
   const smallMatmul = options.smallMatmul ?? 512
-  const threadThreshold = options.threadThreshold ?? 2 ** 18
+  const threadThreshold = options.threadThreshold ?? 2 ** 19
   const memory = createMemory(false)
   const local: KernelInstance = instantiate(compileKernels({ shared: false, fma }), memory, fma)
   const heap = new Heap(memory)
