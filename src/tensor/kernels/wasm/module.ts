@@ -9,8 +9,9 @@
 import { type WasmMemory, type WasmModule, webAssembly } from './api.js'
 import { binaryExpressions, emitBinary, emitUnary, emitWhere, unaryExpressions } from './elementwise.js'
 import { buildModule, type ExportedFunction, FunctionBuilder } from './encoder.js'
-import { emitGemm, emitMacro, emitPack, type GemmShape, tileColumns } from './gemm.js'
+import { emitGemm, emitMacro, type GemmShape, tileColumns } from './gemm.js'
 import { f32Lanes, f64Lanes, type Lanes, type Precision } from './lanes.js'
+import { emitPack } from './pack.js'
 import { emitSum } from './reduce.js'
 import { emitGemmRows, emitPackAll } from './shared.js'
 

@@ -5,13 +5,13 @@ import { buildModule } from '../../../../src/tensor/kernels/wasm/encoder.js'
 import {
   emitGemm,
   emitMacro,
-  emitPack,
   type GemmShape,
   scratchLayout,
   tileColumns,
 } from '../../../../src/tensor/kernels/wasm/gemm.js'
 import { f32Lanes, f64Lanes } from '../../../../src/tensor/kernels/wasm/lanes.js'
 import { gemmShapeOf } from '../../../../src/tensor/kernels/wasm/module.js'
+import { emitPack } from '../../../../src/tensor/kernels/wasm/pack.js'
 import { arbFloats } from './helpers.js'
 
 type Gemm = (...args: number[]) => void

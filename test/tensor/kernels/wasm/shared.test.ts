@@ -2,9 +2,10 @@ import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { webAssembly } from '../../../../src/tensor/kernels/wasm/api.js'
 import { buildModule } from '../../../../src/tensor/kernels/wasm/encoder.js'
-import { emitMacro, emitPack, type GemmShape, tileColumns } from '../../../../src/tensor/kernels/wasm/gemm.js'
+import { emitMacro, type GemmShape, tileColumns } from '../../../../src/tensor/kernels/wasm/gemm.js'
 import { f32Lanes, f64Lanes } from '../../../../src/tensor/kernels/wasm/lanes.js'
 import { gemmShapeOf } from '../../../../src/tensor/kernels/wasm/module.js'
+import { emitPack } from '../../../../src/tensor/kernels/wasm/pack.js'
 import {
   emitGemmRows,
   emitPackAll,
