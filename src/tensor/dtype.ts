@@ -30,6 +30,28 @@ export const isDType = (value: unknown): value is DType => value === 'float32' |
 export const allocate = <D extends DType>(dtype: D, size: number): Storage<D> =>
   (dtype === 'float64' ? new Float64Array(size) : new Float32Array(size)) as Storage<D>
 
+/** Below this many bytes `allocateUnfilled` zero-fills (Node pools small Buffers in shared memory). */
+const unfilledThreshold = 64 * 1024
+
+type BufferLike = { allocUnsafe(size: number): Uint8Array }
+const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer
+
+/**
+ * Allocates storage of `size` elements WITHOUT zero-filling large arrays (a fresh 4 MB array costs
+ * more to clear than an add costs to compute). Only for outputs a kernel writes in full
+ * (elementwise ops): the caller must overwrite every element.
+ */
+export const allocateUnfilled = <D extends DType>(dtype: D, size: number): Storage<D> => {
+  const bytes = size * (dtype === 'float64' ? 8 : 4)
+  if (NodeBuffer === undefined || bytes < unfilledThreshold) return allocate(dtype, size)
+  const raw = NodeBuffer.allocUnsafe(bytes)
+  return (
+    dtype === 'float64'
+      ? new Float64Array(raw.buffer, raw.byteOffset, size)
+      : new Float32Array(raw.buffer, raw.byteOffset, size)
+  ) as Storage<D>
+}
+
 /** Storage of a dtype holding a copy of the given numbers. */
 export const storageFrom = <D extends DType>(dtype: D, values: ArrayLike<number>): Storage<D> =>
   (dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values)) as Storage<D>

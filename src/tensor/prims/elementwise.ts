@@ -7,7 +7,7 @@
  */
 
 import type { Arbitrary } from 'fast-check'
-import { allocate } from '../dtype.js'
+import { allocateUnfilled } from '../dtype.js'
 import { DTypeError } from '../errors.js'
 import { kernels } from '../kernels/index.js'
 import { type DomainCase, type DomainTools, definePrim, type Prim, type VjpRule } from '../prim.js'
@@ -42,7 +42,7 @@ export const unaryPrim = (spec: {
     name: spec.name,
     infer: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
     forward: ([x], _, { dtype }) => {
-      const out = allocate(dtype, x!.size)
+      const out = allocateUnfilled(dtype, x!.size) // the kernel writes every element
       kernels().unary(op, storage(x!), out)
       return out
     },
@@ -67,7 +67,8 @@ export const binaryPrim = (spec: {
       dtype: sameDType(spec.name, [a!, b!]),
     }),
     forward: ([a, b], _, { shape, dtype }) => {
-      const out = allocate(
+      const out = allocateUnfilled(
+        // the kernel writes every element
         dtype,
         shape.reduce((x, y) => x * y, 1),
       )
