@@ -370,6 +370,13 @@ type Last2<S extends Shape> = S extends readonly [
  * MatmulShape<[5, 2, 3], [3, 4]> // [5, 2, 4]
  */
 export type MatmulShape<A extends Shape, B extends Shape> =
+  // rank 2 by indexed access, so a generic batch dimension ([B, 784]) does not defer the type
+  A['length'] extends 2
+    ? B['length'] extends 2
+      ? [A[0], B[1]]
+      : MatmulShapeGeneral<A, B>
+    : MatmulShapeGeneral<A, B>
+type MatmulShapeGeneral<A extends Shape, B extends Shape> =
   IsTuple<A> extends true
     ? IsTuple<B> extends true
       ? Last2<A> extends [infer AB extends Shape, infer M extends number, number]
@@ -387,6 +394,21 @@ export type MatmulShape<A extends Shape, B extends Shape> =
  * CheckMatmul<[2, 3], [4, 5]> // ShapeErrorType<'inner dimensions differ: a is [2,3], b is [4,5]'>
  */
 export type CheckMatmul<A extends Shape, B extends Shape> =
+  // rank 2 by indexed access, so a generic batch dimension ([B, 784]) does not defer the check
+  A['length'] extends 2
+    ? B['length'] extends 2
+      ? CheckInner<A, B, A[1], B[0]>
+      : CheckMatmulGeneral<A, B>
+    : CheckMatmulGeneral<A, B>
+type CheckInner<A extends Shape, B extends Shape, K extends number, K2 extends number> =
+  IsLiteral<K> extends true
+    ? IsLiteral<K2> extends true
+      ? [K] extends [K2]
+        ? unknown
+        : ShapeErrorType<`inner dimensions differ: a is ${ShapeString<A>}, b is ${ShapeString<B>}`>
+      : unknown
+    : unknown
+type CheckMatmulGeneral<A extends Shape, B extends Shape> =
   IsTuple<A> extends false
     ? unknown
     : IsTuple<B> extends false

@@ -39,3 +39,18 @@ describe('matmul in the types', () => {
     expect(() => matmul(x, zeros([3, 2], { dtype: 'float64' }))).toThrow(DTypeError)
   })
 })
+
+// a hand-written layer generic in its batch dimension: matmul checks the inner dimension and keeps B
+const hidden = <B extends number>(input: Tensor<[B, 784]>, w: Tensor<[784, 128]>): Tensor<[B, 128]> =>
+  matmul(input, w)
+// @ts-expect-error inner dimensions differ even with a generic batch dimension
+const wrongInner = <B extends number>(input: Tensor<[B, 784]>, w: Tensor<[100, 128]>) => matmul(input, w)
+
+describe('matmul with a generic batch dimension', () => {
+  it('keeps the batch type parameter and still checks the inner dimension', () => {
+    const out = hidden(zeros([5, 784]), zeros([784, 128]))
+    expectTypeOf(out).toEqualTypeOf<Tensor<[5, 128]>>()
+    expect(out.shape).toEqual([5, 128])
+    expect(() => wrongInner(zeros([5, 784]), zeros([100, 128]))).toThrow(ShapeError)
+  })
+})
