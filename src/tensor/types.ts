@@ -87,20 +87,48 @@ export type BroadcastDim<A extends number, B extends number> = A extends 1
           ? A
           : never
 
-type BroadcastRec<A extends Shape, B extends Shape> = A extends readonly [
-  ...infer AR extends Shape,
-  infer AL extends number,
-]
-  ? B extends readonly [...infer BR extends Shape, infer BL extends number]
-    ? [...BroadcastRec<AR, BR>, BroadcastDim<AL, BL>]
-    : Mutable<A>
-  : Mutable<B>
+// Broadcasting maps over the longer shape with indexed access (never `infer` on the tuple), so a
+// shape holding a type parameter ([B, 128]) still resolves: B meets a missing or size-1 dimension.
 
-type HasNever<S extends readonly unknown[]> = S extends readonly [infer H, ...infer R]
-  ? [H] extends [never]
-    ? true
-    : HasNever<R>
-  : false
+type IndexOf<K> = K extends `${infer N extends number}` ? N : never
+
+/** The index in the shorter shape `S` aligned with index `K` of the longer shape `L` (never if none). */
+type AlignedIndex<L extends Shape, S extends Shape, K> = Subtract<
+  IndexOf<K>,
+  Subtract<L['length'], S['length']>
+>
+
+/** Broadcast of a dimension with its aligned partner; tests the partner first (it may be generic). */
+type PairDim<A extends number, B extends number> = [B] extends [1]
+  ? A
+  : [A] extends [1]
+    ? B
+    : BroadcastDim<A, B>
+
+type BroadcastLonger<L extends Shape, S extends Shape> = {
+  -readonly [K in keyof L]: [AlignedIndex<L, S, K>] extends [never]
+    ? L[K]
+    : PairDim<L[K] & number, S[AlignedIndex<L, S, K>] & number>
+}
+
+/** 1 where two aligned dimensions clash, else 0, over the longer shape. */
+type ClashFlags<L extends Shape, S extends Shape> = {
+  [K in keyof L]: [AlignedIndex<L, S, K>] extends [never]
+    ? 0
+    : [PairDim<L[K] & number, S[AlignedIndex<L, S, K>] & number>] extends [never]
+      ? 1
+      : 0
+}
+
+type IsLonger<A extends Shape, B extends Shape> =
+  BuildTuple<A['length']> extends [...BuildTuple<B['length']>, ...unknown[]] ? true : false
+
+type BroadcastTuples<A extends Shape, B extends Shape> =
+  IsLonger<A, B> extends true ? BroadcastLonger<A, B> : BroadcastLonger<B, A>
+
+type Clashes<A extends Shape, B extends Shape> = (IsLonger<A, B> extends true
+  ? ClashFlags<A, B>
+  : ClashFlags<B, A>)[number]
 
 /**
  * The broadcast shape of `A` and `B` (`Shape` when either rank is unknown).
@@ -109,7 +137,7 @@ type HasNever<S extends readonly unknown[]> = S extends readonly [infer H, ...in
  * Broadcast<[2, 1], [3]> // [2, 3]
  */
 export type Broadcast<A extends Shape, B extends Shape> =
-  IsTuple<A> extends true ? (IsTuple<B> extends true ? BroadcastRec<A, B> : Shape) : Shape
+  IsTuple<A> extends true ? (IsTuple<B> extends true ? BroadcastTuples<A, B> : Shape) : Shape
 
 /**
  * The broadcast shape of three shapes.
@@ -130,8 +158,12 @@ export type Broadcast3<A extends Shape, B extends Shape, C extends Shape> = Broa
  * CheckBroadcast<[2, 3], [3]> // unknown
  */
 export type CheckBroadcast<A extends Shape, B extends Shape> =
-  HasNever<Broadcast<A, B>> extends true
-    ? ShapeErrorType<`cannot broadcast ${ShapeString<A>} with ${ShapeString<B>}`>
+  IsTuple<A> extends true
+    ? IsTuple<B> extends true
+      ? 1 extends Clashes<A, B>
+        ? ShapeErrorType<`cannot broadcast ${ShapeString<A>} with ${ShapeString<B>}`>
+        : unknown
+      : unknown
     : unknown
 
 // ---------------------------------------------------------------------------------------------

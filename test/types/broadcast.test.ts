@@ -10,6 +10,7 @@ import {
   greater,
   maximum,
   mul,
+  relu,
   ShapeError,
   sub,
   type Tensor,
@@ -52,5 +53,19 @@ describe('broadcasting in the types', () => {
     expect(() => add(zeros([2]), zeros([2], { dtype: 'float64' }))).toThrow(DTypeError)
     // @ts-expect-error: dtypes differ: float64 and float32
     expect(() => mul(zeros([2], { dtype: 'float64' }), zeros([2]))).toThrow(DTypeError)
+  })
+})
+
+// shapes holding a type parameter: a bias or a scalar broadcast against [B, N] keeps B
+const biasAdd = <B extends number>(h: Tensor<[B, 128]>, b: Tensor<[128]>): Tensor<[B, 128]> => relu(add(h, b))
+const doubled = <B extends number>(h: Tensor<[B, 10]>): Tensor<[B, 10]> => mul(h, 2)
+// @ts-expect-error a bias of the wrong size does not compile even with a generic batch dimension
+const wrongBias = <B extends number>(h: Tensor<[B, 128]>, b: Tensor<[64]>) => add(h, b)
+
+describe('broadcasting with a generic batch dimension', () => {
+  it('keeps the type parameter and still rejects a clash', () => {
+    expectTypeOf(biasAdd(zeros([5, 128]), zeros([128]))).toEqualTypeOf<Tensor<[5, 128]>>()
+    expect(doubled(zeros([2, 10])).shape).toEqual([2, 10])
+    expect(() => wrongBias(zeros([5, 128]), zeros([64]))).toThrow(ShapeError)
   })
 })
