@@ -50,13 +50,16 @@ export const extractExamples = (): DocExample[] =>
     return examples
   })
 
+let calls = 0
+
 /** Type-checks all examples; returns tsc's error lines mapped back to `file:line` of the comment. */
 export const checkExamples = (examples: readonly DocExample[] = extractExamples()): string[] => {
-  const dir = join(root, '.doc-examples')
+  // a folder of its own per call, so concurrent checks never share files
+  const dir = join(root, '.doc-examples', `${process.pid}-${calls++}`)
   rmSync(dir, { recursive: true, force: true })
-  mkdirSync(dir)
-  const names = examples.map((example, i) => {
-    const name = `example${i}.ts`
+  mkdirSync(dir, { recursive: true })
+  const toSource = (path: string): string => relative(dir, join(root, 'src', path))
+  examples.forEach((example, i) => {
     const sourceDir = dirname(join(root, example.file))
     const code = example.code
       // relative imports (examples of internal modules) resolve against the documented file
@@ -64,16 +67,15 @@ export const checkExamples = (examples: readonly DocExample[] = extractExamples(
         /from '(\.\.?\/[^']+)'/g,
         (_, specifier: string) => `from '${relative(dir, join(sourceDir, specifier))}'`,
       )
-      .replaceAll("from 'nabla/testing'", "from '../src/testing/index.js'")
-      .replaceAll("from 'nabla'", "from '../src/index.js'")
-    writeFileSync(join(dir, name), `export {}\n${code}\n`)
-    return name
+      .replaceAll("from 'nabla/testing'", `from '${toSource('testing/index.js')}'`)
+      .replaceAll("from 'nabla'", `from '${toSource('index.js')}'`)
+    writeFileSync(join(dir, `example${i}.ts`), `export {}\n${code}\n`)
   })
   writeFileSync(
     join(dir, 'tsconfig.json'),
     JSON.stringify({
-      extends: '../tsconfig.json',
-      compilerOptions: { noEmit: true, rootDir: '..', noUnusedLocals: false },
+      extends: relative(dir, join(root, 'tsconfig.json')),
+      compilerOptions: { noEmit: true, rootDir: relative(dir, root), noUnusedLocals: false },
       include: ['./*.ts'],
     }),
   )
@@ -94,6 +96,8 @@ export const checkExamples = (examples: readonly DocExample[] = extractExamples(
           ? l
           : `${example.file}:${example.line}: ${l.replace(/^.*?error /, 'error ')}`
       })
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
   }
 }
 
