@@ -33,8 +33,10 @@ export type Options = NonNullable<ParseArgsConfig['options']>
 /**
  * Parsed flags: string flags as strings, boolean flags as booleans; and the positionals.
  * @example
- * import { parseFlags } from './args.js'
- * const { values, positionals } = parseFlags('train', argv, options, true)
+ * import { parseFlags, type Options } from './args.js'
+ * const options: Options = { epochs: { type: 'string' }, json: { type: 'boolean' } }
+ * const { values, positionals } = parseFlags('train', ['--epochs', '3', '--json', 'run'], options, true)
+ * // values { epochs: '3', json: true }, positionals ['run']
  */
 export interface ParsedFlags {
   readonly values: Readonly<Record<string, string | boolean | undefined>>

@@ -32,7 +32,7 @@ import {
 /**
  * An example the `graph` command can draw.
  * @example
- * import { graphExamples } from './graph.js'
+ * import { graphExamples, type GraphExample } from './graph.js'
  * const example: GraphExample = graphExamples.chain
  */
 export interface GraphExample {
@@ -48,7 +48,8 @@ const neuron = (w: Tensor, a: Tensor, b: Tensor): Tensor => sigmoid(add(mul(w, a
 /**
  * The examples of `nabla graph`, by name.
  * @example
- * import { graphExamples, toDot } from 'nabla'
+ * import { toDot } from 'nabla'
+ * import { graphExamples } from './graph.js'
  * toDot(graphExamples.chain.trace(), { title: graphExamples.chain.title })
  */
 export const graphExamples: { readonly chain: GraphExample; readonly mlp: GraphExample } = {
@@ -135,6 +136,7 @@ Draws the computation graph of an example with every node's forward value and it
 /**
  * Where the command writes its messages (the console by default; tests capture them).
  * @example
+ * import { runGraph } from './graph.js'
  * const lines: string[] = []
  * await runGraph(['--help'], { log: (l) => lines.push(l), error: (l) => lines.push(l) })
  */

@@ -37,7 +37,9 @@ export interface RunInfo {
 /**
  * The metadata key of the run description.
  * @example
+ * import { readFileSync } from 'node:fs'
  * import { runKey } from './model.js'
+ * const text = readFileSync('runs/mnist/params.json', 'utf8')
  * JSON.parse(JSON.parse(text).metadata[runKey]).model.sizes // [784, 128, 10]
  */
 export const runKey = 'nabla-run'
@@ -68,8 +70,11 @@ export type Params = MlpParams<readonly number[], 'float32'>
 /**
  * Mean softmax cross-entropy of the network on a batch of rows and integer labels.
  * @example
+ * import { key, mlp, tensor } from 'nabla'
  * import { classifierLoss } from './model.js'
- * const loss = classifierLoss(net)(params, { x, y })
+ * const net = mlp([2, 3, 2] as readonly number[])
+ * const params = net.init(key(0))
+ * const loss = classifierLoss(net)(params, { x: tensor([[0.5, -1]]), y: tensor([1]) })
  */
 export const classifierLoss =
   (net: Mlp) =>
@@ -85,8 +90,14 @@ export const classifierLoss =
 /**
  * Writes the parameters and the run description to `file` (atomically).
  * @example
+ * import { key, mlp } from 'nabla'
  * import { saveRun } from './model.js'
- * saveRun('runs/mnist/params.json', params, { model: net.config, data, classes })
+ * const net = mlp([4, 16, 3] as readonly number[])
+ * saveRun('runs/iris/params.json', net.init(key(0)), {
+ *   model: net.config,
+ *   data: { name: 'iris', seed: 0 },
+ *   classes: ['setosa', 'versicolor', 'virginica'],
+ * })
  */
 export const saveRun = (file: string, params: Params, info: RunInfo): void => {
   saveParams(file, params, { metadata: { [runKey]: JSON.stringify(info) } })

@@ -20,8 +20,9 @@ import { vjp } from './vjp.js'
  * ⟨t, Jᵀ·c⟩ for random directions.
  * @example
  * import { checkGrads, type CheckMode } from 'nabla/testing'
+ * import { sin, sum, tensor } from 'nabla'
  * const modes: CheckMode[] = ['random']
- * checkGrads((x) => sum(sin(x)), x, { modes })
+ * checkGrads((x) => sum(sin(x)), tensor([1, 2, 3]), { modes })
  */
 export type CheckMode = 'full' | 'random'
 
@@ -29,6 +30,9 @@ export type CheckMode = 'full' | 'random'
  * Options of `checkGrads`.
  * @example
  * import { checkGrads } from 'nabla/testing'
+ * import { sum, tanh, tensor } from 'nabla'
+ * const params = { w: tensor([0.5, -1]) }
+ * const f = (p: typeof params) => sum(tanh(p.w))
  * checkGrads(f, params, { order: 2, modes: ['full', 'random'], atol: 1e-7, seed: 3 })
  */
 export interface CheckOptions {
@@ -51,8 +55,10 @@ export interface CheckOptions {
 /**
  * One disagreement between analytic and numerical derivatives.
  * @example
- * import { checkGrads, describeMismatch } from 'nabla/testing'
- * const { worst } = checkGrads(f, params)
+ * import { checkGrads } from 'nabla/testing'
+ * import { sum, tanh, tensor } from 'nabla'
+ * const params = { w: tensor([0.5, -1]) }
+ * const { worst } = checkGrads((p) => sum(tanh(p.w)), params)
  * if (worst !== undefined) console.log(worst.leaf, worst.index, worst.analytic, worst.numeric)
  */
 export interface GradMismatch {
@@ -76,7 +82,9 @@ export interface GradMismatch {
  * What `checkGrads` found.
  * @example
  * import { checkGrads, describeMismatch } from 'nabla/testing'
- * const result = checkGrads(f, params)
+ * import { sum, tanh, tensor } from 'nabla'
+ * const params = { w: tensor([0.5, -1]) }
+ * const result = checkGrads((p) => sum(tanh(p.w)), params)
  * if (!result.ok) console.log(result.failures.map(describeMismatch).join('\n'))
  */
 export interface CheckResult {
@@ -93,7 +101,13 @@ export interface CheckResult {
  * Thrown by `assertGrads`; `result` holds every mismatch.
  * @example
  * import { assertGrads, GradCheckError } from 'nabla/testing'
- * try { assertGrads(f, params) } catch (e) { if (e instanceof GradCheckError) console.log(e.result.failures) }
+ * import { sum, tanh, tensor } from 'nabla'
+ * const params = { w: tensor([0.5, -1]) }
+ * try {
+ *   assertGrads((p) => sum(tanh(p.w)), params)
+ * } catch (e) {
+ *   if (e instanceof GradCheckError) console.log(e.result.failures)
+ * }
  */
 export class GradCheckError extends NablaError {
   readonly result: CheckResult
@@ -110,9 +124,10 @@ export class GradCheckError extends NablaError {
 /**
  * A one-line description of a mismatch.
  * @example
- * import { checkGrads, describeMismatch } from 'nabla/testing'
- * checkGrads(f, params).failures.map(describeMismatch)
- * // ['full mode, order 1, x.w[3] → f(x)[0]: analytic 0.5, numeric 0.25, error 2.50e-1']
+ * import { describeMismatch } from 'nabla/testing'
+ * describeMismatch({ mode: 'full', order: 1, leaf: 'x.w', index: 3, output: 'f(x)[0]',
+ *   analytic: 0.5, numeric: 0.25, error: 0.25, relativeError: 1 })
+ * // 'full mode, order 1, x.w[3] → f(x)[0]: analytic 0.5, numeric 0.25, error 2.50e-1'
  */
 export const describeMismatch = (m: GradMismatch): string =>
   `${m.mode} mode, order ${m.order}, ${m.leaf}${m.index === undefined ? '' : `[${m.index}]`}${m.output === undefined ? '' : ` → ${m.output}`}: analytic ${m.analytic}, numeric ${m.numeric}, error ${m.error.toExponential(2)}`
@@ -333,6 +348,7 @@ export const checkGrads = <X extends Pytree>(
  * `checkGrads` that throws a `GradCheckError` describing the first mismatch (for tests).
  * @example
  * import { assertGrads } from 'nabla/testing'
+ * import { sin, sum, tensor } from 'nabla'
  * assertGrads((x) => sum(sin(x)), tensor([1, 2]), { order: 2 })
  */
 export const assertGrads = <X extends Pytree>(

@@ -78,7 +78,7 @@ export type NodeKind = 'input' | 'constant' | 'op'
  * One node of a computation graph.
  * @example
  * import { traceGraph, mul, tensor } from 'nabla'
- * const node = traceGraph((x) => mul(x, x), tensor([3]), { cotangent: tensor([1]) }).nodes[1]
+ * const node = traceGraph((x) => mul(x, x), tensor([3]), { cotangent: tensor([1]) }).nodes[1]!
  * node.op // 'mul'; node.inputs [0, 0]; node.value.values [9]; node.grad.values [1]
  */
 export interface GraphNode {
@@ -320,7 +320,7 @@ const record = <X extends Pytree>(f: (x: X) => Tensor, x: X, perturbations?: rea
  *
  * Shape rule: each node's `grad` has the node's shape.
  * @example
- * import { traceGraph, toDot, sigmoid, mul, add, sub, square, scalar } from 'nabla'
+ * import { traceGraph, toDot, sigmoid, mul, add, sub, square, scalar, type Tensor } from 'nabla'
  * const c = (p: { w: Tensor<[]>; b: Tensor<[]> }) => square(sub(sigmoid(add(mul(p.w, 0.5), p.b)), 1))
  * const graph = traceGraph(c, { w: scalar(0.3), b: scalar(0.1) })
  * graph.nodes.filter((n) => n.kind === 'op').map((n) => n.op) // ['mul', 'add', 'sigmoid', 'sub', 'mul']

@@ -11,6 +11,7 @@ import type { ComputationGraph, GraphNode, ValueSummary } from './graph.js'
 /**
  * A number for a label: four significant digits, exponent notation when very small or large.
  * @example
+ * import { formatNumber } from './graphDot.js'
  * formatNumber(0.0123456) // '0.01235'
  * formatNumber(1e-7) // '1.000e-7'
  */
@@ -24,7 +25,8 @@ export const formatNumber = (v: number): string => {
 /**
  * Options of `toDot`.
  * @example
- * import { toDot } from 'nabla'
+ * import { toDot, traceGraph, sum, sin, tensor } from 'nabla'
+ * const graph = traceGraph((x) => sum(sin(x)), tensor([0, 1]))
  * toDot(graph, { title: 'C = (σ(w·a + b) − y)²', direction: 'LR' })
  */
 export interface DotOptions {

@@ -78,8 +78,8 @@ export const treeDot = (a: Pytree, b: Pytree): Tensor => {
 /**
  * Hessian-vector product `∇²f(x)·v` without forming the Hessian (reverse over reverse).
  * @example
- * import { hvp, sum, mul, tensor } from 'nabla'
- * hvp((x) => sum(mul(mul(x, x), x)))(tensor([1, 2]), tensor([1, 0])) // [6, 0]
+ * import { hvp, sum, mul, tensor, type Tensor } from 'nabla'
+ * hvp((x: Tensor) => sum(mul(mul(x, x), x)))(tensor([1, 2]), tensor([1, 0])) // [6, 0]
  */
 export const hvp =
   <X extends Pytree>(f: (x: X) => Tensor) =>
@@ -103,8 +103,8 @@ const singleTensor = (op: string, value: unknown, what: string): Tensor => {
 /**
  * The Jacobian by reverse mode (one pullback per output element), shaped `[...outShape, ...inShape]`.
  * @example
- * import { jacrev, matmul, tensor } from 'nabla'
- * jacrev((x: Tensor<[3]>) => mul(x, 2))(tensor([1, 2, 3])).shape // [3, 3]
+ * import { jacrev, mul, tensor, type Tensor } from 'nabla'
+ * jacrev((x: Tensor) => mul(x, 2))(tensor([1, 2, 3])).shape // [3, 3]
  */
 export const jacrev =
   (f: (x: Tensor) => Tensor) =>
@@ -148,8 +148,9 @@ export const hessian =
 /**
  * Stops gradients: the same values, treated as constants by every transform.
  * @example
- * import { stopGradient, grad, mul, sum } from 'nabla'
- * grad((x) => sum(mul(x, stopGradient(x))))(x) // equals x, not 2x
+ * import { stopGradient, grad, mul, sum, tensor, type Tensor } from 'nabla'
+ * const x = tensor([1, 2])
+ * grad((x: Tensor<[2]>) => sum(mul(x, stopGradient(x))))(x) // [1, 2]: equals x, not 2x
  */
 export const stopGradient = <T>(x: T): T => treeMap(x, (t) => detach(t))
 
@@ -157,7 +158,7 @@ export const stopGradient = <T>(x: T): T => treeMap(x, (t) => detach(t))
  * The rule of `customVjp`: given the output's cotangent, the output and the inputs, one cotangent
  * per input, each of that input's type (so of its shape, where the shape is literal).
  * @example
- * import type { CustomRule, Tensor } from 'nabla'
+ * import { mul, sigmoid, type CustomRule, type Tensor } from 'nabla'
  * const rule: CustomRule<[Tensor<[3]>], Tensor<[3]>> = (ct, _y, x) => [mul(ct, sigmoid(x))]
  */
 export type CustomRule<Args extends readonly Tensor[], R extends Tensor> = (
@@ -172,7 +173,7 @@ export type CustomRule<Args extends readonly Tensor[], R extends Tensor> = (
  * shape (checked at compile time for literal shapes and always at run time). Write the rule with
  * nabla ops and it is differentiable too.
  * @example
- * import { customVjp, log1p, exp, neg, mul, sigmoid } from 'nabla'
+ * import { customVjp, log1p, exp, mul, sigmoid, type Tensor } from 'nabla'
  * // softplus with the stable derivative sigmoid(x)
  * const softplus = customVjp((x: Tensor) => log1p(exp(x)), (ct, _y, x) => [mul(ct, sigmoid(x))] as const)
  */
@@ -219,7 +220,7 @@ export const customVjp = <Args extends readonly Tensor[], R extends Tensor>(
  * Gradient checkpointing: `checkpoint(f)` computes the same values, but its backward pass
  * recomputes `f`'s intermediates instead of keeping them, trading compute for memory.
  * @example
- * import { checkpoint, tanh, matmul } from 'nabla'
+ * import { checkpoint, tanh, matmul, type Tensor } from 'nabla'
  * const block = checkpoint((x: Tensor, w: Tensor) => tanh(matmul(x, w)))
  */
 export const checkpoint = <Args extends readonly Tensor[], R extends Tensor>(

@@ -11,7 +11,7 @@ import { ArgumentError, describe, isTensor, ShapeError, type Tensor } from '../t
  * A pytree of tensors: a tensor, an array or tuple of pytrees, or a plain readonly record of pytrees.
  * Transforms take and return pytrees, so parameters can be grouped as the model needs.
  * @example
- * import type { Pytree } from 'nabla'
+ * import { scalar, zeros, type Pytree } from 'nabla'
  * const params: Pytree = { layers: [{ w: zeros([2, 3]), b: zeros([3]) }], scale: scalar(1) }
  */
 export type Pytree = Tensor | readonly Pytree[] | { readonly [key: string]: Pytree }
@@ -19,7 +19,7 @@ export type Pytree = Tensor | readonly Pytree[] | { readonly [key: string]: Pytr
 /**
  * The same structure with every tensor leaf replaced by `L`.
  * @example
- * import type { MapLeaves } from 'nabla'
+ * import type { MapLeaves, Tensor } from 'nabla'
  * type Shapes = MapLeaves<{ w: Tensor<[2, 3]>; b: Tensor<[3]> }, number[]> // { w: number[]; b: number[] }
  */
 export type MapLeaves<T, L> = T extends Tensor
@@ -31,7 +31,7 @@ export type MapLeaves<T, L> = T extends Tensor
 /**
  * The structure of a pytree, without its leaves (what `flatten` returns beside the leaves).
  * @example
- * import { flatten } from 'nabla'
+ * import { flatten, zeros } from 'nabla'
  * flatten({ w: zeros([2]) })[1] // { kind: 'record', keys: ['w'], children: [{ kind: 'leaf' }] }
  */
 export type TreeDef =
@@ -49,7 +49,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> => {
  * Splits a pytree into its leaves and its structure. Anything that is not a tensor, an array or a
  * plain record is an `ArgumentError` naming its path.
  * @example
- * import { flatten } from 'nabla'
+ * import { flatten, ones, zeros } from 'nabla'
  * const [leaves] = flatten({ w: zeros([2]), b: [ones([1])] }) // [b[0], w]: keys are sorted
  */
 export const flatten = (tree: unknown, op = 'flatten', root = 'x'): [Tensor[], TreeDef] => {
@@ -77,7 +77,8 @@ export const flatten = (tree: unknown, op = 'flatten', root = 'x'): [Tensor[], T
 /**
  * Rebuilds a pytree from leaves and a structure (the inverse of `flatten`).
  * @example
- * import { flatten, unflatten } from 'nabla'
+ * import { flatten, tensor, unflatten } from 'nabla'
+ * const params = { w: tensor([1, 2]), b: tensor([3]) }
  * const [leaves, def] = flatten(params)
  * unflatten(def, leaves) // a pytree equal to params
  */
@@ -107,7 +108,7 @@ export const unflatten = <T = Pytree>(def: TreeDef, leaves: readonly Tensor[]): 
 /**
  * The path of each leaf, in flatten order (`x.w`, `x.layers[0].b`).
  * @example
- * import { flatten, leafPaths } from 'nabla'
+ * import { flatten, leafPaths, zeros } from 'nabla'
  * leafPaths(flatten({ w: zeros([2]), layers: [{ b: zeros([1]) }] })[1]) // ['x.layers[0].b', 'x.w']
  */
 export const leafPaths = (def: TreeDef, root = 'x'): string[] => {
@@ -140,8 +141,9 @@ export const sameStructure = (a: TreeDef, b: TreeDef): boolean => {
 /**
  * Applies `fn` to every leaf, keeping the structure.
  * @example
- * import { treeMap, mul } from 'nabla'
- * treeMap(params, (t) => mul(t, 2))
+ * import { treeMap, mul, tensor } from 'nabla'
+ * const params = { w: tensor([1, 2]), b: tensor([3]) }
+ * treeMap(params, (t) => mul(t, 2)) // { w: [2, 4], b: [6] }
  */
 export const treeMap = <T>(tree: T, fn: (leaf: Tensor, path: string) => Tensor): T => {
   const [leaves, def] = flatten(tree, 'treeMap')
@@ -156,8 +158,10 @@ export const treeMap = <T>(tree: T, fn: (leaf: Tensor, path: string) => Tensor):
  * Combines two pytrees of the same structure leaf by leaf; a different structure or leaf shape is an
  * error naming the path.
  * @example
- * import { treeZip, sub } from 'nabla'
- * treeZip(params, grads, (p, g) => sub(p, g))
+ * import { treeZip, sub, tensor } from 'nabla'
+ * const params = { w: tensor([1, 2]), b: tensor([3]) }
+ * const grads = { w: tensor([0.5, 0.5]), b: tensor([1]) }
+ * treeZip(params, grads, (p, g) => sub(p, g)) // { w: [0.5, 1.5], b: [2] }
  */
 export const treeZip = <T>(
   a: T,

@@ -28,7 +28,7 @@ import { flatten, leafPaths, type Pytree, sameStructure, unflatten } from './tre
  * The pullback of a `vjp`: output cotangent in (shaped like the output), input cotangent (shaped
  * like the input) out.
  * @example
- * import { vjp, type Pullback, sin, tensor } from 'nabla'
+ * import { vjp, type Pullback, sin, tensor, type Tensor } from 'nabla'
  * const [y, pullback]: [Tensor<[2]>, Pullback<Tensor<[2]>, Tensor<[2]>>] = vjp(sin, tensor([0, 1]))
  * pullback(tensor([1, 1])) // [cos 0, cos 1]
  */
@@ -99,7 +99,7 @@ const unitCotangent = (op: string, y: unknown): Tensor => {
 /**
  * The value of a scalar function and its gradient, of the same pytree type as `x`.
  * @example
- * import { valueAndGrad, sum, mul } from 'nabla'
+ * import { valueAndGrad, sum, mul, tensor, type Tensor } from 'nabla'
  * const [loss, grads] = valueAndGrad((p: { w: Tensor<[3]> }) => sum(mul(p.w, p.w)))({ w: tensor([1, 2, 3]) })
  * // loss 14, grads.w [2, 4, 6]
  */
@@ -114,7 +114,7 @@ export const valueAndGrad =
  * The gradient of a scalar function (a non-scalar output is an error, never a silent sum). Inputs
  * that do not influence the output get zero gradients.
  * @example
- * import { grad, tensor, sum, sin } from 'nabla'
+ * import { grad, tensor, sum, sin, type Tensor } from 'nabla'
  * grad((x: Tensor<[2]>) => sum(sin(x)))(tensor([0, 1])) // [cos 0, cos 1]
  */
 export const grad =
@@ -126,8 +126,12 @@ export const grad =
  * `valueAndGrad` for a function returning `[loss, aux]`: `aux` (any value, e.g. predictions or
  * metrics) is passed through undifferentiated.
  * @example
- * import { valueAndGradWithAux, mean, square } from 'nabla'
- * const [[loss, predictions], grads] = valueAndGradWithAux((w) => { const p = mul(w, 2); return [mean(square(p)), p] })(w)
+ * import { valueAndGradWithAux, mean, mul, square, tensor, type Tensor } from 'nabla'
+ * const w = tensor([1, 2])
+ * const [[loss, predictions], grads] = valueAndGradWithAux((w: Tensor<[2]>) => {
+ *   const p = mul(w, 2)
+ *   return [mean(square(p)), p]
+ * })(w) // loss 10, predictions [2, 4], grads [4, 8]
  */
 export const valueAndGradWithAux =
   <X extends Pytree, Y extends Tensor, A>(f: (x: X) => readonly [Y, A]) =>
@@ -160,8 +164,10 @@ const stripAux = <A>(aux: A, level: number): A => {
 /**
  * `grad` for a function returning `[loss, aux]`; returns `[gradient, aux]`.
  * @example
- * import { gradWithAux } from 'nabla'
- * const [g, aux] = gradWithAux((w) => [loss(w), metrics(w)])(w)
+ * import { gradWithAux, max, sum, square, tensor, type Tensor } from 'nabla'
+ * const w = tensor([1, -3])
+ * const [g, aux] = gradWithAux((w: Tensor<[2]>) => [sum(square(w)), { peak: max(w) }])(w)
+ * // g [2, -6], aux.peak 1
  */
 export const gradWithAux =
   <X extends Pytree, Y extends Tensor, A>(f: (x: X) => readonly [Y, A]) =>
