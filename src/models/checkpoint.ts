@@ -7,7 +7,15 @@
  * trip exactly.
  *
  * @example
- * import { fit, loadCheckpoint, saveCheckpoint } from 'nabla'
+ * import { adam, fit, type FitOptions, key, loadCheckpoint, mlp, mse, saveCheckpoint, tensor } from 'nabla'
+ * const net = mlp([2, 8, 1])
+ * const params = net.init(key(0))
+ * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
+ * const y = tensor([[0], [1], [1], [0]])
+ * const options: FitOptions<typeof params, typeof x, typeof y> = {
+ *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
+ * }
  * fit({ ...options, onEpoch: (info) => { saveCheckpoint('run/checkpoint.json', info.checkpoint) } })
  * // later, after a crash:
  * const resume = loadCheckpoint('run/checkpoint.json', { params: options.params, state: options.optimizer.init(options.params) })
@@ -29,7 +37,9 @@ import type { Checkpoint } from './train.js'
 /**
  * The metadata key of the checkpoint's scalars.
  * @example
+ * import { readFileSync } from 'node:fs'
  * import { checkpointKey } from 'nabla'
+ * const text = readFileSync('run/checkpoint.json', 'utf8')
  * JSON.parse(JSON.parse(text).metadata[checkpointKey]).step
  */
 export const checkpointKey = 'nabla-checkpoint'
@@ -45,8 +55,10 @@ const scalarsCodec = t.type({
 /**
  * Writes a checkpoint to `file` atomically (nabla's JSON parameter format).
  * @example
- * import { saveCheckpoint } from 'nabla'
- * saveCheckpoint('run/checkpoint.json', info.checkpoint)
+ * import { adam, key, mlp, saveCheckpoint } from 'nabla'
+ * const params = mlp([2, 8, 1]).init(key(0))
+ * const state = adam(1e-3).init(params)
+ * saveCheckpoint('run/checkpoint.json', { params, state, step: 0, key: key(1) })
  */
 export const saveCheckpoint = <P extends Pytree>(file: string, checkpoint: Checkpoint<P>): void => {
   const scalars = {
@@ -66,7 +78,9 @@ export const saveCheckpoint = <P extends Pytree>(file: string, checkpoint: Check
  * `optimizer.init(params)`) fixes the structure, shapes and dtypes; any difference, or missing or
  * malformed metadata, is a `DecodeError` naming the path (a `FileError` when the file cannot be read).
  * @example
- * import { loadCheckpoint } from 'nabla'
+ * import { adam, key, loadCheckpoint, mlp } from 'nabla'
+ * const params = mlp([2, 8, 1]).init(key(0))
+ * const optimizer = adam(1e-3)
  * const resume = loadCheckpoint('run/checkpoint.json', { params, state: optimizer.init(params) })
  */
 export const loadCheckpoint = <P extends Pytree>(

@@ -218,8 +218,9 @@ export const softmaxCrossEntropy = <S extends Shape, D extends DType>(
 /**
  * Options of `l2` and `regularizedLogisticCost`.
  * @example
- * import { l2 } from 'nabla'
- * l2(params, { isWeight: (path, leaf) => leaf.shape.length === 2 })
+ * import { l2, tensor } from 'nabla'
+ * const params = { w: tensor([[1, 2]]), scale: tensor([3]) }
+ * l2(params, { isWeight: (path, leaf) => leaf.shape.length === 2 }) // 5: only the matrix counts
  */
 export interface WeightOptions {
   /**

@@ -47,15 +47,24 @@ export interface Batch<X extends Tensor = Tensor, Y extends Tensor = Tensor> {
 /**
  * A scalar loss of the parameters on a batch.
  * @example
- * import { type LossFn, mse } from 'nabla'
- * const loss: LossFn<typeof params, Batch> = (p, b) => mse(net.apply(p)(b.x), b.y)
+ * import { type Batch, key, type LossFn, mlp, mse, type Tensor } from 'nabla'
+ * const net = mlp([2, 8, 1])
+ * const params = net.init(key(0))
+ * type XorBatch = Batch<Tensor<[number, 2], 'float32'>, Tensor<[number, 1]>>
+ * const loss: LossFn<typeof params, XorBatch> = (p, b) => mse(net.apply(p)(b.x), b.y)
  */
 export type LossFn<P, B> = (params: P, batch: B) => Tensor
 
 /**
  * What a training step returns.
  * @example
- * import { trainStep } from 'nabla'
+ * import { adam, key, mlp, mse, tensor, trainStep } from 'nabla'
+ * const net = mlp([2, 8, 1])
+ * const params0 = net.init(key(0))
+ * const batch = { x: tensor([[0, 1], [1, 0]]), y: tensor([[1], [1]]) }
+ * const lossFn = (p: typeof params0, b: typeof batch) => mse(net.apply(p)(b.x), b.y)
+ * const optimizer = adam(1e-2)
+ * const state0 = optimizer.init(params0)
  * const { params, state, loss } = trainStep(lossFn, optimizer)(params0, state0, batch)
  */
 export interface StepResult<P> {
@@ -69,9 +78,13 @@ export interface StepResult<P> {
  * One optimisation step as a pure function: loss and gradient at `params`, the optimizer's
  * updates, and the updated parameters and state.
  * @example
- * import { adam, mse, trainStep } from 'nabla'
+ * import { adam, key, mlp, mse, tensor, trainStep } from 'nabla'
+ * const net = mlp([2, 8, 1])
+ * const params0 = net.init(key(0))
+ * const x = tensor([[0, 1], [1, 0]])
+ * const y = tensor([[1], [1]])
  * const optimizer = adam(1e-2)
- * const step = trainStep((p, b) => mse(net.apply(p)(b.x), b.y), optimizer)
+ * const step = trainStep((p: typeof params0, b: { x: typeof x; y: typeof y }) => mse(net.apply(p)(b.x), b.y), optimizer)
  * const { params, state, loss } = step(params0, optimizer.init(params0), { x, y })
  */
 export const trainStep =
@@ -85,10 +98,19 @@ export const trainStep =
 /**
  * Where a run is, enough to resume it bit for bit.
  * @example
- * import { fit } from 'nabla'
- * let last
- * fit({ ...options, onEpoch: (info) => { last = info.checkpoint; return undefined } })
- * fit({ ...options, resume: last })
+ * import { adam, type Checkpoint, fit, type FitOptions, key, mlp, mse, tensor } from 'nabla'
+ * const net = mlp([2, 8, 1])
+ * const params = net.init(key(0))
+ * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
+ * const y = tensor([[0], [1], [1], [0]])
+ * const options: FitOptions<typeof params, typeof x, typeof y> = {
+ *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
+ * }
+ * const checkpoints: Checkpoint<typeof params>[] = []
+ * fit({ ...options, onEpoch: (info) => { checkpoints.push(info.checkpoint); return undefined } })
+ * const last = checkpoints[2] // after epoch 3
+ * if (last !== undefined) fit({ ...options, resume: last }) // ends as the first run did
  */
 export interface Checkpoint<P> {
   readonly params: P
@@ -105,8 +127,17 @@ export interface Checkpoint<P> {
 /**
  * One finished epoch.
  * @example
- * import { fit } from 'nabla'
- * fit(options).history.map((h) => h.metrics.testAccuracy)
+ * import { adam, fit, type FitOptions, item, key, mlp, mse, tensor } from 'nabla'
+ * const net = mlp([2, 8, 1])
+ * const params = net.init(key(0))
+ * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
+ * const y = tensor([[0], [1], [1], [0]])
+ * const options: FitOptions<typeof params, typeof x, typeof y> = {
+ *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
+ * }
+ * const evaluate = (p: typeof params) => ({ fullLoss: item(mse(net.apply(p)(x), y)) })
+ * fit({ ...options, evaluate }).history.map((h) => h.metrics.fullLoss) // one per epoch
  */
 export interface EpochRecord {
   /** 1 for the first epoch. */
@@ -124,7 +155,15 @@ export interface EpochRecord {
 /**
  * Passed to `onStep` after each step.
  * @example
- * import { fit } from 'nabla'
+ * import { adam, fit, type FitOptions, key, mlp, mse, tensor } from 'nabla'
+ * const net = mlp([2, 8, 1])
+ * const params = net.init(key(0))
+ * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
+ * const y = tensor([[0], [1], [1], [0]])
+ * const options: FitOptions<typeof params, typeof x, typeof y> = {
+ *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
+ * }
  * fit({ ...options, onStep: (info) => (info.loss < 0.01 ? 'stop' : undefined) })
  */
 export interface StepInfo<P> {
@@ -143,7 +182,15 @@ export interface StepInfo<P> {
 /**
  * Passed to `onEpoch` after each epoch (and its evaluation).
  * @example
- * import { fit } from 'nabla'
+ * import { adam, fit, type FitOptions, key, mlp, mse, tensor } from 'nabla'
+ * const net = mlp([2, 8, 1])
+ * const params = net.init(key(0))
+ * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
+ * const y = tensor([[0], [1], [1], [0]])
+ * const options: FitOptions<typeof params, typeof x, typeof y> = {
+ *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
+ * }
  * fit({ ...options, onEpoch: (info) => { console.log(info.epoch, info.trainLoss); return undefined } })
  */
 export interface EpochInfo<P> extends EpochRecord {
@@ -154,8 +201,13 @@ export interface EpochInfo<P> extends EpochRecord {
 /**
  * Options of `fit`.
  * @example
- * import { adam, fit, key } from 'nabla'
- * fit({ params, optimizer: adam(1e-3), loss, train: { x, y }, epochs: 5, batchSize: 64, key: key(0) })
+ * import { adam, fit, key, mlp, mse, tensor } from 'nabla'
+ * const net = mlp([2, 8, 1])
+ * const params = net.init(key(0))
+ * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
+ * const y = tensor([[0], [1], [1], [0]])
+ * const loss = (p: typeof params, b: { x: typeof x; y: typeof y }) => mse(net.apply(p)(b.x), b.y)
+ * fit({ params, optimizer: adam(1e-3), loss, train: { x, y }, epochs: 5, batchSize: 2, key: key(0) })
  */
 export interface FitOptions<P extends Pytree, X extends Tensor, Y extends Tensor> {
   /** The starting parameters (ignored with `resume`). */
@@ -182,8 +234,16 @@ export interface FitOptions<P extends Pytree, X extends Tensor, Y extends Tensor
 /**
  * What `fit` returns.
  * @example
- * import { fit } from 'nabla'
- * const { params, state, step, history, stopped } = fit(options)
+ * import { adam, fit, type FitOptions, key, mlp, mse, tensor } from 'nabla'
+ * const net = mlp([2, 8, 1])
+ * const params0 = net.init(key(0))
+ * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
+ * const y = tensor([[0], [1], [1], [0]])
+ * const options: FitOptions<typeof params0, typeof x, typeof y> = {
+ *   params: params0, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
+ * }
+ * const { params, state, step, history, stopped } = fit(options) // step 10: 5 epochs of 2 batches
  */
 export interface FitResult<P> extends Checkpoint<P> {
   /** The finished epochs (only those finished in this call when resuming). */
@@ -197,8 +257,20 @@ export interface FitResult<P> extends Checkpoint<P> {
  * `step` is the 1-based number of the failing step; `checkpoint` holds the last finite parameters
  * and state (after `step − 1` steps), from which a run can resume with, say, a smaller rate.
  * @example
- * import { fit, NonFiniteLossError } from 'nabla'
- * try { fit(options) } catch (e) { if (e instanceof NonFiniteLossError) save(e.checkpoint.params) }
+ * import { adam, fit, type FitOptions, key, mlp, mse, NonFiniteLossError, saveParams, tensor } from 'nabla'
+ * const net = mlp([2, 8, 1])
+ * const params = net.init(key(0))
+ * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
+ * const y = tensor([[0], [1], [1], [0]])
+ * const options: FitOptions<typeof params, typeof x, typeof y> = {
+ *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
+ * }
+ * try {
+ *   fit(options)
+ * } catch (e) {
+ *   if (e instanceof NonFiniteLossError) saveParams('last-finite.json', e.checkpoint.params as typeof params)
+ * }
  */
 export class NonFiniteLossError<P = unknown> extends NonFiniteError {
   readonly step: number
@@ -254,7 +326,9 @@ const layout = (train: Batch, batchSize: number): { rows: number; batches: numbe
  * checkpoints and non-finite losses). Pure apart from the callbacks: the same options give the same
  * parameters bit for bit.
  * @example
- * import { adam, fit, key, softmaxCrossEntropy } from 'nabla'
+ * import { accuracy, adam, fit, key, loadMnist, mlp, softmaxCrossEntropy } from 'nabla'
+ * const data = loadMnist({ seed: 0 })
+ * const net = mlp([784, 128, 10])
  * const result = fit({
  *   params: net.init(key(1)),
  *   optimizer: adam(1e-3),

@@ -3,11 +3,14 @@
  * are built from, `chain`, `clipByGlobalNorm`, `applyUpdates` and learning-rate schedules.
  *
  * @example
- * import { adam, applyUpdates, grad } from 'nabla'
+ * import { adam, applyUpdates, grad, square, sum, tensor } from 'nabla'
+ * let params = { w: tensor([1, -2]) }
+ * const loss = (p: typeof params) => sum(square(p.w))
  * const optimizer = adam(1e-3)
  * let state = optimizer.init(params)
  * const { updates, state: next } = optimizer.update(grad(loss)(params), state, params)
  * params = applyUpdates(params, updates)
+ * state = next
  *
  * @module optim
  */

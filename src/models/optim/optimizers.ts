@@ -26,11 +26,14 @@ import type { GradientTransformation, LearningRate } from './types.js'
 /**
  * Plain stochastic gradient descent: p ← p − η·g.
  * @example
- * import { applyUpdates, sgd } from 'nabla'
+ * import { applyUpdates, sgd, tensor } from 'nabla'
+ * let params = { w: tensor([1, 2]) }
+ * const grads = { w: tensor([0.5, -1]) }
  * const optimizer = sgd(0.1)
  * let state = optimizer.init(params)
  * const { updates, state: next } = optimizer.update(grads, state)
- * params = applyUpdates(params, updates)
+ * params = applyUpdates(params, updates) // w [0.95, 2.1]
+ * state = next
  */
 export const sgd = (rate: LearningRate): GradientTransformation => chain(scaleByLearningRate(rate, 'sgd'))
 
@@ -69,7 +72,9 @@ export interface AdamWOptions extends AdamOptions {
  * AdamW (Loshchilov & Hutter): Adam with weight decay decoupled from the gradient, scaled by the
  * learning rate as in optax and PyTorch. `update` needs the params.
  * @example
- * import { adamw, isBiasPath } from 'nabla'
+ * import { adamw, isBiasPath, tensor } from 'nabla'
+ * const params = { w: tensor([1, 2]), b: tensor([0]) }
+ * const grads = { w: tensor([0.5, -1]), b: tensor([0.1]) }
  * const optimizer = adamw(1e-3, { weightDecay: 1e-2, mask: (path) => !isBiasPath(path) })
  * const { updates, state } = optimizer.update(grads, optimizer.init(params), params)
  */

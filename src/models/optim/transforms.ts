@@ -72,7 +72,8 @@ const zerosLike = <P>(tree: P): P => treeMap(tree, (t) => zeros(t.shape, { dtype
 /**
  * The stage that does nothing (a placeholder in `chain`).
  * @example
- * import { identityTransform } from 'nabla'
+ * import { identityTransform, tensor } from 'nabla'
+ * const grads = { w: tensor([0.5, -1]) }
  * identityTransform().update(grads, {}).updates // grads
  */
 export const identityTransform = (): GradientTransformation => ({
@@ -84,9 +85,11 @@ export const identityTransform = (): GradientTransformation => ({
  * Scales updates by −η(step): the last stage of every descent optimizer. A constant η must be a
  * finite number > 0; a schedule's value at each step must be finite and ≥ 0.
  * @example
- * import { scaleByLearningRate } from 'nabla'
+ * import { scaleByLearningRate, tensor } from 'nabla'
+ * const params = { w: tensor([1, 2]) }
+ * const grads = { w: tensor([0.5, -1]) }
  * const stage = scaleByLearningRate(0.1)
- * stage.update(grads, stage.init(params)).updates // −0.1 · grads
+ * stage.update(grads, stage.init(params)).updates // −0.1 · grads: { w: [-0.05, 0.1] }
  */
 export const scaleByLearningRate = (
   rate: LearningRate,
@@ -302,10 +305,12 @@ export const chain = (...stages: readonly GradientTransformation[]): GradientTra
 /**
  * params + updates, leaf by leaf (a different structure or shape is an error naming the path).
  * @example
- * import { applyUpdates, sgd } from 'nabla'
+ * import { applyUpdates, sgd, tensor } from 'nabla'
+ * const params = { w: tensor([1, 2]) }
+ * const grads = { w: tensor([0.5, -1]) }
  * const optimizer = sgd(0.1)
  * const { updates, state } = optimizer.update(grads, optimizer.init(params))
- * const next = applyUpdates(params, updates)
+ * const next = applyUpdates(params, updates) // { w: [0.95, 2.1] }
  */
 export const applyUpdates = <P extends Pytree>(params: P, updates: P): P =>
   treeZip(params, updates, (p, u) => add(p, u), 'applyUpdates')

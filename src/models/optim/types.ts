@@ -14,7 +14,8 @@ import { describe } from '../../tensor/shape.js'
 /**
  * Optimizer state: a pytree of tensors (step counts are float64 scalars).
  * @example
- * import { adam, type OptState } from 'nabla'
+ * import { adam, type OptState, tensor } from 'nabla'
+ * const params = { w: tensor([1, 2]) }
  * const state: OptState = adam(1e-3).init(params) // [{ count, mu, nu }, { count }]
  */
 export type OptState = Pytree
@@ -22,8 +23,10 @@ export type OptState = Pytree
 /**
  * What `update` returns: the updates (same structure as the gradients) and the next state.
  * @example
- * import { sgd } from 'nabla'
- * const { updates, state } = sgd(0.1).update(grads, sgd(0.1).init(params))
+ * import { sgd, tensor } from 'nabla'
+ * const params = { w: tensor([1, 2]) }
+ * const grads = { w: tensor([0.5, -1]) }
+ * const { updates, state } = sgd(0.1).update(grads, sgd(0.1).init(params)) // updates.w [-0.05, 0.1]
  */
 export interface UpdateResult<P> {
   readonly updates: P
