@@ -107,11 +107,13 @@ const singleTensor = (op: string, value: unknown, what: string): Tensor => {
  * jacrev((x: Tensor) => mul(x, 2))(tensor([1, 2, 3])).shape // [3, 3]
  */
 export const jacrev =
-  (f: (x: Tensor) => Tensor) =>
-  (x: Tensor): Tensor => {
+  <X extends Tensor>(f: (x: X) => Tensor) =>
+  (x: X): Tensor => {
     const [y, pullback] = vjp(f, x)
     const out = singleTensor('jacrev', y, 'f(x)')
-    const rows = Array.from({ length: out.size }, (_, i) => pullback(basis(out.shape, out.dtype, i)))
+    const rows: Tensor[] = Array.from({ length: out.size }, (_, i) =>
+      pullback(basis(out.shape, out.dtype, i)),
+    )
     if (rows.length === 0) return zeros([...out.shape, ...x.shape], { dtype: x.dtype })
     return reshape(stack(rows, 0), [...out.shape, ...x.shape])
   }
@@ -123,9 +125,9 @@ export const jacrev =
  * jacfwd(sin)(tensor([0, 1])).shape // [2, 2]
  */
 export const jacfwd =
-  (f: (x: Tensor) => Tensor) =>
-  (x: Tensor): Tensor => {
-    const columns = Array.from({ length: x.size }, (_, j) => jvp(f, x, basis(x.shape, x.dtype, j))[1])
+  <X extends Tensor>(f: (x: X) => Tensor) =>
+  (x: X): Tensor => {
+    const columns = Array.from({ length: x.size }, (_, j) => jvp(f, x, basis(x.shape, x.dtype, j) as X)[1])
     if (columns.length === 0) {
       const y = f(x)
       return zeros([...y.shape, ...x.shape], { dtype: y.dtype })
@@ -141,8 +143,8 @@ export const jacfwd =
  * hessian((x) => sum(mul(x, mul(x, x))))(tensor([1, 2])) // [[6, 0], [0, 12]]
  */
 export const hessian =
-  (f: (x: Tensor) => Tensor) =>
-  (x: Tensor): Tensor =>
+  <X extends Tensor>(f: (x: X) => Tensor) =>
+  (x: X): Tensor =>
     jacrev(grad(f))(x)
 
 /**

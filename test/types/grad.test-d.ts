@@ -3,7 +3,20 @@
  * the primal's type, and a customVjp rule returning the wrong shape does not compile.
  */
 import { expectTypeOf } from 'vitest'
-import { customVjp, grad, mul, sum, type Tensor, tensor, valueAndGrad, vjp, zeros } from '../../src/index.js'
+import {
+  customVjp,
+  grad,
+  hessian,
+  jacfwd,
+  jacrev,
+  mul,
+  sum,
+  type Tensor,
+  tensor,
+  valueAndGrad,
+  vjp,
+  zeros,
+} from '../../src/index.js'
 
 type Params = { readonly w: Tensor<[3, 4], 'float64'>; readonly b: Tensor<[4], 'float64'> }
 const params: Params = { w: zeros([3, 4], { dtype: 'float64' }), b: zeros([4], { dtype: 'float64' }) }
@@ -46,3 +59,10 @@ customVjp(
   // @ts-expect-error one cotangent is missing
   (ct) => [ct] as const,
 )
+
+// jacobians and hessians accept functions of shape-typed tensors
+jacrev((x: Tensor<[3]>) => mul(x, 2))(tensor([1, 2, 3]))
+jacfwd((x: Tensor<[3]>) => mul(x, 2))(tensor([1, 2, 3]))
+hessian((x: Tensor<[2]>) => sum(mul(x, x)))(tensor([1, 2]))
+// @ts-expect-error the argument must have the function's parameter type
+jacrev((x: Tensor<[3]>) => mul(x, 2))(tensor([1, 2]))
