@@ -42,6 +42,7 @@ export interface CurveRow {
  * Options of the plot.
  * @example
  * import { renderCurves } from 'nabla'
+ * const history = [{ epoch: 1, trainLoss: 0.7 }, { epoch: 2, trainLoss: 0.4 }]
  * await renderCurves(history, { title: 'MNIST' })
  */
 export interface CurveOptions {
@@ -92,7 +93,8 @@ const panel = (which: CurveRow['panel'], title: string) => ({
  * The Vega-Lite specification of the training curves (plain JSON: save it, or render it anywhere).
  * @example
  * import { curvesSpec } from 'nabla'
- * const spec = curvesSpec(result.history) // { $schema, title, data, hconcat: [loss, metrics] }
+ * const history = [{ epoch: 1, trainLoss: 0.7, metrics: { testAccuracy: 0.9 } }] // e.g. fit(…).history
+ * const spec = curvesSpec(history) // { $schema, title, background, data, hconcat: [loss, metrics] }
  */
 export const curvesSpec = (
   history: readonly CurvePoint[],
@@ -137,9 +139,10 @@ const load = async <T>(name: string): Promise<T> => {
 /**
  * Renders the training curves to an SVG document (Vega-Lite compiled to Vega, drawn headlessly).
  * @example
- * import { renderCurves } from 'nabla'
  * import { writeFileSync } from 'node:fs'
- * writeFileSync('curves.svg', await renderCurves(result.history, { title: 'MNIST' }))
+ * import { renderCurves } from 'nabla'
+ * const history = [{ epoch: 1, trainLoss: 0.7, metrics: { testAccuracy: 0.9 } }] // e.g. fit(…).history
+ * writeFileSync('curves.svg', await renderCurves(history, { title: 'MNIST' }))
  */
 export const renderCurves = async (
   history: readonly CurvePoint[],

@@ -97,7 +97,7 @@ const show = (v: unknown): string => (Array.isArray(v) ? `[${v.map(describe).joi
 /**
  * A PRNG key: an immutable pair of unsigned 32-bit words. Make one with `key(seed)`.
  * @example
- * import { key } from 'nabla'
+ * import { type Key, key } from 'nabla'
  * const k: Key = key(0) // { kind: 'nabla.Key', hi: 0, lo: 0 }
  */
 export interface Key {
@@ -176,7 +176,7 @@ export const wrapKey = (words: readonly [number, number]): Key => {
 /**
  * A tuple of `N` keys for literal `N` up to 32, so `const [a, b] = split(k)` needs no checks.
  * @example
- * import { key, split } from 'nabla'
+ * import { type Keys, key, split } from 'nabla'
  * const keys: Keys<3> = split(key(0), 3) // readonly [Key, Key, Key]
  */
 export type Keys<N extends number, Acc extends Key[] = []> = number extends N
@@ -438,7 +438,7 @@ export const randint = <const S extends Shape, D extends DType = 'float32'>(
  * position `i` is an exact uniform integer in [0, i] drawn from the key's stream at element `i`.
  * @example
  * import { key, permutation } from 'nabla'
- * permutation(key(0), 5) // e.g. [3, 0, 4, 1, 2]
+ * permutation(key(0), 5) // [3, 2, 4, 1, 0]
  */
 export const permutation = (k: Key, n: number): number[] => {
   const parent = checkKey('permutation', k)

@@ -45,10 +45,12 @@ const rowCount = (source: unknown): number => {
  * axis, or a dataset's training rows). With a key the rows are a seeded permutation; without one
  * they are in order. Every row appears exactly once (unless `dropLast` drops the remainder).
  * @example
- * import { batches, foldIn, key, takeRows } from 'nabla'
- * for (const rows of batches(data, 128, foldIn(key(0), epoch))) {
- *   const x = takeRows(data.xTrain, rows)
- *   const y = takeRows(data.yTrain, rows)
+ * import { batches, foldIn, key, loadIris, takeRows } from 'nabla'
+ * const data = loadIris()
+ * const epoch = 0
+ * for (const rows of batches(data, 32, foldIn(key(0), epoch))) {
+ *   const x = takeRows(data.xTrain, rows) // Tensor<[number, 4]>
+ *   const y = takeRows(data.yTrain, rows) // Tensor<[number]>
  * }
  * batches(5, 2) // [[0, 1], [2, 3], [4]]
  */

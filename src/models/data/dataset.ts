@@ -17,7 +17,7 @@ import { foldIn, type Key, permutation, split } from '../random.js'
  * A classification dataset: feature rows `x` (flattened to `F` features; `featureShape` tells how
  * to view one row, e.g. `[28, 28]`) and integer class labels `y` held as floats.
  * @example
- * import { loadIris } from 'nabla'
+ * import { type Dataset, loadIris } from 'nabla'
  * const iris: Dataset<4> = loadIris()
  * iris.xTrain.shape // [120, 4]
  */
@@ -93,6 +93,7 @@ export const resolveOptional = (op: string, request: string): string => {
 /**
  * Reads and checks the dtype option.
  * @example
+ * import { dtypeOption } from 'nabla'
  * dtypeOption('loadIris', { dtype: 'float64' }) // 'float64'
  */
 export const dtypeOption = <D extends DType>(op: string, options: DatasetDTypeOption<D> | undefined): D => {
@@ -105,6 +106,7 @@ export const dtypeOption = <D extends DType>(op: string, options: DatasetDTypeOp
 /**
  * Checks an integer argument in [min, max].
  * @example
+ * import { integerArgument } from 'nabla'
  * integerArgument('loadMnist', 'testSize', 2000, 0, 10000) // 2000
  */
 export const integerArgument = (
@@ -122,6 +124,7 @@ export const integerArgument = (
 /**
  * The shape `S` with its leading (batch) dimension widened to `number`.
  * @example
+ * import type { Rows } from 'nabla'
  * type R = Rows<[3, 784]> // [number, 784]
  */
 export type Rows<S extends Shape> = S extends readonly [number, ...infer R extends number[]]
@@ -159,7 +162,7 @@ export const takeRows = <S extends Shape, D extends DType>(
 /**
  * Row indices of a split.
  * @example
- * import { key, stratifiedSplit } from 'nabla'
+ * import { key, type SplitIndices, stratifiedSplit } from 'nabla'
  * const rows: SplitIndices = stratifiedSplit(key(0), [0, 1, 0, 1], { testSize: 2 })
  */
 export interface SplitIndices {

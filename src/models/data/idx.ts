@@ -19,6 +19,7 @@ import { maxSize } from '../../tensor/shape.js'
 /**
  * The element types of IDX files.
  * @example
+ * import type { IdxType } from 'nabla'
  * const t: IdxType = 'uint8' // MNIST pixels and labels
  */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64'
@@ -26,8 +27,9 @@ export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float6
 /**
  * A decoded IDX array. `data` is row-major, converted to the platform's byte order.
  * @example
- * import { readIdx } from 'nabla'
- * const labels: IdxArray = readIdx(bytes) // { type: 'uint8', shape: [60000], data: Uint8Array }
+ * import { type IdxArray, readIdx } from 'nabla'
+ * const bytes = new Uint8Array([0, 0, 0x08, 1, 0, 0, 0, 2, 7, 3])
+ * const labels: IdxArray = readIdx(bytes) // { type: 'uint8', shape: [2], data: Uint8Array [7, 3] } // { type: 'uint8', shape: [60000], data: Uint8Array }
  */
 export interface IdxArray {
   readonly type: IdxType
@@ -38,8 +40,9 @@ export interface IdxArray {
 /**
  * Options of the IDX reader.
  * @example
+ * import { readFileSync } from 'node:fs'
  * import { readIdx } from 'nabla'
- * readIdx(gzipped, { maxBytes: 2 ** 27 })
+ * readIdx(readFileSync('train-images-idx3-ubyte.gz'), { maxBytes: 2 ** 27 })
  */
 export interface IdxOptions {
   /** Largest decompressed size accepted for a gzip input, in bytes (default 1 GiB). */

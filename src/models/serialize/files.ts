@@ -17,7 +17,8 @@ import type { Decoded, ParamTree, Template } from './tree.js'
 /**
  * The file formats of parameters.
  * @example
- * import { saveParams } from 'nabla'
+ * import { saveParams, zeros } from 'nabla'
+ * const params = { w: zeros([2, 2]) }
  * saveParams('weights.bin', params, { format: 'safetensors' })
  */
 export type ParamsFileFormat = 'json' | 'safetensors'
@@ -44,7 +45,8 @@ const formatOf = (op: string, file: string, options: ParamsFileOptions | undefin
  * Writes parameters to `file` atomically, as JSON or safetensors (see the module header), with
  * optional string metadata.
  * @example
- * import { saveParams } from 'nabla'
+ * import { key, mlp, saveParams } from 'nabla'
+ * const params = mlp([784, 128, 10]).init(key(0))
  * saveParams('out/params.json', params)
  * saveParams('out/params.safetensors', params, { metadata: { sizes: '784,128,10' } })
  */
@@ -68,9 +70,10 @@ export const saveParams = (
  * `{ shape }` specs) the result has exactly the template's structure, shapes, dtypes and type;
  * without one it is whatever tree the file holds.
  * @example
- * import { loadParams } from 'nabla'
- * const params = loadParams('out/params.json', init(key(0)))  // typed like init's result
- * const anything = loadParams('model.safetensors')            // ParamTree
+ * import { key, loadParams, mlp } from 'nabla'
+ * const net = mlp([784, 128, 10])
+ * const params = loadParams('out/params.json', net.init(key(0))) // typed like init's result
+ * const anything = loadParams('model.safetensors')                // ParamTree
  */
 export function loadParams<T extends Template>(
   file: string,

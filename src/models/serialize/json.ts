@@ -35,21 +35,24 @@ import {
 /**
  * The `format` field of a nabla parameter file.
  * @example
- * import { paramsFormat } from 'nabla'
- * JSON.parse(text).format === paramsFormat
+ * import { paramsFormat, paramsToJSON, zeros } from 'nabla'
+ * const text = paramsToJSON({ w: zeros([1]) })
+ * JSON.parse(text).format === paramsFormat // true
  */
 export const paramsFormat = 'nabla-params'
 /**
  * The version of the JSON format this nabla writes and reads.
  * @example
- * import { paramsVersion } from 'nabla'
- * JSON.parse(text).version === paramsVersion
+ * import { paramsToJSON, paramsVersion, zeros } from 'nabla'
+ * const text = paramsToJSON({ w: zeros([1]) })
+ * JSON.parse(text).version === paramsVersion // true
  */
 export const paramsVersion = 1
 
 /**
  * The JSON form of a parameter tree.
  * @example
+ * import type { ParamTreeJSON } from 'nabla'
  * const tree: ParamTreeJSON = { w: { dtype: 'float32', shape: [1], data: [0] }, layers: [] }
  */
 export type ParamTreeJSON =
@@ -60,7 +63,7 @@ export type ParamTreeJSON =
 /**
  * The JSON form of a parameter file.
  * @example
- * import { encodeParams, zeros } from 'nabla'
+ * import { encodeParams, type ParamsFileJSON, zeros } from 'nabla'
  * const file: ParamsFileJSON = encodeParams({ w: zeros([1]) })
  */
 export interface ParamsFileJSON {
@@ -73,8 +76,9 @@ export interface ParamsFileJSON {
 /**
  * A decoded parameter file.
  * @example
- * import { paramsFileCodec } from 'nabla'
- * paramsFileCodec().decode(json) // Right({ params, metadata })
+ * import { encodeParams, paramsFileCodec, zeros } from 'nabla'
+ * const json = encodeParams({ w: zeros([2]) }, { epoch: '3' })
+ * paramsFileCodec().decode(json) // Right({ params: { w }, metadata: { epoch: '3' } })
  */
 export interface ParamsFile<P = ParamTree> {
   readonly params: P
@@ -310,7 +314,7 @@ export const paramsToJSON = (params: ParamTree, metadata?: Readonly<Record<strin
  * @example
  * import { paramsFromJSON } from 'nabla'
  * paramsFromJSON('{"format": "nabla-params",')
- * // Left(DecodeError: malformed JSON at position 26 (line 1, column 27): Unexpected end of JSON input)
+ * // Left(DecodeError: malformed JSON at position 26 (line 1, column 27): …)
  */
 export function paramsFromJSON<T extends Template>(
   text: string,

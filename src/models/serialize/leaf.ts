@@ -16,6 +16,7 @@ import { isRecord, type TensorSpec } from './tree.js'
 /**
  * A JSON value of a tensor element.
  * @example
+ * import type { JSONElement } from 'nabla'
  * const values: JSONElement[] = [1.5, 'NaN', '-0']
  */
 export type JSONElement = number | 'NaN' | 'Infinity' | '-Infinity' | '-0'
@@ -23,6 +24,7 @@ export type JSONElement = number | 'NaN' | 'Infinity' | '-Infinity' | '-0'
 /**
  * The JSON form of one tensor.
  * @example
+ * import type { TensorJSONLeaf } from 'nabla'
  * const leaf: TensorJSONLeaf = { dtype: 'float32', shape: [2], data: [1, 'Infinity'] }
  */
 export interface TensorJSONLeaf {

@@ -36,6 +36,7 @@ import {
 /**
  * Element types of safetensors files that nabla reads.
  * @example
+ * import type { SafetensorsDType } from 'nabla'
  * const dtype: SafetensorsDType = 'BF16' // read as float32
  */
 export type SafetensorsDType = 'F32' | 'F64' | 'F16' | 'BF16'
@@ -51,7 +52,9 @@ const dtypeOf: Readonly<Record<SafetensorsDType, DType>> = {
 /**
  * The flat contents of a safetensors file.
  * @example
+ * import { readFileSync } from 'node:fs'
  * import { readSafetensors } from 'nabla'
+ * const bytes = readFileSync('model.safetensors') // saved by PyTorch
  * const r = readSafetensors(bytes) // Right({ tensors: Map { 'fc1.weight' => … }, metadata: {} })
  */
 export interface SafetensorsContents {
@@ -63,7 +66,8 @@ export interface SafetensorsContents {
 /**
  * Options of the safetensors reader.
  * @example
- * import { readSafetensors } from 'nabla'
+ * import { encodeSafetensors, readSafetensors, zeros } from 'nabla'
+ * const bytes = encodeSafetensors({ w: zeros([2]) })
  * readSafetensors(bytes, { maxHeaderBytes: 1_000_000 })
  */
 export interface SafetensorsReadOptions {

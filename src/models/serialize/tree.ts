@@ -16,7 +16,7 @@ import type { Mutable } from '../../tensor/types.js'
 /**
  * A tree of parameters: tensors in nested readonly records and arrays (tuples).
  * @example
- * import { zeros } from 'nabla'
+ * import { type ParamTree, zeros } from 'nabla'
  * const params: ParamTree = { layers: [{ w: zeros([2, 2]), b: zeros([2]) }] }
  */
 export type ParamTree = Tensor | readonly ParamTree[] | { readonly [key: string]: ParamTree }
@@ -24,6 +24,7 @@ export type ParamTree = Tensor | readonly ParamTree[] | { readonly [key: string]
 /**
  * What a leaf of a file must be: its shape, and its dtype when given.
  * @example
+ * import type { TensorSpec } from 'nabla'
  * const spec: TensorSpec = { shape: [784, 128], dtype: 'float32' }
  */
 export interface TensorSpec {
@@ -44,6 +45,7 @@ export type Template = Tensor | TensorSpec | readonly Template[] | { readonly [k
 /**
  * The parameter type a template decodes to: tensors stay, specs become tensors of their shape.
  * @example
+ * import type { Decoded } from 'nabla'
  * type P = Decoded<{ w: { shape: [2, 3]; dtype: 'float64' } }> // { w: Tensor<[2, 3], 'float64'> }
  */
 export type Decoded<T> = ParamTree extends T ? ParamTree : Template extends T ? ParamTree : DecodedNode<T>
@@ -58,6 +60,7 @@ type DecodedNode<T> = T extends Tensor
 /**
  * One step of a path: a record key or an array index.
  * @example
+ * import type { Segment } from 'nabla'
  * const path: Segment[] = ['layers', 0, 'w'] // layers.0.w
  */
 export type Segment = string | number
@@ -65,7 +68,7 @@ export type Segment = string | number
 /**
  * A leaf with its path.
  * @example
- * import { paramLeaves, zeros } from 'nabla'
+ * import { type PathLeaf, paramLeaves, type Tensor, zeros } from 'nabla'
  * const leaves: PathLeaf<Tensor>[] = paramLeaves('op', { w: zeros([1]) })
  */
 export interface PathLeaf<T> {
