@@ -92,6 +92,7 @@ const isUnion = (type: t.Decoder<unknown, unknown>): boolean =>
  * import { TensorCodec, toDecodeError } from 'nabla'
  * const result = TensorCodec.decode({ dtype: 'float32', shape: [2], data: [1] })
  * if (result._tag === 'Left') throw toDecodeError('loadTensor', result.left)
+ * // DecodeError: "loadTensor: input: data has 1 values but shape [2] needs 2"
  */
 export const toDecodeError = (op: string, errors: t.Errors): DecodeError => {
   const first = errors[0]

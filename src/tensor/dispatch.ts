@@ -41,7 +41,7 @@ let debugNaN = typeof process !== 'undefined' && /^(1|true|yes)$/i.test(process.
  * @example
  * import { setDebugNaNs, log, tensor } from 'nabla'
  * setDebugNaNs(true)
- * // log(tensor([0])) now throws: "log: produced -Infinity from finite inputs of shapes [1]"
+ * // log(tensor([0])) now throws: "log: produced -Infinity at flat index 0 from finite inputs of shapes [1]"
  * setDebugNaNs(false)
  */
 export const setDebugNaNs = (on: boolean): boolean => {

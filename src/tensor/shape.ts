@@ -31,7 +31,7 @@ export const sizeOf = (shape: Shape): number => {
  * returns a frozen copy.
  *
  * @example
- * import { validateShape } from 'nabla'
+ * import { validateShape } from './shape.js'
  * validateShape('zeros', [2, 3]) // [2, 3]
  */
 export const validateShape = (op: string, shape: unknown, argument = 'shape'): Shape => {

@@ -16,8 +16,8 @@ import type { Shape } from './shape.js'
  * True when `N` is a literal number type (not `number`).
  * @example
  * import type { IsLiteral } from 'nabla'
- * IsLiteral<3> // true
- * IsLiteral<number> // false
+ * type A = IsLiteral<3> // true
+ * type B = IsLiteral<number> // false
  */
 export type IsLiteral<N extends number> = number extends N ? false : true
 
@@ -25,8 +25,8 @@ export type IsLiteral<N extends number> = number extends N ? false : true
  * True when `S` is a tuple of known length.
  * @example
  * import type { IsTuple } from 'nabla'
- * IsTuple<[2, 3]> // true
- * IsTuple<number[]> // false
+ * type A = IsTuple<[2, 3]> // true
+ * type B = IsTuple<number[]> // false
  */
 export type IsTuple<S extends Shape> = number extends S['length'] ? false : true
 
@@ -34,7 +34,7 @@ export type IsTuple<S extends Shape> = number extends S['length'] ? false : true
  * Renders a shape type as a string: `[2,3]`.
  * @example
  * import type { ShapeString } from 'nabla'
- * ShapeString<[2, number]> // '[2,number]'
+ * type S = ShapeString<[2, number]> // '[2,number]'
  */
 export type ShapeString<S extends Shape> = IsTuple<S> extends true ? `[${Join<S>}]` : 'number[]'
 type Join<S extends Shape> = S extends readonly []
@@ -61,7 +61,7 @@ export interface ShapeErrorType<Message extends string> {
  * Turns a mutable or readonly tuple into a mutable one (for display).
  * @example
  * import type { Mutable } from 'nabla'
- * Mutable<readonly [2, 3]> // [2, 3]
+ * type M = Mutable<readonly [2, 3]> // [2, 3]
  */
 export type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] }
 
@@ -72,8 +72,8 @@ export type Mutable<S extends Shape> = { -readonly [K in keyof S]: S[K] }
  * Broadcast of two dimensions; `never` when they clash.
  * @example
  * import type { BroadcastDim } from 'nabla'
- * BroadcastDim<1, 4> // 4
- * BroadcastDim<3, 4> // never
+ * type A = BroadcastDim<1, 4> // 4
+ * type B = BroadcastDim<3, 4> // never
  */
 export type BroadcastDim<A extends number, B extends number> = A extends 1
   ? B
@@ -134,7 +134,7 @@ type Clashes<A extends Shape, B extends Shape> = (IsLonger<A, B> extends true
  * The broadcast shape of `A` and `B` (`Shape` when either rank is unknown).
  * @example
  * import type { Broadcast } from 'nabla'
- * Broadcast<[2, 1], [3]> // [2, 3]
+ * type B = Broadcast<[2, 1], [3]> // [2, 3]
  */
 export type Broadcast<A extends Shape, B extends Shape> =
   IsTuple<A> extends true ? (IsTuple<B> extends true ? BroadcastTuples<A, B> : Shape) : Shape
@@ -143,7 +143,7 @@ export type Broadcast<A extends Shape, B extends Shape> =
  * The broadcast shape of three shapes.
  * @example
  * import type { Broadcast3 } from 'nabla'
- * Broadcast3<[2, 1, 1], [3, 1], [4]> // [2, 3, 4]
+ * type B = Broadcast3<[2, 1, 1], [3, 1], [4]> // [2, 3, 4]
  */
 export type Broadcast3<A extends Shape, B extends Shape, C extends Shape> = Broadcast<
   Broadcast<A, B> extends infer X extends Shape ? X : Shape,
@@ -154,8 +154,8 @@ export type Broadcast3<A extends Shape, B extends Shape, C extends Shape> = Broa
  * `unknown` when `A` and `B` broadcast (or cannot be checked), a `ShapeErrorType` otherwise.
  * @example
  * import type { CheckBroadcast } from 'nabla'
- * CheckBroadcast<[2, 3], [3, 4]> // ShapeErrorType<'cannot broadcast [2,3] with [3,4]'>
- * CheckBroadcast<[2, 3], [3]> // unknown
+ * type A = CheckBroadcast<[2, 3], [3, 4]> // ShapeErrorType<'cannot broadcast [2,3] with [3,4]'>
+ * type B = CheckBroadcast<[2, 3], [3]> // unknown
  */
 export type CheckBroadcast<A extends Shape, B extends Shape> =
   IsTuple<A> extends true
@@ -172,7 +172,7 @@ export type CheckBroadcast<A extends Shape, B extends Shape> =
 /**
  * Something that names a tensor type.
  * @example
- * import type { TensorType } from 'nabla'
+ * import { type TensorType, tensor } from 'nabla'
  * const t: TensorType<[2], 'float32'> = tensor([1, 2])
  */
 export interface TensorType<S extends Shape = Shape, D extends DType = DType> {
@@ -183,7 +183,7 @@ export interface TensorType<S extends Shape = Shape, D extends DType = DType> {
 /**
  * A tensor or a JavaScript number standing for a scalar of the other operand's dtype.
  * @example
- * import type { Operand } from 'nabla'
+ * import { type Operand, tensor } from 'nabla'
  * const operands: Operand[] = [tensor([1, 2]), 2]
  */
 export type Operand = TensorType | number
@@ -191,25 +191,25 @@ export type Operand = TensorType | number
 /**
  * The shape of an operand (`[]` for a number).
  * @example
- * import type { ShapeOf } from 'nabla'
- * ShapeOf<Tensor<[2, 3]>> // [2, 3]
- * ShapeOf<number> // []
+ * import type { ShapeOf, Tensor } from 'nabla'
+ * type A = ShapeOf<Tensor<[2, 3]>> // [2, 3]
+ * type B = ShapeOf<number> // []
  */
 export type ShapeOf<T> = T extends TensorType<infer S> ? S : []
 
 /**
  * The dtype of an operand (`never` for a number).
  * @example
- * import type { DTypeOf } from 'nabla'
- * DTypeOf<Tensor<[2], 'float64'>> // 'float64'
+ * import type { DTypeOf, Tensor } from 'nabla'
+ * type D = DTypeOf<Tensor<[2], 'float64'>> // 'float64'
  */
 export type DTypeOf<T> = T extends TensorType<Shape, infer D> ? D : never
 
 /**
  * The dtype of the result of a binary op.
  * @example
- * import type { ResultDType } from 'nabla'
- * ResultDType<number, Tensor<[2], 'float64'>> // 'float64'
+ * import type { ResultDType, Tensor } from 'nabla'
+ * type D = ResultDType<number, Tensor<[2], 'float64'>> // 'float64'
  */
 export type ResultDType<A, B> = [DTypeOf<A>] extends [never]
   ? [DTypeOf<B>] extends [never]
@@ -220,8 +220,8 @@ export type ResultDType<A, B> = [DTypeOf<A>] extends [never]
 /**
  * `unknown` when the operand dtypes agree (or cannot be checked), an error type otherwise.
  * @example
- * import type { CheckDTypes } from 'nabla'
- * CheckDTypes<Tensor<[2], 'float32'>, Tensor<[2], 'float64'>>
+ * import type { CheckDTypes, Tensor } from 'nabla'
+ * type C = CheckDTypes<Tensor<[2], 'float32'>, Tensor<[2], 'float64'>>
  * // ShapeErrorType<'dtypes differ: float32 and float64; cast one explicitly'>
  */
 export type CheckDTypes<A, B> = [DTypeOf<A>] extends [never]
@@ -240,7 +240,7 @@ export type CheckDTypes<A, B> = [DTypeOf<A>] extends [never]
  * `unknown` when two dtypes agree (or either is unknown), an error type otherwise.
  * @example
  * import type { CheckSameDType } from 'nabla'
- * CheckSameDType<'float32', 'float64'> // ShapeErrorType<'dtypes differ: float32 and float64; …'>
+ * type C = CheckSameDType<'float32', 'float64'> // ShapeErrorType<'dtypes differ: float32 and float64; …'>
  */
 export type CheckSameDType<A extends DType, B extends DType> = DType extends A
   ? unknown
@@ -253,8 +253,8 @@ export type CheckSameDType<A extends DType, B extends DType> = DType extends A
 /**
  * The known one of two dtypes (the first when both are known).
  * @example
- * import type { JoinDType } from 'nabla'
- * JoinDType<DType, 'float64'> // 'float64'
+ * import type { DType, JoinDType } from 'nabla'
+ * type D = JoinDType<DType, 'float64'> // 'float64'
  */
 export type JoinDType<A extends DType, B extends DType> = DType extends A ? B : A
 
@@ -280,7 +280,7 @@ type BuildTuple<N extends number, Acc extends unknown[] = []> = Acc['length'] ex
  * `A − B` for small non-negative literals, `never` when negative.
  * @example
  * import type { Subtract } from 'nabla'
- * Subtract<5, 2> // 3
+ * type D = Subtract<5, 2> // 3
  */
 export type Subtract<A extends number, B extends number> =
   BuildTuple<A> extends [...BuildTuple<B>, ...infer R] ? R['length'] : never
@@ -289,8 +289,8 @@ export type Subtract<A extends number, B extends number> =
  * Normalises a (possibly negative) literal axis against a rank; `never` when out of range.
  * @example
  * import type { NormalizeAxis } from 'nabla'
- * NormalizeAxis<3, -1> // 2
- * NormalizeAxis<3, 3> // never
+ * type A = NormalizeAxis<3, -1> // 2
+ * type B = NormalizeAxis<3, 3> // never
  */
 export type NormalizeAxis<Rank extends number, Axis extends number> = Axis extends number // distribute over a union of axes (`[0, -1]` gives `0 | -1`)
   ? `${Axis}` extends `-${infer P extends number}`
@@ -333,8 +333,8 @@ export type AxisArg = number | readonly number[] | undefined
 
  * @example
  * import type { Reduce } from 'nabla'
- * Reduce<[2, 3, 4], 1, false> // [2, 4]
- * Reduce<[2, 3], undefined, true> // [1, 1] */
+ * type A = Reduce<[2, 3, 4], 1, false> // [2, 4]
+ * type B = Reduce<[2, 3], undefined, true> // [1, 1] */
 export type Reduce<S extends Shape, Axis extends AxisArg, Keep extends boolean> =
   IsTuple<S> extends false
     ? Shape
@@ -399,7 +399,7 @@ type Last2<S extends Shape> = S extends readonly [
  * The shape of `matmul(a, b)` for a, b of rank ≥ 2 (batch dimensions broadcast).
  * @example
  * import type { MatmulShape } from 'nabla'
- * MatmulShape<[5, 2, 3], [3, 4]> // [5, 2, 4]
+ * type M = MatmulShape<[5, 2, 3], [3, 4]> // [5, 2, 4]
  */
 export type MatmulShape<A extends Shape, B extends Shape> =
   // rank 2 by indexed access, so a generic batch dimension ([B, 784]) does not defer the type
@@ -423,7 +423,7 @@ type MatmulShapeGeneral<A extends Shape, B extends Shape> =
  * `unknown` when the inner dimensions agree (or cannot be checked), an error type otherwise.
  * @example
  * import type { CheckMatmul } from 'nabla'
- * CheckMatmul<[2, 3], [4, 5]> // ShapeErrorType<'inner dimensions differ: a is [2,3], b is [4,5]'>
+ * type C = CheckMatmul<[2, 3], [4, 5]> // ShapeErrorType<'inner dimensions differ: a is [2,3], b is [4,5]'>
  */
 export type CheckMatmul<A extends Shape, B extends Shape> =
   // rank 2 by indexed access, so a generic batch dimension ([B, 784]) does not defer the check
@@ -468,7 +468,7 @@ type CheckMatmulGeneral<A extends Shape, B extends Shape> =
  * Reverses a tuple.
  * @example
  * import type { Reverse } from 'nabla'
- * Reverse<[2, 3, 4]> // [4, 3, 2]
+ * type R = Reverse<[2, 3, 4]> // [4, 3, 2]
  */
 export type Reverse<S extends Shape> = S extends readonly [infer H extends number, ...infer R extends Shape]
   ? [...Reverse<R>, H]
@@ -478,8 +478,8 @@ export type Reverse<S extends Shape> = S extends readonly [infer H extends numbe
  * The shape of `transpose(x, perm)`.
  * @example
  * import type { Permute } from 'nabla'
- * Permute<[2, 3, 4], [0, 2, 1]> // [2, 4, 3]
- * Permute<[2, 3], undefined> // [3, 2]
+ * type A = Permute<[2, 3, 4], [0, 2, 1]> // [2, 4, 3]
+ * type B = Permute<[2, 3], undefined> // [3, 2]
  */
 export type Permute<S extends Shape, P extends readonly number[] | undefined> =
   IsTuple<S> extends false
@@ -591,7 +591,7 @@ type MulStrings<A extends string, B extends string> =
  * The element count of a literal shape as a decimal string; `never` when any dim is not literal.
  * @example
  * import type { SizeString } from 'nabla'
- * SizeString<[784, 128]> // '100352'
+ * type S = SizeString<[784, 128]> // '100352'
  */
 export type SizeString<S extends Shape> = S extends readonly [
   infer H extends number,
@@ -606,7 +606,7 @@ export type SizeString<S extends Shape> = S extends readonly [
  * The element count of a literal shape as a number literal (`number` when unknown).
  * @example
  * import type { SizeOf } from 'nabla'
- * SizeOf<[2, 3, 4]> // 24
+ * type S = SizeOf<[2, 3, 4]> // 24
  */
 export type SizeOf<S extends Shape> = [SizeString<S>] extends [never]
   ? number
@@ -629,7 +629,7 @@ type CountMinusOne<S extends Shape> = S extends readonly [infer H extends number
  * The shape `reshape(x: S, NS)` gives: a `-1` becomes `number` (its value is checked at run time).
  * @example
  * import type { Reshape } from 'nabla'
- * Reshape<[2, 3], [3, -1]> // [3, number]
+ * type R = Reshape<[2, 3], [3, -1]> // [3, number]
  */
 export type Reshape<_S extends Shape, NS extends Shape> =
   IsTuple<NS> extends false ? Shape : { -readonly [K in keyof NS]: NS[K] extends -1 ? number : NS[K] }
@@ -673,7 +673,7 @@ export type NestedArray = number | readonly NestedArray[]
  * The shape of a nested array literal: `[[1,2,3],[4,5,6]]` is `[2, 3]`.
  * @example
  * import type { NestedShape } from 'nabla'
- * NestedShape<[[1, 2, 3], [4, 5, 6]]> // [2, 3]
+ * type S = NestedShape<[[1, 2, 3], [4, 5, 6]]> // [2, 3]
  */
 export type NestedShape<T> = T extends number
   ? []
@@ -687,7 +687,7 @@ export type NestedShape<T> = T extends number
  * The nested array type of a shape (what `toArray` returns).
  * @example
  * import type { Nested } from 'nabla'
- * Nested<[2, 3]> // number[][]
+ * type N = Nested<[2, 3]> // number[][]
  */
 export type Nested<S extends Shape> = S extends readonly [number, ...infer R extends Shape]
   ? Nested<R>[]

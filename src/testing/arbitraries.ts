@@ -33,8 +33,9 @@ export const arbShape = (options: ShapeOptions = {}): fc.Arbitrary<Shape> =>
  * Two shapes that broadcast together (NumPy rules): some dimensions become 1, leading ones may be
  * dropped from either side.
  * @example
+ * import * as fc from 'fast-check'
  * import { arbBroadcastPair } from 'nabla/testing'
- * // e.g. [[3, 1], [1, 4]] or [[2, 5], [5]]
+ * fc.sample(arbBroadcastPair(), 2) // e.g. [[[3, 1], [1, 4]], [[2, 5], [5]]]
  */
 export const arbBroadcastPair = (options: ShapeOptions = {}): fc.Arbitrary<readonly [Shape, Shape]> =>
   arbShape(options).chain((shape) =>
@@ -73,6 +74,7 @@ const avoid = (v: number, range: Partial<ValueRange>): number => {
  * Tensors whose values are pairwise at least 0.3 apart (a shuffled ladder plus small noise), for
  * testing ops with kinks at ties such as max and min.
  * @example
+ * import * as fc from 'fast-check'
  * import { arbDistinctTensor } from 'nabla/testing'
  * fc.sample(arbDistinctTensor([3]), 1) // e.g. [0.41, -0.93, 0.02]
  */
@@ -103,6 +105,7 @@ export const arbDistinctTensor = (
 /**
  * Random tensors of a given shape (values default to [-1, 1], float32), shrinking toward 0.
  * @example
+ * import * as fc from 'fast-check'
  * import { arbTensor } from 'nabla/testing'
  * fc.assert(fc.property(arbTensor([2, 3], { dtype: 'float64', min: -5, max: 5 }), (t) => t.size === 6))
  */
@@ -122,6 +125,7 @@ export const arbTensor = (shape: Shape, options: TensorOptions = {}): fc.Arbitra
 /**
  * A tensor of random shape together with its values.
  * @example
+ * import * as fc from 'fast-check'
  * import { arbAnyTensor } from 'nabla/testing'
  * fc.sample(arbAnyTensor({ maxRank: 2 }), 1)
  */
@@ -135,6 +139,7 @@ export type ArbPytree = Tensor | readonly ArbPytree[] | { readonly [key: string]
  * Random pytrees of random tensors (records, arrays, leaves), for testing code that maps over
  * parameter trees.
  * @example
+ * import * as fc from 'fast-check'
  * import { arbPytree } from 'nabla/testing'
  * fc.sample(arbPytree({ depth: 2 }), 1)
  */

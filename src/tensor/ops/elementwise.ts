@@ -51,7 +51,7 @@ export const exp = unary(prims.expPrim)
  * Natural logarithm, elementwise (log 0 = −Infinity; negative → NaN).
  * @example
  * import { log, tensor } from 'nabla'
- * log(tensor([1, Math.E])) // [0, 1]
+ * log(tensor([1, Math.E])) // [0, 1] up to float32 rounding
  */
 export const log = unary(prims.logPrim)
 /**

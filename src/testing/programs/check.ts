@@ -25,8 +25,10 @@ export const sameShape = (a: Shape, b: Shape): boolean =>
 /**
  * Options of `checkProgram`.
  * @example
- * import { checkProgram } from 'nabla/testing'
- * checkProgram(programCase, { order: 1, seed: 3 }) // undefined when every check passes
+ * import * as fc from 'fast-check'
+ * import { arbProgramCase, checkProgram } from 'nabla/testing'
+ * for (const c of fc.sample(arbProgramCase(), { seed: 1, numRuns: 1 }))
+ *   checkProgram(c, { order: 1, seed: 3 }) // undefined when every check passes
  */
 export interface ProgramCheckOptions {
   /** Check gradients with `checkGrads` (float64 programs only; default true). */

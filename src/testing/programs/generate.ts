@@ -115,7 +115,7 @@ export const arbChoice = (options: ProgramOptions): fc.Arbitrary<ProgramChoice> 
  * import * as fc from 'fast-check'
  * import { arbProgram } from 'nabla/testing'
  * const [p] = fc.sample(arbProgram({ maxSteps: 3 }), { seed: 1, numRuns: 1 })
- * console.log(String(p)) // program(v0: [2,3]) in float64 / v1 = tanh(v0) … / return v3
+ * console.log(String(p)) // program(v0: [3,2]) in float64 / v1 = mul(v0, greater(v0, 0)) / return v1
  */
 export const arbProgram = (options: ProgramOptions = {}): fc.Arbitrary<Program> =>
   arbChoice(options).map((choice) => decode(choice, options))

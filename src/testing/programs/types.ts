@@ -32,8 +32,8 @@ export interface ProgramOptions {
  * @example
  * import * as fc from 'fast-check'
  * import { arbProgram, programInputs } from 'nabla/testing'
- * const [p] = fc.sample(arbProgram(), { seed: 1, numRuns: 1 })
- * p.run(programInputs(p.inputShapes, p.dtype, 0)).shape // p.outputShape
+ * for (const p of fc.sample(arbProgram(), { seed: 1, numRuns: 1 }))
+ *   p.run(programInputs(p.inputShapes, p.dtype, 0)).shape // p.outputShape
  */
 export interface Program {
   /** Shapes of the inputs `v0 … v(k−1)`. */
@@ -62,8 +62,7 @@ export interface Program {
  * @example
  * import * as fc from 'fast-check'
  * import { arbProgramCase } from 'nabla/testing'
- * const [{ program, inputs }] = fc.sample(arbProgramCase(), { seed: 1, numRuns: 1 })
- * program.run(inputs)
+ * for (const { program, inputs } of fc.sample(arbProgramCase(), { seed: 1, numRuns: 1 })) program.run(inputs)
  */
 export interface ProgramCase {
   readonly program: Program

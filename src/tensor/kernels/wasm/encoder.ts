@@ -19,6 +19,7 @@ const valTypeCode: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, 
  * Unsigned LEB128 encoding of a non-negative integer below 2^53.
  *
  * @example
+ * import { unsignedLeb128 } from './encoder.js'
  * unsignedLeb128(624485) // [0xe5, 0x8e, 0x26]
  */
 export const unsignedLeb128 = (value: number): number[] => {
@@ -36,6 +37,7 @@ export const unsignedLeb128 = (value: number): number[] => {
  * Signed LEB128 encoding of a 32-bit integer (as `i32.const` takes it).
  *
  * @example
+ * import { signedLeb128 } from './encoder.js'
  * signedLeb128(-123456) // [0xc0, 0xbb, 0x78]
  */
 export const signedLeb128 = (value: number): number[] => {
@@ -164,6 +166,7 @@ export type LaneOp = keyof typeof laneOps
  * more. Every method appends one instruction and returns the builder.
  *
  * @example
+ * import { FunctionBuilder } from './encoder.js'
  * const f = new FunctionBuilder(['i32', 'i32'], ['i32'])
  * f.get(0).get(1).op('i32.add') // (i32.add (local.get 0) (local.get 1))
  */
@@ -324,10 +327,12 @@ const section = (id: number, content: readonly number[]): number[] => [
  * Encodes a module that imports one memory as `env.memory` and exports the given functions.
  *
  * @example
+ * import { webAssembly } from './api.js'
+ * import { buildModule, FunctionBuilder } from './encoder.js'
  * const add = new FunctionBuilder(['i32', 'i32'], ['i32'])
  * add.get(0).get(1).op('i32.add')
  * const bytes = buildModule({ initial: 1, maximum: 1, shared: false }, [{ name: 'add', body: add }])
- * new WebAssembly.Module(bytes)
+ * webAssembly?.validate(bytes) // true
  */
 export const buildModule = (memory: MemoryImport, functions: readonly ExportedFunction[]): Uint8Array => {
   const signatures: string[] = []
