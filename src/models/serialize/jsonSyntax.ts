@@ -33,7 +33,7 @@ const scanString = (text: string, i: number): number => {
 /**
  * The offset of the first JSON syntax error in `text`, or `undefined` if it is valid JSON.
  * @example
- * import { jsonErrorOffset } from 'nabla'
+ * import { jsonErrorOffset } from './jsonSyntax.js'
  * jsonErrorOffset('{"a":}') // 5
  * jsonErrorOffset('[1, 2]') // undefined
  */
@@ -103,7 +103,7 @@ export const jsonErrorOffset = (text: string): number | undefined => {
  * A description of a syntax error's place: `position 5 (line 1, column 6)`. The position comes
  * from the `SyntaxError` message when it names one, otherwise from `jsonErrorOffset`.
  * @example
- * import { describeJsonError } from 'nabla'
+ * import { describeJsonError } from './jsonSyntax.js'
  * describeJsonError('{\n"a":}') // 'position 6 (line 2, column 5)'
  */
 export const describeJsonError = (text: string, syntaxErrorMessage = ''): string => {

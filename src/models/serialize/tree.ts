@@ -60,7 +60,7 @@ type DecodedNode<T> = T extends Tensor
 /**
  * One step of a path: a record key or an array index.
  * @example
- * import type { Segment } from 'nabla'
+ * import type { Segment } from './tree.js'
  * const path: Segment[] = ['layers', 0, 'w'] // layers.0.w
  */
 export type Segment = string | number
@@ -68,7 +68,8 @@ export type Segment = string | number
 /**
  * A leaf with its path.
  * @example
- * import { type PathLeaf, paramLeaves, type Tensor, zeros } from 'nabla'
+ * import { type Tensor, zeros } from 'nabla'
+ * import { type PathLeaf, paramLeaves } from './tree.js'
  * const leaves: PathLeaf<Tensor>[] = paramLeaves('op', { w: zeros([1]) })
  */
 export interface PathLeaf<T> {
@@ -79,7 +80,7 @@ export interface PathLeaf<T> {
 /**
  * Whether a value is a plain record (not an array, tensor, class instance or null).
  * @example
- * import { isRecord } from 'nabla'
+ * import { isRecord } from './tree.js'
  * isRecord({ a: 1 }) // true
  * isRecord([1])     // false
  */
@@ -91,7 +92,7 @@ export const isRecord = (value: unknown): value is Readonly<Record<string, unkno
 /**
  * Whether a template node is a `TensorSpec` leaf.
  * @example
- * import { isSpec } from 'nabla'
+ * import { isSpec } from './tree.js'
  * isSpec({ shape: [2, 3] }) // true
  */
 export const isSpec = (value: unknown): value is TensorSpec =>
@@ -100,7 +101,7 @@ export const isSpec = (value: unknown): value is TensorSpec =>
 /**
  * The dotted name of a path (`layers.0.w`), as in PyTorch state dicts and safetensors files.
  * @example
- * import { dottedName } from 'nabla'
+ * import { dottedName } from './tree.js'
  * dottedName(['layers', 0, 'w']) // 'layers.0.w'
  */
 export const dottedName = (segments: readonly Segment[]): string => segments.join('.')
@@ -108,7 +109,7 @@ export const dottedName = (segments: readonly Segment[]): string => segments.joi
 /**
  * A property path for messages (`params.layers[0].w`).
  * @example
- * import { propertyPath } from 'nabla'
+ * import { propertyPath } from './tree.js'
  * propertyPath('params', ['layers', 0, 'w']) // 'params.layers[0].w'
  */
 export const propertyPath = (root: string, segments: readonly Segment[]): string =>
@@ -120,7 +121,7 @@ export const propertyPath = (root: string, segments: readonly Segment[]): string
 /**
  * Deepest nesting the serialisers accept (deeper input is rejected, never a stack overflow).
  * @example
- * import { maxDepth } from 'nabla'
+ * import { maxDepth } from './tree.js'
  * maxDepth // 64
  */
 export const maxDepth = 64
@@ -129,7 +130,8 @@ export const maxDepth = 64
  * The tensor leaves of a parameter tree with their paths, records in key order. Anything else in
  * the tree is an `ArgumentError` naming its path.
  * @example
- * import { paramLeaves, zeros } from 'nabla'
+ * import { zeros } from 'nabla'
+ * import { paramLeaves } from './tree.js'
  * paramLeaves('saveParams', { w: zeros([2]), layers: [zeros([1])] }).map((l) => l.segments)
  * // [['w'], ['layers', 0]]
  */
@@ -157,7 +159,7 @@ export const paramLeaves = (op: string, tree: unknown): PathLeaf<Tensor>[] => {
 /**
  * The spec leaves of a template with their paths (a tensor leaf gives its shape and dtype).
  * @example
- * import { templateLeaves } from 'nabla'
+ * import { templateLeaves } from './tree.js'
  * templateLeaves('loadParams', { w: { shape: [2, 3] } }) // [{ segments: ['w'], value: { shape: [2, 3] } }]
  */
 export const templateLeaves = (op: string, template: unknown): PathLeaf<TensorSpec>[] => {
@@ -189,7 +191,8 @@ interface Node {
  * array, any other node a record (built with own properties only, so a name like `__proto__.x`
  * is just a key). A name that is both a tensor and a group (`a` and `a.b`) is a `DecodeError`.
  * @example
- * import { buildTree, zeros } from 'nabla'
+ * import { zeros } from 'nabla'
+ * import { buildTree } from './tree.js'
  * buildTree('readSafetensors', [{ segments: ['layers', 0, 'w'], value: zeros([2]) }]) // { layers: [{ w }] }
  */
 export const buildTree = (op: string, leaves: readonly PathLeaf<Tensor>[]): ParamTree => {
@@ -227,7 +230,8 @@ export const buildTree = (op: string, leaves: readonly PathLeaf<Tensor>[]): Para
 /**
  * Rebuilds a tree with the structure of `template`, taking each leaf from `leafAt(segments)`.
  * @example
- * import { rebuildLike, zeros } from 'nabla'
+ * import { zeros } from 'nabla'
+ * import { rebuildLike } from './tree.js'
  * rebuildLike({ w: { shape: [2] } }, () => zeros([2])) // { w: Tensor<[2]> }
  */
 export const rebuildLike = (
