@@ -31,6 +31,7 @@ import {
   pushInterpreter,
   type Shape,
   ShapeError,
+  shapesEqual,
   storage,
   type Tensor,
   zeros,
@@ -342,7 +343,7 @@ export const traceGraph = <X extends Pytree>(
         `f returned shape ${formatShape(out.shape)}: pass options.cotangent for a non-scalar output`,
       )
     seed = ones(out.shape, { dtype: out.dtype })
-  } else if (seed.shape.length !== out.shape.length || seed.shape.some((d, i) => d !== out.shape[i]))
+  } else if (!shapesEqual(seed.shape, out.shape))
     throw new ShapeError(
       'traceGraph',
       `the cotangent has shape ${formatShape(seed.shape)} but f returned ${formatShape(out.shape)}`,

@@ -20,6 +20,7 @@ import {
   makeTensor,
   type Prim,
   ShapeError,
+  shapesEqual,
   storage,
   type Tensor,
 } from '../tensor/internal.js'
@@ -121,10 +122,10 @@ export class ReverseTrace implements Interpreter {
         if (parent < 0 || g === null || g === undefined) continue
         // elementwise: element k of g answers element k of the output; otherwise (a linear map)
         // only an all-zero cotangent is known to give an all-zero result
-        const perElement = node.prim.elementwise === true && sameShape(g.shape, node.output.shape)
+        const perElement = node.prim.elementwise === true && shapesEqual(g.shape, node.output.shape)
         const gZeros = perElement ? union(zeros, unselected?.[j]) : allZero(zeros) ? 'all' : undefined
         const fitted = fitTo(node.prim.name, dropNonFinite(g, gZeros), node.inputs[j]!)
-        const fittedZeros = sameShape(fitted.shape, g.shape) || gZeros === 'all' ? gZeros : undefined
+        const fittedZeros = shapesEqual(fitted.shape, g.shape) || gZeros === 'all' ? gZeros : undefined
         accumulate(parent, fitted, fittedZeros)
       }
       cotangents[i] = undefined
@@ -185,7 +186,7 @@ const dropNonFinite = (g: Tensor, zeros: Unreached): Tensor => {
 const fitTo = (op: string, ct: Tensor, input: Tensor): Tensor => {
   let g = ct
   const target = input.shape
-  if (!sameShape(g.shape, target)) {
+  if (!shapesEqual(g.shape, target)) {
     const extra = g.shape.length - target.length
     if (extra < 0)
       throw new ShapeError(
@@ -206,6 +207,3 @@ const fitTo = (op: string, ct: Tensor, input: Tensor): Tensor => {
   }
   return g.dtype === input.dtype ? g : ops.cast(g, input.dtype)
 }
-
-const sameShape = (a: readonly number[], b: readonly number[]): boolean =>
-  a.length === b.length && a.every((d, i) => d === b[i])

@@ -19,6 +19,7 @@ import {
   reshape,
   type Shape,
   ShapeError,
+  shapesEqual,
   sizeOf,
   stack,
   storage,
@@ -42,7 +43,7 @@ export const jvp = <X extends Pytree, Y extends Pytree>(f: (x: X) => Y, x: X, ta
     x,
     tangent,
     (a, b, path) => {
-      if (a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i]))
+      if (!shapesEqual(a.shape, b.shape))
         throw new ShapeError(
           'jvp',
           `tangent ${path} has shape ${formatShape(b.shape)} but x has ${formatShape(a.shape)}`,
@@ -205,7 +206,7 @@ export const customVjp = <Args extends readonly Tensor[], R extends Tensor>(
         )
       cts.forEach((c: Tensor, i: number) => {
         const s = inputs[i]!.shape
-        if (c.shape.length !== s.length || c.shape.some((d: number, j: number) => d !== s[j]))
+        if (!shapesEqual(c.shape, s))
           throw new ShapeError(
             `customVjp(${name})`,
             `the rule's cotangent ${i} has shape ${formatShape(c.shape)} but input ${i} has ${formatShape(s)}`,

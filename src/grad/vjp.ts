@@ -18,6 +18,7 @@ import {
   popInterpreter,
   pushInterpreter,
   ShapeError,
+  shapesEqual,
   type Tensor,
   zeros,
 } from '../tensor/internal.js'
@@ -69,7 +70,7 @@ export const vjp = <X extends Pytree, Y extends Pytree>(f: (x: X) => Y, x: X): [
       throw new ShapeError('pullback', "the cotangent's pytree structure differs from the output's")
     const seeds = cts.map((ct, i) => {
       const out = outputs[i]!
-      if (ct.shape.length !== out.shape.length || ct.shape.some((d, j) => d !== out.shape[j]))
+      if (!shapesEqual(ct.shape, out.shape))
         throw new ShapeError(
           'pullback',
           `${outputPaths[i]} has shape ${formatShape(ct.shape)} but the output has shape ${formatShape(out.shape)}`,

@@ -32,6 +32,7 @@ import {
   type Tensor,
   zeros,
 } from '../tensor/index.js'
+import { shapesEqual } from '../tensor/shape.js'
 import { type ActivationName, activation as activationByName, isActivationName } from './activations.js'
 import { type InitializerName, type InitOptions, initializers } from './init.js'
 import { type Key, split } from './random.js'
@@ -115,7 +116,7 @@ const checkOptions = (op: string, options: DenseOptions | undefined): [Activatio
 }
 
 const checkShape = (op: string, what: string, t: Tensor, expected: readonly number[]): void => {
-  if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i]))
+  if (!shapesEqual(t.shape, expected))
     throw new ShapeError(
       op,
       `${what} has shape ${formatShape(t.shape)} but the layer needs ${formatShape(expected)}`,

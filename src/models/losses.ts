@@ -36,7 +36,7 @@ import {
   type Tensor,
   zeros,
 } from '../tensor/index.js'
-import { describe } from '../tensor/shape.js'
+import { describe, shapesEqual } from '../tensor/shape.js'
 import { storage } from '../tensor/tensor.js'
 
 /**
@@ -57,10 +57,8 @@ export type DropLast<S extends Shape> = S extends readonly [...infer R extends n
   ? R
   : number[]
 
-const sameShape = (a: Shape, b: Shape): boolean => a.length === b.length && a.every((d, i) => d === b[i])
-
 const expectSameShape = (op: string, predictions: Tensor, targets: Tensor, names: [string, string]): void => {
-  if (!sameShape(predictions.shape, targets.shape))
+  if (!shapesEqual(predictions.shape, targets.shape))
     throw new ShapeError(
       op,
       `${names[1]} has shape ${formatShape(targets.shape)} but ${names[0]} has shape ${formatShape(predictions.shape)}; they must match exactly (reshape one: no silent broadcasting)`,
@@ -194,11 +192,11 @@ export const softmaxCrossEntropy = <S extends Shape, D extends DType>(
       `logits of shape ${formatShape(z.shape)} are empty: the mean loss is undefined`,
     )
   const logProbabilities: Tensor = logSoftmax(z, -1)
-  if (sameShape(y.shape, z.shape)) {
+  if (shapesEqual(y.shape, z.shape)) {
     const perExample: Tensor = sum(mul(asDType(y, z.dtype), logProbabilities), -1)
     return neg(mean(perExample)) as Loss<D>
   }
-  if (!sameShape(y.shape, z.shape.slice(0, -1)))
+  if (!shapesEqual(y.shape, z.shape.slice(0, -1)))
     throw new ShapeError(
       op,
       `labels has shape ${formatShape(y.shape)} but logits has shape ${formatShape(z.shape)}; labels must be class indices of shape ${formatShape(z.shape.slice(0, -1))} or targets of shape ${formatShape(z.shape)}`,

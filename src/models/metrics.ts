@@ -8,7 +8,7 @@
  * @module metrics
  */
 import { ArgumentError, formatShape, ShapeError, type Tensor } from '../tensor/index.js'
-import { describe } from '../tensor/shape.js'
+import { describe, shapesEqual } from '../tensor/shape.js'
 import { storage } from '../tensor/tensor.js'
 
 const rowArgmax = (data: ArrayLike<number>, rows: number, width: number): number[] => {
@@ -88,7 +88,7 @@ export const accuracy = (scores: Tensor, labels: Tensor): number => {
  */
 export const binaryAccuracy = (scores: Tensor, labels: Tensor, threshold = 0): number => {
   const op = 'binaryAccuracy'
-  if (scores.shape.length !== labels.shape.length || scores.shape.some((d, i) => d !== labels.shape[i]))
+  if (!shapesEqual(scores.shape, labels.shape))
     throw new ShapeError(
       op,
       `labels has shape ${formatShape(labels.shape)} but scores has shape ${formatShape(scores.shape)}; they must match`,

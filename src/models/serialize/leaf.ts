@@ -9,7 +9,7 @@
 import * as t from 'io-ts'
 import type { DType } from '../../tensor/dtype.js'
 import { allocate, isDType } from '../../tensor/dtype.js'
-import { maxSize } from '../../tensor/shape.js'
+import { maxSize, shapesEqual } from '../../tensor/shape.js'
 import { isTensor, makeTensor, storage, type Tensor } from '../../tensor/tensor.js'
 import { isRecord, type TensorSpec } from './tree.js'
 
@@ -100,7 +100,7 @@ const validateLeaf = (u: unknown, c: t.Context, spec: TensorSpec | undefined): t
       `shape ${formatShape(shape)} has more than ${maxSize} elements`,
     )
   if (spec !== undefined) {
-    if (shape.length !== spec.shape.length || shape.some((d, i) => d !== spec.shape[i]))
+    if (!shapesEqual(shape, spec.shape))
       return t.failure(
         shape,
         at(c, 'shape', shape),

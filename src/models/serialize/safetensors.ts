@@ -18,7 +18,7 @@ import * as E from 'fp-ts/lib/Either.js'
 import type { DType } from '../../tensor/dtype.js'
 import { allocate } from '../../tensor/dtype.js'
 import { ArgumentError, DecodeError } from '../../tensor/errors.js'
-import { maxSize } from '../../tensor/shape.js'
+import { maxSize, shapesEqual } from '../../tensor/shape.js'
 import { makeTensor, storage, type Tensor } from '../../tensor/tensor.js'
 import { parseJSON } from './json.js'
 import {
@@ -294,7 +294,7 @@ export function decodeSafetensors(
       const name = dottedName(segments)
       const x = tensors.get(name)
       if (x === undefined) return fail(op, `missing tensor "${name}"`, name)
-      if (x.shape.length !== spec.shape.length || x.shape.some((d, i) => d !== spec.shape[i]))
+      if (!shapesEqual(x.shape, spec.shape))
         return fail(
           op,
           `${name}: expected shape [${spec.shape}] (from the template), got [${x.shape}]`,

@@ -10,7 +10,7 @@ import { type DType, isDType, storageFrom } from '../dtype.js'
 import { ArgumentError, formatShape, ShapeError } from '../errors.js'
 import * as prims from '../prims/index.js'
 import type { PadWidths } from '../prims/pad.js'
-import { describe, normalizeAxis, type Shape, sizeOf, validateShape } from '../shape.js'
+import { describe, normalizeAxis, type Shape, shapesEqual, sizeOf, validateShape } from '../shape.js'
 import { isTensor, makeTensor, type Tensor } from '../tensor.js'
 import type { CheckPermutation, CheckReshape, IsTuple, Mutable, Permute, Reshape } from '../types.js'
 import { equal } from './elementwise.js'
@@ -232,7 +232,7 @@ export const stack = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0
   const ts: Tensor[] = xs.map((x, i) => expectTensor('stack', `xs[${i}]`, x))
   const first = ts[0]!.shape
   ts.forEach((t, i) => {
-    if (t.shape.length !== first.length || t.shape.some((d, j) => d !== first[j]))
+    if (!shapesEqual(t.shape, first))
       throw new ShapeError(
         'stack',
         `xs[${i}] has shape ${formatShape(t.shape)} but xs[0] has ${formatShape(first)}`,

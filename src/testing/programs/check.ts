@@ -6,8 +6,8 @@
 import { type CheckOptions, checkGrads, describeMismatch } from '../../grad/check.js'
 import { flatten } from '../../grad/tree.js'
 import { grad, vjp } from '../../grad/vjp.js'
-import type { Shape, Tensor } from '../../tensor/internal.js'
-import { formatShape, storage, sum } from '../../tensor/internal.js'
+import type { Tensor } from '../../tensor/internal.js'
+import { formatShape, shapesEqual, storage, sum } from '../../tensor/internal.js'
 import type { Program, ProgramCase } from './types.js'
 
 /** The bytes of a tensor's storage (for bit-for-bit comparisons). */
@@ -18,9 +18,6 @@ export const bytesOf = (t: Tensor): Uint8Array => {
 
 export const sameBits = (a: Uint8Array, b: Uint8Array): boolean =>
   a.length === b.length && a.every((v, i) => v === b[i])
-
-export const sameShape = (a: Shape, b: Shape): boolean =>
-  a.length === b.length && a.every((d, i) => d === b[i])
 
 /**
  * Options of `checkProgram`.
@@ -70,7 +67,7 @@ export const inspect = (
   const plain = program.run(inputs)
   const changed = modified()
   if (changed !== undefined) return changed
-  if (!sameShape(plain.shape, program.outputShape) || plain.dtype !== program.dtype)
+  if (!shapesEqual(plain.shape, program.outputShape) || plain.dtype !== program.dtype)
     return `result is ${String(plain)}, expected shape ${formatShape(program.outputShape)} and ${program.dtype}`
   const first = bytesOf(plain)
   if (!sameBits(bytesOf(program.run(inputs)), first)) return 'two runs gave different values'
@@ -82,7 +79,7 @@ export const inspect = (
   )
   for (let i = 0; i < inputs.length; i++) {
     const g = gradients[i]!
-    if (!sameShape(g.shape, inputs[i]!.shape) || g.dtype !== inputs[i]!.dtype)
+    if (!shapesEqual(g.shape, inputs[i]!.shape) || g.dtype !== inputs[i]!.dtype)
       return `the gradient of v${i} is ${String(g)}, expected ${String(inputs[i])}`
     if (!storage(g).every(Number.isFinite))
       return `the gradient of v${i} is not finite: ${storage(g).join(', ')}`
