@@ -12,25 +12,8 @@ import { loadRun } from '../../src/cli/model.js'
 import { accuracy, key, normal, toFlat, uniform, writeIdx } from '../../src/index.js'
 import { twoSpirals } from '../../src/models/data/synthetic.js'
 import { foldIn } from '../../src/models/random.js'
+import { checkWellFormed } from '../support/xml.js'
 import { runChild, runInProcess, tempDir } from './run.js'
-
-/** Throws unless every start tag is closed in order; returns the number of elements. */
-const checkWellFormed = (xml: string): number => {
-  const stack: string[] = []
-  let elements = 0
-  for (const m of xml.matchAll(/<(\/?)([A-Za-z][\w:.-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/g)) {
-    const [, close, name, , selfClose] = m
-    if (close) {
-      const open = stack.pop()
-      if (open !== name) throw new Error(`</${name}> closes <${open}>`)
-    } else {
-      elements++
-      if (!selfClose) stack.push(name!)
-    }
-  }
-  if (stack.length > 0) throw new Error(`unclosed <${stack.join('>, <')}>`)
-  return elements
-}
 
 describe('nabla train', () => {
   it('trains spirals in a child process and writes params.json, metrics.json and curves.svg', () => {

@@ -6,30 +6,13 @@
 import { describe, expect, it } from 'vitest'
 import { ArgumentError } from '../../src/index.js'
 import { curveRows, curvesSpec, renderCurves } from '../../src/models/plot.js'
+import { checkWellFormed } from '../support/xml.js'
 
 const history = [
   { epoch: 1, trainLoss: 0.9, metrics: { testAccuracy: 0.8, testLoss: 0.7 } },
   { epoch: 2, trainLoss: 0.5, metrics: { testAccuracy: 0.9, testLoss: 0.45 } },
   { epoch: 3, trainLoss: 0.3, metrics: { testAccuracy: 0.93, testLoss: Number.NaN } },
 ]
-
-/** Throws unless every start tag is closed in order (comments, declarations and self-closing tags allowed). */
-const checkWellFormed = (xml: string): number => {
-  const stack: string[] = []
-  let elements = 0
-  for (const m of xml.matchAll(/<(\/?)([A-Za-z][\w:.-]*)((?:[^>"']|"[^"]*"|'[^']*')*?)(\/?)>/g)) {
-    const [, close, name, , selfClose] = m
-    if (close) {
-      const open = stack.pop()
-      if (open !== name) throw new Error(`</${name}> closes <${open}>`)
-    } else {
-      elements++
-      if (!selfClose) stack.push(name!)
-    }
-  }
-  if (stack.length > 0) throw new Error(`unclosed <${stack.join('>, <')}>`)
-  return elements
-}
 
 describe('training curves', () => {
   it('turns a history into rows: losses on one panel, other metrics on the other, non-finite dropped', () => {
