@@ -6,12 +6,12 @@
  * @module cli/gradcheck
  */
 
-import { checkGrads } from '../grad/check.js'
 import { flatten, leafPaths, unflatten } from '../grad/index.js'
 import { takeRows } from '../models/data/dataset.js'
 import { type Mlp, mlp } from '../models/layers.js'
 import { foldIn, key, permutation, split } from '../models/random.js'
 import { cast, formatShape, type Tensor } from '../tensor/index.js'
+import { checkGrads } from '../testing/check.js'
 import { integer, oneOf, parseFlags, positiveInteger, sizeList, UsageError } from './args.js'
 import { type DataSource, type DatasetName, datasetNames, defaultsFor, loadDataset } from './datasets.js'
 import { classifierLoss } from './model.js'

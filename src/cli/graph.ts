@@ -13,7 +13,7 @@
  * @module cli/graph
  */
 import * as path from 'node:path'
-import { type ComputationGraph, toDot, traceGraph } from '../grad/graph.js'
+import { type ComputationGraph, toDot, traceGraph } from '../inspect/index.js'
 import { writeFileAtomic } from '../models/fs.js'
 import {
   add,

@@ -4,7 +4,6 @@
  *
  * @module grad
  */
-export * from './graph.js'
 export * from './transforms.js'
 export {
   flatten,

@@ -19,7 +19,7 @@
  * @module init
  */
 import { ArgumentError, type DType, formatShape, type Shape, type Tensor, zeros } from '../tensor/index.js'
-import type { Mutable } from '../tensor/types.js'
+import type { Mutable } from '../tensor/internal.js'
 import { type Key, normal, uniform } from './random.js'
 
 /**

@@ -32,7 +32,7 @@ import {
   type Tensor,
   zeros,
 } from '../tensor/index.js'
-import { shapesEqual } from '../tensor/shape.js'
+import { shapesEqual } from '../tensor/internal.js'
 import { type ActivationName, activation as activationByName, isActivationName } from './activations.js'
 import { type InitializerName, type InitOptions, initializers } from './init.js'
 import { type Key, split } from './random.js'

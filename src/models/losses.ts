@@ -36,8 +36,7 @@ import {
   type Tensor,
   zeros,
 } from '../tensor/index.js'
-import { describe, shapesEqual } from '../tensor/shape.js'
-import { storage } from '../tensor/tensor.js'
+import { describe, shapesEqual, storage } from '../tensor/internal.js'
 
 /**
  * A scalar loss of dtype `D`.

@@ -8,8 +8,7 @@
  * @module metrics
  */
 import { ArgumentError, formatShape, ShapeError, type Tensor } from '../tensor/index.js'
-import { describe, shapesEqual } from '../tensor/shape.js'
-import { storage } from '../tensor/tensor.js'
+import { describe, shapesEqual, storage } from '../tensor/internal.js'
 
 const rowArgmax = (data: ArrayLike<number>, rows: number, width: number): number[] => {
   const out = new Array<number>(rows)

@@ -30,12 +30,21 @@
  *
  * @module random
  */
-import type { DType, Storage } from '../tensor/dtype.js'
-import { allocate, isDType } from '../tensor/dtype.js'
-import { ArgumentError, DTypeError } from '../tensor/errors.js'
-import { describe, type Shape, sizeOf, validateShape } from '../tensor/shape.js'
-import { makeTensor, type Tensor } from '../tensor/tensor.js'
-import type { Mutable } from '../tensor/types.js'
+import {
+  ArgumentError,
+  allocate,
+  type DType,
+  DTypeError,
+  describe,
+  isDType,
+  type Mutable,
+  makeTensor,
+  type Shape,
+  type Storage,
+  sizeOf,
+  type Tensor,
+  validateShape,
+} from '../tensor/internal.js'
 
 // ---------------------------------------------------------------------------------------------
 // Threefry-2x32

@@ -22,11 +22,9 @@
  *
  * @module train
  */
-import { type Pytree, valueAndGrad } from '../grad/index.js'
-import { flatten } from '../grad/tree.js'
+import { flatten, type Pytree, valueAndGrad } from '../grad/index.js'
 import { ArgumentError, formatShape, item, NonFiniteError, ShapeError, type Tensor } from '../tensor/index.js'
-import { describe } from '../tensor/shape.js'
-import { storage } from '../tensor/tensor.js'
+import { describe, storage } from '../tensor/internal.js'
 import { batches as epochBatches } from './data/batches.js'
 import { takeRows } from './data/dataset.js'
 import { applyUpdates } from './optim/transforms.js'

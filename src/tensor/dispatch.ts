@@ -28,9 +28,6 @@ export const popInterpreter = (interpreter: Interpreter): void => {
   if (top !== interpreter) throw new Error('nabla internal error: interpreters popped out of order')
 }
 
-/** @internal Whether an interpreter is on the stack. */
-export const isActive = (interpreter: Interpreter): boolean => interpreters.includes(interpreter)
-
 let debugNaN = typeof process !== 'undefined' && /^(1|true|yes)$/i.test(process.env?.NABLA_DEBUG_NANS ?? '')
 
 /**

@@ -5,11 +5,11 @@
  * @module internal
  */
 
-export { apply, evaluate, isActive, nextLevel, popInterpreter, pushInterpreter } from './dispatch.js'
-export { allocate, type Storage, storageFrom } from './dtype.js'
+export { apply, evaluate, nextLevel, popInterpreter, pushInterpreter } from './dispatch.js'
+export { allocate, isDType, type Storage, storageFrom } from './dtype.js'
 export * from './index.js'
 export type { DomainCase, DomainTools, OutputSpec, Prim, ValueRange, VjpRule } from './prim.js'
-export { definePrim } from './prim.js'
-export { primitives } from './prims/index.js'
-export { describe, shapesEqual, sizeOf } from './shape.js'
+export { definePrim, isPrim } from './prim.js'
+export { primitives } from './prims/registry.js'
+export { describe, maxSize, shapesEqual, sizeOf, validateShape } from './shape.js'
 export { type Box, boxOf, detach, type Interpreter, lowerTo, makeTensor, storage } from './tensor.js'

@@ -96,5 +96,15 @@ export interface Prim<P = undefined> {
   readonly domain: ((tools: DomainTools) => Arbitrary<DomainCase<P>>) | undefined
 }
 
-/** Declares a primitive (identity; gives the literal its type). */
-export const definePrim = <P = undefined>(prim: Prim<P>): Prim<P> => Object.freeze(prim)
+const declared = new WeakSet<object>()
+
+/** Declares a primitive (freezes it and gives the literal its type). */
+export const definePrim = <P = undefined>(prim: Prim<P>): Prim<P> => {
+  const frozen = Object.freeze(prim)
+  declared.add(frozen)
+  return frozen
+}
+
+/** Whether a value was declared with `definePrim`. */
+export const isPrim = (value: unknown): value is Prim<any> =>
+  typeof value === 'object' && value !== null && declared.has(value)

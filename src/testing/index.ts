@@ -4,6 +4,8 @@
  *
  * @module testing
  */
+
+export * from './arbitraries.js'
 export {
   assertGrads,
   type CheckMode,
@@ -13,6 +15,5 @@ export {
   describeMismatch,
   GradCheckError,
   type GradMismatch,
-} from '../grad/check.js'
-export * from './arbitraries.js'
+} from './check.js'
 export * from './programs.js'

@@ -5,9 +5,7 @@
  *
  * @module batches
  */
-import { ArgumentError } from '../../tensor/errors.js'
-import { describe } from '../../tensor/shape.js'
-import { isTensor } from '../../tensor/tensor.js'
+import { ArgumentError, describe, isTensor } from '../../tensor/internal.js'
 import { isKey, type Key, permutation } from '../random.js'
 import type { Dataset } from './dataset.js'
 

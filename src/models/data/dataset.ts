@@ -6,11 +6,19 @@
  * @module dataset
  */
 import { createRequire } from 'node:module'
-import type { DType } from '../../tensor/dtype.js'
-import { allocate, isDType } from '../../tensor/dtype.js'
-import { ArgumentError, DTypeError, NablaError } from '../../tensor/errors.js'
-import { describe, type Shape } from '../../tensor/shape.js'
-import { makeTensor, storage, type Tensor } from '../../tensor/tensor.js'
+import {
+  ArgumentError,
+  allocate,
+  type DType,
+  DTypeError,
+  describe,
+  isDType,
+  makeTensor,
+  NablaError,
+  type Shape,
+  storage,
+  type Tensor,
+} from '../../tensor/internal.js'
 import { foldIn, type Key, permutation, split } from '../random.js'
 
 /**

@@ -13,8 +13,7 @@
  */
 import { gunzipSync } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
-import { DecodeError } from '../../tensor/errors.js'
-import { maxSize } from '../../tensor/shape.js'
+import { DecodeError, maxSize } from '../../tensor/internal.js'
 
 /**
  * The element types of IDX files.

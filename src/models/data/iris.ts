@@ -4,9 +4,7 @@
  *
  * @module iris
  */
-import type { DType } from '../../tensor/dtype.js'
-import { ArgumentError, DecodeError } from '../../tensor/errors.js'
-import { describe } from '../../tensor/shape.js'
+import { ArgumentError, DecodeError, type DType, describe } from '../../tensor/internal.js'
 import { isKey, type Key, key } from '../random.js'
 import {
   type Dataset,

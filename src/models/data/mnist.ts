@@ -13,11 +13,14 @@
 
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import type { DType } from '../../tensor/dtype.js'
-import { allocate } from '../../tensor/dtype.js'
-import { ArgumentError, DecodeError } from '../../tensor/errors.js'
-import { describe } from '../../tensor/shape.js'
-import { makeTensor } from '../../tensor/tensor.js'
+import {
+  ArgumentError,
+  allocate,
+  DecodeError,
+  type DType,
+  describe,
+  makeTensor,
+} from '../../tensor/internal.js'
 import { readFileChecked } from '../fs.js'
 import { isKey, type Key, key } from '../random.js'
 import {

@@ -6,11 +6,7 @@
  *
  * @module synthetic
  */
-import type { DType } from '../../tensor/dtype.js'
-import { allocate } from '../../tensor/dtype.js'
-import { ArgumentError } from '../../tensor/errors.js'
-import { describe } from '../../tensor/shape.js'
-import { makeTensor, storage } from '../../tensor/tensor.js'
+import { ArgumentError, allocate, type DType, describe, makeTensor, storage } from '../../tensor/internal.js'
 import { type Key, normal, split, uniform } from '../random.js'
 import { type Dataset, type DatasetDTypeOption, dtypeOption, integerArgument } from './dataset.js'
 

@@ -7,7 +7,7 @@
  * @module optim/schedules
  */
 import { ArgumentError } from '../../tensor/index.js'
-import { describe } from '../../tensor/shape.js'
+import { describe } from '../../tensor/internal.js'
 import { numberInRange, positiveNumber, type Schedule } from './types.js'
 
 const positiveInteger = (op: string, name: string, value: unknown): number => {

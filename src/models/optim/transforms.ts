@@ -29,7 +29,7 @@ import {
   type Tensor,
   zeros,
 } from '../../tensor/index.js'
-import { describe } from '../../tensor/shape.js'
+import { describe } from '../../tensor/internal.js'
 import {
   type GradientTransformation,
   type LearningRate,

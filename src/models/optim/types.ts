@@ -9,7 +9,7 @@
  */
 import type { Pytree } from '../../grad/index.js'
 import { ArgumentError } from '../../tensor/index.js'
-import { describe } from '../../tensor/shape.js'
+import { describe } from '../../tensor/internal.js'
 
 /**
  * Optimizer state: a pytree of tensors (step counts are float64 scalars).

@@ -8,7 +8,7 @@
  * @module files
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { ArgumentError, DecodeError } from '../../tensor/errors.js'
+import { ArgumentError, DecodeError } from '../../tensor/internal.js'
 import { readFileChecked, writeFileAtomicSync } from '../fs.js'
 import { paramsFromJSON, paramsToJSON } from './json.js'
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js'

@@ -16,8 +16,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { DecodeError } from '../../tensor/errors.js'
-import { isTensor } from '../../tensor/tensor.js'
+import { DecodeError, isTensor } from '../../tensor/internal.js'
 import { describeJsonError } from './jsonSyntax.js'
 import { at, describeValue, type TensorJSONLeaf, tensorJSONCodec } from './leaf.js'
 import {

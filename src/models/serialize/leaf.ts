@@ -7,10 +7,17 @@
  * @module leaf
  */
 import * as t from 'io-ts'
-import type { DType } from '../../tensor/dtype.js'
-import { allocate, isDType } from '../../tensor/dtype.js'
-import { maxSize, shapesEqual } from '../../tensor/shape.js'
-import { isTensor, makeTensor, storage, type Tensor } from '../../tensor/tensor.js'
+import {
+  allocate,
+  type DType,
+  isDType,
+  isTensor,
+  makeTensor,
+  maxSize,
+  shapesEqual,
+  storage,
+  type Tensor,
+} from '../../tensor/internal.js'
 import { isRecord, type TensorSpec } from './tree.js'
 
 /**

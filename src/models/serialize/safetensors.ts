@@ -15,11 +15,17 @@
  * @module safetensors
  */
 import * as E from 'fp-ts/lib/Either.js'
-import type { DType } from '../../tensor/dtype.js'
-import { allocate } from '../../tensor/dtype.js'
-import { ArgumentError, DecodeError } from '../../tensor/errors.js'
-import { maxSize, shapesEqual } from '../../tensor/shape.js'
-import { makeTensor, storage, type Tensor } from '../../tensor/tensor.js'
+import {
+  ArgumentError,
+  allocate,
+  DecodeError,
+  type DType,
+  makeTensor,
+  maxSize,
+  shapesEqual,
+  storage,
+  type Tensor,
+} from '../../tensor/internal.js'
 import { parseJSON } from './json.js'
 import {
   buildTree,

@@ -7,11 +7,15 @@
  *
  * @module tree
  */
-import type { DType } from '../../tensor/dtype.js'
-import { ArgumentError, DecodeError } from '../../tensor/errors.js'
-import { describe } from '../../tensor/shape.js'
-import { isTensor, type Tensor } from '../../tensor/tensor.js'
-import type { Mutable } from '../../tensor/types.js'
+import {
+  ArgumentError,
+  DecodeError,
+  type DType,
+  describe,
+  isTensor,
+  type Mutable,
+  type Tensor,
+} from '../../tensor/internal.js'
 
 /**
  * A tree of parameters: tensors in nested readonly records and arrays (tuples).

@@ -9,6 +9,7 @@ import { apply } from '../dispatch.js'
 import { type DType, isDType, storageFrom } from '../dtype.js'
 import { ArgumentError, formatShape, ShapeError } from '../errors.js'
 import * as prims from '../prims/index.js'
+import { checkIndices } from '../prims/indices.js'
 import type { PadWidths } from '../prims/pad.js'
 import { describe, normalizeAxis, type Shape, shapesEqual, sizeOf, validateShape } from '../shape.js'
 import { isTensor, makeTensor, type Tensor } from '../tensor.js'
@@ -314,7 +315,7 @@ export const oneHot = <S extends Shape, D extends DType, N extends number>(
   if (!Number.isInteger(depth) || depth < 1)
     throw new ArgumentError('oneHot', `depth must be a positive integer, got ${describe(depth)}`)
   validateShape('oneHot', [...t.shape, depth], 'the result shape')
-  prims.checkIndicesOf('oneHot', t, depth, 'labels')
+  checkIndices('oneHot', t, depth, 'labels')
   const classes = makeTensor(
     [depth],
     t.dtype,

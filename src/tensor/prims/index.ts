@@ -1,135 +1,48 @@
 /**
- * The registry: every primitive nabla has, one line each. Gradient tests run over this list, so a
- * primitive added here without a vjp rule and a domain fails the suite (comparisons excepted: they
- * have no gradient).
+ * The registry: every primitive nabla has, one line each. This is the only place a primitive is
+ * declared: the ops import primitives from here, `primitives` (in `registry.ts`) is derived from
+ * these exports, and the gradient, batching and reliability tests run over that list. A prim file
+ * not listed here fails `test/tensor/prims/index.test.ts`.
  *
  * @module prims
  */
 
-import type { Prim } from '../prim.js'
-import { absPrim } from './abs.js'
-import { addPrim } from './add.js'
-import { broadcastToPrim } from './broadcastTo.js'
-import { castPrim } from './cast.js'
-import { concatPrim } from './concat.js'
-import { cosPrim } from './cos.js'
-import { divPrim } from './div.js'
-import { equalPrim } from './equal.js'
-import { expPrim } from './exp.js'
-import { gatherPrim } from './gather.js'
-import { greaterPrim } from './greater.js'
-import { greaterEqualPrim } from './greaterEqual.js'
-import { lessPrim } from './less.js'
-import { lessEqualPrim } from './lessEqual.js'
-import { logPrim } from './log.js'
-import { log1pPrim } from './log1p.js'
-import { matmulPrim } from './matmul.js'
-import { maxPrim } from './max.js'
-import { maximumPrim } from './maximum.js'
-import { minPrim } from './min.js'
-import { minimumPrim } from './minimum.js'
-import { mulPrim } from './mul.js'
-import { negPrim } from './neg.js'
-import { notEqualPrim } from './notEqual.js'
-import { padPrim } from './pad.js'
-import { powPrim } from './pow.js'
-import { reluPrim } from './relu.js'
-import { reshapePrim } from './reshape.js'
-import { scatterAddPrim } from './scatterAdd.js'
-import { sigmoidPrim } from './sigmoid.js'
-import { signPrim } from './sign.js'
-import { sinPrim } from './sin.js'
-import { slicePrim } from './slice.js'
-import { sqrtPrim } from './sqrt.js'
-import { subPrim } from './sub.js'
-import { sumPrim } from './sum.js'
-import { tanhPrim } from './tanh.js'
-import { transposePrim } from './transpose.js'
-import { wherePrim } from './where.js'
-
-export { checkIndices as checkIndicesOf } from './indices.js'
-
-export {
-  absPrim,
-  addPrim,
-  broadcastToPrim,
-  castPrim,
-  concatPrim,
-  cosPrim,
-  divPrim,
-  equalPrim,
-  expPrim,
-  gatherPrim,
-  greaterEqualPrim,
-  greaterPrim,
-  lessEqualPrim,
-  lessPrim,
-  log1pPrim,
-  logPrim,
-  matmulPrim,
-  maximumPrim,
-  maxPrim,
-  minimumPrim,
-  minPrim,
-  mulPrim,
-  negPrim,
-  notEqualPrim,
-  padPrim,
-  powPrim,
-  reluPrim,
-  reshapePrim,
-  scatterAddPrim,
-  sigmoidPrim,
-  signPrim,
-  sinPrim,
-  slicePrim,
-  sqrtPrim,
-  subPrim,
-  sumPrim,
-  tanhPrim,
-  transposePrim,
-  wherePrim,
-}
-
-/** All primitives, by name. */
-export const primitives: readonly Prim<any>[] = [
-  absPrim,
-  addPrim,
-  broadcastToPrim,
-  castPrim,
-  concatPrim,
-  cosPrim,
-  divPrim,
-  equalPrim,
-  expPrim,
-  gatherPrim,
-  greaterPrim,
-  greaterEqualPrim,
-  lessPrim,
-  lessEqualPrim,
-  logPrim,
-  log1pPrim,
-  matmulPrim,
-  maxPrim,
-  maximumPrim,
-  minPrim,
-  minimumPrim,
-  mulPrim,
-  negPrim,
-  notEqualPrim,
-  padPrim,
-  powPrim,
-  reluPrim,
-  reshapePrim,
-  scatterAddPrim,
-  sigmoidPrim,
-  signPrim,
-  sinPrim,
-  slicePrim,
-  sqrtPrim,
-  subPrim,
-  sumPrim,
-  tanhPrim,
-  transposePrim,
-  wherePrim,
-]
+export { absPrim } from './abs.js'
+export { addPrim } from './add.js'
+export { broadcastToPrim } from './broadcastTo.js'
+export { castPrim } from './cast.js'
+export { concatPrim } from './concat.js'
+export { cosPrim } from './cos.js'
+export { divPrim } from './div.js'
+export { equalPrim } from './equal.js'
+export { expPrim } from './exp.js'
+export { gatherPrim } from './gather.js'
+export { greaterPrim } from './greater.js'
+export { greaterEqualPrim } from './greaterEqual.js'
+export { lessPrim } from './less.js'
+export { lessEqualPrim } from './lessEqual.js'
+export { logPrim } from './log.js'
+export { log1pPrim } from './log1p.js'
+export { matmulPrim } from './matmul.js'
+export { maxPrim } from './max.js'
+export { maximumPrim } from './maximum.js'
+export { minPrim } from './min.js'
+export { minimumPrim } from './minimum.js'
+export { mulPrim } from './mul.js'
+export { negPrim } from './neg.js'
+export { notEqualPrim } from './notEqual.js'
+export { padPrim } from './pad.js'
+export { powPrim } from './pow.js'
+export { reluPrim } from './relu.js'
+export { reshapePrim } from './reshape.js'
+export { scatterAddPrim } from './scatterAdd.js'
+export { sigmoidPrim } from './sigmoid.js'
+export { signPrim } from './sign.js'
+export { sinPrim } from './sin.js'
+export { slicePrim } from './slice.js'
+export { sqrtPrim } from './sqrt.js'
+export { subPrim } from './sub.js'
+export { sumPrim } from './sum.js'
+export { tanhPrim } from './tanh.js'
+export { transposePrim } from './transpose.js'
+export { wherePrim } from './where.js'

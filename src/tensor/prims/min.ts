@@ -4,18 +4,6 @@
  *
  * @module prims/min
  */
-import { definePrim } from '../prim.js'
-import { forwardReduce, inferReduce, type ReduceParams, reduceDomain } from './reduction.js'
+import { extremumPrim } from './reduction.js'
 
-export const minPrim = definePrim<ReduceParams>({
-  name: 'min',
-  infer: inferReduce('min'),
-  forward: forwardReduce('min'),
-  vjp: (ops, ct, out, [x], { axes }) => {
-    const kept = x!.shape.map((d, i) => (axes.includes(i) ? 1 : d))
-    const mask = ops.equal(x!, ops.reshape(out, kept))
-    const ties = ops.sum(mask, axes, { keepdims: true })
-    return [ops.mul(ops.div(mask, ties), ops.reshape(ct, kept))]
-  },
-  domain: reduceDomain(1, true),
-})
+export const minPrim = extremumPrim('min')

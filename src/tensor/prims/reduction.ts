@@ -8,7 +8,7 @@ import type { Arbitrary } from 'fast-check'
 import { allocate } from '../dtype.js'
 import { ArgumentError, formatShape } from '../errors.js'
 import { kernels, type ReduceKind } from '../kernels/index.js'
-import type { DomainCase, DomainTools, OutputSpec } from '../prim.js'
+import { type DomainCase, type DomainTools, definePrim, type OutputSpec, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { storage, type Tensor } from '../tensor.js'
 
@@ -57,3 +57,21 @@ export const reduceDomain =
         ),
       )
       .map(([x, axes, keepdims]) => ({ inputs: [x], params: { axes, keepdims } }))
+
+/**
+ * `max` or `min` over some axes: the two differ only in their name. The gradient is split equally
+ * among the elements that tie for the extreme value (as in JAX).
+ */
+export const extremumPrim = (kind: 'max' | 'min'): Prim<ReduceParams> =>
+  definePrim<ReduceParams>({
+    name: kind,
+    infer: inferReduce(kind),
+    forward: forwardReduce(kind),
+    vjp: (ops, ct, out, [x], { axes }) => {
+      const kept = x!.shape.map((d, i) => (axes.includes(i) ? 1 : d))
+      const mask = ops.equal(x!, ops.reshape(out, kept))
+      const ties = ops.sum(mask, axes, { keepdims: true })
+      return [ops.mul(ops.div(mask, ties), ops.reshape(ct, kept))]
+    },
+    domain: reduceDomain(1, true),
+  })

@@ -3,11 +3,11 @@
  *
  * @module programs/check
  */
-import { type CheckOptions, checkGrads, describeMismatch } from '../../grad/check.js'
-import { flatten } from '../../grad/tree.js'
-import { grad, vjp } from '../../grad/vjp.js'
+
+import { flatten, grad, vjp } from '../../grad/index.js'
 import type { Tensor } from '../../tensor/internal.js'
 import { formatShape, shapesEqual, storage, sum } from '../../tensor/internal.js'
+import { type CheckOptions, checkGrads, describeMismatch } from '../check.js'
 import type { Program, ProgramCase } from './types.js'
 
 /** The bytes of a tensor's storage (for bit-for-bit comparisons). */

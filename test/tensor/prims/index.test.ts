@@ -4,9 +4,11 @@
  * order, in float64. A primitive added without a vjp rule or a domain fails here (comparisons,
  * which have no gradient, are the named exception).
  */
+
+import { readdirSync } from 'node:fs'
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { apply, primitives, type Tensor } from '../../../src/tensor/internal.js'
+import { apply, isPrim, primitives, type Tensor } from '../../../src/tensor/internal.js'
 import { checkGrads, describeMismatch, domainTools } from '../../../src/testing/index.js'
 
 const withoutGradient = new Set(['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual'])
@@ -20,6 +22,18 @@ describe('primitive registry', () => {
     expect(missing.map((p) => p.name)).toEqual([])
     const names = primitives.map((p) => p.name)
     expect(new Set(names).size).toBe(names.length)
+  })
+
+  it('lists every primitive declared in a file under src/tensor/prims (none can be left out)', async () => {
+    const folder = new URL('../../../src/tensor/prims/', import.meta.url)
+    const files = readdirSync(folder).filter((f) => f.endsWith('.ts'))
+    const declared: string[] = []
+    for (const file of files) {
+      const module: Record<string, unknown> = await import(new URL(file, folder).href)
+      for (const value of Object.values(module)) if (isPrim(value)) declared.push(value.name)
+    }
+    expect(declared.length).toBeGreaterThan(30)
+    expect(new Set(declared)).toEqual(new Set(primitives.map((p) => p.name)))
   })
 
   it('gives comparisons no vjp rule (their outputs are constants)', () => {

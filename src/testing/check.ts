@@ -11,9 +11,9 @@
  *
  * @module check
  */
+
+import { flatten, leafPaths, type Pytree, unflatten, vjp } from '../grad/index.js'
 import { cast, makeTensor, NablaError, storage, type Tensor } from '../tensor/internal.js'
-import { flatten, leafPaths, type Pytree, unflatten } from './tree.js'
-import { vjp } from './vjp.js'
 
 /**
  * Which checks to run: `full` compares the whole Jacobian, `random` compares ⟨J·t, c⟩ with

@@ -6,7 +6,6 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type ComputationGraph, summarize, toDot, traceGraph } from '../../src/grad/graph.js'
 import {
   add,
   grad,
@@ -23,6 +22,7 @@ import {
   tensor,
   toFlat,
 } from '../../src/index.js'
+import { type ComputationGraph, summarize, toDot, traceGraph } from '../../src/inspect/index.js'
 
 const f64 = { dtype: 'float64' } as const
 const s = (v: number): Tensor<[], 'float64'> => scalar(v, f64)

@@ -5,13 +5,15 @@
  * again with a zero perturbation `εₖ` added to the output of node k, and the gradient of the
  * output with respect to `εₖ` at `ε = 0` is exactly that node's cotangent. `toDot(graph)` renders
  * the result as Graphviz DOT (inputs, constants, ops, output; forward edges; labels with op,
- * shape, value and gradient; in `graphDot.ts`, re-exported here).
+ * shape, value and gradient; in `dot.ts`).
  *
  * Values and gradients are summarised (shape, min/max/mean, the first few elements), so the graph
  * of a model with large weight matrices stays small.
  *
  * @module graph
  */
+
+import { flatten, leafPaths, type Pytree, unflatten, vjp } from '../grad/index.js'
 import {
   ArgumentError,
   add,
@@ -36,11 +38,7 @@ import {
   type Tensor,
   zeros,
 } from '../tensor/internal.js'
-import { formatNumber } from './graphDot.js'
-import { flatten, leafPaths, type Pytree, unflatten } from './tree.js'
-import { vjp } from './vjp.js'
-
-export { type DotOptions, toDot } from './graphDot.js'
+import { formatNumber } from './dot.js'
 
 // ---------------------------------------------------------------------------------------------
 // model

@@ -3,7 +3,7 @@
  * and the output as nodes whose labels carry the op, shape, forward value and gradient; edges in
  * the forward direction.
  *
- * @module graphDot
+ * @module inspect/dot
  */
 import { formatShape } from '../tensor/internal.js'
 import type { ComputationGraph, GraphNode, ValueSummary } from './graph.js'
@@ -11,7 +11,7 @@ import type { ComputationGraph, GraphNode, ValueSummary } from './graph.js'
 /**
  * A number for a label: four significant digits, exponent notation when very small or large.
  * @example
- * import { formatNumber } from './graphDot.js'
+ * import { formatNumber } from './dot.js'
  * formatNumber(0.0123456) // '0.01235'
  * formatNumber(1e-7) // '1.000e-7'
  */

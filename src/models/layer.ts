@@ -1,0 +1,51 @@
+/**
+ * The `Layer` contract every layer and network implements: parameters made from a PRNG key, and a
+ * pure function of those parameters and a batch. The batch dimension stays generic (`B`); `In` and
+ * `Out` are the per-example shapes (`[784]` for a dense layer on flat digits, `[1, 28, 28]` for a
+ * convolution on images). The dtype is chosen when the layer is built and fixed after.
+ *
+ * `config` is JSON-ready data that names the layer's kind and sizes: the serialisers and the CLI
+ * save it beside the parameters and rebuild the layer from it (`layerFromConfig`).
+ *
+ * Laws: `apply` does not mutate `params` or `x`; `init(k)` is a function of `k` (same key, same
+ * parameters); `apply(params, x)` for a batch equals stacking `apply(params, row)` over its rows,
+ * for every layer except those whose documentation says otherwise (normalisation over the batch).
+ *
+ * @module layer
+ */
+import type { DType, Tensor } from '../tensor/index.js'
+import type { Key } from './random.js'
+
+/** JSON-ready description of a layer: its kind and whatever rebuilds it. */
+export interface LayerConfig {
+  readonly kind: string
+  readonly [field: string]: unknown
+}
+
+/**
+ * A layer: `init` makes parameters from a key, `apply` maps a batch `[B, ...In]` to `[B, ...Out]`.
+ */
+export interface Layer<
+  P,
+  In extends readonly number[],
+  Out extends readonly number[],
+  D extends DType = 'float32',
+> {
+  readonly config: LayerConfig
+  /** The per-example input shape (without the batch dimension). */
+  readonly inputShape: In
+  /** The per-example output shape (without the batch dimension). */
+  readonly outputShape: Out
+  readonly dtype: D
+  /** Fresh parameters from a key. */
+  readonly init: (key: Key) => P
+  /** The layer as a pure function of its parameters and a batch. */
+  readonly apply: <B extends number>(params: P, x: Tensor<[B, ...In], D>) => Tensor<[B, ...Out], D>
+}
+
+/** The parameters type of a layer. */
+export type ParamsOf<L> = L extends Layer<infer P, any, any, any> ? P : never
+/** The per-example input shape of a layer. */
+export type InputShapeOf<L> = L extends Layer<any, infer In, any, any> ? In : never
+/** The per-example output shape of a layer. */
+export type OutputShapeOf<L> = L extends Layer<any, any, infer Out, any> ? Out : never
