@@ -10,7 +10,6 @@
  */
 
 import {
-  allocate,
   apply,
   type Box,
   boxOf,
@@ -18,16 +17,21 @@ import {
   type Interpreter,
   lowerTo,
   makeTensor,
+  nextLevel,
   type Prim,
+  popInterpreter,
+  pushInterpreter,
   ShapeError,
   shapesEqual,
   storage,
   type Tensor,
 } from '../tensor/internal.js'
 import * as ops from '../tensor/ops.js'
+import { allZero, dropNonFinite, intersect, type Unreached, union } from './structuralZeros.js'
+import { flatten, type Pytree, type TreeDef, unflatten } from './tree.js'
 
 /** One recorded primitive application (or a leaf, with `prim` undefined). */
-interface Node {
+export interface TapeNode {
   readonly prim: Prim<any> | undefined
   readonly params: unknown
   /** The inputs, one level down. */
@@ -44,13 +48,29 @@ interface ReverseBox extends Box {
   readonly node: number
 }
 
+/** How a `ReverseTrace` records. */
+export interface ReverseTraceOptions {
+  /**
+   * Also record primitives without a vjp rule (comparisons), so the tape shows every application
+   * (src/inspect draws them); the sweep passes over them. Default false.
+   */
+  readonly recordAll?: boolean
+}
+
 export class ReverseTrace implements Interpreter {
   readonly level: number
   active = true
-  readonly #tape: Node[] = []
+  readonly #tape: TapeNode[] = []
+  readonly #recordAll: boolean
 
-  constructor(level: number) {
+  constructor(level: number, options: ReverseTraceOptions = {}) {
     this.level = level
+    this.#recordAll = options.recordAll ?? false
+  }
+
+  /** The tape, read-only: leaves and primitive applications in evaluation order. */
+  get nodes(): readonly TapeNode[] {
+    return this.#tape
   }
 
   /** Starts following `t` as an input of the traced function. */
@@ -74,13 +94,13 @@ export class ReverseTrace implements Interpreter {
   process(prim: Prim<any>, inputs: readonly Tensor[], params: unknown): Tensor {
     const primals = inputs.map((t) => lowerTo(t, this.level))
     const output = apply(prim, primals, params)
-    if (prim.vjp === undefined) return output
+    if (prim.vjp === undefined && !this.#recordAll) return output
     const parents = inputs.map((t) => this.nodeOf(t))
     if (parents.every((p) => p < 0)) return output
     return this.#box(output, { prim, params, inputs: primals, output, parents })
   }
 
-  #box(primal: Tensor, node: Node): Tensor {
+  #box(primal: Tensor, node: TapeNode): Tensor {
     const box: ReverseBox = { interpreter: this, primal, node: this.#tape.length }
     this.#tape.push(node)
     return makeTensor(primal.shape, primal.dtype, storage(primal), box)
@@ -88,9 +108,10 @@ export class ReverseTrace implements Interpreter {
 
   /**
    * Propagates cotangents from the given nodes back to the start of the tape; returns the
-   * accumulated cotangent of every node (undefined where none arrived).
+   * accumulated cotangent of every leaf (undefined where none arrived) — and, with `retain`, of
+   * every node (otherwise an op's cotangent is dropped once its rule has run).
    */
-  backward(seeds: readonly (readonly [number, Tensor])[]): (Tensor | undefined)[] {
+  backward(seeds: readonly (readonly [number, Tensor])[], retain = false): (Tensor | undefined)[] {
     const tape = this.#tape
     const cotangents = new Array<Tensor | undefined>(tape.length)
     // elements of each node's cotangent that are structurally zero (a branch `where` did not take)
@@ -104,9 +125,9 @@ export class ReverseTrace implements Interpreter {
     for (let i = tape.length - 1; i >= 0; i--) {
       const ct = cotangents[i]
       const node = tape[i]!
-      if (ct === undefined || node.prim === undefined) continue
+      if (ct === undefined || node.prim?.vjp === undefined) continue
       const needs = node.parents.map((parent) => parent >= 0)
-      const grads = node.prim.vjp!(ops, ct, node.output, node.inputs, node.params, needs)
+      const grads = node.prim.vjp(ops, ct, node.output, node.inputs, node.params, needs)
       if (grads.length !== node.inputs.length)
         throw new Error(
           `nabla internal error: the vjp rule of ${node.prim.name} returned ${grads.length} cotangents for ${node.inputs.length} inputs`,
@@ -128,55 +149,46 @@ export class ReverseTrace implements Interpreter {
         const fittedZeros = shapesEqual(fitted.shape, g.shape) || gZeros === 'all' ? gZeros : undefined
         accumulate(parent, fitted, fittedZeros)
       }
-      cotangents[i] = undefined
+      if (!retain) cotangents[i] = undefined
       unreached[i] = undefined
     }
     return cotangents
   }
 }
 
-/**
- * Elements of a cotangent known to be zero whatever the values upstream: a mask (1 = zero) over
- * its flat positions, `'all'`, or undefined (none known).
- */
-type Unreached = Uint8Array | 'all' | undefined
-
-const intersect = (a: Unreached, b: Unreached): Unreached => {
-  if (a === undefined || b === undefined) return undefined
-  if (a === 'all') return b
-  if (b === 'all') return a
-  return a.length === b.length ? a.map((v, k) => v & b[k]!) : undefined
-}
-
-const allZero = (zeros: Unreached): boolean => zeros === 'all' || zeros?.every((v) => v === 1) === true
-
-const union = (a: Unreached, b: Unreached): Unreached => {
-  if (a === undefined) return b
-  if (b === undefined) return a
-  if (a === 'all' || b === 'all') return 'all'
-  return a.length === b.length ? a.map((v, k) => v | b[k]!) : undefined
+/** A function run once under a fresh reverse trace (see `recordReverse`). */
+export interface Recording {
+  readonly trace: ReverseTrace
+  /** The input's leaves, in `flatten` order, and its structure. */
+  readonly inputs: readonly Tensor[]
+  readonly inputDef: TreeDef
+  /** The tape index of each input leaf. */
+  readonly inputNodes: readonly number[]
+  /** What `f` returned, still carrying the (now inactive) trace's boxes. */
+  readonly result: unknown
 }
 
 /**
- * Strong zeros: where an element of the output's cotangent is structurally zero (the branch `where`
- * did not take), the input's cotangent is 0 even where the rule computed 0 · ∞ or 0 · NaN — so the
- * gradient of `where(x > 0, sqrt(x), 0)` at x = 0 is 0, not NaN. A zero that is a value (1/∞) is
- * not structural and keeps IEEE semantics. When every value is finite this costs one scan.
+ * Runs `f` at `x` under a fresh `ReverseTrace`, following every leaf of `x`; always deactivates
+ * and pops the trace, also when `f` throws. `op` names the caller in error messages.
  */
-const dropNonFinite = (g: Tensor, zeros: Unreached): Tensor => {
-  if (zeros === undefined) return g
-  const values = storage(g)
-  let first = 0
-  while (first < values.length && Number.isFinite(values[first]!)) first++
-  if (first === values.length) return g
-  const mask = allocate(g.dtype, values.length)
-  let masked = false
-  for (let k = first; k < values.length; k++)
-    if ((zeros === 'all' || zeros[k] === 1) && !Number.isFinite(values[k]!)) {
-      mask[k] = 1
-      masked = true
-    }
-  return masked ? ops.where(makeTensor(g.shape, g.dtype, mask), 0, g) : g
+export const recordReverse = <X extends Pytree>(
+  op: string,
+  f: (x: X) => unknown,
+  x: X,
+  options: ReverseTraceOptions = {},
+): Recording => {
+  const [inputs, inputDef] = flatten(x, op, 'x')
+  const trace = new ReverseTrace(nextLevel(), options)
+  pushInterpreter(trace)
+  try {
+    const leaves = inputs.map((t) => trace.leaf(t))
+    const result = f(unflatten<X>(inputDef, leaves))
+    return { trace, inputs, inputDef, inputNodes: leaves.map((t) => trace.nodeOf(t)), result }
+  } finally {
+    trace.active = false
+    popInterpreter(trace)
+  }
 }
 
 /**

@@ -15,14 +15,12 @@ import {
   lowerTo,
   nextLevel,
   ones,
-  popInterpreter,
-  pushInterpreter,
   ShapeError,
   shapesEqual,
   type Tensor,
   zeros,
 } from '../tensor/internal.js'
-import { ReverseTrace } from './trace.js'
+import { recordReverse } from './trace.js'
 import { flatten, leafPaths, type Pytree, sameStructure, unflatten } from './tree.js'
 
 /**
@@ -44,21 +42,9 @@ export type Pullback<X, Y> = (cotangent: Y) => X
  * pullback(tensor([1, 1, 1])) // [2, 4, 6]
  */
 export const vjp = <X extends Pytree, Y extends Pytree>(f: (x: X) => Y, x: X): [Y, Pullback<X, Y>] => {
-  const [inputs, inputDef] = flatten(x, 'vjp', 'x')
-  const trace = new ReverseTrace(nextLevel())
-  pushInterpreter(trace)
-  let traced: unknown
-  let leaves: Tensor[]
-  try {
-    leaves = inputs.map((t) => trace.leaf(t))
-    traced = f(unflatten<X>(inputDef, leaves))
-  } finally {
-    trace.active = false
-    popInterpreter(trace)
-  }
-  const [outputs, outputDef] = flatten(traced, 'vjp', 'f(x)')
+  const { trace, inputs, inputDef, inputNodes, result } = recordReverse('vjp', f, x)
+  const [outputs, outputDef] = flatten(result, 'vjp', 'f(x)')
   const outputNodes = outputs.map((t) => trace.nodeOf(t))
-  const inputNodes = leaves.map((t) => trace.nodeOf(t))
   const value = unflatten<Y>(
     outputDef,
     outputs.map((t) => lowerTo(t, trace.level)),

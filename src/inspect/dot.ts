@@ -6,21 +6,8 @@
  * @module inspect/dot
  */
 import { formatShape } from '../tensor/internal.js'
+import { formatNumber } from './format.js'
 import type { ComputationGraph, GraphNode, ValueSummary } from './graph.js'
-
-/**
- * A number for a label: four significant digits, exponent notation when very small or large.
- * @example
- * import { formatNumber } from './dot.js'
- * formatNumber(0.0123456) // '0.01235'
- * formatNumber(1e-7) // '1.000e-7'
- */
-export const formatNumber = (v: number): string => {
-  if (!Number.isFinite(v)) return String(v)
-  if (v === 0) return '0'
-  const a = Math.abs(v)
-  return a >= 1e-3 && a < 1e5 ? String(Number(v.toPrecision(4))) : v.toExponential(3)
-}
 
 /**
  * Options of `toDot`.

@@ -1,9 +1,8 @@
 /**
- * The backward pass as a picture. `traceGraph(f, x)` runs `f` under a small interpreter of its own
- * that records every primitive application as a node (op, parameters, input nodes, shape, forward
- * value), then obtains every node's gradient — the cotangent ∂out/∂node — with `vjp`: it runs `f`
- * again with a zero perturbation `εₖ` added to the output of node k, and the gradient of the
- * output with respect to `εₖ` at `ε = 0` is exactly that node's cotangent. `toDot(graph)` renders
+ * The backward pass as a picture. `traceGraph(f, x)` runs `f` once under the reverse tracer (the
+ * one `vjp` uses) and reads its tape: every primitive application is a node (op, parameters, input
+ * nodes, shape, forward value); one backward sweep that keeps every node's cotangent gives each
+ * node its gradient ∂out/∂node. `toDot(graph)` renders
  * the result as Graphviz DOT (inputs, constants, ops, output; forward edges; labels with op,
  * shape, value and gradient; in `dot.ts`).
  *
@@ -13,24 +12,15 @@
  * @module graph
  */
 
-import { flatten, leafPaths, type Pytree, unflatten, vjp } from '../grad/index.js'
+import { leafPaths, type Pytree, recordReverse } from '../grad/internal.js'
 import {
   ArgumentError,
-  add,
-  apply,
-  type Box,
-  boxOf,
+  cast,
   type DType,
   formatShape,
-  type Interpreter,
   isTensor,
   lowerTo,
-  makeTensor,
-  nextLevel,
   ones,
-  type Prim,
-  popInterpreter,
-  pushInterpreter,
   type Shape,
   ShapeError,
   shapesEqual,
@@ -38,7 +28,7 @@ import {
   type Tensor,
   zeros,
 } from '../tensor/internal.js'
-import { formatNumber } from './dot.js'
+import { formatNumber } from './format.js'
 
 // ---------------------------------------------------------------------------------------------
 // model
@@ -182,140 +172,14 @@ const describeParams = (params: unknown): string | undefined => {
 }
 
 // ---------------------------------------------------------------------------------------------
-// the recording interpreter
-
-interface RawNode {
-  readonly kind: NodeKind
-  readonly op: string
-  readonly label: string
-  readonly params: string | undefined
-  readonly inputs: readonly number[]
-  readonly value: Tensor
-}
-
-interface GraphBox extends Box {
-  readonly interpreter: GraphTrace
-  readonly node: number
-}
-
-/**
- * Records primitive applications as nodes. With `perturbations`, adds the k-th perturbation to the
- * output of the k-th op node (the gradient pass).
- */
-class GraphTrace implements Interpreter {
-  readonly level: number
-  active = true
-  readonly nodes: RawNode[] = []
-  readonly #constants = new Map<Tensor, number>()
-  readonly #perturbations: readonly Tensor[] | undefined
-  #ops = 0
-
-  constructor(level: number, perturbations?: readonly Tensor[]) {
-    this.level = level
-    this.#perturbations = perturbations
-  }
-
-  get opCount(): number {
-    return this.#ops
-  }
-
-  leaf(t: Tensor, path: string): Tensor {
-    const value = lowerTo(t, this.level)
-    const label = path.startsWith('x.') ? path.slice(2) : path
-    return this.#box(value, { kind: 'input', op: 'input', label, params: undefined, inputs: [], value })
-  }
-
-  /** The node of a tensor this trace follows, or -1. */
-  nodeOf(t: Tensor): number {
-    let box = boxOf(t)
-    while (
-      box !== undefined &&
-      box.interpreter !== this &&
-      (box.interpreter.level > this.level || !box.interpreter.active)
-    )
-      box = boxOf(box.primal)
-    return box !== undefined && box.interpreter === this ? (box as GraphBox).node : -1
-  }
-
-  /** The node of a value `f` did not get from its inputs (one node per distinct tensor). */
-  constant(value: Tensor): number {
-    const known = this.#constants.get(value)
-    if (known !== undefined) return known
-    const summary = summarize(value, 3)
-    const label = value.size === 1 ? formatNumber(summary.values[0]!) : `const ${formatShape(value.shape)}`
-    const id = this.nodes.length
-    this.nodes.push({ kind: 'constant', op: 'constant', label, params: undefined, inputs: [], value })
-    this.#constants.set(value, id)
-    return id
-  }
-
-  process(prim: Prim<any>, inputs: readonly Tensor[], params: unknown): Tensor {
-    const primals = inputs.map((t) => lowerTo(t, this.level))
-    const parents = inputs.map((t, i) => {
-      const node = this.nodeOf(t)
-      return node >= 0 ? node : this.constant(primals[i]!)
-    })
-    let output = apply(prim, primals, params)
-    const index = this.#ops++
-    if (this.#perturbations !== undefined) {
-      const epsilon = this.#perturbations[index]
-      if (epsilon === undefined)
-        throw new ArgumentError('traceGraph', 'f applied more primitives on the second run than on the first')
-      output = add(output, epsilon)
-    }
-    return this.#box(output, {
-      kind: 'op',
-      op: prim.name,
-      label: prim.name,
-      params: describeParams(params),
-      inputs: parents,
-      value: output,
-    })
-  }
-
-  #box(primal: Tensor, node: RawNode): Tensor {
-    const box: GraphBox = { interpreter: this, primal, node: this.nodes.length }
-    this.nodes.push(node)
-    return makeTensor(primal.shape, primal.dtype, storage(primal), box)
-  }
-}
-
-interface Run {
-  readonly trace: GraphTrace
-  /** The output, one level down. */
-  readonly output: Tensor
-  readonly outputNode: number
-  readonly inputNodes: readonly number[]
-}
-
-/** Runs `f` at `x` under a fresh `GraphTrace`; always pops it. */
-const record = <X extends Pytree>(f: (x: X) => Tensor, x: X, perturbations?: readonly Tensor[]): Run => {
-  const [leaves, def] = flatten(x, 'traceGraph', 'x')
-  const paths = leafPaths(def, 'x')
-  const trace = new GraphTrace(nextLevel(), perturbations)
-  pushInterpreter(trace)
-  try {
-    const traced = leaves.map((t, i) => trace.leaf(t, paths[i]!))
-    const inputNodes = traced.map((t) => trace.nodeOf(t))
-    const result: unknown = f(unflatten<X>(def, traced))
-    if (!isTensor(result))
-      throw new ArgumentError('traceGraph', 'f must return a single tensor (the value whose graph is drawn)')
-    const followed = trace.nodeOf(result)
-    const output = lowerTo(result, trace.level)
-    const outputNode = followed >= 0 ? followed : trace.constant(output)
-    return { trace, output, outputNode, inputNodes }
-  } finally {
-    trace.active = false
-    popInterpreter(trace)
-  }
-}
+// reading the reverse tape
 
 /**
  * Traces `f` at `x` into a computation graph: every primitive `f` applies to (values derived from)
  * its inputs becomes a node with its op, shape, forward value and gradient ∂out/∂node. Tensors `f`
  * uses that do not depend on `x` (closed-over data, numbers) are constant nodes. `x` is a pytree;
  * each leaf is an input node named by its path (`x.w`). A non-scalar output needs
- * `options.cotangent` (the gradient is then that of ⟨cotangent, f(x)⟩). `f` runs twice.
+ * `options.cotangent` (the gradient is then that of ⟨cotangent, f(x)⟩). `f` runs once.
  *
  * Shape rule: each node's `grad` has the node's shape.
  * @example
@@ -331,58 +195,91 @@ export const traceGraph = <X extends Pytree>(
   options: TraceGraphOptions = {},
 ): ComputationGraph => {
   const limit = options.limit ?? 6
-  const forward = record(f, x)
-  const out = forward.output
-  let seed = options.cotangent
-  if (seed === undefined) {
+  const { trace, inputDef, inputNodes, result } = recordReverse('traceGraph', f, x, { recordAll: true })
+  if (!isTensor(result))
+    throw new ArgumentError('traceGraph', 'f must return a single tensor (the value whose graph is drawn)')
+  const out = lowerTo(result, trace.level)
+  const seed = outputCotangent(out, options.cotangent)
+  const outputTape = trace.nodeOf(result)
+  // every node's cotangent ∂out/∂node, kept (the sweep normally drops them as it goes)
+  const cotangents = trace.backward([[outputTape, seed]], true)
+
+  const nodes: GraphNode[] = []
+  const add = (
+    node: Omit<GraphNode, 'id' | 'shape' | 'dtype' | 'value' | 'grad'>,
+    value: Tensor,
+    grad: Tensor | undefined,
+  ): number => {
+    const id = nodes.length
+    nodes.push({
+      id,
+      ...node,
+      shape: [...value.shape],
+      dtype: value.dtype,
+      value: summarize(value, limit),
+      grad: grad === undefined ? undefined : summarize(grad, limit),
+    })
+    return id
+  }
+  const constants = new Map<Tensor, number>()
+  const constant = (value: Tensor): number => {
+    const known = constants.get(value)
+    if (known !== undefined) return known
+    const label = value.size === 1 ? formatNumber(storage(value)[0]!) : `const ${formatShape(value.shape)}`
+    const id = add(
+      { kind: 'constant', op: 'constant', label, params: undefined, inputs: [] },
+      value,
+      undefined,
+    )
+    constants.set(value, id)
+    return id
+  }
+  const gradOf = (tape: number, value: Tensor): Tensor =>
+    cotangents[tape] ?? zeros(value.shape, { dtype: value.dtype })
+  const paths = leafPaths(inputDef, 'x')
+  const idOf = new Map<number, number>() // tape index → node id
+  trace.nodes.forEach((node, tape) => {
+    const value = node.output
+    if (node.prim === undefined) {
+      const path = paths[inputNodes.indexOf(tape)]!
+      const label = path.startsWith('x.') ? path.slice(2) : path
+      const input = { kind: 'input', op: 'input', label, params: undefined, inputs: [] } as const
+      idOf.set(tape, add(input, value, gradOf(tape, value)))
+      return
+    }
+    const inputs = node.parents.map((parent, i) =>
+      parent >= 0 ? idOf.get(parent)! : constant(node.inputs[i]!),
+    )
+    const op = {
+      kind: 'op',
+      op: node.prim.name,
+      label: node.prim.name,
+      params: describeParams(node.params),
+      inputs,
+    } as const
+    idOf.set(tape, add(op, value, gradOf(tape, value)))
+  })
+  return {
+    nodes,
+    inputs: inputNodes.map((tape) => idOf.get(tape)!),
+    output: outputTape >= 0 ? idOf.get(outputTape)! : constant(out),
+  }
+}
+
+/** The output's cotangent: `given` (checked against the output's shape), or 1 for a one-element output. */
+const outputCotangent = (out: Tensor, given: Tensor | undefined): Tensor => {
+  if (given === undefined) {
     if (out.size !== 1)
       throw new ArgumentError(
         'traceGraph',
         `f returned shape ${formatShape(out.shape)}: pass options.cotangent for a non-scalar output`,
       )
-    seed = ones(out.shape, { dtype: out.dtype })
-  } else if (!shapesEqual(seed.shape, out.shape))
+    return ones(out.shape, { dtype: out.dtype })
+  }
+  if (!shapesEqual(given.shape, out.shape))
     throw new ShapeError(
       'traceGraph',
-      `the cotangent has shape ${formatShape(seed.shape)} but f returned ${formatShape(out.shape)}`,
+      `the cotangent has shape ${formatShape(given.shape)} but f returned ${formatShape(out.shape)}`,
     )
-  const opValues = forward.trace.nodes.filter((n) => n.kind === 'op').map((n) => n.value)
-  const perturbations = opValues.map((v) => zeros(v.shape, { dtype: v.dtype }))
-  let opsOnSecondRun = 0
-  const [, pullback] = vjp(
-    (args: { x: X; epsilon: Tensor[] }) => {
-      const run = record(f, args.x, args.epsilon)
-      opsOnSecondRun = run.trace.opCount
-      return run.output
-    },
-    { x, epsilon: perturbations },
-  )
-  if (opsOnSecondRun !== opValues.length)
-    throw new ArgumentError('traceGraph', 'f applied a different number of primitives on its second run')
-  const grads = pullback(seed)
-  const [inputGrads] = flatten(grads.x, 'traceGraph')
-  const gradOf = new Map<number, Tensor>()
-  forward.inputNodes.forEach((node, i) => {
-    gradOf.set(node, inputGrads[i]!)
-  })
-  let k = 0
-  forward.trace.nodes.forEach((node, id) => {
-    if (node.kind === 'op') gradOf.set(id, grads.epsilon[k++]!)
-  })
-  const nodes = forward.trace.nodes.map((node, id): GraphNode => {
-    const g = gradOf.get(id)
-    return {
-      id,
-      kind: node.kind,
-      op: node.op,
-      label: node.label,
-      params: node.params,
-      inputs: node.inputs,
-      shape: [...node.value.shape],
-      dtype: node.value.dtype,
-      value: summarize(node.value, limit),
-      grad: g === undefined ? undefined : summarize(g, limit),
-    }
-  })
-  return { nodes, inputs: forward.inputNodes, output: forward.outputNode }
+  return given.dtype === out.dtype ? given : cast(given, out.dtype)
 }

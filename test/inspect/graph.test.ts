@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import {
   add,
   grad,
+  greater,
   item,
   mul,
   scalar,
@@ -21,6 +22,7 @@ import {
   tanh,
   tensor,
   toFlat,
+  where,
 } from '../../src/index.js'
 import { type ComputationGraph, summarize, toDot, traceGraph } from '../../src/inspect/index.js'
 
@@ -255,5 +257,28 @@ describe('toDot', () => {
   it('shows statistics for tensors of more than four elements', () => {
     const g = traceGraph((v: Tensor) => sum(v), tensor([1, 2, 3, 4, 10], f64))
     expect(toDot(g)).toContain('value [1, 2, 3, …]<br/><font point-size="9">min 1 max 10 mean 4</font>')
+  })
+})
+
+describe('traceGraph reads the reverse tape', () => {
+  it('runs f once', () => {
+    let calls = 0
+    traceGraph((v: Tensor) => {
+      calls++
+      return sum(mul(v, v))
+    }, s(2))
+    expect(calls).toBe(1)
+  })
+
+  it('draws comparisons as ops of their inputs, with a zero gradient', () => {
+    // relu by hand: where(x > 0, x, 0); d/dx = 1 where x > 0
+    const v = tensor([-1, 2, 3], f64)
+    const g = traceGraph((u: Tensor) => sum(where(greater(u, 0), u, 0)), v, { limit: 10 })
+    expect(opsOf(g)).toEqual(['greater', 'where', 'sum'])
+    const comparison = g.nodes.find((n) => n.op === 'greater')!
+    expect(comparison.inputs[0]).toBe(g.inputs[0])
+    expect(comparison.value.values).toEqual([0, 1, 1])
+    expect(comparison.grad!.values).toEqual([0, 0, 0])
+    expect(g.nodes[g.inputs[0]!]!.grad!.values).toEqual([0, 1, 1])
   })
 })
