@@ -4,8 +4,11 @@
  * one-lane tail (the tail splats the scalar, runs the same expression and keeps lane 0, so the
  * tail can never disagree with the vector body).
  *
- * Ops are keyed by the JavaScript expression the primitive declares (`'x + y'`), which is the
- * definition of its semantics: an op nabla does not know here stays on the reference kernels.
+ * Ops are keyed by the name of the primitive they accelerate (`'add'`), explicitly: a primitive
+ * not named here stays on the reference kernels, and test/tensor/kernels/wasm/kernels.test.ts
+ * checks that every primitive named here is registered and is actually computed here (never by the
+ * fallback) with the reference's result bit for bit, so a renamed primitive or a changed
+ * expression cannot silently lose its fast path or its semantics.
  * Every expression below gives bit-for-bit the reference result, float32 included: +, −, ×, ÷ and
  * √ rounded once to float32 equal the float64 result rounded to float32, and the selects copy
  * their operands exactly (NaN and signed zero follow the JavaScript expression).
@@ -48,41 +51,46 @@ const pick =
     f.op('v128.or').op('v128.bitselect')
   }
 
-/** Binary ops by their JavaScript expression. */
-export const binaryExpressions: Readonly<Record<string, VectorExpression>> = {
-  'x + y': lanewise('add'),
-  'x - y': lanewise('sub'),
-  'x * y': lanewise('mul'),
-  'x / y': lanewise('div'),
-  'x > y || x !== x ? x : y': pick('gt'),
-  'x < y || x !== x ? x : y': pick('lt'),
-  'x === y ? 1 : 0': comparison('eq'),
-  'x !== y ? 1 : 0': comparison('ne'),
-  'x < y ? 1 : 0': comparison('lt'),
-  'x > y ? 1 : 0': comparison('gt'),
-  'x <= y ? 1 : 0': comparison('le'),
-  'x >= y ? 1 : 0': comparison('ge'),
+/** Binary ops by the name of the primitive they compute (its expression in the comment). */
+export const binaryVectorOps: Readonly<Record<string, VectorExpression>> = {
+  add: lanewise('add'), // x + y
+  sub: lanewise('sub'), // x - y
+  mul: lanewise('mul'), // x * y
+  div: lanewise('div'), // x / y
+  maximum: pick('gt'), // x > y || x !== x ? x : y
+  minimum: pick('lt'), // x < y || x !== x ? x : y
+  equal: comparison('eq'), // x === y ? 1 : 0
+  notEqual: comparison('ne'), // x !== y ? 1 : 0
+  less: comparison('lt'), // x < y ? 1 : 0
+  greater: comparison('gt'), // x > y ? 1 : 0
+  lessEqual: comparison('le'), // x <= y ? 1 : 0
+  greaterEqual: comparison('ge'), // x >= y ? 1 : 0
 }
 
-/** Unary ops by their JavaScript expression. */
-export const unaryExpressions: Readonly<Record<string, VectorExpression>> = {
-  '-x': (f, lanes, x) => {
+/** Unary ops by the name of the primitive they compute (its expression in the comment). */
+export const unaryVectorOps: Readonly<Record<string, VectorExpression>> = {
+  // -x
+  neg: (f, lanes, x) => {
     f.get(x).op(lanes.vector('neg'))
   },
-  'Math.abs(x)': (f, lanes, x) => {
+  // Math.abs(x)
+  abs: (f, lanes, x) => {
     f.get(x).op(lanes.vector('abs'))
   },
-  'Math.sqrt(x)': (f, lanes, x) => {
+  // Math.sqrt(x)
+  sqrt: (f, lanes, x) => {
     f.get(x).op(lanes.vector('sqrt'))
   },
-  'x < 0 ? 0 : x': (f, lanes, x) => {
+  // x < 0 ? 0 : x
+  relu: (f, lanes, x) => {
     constant(f, lanes, 0)
     f.get(x)
     f.get(x)
     constant(f, lanes, 0)
     f.op(lanes.vector('lt')).op('v128.bitselect')
   },
-  'x > 0 ? 1 : x < 0 ? -1 : x': (f, lanes, x) => {
+  // x > 0 ? 1 : x < 0 ? -1 : x
+  sign: (f, lanes, x) => {
     constant(f, lanes, 1)
     constant(f, lanes, -1)
     f.get(x)

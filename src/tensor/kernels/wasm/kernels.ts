@@ -39,6 +39,11 @@ export interface WasmKernelOptions {
   readonly smallMatmul?: number
   /** Whether the calling thread takes part in threaded products (default true; tests turn it off). */
   readonly callerWorks?: boolean
+  /**
+   * The kernels for what this back end does not accelerate (default the reference kernels; tests
+   * pass a recording one to see which calls fall back).
+   */
+  readonly fallback?: Kernels
 }
 
 /** The WebAssembly kernels, with what they were built with. */
@@ -71,6 +76,7 @@ const sumShape = (shape: readonly number[], axes: readonly number[]) => {
 export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels | undefined => {
   if (!supportsSimd()) return undefined
   const fma = (options.fma ?? true) && supportsRelaxedSimd()
+  const fallback = options.fallback ?? referenceKernels
   const smallSize = options.smallSize ?? 64
   const smallMatmul = options.smallMatmul ?? 512
   const threadThreshold = options.threadThreshold ?? 2 ** 19
@@ -110,26 +116,26 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
     fma,
     startThreads,
     unary: (op, x, out) => {
-      const kernel = precision(out).unary.get(op.expr)
+      const kernel = precision(out).unary.get(op.name)
       if (kernel === undefined || out.length < smallSize || !runUnary(heap, kernel, x, out))
-        referenceKernels.unary(op, x, out)
+        fallback.unary(op, x, out)
     },
     binary: (op, a, aShape, b, bShape, out, outShape) => {
-      const kernel = out.length < smallSize ? undefined : precision(out).binary.get(op.expr)
+      const kernel = out.length < smallSize ? undefined : precision(out).binary.get(op.name)
       const plan = kernel === undefined ? undefined : planBinary(aShape, bShape, outShape)
       if (plan === undefined || !runBinary(heap, kernel!, plan, a, b, out))
-        referenceKernels.binary(op, a, aShape, b, bShape, out, outShape)
+        fallback.binary(op, a, aShape, b, bShape, out, outShape)
     },
     reduce: (kind: ReduceKind, x, shape, axes, out) => {
       if (kind !== 'sum') {
-        if (!extremumLoop(kind, x, shape, axes, out)) referenceKernels.reduce(kind, x, shape, axes, out)
+        if (!extremumLoop(kind, x, shape, axes, out)) fallback.reduce(kind, x, shape, axes, out)
         return
       }
       const split = x.length >= smallSize ? sumShape(shape, axes) : undefined
       const e = x.BYTES_PER_ELEMENT
       const outAt = align16(x.length * e)
       if (split === undefined || !heap.ensure(outAt + out.length * e)) {
-        referenceKernels.reduce(kind, x, shape, axes, out)
+        fallback.reduce(kind, x, shape, axes, out)
         return
       }
       const view = heap.viewFor(x)
@@ -145,21 +151,21 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
       const threaded =
         sharedTarget !== undefined && perMatrix >= threadThreshold && (sharedTarget.threads?.ready ?? 0) > 0
       const target = threaded ? sharedTarget! : localTarget
-      if (out.length * k < smallMatmul || !wasmMatmul(target, args)) referenceKernels.matmul(args)
+      if (out.length * k < smallMatmul || !wasmMatmul(target, args)) fallback.matmul(args)
     },
     where: (condition, conditionShape, a, aShape, b, bShape, out, outShape) => {
       const fast = out.length >= smallSize && runWhere(heap, precision(out).where, condition, a, b, out)
       if (!fast && !whereLoop(condition, a, b, out))
-        referenceKernels.where(condition, conditionShape, a, aShape, b, bShape, out, outShape)
+        fallback.where(condition, conditionShape, a, aShape, b, bShape, out, outShape)
     },
     broadcastTo: (x, shape, out, outShape) => {
-      if (!broadcastLoop(x, shape, out, outShape)) referenceKernels.broadcastTo(x, shape, out, outShape)
+      if (!broadcastLoop(x, shape, out, outShape)) fallback.broadcastTo(x, shape, out, outShape)
     },
-    transpose: referenceKernels.transpose,
-    slice: referenceKernels.slice,
-    pad: referenceKernels.pad,
-    concat: referenceKernels.concat,
-    gather: referenceKernels.gather,
-    scatterAdd: referenceKernels.scatterAdd,
+    transpose: fallback.transpose,
+    slice: fallback.slice,
+    pad: fallback.pad,
+    concat: fallback.concat,
+    gather: fallback.gather,
+    scatterAdd: fallback.scatterAdd,
   }
 }

@@ -7,7 +7,7 @@
  * @module kernels/wasm/module
  */
 import { type WasmMemory, type WasmModule, webAssembly } from './api.js'
-import { binaryExpressions, emitBinary, emitUnary, emitWhere, unaryExpressions } from './elementwise.js'
+import { binaryVectorOps, emitBinary, emitUnary, emitWhere, unaryVectorOps } from './elementwise.js'
 import { buildModule, type ExportedFunction, FunctionBuilder } from './encoder.js'
 import { emitGemm, emitMacro, type GemmShape, tileColumns } from './gemm.js'
 import { f32Lanes, f64Lanes, type Lanes, type Precision } from './lanes.js'
@@ -92,6 +92,7 @@ export interface PrecisionKernels {
   readonly packAll: PackAllFunction
   readonly gemmRows: GemmRowsFunction
   readonly gemmShape: GemmShape
+  /** Elementwise kernels by primitive name. */
   readonly binary: ReadonlyMap<string, BinaryFunction>
   readonly unary: ReadonlyMap<string, UnaryFunction>
   readonly sum: SumFunction
@@ -161,11 +162,11 @@ export interface ModuleOptions {
 const functionsOf = (lanes: Lanes, fma: boolean, base: number): ExportedFunction[] => {
   const shape = gemmShapeOf(lanes, fma)
   const p = lanes.precision
-  const binaries = Object.entries(binaryExpressions).map(([, expression], i) => ({
+  const binaries = Object.entries(binaryVectorOps).map(([, expression], i) => ({
     name: `binary${i}_${p}`,
     body: emitBinary(lanes, expression),
   }))
-  const unaries = Object.entries(unaryExpressions).map(([, expression], i) => ({
+  const unaries = Object.entries(unaryVectorOps).map(([, expression], i) => ({
     name: `unary${i}_${p}`,
     body: emitUnary(lanes, expression),
   }))
@@ -209,10 +210,8 @@ const kernelsOf = (
     packAll: get<PackAllFunction>('packAll'),
     gemmRows: get<GemmRowsFunction>('gemmRows'),
     gemmShape: gemmShapeOf(precision === 'f32' ? f32Lanes : f64Lanes, fma),
-    binary: new Map(
-      Object.keys(binaryExpressions).map((expr, i) => [expr, get<BinaryFunction>(`binary${i}`)]),
-    ),
-    unary: new Map(Object.keys(unaryExpressions).map((expr, i) => [expr, get<UnaryFunction>(`unary${i}`)])),
+    binary: new Map(Object.keys(binaryVectorOps).map((name, i) => [name, get<BinaryFunction>(`binary${i}`)])),
+    unary: new Map(Object.keys(unaryVectorOps).map((name, i) => [name, get<UnaryFunction>(`unary${i}`)])),
     sum: get<SumFunction>('sum'),
     where: get<WhereFunction>('where'),
   }

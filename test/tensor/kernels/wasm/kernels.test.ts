@@ -1,6 +1,10 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { evaluate, makeTensor, type Prim, primitives, storage } from '../../../../src/tensor/internal.js'
+import { type Kernels, useKernels } from '../../../../src/tensor/kernels/index.js'
 import { referenceKernels } from '../../../../src/tensor/kernels/reference.js'
+import type { FloatArray } from '../../../../src/tensor/kernels/types.js'
+import { binaryVectorOps, unaryVectorOps } from '../../../../src/tensor/kernels/wasm/elementwise.js'
 import { createWasmKernels } from '../../../../src/tensor/kernels/wasm/kernels.js'
 import { broadcastShapes } from '../../../../src/tensor/shape.js'
 import { arbBroadcastPair, arbShape } from '../../../../src/testing/arbitraries.js'
@@ -14,16 +18,24 @@ const backends = [
   ['every size in WebAssembly', createWasmKernels({ threads: 0, smallSize: 0, smallMatmul: 0 })!],
 ] as const
 
+// named as the primitives they are (the WebAssembly kernels are found by name); pow, exp and tanh
+// have no WebAssembly kernel and take the fallback
 const binaryOps = [
-  'x + y',
-  'x - y',
-  'x * y',
-  'x / y',
-  'x > y || x !== x ? x : y',
-  'x >= y ? 1 : 0',
-  'Math.pow(x, y)',
+  { name: 'add', expr: 'x + y' },
+  { name: 'sub', expr: 'x - y' },
+  { name: 'mul', expr: 'x * y' },
+  { name: 'div', expr: 'x / y' },
+  { name: 'maximum', expr: 'x > y || x !== x ? x : y' },
+  { name: 'greaterEqual', expr: 'x >= y ? 1 : 0' },
+  { name: 'pow', expr: 'Math.pow(x, y)' },
 ]
-const unaryOps = ['-x', 'Math.sqrt(x)', 'x < 0 ? 0 : x', 'Math.exp(x)', 'Math.tanh(x)']
+const unaryOps = [
+  { name: 'neg', expr: '-x' },
+  { name: 'sqrt', expr: 'Math.sqrt(x)' },
+  { name: 'relu', expr: 'x < 0 ? 0 : x' },
+  { name: 'exp', expr: 'Math.exp(x)' },
+  { name: 'tanh', expr: 'Math.tanh(x)' },
+]
 
 describe('createWasmKernels', () => {
   for (const [label, wasm] of backends)
@@ -39,12 +51,12 @@ describe('createWasmKernels', () => {
                 fc.constantFrom(...binaryOps),
               ),
             ),
-            ([[aShape, bShape], a, b, expr]) => {
+            ([[aShape, bShape], a, b, op]) => {
               const outShape = broadcastShapes('test', aShape, bShape)
               const actual = zerosLike(a, size(outShape))
               const expected = zerosLike(a, size(outShape))
-              wasm.binary({ name: expr, expr }, a, aShape, b, bShape, actual, outShape)
-              referenceKernels.binary({ name: expr, expr }, a, aShape, b, bShape, expected, outShape)
+              wasm.binary(op, a, aShape, b, bShape, actual, outShape)
+              referenceKernels.binary(op, a, aShape, b, bShape, expected, outShape)
               expect(firstDifference(actual, expected)).toBe(-1)
             },
           ),
@@ -57,11 +69,11 @@ describe('createWasmKernels', () => {
             fc
               .integer({ min: 0, max: 300 })
               .chain((n) => fc.tuple(arbFloats(dtype, n, true), fc.constantFrom(...unaryOps))),
-            ([x, expr]) => {
+            ([x, op]) => {
               const actual = zerosLike(x, x.length)
               const expected = zerosLike(x, x.length)
-              wasm.unary({ name: expr, expr }, x, actual)
-              referenceKernels.unary({ name: expr, expr }, x, expected)
+              wasm.unary(op, x, actual)
+              referenceKernels.unary(op, x, expected)
               expect(firstDifference(actual, expected)).toBe(-1)
             },
           ),
@@ -153,5 +165,110 @@ describe('createWasmKernels', () => {
   it('starts no thread when asked for none', async () => {
     const [, wasm] = backends[0]
     expect(await wasm.startThreads()).toBe(0)
+  })
+})
+
+/** A fallback that records which elementwise ops reach it. */
+const recordingFallback = (): { kernels: Kernels; calls: string[] } => {
+  const calls: string[] = []
+  const kernels: Kernels = {
+    ...referenceKernels,
+    name: 'recording',
+    unary: (op, ...rest) => {
+      calls.push(op.name)
+      referenceKernels.unary(op, ...rest)
+    },
+    binary: (op, ...rest) => {
+      calls.push(op.name)
+      referenceKernels.binary(op, ...rest)
+    },
+  }
+  return { kernels, calls }
+}
+
+/** `prim` applied, through the public dispatch, with `backend` active. */
+const run = (
+  backend: Kernels,
+  prim: Prim<any>,
+  inputs: readonly FloatArray[],
+  shapes: readonly number[][],
+) => {
+  const dtype = inputs[0] instanceof Float32Array ? 'float32' : 'float64'
+  const previous = useKernels(backend)
+  try {
+    return storage(
+      evaluate(
+        prim,
+        inputs.map((x, i) => makeTensor(shapes[i]!, dtype, x)),
+        undefined,
+      ),
+    )
+  } finally {
+    useKernels(previous)
+  }
+}
+
+describe('WebAssembly fast paths', () => {
+  const claimed = [...Object.keys(unaryVectorOps), ...Object.keys(binaryVectorOps)]
+  const { kernels: fallback, calls } = recordingFallback()
+  const wasm = createWasmKernels({ threads: 0, fallback })!
+  const primNamed = (name: string) => primitives.find((p) => p.name === name)
+
+  it('claims only registered primitives', () => {
+    expect(claimed.filter((name) => primNamed(name) === undefined)).toEqual([])
+    expect(claimed).toHaveLength(17)
+  })
+
+  for (const dtype of precisions)
+    it(`computes every claimed primitive in WebAssembly, never the fallback, as the reference does (${dtype})`, () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 64, max: 300 }), fc.integer({ min: 0, max: 2 ** 31 }), (n, seed) => {
+          const values = (offset: number) =>
+            Array.from({ length: n }, (_, i) => Math.sin(seed + offset + i * 1.7) * 4 * ((i % 5) - 2))
+          const rows = Math.floor(n / 8)
+          const make = (v: number[]) => (dtype === 'float32' ? Float32Array.from(v) : Float64Array.from(v))
+          for (const name of claimed) {
+            const prim = primNamed(name)!
+            const unary = name in unaryVectorOps
+            // same shapes, and (binary) a row broadcast as a bias add makes
+            const cases: [FloatArray[], number[][]][] = unary
+              ? [[[make(values(0))], [[n]]]]
+              : [
+                  [
+                    [make(values(0)), make(values(1))],
+                    [[n], [n]],
+                  ],
+                  [
+                    [make(values(0).slice(0, rows * 8)), make(values(1).slice(0, 8))],
+                    [[rows, 8], [8]],
+                  ],
+                ]
+            for (const [inputs, shapes] of cases) {
+              calls.length = 0
+              const actual = run(wasm, prim, inputs, shapes)
+              expect(calls, `${name} fell back to the reference kernel`).toEqual([])
+              expect(
+                firstDifference(
+                  actual as FloatArray,
+                  run(referenceKernels, prim, inputs, shapes) as FloatArray,
+                ),
+              ).toBe(-1)
+            }
+          }
+        }),
+        { seed: 590, numRuns: 10 },
+      )
+    })
+
+  it('sees a primitive without a WebAssembly kernel fall back (the check above can fail)', () => {
+    const x = new Float32Array(100).fill(0.5)
+    calls.length = 0
+    run(wasm, primNamed('exp')!, [x], [[100]])
+    run(wasm, primNamed('pow')!, [x, x], [[100], [100]])
+    expect(calls).toEqual(['exp', 'pow'])
+    // and a claimed op under a name nabla does not know falls back too
+    calls.length = 0
+    wasm.binary({ name: 'plus', expr: 'x + y' }, x, [100], x, [100], new Float32Array(100), [100])
+    expect(calls).toEqual(['plus'])
   })
 })
