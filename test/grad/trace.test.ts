@@ -23,8 +23,12 @@ describe('recordReverse', () => {
     const xs = toFlat(x)
     // ∂/∂(v²) of Σ sin(v²) is cos(v²); ∂/∂v is 2v cos(v²)
     expect(toFlat(cotangents[2]!)).toEqual([1, 1, 1])
-    toFlat(cotangents[1]!).forEach((c, i) => expect(c).toBeCloseTo(Math.cos(xs[i]! ** 2), 14))
-    toFlat(cotangents[0]!).forEach((c, i) => expect(c).toBeCloseTo(2 * xs[i]! * Math.cos(xs[i]! ** 2), 14))
+    toFlat(cotangents[1]!).forEach((c, i) => {
+      expect(c).toBeCloseTo(Math.cos(xs[i]! ** 2), 14)
+    })
+    toFlat(cotangents[0]!).forEach((c, i) => {
+      expect(c).toBeCloseTo(2 * xs[i]! * Math.cos(xs[i]! ** 2), 14)
+    })
     // without retain only the leaves keep theirs
     const dropped = trace.backward([[output, tensor(1, f64)]])
     expect(dropped[1]).toBeUndefined()
