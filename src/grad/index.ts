@@ -10,6 +10,7 @@ export {
   leafPaths,
   type MapLeaves,
   type Pytree,
+  reservedKeys,
   type TreeDef,
   treeMap,
   treeZip,

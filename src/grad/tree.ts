@@ -46,6 +46,37 @@ const isRecord = (value: unknown): value is Record<string, unknown> => {
 }
 
 /**
+ * Record keys a pytree may not use: assigning them rebuilds a prototype or a constructor instead of
+ * adding a leaf (`out.__proto__ = leaf` sets the prototype), so a tree holding one could not be
+ * rebuilt faithfully. Decoders reject them too.
+ * @example
+ * import { reservedKeys } from 'nabla'
+ * reservedKeys.has('__proto__') // true
+ */
+export const reservedKeys: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
+
+/**
+ * Checks that `key` of `record` is a usable pytree key: not reserved (`__proto__`, `constructor`,
+ * `prototype`) and a plain data property (not a getter). Throws an `ArgumentError` naming the path.
+ * @example
+ * import { checkTreeKey } from './tree.js'
+ * checkTreeKey('treeMap', 'x', { w: 1 }, 'w') // fine
+ */
+export const checkTreeKey = (op: string, path: string, record: object, key: string): void => {
+  if (reservedKeys.has(key))
+    throw new ArgumentError(
+      op,
+      `${path}.${key}: the key ${JSON.stringify(key)} is not allowed in a pytree (__proto__, constructor and prototype would rebuild as a prototype or constructor, not a leaf); rename it`,
+    )
+  const descriptor = Object.getOwnPropertyDescriptor(record, key)
+  if (descriptor !== undefined && !('value' in descriptor))
+    throw new ArgumentError(
+      op,
+      `${path}.${key} is an accessor (getter/setter): pytree records must hold plain data properties`,
+    )
+}
+
+/**
  * Splits a pytree into its leaves and its structure. Anything that is not a tensor, an array or a
  * plain record is an `ArgumentError` naming its path.
  * @example
@@ -63,6 +94,7 @@ export const flatten = (tree: unknown, op = 'flatten', root = 'x'): [Tensor[], T
       return { kind: 'array', children: node.map((child, i) => walk(child, `${path}[${i}]`)) }
     if (isRecord(node)) {
       const keys = Object.keys(node).sort()
+      for (const k of keys) checkTreeKey(op, path, node, k)
       return { kind: 'record', keys, children: keys.map((k) => walk(node[k], `${path}.${k}`)) }
     }
     throw new ArgumentError(
@@ -93,7 +125,15 @@ export const unflatten = <T = Pytree>(def: TreeDef, leaves: readonly Tensor[]): 
       case 'record': {
         const out: Record<string, unknown> = {}
         d.children.forEach((child, i) => {
-          out[d.keys[i]!] = build(child)
+          const key = d.keys[i]!
+          checkTreeKey('unflatten', 'x', out, key)
+          // a data property, never a prototype: defineProperty does not go through setters
+          Object.defineProperty(out, key, {
+            value: build(child),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          })
         })
         return out
       }

@@ -73,14 +73,23 @@ export const vjp = <X extends Pytree, Y extends Pytree>(f: (x: X) => Y, x: X): [
 }
 
 const unitCotangent = (op: string, y: unknown): Tensor => {
-  const [leaves] = flatten(y, op, 'f(x)')
-  const out = leaves[0]
-  if (leaves.length !== 1 || out === undefined || out.size !== 1)
+  const scalarOnly = 'f must return a scalar tensor (a single tensor with one element)'
+  if (!isTensor(y)) {
+    const [leaves] = flatten(y, op, 'f(x)')
+    const got = Array.isArray(y)
+      ? `an array of ${leaves.length} tensors`
+      : `a record with keys [${Object.keys(y as object).join(', ')}] (${leaves.length} tensors)`
     throw new ArgumentError(
       op,
-      `f must return a single tensor with one element (a scalar loss), got ${leaves.length === 1 ? `shape ${formatShape(out!.shape)}` : `${leaves.length} tensors`}; use vjp for non-scalar outputs`,
+      `${scalarOnly}, got ${got}; return the loss itself, use valueAndGradWithAux for [loss, aux], or vjp for other outputs`,
     )
-  return ones(out.shape, { dtype: out.dtype })
+  }
+  if (y.size !== 1)
+    throw new ArgumentError(
+      op,
+      `${scalarOnly}, got shape ${formatShape(y.shape)}; use vjp for non-scalar outputs`,
+    )
+  return ones(y.shape, { dtype: y.dtype })
 }
 
 /**

@@ -30,6 +30,7 @@ import { DecodeError } from '../tensor/index.js'
 import { readFileChecked } from './fs.js'
 import type { OptState } from './optim/types.js'
 import { keyData, wrapKey } from './random.js'
+import { decodeErrorInFile } from './serialize/files.js'
 import { paramsDecodeError, paramsFileCodec, parseJSON, saveParams } from './serialize/index.js'
 import type { ParamTree, Template } from './serialize/tree.js'
 import type { Checkpoint } from './train.js'
@@ -89,9 +90,9 @@ export const loadCheckpoint = <P extends Pytree>(
 ): Checkpoint<P> => {
   const op = 'loadCheckpoint'
   const parsed = parseJSON(op, readFileChecked(op, file).toString('utf8'))
-  if (E.isLeft(parsed)) throw parsed.left
+  if (E.isLeft(parsed)) throw decodeErrorInFile(file, parsed.left)
   const decoded = paramsFileCodec(template as unknown as Template).decode(parsed.right)
-  if (E.isLeft(decoded)) throw paramsDecodeError(op, decoded.left)
+  if (E.isLeft(decoded)) throw decodeErrorInFile(file, paramsDecodeError(op, decoded.left))
   const text = decoded.right.metadata[checkpointKey]
   if (text === undefined)
     throw new DecodeError(

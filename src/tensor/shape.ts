@@ -103,9 +103,32 @@ export const broadcastShapes = (op: string, a: Shape, b: Shape): Shape => {
     const db = b[b.length - rank + i] ?? 1
     if (da === db || db === 1) out[i] = da
     else if (da === 1) out[i] = db
-    else throw new ShapeError(op, `cannot broadcast ${formatShape(a)} with ${formatShape(b)}`)
+    else
+      throw new ShapeError(
+        op,
+        `cannot broadcast ${formatShape(a)} with ${formatShape(b)}: ${broadcastClash(a, b)}`,
+      )
   }
   return out
+}
+
+/**
+ * Where two shapes first fail to broadcast, for messages: `axis 1 (aligned from the right) is 2 vs 3`,
+ * or `undefined` when they broadcast.
+ *
+ * @example
+ * import { broadcastClash } from './shape.js'
+ * broadcastClash([3, 2], [3]) // 'axis 1 (aligned from the right) is 2 vs 3; dimensions must be equal or 1'
+ */
+export const broadcastClash = (a: Shape, b: Shape): string | undefined => {
+  const rank = Math.max(a.length, b.length)
+  for (let i = 0; i < rank; i++) {
+    const da = a[a.length - rank + i] ?? 1
+    const db = b[b.length - rank + i] ?? 1
+    if (da !== db && da !== 1 && db !== 1)
+      return `axis ${i} (aligned from the right) is ${da} vs ${db}; dimensions must be equal or 1`
+  }
+  return undefined
 }
 
 /**

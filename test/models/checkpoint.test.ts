@@ -69,5 +69,12 @@ describe('checkpoint files', () => {
     saveCheckpoint(file, { params, state: template.state, step: 0, key: key(0) })
     const other = mlp([2, 4, 2]).init(key(0))
     expect(() => loadCheckpoint(file, { params: other, state: optimizer.init(other) })).toThrow(DecodeError)
+    // decode errors name the file
+    expect(() => loadCheckpoint(file, { params: other, state: optimizer.init(other) })).toThrow(
+      `loadCheckpoint: ${file}: params.params`,
+    )
+    const malformed = path.join(d, 'malformed.json')
+    fs.writeFileSync(malformed, '{"format":')
+    expect(() => loadCheckpoint(malformed, template)).toThrow(`loadCheckpoint: ${malformed}: malformed JSON`)
   })
 })

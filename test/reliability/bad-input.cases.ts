@@ -20,6 +20,7 @@ import {
   DTypeError,
   expandDims,
   fit as fitModel,
+  flatten,
   fromArray,
   fromArrayOrThrow,
   full,
@@ -50,11 +51,13 @@ import {
   type Tensor,
   tensor,
   transpose,
+  treeMap,
+  unflatten,
   vjp,
   where,
   zeros,
 } from '../../src/index.js'
-import { paramsFromJSON, paramsToJSON } from '../../src/models/serialize/index.js'
+import { decodeSafetensors, paramsFromJSON, paramsToJSON } from '../../src/models/serialize/index.js'
 
 /** One bad input. */
 export interface BadInputCase {
@@ -110,6 +113,70 @@ const fitOptions = {
 }
 const hugeDim = 1e6
 
+/** A valid safetensors file holding one F32 scalar under `name` (written by hand: names are free). */
+const safetensorsNamed = (name: string): Uint8Array => {
+  const header = new TextEncoder().encode(
+    JSON.stringify({ [name]: { dtype: 'F32', shape: [], data_offsets: [0, 4] } }),
+  )
+  const out = new Uint8Array(8 + header.length + 4)
+  new DataView(out.buffer).setUint32(0, header.length, true)
+  out.set(header, 8)
+  return out
+}
+
+/** A record with an own data property `key` (as JSON.parse makes `"__proto__"` in a file). */
+const recordWithKey = (key: string): Record<string, Tensor> =>
+  Object.defineProperty({ w: ones([1]) } as Record<string, Tensor>, key, {
+    value: ones([1]),
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  })
+
+const reservedKeyCases = (): BadInputCase[] =>
+  (['__proto__', 'constructor', 'prototype'] as const).flatMap((k): BadInputCase[] => [
+    {
+      name: `a pytree key ${k}: treeMap rejects it instead of setting a prototype`,
+      error: ArgumentError,
+      op: 'treeMap',
+      mentions: [`x.${k}`, `the key "${k}" is not allowed in a pytree`],
+      run: () => treeMap(recordWithKey(k), (x) => x),
+    },
+    {
+      name: `a pytree key ${k}: grad rejects it instead of dropping its gradient`,
+      error: ArgumentError,
+      op: 'vjp',
+      mentions: [`x.${k}`, `the key "${k}" is not allowed in a pytree`],
+      run: () => grad((p: Record<string, Tensor>) => sum(p.w!))(recordWithKey(k)),
+    },
+    {
+      name: `a parameter file with a ${k} key, decoded without a template`,
+      error: DecodeError,
+      op: 'paramsFromJSON',
+      mentions: [`params.${k}`, `the key "${k}" is not allowed`],
+      run: () =>
+        rightOrThrow(
+          paramsFromJSON(
+            `{"format":"nabla-params","version":1,"params":{${JSON.stringify(k)}:{"dtype":"float32","shape":[1],"data":[1]},"w":{"dtype":"float32","shape":[1],"data":[1]}}}`,
+          ),
+        ),
+    },
+    {
+      name: `a safetensors name with a ${k} part, decoded without a template`,
+      error: DecodeError,
+      op: 'decodeSafetensors',
+      mentions: [`${k}.w`, `the key "${k}" is not allowed`],
+      run: () => rightOrThrow(decodeSafetensors(safetensorsNamed(`${k}.w`))),
+    },
+    {
+      name: `saving params with a ${k} key`,
+      error: ArgumentError,
+      op: 'encodeParams',
+      mentions: [`params.${k}`, `the key "${k}" is not allowed`],
+      run: () => paramsToJSON(recordWithKey(k)),
+    },
+  ])
+
 export const badInputCases: readonly BadInputCase[] = [
   // matmul
   {
@@ -129,10 +196,13 @@ export const badInputCases: readonly BadInputCase[] = [
     run: () => matmul(loose(v3), loose(a34)),
   },
   {
-    name: 'matmul batch dimensions that do not broadcast: [2,2,3] @ [3,3,4]',
+    name: 'matmul batch dimensions that do not broadcast: [2,2,3] @ [3,3,4] (full shapes and the axis)',
     error: ShapeError,
     op: 'matmul',
-    mentions: ['cannot broadcast', '[2]', '[3]'],
+    mentions: [
+      'cannot broadcast the batch dimensions [2] of a [2,2,3] with [3] of b [3,3,4]',
+      'batch axis 0 (aligned from the right) is 2 vs 3',
+    ],
     run: () => matmul(f32([2, 2, 3]), loose(f32([3, 3, 4]))),
   },
   // broadcasting
@@ -140,9 +210,16 @@ export const badInputCases: readonly BadInputCase[] = [
     name: 'broadcast mismatch: add [2,3] and [3,4]',
     error: ShapeError,
     op: 'add',
-    mentions: ['cannot broadcast', '[2,3]', '[3,4]'],
+    mentions: ['cannot broadcast', '[2,3]', '[3,4]', 'axis 0 (aligned from the right) is 2 vs 3'],
     inputs: [a23, a34],
     run: () => add(a23, loose(a34)),
+  },
+  {
+    name: 'broadcast mismatch names the clashing axis: add [3,2] and [3]',
+    error: ShapeError,
+    op: 'add',
+    mentions: ['cannot broadcast [3,2] with [3]: axis 1 (aligned from the right) is 2 vs 3'],
+    run: () => add(f32([3, 2]), loose(v3)),
   },
   {
     name: 'broadcast mismatch: where with branches [2,3] and [3,4]',
@@ -446,7 +523,7 @@ export const badInputCases: readonly BadInputCase[] = [
     name: 'grad of a non-scalar function',
     error: ArgumentError,
     op: 'grad',
-    mentions: ['a single tensor with one element', 'got shape [3]', 'use vjp'],
+    mentions: ['f must return a scalar tensor', 'got shape [3]', 'use vjp'],
     inputs: [v3],
     run: () => grad((x: Tensor) => mul(x, 2))(v3),
   },
@@ -454,8 +531,23 @@ export const badInputCases: readonly BadInputCase[] = [
     name: 'grad of a function returning two tensors',
     error: ArgumentError,
     op: 'grad',
-    mentions: ['a single tensor with one element', 'got 2 tensors'],
+    mentions: ['f must return a scalar tensor', 'got an array of 2 tensors'],
     run: () => grad((x: Tensor) => loose([sum(x), sum(x)]) as Tensor)(v3),
+  },
+  {
+    name: 'grad of a function returning a record (not a tensor)',
+    error: ArgumentError,
+    op: 'grad',
+    mentions: ['f must return a scalar tensor', 'got a record with keys [loss]', 'valueAndGradWithAux'],
+    inputs: [v3],
+    run: () => grad((x: Tensor) => loose({ loss: sum(x) }) as Tensor)(v3),
+  },
+  {
+    name: 'grad of a function returning a one-element array (not a tensor)',
+    error: ArgumentError,
+    op: 'grad',
+    mentions: ['f must return a scalar tensor', 'got an array of 1 tensors'],
+    run: () => grad((x: Tensor) => loose([sum(x)]) as Tensor)(v3),
   },
   {
     name: 'a cotangent of the wrong shape',
@@ -601,10 +693,10 @@ export const badInputCases: readonly BadInputCase[] = [
     run: () => rightOrThrow(paramsFromJSON('{"format": "nabla-params", "version": 1, "params": {', template)),
   },
   {
-    name: 'a parameter file with a missing key',
+    name: 'a parameter file with a missing key (names the expected keys)',
     error: DecodeError,
     op: 'paramsFromJSON',
-    mentions: ['params.w'],
+    mentions: ['params.w', 'missing key "w" (expected keys: w, b)'],
     run: () =>
       rightOrThrow(
         paramsFromJSON(
@@ -614,10 +706,10 @@ export const badInputCases: readonly BadInputCase[] = [
       ),
   },
   {
-    name: 'a parameter file with an unknown key',
+    name: 'a parameter file with an unknown key (names the expected keys)',
     error: DecodeError,
     op: 'paramsFromJSON',
-    mentions: ['params.extra'],
+    mentions: ['params.extra', 'unknown key "extra" (expected keys: w, b)'],
     run: () =>
       rightOrThrow(
         paramsFromJSON(
@@ -670,6 +762,35 @@ export const badInputCases: readonly BadInputCase[] = [
           template,
         ),
       ),
+  },
+  // pytree keys that are not plain own data
+  ...reservedKeyCases(),
+  {
+    name: 'a pytree record with a getter: flatten',
+    error: ArgumentError,
+    op: 'flatten',
+    mentions: ['x.w is an accessor (getter/setter)', 'plain data properties'],
+    run: () =>
+      flatten(
+        Object.defineProperty({}, 'w', {
+          get: () => ones([1]),
+          enumerable: true,
+        }),
+      ),
+  },
+  {
+    name: 'a TreeDef that names __proto__: unflatten never sets a prototype',
+    error: ArgumentError,
+    op: 'unflatten',
+    mentions: ['x.__proto__', 'the key "__proto__" is not allowed in a pytree'],
+    run: () => unflatten({ kind: 'record', keys: ['__proto__'], children: [{ kind: 'leaf' }] }, [ones([1])]),
+  },
+  {
+    name: 'a safetensors name with 3,000 dot-separated parts (no stack overflow)',
+    error: DecodeError,
+    op: 'decodeSafetensors',
+    mentions: ['3000 dot-separated parts', 'more than the 64 levels of nesting allowed'],
+    run: () => rightOrThrow(decodeSafetensors(safetensorsNamed(Array(3000).fill('a').join('.')))),
   },
   // shapes too large to allocate
   {

@@ -76,11 +76,19 @@ describe('broadcastShapes', () => {
         ),
         ([a, b]) => {
           const expected = naiveBroadcastShape(a, b)
-          if (expected === undefined)
+          if (expected === undefined) {
+            // the first clashing axis of the right-aligned shapes, written out independently
+            const rank = Math.max(a.length, b.length)
+            const padded = (s: readonly number[]) => [...Array(rank - s.length).fill(1), ...s]
+            const [pa, pb] = [padded(a), padded(b)]
+            const axis = pa.findIndex((d, i) => d !== pb[i] && d !== 1 && pb[i] !== 1)
             expect(() => broadcastShapes('add', a, b)).toThrow(
-              new ShapeError('add', `cannot broadcast [${a.join(',')}] with [${b.join(',')}]`),
+              new ShapeError(
+                'add',
+                `cannot broadcast [${a.join(',')}] with [${b.join(',')}]: axis ${axis} (aligned from the right) is ${pa[axis]} vs ${pb[axis]}; dimensions must be equal or 1`,
+              ),
             )
-          else {
+          } else {
             expect(broadcastShapes('add', a, b)).toEqual(expected)
             expect(broadcastShapes('add', b, a)).toEqual(expected)
           }

@@ -46,7 +46,10 @@ describe('number dimensions', () => {
       new ShapeError('matmul', 'inner dimensions differ: a is [2,3], b is [4,5]'),
     )
     expect(() => add(zeros(s), zeros([3, 4]))).toThrow(
-      new ShapeError('add', 'cannot broadcast [2,3] with [3,4]'),
+      new ShapeError(
+        'add',
+        'cannot broadcast [2,3] with [3,4]: axis 0 (aligned from the right) is 2 vs 3; dimensions must be equal or 1',
+      ),
     )
   })
 })

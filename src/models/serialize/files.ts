@@ -42,6 +42,22 @@ const formatOf = (op: string, file: string, options: ParamsFileOptions | undefin
 }
 
 /**
+ * The same `DecodeError` with the file named at the start of its message
+ * (`loadParams: out/params.json: params.w: missing key "w" …`); the path is kept.
+ * @example
+ * import { DecodeError } from 'nabla'
+ * import { decodeErrorInFile } from './files.js'
+ * decodeErrorInFile('p.json', new DecodeError('loadParams', 'w: missing key "w"', 'w')).message
+ * // 'loadParams: p.json: w: missing key "w"'
+ */
+export const decodeErrorInFile = (file: string, error: DecodeError): DecodeError => {
+  const prefix = `${error.op}: `
+  const detail = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message
+  if (detail.startsWith(`${file}: `)) return error
+  return new DecodeError(error.op, `${file}: ${detail}`, error.path)
+}
+
+/**
  * Writes parameters to `file` atomically, as JSON or safetensors (see the module header), with
  * optional string metadata.
  * @example
@@ -96,6 +112,6 @@ export function loadParams(file: string, template?: Template, options?: ParamsFi
     }
     result = paramsFromJSON(text, template, op)
   }
-  if (E.isLeft(result)) throw result.left
+  if (E.isLeft(result)) throw decodeErrorInFile(file, result.left)
   return result.right
 }

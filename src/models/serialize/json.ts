@@ -23,6 +23,8 @@ import {
   type Decoded,
   isRecord,
   isSpec,
+  keyProblem,
+  listNames,
   maxDepth,
   type ParamTree,
   paramLeaves,
@@ -141,12 +143,18 @@ const validateTree = (
       c,
       `expected a tensor { dtype, shape, data }, an array or an object, got ${describeValue(u)}`,
     )
+  for (const k of Object.keys(u)) {
+    const problem = keyProblem(k)
+    if (problem !== undefined) return t.failure(u[k], at(c, k, u[k]), problem)
+  }
   const record = template as Readonly<Record<string, unknown>> | undefined
   if (record !== undefined) {
+    const expected = `(expected keys: ${listNames(Object.keys(record))})`
     for (const k of Object.keys(record))
-      if (!Object.hasOwn(u, k)) return t.failure(undefined, at(c, k, undefined), `missing key "${k}"`)
+      if (!Object.hasOwn(u, k))
+        return t.failure(undefined, at(c, k, undefined), `missing key "${k}" ${expected}`)
     for (const k of Object.keys(u))
-      if (!Object.hasOwn(record, k)) return t.failure(u[k], at(c, k, u[k]), `unknown key "${k}"`)
+      if (!Object.hasOwn(record, k)) return t.failure(u[k], at(c, k, u[k]), `unknown key "${k}" ${expected}`)
   }
   const entries: [string, ParamTree][] = []
   for (const k of Object.keys(record ?? u)) {
@@ -210,7 +218,11 @@ export const paramsFileCodec = (template?: Template): t.Type<ParamsFile, ParamsF
         )
       for (const k of Object.keys(u))
         if (!['format', 'version', 'metadata', 'params'].includes(k))
-          return t.failure(u[k], at(c, k, u[k]), `unknown key "${k}"`)
+          return t.failure(
+            u[k],
+            at(c, k, u[k]),
+            `unknown key "${k}" (expected keys: format, version, metadata, params)`,
+          )
       const metadata = u.metadata ?? {}
       if (!isRecord(metadata))
         return t.failure(metadata, at(c, 'metadata', metadata), 'expected an object of strings')
@@ -221,7 +233,12 @@ export const paramsFileCodec = (template?: Template): t.Type<ParamsFile, ParamsF
             at(at(c, 'metadata', metadata), k, v),
             `expected a string, got ${describeValue(v)}`,
           )
-      if (!('params' in u)) return t.failure(undefined, at(c, 'params', undefined), 'missing key "params"')
+      if (!Object.hasOwn(u, 'params'))
+        return t.failure(
+          undefined,
+          at(c, 'params', undefined),
+          'missing key "params" (expected keys: format, version, metadata, params)',
+        )
       const params = tree.validate(u.params, at(c, 'params', u.params))
       return E.isLeft(params)
         ? params

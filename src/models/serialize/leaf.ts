@@ -73,9 +73,14 @@ const validateLeaf = (u: unknown, c: t.Context, spec: TensorSpec | undefined): t
     return t.failure(u, c, `expected a tensor { dtype, shape, data }, got ${describeValue(u)}`)
   for (const k of Object.keys(u))
     if (k !== 'dtype' && k !== 'shape' && k !== 'data')
-      return t.failure(u[k], at(c, k, u[k]), `unknown key "${k}"`)
+      return t.failure(u[k], at(c, k, u[k]), `unknown key "${k}" (a tensor has keys dtype, shape, data)`)
   for (const k of ['dtype', 'shape', 'data'])
-    if (!(k in u)) return t.failure(undefined, at(c, k, undefined), `missing key "${k}"`)
+    if (!Object.hasOwn(u, k))
+      return t.failure(
+        undefined,
+        at(c, k, undefined),
+        `missing key "${k}" (a tensor has keys dtype, shape, data)`,
+      )
   const { dtype, shape, data } = u
   if (!isDType(dtype))
     return t.failure(

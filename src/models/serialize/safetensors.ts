@@ -32,6 +32,7 @@ import {
   type Decoded,
   dottedName,
   isRecord,
+  listNames,
   type ParamTree,
   paramLeaves,
   rebuildLike,
@@ -294,12 +295,14 @@ export function decodeSafetensors(
       )
     const expected = templateLeaves(op, template)
     const names = new Set(expected.map((l) => dottedName(l.segments)))
+    const expectedNames = `(expected tensors: ${listNames([...names])})`
     for (const name of tensors.keys())
-      if (!names.has(name)) return fail(op, `unknown tensor "${name}" (not in the template)`, name)
+      if (!names.has(name))
+        return fail(op, `unknown tensor "${name}" (not in the template) ${expectedNames}`, name)
     for (const { segments, value: spec } of expected) {
       const name = dottedName(segments)
       const x = tensors.get(name)
-      if (x === undefined) return fail(op, `missing tensor "${name}"`, name)
+      if (x === undefined) return fail(op, `missing tensor "${name}" ${expectedNames}`, name)
       if (!shapesEqual(x.shape, spec.shape))
         return fail(
           op,

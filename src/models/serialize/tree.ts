@@ -7,6 +7,7 @@
  *
  * @module tree
  */
+import { reservedKeys } from '../../grad/index.js'
 import {
   ArgumentError,
   DecodeError,
@@ -131,6 +132,30 @@ export const propertyPath = (root: string, segments: readonly Segment[]): string
 export const maxDepth = 64
 
 /**
+ * Why a record key cannot be a parameter name, or `undefined` when it can: `__proto__`,
+ * `constructor` and `prototype` would rebuild as a prototype or constructor instead of a leaf.
+ * @example
+ * import { keyProblem } from './tree.js'
+ * keyProblem('__proto__') // 'the key "__proto__" is not allowed …'
+ * keyProblem('w')         // undefined
+ */
+export const keyProblem = (key: string): string | undefined =>
+  reservedKeys.has(key)
+    ? `the key ${JSON.stringify(key)} is not allowed (__proto__, constructor and prototype would rebuild as a prototype or constructor, not a parameter); rename it`
+    : undefined
+
+/**
+ * A short list of names for messages: the first `limit`, then how many more.
+ * @example
+ * import { listNames } from './tree.js'
+ * listNames(['b', 'w']) // 'b, w'
+ */
+export const listNames = (names: readonly string[], limit = 12): string =>
+  names.length <= limit
+    ? names.join(', ')
+    : `${names.slice(0, limit).join(', ')}, … (${names.length - limit} more)`
+
+/**
  * The tensor leaves of a parameter tree with their paths, records in key order. Anything else in
  * the tree is an `ArgumentError` naming its path.
  * @example
@@ -149,7 +174,13 @@ export const paramLeaves = (op: string, tree: unknown): PathLeaf<Tensor>[] => {
       )
     if (isTensor(node)) leaves.push({ segments, value: node })
     else if (Array.isArray(node)) for (const [i, child] of node.entries()) walk(child, [...segments, i])
-    else if (isRecord(node)) for (const k of Object.keys(node)) walk(node[k], [...segments, k])
+    else if (isRecord(node))
+      for (const k of Object.keys(node)) {
+        const problem = keyProblem(k)
+        if (problem !== undefined)
+          throw new ArgumentError(op, `${propertyPath('params', [...segments, k])}: ${problem}`)
+        walk(node[k], [...segments, k])
+      }
     else
       throw new ArgumentError(
         op,
@@ -174,7 +205,13 @@ export const templateLeaves = (op: string, template: unknown): PathLeaf<TensorSp
     if (isTensor(node)) leaves.push({ segments, value: { shape: node.shape, dtype: node.dtype } })
     else if (isSpec(node)) leaves.push({ segments, value: node })
     else if (Array.isArray(node)) for (const [i, child] of node.entries()) walk(child, [...segments, i])
-    else if (isRecord(node)) for (const k of Object.keys(node)) walk(node[k], [...segments, k])
+    else if (isRecord(node))
+      for (const k of Object.keys(node)) {
+        const problem = keyProblem(k)
+        if (problem !== undefined)
+          throw new ArgumentError(op, `${propertyPath('template', [...segments, k])}: ${problem}`)
+        walk(node[k], [...segments, k])
+      }
     else
       throw new ArgumentError(
         op,
@@ -192,8 +229,8 @@ interface Node {
 
 /**
  * Rebuilds a tree from leaves given by path: a node whose keys are exactly `0 … n−1` becomes an
- * array, any other node a record (built with own properties only, so a name like `__proto__.x`
- * is just a key). A name that is both a tensor and a group (`a` and `a.b`) is a `DecodeError`.
+ * array, any other node a record. A name with a reserved part (`__proto__.x`) or more than
+ * `maxDepth` parts is a `DecodeError`, and so is a name that is both a tensor and a group (`a` and `a.b`) is a `DecodeError`.
  * @example
  * import { zeros } from 'nabla'
  * import { buildTree } from './tree.js'
@@ -202,6 +239,17 @@ interface Node {
 export const buildTree = (op: string, leaves: readonly PathLeaf<Tensor>[]): ParamTree => {
   const root: Node = { children: new Map() }
   for (const { segments, value } of leaves) {
+    if (segments.length > maxDepth)
+      throw new DecodeError(
+        op,
+        `${dottedName(segments).slice(0, 60)}…: the name has ${segments.length} dot-separated parts, more than the ${maxDepth} levels of nesting allowed`,
+        'header',
+      )
+    for (const s of segments) {
+      const problem = typeof s === 'string' ? keyProblem(s) : undefined
+      if (problem !== undefined)
+        throw new DecodeError(op, `${dottedName(segments)}: ${problem}`, dottedName(segments))
+    }
     let node = root
     for (const s of segments) {
       if (node.tensor !== undefined) break

@@ -9,7 +9,7 @@ import { allocate } from '../dtype.js'
 import { formatShape, ShapeError } from '../errors.js'
 import { kernels } from '../kernels/index.js'
 import { definePrim } from '../prim.js'
-import { broadcastShapes, sizeOf } from '../shape.js'
+import { broadcastClash, broadcastShapes, sizeOf } from '../shape.js'
 import { storage } from '../tensor.js'
 import { sameDType } from './elementwise.js'
 
@@ -37,7 +37,15 @@ export const matmulPrim = definePrim<MatmulParams>({
         'matmul',
         `inner dimensions differ: a is ${formatShape(a!.shape)}, b is ${formatShape(b!.shape)}${flags}`,
       )
-    const batch = broadcastShapes('matmul', a!.shape.slice(0, -2), b!.shape.slice(0, -2))
+    const batchA = a!.shape.slice(0, -2)
+    const batchB = b!.shape.slice(0, -2)
+    const clash = broadcastClash(batchA, batchB)
+    if (clash !== undefined)
+      throw new ShapeError(
+        'matmul',
+        `cannot broadcast the batch dimensions ${formatShape(batchA)} of a ${formatShape(a!.shape)} with ${formatShape(batchB)} of b ${formatShape(b!.shape)}${flags}: batch ${clash}`,
+      )
+    const batch = broadcastShapes('matmul', batchA, batchB)
     return { shape: [...batch, m, n], dtype: sameDType('matmul', [a!, b!]) }
   },
   forward: ([a, b], { transposeA, transposeB }, { shape, dtype }) => {

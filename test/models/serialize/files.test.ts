@@ -68,6 +68,25 @@ describe('saveParams / loadParams', () => {
     fs.writeFileSync(path.join(dir, 'latin.json'), Buffer.from([0x22, 0xe9, 0x22]))
     expect(() => loadParams(path.join(dir, 'latin.json'))).toThrow(/not valid UTF-8/)
     expect(() => saveParams(path.join(dir, 'no-such-dir', 'p.json'), { w: zeros([1]) })).toThrow(FileError)
+  })
+  it('decode errors name the file, and missing/unknown keys name the expected set', () => {
+    const json = path.join(dir, 'named.json')
+    const st = path.join(dir, 'named.safetensors')
+    saveParams(json, { w: zeros([1]), b: zeros([1]) })
+    saveParams(st, { w: zeros([1]), b: zeros([1]) })
+    expect(() => loadParams(json, { w: zeros([1]), c: zeros([1]) })).toThrow(
+      `loadParams: ${json}: params.c: missing key "c" (expected keys: w, c)`,
+    )
+    expect(() => loadParams(st, { w: zeros([1]), c: zeros([1]) })).toThrow(
+      `loadParams: ${st}: unknown tensor "b" (not in the template) (expected tensors: w, c)`,
+    )
+    expect(() => loadParams(st, { w: zeros([1]), b: zeros([1]), c: zeros([1]) })).toThrow(
+      `loadParams: ${st}: missing tensor "c" (expected tensors: w, b, c)`,
+    )
+    fs.writeFileSync(path.join(dir, 'bad2.json'), '{"format": "nabla-params", "version": 1, "params": {')
+    expect(() => loadParams(path.join(dir, 'bad2.json'))).toThrow(
+      `loadParams: ${path.join(dir, 'bad2.json')}: malformed JSON at position 52`,
+    )
     expect(() =>
       saveParams(path.join(dir, 'p.json'), { w: zeros([1]) }, { format: 'npz' as 'json' }),
     ).toThrow(ArgumentError)

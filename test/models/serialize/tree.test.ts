@@ -4,6 +4,7 @@ import {
   buildTree,
   dottedName,
   isSpec,
+  keyProblem,
   paramLeaves,
   propertyPath,
   rebuildLike,
@@ -68,13 +69,12 @@ describe('buildTree and rebuildLike', () => {
     >
     expect(Array.isArray(sparse.a)).toBe(false)
   })
-  it('keeps __proto__ as an ordinary key and reports a name that is both a tensor and a group', () => {
+  it('rejects reserved keys (never sets a prototype) and reports a name that is both a tensor and a group', () => {
     const x = zeros([1])
-    const tree = buildTree('t', [{ segments: ['__proto__', 'polluted'], value: x }]) as Record<
-      string,
-      unknown
-    >
-    expect(Object.hasOwn(tree, '__proto__')).toBe(true)
+    for (const reserved of ['__proto__', 'constructor', 'prototype'])
+      expect(() => buildTree('t', [{ segments: [reserved, 'polluted'], value: x }])).toThrow(
+        new DecodeError('t', `${reserved}.polluted: ${keyProblem(reserved)}`, `${reserved}.polluted`),
+      )
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
     expect(() =>
       buildTree('readSafetensors', [

@@ -102,10 +102,8 @@ describe.each(binaries)('%s', (name, op, f, exact) => {
       fc.property(arbShape({ maxRank: 3, maxDim: 4 }), arbShape({ maxRank: 3, maxDim: 4 }), (sa, sb) => {
         const run = () => op(zeros(sa), zeros(sb))
         if (naiveBroadcastShape(sa, sb) !== undefined) expect(run).not.toThrow()
-        else
-          expect(run).toThrow(
-            new ShapeError(name, `cannot broadcast [${sa.join(',')}] with [${sb.join(',')}]`),
-          )
+        // the clashing axis is checked by the broadcastShapes property in test/tensor/shape.test.ts
+        else expect(run).toThrow(`${name}: cannot broadcast [${sa.join(',')}] with [${sb.join(',')}]: axis `)
       }),
       { seed: 0x5eed02, numRuns: 150 },
     )
@@ -239,7 +237,10 @@ describe('where', () => {
     expect(toFlat(where(greater(x, 0), x, 0))).toEqual([0, 2, 0])
     const whereAny = where as unknown as (c: Tensor, a: Tensor | number, b: Tensor | number) => Tensor
     expect(() => whereAny(zeros([2]), zeros([3]), 0)).toThrow(
-      new ShapeError('where', 'cannot broadcast [2] with [3]'),
+      new ShapeError(
+        'where',
+        'cannot broadcast [2] with [3]: axis 0 (aligned from the right) is 2 vs 3; dimensions must be equal or 1',
+      ),
     )
     expect(() => whereAny(zeros([2]), zeros([2]), zeros([2], { dtype: 'float64' }))).toThrow(DTypeError)
   })

@@ -205,7 +205,10 @@ describe('broadcastTo, expandDims, squeeze', () => {
 
   it('broadcastTo throws a ShapeError naming both shapes', () => {
     expect(() => broadcastTo(zeros([2, 3]), [3, 3])).toThrow(
-      new ShapeError('broadcastTo', 'cannot broadcast [2,3] with [3,3]'),
+      new ShapeError(
+        'broadcastTo',
+        'cannot broadcast [2,3] with [3,3]: axis 0 (aligned from the right) is 2 vs 3; dimensions must be equal or 1',
+      ),
     )
     expect(() => broadcastTo(zeros([2, 3]), [3])).toThrow(
       new ShapeError('broadcastTo', 'cannot broadcast [2,3] to [3]'),

@@ -129,7 +129,10 @@ describe('matmul', () => {
       new ShapeError('matmul', 'b must have rank 2 or more, got []'),
     )
     expect(() => mm(zeros([2, 2, 3]), zeros([3, 3, 4]))).toThrow(
-      new ShapeError('matmul', 'cannot broadcast [2] with [3]'),
+      new ShapeError(
+        'matmul',
+        'cannot broadcast the batch dimensions [2] of a [2,2,3] with [3] of b [3,3,4]: batch axis 0 (aligned from the right) is 2 vs 3; dimensions must be equal or 1',
+      ),
     )
     expect(() => mm(zeros([2, 3]), zeros([3, 4], { dtype: 'float64' }))).toThrow(DTypeError)
   })
