@@ -40,11 +40,24 @@ export type ShapeString<S extends Shape> = IsTuple<S> extends true ? `[${Join<S>
 type Join<S extends Shape> = S extends readonly []
   ? ''
   : S extends readonly [infer H extends number]
-    ? `${DimString<H>}`
+    ? `${H}`
     : S extends readonly [infer H extends number, ...infer R extends Shape]
-      ? `${DimString<H>},${Join<R>}`
+      ? `${H},${Join<R>}`
       : ''
-type DimString<N extends number> = IsLiteral<N> extends true ? `${N}` : 'number'
+// A dimension renders as itself, with no conditional: a literal prints as `3`, a type parameter as
+// `${B}`, a named dimension as `${Dim<"batch">}` and a run-time size as `${number}`. (Any
+// conditional on a type parameter is deferred, and would print as `${DimString<B>}`.)
+
+/**
+ * True when `A` and `B` are the same type, decided without deferring on type parameters: two
+ * mentions of one generic dimension `B` compare equal, which `B extends B ? …` (a conditional on a
+ * type parameter) cannot tell until `B` is known.
+ * @example
+ * import type { Same } from 'nabla'
+ * type A = Same<[2, 3], [2, 3]> // true
+ * type B = Same<3, 4> // false
+ */
+export type Same<A, B> = { v: A } extends { v: B } ? ({ v: B } extends { v: A } ? true : false) : false
 
 /**
  * The failure type of a static check: carries a readable message.
@@ -99,7 +112,8 @@ type AlignedIndex<L extends Shape, S extends Shape, K> = Subtract<
 >
 
 /** Broadcast of a dimension with its aligned partner; tests the partner first (it may be generic). */
-type PairDim<A extends number, B extends number> = [B] extends [1]
+type PairDim<A extends number, B extends number> = Same<A, B> extends true ? A : PairDistinct<A, B>
+type PairDistinct<A extends number, B extends number> = [B] extends [1]
   ? A
   : [A] extends [1]
     ? B
@@ -115,10 +129,11 @@ type BroadcastLonger<L extends Shape, S extends Shape> = {
 type ClashFlags<L extends Shape, S extends Shape> = {
   [K in keyof L]: [AlignedIndex<L, S, K>] extends [never]
     ? 0
-    : [PairDim<L[K] & number, S[AlignedIndex<L, S, K>] & number>] extends [never]
-      ? 1
-      : 0
+    : ClashFlag<L[K] & number, S[AlignedIndex<L, S, K>] & number>
 }
+// two mentions of one generic dimension never clash (decided without deferring on it)
+type ClashFlag<A extends number, B extends number> =
+  Same<A, B> extends true ? 0 : [PairDistinct<A, B>] extends [never] ? 1 : 0
 
 type IsLonger<A extends Shape, B extends Shape> =
   BuildTuple<A['length']> extends [...BuildTuple<B['length']>, ...unknown[]] ? true : false
@@ -137,6 +152,8 @@ type Clashes<A extends Shape, B extends Shape> = (IsLonger<A, B> extends true
  * type B = Broadcast<[2, 1], [3]> // [2, 3]
  */
 export type Broadcast<A extends Shape, B extends Shape> =
+  Same<A, B> extends true ? (IsTuple<A> extends true ? Mutable<A> : Shape) : BroadcastDistinct<A, B>
+type BroadcastDistinct<A extends Shape, B extends Shape> =
   IsTuple<A> extends true ? (IsTuple<B> extends true ? BroadcastTuples<A, B> : Shape) : Shape
 
 /**
@@ -158,6 +175,8 @@ export type Broadcast3<A extends Shape, B extends Shape, C extends Shape> = Broa
  * type B = CheckBroadcast<[2, 3], [3]> // unknown
  */
 export type CheckBroadcast<A extends Shape, B extends Shape> =
+  Same<A, B> extends true ? unknown : CheckBroadcastDistinct<A, B>
+type CheckBroadcastDistinct<A extends Shape, B extends Shape> =
   IsTuple<A> extends true
     ? IsTuple<B> extends true
       ? 1 extends Clashes<A, B>
@@ -195,7 +214,14 @@ export type Operand = TensorType | number
  * type A = ShapeOf<Tensor<[2, 3]>> // [2, 3]
  * type B = ShapeOf<number> // []
  */
-export type ShapeOf<T> = T extends TensorType<infer S> ? S : []
+export type ShapeOf<T> = T extends number
+  ? []
+  : T[Extract<keyof T, 'shape'>] extends infer S extends Shape
+    ? S
+    : Shape
+// Reading the `shape` field (rather than matching `T extends TensorType<infer S>`) keeps a shape that
+// holds a type parameter: the match is decided on a restrictive copy of T whose parameters lose
+// their `extends number`, so it would be deferred and every later check with it.
 
 /**
  * The dtype of an operand (`never` for a number).
@@ -203,7 +229,11 @@ export type ShapeOf<T> = T extends TensorType<infer S> ? S : []
  * import type { DTypeOf, Tensor } from 'nabla'
  * type D = DTypeOf<Tensor<[2], 'float64'>> // 'float64'
  */
-export type DTypeOf<T> = T extends TensorType<Shape, infer D> ? D : never
+export type DTypeOf<T> = T extends number
+  ? never
+  : T[Extract<keyof T, 'dtype'>] extends infer D extends DType
+    ? D
+    : never
 
 /**
  * The dtype of the result of a binary op.
@@ -433,6 +463,8 @@ export type CheckMatmul<A extends Shape, B extends Shape> =
       : CheckMatmulGeneral<A, B>
     : CheckMatmulGeneral<A, B>
 type CheckInner<A extends Shape, B extends Shape, K extends number, K2 extends number> =
+  Same<K, K2> extends true ? unknown : CheckInnerDistinct<A, B, K, K2>
+type CheckInnerDistinct<A extends Shape, B extends Shape, K extends number, K2 extends number> =
   IsLiteral<K> extends true
     ? IsLiteral<K2> extends true
       ? [K] extends [K2]
@@ -451,13 +483,15 @@ type CheckMatmulGeneral<A extends Shape, B extends Shape> =
           ? ShapeErrorType<`matmul needs rank 2 or more: b is ${ShapeString<B>}`>
           : Last2<A> extends [infer AB extends Shape, number, infer K extends number]
             ? Last2<B> extends [infer BB extends Shape, infer K2 extends number, number]
-              ? IsLiteral<K> extends true
-                ? IsLiteral<K2> extends true
-                  ? K extends K2
-                    ? CheckBroadcast<AB, BB>
-                    : ShapeErrorType<`inner dimensions differ: a is ${ShapeString<A>}, b is ${ShapeString<B>}`>
+              ? Same<K, K2> extends true
+                ? CheckBroadcast<AB, BB>
+                : IsLiteral<K> extends true
+                  ? IsLiteral<K2> extends true
+                    ? K extends K2
+                      ? CheckBroadcast<AB, BB>
+                      : ShapeErrorType<`inner dimensions differ: a is ${ShapeString<A>}, b is ${ShapeString<B>}`>
+                    : CheckBroadcast<AB, BB>
                   : CheckBroadcast<AB, BB>
-                : CheckBroadcast<AB, BB>
               : unknown
             : unknown
 
@@ -626,13 +660,33 @@ type CountMinusOne<S extends Shape> = S extends readonly [infer H extends number
   : []
 
 /**
- * The shape `reshape(x: S, NS)` gives: a `-1` becomes `number` (its value is checked at run time).
+ * The shape `reshape(x: S, NS)` gives: a `-1` becomes `number` (its value is checked at run time),
+ * except a leading `-1` over an unchanged rest, which keeps the leading dimension (a batch `B`).
  * @example
  * import type { Reshape } from 'nabla'
  * type R = Reshape<[2, 3], [3, -1]> // [3, number]
+ * type F = Reshape<[32, 28, 28], [-1, 784]> // [32, 784]
  */
-export type Reshape<_S extends Shape, NS extends Shape> =
-  IsTuple<NS> extends false ? Shape : { -readonly [K in keyof NS]: NS[K] extends -1 ? number : NS[K] }
+export type Reshape<S extends Shape, NS extends Shape> =
+  IsTuple<NS> extends false
+    ? Shape
+    : NS extends readonly [-1, ...infer Rest extends Shape]
+      ? [LeadingDim<S, Rest>, ...Mutable<Rest>]
+      : { -readonly [K in keyof NS]: NS[K] extends -1 ? number : NS[K] }
+// A leading -1 is the leading dimension of S (kept by name when generic) when the rest of S holds
+// as many elements as the rest of the target; otherwise `number`, checked at run time.
+type LeadingDim<S extends Shape, Rest extends Shape> = S extends readonly [
+  infer Lead extends number,
+  ...infer SR extends Shape,
+]
+  ? [SizeString<SR>] extends [never]
+    ? number
+    : [SizeString<Rest>] extends [never]
+      ? number
+      : SizeString<SR> extends SizeString<Rest>
+        ? Lead
+        : number
+  : number
 
 /**
  * `unknown` when the element counts of literal shapes agree (or cannot be checked).
