@@ -68,6 +68,10 @@ const cases: Record<keyof typeof ops, Case> = {
     inputs: [x, y],
     run: () => op('matmul')(ops.expandDims(x, -1), ops.expandDims(y, -2)),
   }),
+  einsum: (x, y) => {
+    const labels = 'abcdefgh'.slice(0, x.shape.length)
+    return { inputs: [x, y], run: () => op('einsum')(`${labels},${labels}->${labels[0]}`, x, y) }
+  },
   matmulTransposed: (x, y) => ({
     inputs: [x, y],
     run: () => ops.matmulTransposed(ops.expandDims(x, -2), ops.expandDims(y, -2), { transposeA: true }),
