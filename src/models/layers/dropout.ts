@@ -1,0 +1,95 @@
+/**
+ * Dropout (Srivastava et al., 2014), keyed: during training each element is kept with probability
+ * `1 − rate` and scaled by `1 / (1 − rate)` (inverted dropout, so the expected value is unchanged);
+ * at inference it is the identity. The training mask comes from an explicit PRNG key, so a step is
+ * a pure function of its key: same key, same mask.
+ *
+ * @module layers/dropout
+ */
+import { ArgumentError, type DType, div, mul, type Tensor } from '../../tensor/index.js'
+import type { Layer, LayerConfig } from '../layer.js'
+import { bernoulli, type Key } from '../random.js'
+import { dtypeOption, expectBatch, positiveInteger } from './checks.js'
+
+/**
+ * Parameters of a layer that has none (dropout): an empty record.
+ * @example
+ * import type { NoParams } from 'nabla'
+ * const p: NoParams = {}
+ */
+export type NoParams = { readonly [name: string]: never }
+
+/**
+ * The configuration of a `dropout`.
+ * @example
+ * import { dropout } from 'nabla'
+ * dropout(0.1, [16]).config // { kind: 'dropout', rate: 0.1, inputShape: [16], dtype: 'float32' }
+ */
+export interface DropoutConfig extends LayerConfig {
+  readonly kind: 'dropout'
+  readonly rate: number
+  readonly inputShape: readonly number[]
+  readonly dtype: DType
+}
+
+/**
+ * A dropout layer: `apply` is the identity (inference); `applyTraining` drops with a key.
+ * @example
+ * import { type Dropout, dropout } from 'nabla'
+ * const drop: Dropout<[16], 'float32'> = dropout(0.1, [16])
+ */
+export interface Dropout<In extends readonly number[], D extends DType> extends Layer<NoParams, In, In, D> {
+  readonly rate: number
+  /** Keeps each element with probability `1 − rate`, scaled by `1 / (1 − rate)`; the mask is drawn from `key`. */
+  readonly applyTraining: <B extends number>(
+    params: NoParams,
+    x: Tensor<[B, ...In], D>,
+    key: Key,
+  ) => Tensor<[B, ...In], D>
+}
+
+/**
+ * Dropout with probability `rate` in `[0, 1)` over examples of shape `inputShape`.
+ * @example
+ * import { dropout, key, ones } from 'nabla'
+ * const drop = dropout(0.5, [4])
+ * const x = ones([2, 4])
+ * drop.apply({}, x)                   // x itself (inference)
+ * drop.applyTraining({}, x, key(0))   // each entry 0 or 2, the mask fixed by key(0)
+ */
+export const dropout = <const In extends readonly number[], D extends DType = 'float32'>(
+  rate: number,
+  inputShape: In,
+  options?: { readonly dtype?: D },
+): Dropout<In, D> => {
+  const op = 'dropout'
+  if (typeof rate !== 'number' || !(rate >= 0 && rate < 1))
+    throw new ArgumentError(op, `rate must be a probability in [0, 1), got ${String(rate)}`)
+  if (!Array.isArray(inputShape))
+    throw new ArgumentError(op, `inputShape must be an array of sizes, got ${String(inputShape)}`)
+  inputShape.forEach((d, i) => {
+    positiveInteger(op, `inputShape[${i}]`, d)
+  })
+  const dtype = dtypeOption(op, options?.dtype)
+  const shape = Object.freeze([...inputShape]) as unknown as In
+  const config: DropoutConfig = Object.freeze({ kind: 'dropout', rate, inputShape: shape, dtype })
+  return Object.freeze({
+    config,
+    rate,
+    inputShape: shape,
+    outputShape: shape,
+    dtype,
+    init: (_key: Key): NoParams => Object.freeze({}),
+    apply: <B extends number>(_params: NoParams, x: Tensor<[B, ...In], D>): Tensor<[B, ...In], D> => {
+      expectBatch(op, x, shape)
+      return x
+    },
+    applyTraining: <B extends number>(_params: NoParams, x: Tensor<[B, ...In], D>, key: Key) => {
+      expectBatch(op, x, shape)
+      if (rate === 0) return x
+      const keep = bernoulli(key, x.shape, 1 - rate, { dtype: x.dtype })
+      const dropped: Tensor = div(mul(x as Tensor, keep as Tensor), 1 - rate)
+      return dropped as Tensor<[B, ...In], D>
+    },
+  })
+}
