@@ -16,7 +16,7 @@
  *
  * @module examples/chain-rule
  */
-import { add, grad, item, mul, scalar, sigmoid, square, sub, type Tensor } from '../src/index.js'
+import { add, grad, item, mul, scalar, sigmoid, square, sub, type Tensor } from 'nabla'
 import { diff, isMain, type Log, num } from './support.js'
 
 /**

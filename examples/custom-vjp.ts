@@ -34,8 +34,8 @@ import {
   type Tensor,
   tensor,
   toFlat,
-} from '../src/index.js'
-import { checkGrads } from '../src/testing/index.js'
+} from 'nabla'
+import { checkGrads } from 'nabla/testing'
 import { isMain, type Log } from './support.js'
 
 const f64 = { dtype: 'float64' } as const

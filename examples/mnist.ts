@@ -9,17 +9,8 @@
  *
  * @module examples/mnist
  */
-import {
-  accuracy,
-  adam,
-  fit,
-  item,
-  key,
-  loadMnist,
-  mlp,
-  softmaxCrossEntropy,
-  type Tensor,
-} from '../src/index.js'
+import { accuracy, adam, fit, item, key, mlp, softmaxCrossEntropy, type Tensor } from 'nabla'
+import { loadMnist } from 'nabla/node'
 import { isMain, type Log } from './support.js'
 
 /**

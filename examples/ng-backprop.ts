@@ -37,8 +37,8 @@ import {
   tensor,
   toArray,
   transpose,
-} from '../src/index.js'
-import { checkGrads } from '../src/testing/index.js'
+} from 'nabla'
+import { checkGrads } from 'nabla/testing'
 import { isMain, type Log } from './support.js'
 
 /**

@@ -20,21 +20,8 @@
  * @module examples/property-testing
  */
 import fc from 'fast-check'
-import {
-  add,
-  customVjp,
-  gather,
-  matmul,
-  mean,
-  mul,
-  square,
-  sub,
-  sum,
-  type Tensor,
-  tanh,
-  toFlat,
-} from '../src/index.js'
-import { arbBroadcastPair, arbTensor, assertGrads, checkGrads } from '../src/testing/index.js'
+import { add, customVjp, gather, matmul, mean, mul, square, sub, sum, type Tensor, tanh, toFlat } from 'nabla'
+import { arbBroadcastPair, arbTensor, assertGrads, checkGrads } from 'nabla/testing'
 import { isMain, type Log } from './support.js'
 
 /**

@@ -31,7 +31,7 @@ import {
   tensor,
   toArray,
   toFlat,
-} from '../src/index.js'
+} from 'nabla'
 import { isMain, type Log } from './support.js'
 
 const f64 = { dtype: 'float64' } as const

@@ -23,8 +23,8 @@ import {
   tensor,
   toArray,
   zeros,
-} from '../src/index.js'
-import { arbTensor, assertGrads } from '../src/testing/index.js'
+} from 'nabla'
+import { arbTensor, assertGrads } from 'nabla/testing'
 import { isMain, type Log } from './support.js'
 
 // 1. Shapes are checked by the compiler where they are literal, and always at run time.

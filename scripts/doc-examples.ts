@@ -1,6 +1,6 @@
 /**
  * Doc-comment examples, checked: extracts every `@example` block from src/**.ts into its own module
- * (with `'nabla'` and `'nabla/testing'` mapped to the sources) under `.doc-examples/`, and
+ * (with `'nabla'`, `'nabla/node'` and `'nabla/testing'` mapped to the sources) under `.doc-examples/`, and
  * type-checks them all with `tsc`. `npx tsx scripts/doc-examples.ts` prints the failures;
  * test/docs/examples.test.ts runs the same check in `npm test`.
  *
@@ -68,6 +68,7 @@ export const checkExamples = (examples: readonly DocExample[] = extractExamples(
         (_, specifier: string) => `from '${relative(dir, join(sourceDir, specifier))}'`,
       )
       .replaceAll("from 'nabla/testing'", `from '${toSource('testing/index.js')}'`)
+      .replaceAll("from 'nabla/node'", `from '${toSource('node.js')}'`)
       .replaceAll("from 'nabla'", `from '${toSource('index.js')}'`)
     writeFileSync(join(dir, `example${i}.ts`), `export {}\n${code}\n`)
   })

@@ -7,8 +7,9 @@
  */
 import { takeRows } from '../models/data/dataset.js'
 import type { Dataset } from '../models/data/index.js'
-import { loadIris, loadMnist, loadMnistIdx, twoSpirals, xor } from '../models/data/index.js'
+import { twoSpirals, xor } from '../models/data/index.js'
 import { foldIn, key } from '../models/random.js'
+import { loadIris, loadMnist, loadMnistIdx } from '../node.js'
 import { UsageError } from './args.js'
 
 /**

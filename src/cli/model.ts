@@ -11,13 +11,8 @@ import { readFileChecked } from '../models/fs.js'
 import { type Mlp, type MlpConfig, type MlpParams, mlpFromConfig } from '../models/layers.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
 import { key } from '../models/random.js'
-import {
-  decodeParams,
-  paramsDecodeError,
-  paramsFileCodec,
-  parseJSON,
-  saveParams,
-} from '../models/serialize/index.js'
+import { decodeParams, paramsDecodeError, paramsFileCodec, parseJSON } from '../models/serialize/index.js'
+import { saveParams } from '../node.js'
 import { DecodeError, type Tensor } from '../tensor/index.js'
 import type { DataSource } from './datasets.js'
 import { datasetNames } from './datasets.js'

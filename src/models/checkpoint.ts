@@ -7,7 +7,8 @@
  * trip exactly.
  *
  * @example
- * import { adam, fit, type FitOptions, key, loadCheckpoint, mlp, mse, saveCheckpoint, tensor } from 'nabla'
+ * import { adam, fit, type FitOptions, key, mlp, mse, tensor } from 'nabla'
+ * import { loadCheckpoint, saveCheckpoint } from 'nabla/node'
  * const net = mlp([2, 8, 1])
  * const params = net.init(key(0))
  * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
@@ -30,8 +31,8 @@ import { DecodeError } from '../tensor/index.js'
 import { readFileChecked } from './fs.js'
 import type { OptState } from './optim/types.js'
 import { keyData, wrapKey } from './random.js'
-import { decodeErrorInFile } from './serialize/files.js'
-import { paramsDecodeError, paramsFileCodec, parseJSON, saveParams } from './serialize/index.js'
+import { decodeErrorInFile, saveParams } from './serialize/files.js'
+import { paramsDecodeError, paramsFileCodec, parseJSON } from './serialize/index.js'
 import type { ParamTree, Template } from './serialize/tree.js'
 import type { Checkpoint } from './train.js'
 
@@ -39,7 +40,7 @@ import type { Checkpoint } from './train.js'
  * The metadata key of the checkpoint's scalars.
  * @example
  * import { readFileSync } from 'node:fs'
- * import { checkpointKey } from 'nabla'
+ * import { checkpointKey } from 'nabla/node'
  * const text = readFileSync('run/checkpoint.json', 'utf8')
  * JSON.parse(JSON.parse(text).metadata[checkpointKey]).step
  */
@@ -56,7 +57,8 @@ const scalarsCodec = t.type({
 /**
  * Writes a checkpoint to `file` atomically (nabla's JSON parameter format).
  * @example
- * import { adam, key, mlp, saveCheckpoint } from 'nabla'
+ * import { adam, key, mlp } from 'nabla'
+ * import { saveCheckpoint } from 'nabla/node'
  * const params = mlp([2, 8, 1]).init(key(0))
  * const state = adam(1e-3).init(params)
  * saveCheckpoint('run/checkpoint.json', { params, state, step: 0, key: key(1) })
@@ -79,7 +81,8 @@ export const saveCheckpoint = <P extends Pytree>(file: string, checkpoint: Check
  * `optimizer.init(params)`) fixes the structure, shapes and dtypes; any difference, or missing or
  * malformed metadata, is a `DecodeError` naming the path (a `FileError` when the file cannot be read).
  * @example
- * import { adam, key, loadCheckpoint, mlp } from 'nabla'
+ * import { adam, key, mlp } from 'nabla'
+ * import { loadCheckpoint } from 'nabla/node'
  * const params = mlp([2, 8, 1]).init(key(0))
  * const optimizer = adam(1e-3)
  * const resume = loadCheckpoint('run/checkpoint.json', { params, state: optimizer.init(params) })

@@ -21,7 +21,7 @@ import { NablaError } from '../tensor/index.js'
  * (`ENOENT`, `EACCES`, …) when there is one.
  *
  * @example
- * import { FileError } from 'nabla'
+ * import { FileError } from 'nabla/node'
  * const e = new FileError('loadParams', 'cannot read params.json: ENOENT', 'params.json', 'ENOENT')
  * e.code // 'ENOENT'
  */
@@ -46,7 +46,7 @@ const errorCode = (error: unknown): string | undefined =>
  * Turns a system error into a `FileError` naming the operation, what was being done and the path.
  *
  * @example
- * import { toFileError } from 'nabla'
+ * import { toFileError } from 'nabla/node'
  * toFileError('loadParams', 'read', 'x.json', Object.assign(new Error('nope'), { code: 'ENOENT' })).message
  * // 'loadParams: cannot read x.json: ENOENT'
  */
@@ -81,7 +81,7 @@ const toBytes = (data: string | Uint8Array): Uint8Array =>
  * On failure the temporary file is removed and a `FileError` is thrown; the target is untouched.
  *
  * @example
- * import { writeFileAtomicSync } from 'nabla'
+ * import { writeFileAtomicSync } from 'nabla/node'
  * writeFileAtomicSync('/tmp/params.json', '{"format":"nabla-params"}')
  */
 export const writeFileAtomicSync = (
@@ -112,7 +112,7 @@ export const writeFileAtomicSync = (
  * The asynchronous twin of `writeFileAtomicSync`, with the same guarantees.
  *
  * @example
- * import { writeFileAtomic } from 'nabla'
+ * import { writeFileAtomic } from 'nabla/node'
  * await writeFileAtomic('/tmp/metrics.json', JSON.stringify({ accuracy: 0.94 }))
  */
 export const writeFileAtomic = async (
@@ -144,7 +144,7 @@ export const writeFileAtomic = async (
  * Reads a whole file, turning system errors into a `FileError` that names the path.
  *
  * @example
- * import { readFileChecked } from 'nabla'
+ * import { readFileChecked } from 'nabla/node'
  * readFileChecked('loadParams', '/tmp/params.json') // a Buffer, or FileError('… ENOENT')
  */
 export const readFileChecked = (op: string, file: string): Buffer => {

@@ -1,10 +1,12 @@
 /**
  * src/models: everything to build and train models from tensors and `grad` — randomness, layers,
  * activations, initialisers, losses, optimizers, the training loop, metrics, datasets, parameter
- * files and training curves.
+ * codecs and training curves. Browser-safe: files, checkpoints on disk and the dataset loaders that
+ * read packages or files are in `nabla/node` (src/node.ts).
  *
  * @example
- * import { accuracy, adam, fit, key, loadMnist, mlp, softmaxCrossEntropy } from 'nabla'
+ * import { accuracy, adam, fit, key, mlp, softmaxCrossEntropy } from 'nabla'
+ * import { loadMnist } from 'nabla/node'
  * const data = loadMnist({ seed: 0 })
  * const net = mlp([784, 128, 10])
  * const result = fit({
@@ -21,9 +23,7 @@
  * @module models
  */
 export * from './activations.js'
-export * from './checkpoint.js'
 export * from './data/index.js'
-export * from './fs.js'
 export * from './init.js'
 export * from './layers/attention.js'
 export * from './layers/dropout.js'

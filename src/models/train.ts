@@ -255,7 +255,8 @@ export interface FitResult<P> extends Checkpoint<P> {
  * `step` is the 1-based number of the failing step; `checkpoint` holds the last finite parameters
  * and state (after `step − 1` steps), from which a run can resume with, say, a smaller rate.
  * @example
- * import { adam, fit, type FitOptions, key, mlp, mse, NonFiniteLossError, saveParams, tensor } from 'nabla'
+ * import { adam, fit, type FitOptions, key, mlp, mse, NonFiniteLossError, tensor } from 'nabla'
+ * import { saveParams } from 'nabla/node'
  * const net = mlp([2, 8, 1])
  * const params = net.init(key(0))
  * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
@@ -324,7 +325,8 @@ const layout = (train: Batch, batchSize: number): { rows: number; batches: numbe
  * checkpoints and non-finite losses). Pure apart from the callbacks: the same options give the same
  * parameters bit for bit.
  * @example
- * import { accuracy, adam, fit, key, loadMnist, mlp, softmaxCrossEntropy } from 'nabla'
+ * import { accuracy, adam, fit, key, mlp, softmaxCrossEntropy } from 'nabla'
+ * import { loadMnist } from 'nabla/node'
  * const data = loadMnist({ seed: 0 })
  * const net = mlp([784, 128, 10])
  * const result = fit({

@@ -7,17 +7,8 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { classifierLoss, loadRun, type Params, saveRun } from '../../src/cli/model.js'
-import {
-  DecodeError,
-  FileError,
-  flatten,
-  item,
-  key,
-  mlp,
-  saveParams,
-  tensor,
-  toFlat,
-} from '../../src/index.js'
+import { DecodeError, flatten, item, key, mlp, tensor, toFlat } from '../../src/index.js'
+import { FileError, saveParams } from '../../src/node.js'
 import { tempDir } from './run.js'
 
 const net = mlp([3, 5, 2] as readonly number[], { activation: 'tanh' })

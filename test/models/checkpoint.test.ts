@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as os from 'node:os'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { DecodeError, flatten, saveParams, type Tensor, toFlat } from '../../src/index.js'
+import { DecodeError, flatten, type Tensor, toFlat } from '../../src/index.js'
 import { checkpointKey, loadCheckpoint, saveCheckpoint } from '../../src/models/checkpoint.js'
 import { xor } from '../../src/models/data/synthetic.js'
 import { mlp } from '../../src/models/layers.js'
@@ -15,6 +15,7 @@ import { softmaxCrossEntropy } from '../../src/models/losses.js'
 import { adam, chain, clipByGlobalNorm } from '../../src/models/optim/index.js'
 import { key } from '../../src/models/random.js'
 import * as training from '../../src/models/train.js'
+import { saveParams } from '../../src/node.js'
 
 const data = xor(key(11), 90)
 const net = mlp([2, 8, 2], { activation: 'tanh' })

@@ -43,7 +43,8 @@ const rowCount = (source: unknown): number => {
  * axis, or a dataset's training rows). With a key the rows are a seeded permutation; without one
  * they are in order. Every row appears exactly once (unless `dropLast` drops the remainder).
  * @example
- * import { batches, foldIn, key, loadIris, takeRows } from 'nabla'
+ * import { batches, foldIn, key, takeRows } from 'nabla'
+ * import { loadIris } from 'nabla/node'
  * const data = loadIris()
  * const epoch = 0
  * for (const rows of batches(data, 32, foldIn(key(0), epoch))) {

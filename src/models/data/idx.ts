@@ -18,7 +18,7 @@ import { DecodeError, maxSize } from '../../tensor/internal.js'
 /**
  * The element types of IDX files.
  * @example
- * import type { IdxType } from 'nabla'
+ * import type { IdxType } from 'nabla/node'
  * const t: IdxType = 'uint8' // MNIST pixels and labels
  */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64'
@@ -26,7 +26,7 @@ export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float6
 /**
  * A decoded IDX array. `data` is row-major, converted to the platform's byte order.
  * @example
- * import { type IdxArray, readIdx } from 'nabla'
+ * import { type IdxArray, readIdx } from 'nabla/node'
  * const bytes = new Uint8Array([0, 0, 0x08, 1, 0, 0, 0, 2, 7, 3])
  * const labels: IdxArray = readIdx(bytes) // { type: 'uint8', shape: [2], data: Uint8Array [7, 3] } // { type: 'uint8', shape: [60000], data: Uint8Array }
  */
@@ -40,7 +40,7 @@ export interface IdxArray {
  * Options of the IDX reader.
  * @example
  * import { readFileSync } from 'node:fs'
- * import { readIdx } from 'nabla'
+ * import { readIdx } from 'nabla/node'
  * readIdx(readFileSync('train-images-idx3-ubyte.gz'), { maxBytes: 2 ** 27 })
  */
 export interface IdxOptions {
@@ -65,7 +65,7 @@ const fail: (message: string, path: string) => never = (message, path) => {
 /**
  * Whether the bytes start with the gzip magic number.
  * @example
- * import { isGzip } from 'nabla'
+ * import { isGzip } from 'nabla/node'
  * isGzip(new Uint8Array([0x1f, 0x8b, 8])) // true
  */
 export const isGzip = (bytes: Uint8Array): boolean =>
@@ -114,7 +114,7 @@ const decodeData = (view: DataView, offset: number, type: IdxType, size: number)
 /**
  * Decodes an IDX buffer (gzip-compressed or not); throws a `DecodeError` naming the bad field.
  * @example
- * import { readIdx } from 'nabla'
+ * import { readIdx } from 'nabla/node'
  * import { readFileSync } from 'node:fs'
  * const images = readIdx(readFileSync('train-images-idx3-ubyte.gz'))
  * images.shape // [60000, 28, 28]
@@ -165,7 +165,7 @@ export const readIdx = (input: Uint8Array, options?: IdxOptions): IdxArray => {
 /**
  * `readIdx` returning an `Either` instead of throwing.
  * @example
- * import { decodeIdx } from 'nabla'
+ * import { decodeIdx } from 'nabla/node'
  * import * as E from 'fp-ts/lib/Either.js'
  * E.isLeft(decodeIdx(new Uint8Array([1, 2, 3]))) // true: bad magic number
  */
@@ -181,7 +181,7 @@ export const decodeIdx = (input: Uint8Array, options?: IdxOptions): E.Either<Dec
 /**
  * Encodes an array as an uncompressed IDX buffer (the inverse of `readIdx`).
  * @example
- * import { readIdx, writeIdx } from 'nabla'
+ * import { readIdx, writeIdx } from 'nabla/node'
  * const bytes = writeIdx({ type: 'uint8', shape: [2], data: new Uint8Array([7, 9]) })
  * readIdx(bytes).data // Uint8Array [7, 9]
  */

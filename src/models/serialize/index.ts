@@ -1,10 +1,9 @@
 /**
- * src/models/serialize: parameters to and from JSON (io-ts codecs) and safetensors, and atomic
- * save/load to files.
+ * src/models/serialize: parameters to and from JSON (io-ts codecs) and safetensors. Saving to and
+ * loading from files (files.ts) is Node-only: `nabla/node`.
  *
  * @module serialize
  */
-export * from './files.js'
 export * from './json.js'
 export { type JSONElement, type TensorJSONLeaf, tensorJSONCodec } from './leaf.js'
 export * from './safetensors.js'

