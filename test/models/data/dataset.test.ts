@@ -4,11 +4,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import {
-  fromRows,
-  stratifiedSplit,
-  takeRows,
-} from '../../../src/models/data/dataset.js'
+import { fromRows, stratifiedSplit, takeRows } from '../../../src/models/data/dataset.js'
 import { key } from '../../../src/models/random.js'
 import { ArgumentError, tensor, toArray, toFlat } from '../../../src/tensor/index.js'
 
