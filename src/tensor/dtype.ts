@@ -52,6 +52,17 @@ export const allocateUnfilled = <D extends DType>(dtype: D, size: number): Stora
   ) as Storage<D>
 }
 
-/** Storage of a dtype holding a copy of the given numbers. */
-export const storageFrom = <D extends DType>(dtype: D, values: ArrayLike<number>): Storage<D> =>
-  (dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values)) as Storage<D>
+/**
+ * Storage of a dtype holding a copy of the given numbers. A typed array of the same element type is
+ * copied with `slice` (a block copy); anything else element by element.
+ */
+export const storageFrom = <D extends DType>(dtype: D, values: ArrayLike<number>): Storage<D> => {
+  if (dtype === 'float64' ? values instanceof Float64Array : values instanceof Float32Array)
+    return (values as Storage<D>).slice() as Storage<D>
+  if (ArrayBuffer.isView(values)) {
+    const out = allocate(dtype, values.length)
+    out.set(values)
+    return out
+  }
+  return (dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values)) as Storage<D>
+}

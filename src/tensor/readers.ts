@@ -1,9 +1,10 @@
 /**
- * Reading tensors out: nested arrays, flat copies, single numbers, and `argmax` (which has no
+ * Reading tensors out: nested arrays, flat copies (typed arrays at memory speed, or numbers), single numbers, and `argmax` (which has no
  * gradient, so it reads values directly). Every reader returns a copy.
  *
  * @module readers
  */
+import type { DType, Storage } from './dtype.js'
 import { ArgumentError, formatShape } from './errors.js'
 import { normalizeAxis, type Shape } from './shape.js'
 import { makeTensor, storage, type Tensor } from './tensor.js'
@@ -33,6 +34,17 @@ export const toArray = <S extends Shape>(t: Tensor<S>): Nested<S> => {
  * toFlat(tensor([[1, 2], [3, 4]])) // [1, 2, 3, 4]
  */
 export const toFlat = (t: Tensor): number[] => Array.from(storage(t))
+
+/**
+ * The values as a flat row-major typed array of the tensor's dtype (`Float32Array` for float32,
+ * `Float64Array` for float64): a copy made with one block copy, so it runs at memory speed. The
+ * fast way to get data out (`toFlat` builds a `number[]` element by element).
+ * @example
+ * import { tensor, toTypedArray } from 'nabla'
+ * const values: Float32Array = toTypedArray(tensor([[1, 2], [3, 4]])) // Float32Array [1, 2, 3, 4]
+ */
+export const toTypedArray = <D extends DType>(t: Tensor<Shape, D>): Storage<D> =>
+  storage(t).slice() as Storage<D>
 
 /**
  * The single value of a tensor with one element.

@@ -1,6 +1,17 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ArgumentError, argmax, item, scalar, tensor, toArray, toFlat, zeros } from '../../src/index.js'
+import {
+  ArgumentError,
+  argmax,
+  fromArrayOrThrow,
+  item,
+  scalar,
+  tensor,
+  toArray,
+  toFlat,
+  toTypedArray,
+  zeros,
+} from '../../src/index.js'
 import { arbData, arbDType, arbFinite, arbShape, toTensor } from '../support/arbitraries.js'
 import { nest, roundTo } from '../support/naive.js'
 
@@ -39,6 +50,53 @@ describe('toArray and toFlat', () => {
       [1, 2],
       [3, 4],
     ])
+  })
+})
+
+describe('toTypedArray', () => {
+  it('gives the flat values in a typed array of the dtype, any shape', () => {
+    fc.assert(
+      fc.property(
+        arbShape({ maxRank: 5, maxDim: 4 }).chain((s) =>
+          fc.tuple(fc.constant(s), arbData(s, arbFinite), arbDType),
+        ),
+        ([shape, data, dtype]) => {
+          const t = toTensor({ shape, data }, dtype)
+          const out = toTypedArray(t)
+          expect(out).toBeInstanceOf(dtype === 'float64' ? Float64Array : Float32Array)
+          expect(Array.from(out)).toEqual(roundTo(dtype, data))
+        },
+      ),
+      { seed: 0x70e1, numRuns: 100 },
+    )
+  })
+
+  it('round-trips through fromArray bit for bit (NaN, -0, infinities, subnormals)', () => {
+    fc.assert(
+      fc.property(fc.float64Array({ maxLength: 40 }), (data) => {
+        const back = toTypedArray(fromArrayOrThrow(data, [data.length]))
+        expect(new Uint8Array(back.buffer)).toEqual(
+          new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+        )
+      }),
+      { seed: 0x70e2, numRuns: 100 },
+    )
+  })
+
+  it('returns a copy of its own: changing it does not change the tensor, nor a second read', () => {
+    const t = tensor([1, 2, 3])
+    const first = toTypedArray(t)
+    first[0] = 99
+    expect(toFlat(t)).toEqual([1, 2, 3])
+    expect(Array.from(toTypedArray(t))).toEqual([1, 2, 3])
+    expect(toTypedArray(t).buffer).not.toBe(toTypedArray(t).buffer)
+  })
+
+  it('fromArray of a subarray view takes exactly the view, not its whole buffer', () => {
+    const whole = new Float32Array([9, 1, 2, 3, 9])
+    const t = fromArrayOrThrow(whole.subarray(1, 4), [3])
+    whole.fill(0)
+    expect(Array.from(toTypedArray(t))).toEqual([1, 2, 3])
   })
 })
 
