@@ -12,7 +12,7 @@ import * as t from 'io-ts'
 import { type DType, storageFrom } from './dtype.js'
 import { DecodeError } from './errors.js'
 import { maxSize } from './shape.js'
-import { makeTensor, storage, type Tensor } from './tensor.js'
+import { makeTensor, type Tensor } from './tensor.js'
 
 /**
  * The JSON form of a tensor: dtype, shape, and the values row-major (non-finite values as strings).
@@ -41,8 +41,6 @@ const TensorJSONCodec = t.strict(
 )
 
 const toNumber = (v: number | string): number => (typeof v === 'number' ? v : Number(v))
-const toJSONNumber = (v: number): TensorJSON['data'][number] =>
-  Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity'
 
 /**
  * Codec between a `Tensor` and its JSON form; decoding checks that the data length matches the
@@ -72,7 +70,7 @@ export const TensorCodec = new t.Type<Tensor, TensorJSON, unknown>(
         )
       }),
     ),
-  (x) => ({ dtype: x.dtype, shape: [...x.shape], data: Array.from(storage(x), toJSONNumber) }),
+  (x) => x.toJSON(),
 )
 
 /**
@@ -126,3 +124,14 @@ export const decodeWith = <A, O>(
     codec.decode(input),
     E.mapLeft((errors) => toDecodeError(op, errors)),
   )
+
+/**
+ * A tensor from its JSON form (what `JSON.stringify` of a tensor wrote: `{ dtype, shape, data }`),
+ * validated: a `Left` `DecodeError` names the bad field.
+ * @example
+ * import { fromJSON, tensor } from 'nabla'
+ * const text = JSON.stringify({ w: tensor([1, 2]) })
+ * fromJSON(JSON.parse(text).w) // Right(Tensor<[2], float32>)
+ */
+export const fromJSON = (json: unknown): E.Either<DecodeError, Tensor> =>
+  decodeWith('fromJSON', TensorCodec, json)

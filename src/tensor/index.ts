@@ -9,6 +9,7 @@ export * from './constructors.js'
 export { setDebugNaNs } from './dispatch.js'
 export type { DType } from './dtype.js'
 export * from './errors.js'
+export type { FormatOptions } from './format.js'
 export {
   createWasmKernels,
   defaultKernels,

@@ -6,6 +6,7 @@
  */
 import type { DType, Storage } from './dtype.js'
 import { ArgumentError, formatShape } from './errors.js'
+import { type FormatOptions, formatValues, sourceOf } from './format.js'
 import { normalizeAxis, type Shape } from './shape.js'
 import { makeTensor, storage, type Tensor } from './tensor.js'
 import type { Nested } from './types.js'
@@ -45,6 +46,32 @@ export const toFlat = (t: Tensor): number[] => Array.from(storage(t))
  */
 export const toTypedArray = <D extends DType>(t: Tensor<Shape, D>): Storage<D> =>
   storage(t).slice() as Storage<D>
+
+/**
+ * The values as text, NumPy-style: `Tensor<[2,3], float32>` on the first line, then the values in
+ * nested brackets, aligned in columns (what `String(t)` and `console.log(t)` show). Tensors above
+ * `threshold` elements (default 1,000) show the first and last `edgeItems` (default 3) along each
+ * axis with `...` between.
+ * @example
+ * import { formatTensor, tensor } from 'nabla'
+ * formatTensor(tensor([[1, 2.5], [3, 4]]))
+ * // Tensor<[2,2], float32>
+ * // [[1. , 2.5],
+ * //  [3. , 4. ]]
+ */
+export const formatTensor = (t: Tensor, options?: FormatOptions): string =>
+  formatValues({ shape: t.shape, dtype: t.dtype, data: storage(t) }, options)
+
+/**
+ * Source code that rebuilds the tensor exactly (each value in its shortest round-trip form, `-0`,
+ * NaN and infinities included): `tensor([[1, 2], [3, 4]], { dtype: 'float32' })`. fast-check prints
+ * a tensor in a counterexample this way, so a failure can be pasted back as a test.
+ * @example
+ * import { tensor, tensorSource } from 'nabla'
+ * tensorSource(tensor([0.5, -0], { dtype: 'float64' })) // "tensor([0.5, -0], { dtype: 'float64' })"
+ */
+export const tensorSource = (t: Tensor): string =>
+  sourceOf({ shape: t.shape, dtype: t.dtype, data: storage(t) })
 
 /**
  * The single value of a tensor with one element.

@@ -6,8 +6,9 @@
  *
  * @module tensor
  */
+import type { TensorJSON } from './codec.js'
 import type { DType, Storage } from './dtype.js'
-import { formatShape } from './errors.js'
+import { formatValues, sourceOf } from './format.js'
 import type { Shape } from './shape.js'
 
 /**
@@ -71,15 +72,37 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
     boxOfTensor = (t) => t.#box
   }
 
-  /** A short description: `Tensor<[2,3], float32>`. */
+  /**
+   * The values NumPy-style under a `Tensor<[2,3], float32>` header; tensors of more than 1,000
+   * elements show the ends of each axis with `...` between (`formatTensor` takes options).
+   */
   toString(): string {
-    return `Tensor<${formatShape(this.shape)}, ${this.dtype}>`
+    return formatValues({ shape: this.shape, dtype: this.dtype, data: this.#data })
   }
 
-  /** Node's console shows the shape, dtype and the first values. */
+  /**
+   * The JSON form `{ dtype, shape, data }` (row-major values; NaN and ±Infinity as the strings
+   * "NaN", "Infinity", "-Infinity"), so `JSON.stringify(params)` keeps the weights. `fromJSON` and
+   * `TensorCodec` read it back.
+   */
+  toJSON(): TensorJSON {
+    return {
+      dtype: this.dtype,
+      shape: [...this.shape],
+      data: Array.from(this.#data, (v) =>
+        Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity',
+      ),
+    }
+  }
+
+  /** Node's `util.inspect` (and so `console.log`) prints what `toString` does. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
-    const shown = Array.from(this.#data.subarray(0, 8), (v) => String(v)).join(', ')
-    return `Tensor<${formatShape(this.shape)}, ${this.dtype}> [${shown}${this.size > 8 ? ', …' : ''}]`
+    return this.toString()
+  }
+
+  /** fast-check prints a tensor in a counterexample as code that rebuilds it exactly. */
+  [Symbol.for('fast-check/toStringMethod')](): string {
+    return sourceOf({ shape: this.shape, dtype: this.dtype, data: this.#data })
   }
 }
 

@@ -28,8 +28,8 @@ describe('Tensor', () => {
     expect(() => new New(Symbol('x'), [1], 'float32', new Float32Array(1), undefined)).toThrow(TypeError)
   })
 
-  it('describes itself by shape and dtype', () => {
-    expect(String(zeros([2, 3]))).toBe('Tensor<[2,3], float32>')
+  it('describes itself by shape and dtype, then its values', () => {
+    expect(String(zeros([2, 3]))).toBe('Tensor<[2,3], float32>\n[[0, 0, 0],\n [0, 0, 0]]')
     expect(isTensor(zeros([1]))).toBe(true)
     expect(isTensor({ shape: [1], dtype: 'float32', size: 1 })).toBe(false)
   })

@@ -68,7 +68,7 @@ export const inspect = (
   const changed = modified()
   if (changed !== undefined) return changed
   if (!shapesEqual(plain.shape, program.outputShape) || plain.dtype !== program.dtype)
-    return `result is ${String(plain)}, expected shape ${formatShape(program.outputShape)} and ${program.dtype}`
+    return `result is Tensor<${formatShape(plain.shape)}, ${plain.dtype}>, expected shape ${formatShape(program.outputShape)} and ${program.dtype}`
   const first = bytesOf(plain)
   if (!sameBits(bytesOf(program.run(inputs)), first)) return 'two runs gave different values'
   const [traced] = vjp((xs: readonly Tensor[]) => program.run(xs), [...inputs])
