@@ -51,6 +51,12 @@ const oneLine = (message: string): string => {
   return first.charAt(0).toLowerCase() + first.slice(1) + hint
 }
 
+const isValueFlag = (arg: string, options: Options): boolean => {
+  if (arg.startsWith('--')) return options[arg.slice(2)]?.type === 'string'
+  if (/^-\w$/.test(arg)) return Object.values(options).some((o) => o.short === arg[1] && o.type === 'string')
+  return false
+}
+
 /**
  * Parses `argv` against `options` strictly; any problem is a `UsageError` with one line.
  * @example
@@ -63,8 +69,18 @@ export const parseFlags = (
   options: Options,
   allowPositionals = false,
 ): ParsedFlags => {
+  // `--epochs -3`: a value flag followed by a negative number takes it as its value, so the flag's
+  // own check explains what is wrong (Node's parser would call the argument ambiguous)
+  const args = argv.flatMap((arg, i) => {
+    const previous = argv[i - 1]
+    if (/^-\.?\d/.test(arg) && previous !== undefined && isValueFlag(previous, options)) return []
+    const next = argv[i + 1]
+    return isValueFlag(arg, options) && next !== undefined && /^-\.?\d/.test(next)
+      ? [`${arg}=${next}`]
+      : [arg]
+  })
   try {
-    const { values, positionals } = parseArgs({ args: [...argv], options, strict: true, allowPositionals })
+    const { values, positionals } = parseArgs({ args, options, strict: true, allowPositionals })
     return { values: values as ParsedFlags['values'], positionals }
   } catch (error) {
     throw new UsageError(command, oneLine(error instanceof Error ? error.message : String(error)))

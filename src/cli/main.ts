@@ -8,7 +8,8 @@
  *
  * @module cli/main
  */
-import { realpathSync } from 'node:fs'
+import { readFileSync, realpathSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { UsageError } from './args.js'
 
@@ -67,8 +68,34 @@ ${Object.entries(commands)
   .map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`)
   .join('\n')}
 
+Options:
+  -h, --help            show this help
+  -v, --version         show the version
+
 Run 'nabla <command> --help' for the options of a command.
 `
+}
+
+/**
+ * The version in nabla's package.json (found from this module's folder upwards, so it works from
+ * the sources and from the built package alike).
+ * @example
+ * import { packageVersion } from './main.js'
+ * packageVersion() // '0.1.0'
+ */
+export const packageVersion = (): string => {
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string
+        version?: string
+      }
+      if (manifest.name === 'nabla' && typeof manifest.version === 'string') return manifest.version
+    } catch {
+      // no package.json here: look further up
+    }
+    if (dirname(dir) === dir) return 'unknown'
+  }
 }
 
 const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim()
@@ -81,6 +108,10 @@ const oneLine = (text: string): string => text.replace(/\s*\n\s*/g, ' ').trim()
  */
 export const main = async (argv: readonly string[]): Promise<number> => {
   const [name, ...rest] = argv
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`nabla ${packageVersion()}\n`)
+    return 0
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? rest[0] : undefined
     if (topic !== undefined && Object.hasOwn(commands, topic)) return commands[topic]!.run(['--help'])

@@ -7,6 +7,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import type { Standardisation } from '../models/data/index.js'
 import { readFileChecked } from '../models/fs.js'
 import { type Mlp, type MlpConfig, type MlpParams, mlpFromConfig } from '../models/layers.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
@@ -27,6 +28,8 @@ export interface RunInfo {
   readonly model: MlpConfig
   readonly data: DataSource
   readonly classes: readonly string[]
+  /** How the loader standardised raw features (iris); `predict` applies it to its input rows. */
+  readonly standardisation?: Standardisation
 }
 
 /**
@@ -52,6 +55,7 @@ const runInfoCodec = t.type({
     t.partial({ dir: t.string, trainSize: t.number, testSize: t.number }),
   ]),
   classes: t.array(t.string),
+  standardisation: t.union([t.undefined, t.type({ mean: t.array(t.number), scale: t.array(t.number) })]),
 })
 
 /**

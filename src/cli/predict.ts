@@ -6,6 +6,8 @@
  *
  * @module cli/predict
  */
+import * as fs from 'node:fs'
+import { standardiseRows } from '../models/data/index.js'
 import { readFileChecked } from '../models/fs.js'
 import { predictedClasses } from '../models/metrics.js'
 import { DecodeError, fromArrayOrThrow, softmax, type Tensor, toFlat } from '../tensor/index.js'
@@ -18,14 +20,17 @@ import { loadRun } from './model.js'
  * import { predictHelp } from './predict.js'
  * process.stdout.write(predictHelp)
  */
-export const predictHelp = `Usage: nabla predict --params FILE --input FILE
+export const predictHelp = `Usage: nabla predict --params FILE --input FILE|ROWS
 
-Classifies rows of features with a run written by nabla train; prints one JSON line per row:
+Classifies rows of features with a run written by nabla train (applying the standardisation saved
+with the run); prints one JSON line per row:
 {"row":0,"class":7,"label":"7","probability":0.998}
 
 Options:
   --params FILE         the params.json of a run (required)
-  --input FILE          the rows: JSON ([[...], ...] or one row [...]) or .csv (one row per line)
+  --input FILE|ROWS     the rows: JSON ([[...], ...] or one row [...]) or .csv (one row per line,
+                        a header line allowed), or the numbers themselves: 5.1,3.5,1.4,0.2
+                        (rows separated by ;)
   -h, --help            show this help
 `
 
@@ -38,13 +43,18 @@ Options:
 export const parseRows = (text: string, file: string, features: number): number[][] => {
   const op = 'predict'
   let rows: unknown
-  if (file.toLowerCase().endsWith('.csv'))
-    rows = text
+  if (file.toLowerCase().endsWith('.csv')) {
+    const lines = text
       .split(/\r?\n/)
       .map((line) => line.trim())
       .filter((line) => line !== '' && !line.startsWith('#'))
-      .map((line) => line.split(/[\s,]+/).map((v) => (v === '' ? Number.NaN : Number(v))))
-  else {
+      .map((line) => line.split(/[\s,]+/))
+    // a first line with a word that is not a number is a header (column names), not a row
+    const isHeader = (cells: readonly string[]) => cells.some((v) => v !== '' && Number.isNaN(Number(v)))
+    rows = (lines.length > 0 && isHeader(lines[0]!) ? lines.slice(1) : lines).map((cells) =>
+      cells.map((v) => (v === '' ? Number.NaN : Number(v))),
+    )
+  } else {
     try {
       rows = JSON.parse(text)
     } catch (error) {
@@ -73,6 +83,16 @@ export const parseRows = (text: string, file: string, features: number): number[
 }
 
 /**
+ * Whether `--input` holds the rows themselves (`5.1,3.5,1.4,0.2`, rows separated by `;`) rather
+ * than naming a file: only numbers, commas, spaces and semicolons, and no such file exists.
+ * @example
+ * import { isInlineRows } from './predict.js'
+ * isInlineRows('5.1,3.5,1.4,0.2') // true
+ */
+export const isInlineRows = (input: string): boolean =>
+  /^[\d\s,;.eE+-]+$/.test(input) && /\d/.test(input) && !fs.existsSync(input)
+
+/**
  * `nabla predict`; returns the exit status.
  * @example
  * import { runPredict } from './predict.js'
@@ -95,7 +115,11 @@ export const runPredict = async (argv: readonly string[]): Promise<number> => {
   if (input === undefined) throw new UsageError(command, '--input FILE is required')
   const { net, params, info } = loadRun(file)
   const features = net.sizes[0]!
-  const rows = parseRows(readFileChecked(command, input).toString('utf8'), input, features)
+  const raw = isInlineRows(input)
+    ? parseRows(input.replaceAll(';', '\n'), 'input.csv', features)
+    : parseRows(readFileChecked(command, input).toString('utf8'), input, features)
+  // the model was trained on standardised features: new rows go through the same statistics
+  const rows = info.standardisation === undefined ? raw : standardiseRows(raw, info.standardisation)
   const x = fromArrayOrThrow(rows.flat(), [rows.length, features]) as Tensor<[number, number], 'float32'>
   const logits = net.apply(params)(x)
   const classes = predictedClasses(logits)

@@ -1,13 +1,15 @@
 /**
  * `nabla train`: trains an MLP classifier on a dataset and writes the run to `--out`:
- * `params.json` (parameters plus the run description), `metrics.json` (settings, per-epoch history,
- * final test accuracy and confusion matrix, timings) and `curves.svg` (loss and accuracy per epoch).
+ * `params.json` (parameters plus the run description, with the dataset's standardisation),
+ * `metrics.json` (settings, per-epoch history, final test accuracy and confusion matrix, timings)
+ * and `curves.svg` (loss and accuracy per epoch; optional: without the plotting packages, or with
+ * `--no-plot`, the run is written without it). The folder is written as one unit (runFolder.ts).
  *
  * @module cli/train
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { toFileError, writeFileAtomicSync } from '../models/fs.js'
+import { MissingDependencyError } from '../models/data/index.js'
 import { type Mlp, mlp } from '../models/layers.js'
 import { accuracy, confusionMatrix } from '../models/metrics.js'
 import { adam, momentum, sgd } from '../models/optim/index.js'
@@ -16,9 +18,17 @@ import { foldIn, key, split } from '../models/random.js'
 import { fit as fitModel } from '../models/train.js'
 import { item } from '../tensor/index.js'
 import { integer, oneOf, parseFlags, positiveInteger, positiveNumber, sizeList, UsageError } from './args.js'
-import { type DataSource, type DatasetName, datasetNames, defaultsFor, loadDataset } from './datasets.js'
+import {
+  type DataSource,
+  type DatasetName,
+  datasetHelp,
+  datasetNames,
+  defaultsFor,
+  loadDataset,
+} from './datasets.js'
 import { classifierLoss, type Params, saveRun } from './model.js'
 import { createProgress } from './progress.js'
+import { checkOut, lockRun, writeRunFolder } from './runFolder.js'
 
 const optimizers = ['adam', 'sgd', 'momentum'] as const
 
@@ -33,9 +43,8 @@ export const trainHelp = `Usage: nabla train [options]
 Trains an MLP classifier and writes params.json, metrics.json and curves.svg to --out.
 
 Options:
-  --dataset NAME        mnist (default: 10,000 digits of the mnist package, nabla's seeded
-                        8,000/2,000 split), mnist-idx DIR (the IDX files in DIR), iris,
-                        spirals, xor
+  --dataset NAME        one of (default mnist):
+${datasetHelp()}
   --hidden SIZES        hidden layer sizes, comma-separated (mnist: 128)
   --activation NAME     relu (default), tanh, sigmoid, softplus, leakyRelu
   --epochs N            passes over the training set (mnist: 10)
@@ -46,6 +55,8 @@ Options:
   --train-size N        use N training rows (mnist: 8000)
   --test-size N         use N test rows (mnist: 2000)
   --out DIR             where to write the run (default ./runs/<dataset>)
+  --force               replace an earlier run in --out
+  --no-plot             do not draw curves.svg (needs the optional vega and vega-lite)
   --plain               no progress bar, plain lines only (the default without a terminal)
   -h, --help            show this help
 `
@@ -74,6 +85,8 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
       'test-size': { type: 'string' },
       'data-dir': { type: 'string' },
       out: { type: 'string' },
+      force: { type: 'boolean' },
+      'no-plot': { type: 'boolean' },
       plain: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -117,6 +130,43 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
     ...(testSize === undefined ? {} : { testSize }),
   }
 
+  checkOut(command, out, values.force === true)
+  const lock = lockRun(command, out)
+  try {
+    return await trainAndWrite(source, {
+      out,
+      hidden,
+      activation,
+      epochs,
+      batchSize,
+      lr,
+      optimizerName,
+      seed,
+      plot: values['no-plot'] !== true,
+      plain: values.plain === true,
+    })
+  } finally {
+    lock.release()
+  }
+}
+
+interface TrainSettings {
+  readonly out: string
+  readonly hidden: readonly number[]
+  readonly activation: 'relu' | 'tanh' | 'sigmoid' | 'softplus' | 'leakyRelu'
+  readonly epochs: number
+  readonly batchSize: number
+  readonly lr: number
+  readonly optimizerName: (typeof optimizers)[number]
+  readonly seed: number
+  readonly plot: boolean
+  readonly plain: boolean
+}
+
+const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promise<number> => {
+  const command = 'train'
+  const { out, hidden, activation, epochs, batchSize, lr, optimizerName, seed } = settings
+  const name = source.name
   const started = performance.now()
   const data = loadDataset(command, source)
   const features = data.xTrain.shape[1]!
@@ -128,7 +178,7 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
   const [initKey, shuffleKey] = split(foldIn(key(seed), 0))
   const loss = classifierLoss(net)
   const batches = Math.ceil(rows / batchSize)
-  const progress = createProgress({ epochs, ...(values.plain === true ? { tty: false } : {}) })
+  const progress = createProgress({ epochs, ...(settings.plain ? { tty: false } : {}) })
   progress.line(
     `nabla train: ${name}, ${rows} train / ${testRows} test rows of ${features} features, ${data.classes.length} classes; ` +
       `mlp ${net.sizes.join('-')} ${activation}; ${optimizerName} lr ${lr}; ${epochs} epochs of ${batches} batches of ${batchSize}; seed ${seed}`,
@@ -206,24 +256,39 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
     stepsPerSecond: result.step / trainSeconds,
     examplesPerSecond: (rows * epochs) / trainSeconds,
   }
-  // everything is computed before the first file is written: a failure leaves no partial run
-  const svg = await renderCurves(result.history, {
-    title: `nabla: mlp ${net.sizes.join('-')} on ${name} — test accuracy ${(100 * finalAccuracy).toFixed(2)}%`,
-  })
-  const files = ['params.json', 'metrics.json', 'curves.svg'].map((f) => path.join(out, f))
-  try {
-    fs.mkdirSync(out, { recursive: true })
-  } catch (error) {
-    throw toFileError('train', 'create the directory', out, error)
-  }
+  // the picture is optional: without the plotting packages the run is written without it
+  let svg: string | undefined
+  if (settings.plot)
+    try {
+      svg = await renderCurves(result.history, {
+        title: `nabla: mlp ${net.sizes.join('-')} on ${name} — test accuracy ${(100 * finalAccuracy).toFixed(2)}%`,
+      })
+    } catch (error) {
+      if (!(error instanceof MissingDependencyError)) throw error
+      process.stderr.write(
+        `nabla train: warning: curves.svg not written: ${error.message.replace(/^renderCurves: /, '')} (--no-plot skips the picture)\n`,
+      )
+    }
   const totalSeconds = (performance.now() - started) / 1000
-  saveRun(files[0]!, result.params, { model: net.config, data: source, classes: data.classes })
-  writeFileAtomicSync(files[1]!, `${JSON.stringify({ ...metrics, totalSeconds }, null, 2)}\n`, 'train')
-  writeFileAtomicSync(files[2]!, svg, 'train')
+  const written = ['params.json', 'metrics.json', ...(svg === undefined ? [] : ['curves.svg'])]
+  writeRunFolder(command, out, (dir) => {
+    // params first: everything after them is optional
+    saveRun(path.join(dir, written[0]!), result.params, {
+      model: net.config,
+      data: source,
+      classes: data.classes,
+      ...(data.standardisation === undefined ? {} : { standardisation: data.standardisation }),
+    })
+    fs.writeFileSync(
+      path.join(dir, written[1]!),
+      `${JSON.stringify({ ...metrics, totalSeconds }, null, 2)}\n`,
+    )
+    if (svg !== undefined) fs.writeFileSync(path.join(dir, written[2]!), svg)
+  })
   progress.line(
     `test accuracy ${(100 * finalAccuracy).toFixed(2)}% (${correct}/${testRows}) after ${epochs} epochs; ` +
       `${metrics.stepsPerSecond.toFixed(1)} steps/s; ${totalSeconds.toFixed(1)} s in all`,
   )
-  progress.line(`wrote ${files.join(', ')}`)
+  progress.line(`wrote ${written.map((f) => path.join(out, f)).join(', ')}`)
   return 0
 }

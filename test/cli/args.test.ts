@@ -32,13 +32,21 @@ describe('parseFlags', () => {
     expect(r.values).toEqual({ epochs: '3', plain: true })
     expect(r.positionals).toEqual(['dir'])
   })
+  it('takes a negative number after a value flag as its value, so the flag check can explain it', () => {
+    expect(parseFlags('train', ['--epochs', '-3', '--plain'], options).values).toEqual({
+      epochs: '-3',
+      plain: true,
+    })
+    expect(parseFlags('train', ['--epochs', '-.5'], options).values).toEqual({ epochs: '-.5' })
+    expect(() => parseFlags('train', ['--plain', '-3'], options)).toThrow(UsageError)
+  })
   it('turns every parse failure into one line naming the flag', () => {
     const cases: [string[], RegExp][] = [
       [['--bogus'], /^unknown option '--bogus'$/],
       [['--epochs'], /^option '--epochs <value>' argument missing$/],
       [['extra'], /^unexpected argument 'extra'$/],
       [
-        ['--epochs', '-3'],
+        ['--epochs', '-x'],
         /^option '--epochs' argument is ambiguous; for a value starting with '-' write --epochs=-VALUE$/,
       ],
     ]

@@ -1,10 +1,10 @@
 /**
  * The CLI's datasets: each name loads with the documented sizes and seed behaviour, limits cut
- * rows, and a missing IDX directory or an over-large MNIST split is a usage error.
+ * rows (never more than there are), and a missing IDX directory or an over-large MNIST split is a usage error.
  */
 import { describe, expect, it } from 'vitest'
 import { UsageError } from '../../src/cli/args.js'
-import { datasetNames, defaultsFor, loadDataset } from '../../src/cli/datasets.js'
+import { datasetHelp, datasetNames, datasets, defaultsFor, loadDataset } from '../../src/cli/datasets.js'
 import { toFlat } from '../../src/index.js'
 
 describe('datasets', () => {
@@ -32,6 +32,22 @@ describe('datasets', () => {
     const m = loadDataset('train', { name: 'mnist', seed: 0, trainSize: 100, testSize: 50 })
     expect([m.xTrain.shape, m.xTest.shape, m.classes.length]).toEqual([[100, 784], [50, 784], 10])
     expect(() => loadDataset('train', { name: 'mnist', seed: 0, trainSize: 9000 })).toThrow(UsageError)
+  })
+
+  it('refuses more rows than a dataset has instead of cutting silently', () => {
+    expect(() => loadDataset('train', { name: 'iris', seed: 0, trainSize: 100_000 })).toThrow(
+      new UsageError('train', '--train-size 100000 is more than the 120 training rows of iris'),
+    )
+    expect(() => loadDataset('train', { name: 'iris', seed: 0, testSize: 31 })).toThrow(
+      /--test-size 31 is more than the 30 test rows of iris/,
+    )
+  })
+
+  it('is one table: every name has a summary in the help text and a loader', () => {
+    for (const name of datasetNames) {
+      expect(datasetHelp()).toContain(name)
+      expect(typeof datasets[name].load).toBe('function')
+    }
   })
 
   it('needs a directory for mnist-idx', () => {

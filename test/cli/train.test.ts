@@ -128,7 +128,7 @@ describe('nabla train', () => {
       seed: 0,
       dir: path.resolve(dir),
     })
-    const missing = await runInProcess(['train', '--dataset', 'mnist-idx', tempDir(), '--out', out])
+    const missing = await runInProcess(['train', '--dataset', 'mnist-idx', tempDir(), '--out', tempDir()])
     expect(missing.status).toBe(1)
     expect(missing.stderr).toMatch(/^nabla train: loadMnistIdx: no train-images-idx3-ubyte \(or \.gz\) in /)
   })
@@ -151,8 +151,86 @@ describe('nabla train', () => {
     ]
     const r = await runInProcess([...args, '--out', out])
     expect(r.status).toBe(1)
-    expect(r.stderr).toBe(`nabla train: cannot create the directory ${out}: ENOTDIR\n`)
+    expect(r.stderr).toMatch(/^nabla train: cannot create the folder .*a-file: (EEXIST|ENOTDIR)\n$/)
+    expect(r.stdout).toBe('') // refused before training
     expect(fs.readFileSync(blocker, 'utf8')).toBe('not a directory')
+  })
+
+  it('refuses before training: --out naming a file, an earlier run without --force, a run being written', async () => {
+    const dir = tempDir()
+    const args = [
+      'train',
+      '--dataset',
+      'xor',
+      '--epochs',
+      '1',
+      '--train-size',
+      '32',
+      '--test-size',
+      '8',
+      '--plain',
+    ]
+    const file = path.join(dir, 'a-file')
+    fs.writeFileSync(file, 'x')
+    const onFile = await runInProcess([...args, '--out', file])
+    expect([onFile.status, onFile.stdout]).toEqual([2, ''])
+    expect(onFile.stderr).toContain(`--out ${file} is a file, not a folder`)
+    const out = path.join(dir, 'run')
+    expect((await runInProcess([...args, '--out', out])).status).toBe(0)
+    const before = fs.readFileSync(path.join(out, 'params.json'), 'utf8')
+    const again = await runInProcess([...args, '--seed', '5', '--out', out])
+    expect([again.status, again.stdout]).toEqual([2, ''])
+    expect(again.stderr).toContain('already holds a run; pass --force to replace it')
+    expect(fs.readFileSync(path.join(out, 'params.json'), 'utf8')).toBe(before)
+    const forced = await runInProcess([...args, '--seed', '5', '--out', out, '--force'])
+    expect(forced.status).toBe(0)
+    expect(fs.readFileSync(path.join(out, 'params.json'), 'utf8')).not.toBe(before)
+    expect(fs.readdirSync(dir).sort()).toEqual(['a-file', 'run']) // no temporary folder, lock or old run left
+    // a live lock (this process holds it) refuses a second training into the same folder
+    fs.writeFileSync(path.join(dir, '.locked.lock'), `${process.ppid}\n`)
+    const locked = await runInProcess([...args, '--out', path.join(dir, 'locked')])
+    expect(locked.status).toBe(1)
+    expect(locked.stderr).toMatch(/another training \(process \d+\) is writing/)
+  })
+
+  it('--no-plot writes params.json and metrics.json without the picture', async () => {
+    const out = path.join(tempDir(), 'run')
+    const args = [
+      'train',
+      '--dataset',
+      'xor',
+      '--epochs',
+      '1',
+      '--train-size',
+      '32',
+      '--test-size',
+      '8',
+      '--plain',
+    ]
+    const r = await runInProcess([...args, '--out', out, '--no-plot'])
+    expect(r.status).toBe(0)
+    expect(fs.readdirSync(out).sort()).toEqual(['metrics.json', 'params.json'])
+  })
+
+  it('predict applies the standardisation saved with an iris run: a setosa is a setosa', async () => {
+    const out = path.join(tempDir(), 'iris')
+    expect(
+      (await runInProcess(['train', '--dataset', 'iris', '--out', out, '--plain', '--no-plot'])).status,
+    ).toBe(0)
+    const ask = async (input: string) =>
+      (await runInProcess(['predict', '--params', path.join(out, 'params.json'), '--input', input])).stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).label)
+    // rows 1, 51 and 101 of Fisher's table, raw centimetres
+    expect(await ask('5.1,3.5,1.4,0.2;7.0,3.2,4.7,1.4;6.3,3.3,6.0,2.5')).toEqual([
+      'setosa',
+      'versicolor',
+      'virginica',
+    ])
+    const csv = path.join(out, '..', 'rows.csv')
+    fs.writeFileSync(csv, 'sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n')
+    expect(await ask(csv)).toEqual(['setosa'])
   })
 
   it('rejects bad flags in a child process with status 2 and one line', () => {

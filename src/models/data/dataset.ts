@@ -39,7 +39,65 @@ export interface Dataset<F extends number = number, D extends DType = DType> {
   readonly classes: readonly string[]
   /** The shape of one example before flattening (`[28, 28]` for MNIST, `[4]` for iris). */
   readonly featureShape: readonly number[]
+  /**
+   * The standardisation the loader applied to every raw feature row (iris), if any: new raw rows
+   * must go through `standardiseRows` with it before a model trained on this dataset sees them.
+   */
+  readonly standardisation?: Standardisation
 }
+
+/**
+ * Per-feature statistics of a standardisation: a raw value `v` of feature `j` becomes
+ * `(v - mean[j]) / scale[j]` (scale is the training standard deviation, 1 where that is 0).
+ * @example
+ * import type { Standardisation } from 'nabla'
+ * const s: Standardisation = { mean: [5.8, 3.1], scale: [0.8, 0.4] }
+ */
+export interface Standardisation {
+  readonly mean: readonly number[]
+  readonly scale: readonly number[]
+}
+
+/**
+ * The statistics that standardise the columns of flat row-major `data` (`width` features per row),
+ * computed over the given rows only (the training rows, so nothing about the test rows leaks in).
+ * Population standard deviation; a constant column gets scale 1.
+ * @example
+ * import { standardisationOf } from 'nabla'
+ * standardisationOf([1, 10, 3, 30], 2, [0, 1]) // { mean: [2, 20], scale: [1, 10] }
+ */
+export const standardisationOf = (
+  data: ArrayLike<number>,
+  width: number,
+  rows: readonly number[],
+): Standardisation => {
+  const mean = new Array<number>(width).fill(0)
+  const variance = new Array<number>(width).fill(0)
+  for (const r of rows) for (let j = 0; j < width; j++) mean[j]! += data[r * width + j]! / rows.length
+  for (const r of rows)
+    for (let j = 0; j < width; j++) variance[j]! += (data[r * width + j]! - mean[j]!) ** 2 / rows.length
+  return Object.freeze({
+    mean: Object.freeze(mean),
+    scale: Object.freeze(variance.map((v) => (v > 0 ? Math.sqrt(v) : 1))),
+  })
+}
+
+/**
+ * Raw feature rows standardised with saved statistics: what `nabla predict` does to its input
+ * before the model sees it. A row of the wrong length is an `ArgumentError`.
+ * @example
+ * import { standardiseRows } from 'nabla'
+ * standardiseRows([[3, 30]], { mean: [2, 20], scale: [1, 10] }) // [[1, 1]]
+ */
+export const standardiseRows = (rows: readonly (readonly number[])[], s: Standardisation): number[][] =>
+  rows.map((row, i) => {
+    if (row.length !== s.mean.length)
+      throw new ArgumentError(
+        'standardiseRows',
+        `row ${i} has ${row.length} features but the statistics are for ${s.mean.length}`,
+      )
+    return row.map((v, j) => (v - s.mean[j]!) / s.scale[j]!)
+  })
 
 /**
  * The dtype option of the loaders (default float32).

@@ -11,6 +11,9 @@ export {
   fromRows,
   MissingDependencyError,
   type SplitIndices,
+  type Standardisation,
+  standardisationOf,
+  standardiseRows,
   stratifiedSplit,
   takeRows,
 } from './dataset.js'

@@ -6,7 +6,14 @@
  */
 import { ArgumentError, DecodeError, type DType, describe } from '../../tensor/internal.js'
 import { isKey, type Key, key } from '../random.js'
-import { type Dataset, type DatasetDTypeOption, dtypeOption, fromRows, stratifiedSplit } from './dataset.js'
+import {
+  type Dataset,
+  type DatasetDTypeOption,
+  dtypeOption,
+  fromRows,
+  standardisationOf,
+  stratifiedSplit,
+} from './dataset.js'
 import { requireOptional } from './optional.js'
 
 /**
@@ -32,7 +39,8 @@ interface IrisPackage {
  * Iris with a seeded stratified train/test split. Features are **standardised**: each of the 4
  * columns has its training-set mean subtracted and is divided by its training-set standard
  * deviation (population form), and the test rows use the same training statistics, so nothing
- * about the test set leaks into training. Labels 0, 1, 2 are `classes` setosa, versicolor,
+ * about the test set leaks into training; the statistics are the dataset's `standardisation` (apply
+ * them to new raw rows with `standardiseRows`). Labels 0, 1, 2 are `classes` setosa, versicolor,
  * virginica.
  * @example
  * import { loadIris } from 'nabla/node'
@@ -69,18 +77,12 @@ export const loadIris = <D extends DType = 'float32'>(options?: IrisOptions<D>):
   const split = stratifiedSplit(isKey(seed) ? seed : key(seed), labels, {
     testSize: Math.round(labels.length * testFraction),
   })
-  const standardised = standardise(features, 4, split.train)
-  return fromRows('iris', standardised, labels, [4], split, classes, { dtype })
-}
-
-/** Standardises the columns of flat row-major data with the statistics of the given rows. */
-const standardise = (data: readonly number[], width: number, statsRows: readonly number[]): number[] => {
-  const mean = new Array<number>(width).fill(0)
-  const std = new Array<number>(width).fill(0)
-  for (const r of statsRows)
-    for (let j = 0; j < width; j++) mean[j]! += data[r * width + j]! / statsRows.length
-  for (const r of statsRows)
-    for (let j = 0; j < width; j++) std[j]! += (data[r * width + j]! - mean[j]!) ** 2 / statsRows.length
-  const scale = std.map((v) => (v > 0 ? Math.sqrt(v) : 1))
-  return data.map((v, i) => (v - mean[i % width]!) / scale[i % width]!)
+  const standardisation = standardisationOf(features, 4, split.train)
+  const standardised = features.map(
+    (v, i) => (v - standardisation.mean[i % 4]!) / standardisation.scale[i % 4]!,
+  )
+  return Object.freeze({
+    ...fromRows<4, D>('iris', standardised, labels, [4], split, classes, { dtype }),
+    standardisation,
+  })
 }

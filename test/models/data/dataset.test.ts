@@ -4,7 +4,13 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { fromRows, stratifiedSplit, takeRows } from '../../../src/models/data/dataset.js'
+import {
+  fromRows,
+  standardisationOf,
+  standardiseRows,
+  stratifiedSplit,
+  takeRows,
+} from '../../../src/models/data/dataset.js'
 import { key } from '../../../src/models/random.js'
 import { ArgumentError, tensor, toArray, toFlat } from '../../../src/tensor/index.js'
 
@@ -118,6 +124,60 @@ describe('fromRows', () => {
     )
     expect(() => fromRows('toy', [1, 2], [0], [2], { train: [1], test: [] }, ['a'])).toThrow(
       /row 1 is not one of the 1 rows/,
+    )
+  })
+})
+
+describe('standardisationOf and standardiseRows', () => {
+  it('standardised statistics rows have column mean 0 and population std 1 (or stay centred when constant)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }).chain((width) =>
+          fc.tuple(
+            fc.constant(width),
+            fc.array(
+              fc.array(
+                fc.integer({ min: -10_000, max: 10_000 }).map((v) => v / 100),
+                {
+                  minLength: width,
+                  maxLength: width,
+                },
+              ),
+              {
+                minLength: 2,
+                maxLength: 30,
+              },
+            ),
+          ),
+        ),
+        ([width, rows]) => {
+          const s = standardisationOf(
+            rows.flat(),
+            width,
+            rows.map((_, i) => i),
+          )
+          const out = standardiseRows(rows, s)
+          for (let j = 0; j < width; j++) {
+            const column = out.map((r) => r[j]!)
+            const mean = column.reduce((a, b) => a + b, 0) / column.length
+            const variance = column.reduce((a, b) => a + (b - mean) ** 2, 0) / column.length
+            expect(Math.abs(mean)).toBeLessThan(1e-9)
+            const constant = rows.every((r) => r[j] === rows[0]![j])
+            expect(variance).toBeCloseTo(constant ? 0 : 1, 6)
+          }
+        },
+      ),
+      { seed: 0x57a1, numRuns: 100 },
+    )
+  })
+
+  it('uses only the given rows for the statistics, and rejects rows of another width', () => {
+    expect(standardisationOf([1, 10, 3, 30, 1000, 1000], 2, [0, 1])).toEqual({
+      mean: [2, 20],
+      scale: [1, 10],
+    })
+    expect(() => standardiseRows([[1, 2, 3]], { mean: [0, 0], scale: [1, 1] })).toThrow(
+      new ArgumentError('standardiseRows', 'row 0 has 3 features but the statistics are for 2'),
     )
   })
 })
