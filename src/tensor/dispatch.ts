@@ -7,6 +7,7 @@
  * @module dispatch
  */
 import type { DType } from './dtype.js'
+import { environmentVariable } from './environment.js'
 import { formatShape, NonFiniteError, ShapeError } from './errors.js'
 import type { Prim } from './prim.js'
 import { maxSize, sizeOf } from './shape.js'
@@ -28,7 +29,7 @@ export const popInterpreter = (interpreter: Interpreter): void => {
   if (top !== interpreter) throw new Error('nabla internal error: interpreters popped out of order')
 }
 
-let debugNaN = typeof process !== 'undefined' && /^(1|true|yes)$/i.test(process.env?.NABLA_DEBUG_NANS ?? '')
+let debugNaN = /^(1|true|yes)$/i.test(environmentVariable('NABLA_DEBUG_NANS') ?? '')
 
 /**
  * Debug-NaN mode: when on, the first primitive that produces NaN or ±Infinity from finite inputs

@@ -6,6 +6,7 @@
  *
  * @module kernels
  */
+import { environmentVariable } from '../environment.js'
 import { referenceKernels } from './reference.js'
 import type { Kernels } from './types.js'
 import { createWasmKernels, type WasmKernelOptions, type WasmKernels } from './wasm/kernels.js'
@@ -13,7 +14,7 @@ import { createWasmKernels, type WasmKernelOptions, type WasmKernels } from './w
 export type { BinaryOp, FloatArray, Kernels, MatmulArgs, ReduceKind, UnaryOp } from './types.js'
 export { createWasmKernels, referenceKernels, type WasmKernelOptions, type WasmKernels }
 
-const requested = typeof process === 'undefined' ? undefined : process.env?.NABLA_KERNELS
+const requested = environmentVariable('NABLA_KERNELS')
 
 /** The back end chosen at load: WebAssembly when supported and not overridden, else the reference. */
 export const defaultKernels: Kernels =

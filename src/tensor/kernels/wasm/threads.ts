@@ -22,6 +22,7 @@
 import type { WasmMemory, WasmModule } from './api.js'
 import type { Precision } from './lanes.js'
 import type { GemmRowsFunction } from './module.js'
+import { workerHost } from './workers.js'
 
 /** Bytes of shared memory, from address 0, that hold the control block. */
 export const controlBytes = 4096
@@ -100,9 +101,8 @@ type TakeTasks = (
   participant: number,
 ) => void
 
+// the worker's body; the platform's worker host binds module, memory and index before it (workers.ts)
 const workerSource = `
-const { workerData } = require('node:worker_threads')
-const { module, memory, index } = workerData
 const { exports } = new WebAssembly.Instance(module, { env: { memory } })
 const control = new Int32Array(memory.buffer, 0, ${controlBytes / 4})
 const kernels = [exports.gemmRows_f32, exports.gemmRows_f64]
@@ -140,29 +140,23 @@ export class GemmThreads {
   /**
    * Starts `requested` threads (default: one per extra core, at most 3) over `memory` (which must
    * be shared) running `module`; they become usable once they report ready. Resolves to
-   * `undefined` when worker threads are unavailable or there is no core to spare.
+   * `undefined` when the platform offers no helper threads (workers.ts) or there is no core to
+   * spare.
    */
   static async start(
     module: WasmModule,
     memory: WasmMemory,
     requested: number | undefined,
   ): Promise<GemmThreads | undefined> {
-    if (typeof process === 'undefined' || process.versions?.node === undefined) return undefined
-    const { Worker } = await import('node:worker_threads')
-    const { availableParallelism } = await import('node:os')
-    const workers = Math.min(
-      maximumWorkers,
-      requested ?? Math.max(0, Math.min(3, availableParallelism() - 1)),
-    )
+    const host = workerHost()
+    if (host === undefined) return undefined
+    const workers = Math.min(maximumWorkers, requested ?? Math.max(0, Math.min(3, host.cores - 1)))
     if (workers === 0) return undefined
     const threads = new GemmThreads(memory, workers)
-    for (let index = 0; index < workers; index++) {
-      const worker = new Worker(workerSource, { eval: true, workerData: { module, memory, index } })
-      worker.on('error', () => {
+    for (let index = 0; index < workers; index++)
+      host.spawn(workerSource, { module, memory, index }, () => {
         threads.#failed = true
       })
-      worker.unref()
-    }
     return threads
   }
 
