@@ -1,3 +1,16 @@
+/** Milliseconds between progress lines of a long check (a variable so tests can shorten it). */
+let progressEvery = 2000
+
+/**
+ * Sets how often a long check reports progress (milliseconds); tests use 0.
+ * @example
+ * import { setProgressInterval } from './gradcheck.js'
+ * setProgressInterval(0)
+ */
+export const setProgressInterval = (ms: number): void => {
+  progressEvery = ms
+}
+
 /**
  * `nabla gradcheck`: checks the gradient of the training loss of the CLI's model with finite
  * differences (`checkGrads`, in float64) on a small batch of a dataset, one parameter at a time,
@@ -110,7 +123,18 @@ export const runGradcheck = async (argv: readonly string[]): Promise<number> => 
         ),
         { x, y },
       )
-    const result = checkGrads(f, leaf, { modes: [mode], directions: 3, seed: seed + i })
+    // full mode takes one pair of forward passes per weight: report progress every few seconds
+    let reported = performance.now()
+    const started = reported
+    const onProgress = (done: number, total: number) => {
+      const now = performance.now()
+      if (now - reported < progressEvery || done === total) return
+      reported = now
+      process.stderr.write(
+        `  ${paths[i]}: ${done} of ${total} weights checked (${((100 * done) / total).toFixed(1)}%, ${((now - started) / 1000).toFixed(0)} s)\n`,
+      )
+    }
+    const result = checkGrads(f, leaf, { modes: [mode], directions: 3, seed: seed + i, onProgress })
     if (!result.ok) failures++
     const worst = result.worst?.relativeError ?? 0
     process.stdout.write(

@@ -50,6 +50,11 @@ export interface CheckOptions {
   readonly seed?: number
   /** Random directions per leaf in `random` mode (default 2). */
   readonly directions?: number
+  /**
+   * Called in `full` mode after each input element's column of the Jacobian, with how many of the
+   * `total` columns (input elements) are done: long checks can show progress.
+   */
+  readonly onProgress?: (done: number, total: number) => void
 }
 
 /**
@@ -198,6 +203,7 @@ const checkOnce = (
   directions: number,
   failures: GradMismatch[],
   stats: { worst: GradMismatch | undefined; checked: number },
+  onProgress?: (done: number, total: number) => void,
 ): void => {
   const [leaves, def] = flatten(x, 'checkGrads', 'x')
   const inputs = leaves.map(toFloat64)
@@ -231,8 +237,11 @@ const checkOnce = (
         rows.push(g.map((t) => Float64Array.from(storage(t))))
       }
     })
+    const columns = inputs.reduce((n, t) => n + t.size, 0)
+    let done = 0
     inputs.forEach((t, leaf) => {
       for (let j = 0; j < t.size; j++) {
+        onProgress?.(done++, columns)
         const unit = new Float64Array(t.size)
         unit[j] = 1
         const column = difference(leaf, unit)
@@ -259,6 +268,7 @@ const checkOnce = (
         })
       }
     })
+    onProgress?.(columns, columns)
   }
   if (modes.includes('random')) {
     for (let d = 0; d < directions; d++) {
@@ -321,7 +331,7 @@ export const checkGrads = <X extends Pytree>(
   const stats: { worst: GradMismatch | undefined; checked: number } = { worst: undefined, checked: 0 }
   const fn = f as Fn
   const x64 = unflatten<Pytree>(def, leaves.map(toFloat64))
-  checkOnce(fn, x64, 1, modes, eps, atol, rtol, nextNormal, directions, failures, stats)
+  checkOnce(fn, x64, 1, modes, eps, atol, rtol, nextNormal, directions, failures, stats, options.onProgress)
   if ((options.order ?? 1) === 2) {
     const [y, yDef] = flatten(fn(x64), 'checkGrads', 'f(x)')
     const cotangent = unflatten<Pytree>(

@@ -2,11 +2,25 @@
  * `nabla gradcheck`: on small models it prints one line per parameter with its worst relative error
  * and exits 0 when every derivative agrees with finite differences (full and random modes).
  */
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { setProgressInterval } from '../../src/cli/gradcheck.js'
 import { runInProcess } from './run.js'
 
 describe('nabla gradcheck', () => {
+  afterEach(() => setProgressInterval(2000))
+
+  it('reports progress of a long full-mode check on stderr', async () => {
+    setProgressInterval(0)
+    const r = await runInProcess(['gradcheck', '--dataset', 'iris', '--hidden', '3', '--mode', 'full'])
+    expect(r.status).toBe(0)
+    const progress = r.stderr.trimEnd().split('\n')
+    // with no interval, each leaf reports before each of its weights: 4·3 + 3 + 3·3 + 3
+    expect(progress).toHaveLength(12 + 3 + 9 + 3)
+    expect(progress).toContain('  params[0].w: 5 of 12 weights checked (41.7%, 0 s)')
+  })
+
   it('checks every parameter of a small network in full mode', async () => {
+    setProgressInterval(Number.POSITIVE_INFINITY)
     const r = await runInProcess([
       'gradcheck',
       '--dataset',
