@@ -12,6 +12,8 @@
  *
  * @module cli/graph
  */
+import * as fs from 'node:fs'
+import { createRequire } from 'node:module'
 import * as path from 'node:path'
 import { type ComputationGraph, toDot, traceGraph } from '../inspect/index.js'
 import { writeFileAtomic } from '../models/fs.js'
@@ -128,10 +130,74 @@ export const renderSvg = async (dot: string): Promise<string> => {
   return instance.renderString(dot, { format: 'svg', engine: 'dot' })
 }
 
-const usage = `usage: nabla graph --example chain|mlp --out FILE.svg
+/** Folders searched for TrueType fonts for PNG output (resvg in WebAssembly has no system fonts). */
+const fontFolders = ['/usr/share/fonts', '/usr/local/share/fonts', '/Library/Fonts', 'C:\\Windows\\Fonts']
+
+const findFonts = (folder: string, depth = 0): string[] => {
+  try {
+    return fs.readdirSync(folder, { withFileTypes: true }).flatMap((entry) => {
+      const full = path.join(folder, entry.name)
+      if (entry.isDirectory()) return depth < 4 ? findFonts(full, depth + 1) : []
+      return /sans.*\.ttf$/i.test(entry.name) ? [full] : []
+    })
+  } catch {
+    return []
+  }
+}
+
+let resvgReady: Promise<typeof import('@resvg/resvg-wasm')> | undefined
+
+/**
+ * Renders SVG text to PNG bytes with `@resvg/resvg-wasm` (optional; imported on first use), using
+ * the sans-serif TrueType fonts found on the machine for the labels. Without the package, or
+ * without any font, it refuses with a message saying what to do instead.
+ * @example
+ * import { renderPng } from './graph.js'
+ * const png = await renderPng('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>')
+ */
+export const renderPng = async (svg: string): Promise<Uint8Array> => {
+  resvgReady ??= (async () => {
+    let resvg: typeof import('@resvg/resvg-wasm')
+    try {
+      resvg = await import('@resvg/resvg-wasm')
+    } catch {
+      throw new Error(
+        'nabla graph: PNG output needs the optional dependency @resvg/resvg-wasm (npm install @resvg/resvg-wasm), or write SVG with --out FILE.svg',
+      )
+    }
+    const wasm = createRequire(import.meta.url).resolve('@resvg/resvg-wasm/index_bg.wasm')
+    await resvg.initWasm(fs.readFileSync(wasm))
+    return resvg
+  })()
+  const resvg = await resvgReady
+  const fonts = fontFolders.flatMap((folder) => findFonts(folder))
+  if (fonts.length === 0)
+    throw new Error(
+      'nabla graph: PNG output needs a sans-serif TrueType font (none found under /usr/share/fonts); write SVG with --out FILE.svg',
+    )
+  const image = new resvg.Resvg(svg, {
+    font: {
+      fontBuffers: fonts.slice(0, 8).map((file) => new Uint8Array(fs.readFileSync(file))),
+      defaultFontFamily: 'DejaVu Sans',
+      sansSerifFamily: 'DejaVu Sans',
+      serifFamily: 'DejaVu Sans',
+    },
+    background: 'white',
+    fitTo: { mode: 'zoom', value: 2 },
+  })
+  return image.render().asPng()
+}
+
+const usage = `Usage: nabla graph --example chain|mlp --out FILE
 
 Draws the computation graph of an example with every node's forward value and its gradient
-(∂out/∂node). An --out ending in .dot or .gv writes Graphviz DOT instead of SVG.`
+(∂out/∂node).
+
+Options:
+  --example NAME        chain (3Blue1Brown's chain of neurons) or mlp (a small network)
+  --out FILE            FILE.svg (picture), FILE.png (picture, needs @resvg/resvg-wasm),
+                        FILE.dot or FILE.gv (Graphviz DOT text)
+  -h, --help            show this help`
 
 /**
  * Where the command writes its messages (the console by default; tests capture them).
@@ -194,8 +260,12 @@ export const runGraph = async (argv: string[], io: GraphIO = consoleIO): Promise
     const graph = example.trace()
     const dot = toDot(graph, { title: example.title })
     const ext = path.extname(args.out).toLowerCase()
+    if (!['.svg', '.png', '.dot', '.gv'].includes(ext)) {
+      io.error(`nabla graph: --out must end in .svg, .png, .dot or .gv, got ${args.out}`)
+      return 2
+    }
     const text = ext === '.dot' || ext === '.gv' ? dot : await renderSvg(dot)
-    await writeFileAtomic(args.out, text, 'nabla graph')
+    await writeFileAtomic(args.out, ext === '.png' ? await renderPng(text) : text, 'nabla graph')
     const edges = graph.nodes.reduce((n, node) => n + node.inputs.length, 0)
     io.log(`nabla graph: wrote ${args.out} (${graph.nodes.length} nodes, ${edges} edges)`)
     return 0

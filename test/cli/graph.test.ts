@@ -203,7 +203,24 @@ describe('nabla graph', () => {
     }
     const { io, out } = captured()
     expect(await runGraph(['--help'], io)).toBe(0)
-    expect(out.join('\n')).toMatch(/usage: nabla graph --example chain\|mlp --out FILE.svg/)
+    // the same layout as the other commands' help: Usage line, description, Options table
+    expect(out.join('\n')).toMatch(
+      /^Usage: nabla graph --example chain\|mlp --out FILE\n[\s\S]*\nOptions:\n {2}--example NAME {8}/,
+    )
+    const { io: jpgIO, err } = captured()
+    expect(await runGraph(['--example', 'chain', '--out', path.join(dir, 'x.jpg')], jpgIO)).toBe(2)
+    expect(err.join('\n')).toContain('--out must end in .svg, .png, .dot or .gv')
+  })
+
+  it('writes a PNG (not SVG text) for a .png file, with the labels drawn', async () => {
+    const out = path.join(dir, 'chain.png')
+    expect(await runGraph(['--example', 'chain', '--out', out], captured().io)).toBe(0)
+    const png = fs.readFileSync(out)
+    expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])
+    const [width, height] = [png.readUInt32BE(16), png.readUInt32BE(20)]
+    expect(width).toBeGreaterThan(500)
+    expect(height).toBeGreaterThan(width) // the chain is drawn top to bottom
+    expect(png.length).toBeGreaterThan(50_000) // text and boxes, not an empty canvas
   })
 
   it('exits with 1 when the file cannot be written', async () => {

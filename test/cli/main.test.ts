@@ -3,11 +3,20 @@
  * unknown commands and bad flags exit 2 with one line, failures exit 1 with one line naming the
  * command once; and the `bin/nabla.js` shim runs the CLI in a child process.
  */
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { commands, mainHelp } from '../../src/cli/main.js'
 import { runChild, runInProcess } from './run.js'
 
 describe('nabla', () => {
+  it('prints the version of package.json for --version and -v', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))
+    for (const flag of ['--version', '-v']) {
+      const r = await runInProcess([flag])
+      expect([r.status, r.stdout, r.stderr]).toEqual([0, `nabla ${version}\n`, ''])
+    }
+  })
+
   it('lists every command in its help', async () => {
     expect(Object.keys(commands).sort()).toEqual(['eval', 'gradcheck', 'graph', 'predict', 'train'])
     const r = await runInProcess(['--help'])
