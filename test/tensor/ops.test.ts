@@ -13,6 +13,26 @@ type Any = (...args: unknown[]) => Tensor
 const byName = { ...ops } as unknown as Record<keyof typeof ops, Any>
 const op = (name: keyof typeof ops): Any => byName[name]
 
+/** Any tensor as one row of one image, `[1, 1, 1, size]`. */
+const row = (t: Tensor): Tensor => ops.reshape(t, [1, 1, 1, -1])
+const convParams = {
+  stride: [1, 1],
+  padding: [
+    [0, 0],
+    [0, 0],
+  ],
+  dilation: [1, 1],
+  groups: 1,
+} as const
+const poolParams = {
+  window: [1, 1],
+  stride: [1, 1],
+  padding: [
+    [0, 0],
+    [0, 0],
+  ],
+} as const
+
 /** A case: the tensors an op reads, and the call. `x` and `y` share a shape (rank ≥ 1, dims ≥ 1) and dtype. */
 type Case = (x: Tensor, y: Tensor) => { inputs: Tensor[]; run: () => Tensor }
 
@@ -113,6 +133,51 @@ const cases: Record<keyof typeof ops, Case> = {
     return { inputs: [labels], run: () => ops.oneHot(labels, 2) }
   },
   cast: (x) => ({ inputs: [x], run: () => ops.cast(x, x.dtype === 'float32' ? 'float64' : 'float32') }),
+  conv2d: (x, y) => ({ inputs: [x, y], run: () => op('conv2d')(row(x), row(y)) }),
+  conv2dWithParams: (x, y) => ({
+    inputs: [x, y],
+    run: () => ops.conv2dWithParams(row(x), row(y), convParams),
+  }),
+  conv2dInputGrad: (x, y) => ({
+    inputs: [x, y],
+    run: () =>
+      ops.conv2dInputGrad(row(x), ops.reshape(ops.sum(y), [1, 1, 1, 1]), {
+        ...convParams,
+        inputSize: [1, x.size],
+      }),
+  }),
+  conv2dFilterGrad: (x, y) => ({
+    inputs: [x, y],
+    run: () => ops.conv2dFilterGrad(row(x), row(y), { ...convParams, kernelSize: [1, 1] }),
+  }),
+  maxPool2d: (x) => ({
+    inputs: [x],
+    run: () =>
+      ops.maxPool2d(row(x), {
+        window: [1, 2],
+        padding: [
+          [0, 0],
+          [0, 1],
+        ],
+      }),
+  }),
+  avgPool2d: (x) => ({
+    inputs: [x],
+    run: () =>
+      ops.avgPool2d(row(x), {
+        window: [1, 2],
+        padding: [
+          [0, 0],
+          [1, 0],
+        ],
+      }),
+  }),
+  patches2d: (x) => ({ inputs: [x], run: () => ops.patches2d(row(x), { ...poolParams, padValue: 0 }) }),
+  patches2dTranspose: (x) => ({
+    inputs: [x],
+    run: () =>
+      ops.patches2dTranspose(ops.reshape(x, [1, 1, 1, -1, 1, 1]), { ...poolParams, inputSize: [1, x.size] }),
+  }),
 }
 
 /** Everything observable about a tensor: shape, dtype and each value (NaN and −0 compared with Object.is). */

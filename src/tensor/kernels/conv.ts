@@ -1,0 +1,202 @@
+/**
+ * Fast 2-D convolution kernels: each group's input is unfolded into a patch matrix (im2col, laid
+ * out `[C/groups · kH · kW, N · H' · W']` so the unfolding writes contiguously) and the arithmetic
+ * is one matrix product on the active back end's GEMM (packed WebAssembly SIMD, threaded when
+ * large). The three kernels are the three faces of one trilinear form `⟨ct, conv(x, w)⟩`:
+ *
+ * - forward      `y  = W · cols(x)`
+ * - input grad   `dx = col2im(Wᵀ · ct)` (a transposed convolution)
+ * - filter grad  `dw = ct · cols(x)ᵀ`
+ *
+ * They compute what the direct loops of `convReference.ts` compute (tested by property), up to
+ * the rounding of a different summation order.
+ *
+ * @module kernels/conv
+ */
+import { type ConvGeometry, patchSize } from './convGeometry.js'
+import type { FloatArray, MatmulArgs } from './types.js'
+
+/** The matrix product the kernels run their arithmetic on (the active back end's `matmul`). */
+export type MatmulKernel = (args: MatmulArgs) => void
+
+const fresh = (like: FloatArray, size: number): FloatArray =>
+  like instanceof Float32Array ? new Float32Array(size) : new Float64Array(size)
+
+/** Unfolds the input channels of `group` into `cols` (`[K, N·H'·W']`, zero where padding). */
+const im2col = (x: FloatArray, g: ConvGeometry, group: number, cols: FloatArray): void => {
+  const { batch, channels, height, width, kernelHeight, kernelWidth, outHeight, outWidth } = g
+  const { strideY, strideX, padTop, padLeft, dilationY, dilationX } = g
+  const channelsPerGroup = channels / g.groups
+  const positions = outHeight * outWidth
+  const columns = batch * positions
+  for (let ci = 0; ci < channelsPerGroup; ci++) {
+    const c = group * channelsPerGroup + ci
+    for (let ky = 0; ky < kernelHeight; ky++)
+      for (let kx = 0; kx < kernelWidth; kx++) {
+        const rowStart = ((ci * kernelHeight + ky) * kernelWidth + kx) * columns
+        const xOffset = kx * dilationX - padLeft
+        // the output columns whose input column lies inside the image
+        const first = Math.max(0, Math.ceil(-xOffset / strideX))
+        const end = Math.min(outWidth, Math.floor((width - 1 - xOffset) / strideX) + 1)
+        for (let n = 0; n < batch; n++) {
+          const plane = (n * channels + c) * height * width
+          const base = rowStart + n * positions
+          for (let oy = 0; oy < outHeight; oy++) {
+            const iy = oy * strideY - padTop + ky * dilationY
+            if (iy < 0 || iy >= height) continue
+            const from = plane + iy * width + xOffset
+            const to = base + oy * outWidth
+            for (let ox = first; ox < end; ox++) cols[to + ox] = x[from + ox * strideX]!
+          }
+        }
+      }
+  }
+}
+
+/** Adds the patch matrix `cols` of `group` back onto the input positions it was read from. */
+const col2im = (cols: FloatArray, g: ConvGeometry, group: number, dx: FloatArray): void => {
+  const { batch, channels, height, width, kernelHeight, kernelWidth, outHeight, outWidth } = g
+  const { strideY, strideX, padTop, padLeft, dilationY, dilationX } = g
+  const channelsPerGroup = channels / g.groups
+  const positions = outHeight * outWidth
+  const columns = batch * positions
+  for (let ci = 0; ci < channelsPerGroup; ci++) {
+    const c = group * channelsPerGroup + ci
+    for (let ky = 0; ky < kernelHeight; ky++)
+      for (let kx = 0; kx < kernelWidth; kx++) {
+        const rowStart = ((ci * kernelHeight + ky) * kernelWidth + kx) * columns
+        const xOffset = kx * dilationX - padLeft
+        const first = Math.max(0, Math.ceil(-xOffset / strideX))
+        const end = Math.min(outWidth, Math.floor((width - 1 - xOffset) / strideX) + 1)
+        for (let n = 0; n < batch; n++) {
+          const plane = (n * channels + c) * height * width
+          const base = rowStart + n * positions
+          for (let oy = 0; oy < outHeight; oy++) {
+            const iy = oy * strideY - padTop + ky * dilationY
+            if (iy < 0 || iy >= height) continue
+            const to = plane + iy * width + xOffset
+            const from = base + oy * outWidth
+            for (let ox = first; ox < end; ox++) dx[to + ox * strideX]! += cols[from + ox]!
+          }
+        }
+      }
+  }
+}
+
+/** The output channels of `group` of an `[N, O, H'·W']` array, as `[O/groups, N·H'·W']`. */
+const gatherChannels = (y: FloatArray, g: ConvGeometry, group: number): FloatArray => {
+  const perGroup = g.outChannels / g.groups
+  const positions = g.outHeight * g.outWidth
+  const columns = g.batch * positions
+  const out = fresh(y, perGroup * columns)
+  for (let o = 0; o < perGroup; o++)
+    for (let n = 0; n < g.batch; n++) {
+      const from = (n * g.outChannels + group * perGroup + o) * positions
+      out.set(y.subarray(from, from + positions), o * columns + n * positions)
+    }
+  return out
+}
+
+/** Writes `[O/groups, N·H'·W']` into the output channels of `group` of an `[N, O, H'·W']` array. */
+const scatterChannels = (part: FloatArray, g: ConvGeometry, group: number, y: FloatArray): void => {
+  const perGroup = g.outChannels / g.groups
+  const positions = g.outHeight * g.outWidth
+  const columns = g.batch * positions
+  for (let o = 0; o < perGroup; o++)
+    for (let n = 0; n < g.batch; n++) {
+      const from = o * columns + n * positions
+      y.set(part.subarray(from, from + positions), (n * g.outChannels + group * perGroup + o) * positions)
+    }
+}
+
+const unfold = (x: FloatArray, g: ConvGeometry, group: number): FloatArray => {
+  const cols = fresh(x, patchSize(g) * g.batch * g.outHeight * g.outWidth)
+  im2col(x, g, group, cols)
+  return cols
+}
+
+const filtersOf = (w: FloatArray, g: ConvGeometry, group: number): FloatArray => {
+  const size = (g.outChannels / g.groups) * patchSize(g)
+  return w.subarray(group * size, (group + 1) * size)
+}
+
+/** `out = conv(x, w)`: x `[N, C, H, W]`, w `[O, C/groups, kH, kW]`, out `[N, O, H', W']`. */
+export const conv2dForward = (
+  matmul: MatmulKernel,
+  x: FloatArray,
+  w: FloatArray,
+  g: ConvGeometry,
+  out: FloatArray,
+): void => {
+  const k = patchSize(g)
+  const perGroup = g.outChannels / g.groups
+  const columns = g.batch * g.outHeight * g.outWidth
+  for (let group = 0; group < g.groups; group++) {
+    const part = fresh(out, perGroup * columns)
+    matmul({
+      a: filtersOf(w, g, group),
+      aShape: [perGroup, k],
+      b: unfold(x, g, group),
+      bShape: [k, columns],
+      transposeA: false,
+      transposeB: false,
+      out: part,
+      outShape: [perGroup, columns],
+    })
+    scatterChannels(part, g, group, out)
+  }
+}
+
+/**
+ * `dx += convᵀ(ct, w)`, the cotangent of the input (a transposed convolution): ct `[N, O, H', W']`,
+ * dx `[N, C, H, W]` (zero-filled by the caller).
+ */
+export const conv2dInputGrad = (
+  matmul: MatmulKernel,
+  ct: FloatArray,
+  w: FloatArray,
+  g: ConvGeometry,
+  dx: FloatArray,
+): void => {
+  const k = patchSize(g)
+  const perGroup = g.outChannels / g.groups
+  const columns = g.batch * g.outHeight * g.outWidth
+  for (let group = 0; group < g.groups; group++) {
+    const cols = fresh(dx, k * columns)
+    matmul({
+      a: filtersOf(w, g, group),
+      aShape: [perGroup, k],
+      b: gatherChannels(ct, g, group),
+      bShape: [perGroup, columns],
+      transposeA: true,
+      transposeB: false,
+      out: cols,
+      outShape: [k, columns],
+    })
+    col2im(cols, g, group, dx)
+  }
+}
+
+/** `dw = ct ⋆ x`, the cotangent of the filters: x `[N, C, H, W]`, ct `[N, O, H', W']`, dw like w. */
+export const conv2dFilterGrad = (
+  matmul: MatmulKernel,
+  x: FloatArray,
+  ct: FloatArray,
+  g: ConvGeometry,
+  dw: FloatArray,
+): void => {
+  const k = patchSize(g)
+  const perGroup = g.outChannels / g.groups
+  const columns = g.batch * g.outHeight * g.outWidth
+  for (let group = 0; group < g.groups; group++)
+    matmul({
+      a: gatherChannels(ct, g, group),
+      aShape: [perGroup, columns],
+      b: unfold(x, g, group),
+      bShape: [k, columns],
+      transposeA: false,
+      transposeB: true,
+      out: filtersOf(dw, g, group),
+      outShape: [perGroup, k],
+    })
+}

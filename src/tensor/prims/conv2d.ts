@@ -1,0 +1,48 @@
+/**
+ * `conv2d(x, w)`: the 2-D cross-correlation of images x `[N, C, H, W]` with filters
+ * w `[O, C/groups, kH, kW]` (PyTorch's and `lax.conv`'s layout), giving `[N, O, H', W']`, with
+ * stride, explicit zero padding, dilation and groups. Its vjp is the family's other two members:
+ * the input's cotangent is a transposed convolution (`conv2dInputGrad`) and the filters' is
+ * `conv2dFilterGrad`, both differentiable again.
+ *
+ * @module prims/conv2d
+ */
+import { allocate } from '../dtype.js'
+import { conv2dForward } from '../kernels/conv.js'
+import { kernels } from '../kernels/index.js'
+import { definePrim } from '../prim.js'
+import { sizeOf } from '../shape.js'
+import { storage } from '../tensor.js'
+import { type Conv2dParams, convCases, convGeometry, expectConvOperands } from './convolution.js'
+import { sameDType } from './elementwise.js'
+
+export const conv2dPrim = definePrim<Conv2dParams>({
+  name: 'conv2d',
+  infer: ([x, w], params) => {
+    expectConvOperands('conv2d', x!, w!)
+    const g = convGeometry('conv2d', x!.shape, w!.shape, params)
+    return { shape: [g.batch, g.outChannels, g.outHeight, g.outWidth], dtype: sameDType('conv2d', [x!, w!]) }
+  },
+  forward: ([x, w], params, { shape, dtype }) => {
+    const out = allocate(dtype, sizeOf(shape))
+    const active = kernels()
+    conv2dForward(
+      active.matmul,
+      storage(x!),
+      storage(w!),
+      convGeometry('conv2d', x!.shape, w!.shape, params),
+      out,
+    )
+    return out
+  },
+  vjp: (ops, ct, _out, [x, w], params, needs) => [
+    needs[0] ? ops.conv2dInputGrad(ct, w!, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] }) : null,
+    needs[1] ? ops.conv2dFilterGrad(x!, ct, { ...params, kernelSize: [w!.shape[2]!, w!.shape[3]!] }) : null,
+  ],
+  domain: (t) =>
+    convCases(t).chain(({ xShape, wShape, params }) =>
+      t.fc
+        .tuple(t.tensor(xShape, { min: -2, max: 2 }), t.tensor(wShape, { min: -2, max: 2 }))
+        .map(([x, w]) => ({ inputs: [x, w], params })),
+    ),
+})

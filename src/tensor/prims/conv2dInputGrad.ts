@@ -1,0 +1,61 @@
+/**
+ * `conv2dInputGrad(ct, w)`: the cotangent of `conv2d`'s input, i.e. the transposed convolution of
+ * ct `[N, O, H', W']` with filters w `[O, C/groups, kH, kW]`, giving `[N, C, H, W]` (`inputSize`
+ * fixes H and W, which a strided convolution does not determine). It is linear in each operand;
+ * its vjp is `conv2d` (for ct) and `conv2dFilterGrad` (for w).
+ *
+ * @module prims/conv2dInputGrad
+ */
+import { allocate } from '../dtype.js'
+import { formatShape, ShapeError } from '../errors.js'
+import { conv2dInputGrad } from '../kernels/conv.js'
+import type { ConvGeometry } from '../kernels/convGeometry.js'
+import { kernels } from '../kernels/index.js'
+import { definePrim } from '../prim.js'
+import { sizeOf } from '../shape.js'
+import { storage, type Tensor } from '../tensor.js'
+import { type Conv2dParams, convCases, convGeometry, expectOutputShape, type Pair } from './convolution.js'
+import { sameDType } from './elementwise.js'
+
+/** Parameters of the input cotangent: the convolution's, and the input's spatial size. */
+export interface Conv2dInputGradParams extends Conv2dParams {
+  readonly inputSize: Pair
+}
+
+const geometry = (ct: Tensor, w: Tensor, params: Conv2dInputGradParams): ConvGeometry => {
+  const op = 'conv2dInputGrad'
+  if (w.shape.length !== 4)
+    throw new ShapeError(op, `w must have rank 4 ([O, C/groups, kH, kW]), got ${formatShape(w.shape)}`)
+  const xShape = [ct.shape[0] ?? 0, w.shape[1]! * params.groups, ...params.inputSize]
+  const g = convGeometry(op, xShape, w.shape, params)
+  expectOutputShape(op, ct, g, `w is ${formatShape(w.shape)}, input ${formatShape(xShape)}`)
+  return g
+}
+
+export const conv2dInputGradPrim = definePrim<Conv2dInputGradParams>({
+  name: 'conv2dInputGrad',
+  infer: ([ct, w], params) => {
+    const g = geometry(ct!, w!, params)
+    return { shape: [g.batch, g.channels, g.height, g.width], dtype: sameDType('conv2dInputGrad', [ct!, w!]) }
+  },
+  forward: ([ct, w], params, { shape, dtype }) => {
+    const out = allocate(dtype, sizeOf(shape))
+    conv2dInputGrad(kernels().matmul, storage(ct!), storage(w!), geometry(ct!, w!, params), out)
+    return out
+  },
+  vjp: (ops, cotangent, _out, [ct, w], { inputSize: _, ...params }, needs) => [
+    needs[0] ? ops.conv2dWithParams(cotangent, w!, params) : null,
+    needs[1]
+      ? ops.conv2dFilterGrad(cotangent, ct!, { ...params, kernelSize: [w!.shape[2]!, w!.shape[3]!] })
+      : null,
+  ],
+  domain: (t) =>
+    convCases(t).chain(({ xShape, wShape, outShape, params }) =>
+      t.fc
+        .tuple(t.tensor(outShape, { min: -2, max: 2 }), t.tensor(wShape, { min: -2, max: 2 }))
+        .map(([ct, w]) => ({
+          inputs: [ct, w],
+          params: { ...params, inputSize: [xShape[2]!, xShape[3]!] as const },
+        })),
+    ),
+})

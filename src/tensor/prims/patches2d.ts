@@ -1,0 +1,41 @@
+/**
+ * `patches2d(x)`: every pooling window of images x `[N, C, H, W]` as its own block,
+ * `[N, C, H', W', kH, kW]`, positions outside the image holding `padValue` (0, or −∞ for max
+ * pooling). Its vjp adds each window back where it came from (`patches2dTranspose`).
+ *
+ * @module prims/patches2d
+ */
+import { allocate } from '../dtype.js'
+import { patches2dKernel } from '../kernels/pool.js'
+import { definePrim } from '../prim.js'
+import { sizeOf } from '../shape.js'
+import { storage } from '../tensor.js'
+import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
+
+/** Parameters of `patches2d`: the window, and the value read outside the image. */
+export interface Patches2dParams extends Pool2dParams {
+  readonly padValue: number
+}
+
+export const patches2dPrim = definePrim<Patches2dParams>({
+  name: 'patches2d',
+  infer: ([x], params) => {
+    const g = poolGeometry('patches2d', x!.shape, params)
+    return {
+      shape: [g.batch, g.channels, g.outHeight, g.outWidth, g.kernelHeight, g.kernelWidth],
+      dtype: x!.dtype,
+    }
+  },
+  forward: ([x], params, { shape, dtype }) => {
+    const out = allocate(dtype, sizeOf(shape))
+    patches2dKernel(storage(x!), poolGeometry('patches2d', x!.shape, params), params.padValue, out)
+    return out
+  },
+  vjp: (ops, ct, _out, [x], { padValue: _, ...params }) => [
+    ops.patches2dTranspose(ct, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] }),
+  ],
+  domain: (t) =>
+    poolCases(t).chain(({ xShape, params }) =>
+      t.tensor(xShape, { min: -2, max: 2 }).map((x) => ({ inputs: [x], params: { ...params, padValue: 0 } })),
+    ),
+})

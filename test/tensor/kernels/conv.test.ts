@@ -1,0 +1,166 @@
+/**
+ * The fast convolution kernels (im2col + the back end's GEMM) against the direct loops of
+ * `convReference.ts`, by property over random geometries (grouped, strided, dilated, padded), on
+ * the WebAssembly GEMM (threads off and on) and the reference GEMM, in float32 and float64.
+ */
+import fc from 'fast-check'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  conv2dFilterGrad,
+  conv2dForward,
+  conv2dInputGrad,
+  type MatmulKernel,
+} from '../../../src/tensor/kernels/conv.js'
+import { type ConvGeometry, convOutputSize } from '../../../src/tensor/kernels/convGeometry.js'
+import {
+  conv2dFilterGradReference,
+  conv2dForwardReference,
+  conv2dInputGradReference,
+} from '../../../src/tensor/kernels/convReference.js'
+import { createWasmKernels, referenceKernels } from '../../../src/tensor/kernels/index.js'
+import type { FloatArray } from '../../../src/tensor/kernels/types.js'
+
+const wasm = createWasmKernels({ threads: 0 })!
+const threaded = createWasmKernels({ threads: 1, threadThreshold: 1 })!
+const backEnds: [string, MatmulKernel][] = [
+  ['reference GEMM', referenceKernels.matmul],
+  ['WebAssembly GEMM', wasm.matmul],
+  ['threaded WebAssembly GEMM', threaded.matmul],
+]
+
+const arbGeometry: fc.Arbitrary<ConvGeometry> = fc
+  .record({
+    batch: fc.integer({ min: 0, max: 3 }),
+    groups: fc.integer({ min: 1, max: 3 }),
+    inPerGroup: fc.integer({ min: 1, max: 4 }),
+    outPerGroup: fc.integer({ min: 1, max: 5 }),
+    kernel: fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 })),
+    stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
+    dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+    pad: fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)),
+    size: fc.tuple(fc.integer({ min: 1, max: 14 }), fc.integer({ min: 1, max: 14 })),
+  })
+  .filter(({ size, kernel, stride, dilation, pad }) => {
+    const oh = convOutputSize(size[0], kernel[0], stride[0], pad[0], pad[1], dilation[0])
+    const ow = convOutputSize(size[1], kernel[1], stride[1], pad[2], pad[3], dilation[1])
+    return oh >= 1 && ow >= 1
+  })
+  .map(({ batch, groups, inPerGroup, outPerGroup, kernel, stride, dilation, pad, size }) => ({
+    batch,
+    channels: groups * inPerGroup,
+    height: size[0],
+    width: size[1],
+    outChannels: groups * outPerGroup,
+    kernelHeight: kernel[0],
+    kernelWidth: kernel[1],
+    outHeight: convOutputSize(size[0], kernel[0], stride[0], pad[0], pad[1], dilation[0]),
+    outWidth: convOutputSize(size[1], kernel[1], stride[1], pad[2], pad[3], dilation[1]),
+    strideY: stride[0],
+    strideX: stride[1],
+    padTop: pad[0],
+    padLeft: pad[2],
+    dilationY: dilation[0],
+    dilationX: dilation[1],
+    groups,
+  }))
+
+const sizes = (g: ConvGeometry) => ({
+  x: g.batch * g.channels * g.height * g.width,
+  w: g.outChannels * (g.channels / g.groups) * g.kernelHeight * g.kernelWidth,
+  y: g.batch * g.outChannels * g.outHeight * g.outWidth,
+})
+
+const arbCase = (dtype: 'float32' | 'float64') =>
+  arbGeometry.chain((g) => {
+    const n = sizes(g)
+    const values = (length: number) =>
+      fc
+        .array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: length, maxLength: length })
+        .map((v) => (dtype === 'float32' ? Float32Array.from(v) : Float64Array.from(v)))
+    return fc.record({ g: fc.constant(g), x: values(n.x), w: values(n.w), ct: values(n.y) })
+  })
+
+const close = (actual: FloatArray, expected: FloatArray, tolerance: number): void => {
+  expect(actual.length).toBe(expected.length)
+  for (let i = 0; i < actual.length; i++)
+    if (Math.abs(actual[i]! - expected[i]!) > tolerance * (1 + Math.abs(expected[i]!)))
+      expect.fail(`at ${i}: ${actual[i]} vs reference ${expected[i]}`)
+}
+
+const zeros = (like: FloatArray, n: number): FloatArray =>
+  like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n)
+
+describe('fast convolution kernels', () => {
+  beforeAll(async () => {
+    expect(await threaded.startThreads()).toBeGreaterThan(0)
+  })
+
+  for (const dtype of ['float32', 'float64'] as const)
+    for (const [name, matmul] of backEnds)
+      it(`agree with the direct loops (${dtype}, ${name}): forward, input and filter gradients`, () => {
+        // float32 products of up to 4·5·5 terms of size ≤ 4, summed in another order
+        const tolerance = dtype === 'float32' ? 2e-5 : 1e-12
+        fc.assert(
+          fc.property(arbCase(dtype), ({ g, x, w, ct }) => {
+            const n = sizes(g)
+            const both = (
+              run: (out: FloatArray) => void,
+              reference: (out: FloatArray) => void,
+              size: number,
+            ) => {
+              const out = zeros(x, size)
+              const want = zeros(x, size)
+              run(out)
+              reference(want)
+              close(out, want, tolerance)
+            }
+            both(
+              (o) => conv2dForward(matmul, x, w, g, o),
+              (o) => conv2dForwardReference(x, w, g, o),
+              n.y,
+            )
+            both(
+              (o) => conv2dInputGrad(matmul, ct, w, g, o),
+              (o) => conv2dInputGradReference(ct, w, g, o),
+              n.x,
+            )
+            both(
+              (o) => conv2dFilterGrad(matmul, x, ct, g, o),
+              (o) => conv2dFilterGradReference(x, ct, g, o),
+              n.w,
+            )
+          }),
+          { seed: 1206, numRuns: 60 },
+        )
+      })
+
+  it('computes a hand-worked example (2×2 filter on a 3×3 image, padding 1 on the left)', () => {
+    // x = 1..9 row-major, w = [[1, 0], [0, -1]]: y[i][j] = x[i][j-1] − x[i+1][j] (x outside is 0)
+    const g: ConvGeometry = {
+      batch: 1,
+      channels: 1,
+      height: 3,
+      width: 3,
+      outChannels: 1,
+      kernelHeight: 2,
+      kernelWidth: 2,
+      outHeight: 2,
+      outWidth: 3,
+      strideY: 1,
+      strideX: 1,
+      padTop: 0,
+      padLeft: 1,
+      dilationY: 1,
+      dilationX: 1,
+      groups: 1,
+    }
+    const x = Float64Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9])
+    const w = Float64Array.from([1, 0, 0, -1])
+    const out = new Float64Array(6)
+    conv2dForward(wasm.matmul, x, w, g, out)
+    expect([...out]).toEqual([0 - 4, 1 - 5, 2 - 6, 0 - 7, 4 - 8, 5 - 9])
+    const reference = new Float64Array(6)
+    conv2dForwardReference(x, w, g, reference)
+    expect([...reference]).toEqual([...out])
+  })
+})
