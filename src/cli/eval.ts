@@ -92,7 +92,7 @@ export const runEval = async (argv: readonly string[]): Promise<number> => {
   const width = Math.max(5, ...result.confusionMatrix.flat().map((n) => String(n).length + 1))
   const cell = (s: string) => s.padStart(width)
   const lines = [
-    `nabla eval: mlp ${net.sizes.join('-')} on ${name}, ${result.testRows} test rows`,
+    `nabla eval: ${net.description} on ${name}, ${result.testRows} test rows`,
     `test loss ${result.testLoss.toFixed(4)}  test accuracy ${(100 * result.testAccuracy).toFixed(2)}% (${Math.round(result.testAccuracy * result.testRows)}/${result.testRows})`,
     'confusion matrix (rows: true class, columns: predicted):',
     `${cell('')}${data.classes.map((c) => cell(c.slice(0, width - 1))).join('')}`,

@@ -1,5 +1,7 @@
 /**
- * The model the CLI trains (an `mlp` classifier) and the run file that holds it: `params.json`,
+ * The models the CLI trains (`--model mlp`, a multilayer perceptron, or `--model cnn`, a
+ * convolutional network on images) as one `Classifier` shape, and the run file that holds one:
+ * `params.json`,
  * nabla's parameter format, whose string metadata `nabla-run` records the model configuration,
  * the data source and the class names (JSON), so `eval` and `predict` need nothing but that file.
  *
@@ -9,12 +11,14 @@ import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import type { Standardisation } from '../models/data/index.js'
 import { readFileChecked } from '../models/fs.js'
-import { type Mlp, type MlpConfig, type MlpParams, mlpFromConfig } from '../models/layers.js'
+import { type CnnConfig, type CnnParams, cnn } from '../models/layers/cnn.js'
+import { type Mlp, type MlpConfig, type MlpParams, mlp, mlpFromConfig } from '../models/layers.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
-import { key } from '../models/random.js'
+import { type Key, key } from '../models/random.js'
 import { decodeParams, paramsDecodeError, paramsFileCodec, parseJSON } from '../models/serialize/index.js'
 import { saveParams } from '../node.js'
-import { DecodeError, type Tensor } from '../tensor/index.js'
+import { DecodeError, reshape, type Tensor } from '../tensor/index.js'
+import { UsageError } from './args.js'
 import type { DataSource } from './datasets.js'
 import { datasetNames } from './datasets.js'
 
@@ -25,7 +29,7 @@ import { datasetNames } from './datasets.js'
  * loadRun('runs/mnist/params.json').info.data // { name: 'mnist', seed: 0 }
  */
 export interface RunInfo {
-  readonly model: MlpConfig
+  readonly model: MlpConfig | CnnConfig
   readonly data: DataSource
   readonly classes: readonly string[]
   /** How the loader standardised raw features (iris); `predict` applies it to its input rows. */
@@ -43,13 +47,27 @@ export interface RunInfo {
 export const runKey = 'nabla-run'
 
 const runInfoCodec = t.type({
-  model: t.type({
-    kind: t.literal('mlp'),
-    sizes: t.array(t.number),
-    activation: t.string,
-    outputActivation: t.string,
-    initializer: t.string,
-  }),
+  model: t.union([
+    t.type({
+      kind: t.literal('mlp'),
+      sizes: t.array(t.number),
+      activation: t.string,
+      outputActivation: t.string,
+      initializer: t.string,
+    }),
+    t.type({
+      kind: t.literal('cnn'),
+      inputShape: t.tuple([t.number, t.number, t.number]),
+      channels: t.array(t.number),
+      kernel: t.number,
+      padding: t.keyof({ valid: null, same: null }),
+      pool: t.number,
+      hidden: t.array(t.number),
+      classes: t.number,
+      activation: t.string,
+      dtype: t.literal('float32'),
+    }),
+  ]),
   data: t.intersection([
     t.type({ name: t.keyof(Object.fromEntries(datasetNames.map((n) => [n, null]))), seed: t.number }),
     t.partial({ dir: t.string, trainSize: t.number, testSize: t.number }),
@@ -64,34 +82,117 @@ const runInfoCodec = t.type({
  * import { loadRun, type Params } from './model.js'
  * const params: Params = loadRun('runs/mnist/params.json').params
  */
-export type Params = MlpParams<readonly number[], 'float32'>
+export type Params = MlpParams<readonly number[], 'float32'> | CnnParams<'float32'>
+
+/**
+ * What the CLI needs of a model: its configuration, `sizes` (`[features, …, classes]`, features
+ * being the flat row length of the data), a one-line description, and logits of flat rows.
+ * @example
+ * import { classifierFor } from './model.js'
+ * const net = classifierFor('cnn', { features: 784, classes: 10, hidden: [128], activation: 'relu' })
+ * net.description // 'cnn 1×28×28 → conv 5×5 16, 32 (max-pool 2) → dense 128 → 10'
+ */
+export interface Classifier {
+  readonly config: MlpConfig | CnnConfig
+  readonly sizes: readonly number[]
+  readonly description: string
+  readonly init: (k: Key) => Params
+  readonly apply: (params: Params) => (x: Tensor) => Tensor
+}
+
+/**
+ * The model kinds `--model` chooses from.
+ * @example
+ * import { modelKinds } from './model.js'
+ * modelKinds // ['mlp', 'cnn']
+ */
+export const modelKinds = ['mlp', 'cnn'] as const
+
+/**
+ * A model kind.
+ * @example
+ * import type { ModelKind } from './model.js'
+ * const kind: ModelKind = 'cnn'
+ */
+export type ModelKind = (typeof modelKinds)[number]
+
+const fromMlp = (net: Mlp): Classifier => ({
+  config: net.config,
+  sizes: net.sizes,
+  description: `mlp ${net.sizes.join('-')} ${net.config.activation}`,
+  init: (k) => net.init(k) as Params,
+  apply: (params) => (x) =>
+    net.apply(params as MlpParams<readonly number[], 'float32'>)(x as Tensor<[number, number], 'float32'>),
+})
+
+const fromCnnConfig = (config: Partial<CnnConfig>): Classifier => {
+  const net = cnn(config)
+  const { inputShape, channels, kernel, pool, hidden, classes } = net.config as CnnConfig
+  const features = inputShape[0] * inputShape[1] * inputShape[2]
+  return {
+    config: net.config as CnnConfig,
+    sizes: [features, ...hidden, classes],
+    description: `cnn ${inputShape.join('×')} → conv ${kernel}×${kernel} ${channels.join(', ')} (max-pool ${pool}) → dense ${[...hidden, classes].join('-')}`,
+    init: (k) => net.init(k) as CnnParams<'float32'>,
+    apply: (params) => (x) =>
+      net.apply(params as CnnParams, reshape(x, [x.shape[0]!, ...inputShape]) as never),
+  }
+}
+
+/**
+ * The model of a kind for rows of `features` numbers and `classes` classes. A `cnn` reads each row
+ * as a square one-channel image (784 = 28×28); other row lengths are an error naming them.
+ * @example
+ * import { classifierFor } from './model.js'
+ * const net = classifierFor('mlp', { features: 4, classes: 3, hidden: [16], activation: 'relu' })
+ */
+export const classifierFor = (
+  kind: ModelKind,
+  options: {
+    readonly features: number
+    readonly classes: number
+    readonly hidden: readonly number[]
+    readonly activation: MlpConfig['activation']
+  },
+): Classifier => {
+  const { features, classes, hidden, activation } = options
+  if (kind === 'mlp') return fromMlp(mlp([features, ...hidden, classes] as readonly number[], { activation }))
+  const side = Math.round(Math.sqrt(features))
+  if (side * side !== features || side < 12)
+    throw new UsageError(
+      'train',
+      `--model cnn reads each row as a square image of at least 12×12 pixels, but the rows have ${features} features`,
+    )
+  return fromCnnConfig({ inputShape: [1, side, side], classes, hidden, activation })
+}
+
+/** The classifier a saved configuration describes. */
+const classifierFromConfig = (config: MlpConfig | CnnConfig): Classifier =>
+  config.kind === 'cnn' ? fromCnnConfig(config) : fromMlp(mlpFromConfig(config))
 
 /**
  * Mean softmax cross-entropy of the network on a batch of rows and integer labels.
  * @example
- * import { key, mlp, tensor } from 'nabla'
- * import { classifierLoss } from './model.js'
- * const net = mlp([2, 3, 2] as readonly number[])
+ * import { key, tensor } from 'nabla'
+ * import { classifierFor, classifierLoss } from './model.js'
+ * const net = classifierFor('mlp', { features: 2, classes: 2, hidden: [3], activation: 'relu' })
  * const params = net.init(key(0))
  * const loss = classifierLoss(net)(params, { x: tensor([[0.5, -1]]), y: tensor([1]) })
  */
 export const classifierLoss =
-  (net: Mlp) =>
-  <D extends 'float32' | 'float64'>(
-    params: MlpParams<readonly number[], D>,
-    batch: { x: Tensor; y: Tensor },
-  ) =>
+  (net: Classifier | Mlp) =>
+  <P>(params: P, batch: { x: Tensor; y: Tensor }) =>
     softmaxCrossEntropy(
-      net.apply(params)(batch.x as Tensor<[number, number], D>),
+      (net.apply as (p: P) => (x: Tensor) => Tensor)(params)(batch.x) as Tensor<[number, number]>,
       batch.y as Tensor<[number]>,
     )
 
 /**
  * Writes the parameters and the run description to `file` (atomically).
  * @example
- * import { key, mlp } from 'nabla'
- * import { saveRun } from './model.js'
- * const net = mlp([4, 16, 3] as readonly number[])
+ * import { key } from 'nabla'
+ * import { classifierFor, saveRun } from './model.js'
+ * const net = classifierFor('mlp', { features: 4, classes: 3, hidden: [16], activation: 'relu' })
  * saveRun('runs/iris/params.json', net.init(key(0)), {
  *   model: net.config,
  *   data: { name: 'iris', seed: 0 },
@@ -109,7 +210,7 @@ export const saveRun = (file: string, params: Params, info: RunInfo): void => {
  * import { loadRun } from './model.js'
  * const { net, params, info } = loadRun('runs/mnist/params.json')
  */
-export const loadRun = (file: string): { net: Mlp; params: Params; info: RunInfo } => {
+export const loadRun = (file: string): { net: Classifier; params: Params; info: RunInfo } => {
   const op = 'loadRun'
   const bytes = readFileChecked(op, file)
   const parsed = parseJSON(op, bytes.toString('utf8'))
@@ -128,7 +229,7 @@ export const loadRun = (file: string): { net: Mlp; params: Params; info: RunInfo
   const info = runInfoCodec.decode(infoJSON.right)
   if (E.isLeft(info))
     throw new DecodeError(op, `${file}: metadata.${runKey} is not a run description`, `metadata.${runKey}`)
-  const net = mlpFromConfig(info.right.model as MlpConfig)
+  const net = classifierFromConfig(info.right.model as MlpConfig | CnnConfig)
   const params = decodeParams(parsed.right, net.init(key(0)), op)
   if (E.isLeft(params)) throw params.left
   return { net, params: params.right as unknown as Params, info: info.right as RunInfo }

@@ -1,5 +1,5 @@
 /**
- * `nabla train`: trains an MLP classifier on a dataset and writes the run to `--out`:
+ * `nabla train`: trains a classifier (`--model mlp`, the default, or `--model cnn`) on a dataset and writes the run to `--out`:
  * `params.json` (parameters plus the run description, with the dataset's standardisation),
  * `metrics.json` (settings, per-epoch history, final test accuracy and confusion matrix, timings)
  * and `curves.svg` (loss and accuracy per epoch; optional: without the plotting packages, or with
@@ -10,7 +10,6 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { MissingDependencyError } from '../models/data/index.js'
-import { type Mlp, mlp } from '../models/layers.js'
 import { accuracy, confusionMatrix } from '../models/metrics.js'
 import { adam, momentum, sgd } from '../models/optim/index.js'
 import { renderCurves } from '../models/plot.js'
@@ -26,7 +25,7 @@ import {
   defaultsFor,
   loadDataset,
 } from './datasets.js'
-import { classifierLoss, type Params, saveRun } from './model.js'
+import { classifierFor, classifierLoss, type ModelKind, modelKinds, type Params, saveRun } from './model.js'
 import { createProgress } from './progress.js'
 import { checkOut, lockRun, writeRunFolder } from './runFolder.js'
 
@@ -40,9 +39,12 @@ const optimizers = ['adam', 'sgd', 'momentum'] as const
  */
 export const trainHelp = `Usage: nabla train [options]
 
-Trains an MLP classifier and writes params.json, metrics.json and curves.svg to --out.
+Trains a classifier and writes params.json, metrics.json and curves.svg to --out.
 
 Options:
+  --model NAME          mlp (default): dense layers (--hidden); cnn: two 5×5 convolutions with
+                        16 and 32 channels, each with ReLU and 2×2 max pooling, then dense
+                        layers (--hidden, default 128) — for image datasets (mnist, mnist-idx)
   --dataset NAME        one of (default mnist):
 ${datasetHelp()}
   --hidden SIZES        hidden layer sizes, comma-separated (mnist: 128)
@@ -74,6 +76,7 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
     argv,
     {
       dataset: { type: 'string' },
+      model: { type: 'string' },
       hidden: { type: 'string' },
       activation: { type: 'string' },
       epochs: { type: 'string' },
@@ -106,6 +109,7 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
     const v = str(flag)
     return v === undefined ? fallback : parse(v)
   }
+  const modelKind = oneOf<ModelKind>(command, 'model', str('model') ?? 'mlp', modelKinds)
   const hidden = opt('hidden', (v) => sizeList(command, 'hidden', v), defaults.hidden)
   const activation = oneOf(command, 'activation', str('activation') ?? 'relu', [
     'relu',
@@ -135,6 +139,7 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
   try {
     return await trainAndWrite(source, {
       out,
+      modelKind,
       hidden,
       activation,
       epochs,
@@ -152,6 +157,7 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
 
 interface TrainSettings {
   readonly out: string
+  readonly modelKind: ModelKind
   readonly hidden: readonly number[]
   readonly activation: 'relu' | 'tanh' | 'sigmoid' | 'softplus' | 'leakyRelu'
   readonly epochs: number
@@ -165,14 +171,14 @@ interface TrainSettings {
 
 const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promise<number> => {
   const command = 'train'
-  const { out, hidden, activation, epochs, batchSize, lr, optimizerName, seed } = settings
+  const { out, modelKind, hidden, activation, epochs, batchSize, lr, optimizerName, seed } = settings
   const name = source.name
   const started = performance.now()
   const data = loadDataset(command, source)
   const features = data.xTrain.shape[1]!
   const rows = data.xTrain.shape[0]!
   const testRows = data.xTest.shape[0]!
-  const net: Mlp = mlp([features, ...hidden, data.classes.length] as readonly number[], { activation })
+  const net = classifierFor(modelKind, { features, classes: data.classes.length, hidden, activation })
   const optimizer =
     optimizerName === 'adam' ? adam(lr) : optimizerName === 'sgd' ? sgd(lr) : momentum(lr, { beta: 0.9 })
   const [initKey, shuffleKey] = split(foldIn(key(seed), 0))
@@ -181,7 +187,7 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
   const progress = createProgress({ epochs, ...(settings.plain ? { tty: false } : {}) })
   progress.line(
     `nabla train: ${name}, ${rows} train / ${testRows} test rows of ${features} features, ${data.classes.length} classes; ` +
-      `mlp ${net.sizes.join('-')} ${activation}; ${optimizerName} lr ${lr}; ${epochs} epochs of ${batches} batches of ${batchSize}; seed ${seed}`,
+      `${net.description}; ${optimizerName} lr ${lr}; ${epochs} epochs of ${batches} batches of ${batchSize}; seed ${seed}`,
   )
   const evaluate = (p: Params) => {
     const logits = net.apply(p)(data.xTest)
@@ -195,7 +201,7 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
   let lossSum = 0
   const trainStarted = performance.now()
   const result = fitModel({
-    params: net.init(initKey) as Params,
+    params: net.init(initKey),
     optimizer,
     loss,
     train: { x: data.xTrain, y: data.yTrain },
@@ -261,7 +267,7 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
   if (settings.plot)
     try {
       svg = await renderCurves(result.history, {
-        title: `nabla: mlp ${net.sizes.join('-')} on ${name} — test accuracy ${(100 * finalAccuracy).toFixed(2)}%`,
+        title: `nabla: ${modelKind} on ${name} — test accuracy ${(100 * finalAccuracy).toFixed(2)}%`,
       })
     } catch (error) {
       if (!(error instanceof MissingDependencyError)) throw error

@@ -7,7 +7,7 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadRun } from '../../src/cli/model.js'
-import { toFlat } from '../../src/index.js'
+import { type DenseParams, toFlat } from '../../src/index.js'
 import { runInProcess, tempDir } from './run.js'
 
 let dir = ''
@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 /** relu MLP forward pass and softmax with loops, from the saved parameters. */
 const naivePredict = (row: readonly number[]) => {
-  const { params } = loadRun(file)
+  const params = loadRun(file).params as readonly DenseParams<number, number, 'float32'>[]
   let h = [...row]
   params.forEach((layer, i) => {
     const [inputs, outputs] = layer.w.shape

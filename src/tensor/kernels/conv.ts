@@ -109,9 +109,46 @@ const scatterChannels = (part: FloatArray, g: ConvGeometry, group: number, y: Fl
     }
 }
 
+/**
+ * The last few patch matrices, keyed by the input's storage (tensors are immutable, so the same
+ * storage and geometry give the same matrix): the filter gradient of a training step unfolds the
+ * very input its forward pass unfolded. Small (a few entries, each at most `cacheLimit` elements).
+ */
+const unfolded: { x: FloatArray; key: string; cols: FloatArray }[] = []
+const cacheEntries = 4
+const cacheLimit = 8 * 1024 * 1024
+
+const geometryKey = (g: ConvGeometry, group: number): string =>
+  [
+    g.batch,
+    g.channels,
+    g.height,
+    g.width,
+    g.outChannels,
+    g.kernelHeight,
+    g.kernelWidth,
+    g.strideY,
+    g.strideX,
+    g.padTop,
+    g.padLeft,
+    g.outHeight,
+    g.outWidth,
+    g.dilationY,
+    g.dilationX,
+    g.groups,
+    group,
+  ].join(',')
+
 const unfold = (x: FloatArray, g: ConvGeometry, group: number): FloatArray => {
+  const key = geometryKey(g, group)
+  const hit = unfolded.find((e) => e.x === x && e.key === key)
+  if (hit !== undefined) return hit.cols
   const cols = fresh(x, patchSize(g) * g.batch * g.outHeight * g.outWidth)
   im2col(x, g, group, cols)
+  if (cols.length <= cacheLimit) {
+    unfolded.unshift({ x, key, cols })
+    if (unfolded.length > cacheEntries) unfolded.pop()
+  }
   return cols
 }
 
