@@ -90,6 +90,34 @@ describe('nabla train', () => {
     )
   })
 
+  it('trains a cnn with --model cnn (the run file records it) and eval and predict load it', async () => {
+    const out = tempDir()
+    const args = ['train', '--model', 'cnn', '--epochs', '1', '--train-size', '128', '--test-size', '64']
+    const r = await runInProcess([...args, '--hidden', '16', '--batch', '32', '--out', out, '--plain'])
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('cnn 1×28×28 → conv 5×5 16, 32 (max-pool 2) → dense 16-10')
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'))
+    expect(metrics.model).toMatchObject({
+      kind: 'cnn',
+      channels: [16, 32],
+      kernel: 5,
+      hidden: [16],
+      classes: 10,
+    })
+    const file = path.join(out, 'params.json')
+    const evaluated = await runInProcess(['eval', '--params', file, '--json'])
+    expect(evaluated.status).toBe(0)
+    expect(JSON.parse(evaluated.stdout).testAccuracy).toBe(metrics.final.testAccuracy)
+    const input = path.join(out, 'row.json')
+    fs.writeFileSync(input, JSON.stringify([Array.from({ length: 784 }, (_, i) => (i % 28 === 14 ? 1 : 0))]))
+    const predicted = await runInProcess(['predict', '--params', file, '--input', input])
+    expect(predicted.status).toBe(0)
+    expect(JSON.parse(predicted.stdout).class).toBeGreaterThanOrEqual(0)
+    const iris = await runInProcess(['train', '--model', 'cnn', '--dataset', 'iris', '--out', tempDir()])
+    expect(iris.status).toBe(2)
+    expect(iris.stderr).toContain('--model cnn reads each row as a square image')
+  })
+
   it('trains on IDX files: --dataset mnist-idx DIR (gzip or not)', async () => {
     const dir = tempDir()
     const write = (name: string, array: Parameters<typeof writeIdx>[0], gzip: boolean) => {

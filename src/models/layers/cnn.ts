@@ -20,7 +20,8 @@ import { type Conv2dLayerParams, conv2dLayer, flattenLayer, type ImageShape, max
  * Everything that defines a `cnn` (JSON-ready).
  * @example
  * import { type CnnConfig, cnn } from 'nabla'
- * const config: CnnConfig = { ...cnn().config, channels: [8, 16] }
+ * const config: Partial<CnnConfig> = { channels: [8, 16], hidden: [64] }
+ * const net = cnn(config)
  */
 export interface CnnConfig {
   readonly [field: string]: unknown
