@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: nabla against TensorFlow.js (cpu and wasm back ends) and jax-js, in one process,
- * on matmul, an MLP training step, a chain of tiny ops, a large elementwise add, data in and out (1e6 values) and memory over
+ * on matmul, an MLP training step, a LeNet-size CNN training step, a chain of tiny ops, a large elementwise add, data in and
+ * out (1e6 values) and memory over
  * many steps. Prints a table with nabla's advantage over each peer and writes bench/results.json
  * as `[{ case, impl, median, min, max, unit }]`. `--quick` shortens every measurement (under a
  * minute in all); `--only=<text>` runs the cases whose name contains the text.
@@ -12,6 +13,7 @@ import { availableParallelism, cpus } from 'node:os'
 import { kernels, type WasmKernels } from '../src/tensor/kernels/index.js'
 import { addCase } from './cases/add.js'
 import { chainCase } from './cases/chain.js'
+import { cnnCase } from './cases/cnn.js'
 import { ioCases } from './cases/io.js'
 import { matmulCases } from './cases/matmul.js'
 import { memoryResults } from './cases/memory.js'
@@ -38,6 +40,7 @@ const main = async (): Promise<void> => {
   const cases: Case[] = [
     ...matmulCases(context),
     mlpCase(context),
+    cnnCase(context),
     chainCase(context),
     addCase(context),
     ...ioCases(context),

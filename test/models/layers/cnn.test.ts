@@ -52,7 +52,7 @@ describe('cnn', () => {
       [0, 1, 2].map((i) => net.apply(params, slice(x, [i, 0, 0, 0], [i + 1, 2, 12, 10]))),
       0,
     )
-    toFlat(rows).forEach((v, i) => expect(v).toBeCloseTo(toFlat(y)[i]!, 5))
+    for (const [i, v] of toFlat(rows).entries()) expect(v).toBeCloseTo(toFlat(y)[i]!, 5)
     const rebuilt = cnn(JSON.parse(JSON.stringify(net.config)))
     expect(toFlat(rebuilt.apply(params, x))).toEqual(toFlat(y))
   })

@@ -24,7 +24,7 @@ const close = (a: Tensor, b: Tensor) => {
   const x = toFlat(a)
   const y = toFlat(b)
   expect(x.length).toBe(y.length)
-  x.forEach((v, i) => expect(Math.abs(v - y[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(y[i]!))))
+  for (const [i, v] of x.entries()) expect(Math.abs(v - y[i]!)).toBeLessThan(1e-5 * (1 + Math.abs(y[i]!)))
 }
 
 describe('conv2dLayer', () => {
@@ -37,9 +37,8 @@ describe('conv2dLayer', () => {
     expect(y.shape).toEqual([2, 4, 5, 4])
     const pre = toFlat(conv2d(x, params.w, { stride: 2, padding: 'same' }))
     const bias = toFlat(params.b)
-    toFlat(y).forEach((v, i) =>
-      expect(v).toBeCloseTo(Math.max(0, pre[i]! + bias[Math.floor(i / 20) % 4]!), 5),
-    )
+    for (const [i, v] of toFlat(y).entries())
+      expect(v).toBeCloseTo(Math.max(0, pre[i]! + bias[Math.floor(i / 20) % 4]!), 5)
   })
 
   it('applies a batch as its rows stacked, and starts He-uniform with zero biases', () => {
