@@ -11,18 +11,8 @@
  *
  * @module examples/cnn
  */
-import {
-  accuracy,
-  adam,
-  cnn,
-  fit,
-  item,
-  key,
-  loadMnist,
-  reshape,
-  softmaxCrossEntropy,
-  type Tensor,
-} from '../src/index.js'
+import { accuracy, adam, cnn, fit, item, key, reshape, softmaxCrossEntropy, type Tensor } from 'nabla'
+import { loadMnist } from 'nabla/node'
 import { isMain, type Log } from './support.js'
 
 /**
