@@ -161,6 +161,10 @@ const cases: Record<keyof typeof ops, Case> = {
         ],
       }),
   }),
+  maxPool2dGrad: (x, y) => ({
+    inputs: [x, y],
+    run: () => ops.maxPool2dGrad(row(x), row(y), { ...poolParams, window: [1, 1] }),
+  }),
   avgPool2d: (x) => ({
     inputs: [x],
     run: () =>

@@ -40,18 +40,63 @@ const forEachWindow = (
 
 /** The maximum of each window (padding never wins; NaN propagates). */
 export const maxPool2dKernel = (x: FloatArray, g: ConvGeometry, out: FloatArray): void => {
-  let best = Number.NEGATIVE_INFINITY
-  forEachWindow(
-    g,
-    (_, input) => {
-      const v = x[input]!
-      if (v > best || Number.isNaN(v)) best = Number.isNaN(best) ? best : v
-    },
-    (o) => {
-      out[o] = best
-      best = Number.NEGATIVE_INFINITY
-    },
-  )
+  const planes = g.batch * g.channels
+  for (let plane = 0; plane < planes; plane++) {
+    const inBase = plane * g.height * g.width
+    for (let i = 0; i < g.outHeight; i++) {
+      const top = i * g.strideY - g.padTop
+      const yFrom = Math.max(0, top)
+      const yTo = Math.min(g.height, top + g.kernelHeight)
+      for (let j = 0; j < g.outWidth; j++) {
+        const left = j * g.strideX - g.padLeft
+        const xFrom = Math.max(0, left)
+        const xTo = Math.min(g.width, left + g.kernelWidth)
+        let best = Number.NEGATIVE_INFINITY
+        for (let y = yFrom; y < yTo; y++)
+          for (let k = inBase + y * g.width + xFrom, end = k - xFrom + xTo; k < end; k++) {
+            const v = x[k]!
+            if (v > best || Number.isNaN(v)) best = Number.isNaN(best) ? best : v
+          }
+        out[(plane * g.outHeight + i) * g.outWidth + j] = best
+      }
+    }
+  }
+}
+
+/**
+ * The cotangent of max pooling for its input: each window's cotangent split equally among the
+ * elements equal to the window's maximum, added onto them (dx zero-filled by the caller).
+ */
+export const maxPool2dGradKernel = (x: FloatArray, ct: FloatArray, g: ConvGeometry, dx: FloatArray): void => {
+  const planes = g.batch * g.channels
+  for (let plane = 0; plane < planes; plane++) {
+    const inBase = plane * g.height * g.width
+    for (let i = 0; i < g.outHeight; i++) {
+      const top = i * g.strideY - g.padTop
+      const yFrom = Math.max(0, top)
+      const yTo = Math.min(g.height, top + g.kernelHeight)
+      for (let j = 0; j < g.outWidth; j++) {
+        const left = j * g.strideX - g.padLeft
+        const xFrom = Math.max(0, left)
+        const xTo = Math.min(g.width, left + g.kernelWidth)
+        let best = Number.NEGATIVE_INFINITY
+        let ties = 0
+        for (let y = yFrom; y < yTo; y++)
+          for (let k = inBase + y * g.width + xFrom, end = k - xFrom + xTo; k < end; k++) {
+            const v = x[k]!
+            if (v > best) {
+              best = v
+              ties = 1
+            } else if (v === best) ties++
+          }
+        if (ties === 0) continue // a window of NaN: no element equals its maximum
+        const share = ct[(plane * g.outHeight + i) * g.outWidth + j]! / ties
+        for (let y = yFrom; y < yTo; y++)
+          for (let k = inBase + y * g.width + xFrom, end = k - xFrom + xTo; k < end; k++)
+            if (x[k] === best) dx[k]! += share
+      }
+    }
+  }
 }
 
 /** The mean of each window, padding counted as zeros (every window divides by `kH · kW`). */

@@ -270,6 +270,25 @@ export const maxPool2d = <const X extends Shape, D extends DType, const O extend
 }
 
 /**
+ * The cotangent `maxPool2d` sends back to x `[N, C, H, W]` from a cotangent of its output: each
+ * window's share split equally among the elements that tie for its maximum (resolved parameters).
+ * @example
+ * import { maxPool2dGrad, ones, tensor } from 'nabla'
+ * const params = { window: [2, 2], stride: [2, 2], padding: [[0, 0], [0, 0]] } as const
+ * maxPool2dGrad(tensor([[[[1, 3], [3, 0]]]]), ones([1, 1, 1, 1]), params) // [[[[0, 0.5], [0.5, 0]]]]
+ */
+export const maxPool2dGrad = <D extends DType>(
+  x: Tensor<Shape, D>,
+  cotangent: Tensor<Shape, D | DType>,
+  params: Pool2dParams,
+): Tensor<Shape, D> =>
+  apply(
+    prims.maxPool2dGradPrim,
+    [expectTensor('maxPool2dGrad', 'x', x), expectTensor('maxPool2dGrad', 'cotangent', cotangent)],
+    params,
+  ) as Tensor<Shape, D>
+
+/**
  * The mean of each window of images `[N, C, H, W]`, padding counted as zeros (each window divides
  * by its full size); stride defaults to the window.
  * @example

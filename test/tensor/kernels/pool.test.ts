@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import { type ConvGeometry, convOutputSize } from '../../../src/tensor/kernels/convGeometry.js'
 import {
   avgPool2dKernel,
+  maxPool2dGradKernel,
   maxPool2dKernel,
   patches2dKernel,
   patches2dTransposeKernel,
@@ -104,6 +105,41 @@ describe('window kernels', () => {
             expect(max[o]).toBe(Math.max(...window(minusInf)))
             expect(avg[o]).toBeCloseTo(window(zero).reduce((s, v) => s + v, 0) / k, 12)
           }
+        },
+      ),
+      { seed: 1206, numRuns: 100 },
+    )
+  })
+
+  it("maxPool2dGrad splits each window's cotangent equally among its ties (padding takes none)", () => {
+    // small integers make ties common; the expected value is built from patches2d windows
+    const arbIntegers = (n: number) =>
+      fc
+        .array(fc.integer({ min: -2, max: 2 }), { minLength: n, maxLength: n })
+        .map((v) => Float64Array.from(v))
+    fc.assert(
+      fc.property(
+        arbGeometry.chain((g) =>
+          fc.tuple(fc.constant(g), arbIntegers(inputSize(g)), arbValues(outputSize(g))),
+        ),
+        ([g, x, ct]) => {
+          const k = windowSize(g)
+          const windows = new Float64Array(outputSize(g) * k)
+          patches2dKernel(x, g, Number.NEGATIVE_INFINITY, windows)
+          const shares = new Float64Array(windows.length)
+          for (let o = 0; o < ct.length; o++) {
+            const w = [...windows.subarray(o * k, (o + 1) * k)]
+            const best = Math.max(...w)
+            const ties = w.filter((v) => v === best).length
+            w.forEach((v, i) => {
+              shares[o * k + i] = v === best ? ct[o]! / ties : 0
+            })
+          }
+          const expected = new Float64Array(x.length)
+          patches2dTransposeKernel(shares, g, expected)
+          const dx = new Float64Array(x.length)
+          maxPool2dGradKernel(x, ct, g, dx)
+          for (let i = 0; i < dx.length; i++) expect(dx[i]).toBeCloseTo(expected[i]!, 12)
         },
       ),
       { seed: 1206, numRuns: 100 },
