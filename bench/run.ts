@@ -8,6 +8,7 @@
  *
  * @module bench/run
  */
+import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { kernels, type WasmKernels } from '../src/tensor/kernels/index.js'
@@ -60,10 +61,36 @@ const main = async (): Promise<void> => {
       }
     }
   if (only === undefined || 'memory'.includes(only)) results.push(...memoryResults(quick ? 500 : 2000))
+  if (only === undefined || 'user loop'.includes(only)) results.push(...userLoopResults())
   const better = new Map(cases.map((c) => [c.name, c.higherIsBetter]))
-  console.log(`\n${table(results, (name) => better.get(name) ?? false)}\n`)
+  console.log(`\n${table(results, (name) => better.get(name) ?? name.startsWith('user loop'))}\n`)
   writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
   console.log('wrote bench/results.json')
+}
+
+/**
+ * The user-loop cases, run in a fresh child process (bench/user-loop.ts) so that nothing this
+ * process did (the thread start above, warm kernels) helps them: what a user's program gets.
+ */
+const userLoopResults = (): Result[] => {
+  try {
+    const script = new URL('./user-loop.ts', import.meta.url).pathname
+    const output = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', script, ...(quick ? ['--quick'] : [])],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    )
+    const results = JSON.parse(output.trim().split('\n').at(-1) ?? '[]') as Result[]
+    for (const r of results)
+      console.log(`  ${r.case.padEnd(28)} ${r.impl.padEnd(12)} ${r.median.toPrecision(4)} ${r.unit}`)
+    return results
+  } catch (error) {
+    console.log(`  user loop failed: ${String(error)}`)
+    return []
+  }
 }
 
 await main()

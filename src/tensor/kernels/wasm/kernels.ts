@@ -24,6 +24,7 @@ import {
 } from './module.js'
 import { planBinary, runBinary, runUnary, runWhere } from './pointwise.js'
 import { controlBytes, GemmThreads } from './threads.js'
+import { type WorkerHost, workerHost } from './workers.js'
 
 /** Choices of the WebAssembly back end. */
 export interface WasmKernelOptions {
@@ -37,6 +38,13 @@ export interface WasmKernelOptions {
   readonly smallSize?: number
   /** Multiply-adds below which a product stays in JavaScript (default 512). */
   readonly smallMatmul?: number
+  /**
+   * Where helper threads come from (default: the platform's `workerHost()`: Node's worker
+   * threads; `undefined` in a runtime without them, and then everything runs on this thread).
+   */
+  readonly host?: WorkerHost | undefined
+  /** How long the first large product waits for the helper threads to report ready (default 2000 ms). */
+  readonly threadStartMs?: number
   /** Whether the calling thread takes part in threaded products (default true; tests turn it off). */
   readonly callerWorks?: boolean
   /**
@@ -51,10 +59,13 @@ export interface WasmKernels extends Kernels {
   /** Whether the product uses fused multiply-add. */
   readonly fma: boolean
   /**
-   * Starts the helper threads if they have not started (the first large product starts them too)
-   * and resolves, once they have, to how many are ready.
+   * Starts the helper threads if they have not started, synchronously (the first product big
+   * enough to use them starts them too), and resolves to how many are ready. Nothing needs to
+   * await it: it exists for callers that want the start outside a timed region.
    */
   readonly startThreads: () => Promise<number>
+  /** How many helper threads are ready now (0 before the first large product). */
+  readonly readyThreads: () => number
 }
 
 const sumShape = (shape: readonly number[], axes: readonly number[]) => {
@@ -84,37 +95,36 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
   const local: KernelInstance = instantiate(compileKernels({ shared: false, fma }), memory, fma)
   const heap = new Heap(memory)
   const localTarget: MatmulTarget = { instance: local, heap, base: 0, threads: undefined, threadThreshold: 0 }
+  const host = 'host' in options ? options.host : workerHost()
   let sharedTarget: MatmulTarget | undefined
-  let threadsReady: Promise<number> | undefined
-  // helper threads start with the first product big enough to use them, not at load
-  const startThreads = (): Promise<number> => {
-    if (threadsReady !== undefined) return threadsReady
-    if (options.threads === 0 || !supportsSharedMemory()) return (threadsReady = Promise.resolve(0))
+  let threads: GemmThreads | undefined
+  let started = false
+  // helper threads start with the first product big enough to use them, not at load, and
+  // synchronously: that product already runs on them
+  const startThreadsNow = (): number => {
+    if (started) return threads?.ready ?? 0
+    started = true
+    if (options.threads === 0 || !supportsSharedMemory()) return 0
     const module = compileKernels({ shared: true, fma })
     const sharedMemory = createMemory(true)
-    const target = {
+    threads = GemmThreads.start(module, sharedMemory, options.threads, host, options.threadStartMs)
+    if (threads === undefined) return 0
+    sharedTarget = {
       instance: instantiate(module, sharedMemory, fma),
       heap: new Heap(sharedMemory),
       base: controlBytes,
-      threads: undefined as GemmThreads | undefined,
+      threads,
       threadThreshold,
       callerWorks: options.callerWorks ?? true,
     }
-    sharedTarget = target
-    threadsReady = GemmThreads.start(module, sharedMemory, options.threads).then(
-      (threads) => {
-        target.threads = threads
-        return threads?.whenReady() ?? 0
-      },
-      () => 0,
-    )
-    return threadsReady
+    return threads.ready
   }
   const precision = (x: FloatArray) => (x instanceof Float32Array ? local.f32 : local.f64)
   return {
     name: fma ? 'wasm-simd-fma' : 'wasm-simd',
     fma,
-    startThreads,
+    startThreads: () => Promise.resolve(startThreadsNow()),
+    readyThreads: () => threads?.ready ?? 0,
     unary: (op, x, out) => {
       const kernel = precision(out).unary.get(op.name)
       if (kernel === undefined || out.length < smallSize || !runUnary(heap, kernel, x, out))
@@ -147,9 +157,7 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
       const { outShape, aShape, transposeA, out } = args
       const k = transposeA ? aShape[aShape.length - 2]! : aShape[aShape.length - 1]!
       const perMatrix = outShape[outShape.length - 1]! * outShape[outShape.length - 2]! * k
-      if (perMatrix >= threadThreshold && threadsReady === undefined) void startThreads()
-      const threaded =
-        sharedTarget !== undefined && perMatrix >= threadThreshold && (sharedTarget.threads?.ready ?? 0) > 0
+      const threaded = perMatrix >= threadThreshold && startThreadsNow() > 0
       const target = threaded ? sharedTarget! : localTarget
       if (out.length * k < smallMatmul || !wasmMatmul(target, args)) fallback.matmul(args)
     },

@@ -17,12 +17,18 @@
  * design.md §6 records). Workers are `unref`'d, so they never keep the process alive, and run code
  * passed as a string, so they need no loader for TypeScript sources.
  *
+ * The start is synchronous: the workers are spawned through the platform's `WorkerHost`
+ * (workers.ts) and, under Node, the caller blocks on their ready flags with `Atomics.wait` (tens of
+ * milliseconds), so the very product that asked for threads already uses them, with no event-loop
+ * turn in between. A browser starts a Web Worker only once its creator yields, so there the
+ * threads join when they are ready instead.
+ *
  * @module kernels/wasm/threads
  */
 import type { WasmMemory, WasmModule } from './api.js'
 import type { Precision } from './lanes.js'
 import type { GemmRowsFunction } from './module.js'
-import { workerHost } from './workers.js'
+import type { WorkerHost } from './workers.js'
 
 /** Bytes of shared memory, from address 0, that hold the control block. */
 export const controlBytes = 4096
@@ -109,6 +115,7 @@ const kernels = [exports.gemmRows_f32, exports.gemmRows_f64]
 const takeTasks = (control, kernels, generation, participant) => {${takeTasksSource}}
 let seen = Atomics.load(control, ${generationAt})
 Atomics.store(control, ${readyAt} + index, 1)
+Atomics.notify(control, ${readyAt} + index)
 for (;;) {
   // a short spin first: the next product of a training step usually follows within microseconds
   for (let spin = 0; spin < 20000 && Atomics.load(control, ${generationAt}) === seen; spin++);
@@ -139,32 +146,38 @@ export class GemmThreads {
 
   /**
    * Starts `requested` threads (default: one per extra core, at most 3) over `memory` (which must
-   * be shared) running `module`; they become usable once they report ready. Resolves to
-   * `undefined` when the platform offers no helper threads (workers.ts) or there is no core to
-   * spare.
+   * be shared) running `module`, and waits up to `waitMs` for them to report ready (a thread that
+   * is later joins when it is). `undefined` when there is no worker host (workers.ts), it fails to spawn, or there is no
+   * core to spare.
    */
-  static async start(
+  static start(
     module: WasmModule,
     memory: WasmMemory,
     requested: number | undefined,
-  ): Promise<GemmThreads | undefined> {
-    const host = workerHost()
+    host: WorkerHost | undefined,
+    waitMs = 2000,
+  ): GemmThreads | undefined {
     if (host === undefined) return undefined
     const workers = Math.min(maximumWorkers, requested ?? Math.max(0, Math.min(3, host.cores - 1)))
     if (workers === 0) return undefined
     const threads = new GemmThreads(memory, workers)
+    const onError = () => {
+      threads.#failed = true
+    }
+    try {
+      for (let index = 0; index < workers; index++)
+        host.spawn(workerSource, { module, memory, index }, onError)
+    } catch {
+      return undefined
+    }
+    if (host.kind !== 'node') return threads
+    const deadline = Date.now() + waitMs
     for (let index = 0; index < workers; index++)
-      host.spawn(workerSource, { module, memory, index }, () => {
-        threads.#failed = true
-      })
+      for (let left = waitMs; Atomics.load(threads.#control, readyAt + index) !== 1 && left > 0; ) {
+        Atomics.wait(threads.#control, readyAt + index, 0, left)
+        left = deadline - Date.now()
+      }
     return threads
-  }
-
-  /** Resolves, once the workers have started (or after 5 s), to how many are ready. */
-  async whenReady(): Promise<number> {
-    for (let tries = 0; tries < 500 && this.ready < this.#workers; tries++)
-      await new Promise((resolve) => setTimeout(resolve, 10))
-    return this.ready
   }
 
   /** How many workers are ready for a job now. */

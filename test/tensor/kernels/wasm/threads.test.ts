@@ -1,6 +1,7 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createWasmKernels } from '../../../../src/tensor/kernels/wasm/kernels.js'
+import type { WorkerHost } from '../../../../src/tensor/kernels/wasm/workers.js'
 import { arbProduct, matchesReference, precisions, zerosLike } from './helpers.js'
 
 // every product big enough to split goes to the threads: once with the caller taking no task (so
@@ -8,9 +9,18 @@ import { arbProduct, matchesReference, precisions, zerosLike } from './helpers.j
 const backends = [
   [
     'workers only',
-    createWasmKernels({ threads: 2, threadThreshold: 0, smallMatmul: 0, callerWorks: false })!,
+    createWasmKernels({
+      threads: 2,
+      threadThreshold: 0,
+      smallMatmul: 0,
+      callerWorks: false,
+      threadStartMs: 60_000,
+    })!,
   ],
-  ['caller and worker', createWasmKernels({ threads: 1, threadThreshold: 0, smallMatmul: 0 })!],
+  [
+    'caller and worker',
+    createWasmKernels({ threads: 1, threadThreshold: 0, smallMatmul: 0, threadStartMs: 60_000 })!,
+  ],
 ] as const
 
 const product = (m: number, k: number, n: number) => ({
@@ -24,6 +34,37 @@ const product = (m: number, k: number, n: number) => ({
 })
 
 describe('helper threads', () => {
+  // a busy machine can take seconds to start a thread; the wait ends as soon as it is ready
+  const patient = { threadThreshold: 0, smallMatmul: 0, threadStartMs: 60_000 }
+
+  it('start synchronously inside the first product big enough to use them', () => {
+    const wasm = createWasmKernels({ threads: 1, ...patient })!
+    expect(wasm.readyThreads()).toBe(0)
+    const p = product(40, 30, 20)
+    const out = new Float32Array(40 * 20)
+    wasm.matmul({ ...p, out }) // no await anywhere: a synchronous program
+    expect(wasm.readyThreads()).toBe(1)
+    expect(matchesReference(p, out)).toBe(true)
+  })
+
+  it('leave products correct, on the calling thread, where threads are unavailable', () => {
+    const failing: WorkerHost = {
+      kind: 'node',
+      cores: 4,
+      spawn: () => {
+        throw new Error('no threads here')
+      },
+    }
+    for (const host of [undefined, failing]) {
+      const wasm = createWasmKernels({ threads: 2, ...patient, host })!
+      const p = product(33, 17, 25)
+      const out = new Float32Array(33 * 25).fill(Number.NaN)
+      wasm.matmul({ ...p, out })
+      expect(wasm.readyThreads()).toBe(0)
+      expect(matchesReference(p, out)).toBe(true)
+    }
+  })
+
   it('start and report ready', async () => {
     expect(await backends[0][1].startThreads()).toBe(2)
     expect(await backends[1][1].startThreads()).toBe(1)
