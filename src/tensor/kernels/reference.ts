@@ -5,24 +5,8 @@
  *
  * @module kernels/reference
  */
-import type { Shape } from '../shape.js'
+import { type Shape, sizeOf, stridesOf } from '../shape.js'
 import type { BinaryOp, FloatArray, Kernels, MatmulArgs, ReduceKind, UnaryOp } from './types.js'
-
-const sizeOf = (shape: Shape): number => {
-  let n = 1
-  for (const d of shape) n *= d
-  return n
-}
-
-const stridesOf = (shape: Shape): number[] => {
-  const strides = new Array<number>(shape.length)
-  let s = 1
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s
-    s *= shape[i]!
-  }
-  return strides
-}
 
 /** Strides of `shape` read in the index space of `outShape` (0 along broadcast dimensions). */
 export const broadcastStrides = (shape: Shape, outShape: Shape): number[] => {

@@ -30,13 +30,17 @@ export const sameDType = (
   return dtype
 }
 
+/** What an elementwise primitive declares: its name, its forward expression, vjp rule and domain. */
+export interface ElementwiseSpec {
+  readonly name: string
+  /** The forward kernel: a JavaScript expression in `x` (and `y` for two inputs). */
+  readonly expr: string
+  readonly vjp: VjpRule<undefined> | undefined
+  readonly domain: ((tools: DomainTools) => Arbitrary<DomainCase<undefined>>) | undefined
+}
+
 /** An elementwise primitive of one input, computed by a JavaScript expression in `x`. */
-export const unaryPrim = (spec: {
-  name: string
-  expr: string
-  vjp: VjpRule<undefined> | undefined
-  domain: ((tools: DomainTools) => Arbitrary<DomainCase<undefined>>) | undefined
-}): Prim<undefined> => {
+export const unaryPrim = (spec: ElementwiseSpec): Prim<undefined> => {
   const op = { name: spec.name, expr: spec.expr }
   return definePrim<undefined>({
     name: spec.name,
@@ -53,12 +57,7 @@ export const unaryPrim = (spec: {
 }
 
 /** An elementwise primitive of two broadcast operands, computed by an expression in `x` and `y`. */
-export const binaryPrim = (spec: {
-  name: string
-  expr: string
-  vjp: VjpRule<undefined> | undefined
-  domain: ((tools: DomainTools) => Arbitrary<DomainCase<undefined>>) | undefined
-}): Prim<undefined> => {
+export const binaryPrim = (spec: ElementwiseSpec): Prim<undefined> => {
   const op = { name: spec.name, expr: spec.expr }
   return definePrim<undefined>({
     name: spec.name,
@@ -78,5 +77,24 @@ export const binaryPrim = (spec: {
     elementwise: true,
     vjp: spec.vjp,
     domain: spec.domain,
+  })
+}
+
+/**
+ * `maximum` or `minimum`: the larger (smaller) of two broadcast operands; NaN wins. At ties the
+ * gradient is split equally between the two inputs (as in JAX).
+ */
+export const pairwiseExtremumPrim = (name: 'maximum' | 'minimum'): Prim<undefined> => {
+  const wins = name === 'maximum' ? '>' : '<'
+  return binaryPrim({
+    name,
+    expr: `x ${wins} y || x !== x ? x : y`,
+    vjp: (ops, ct, _out, [a, b]) => {
+      const [first, second] = name === 'maximum' ? [ops.greater, ops.less] : [ops.less, ops.greater]
+      const half = ops.mul(ops.equal(a!, b!), 0.5)
+      return [ops.mul(ct, ops.add(first(a!, b!), half)), ops.mul(ct, ops.add(second(a!, b!), half))]
+    },
+    // operands in disjoint bands of each unit interval: never tied, never closer than 0.2
+    domain: (t) => t.binary({ min: -3, max: 3, band: [0.1, 0.4] }, { min: -3, max: 3, band: [0.6, 0.9] }),
   })
 }
