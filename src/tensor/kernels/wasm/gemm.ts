@@ -56,6 +56,38 @@ export const pushMin = (f: FunctionBuilder, x: number, y: number): void => {
 }
 
 /**
+ * Emits a blocked loop: `for (index = 0; index < total; index += step) { size = min(total − index,
+ * step); body() }`. `step` is a constant or (`{ local }`) an i32 local; `scratch` is a spare i32
+ * local that a constant step is loaded into.
+ */
+export const emitBlocks = (
+  f: FunctionBuilder,
+  loop: {
+    readonly index: number
+    readonly total: number
+    readonly size: number
+    readonly step: number | { readonly local: number }
+    readonly scratch: number
+  },
+  body: () => void,
+): void => {
+  const { index, total, size, step, scratch } = loop
+  f.i32(0).set(index)
+  f.block().loop()
+  f.get(index).get(total).op('i32.ge_u').brIf(1)
+  f.get(total).get(index).op('i32.sub').set(size)
+  if (typeof step === 'number') f.i32(step).set(scratch)
+  pushMin(f, size, typeof step === 'number' ? scratch : step.local)
+  f.set(size)
+  body()
+  f.get(index)
+  if (typeof step === 'number') f.i32(step)
+  else f.get(step.local)
+  f.op('i32.add').set(index)
+  f.br(0).end().end()
+}
+
+/**
  * The register tile: accumulates `mr × nr` outputs over `kb` steps of the packed panels at `a` and
  * `b`, then stores them at `target` (rows `rowBytes` apart), adding to what is there when
  * `accumulate` is set. Emitted inline into the macro-kernel.
@@ -284,45 +316,33 @@ export const emitGemm = (shape: GemmShape, callees: GemmCallees): FunctionBuilde
     f.get(base).get(i).get(si).op('i32.mul').get(j).get(sj).op('i32.mul').op('i32.add')
     f.i32(lanes.shift).op('i32.shl').op('i32.add')
   }
-  const remaining = (total: number, at: number, block: number, into: number) => {
-    f.get(total).get(at).op('i32.sub').set(into)
-    f.i32(block).set(bound)
-    pushMin(f, into, bound)
-    f.set(into)
-  }
   emitSliceDepth(f, kc, k, bound, depth)
-  f.i32(0).set(jc)
-  f.block().loop()
-  f.get(jc).get(n).op('i32.ge_u').brIf(1)
-  remaining(n, jc, nc, nb)
-  f.i32(0).set(pc)
-  f.block().loop()
-  f.get(pc).get(k).op('i32.ge_u').brIf(1)
-  f.get(k).get(pc).op('i32.sub').set(kb)
-  pushMin(f, kb, depth)
-  f.set(kb)
-  address(b, pc, rsB, jc, csB)
-  f.get(csB).get(rsB).get(nb).get(kb).get(scratch).i32(layout.packB).op('i32.add')
-  f.call(callees.packColumns)
-  f.i32(0).set(ic)
-  f.block().loop()
-  f.get(ic).get(m).op('i32.ge_u').brIf(1)
-  remaining(m, ic, mc, mb)
-  address(a, ic, rsA, pc, csA)
-  f.get(rsA).get(csA).get(mb).get(kb).get(scratch).i32(layout.packA).op('i32.add')
-  f.call(callees.packRows)
-  f.get(scratch).i32(layout.packA).op('i32.add')
-  f.get(scratch).i32(layout.packB).op('i32.add')
-  f.get(c).get(ic).get(ldc).op('i32.mul').get(jc).op('i32.add').i32(lanes.shift).op('i32.shl').op('i32.add')
-  f.get(ldc).get(mb).get(nb).get(kb)
-  f.get(pc).i32(0).op('i32.ne')
-  f.get(scratch).i32(layout.edge).op('i32.add')
-  f.call(callees.macro)
-  f.get(ic).i32(mc).op('i32.add').set(ic)
-  f.br(0).end().end()
-  f.get(pc).get(depth).op('i32.add').set(pc)
-  f.br(0).end().end()
-  f.get(jc).i32(nc).op('i32.add').set(jc)
-  f.br(0).end().end()
+  emitBlocks(f, { index: jc, total: n, size: nb, step: nc, scratch: bound }, () => {
+    emitBlocks(f, { index: pc, total: k, size: kb, step: { local: depth }, scratch: bound }, () => {
+      address(b, pc, rsB, jc, csB)
+      f.get(csB).get(rsB).get(nb).get(kb).get(scratch).i32(layout.packB).op('i32.add')
+      f.call(callees.packColumns)
+      emitBlocks(f, { index: ic, total: m, size: mb, step: mc, scratch: bound }, () => {
+        address(a, ic, rsA, pc, csA)
+        f.get(rsA).get(csA).get(mb).get(kb).get(scratch).i32(layout.packA).op('i32.add')
+        f.call(callees.packRows)
+        f.get(scratch).i32(layout.packA).op('i32.add')
+        f.get(scratch).i32(layout.packB).op('i32.add')
+        f.get(c)
+          .get(ic)
+          .get(ldc)
+          .op('i32.mul')
+          .get(jc)
+          .op('i32.add')
+          .i32(lanes.shift)
+          .op('i32.shl')
+          .op('i32.add')
+        f.get(ldc).get(mb).get(nb).get(kb)
+        f.get(pc).i32(0).op('i32.ne')
+        f.get(scratch).i32(layout.edge).op('i32.add')
+        f.call(callees.macro)
+      })
+    })
+  })
   return f
 }

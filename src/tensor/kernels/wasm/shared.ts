@@ -11,7 +11,7 @@
  * @module kernels/wasm/shared
  */
 import { FunctionBuilder } from './encoder.js'
-import { emitSliceDepth, type GemmShape, pushMin, scratchLayout, tileColumns } from './gemm.js'
+import { emitBlocks, emitSliceDepth, type GemmShape, scratchLayout, tileColumns } from './gemm.js'
 
 /** Elements `packAll` writes for an `n`-column `op(B)` of depth `k`. */
 export const packedSize = (shape: GemmShape, k: number, n: number): number => {
@@ -59,30 +59,18 @@ export const emitPackAll = (shape: GemmShape, packColumns: number): FunctionBuil
     f.local('i32'),
   ]
   emitSliceDepth(f, kc, k, bound, depth)
-  f.i32(0).set(jc)
-  f.block().loop()
-  f.get(jc).get(n).op('i32.ge_u').brIf(1)
-  f.get(n).get(jc).op('i32.sub').set(nb).i32(nc).set(bound)
-  pushMin(f, nb, bound)
-  f.set(nb)
-  f.i32(0).set(pc)
-  f.block().loop()
-  f.get(pc).get(k).op('i32.ge_u').brIf(1)
-  f.get(k).get(pc).op('i32.sub').set(kb)
-  pushMin(f, kb, depth)
-  f.set(kb)
-  // source: b + (pc·rsB + jc·csB)·bytes; destination: dst + block offset
-  f.get(b).get(pc).get(rsB).op('i32.mul').get(jc).get(csB).op('i32.mul').op('i32.add')
-  f.i32(lanes.shift).op('i32.shl').op('i32.add')
-  f.get(csB).get(rsB).get(nb).get(kb)
-  f.get(dst)
-  pushBlockOffset(f, shape, { jc, k, pc, nb })
-  f.op('i32.add')
-  f.call(packColumns)
-  f.get(pc).get(depth).op('i32.add').set(pc)
-  f.br(0).end().end()
-  f.get(jc).i32(nc).op('i32.add').set(jc)
-  f.br(0).end().end()
+  emitBlocks(f, { index: jc, total: n, size: nb, step: nc, scratch: bound }, () => {
+    emitBlocks(f, { index: pc, total: k, size: kb, step: { local: depth }, scratch: bound }, () => {
+      // source: b + (pc·rsB + jc·csB)·bytes; destination: dst + block offset
+      f.get(b).get(pc).get(rsB).op('i32.mul').get(jc).get(csB).op('i32.mul').op('i32.add')
+      f.i32(lanes.shift).op('i32.shl').op('i32.add')
+      f.get(csB).get(rsB).get(nb).get(kb)
+      f.get(dst)
+      pushBlockOffset(f, shape, { jc, k, pc, nb })
+      f.op('i32.add')
+      f.call(packColumns)
+    })
+  })
   return f
 }
 
@@ -109,44 +97,34 @@ export const emitGemmRows = (
   ]
   const layout = scratchLayout(shape)
   emitSliceDepth(f, kc, k, bound, depth)
-  f.i32(0).set(jc)
-  f.block().loop()
-  f.get(jc).get(n).op('i32.ge_u').brIf(1)
-  f.get(n).get(jc).op('i32.sub').set(nb).i32(nc).set(bound)
-  pushMin(f, nb, bound)
-  f.set(nb)
-  f.i32(0).set(pc)
-  f.block().loop()
-  f.get(pc).get(k).op('i32.ge_u').brIf(1)
-  f.get(k).get(pc).op('i32.sub').set(kb)
-  pushMin(f, kb, depth)
-  f.set(kb)
-  f.i32(0).set(ic)
-  f.block().loop()
-  f.get(ic).get(m).op('i32.ge_u').brIf(1)
-  f.get(m).get(ic).op('i32.sub').set(mb).i32(mc).set(bound)
-  pushMin(f, mb, bound)
-  f.set(mb)
-  // pack rows ic … ic + mb of op(A)[:, pc:pc+kb] into the packed-A area
-  f.get(a).get(ic).get(rsA).op('i32.mul').get(pc).get(csA).op('i32.mul').op('i32.add')
-  f.i32(lanes.shift).op('i32.shl').op('i32.add')
-  f.get(rsA).get(csA).get(mb).get(kb).get(scratch).i32(layout.packA).op('i32.add')
-  f.call(callees.packRows)
-  f.get(scratch).i32(layout.packA).op('i32.add')
-  f.get(packedB)
-  pushBlockOffset(f, shape, { jc, k, pc, nb })
-  f.op('i32.add')
-  f.get(c).get(ic).get(ldc).op('i32.mul').get(jc).op('i32.add').i32(lanes.shift).op('i32.shl').op('i32.add')
-  f.get(ldc).get(mb).get(nb).get(kb)
-  f.get(pc).i32(0).op('i32.ne')
-  // the edge tile follows the packed-A block
-  f.get(scratch).i32(layout.packB).op('i32.add')
-  f.call(callees.macro)
-  f.get(ic).i32(mc).op('i32.add').set(ic)
-  f.br(0).end().end()
-  f.get(pc).get(depth).op('i32.add').set(pc)
-  f.br(0).end().end()
-  f.get(jc).i32(nc).op('i32.add').set(jc)
-  f.br(0).end().end()
+  emitBlocks(f, { index: jc, total: n, size: nb, step: nc, scratch: bound }, () => {
+    emitBlocks(f, { index: pc, total: k, size: kb, step: { local: depth }, scratch: bound }, () => {
+      emitBlocks(f, { index: ic, total: m, size: mb, step: mc, scratch: bound }, () => {
+        // pack rows ic … ic + mb of op(A)[:, pc:pc+kb] into the packed-A area
+        f.get(a).get(ic).get(rsA).op('i32.mul').get(pc).get(csA).op('i32.mul').op('i32.add')
+        f.i32(lanes.shift).op('i32.shl').op('i32.add')
+        f.get(rsA).get(csA).get(mb).get(kb).get(scratch).i32(layout.packA).op('i32.add')
+        f.call(callees.packRows)
+        f.get(scratch).i32(layout.packA).op('i32.add')
+        f.get(packedB)
+        pushBlockOffset(f, shape, { jc, k, pc, nb })
+        f.op('i32.add')
+        f.get(c)
+          .get(ic)
+          .get(ldc)
+          .op('i32.mul')
+          .get(jc)
+          .op('i32.add')
+          .i32(lanes.shift)
+          .op('i32.shl')
+          .op('i32.add')
+        f.get(ldc).get(mb).get(nb).get(kb)
+        f.get(pc).i32(0).op('i32.ne')
+        // the edge tile follows the packed-A block
+        f.get(scratch).i32(layout.packB).op('i32.add')
+        f.call(callees.macro)
+      })
+    })
+  })
   return f
 }
