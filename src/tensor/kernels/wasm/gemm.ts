@@ -265,6 +265,50 @@ export const emitMacro = (shape: GemmShape): FunctionBuilder => {
 }
 
 /**
+ * The work on one block of rows `ic … ic + mb` of `op(A)` against one packed panel of B: packs the
+ * rows into `scratch + packedA`, then calls the macro-kernel into C at (ic, jc). `pushPackedB`
+ * pushes the panel's address; the edge tile sits at `scratch + edge`. Shared by `gemm` and
+ * `gemmRows`, which differ only in where the packed B comes from.
+ */
+export const emitRowBlock = (
+  f: FunctionBuilder,
+  shape: GemmShape,
+  at: {
+    readonly a: number
+    readonly rsA: number
+    readonly csA: number
+    readonly c: number
+    readonly ldc: number
+    readonly ic: number
+    readonly pc: number
+    readonly jc: number
+    readonly mb: number
+    readonly nb: number
+    readonly kb: number
+    readonly scratch: number
+    readonly packedA: number
+    readonly edge: number
+    readonly callees: { readonly packRows: number; readonly macro: number }
+    readonly pushPackedB: () => void
+  },
+): void => {
+  const { a, rsA, csA, c, ldc, ic, pc, jc, mb, nb, kb, scratch } = at
+  const shift = shape.lanes.shift
+  // source: a + (ic·rsA + pc·csA)·bytes
+  f.get(a).get(ic).get(rsA).op('i32.mul').get(pc).get(csA).op('i32.mul').op('i32.add')
+  f.i32(shift).op('i32.shl').op('i32.add')
+  f.get(rsA).get(csA).get(mb).get(kb).get(scratch).i32(at.packedA).op('i32.add')
+  f.call(at.callees.packRows)
+  f.get(scratch).i32(at.packedA).op('i32.add')
+  at.pushPackedB()
+  f.get(c).get(ic).get(ldc).op('i32.mul').get(jc).op('i32.add').i32(shift).op('i32.shl').op('i32.add')
+  f.get(ldc).get(mb).get(nb).get(kb)
+  f.get(pc).i32(0).op('i32.ne')
+  f.get(scratch).i32(at.edge).op('i32.add')
+  f.call(at.callees.macro)
+}
+
+/**
  * Sets `depth` to the depth of the k slices: equal slices of at most kc (784 = 4 × 196, not
  * 3 × 256 + 16: a thin last slice wastes a pass over C). `scratch` is a spare i32 local.
  */
@@ -323,24 +367,13 @@ export const emitGemm = (shape: GemmShape, callees: GemmCallees): FunctionBuilde
       f.get(csB).get(rsB).get(nb).get(kb).get(scratch).i32(layout.packB).op('i32.add')
       f.call(callees.packColumns)
       emitBlocks(f, { index: ic, total: m, size: mb, step: mc, scratch: bound }, () => {
-        address(a, ic, rsA, pc, csA)
-        f.get(rsA).get(csA).get(mb).get(kb).get(scratch).i32(layout.packA).op('i32.add')
-        f.call(callees.packRows)
-        f.get(scratch).i32(layout.packA).op('i32.add')
-        f.get(scratch).i32(layout.packB).op('i32.add')
-        f.get(c)
-          .get(ic)
-          .get(ldc)
-          .op('i32.mul')
-          .get(jc)
-          .op('i32.add')
-          .i32(lanes.shift)
-          .op('i32.shl')
-          .op('i32.add')
-        f.get(ldc).get(mb).get(nb).get(kb)
-        f.get(pc).i32(0).op('i32.ne')
-        f.get(scratch).i32(layout.edge).op('i32.add')
-        f.call(callees.macro)
+        emitRowBlock(f, shape, {
+          ...{ a, rsA, csA, c, ldc, ic, pc, jc, mb, nb, kb, scratch },
+          packedA: layout.packA,
+          edge: layout.edge,
+          callees,
+          pushPackedB: () => f.get(scratch).i32(layout.packB).op('i32.add'),
+        })
       })
     })
   })

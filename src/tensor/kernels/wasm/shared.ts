@@ -11,7 +11,14 @@
  * @module kernels/wasm/shared
  */
 import { FunctionBuilder } from './encoder.js'
-import { emitBlocks, emitSliceDepth, type GemmShape, scratchLayout, tileColumns } from './gemm.js'
+import {
+  emitBlocks,
+  emitRowBlock,
+  emitSliceDepth,
+  type GemmShape,
+  scratchLayout,
+  tileColumns,
+} from './gemm.js'
 
 /** Elements `packAll` writes for an `n`-column `op(B)` of depth `k`. */
 export const packedSize = (shape: GemmShape, k: number, n: number): number => {
@@ -82,7 +89,7 @@ export const emitGemmRows = (
   shape: GemmShape,
   callees: { packRows: number; macro: number },
 ): FunctionBuilder => {
-  const { lanes, kc, mc, nc } = shape
+  const { kc, mc, nc } = shape
   const f = new FunctionBuilder(Array.from({ length: 10 }, () => 'i32' as const))
   const [a, rsA, csA, packedB, c, ldc, m, n, k, scratch] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
   const [jc, pc, ic, nb, kb, mb, bound, depth] = [
@@ -100,29 +107,18 @@ export const emitGemmRows = (
   emitBlocks(f, { index: jc, total: n, size: nb, step: nc, scratch: bound }, () => {
     emitBlocks(f, { index: pc, total: k, size: kb, step: { local: depth }, scratch: bound }, () => {
       emitBlocks(f, { index: ic, total: m, size: mb, step: mc, scratch: bound }, () => {
-        // pack rows ic … ic + mb of op(A)[:, pc:pc+kb] into the packed-A area
-        f.get(a).get(ic).get(rsA).op('i32.mul').get(pc).get(csA).op('i32.mul').op('i32.add')
-        f.i32(lanes.shift).op('i32.shl').op('i32.add')
-        f.get(rsA).get(csA).get(mb).get(kb).get(scratch).i32(layout.packA).op('i32.add')
-        f.call(callees.packRows)
-        f.get(scratch).i32(layout.packA).op('i32.add')
-        f.get(packedB)
-        pushBlockOffset(f, shape, { jc, k, pc, nb })
-        f.op('i32.add')
-        f.get(c)
-          .get(ic)
-          .get(ldc)
-          .op('i32.mul')
-          .get(jc)
-          .op('i32.add')
-          .i32(lanes.shift)
-          .op('i32.shl')
-          .op('i32.add')
-        f.get(ldc).get(mb).get(nb).get(kb)
-        f.get(pc).i32(0).op('i32.ne')
         // the edge tile follows the packed-A block
-        f.get(scratch).i32(layout.packB).op('i32.add')
-        f.call(callees.macro)
+        emitRowBlock(f, shape, {
+          ...{ a, rsA, csA, c, ldc, ic, pc, jc, mb, nb, kb, scratch },
+          packedA: layout.packA,
+          edge: layout.packB,
+          callees,
+          pushPackedB: () => {
+            f.get(packedB)
+            pushBlockOffset(f, shape, { jc, k, pc, nb })
+            f.op('i32.add')
+          },
+        })
       })
     })
   })
