@@ -51,15 +51,19 @@ describe('unfilled outputs of elementwise primitives', () => {
           const product = toFlat(mul(column, row)) // outer product: general broadcast
           const scaled = toFlat(mul(a, 2))
           const e = toFlat(exp(mul(a, 0)))
-          for (let i = 0; i < rows; i++)
-            for (let j = 0; j < cols; j++) {
+          // one assertion per result (per-element expects made this test take a minute under load)
+          let wrong: string | undefined
+          for (let i = 0; i < rows && wrong === undefined; i++)
+            for (let j = 0; j < cols && wrong === undefined; j++) {
               const k = i * cols + j
               const v = (k % 7) - 3
-              expect(sum[k]).toBe(v + (i % 5))
-              expect(product[k]).toBe((i % 5) * (j % 3))
-              expect(scaled[k]).toBe(2 * v)
-              expect(e[k]).toBe(1)
+              if (!Object.is(sum[k], v + (i % 5))) wrong = `add at ${k}: ${sum[k]}`
+              else if (!Object.is(product[k], (i % 5) * (j % 3)))
+                wrong = `outer product at ${k}: ${product[k]}`
+              else if (!Object.is(scaled[k], 2 * v)) wrong = `scaled at ${k}: ${scaled[k]}`
+              else if (!Object.is(e[k], 1)) wrong = `exp at ${k}: ${e[k]}`
             }
+          expect(wrong).toBeUndefined()
         },
       ),
       { seed: 5, numRuns: 12 },
