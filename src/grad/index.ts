@@ -1,6 +1,7 @@
 /**
  * src/grad: transforms of functions. `vjp` is the one tracer; `grad`, `valueAndGrad`, `jvp`,
- * `hvp`, `hessian`, `jacrev`, `jacfwd`, `customVjp`, `checkpoint` and `stopGradient` derive from it.
+ * `hvp`, `hessian`, `jacrev`, `jacfwd`, `customVjp`, `checkpoint` and `stopGradient` derive from it;
+ * `vmap` is the batching interpreter beside it.
  *
  * @module grad
  */
@@ -17,3 +18,4 @@ export {
   unflatten,
 } from './tree.js'
 export * from './vjp.js'
+export * from './vmap.js'

@@ -13,7 +13,7 @@
  *
  * @module structuralZeros
  */
-import { allocate, makeTensor, storage, type Tensor } from '../tensor/internal.js'
+import { allocate, hasValues, makeTensor, storage, storageFrom, type Tensor } from '../tensor/internal.js'
 import * as ops from '../tensor/ops.js'
 
 /**
@@ -49,6 +49,13 @@ export const allZero = (zeros: Unreached): boolean => zeros === 'all' || zeros?.
  */
 export const dropNonFinite = (g: Tensor, zeros: Unreached): Tensor => {
   if (zeros === undefined) return g
+  // inside vmap (jacrev, hessian) g stands for a batch of cotangents and its storage is a stand-in:
+  // the structural zeros are the same for every example, so zero those positions outright (they
+  // hold ±0 or a non-finite value)
+  if (!hasValues(g)) {
+    const mask = zeros === 'all' ? allocate(g.dtype, 1).fill(1) : storageFrom(g.dtype, zeros)
+    return ops.where(makeTensor(zeros === 'all' ? [] : g.shape, g.dtype, mask), 0, g)
+  }
   const values = storage(g)
   let first = 0
   while (first < values.length && Number.isFinite(values[first]!)) first++

@@ -14,6 +14,7 @@ import {
   type Box,
   boxOf,
   formatShape,
+  hasValues,
   type Interpreter,
   lowerTo,
   makeTensor,
@@ -133,8 +134,9 @@ export class ReverseTrace implements Interpreter {
           `nabla internal error: the vjp rule of ${node.prim.name} returned ${grads.length} cotangents for ${node.inputs.length} inputs`,
         )
       const zeros = unreached[i]
+      // (inside vmap a tensor's storage is a stand-in: no value-dependent masks from it)
       const unselected =
-        node.prim.unselected === undefined || zeros === 'all'
+        node.prim.unselected === undefined || zeros === 'all' || !node.inputs.every(hasValues)
           ? undefined
           : node.prim.unselected(node.inputs, node.output.shape)
       for (let j = 0; j < grads.length; j++) {

@@ -21,7 +21,7 @@ import {
   ShapeError,
   shapesEqual,
   sizeOf,
-  stack,
+  stopGradientPrim,
   storage,
   sum,
   type Tensor,
@@ -29,6 +29,7 @@ import {
 } from '../tensor/internal.js'
 import { flatten, type Pytree, treeMap, treeZip } from './tree.js'
 import { grad, vjp } from './vjp.js'
+import { vmap } from './vmap.js'
 
 /**
  * Forward mode: the value of `f` at `x` and the directional derivative `J·tangent`. Derived from
@@ -87,11 +88,12 @@ export const hvp =
   (x: X, v: X): X =>
     grad((p: X) => treeDot(grad(f)(p), v))(x)
 
-/** The unit tensor with a 1 at flat `index`. */
-const basis = (shape: Shape, dtype: Tensor['dtype'], index: number): Tensor => {
-  const data = allocate(dtype, sizeOf(shape))
-  data[index] = 1
-  return makeTensor(shape, dtype, data)
+/** The identity as a batch of basis tensors: `[n, ...shape]`, row `i` has a 1 at flat index `i`. */
+const basisRows = (shape: Shape, dtype: Tensor['dtype']): Tensor => {
+  const n = sizeOf(shape)
+  const data = allocate(dtype, n * n)
+  for (let i = 0; i < n; i++) data[i * n + i] = 1
+  return makeTensor([n, ...shape], dtype, data)
 }
 
 const singleTensor = (op: string, value: unknown, what: string): Tensor => {
@@ -102,7 +104,8 @@ const singleTensor = (op: string, value: unknown, what: string): Tensor => {
 }
 
 /**
- * The Jacobian by reverse mode (one pullback per output element), shaped `[...outShape, ...inShape]`.
+ * The Jacobian by reverse mode, shaped `[...outShape, ...inShape]`: the pullback of every output
+ * basis vector, computed at once by `vmap` over the pullback.
  * @example
  * import { jacrev, mul, tensor, type Tensor } from 'nabla'
  * jacrev((x: Tensor) => mul(x, 2))(tensor([1, 2, 3])).shape // [3, 3]
@@ -112,15 +115,14 @@ export const jacrev =
   (x: X): Tensor => {
     const [y, pullback] = vjp(f, x)
     const out = singleTensor('jacrev', y, 'f(x)')
-    const rows: Tensor[] = Array.from({ length: out.size }, (_, i) =>
-      pullback(basis(out.shape, out.dtype, i)),
-    )
-    if (rows.length === 0) return zeros([...out.shape, ...x.shape], { dtype: x.dtype })
-    return reshape(stack(rows, 0), [...out.shape, ...x.shape])
+    if (out.size === 0) return zeros([...out.shape, ...x.shape], { dtype: x.dtype })
+    const rows: Tensor = vmap((ct: Tensor) => pullback(ct) as Tensor)(basisRows(out.shape, out.dtype))
+    return reshape(rows, [...out.shape, ...x.shape])
   }
 
 /**
- * The Jacobian by forward mode (one jvp per input element), shaped `[...outShape, ...inShape]`.
+ * The Jacobian by forward mode, shaped `[...outShape, ...inShape]`: the jvp along every input basis
+ * vector, computed at once by `vmap` over the tangent.
  * @example
  * import { jacfwd, tensor, sin } from 'nabla'
  * jacfwd(sin)(tensor([0, 1])).shape // [2, 2]
@@ -128,13 +130,14 @@ export const jacrev =
 export const jacfwd =
   <X extends Tensor>(f: (x: X) => Tensor) =>
   (x: X): Tensor => {
-    const columns = Array.from({ length: x.size }, (_, j) => jvp(f, x, basis(x.shape, x.dtype, j) as X)[1])
-    if (columns.length === 0) {
+    if (x.size === 0) {
       const y = f(x)
       return zeros([...y.shape, ...x.shape], { dtype: y.dtype })
     }
-    const outShape = columns[0]!.shape
-    return reshape(stack(columns, outShape.length), [...outShape, ...x.shape])
+    const columns: Tensor = vmap((t: Tensor) => jvp(f, x, t as X)[1], { outAxes: -1 })(
+      basisRows(x.shape, x.dtype),
+    )
+    return reshape(columns, [...columns.shape.slice(0, -1), ...x.shape])
   }
 
 /**
@@ -155,7 +158,7 @@ export const hessian =
  * const x = tensor([1, 2])
  * grad((x: Tensor<[2]>) => sum(mul(x, stopGradient(x))))(x) // [1, 2]: equals x, not 2x
  */
-export const stopGradient = <T>(x: T): T => treeMap(x, (t) => detach(t))
+export const stopGradient = <T>(x: T): T => treeMap(x, (t) => apply(stopGradientPrim, [t], undefined))
 
 /**
  * The rule of `customVjp`: given the output's cotangent, the output and the inputs, one cotangent
@@ -213,6 +216,23 @@ export const customVjp = <Args extends readonly Tensor[], R extends Tensor>(
           )
       })
       return cts
+    },
+    // the batched function is again a custom-vjp function: f and the rule, each vmapped (an
+    // unbatched input's cotangent sums the per-example ones)
+    batch: (_ops, inputs, batched, _params) => {
+      const inAxes = batched.map((b) => (b ? 0 : null))
+      const batchedF = (...xs: Tensor[]): Tensor =>
+        vmap((...ys: Tensor[]) => f(...(ys as unknown as Args)), { inAxes })(...xs) as Tensor
+      const batchedRule = (ct: Tensor, y: Tensor, ...xs: Tensor[]): Tensor[] => {
+        const perExample = vmap(
+          (c: Tensor, o: Tensor, ...ys: Tensor[]): Tensor[] => [
+            ...(rule(c as R, o as R, ...(ys as unknown as Args)) as readonly Tensor[]),
+          ],
+          { inAxes: [0, 0, ...inAxes] },
+        )(ct, y, ...xs) as Tensor[]
+        return perExample.map((c, i) => (batched[i] ? c : sum(c, 0)))
+      }
+      return customVjp(batchedF, batchedRule, `vmap(${name})`)(...inputs)
     },
     domain: undefined,
   })

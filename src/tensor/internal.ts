@@ -8,8 +8,19 @@
 export { apply, evaluate, nextLevel, popInterpreter, pushInterpreter } from './dispatch.js'
 export { allocate, isDType, type Storage, storageFrom } from './dtype.js'
 export * from './index.js'
-export type { DomainCase, DomainTools, OutputSpec, Prim, ValueRange, VjpRule } from './prim.js'
+export type { BatchRule, DomainCase, DomainTools, OutputSpec, Prim, ValueRange, VjpRule } from './prim.js'
 export { definePrim, isPrim } from './prim.js'
+export { batchLoopCount, moveAxis } from './prims/batching.js'
+export { stopGradientPrim } from './prims/index.js'
 export { primitives } from './prims/registry.js'
-export { describe, maxSize, shapesEqual, sizeOf, validateShape } from './shape.js'
-export { type Box, boxOf, detach, type Interpreter, lowerTo, makeTensor, storage } from './tensor.js'
+export { describe, maxSize, normalizeAxis, shapesEqual, sizeOf, validateShape } from './shape.js'
+export {
+  type Box,
+  boxOf,
+  detach,
+  hasValues,
+  type Interpreter,
+  lowerTo,
+  makeTensor,
+  storage,
+} from './tensor.js'

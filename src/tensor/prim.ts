@@ -34,6 +34,22 @@ export type VjpRule<P> = (
   needs: readonly boolean[],
 ) => readonly (Tensor | null)[]
 
+/**
+ * A batching rule (`vmap`): computes the primitive on a whole batch at once. `inputs` are the
+ * batched inputs, each with the batch along axis 0 where `batched[i]` is true, or the same for every
+ * example where it is false (at least one input is batched). Returns the batched output, with the
+ * batch of `size` examples along axis 0: row `b` must equal the primitive applied to row `b` of
+ * each batched input and to the unbatched inputs as they are. Rules are written with `ops` (and the
+ * primitive itself), so they compose with every other transform.
+ */
+export type BatchRule<P> = (
+  ops: Ops,
+  inputs: readonly Tensor[],
+  batched: readonly boolean[],
+  params: P,
+  size: number,
+) => Tensor
+
 /** One generated case of a primitive's test domain. */
 export interface DomainCase<P> {
   readonly inputs: readonly Tensor[]
@@ -92,6 +108,11 @@ export interface Prim<P = undefined> {
   readonly unselected?: (inputs: readonly Tensor[], outputShape: Shape) => readonly (Uint8Array | undefined)[]
   /** The vjp rule; `undefined` for primitives whose output has no gradient (comparisons). */
   readonly vjp: VjpRule<P> | undefined
+  /**
+   * The batching rule `vmap` uses (see `BatchRule`); every primitive has one, so batching never
+   * falls back to a loop over the examples.
+   */
+  readonly batch: BatchRule<P>
   /** The inputs gradient tests draw from; `undefined` only for primitives without a vjp. */
   readonly domain: ((tools: DomainTools) => Arbitrary<DomainCase<P>>) | undefined
 }

@@ -8,8 +8,18 @@ import type { DType, Storage } from './dtype.js'
 import { ArgumentError, formatShape } from './errors.js'
 import { type FormatOptions, formatValues, sourceOf } from './format.js'
 import { normalizeAxis, type Shape } from './shape.js'
-import { makeTensor, storage, type Tensor } from './tensor.js'
+import { hasValues, makeTensor, storage, type Tensor } from './tensor.js'
 import type { Nested } from './types.js'
+
+/** The storage of `t` for reading; inside `vmap` a tensor stands for a whole batch and has none. */
+const readable = (op: string, t: Tensor) => {
+  if (!hasValues(t))
+    throw new ArgumentError(
+      op,
+      `cannot read the values of a tensor inside vmap: it stands for every example of the batch at once (shape ${formatShape(t.shape)} per example); return it from the function and read the result`,
+    )
+  return storage(t)
+}
 
 /**
  * The values as nested arrays (a number for a scalar).
@@ -18,7 +28,7 @@ import type { Nested } from './types.js'
  * toArray(tensor([[1, 2], [3, 4]])) // [[1, 2], [3, 4]]
  */
 export const toArray = <S extends Shape>(t: Tensor<S>): Nested<S> => {
-  const data = storage(t)
+  const data = readable('toArray', t)
   const build = (depth: number, offset: number, stride: number): unknown => {
     if (depth === t.shape.length) return data[offset]
     const n = t.shape[depth]!
@@ -34,7 +44,7 @@ export const toArray = <S extends Shape>(t: Tensor<S>): Nested<S> => {
  * import { tensor, toFlat } from 'nabla'
  * toFlat(tensor([[1, 2], [3, 4]])) // [1, 2, 3, 4]
  */
-export const toFlat = (t: Tensor): number[] => Array.from(storage(t))
+export const toFlat = (t: Tensor): number[] => Array.from(readable('toFlat', t))
 
 /**
  * The values as a flat row-major typed array of the tensor's dtype (`Float32Array` for float32,
@@ -85,7 +95,7 @@ export const item = (t: Tensor): number => {
       'item',
       `needs a tensor with exactly one element, got shape ${formatShape(t.shape)} (${t.size} elements)`,
     )
-  return storage(t)[0]!
+  return readable('item', t)[0]!
 }
 
 /**
@@ -104,7 +114,7 @@ export const argmax = <S extends Shape>(t: Tensor<S>, axis = -1): Tensor<Shape, 
     )
   const outer = t.shape.slice(0, a).reduce((x, y) => x * y, 1)
   const inner = t.shape.slice(a + 1).reduce((x, y) => x * y, 1)
-  const data = storage(t)
+  const data = readable('argmax', t)
   const out = t.dtype === 'float64' ? new Float64Array(outer * inner) : new Float32Array(outer * inner)
   for (let o = 0; o < outer; o++)
     for (let i = 0; i < inner; i++) {

@@ -29,6 +29,12 @@ export interface Box {
 export interface Interpreter {
   readonly level: number
   readonly active: boolean
+  /**
+   * True when the storage of the tensors it follows is a stand-in, not their values (a `vmap`
+   * tracer stands for a whole batch): readers refuse such tensors, and value-dependent shortcuts
+   * skip them.
+   */
+  readonly placeholders?: boolean
   process(prim: import('./prim.js').Prim<any>, inputs: readonly Tensor[], params: any): Tensor
 }
 
@@ -154,6 +160,17 @@ export const lowerTo = (t: Tensor, level: number): Tensor => {
     box = boxOfTensor(t)
   }
   return t
+}
+
+/**
+ * Whether the storage of `t` holds its values: false inside `vmap`, where a tensor stands for a
+ * whole batch and its storage is a stand-in.
+ * @internal
+ */
+export const hasValues = (t: Tensor): boolean => {
+  for (let box = boxOfTensor(t); box !== undefined; box = boxOfTensor(box.primal))
+    if (box.interpreter.active && box.interpreter.placeholders === true) return false
+  return true
 }
 
 /**

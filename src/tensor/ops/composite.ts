@@ -5,11 +5,13 @@
  *
  * @module ops/composite
  */
+import { apply } from '../dispatch.js'
 import type { DType } from '../dtype.js'
 import { ArgumentError, formatShape } from '../errors.js'
+import { stopGradientPrim } from '../prims/index.js'
 import { reducedShape } from '../prims/reduction.js'
 import { normalizeAxes, type Shape } from '../shape.js'
-import { detach, type Tensor } from '../tensor.js'
+import type { Tensor } from '../tensor.js'
 import type { AxisArg } from '../types.js'
 import {
   abs,
@@ -74,7 +76,7 @@ const shiftFor = (op: string, x: Tensor, axis: AxisArg): Tensor => {
       op,
       `cannot take the ${op} over an empty axis of a tensor of shape ${formatShape(x.shape)}`,
     )
-  const m: Tensor = detach(max(x, axis, { keepdims: true }))
+  const m: Tensor = apply(stopGradientPrim, [max(x, axis, { keepdims: true })], undefined)
   return where(less(abs(m), Infinity), m, 0)
 }
 

@@ -29,6 +29,16 @@ export const broadcastToPrim = definePrim<{ readonly shape: Shape }>({
     return out
   },
   vjp: (_ops, ct) => [ct],
+  // the example's missing leading axes become 1s after the batch axis, then everything broadcasts
+  batch: (ops, [x], _batched, { shape }, size) =>
+    ops.broadcastTo(
+      ops.reshape(x!, [
+        size,
+        ...new Array<number>(shape.length - (x!.shape.length - 1)).fill(1),
+        ...x!.shape.slice(1),
+      ]),
+      [size, ...shape],
+    ),
   domain: (t) =>
     t
       .shape({ maxRank: 2 })

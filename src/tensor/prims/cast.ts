@@ -13,6 +13,7 @@ export const castPrim = definePrim<{ readonly dtype: DType }>({
   infer: ([x], { dtype }) => ({ shape: x!.shape, dtype }),
   forward: ([x], { dtype }) => storageFrom(dtype, storage(x!)),
   vjp: (ops, ct, _out, [x]) => [ops.cast(ct, x!.dtype)],
+  batch: (ops, [x], _batched, { dtype }) => ops.cast(x!, dtype),
   domain: (t) =>
     t.unary({ min: -3, max: 3 }).map(({ inputs }) => ({ inputs, params: { dtype: 'float64' as DType } })),
 })

@@ -10,6 +10,7 @@ import { kernels } from '../kernels/index.js'
 import { definePrim } from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { storage } from '../tensor.js'
+import { batchedInput } from './batching.js'
 import { sameDType } from './elementwise.js'
 
 export const concatPrim = definePrim<{ readonly axis: number }>({
@@ -50,6 +51,11 @@ export const concatPrim = definePrim<{ readonly axis: number }>({
       return ops.slice(ct, begin, end)
     })
   },
+  batch: (ops, xs, batched, { axis }, size) =>
+    ops.concat(
+      xs.map((x, i) => batchedInput(ops, x, batched[i]!, size)),
+      axis + 1,
+    ),
   domain: (t) =>
     t.shape({ minRank: 1 }).chain((shape) =>
       t.fc

@@ -7,12 +7,30 @@
  */
 
 import type { Arbitrary } from 'fast-check'
+import { apply } from '../dispatch.js'
 import { allocateUnfilled } from '../dtype.js'
 import { DTypeError } from '../errors.js'
 import { kernels } from '../kernels/index.js'
-import { type DomainCase, type DomainTools, definePrim, type Prim, type VjpRule } from '../prim.js'
+import {
+  type BatchRule,
+  type DomainCase,
+  type DomainTools,
+  definePrim,
+  type Prim,
+  type VjpRule,
+} from '../prim.js'
 import { broadcastShapes } from '../shape.js'
 import { storage, type Tensor } from '../tensor.js'
+import { alignBatched } from './batching.js'
+
+/**
+ * The batching rule of every elementwise primitive (unary, binary, `where`): line the batched
+ * operands up (see `alignBatched`) and apply the primitive once to the whole batch.
+ */
+export const batchElementwise =
+  <P>(prim: () => Prim<P>): BatchRule<P> =>
+  (ops, inputs, batched, params) =>
+    apply(prim(), alignBatched(ops, inputs, batched), params)
 
 /** Checks that all operands share a dtype; returns it. */
 export const sameDType = (
@@ -42,7 +60,7 @@ export interface ElementwiseSpec {
 /** An elementwise primitive of one input, computed by a JavaScript expression in `x`. */
 export const unaryPrim = (spec: ElementwiseSpec): Prim<undefined> => {
   const op = { name: spec.name, expr: spec.expr }
-  return definePrim<undefined>({
+  const prim: Prim<undefined> = definePrim<undefined>({
     name: spec.name,
     infer: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
     forward: ([x], _, { dtype }) => {
@@ -52,14 +70,16 @@ export const unaryPrim = (spec: ElementwiseSpec): Prim<undefined> => {
     },
     elementwise: true,
     vjp: spec.vjp,
+    batch: (_ops, [x], _batched, params) => apply(prim, [x!], params),
     domain: spec.domain,
   })
+  return prim
 }
 
 /** An elementwise primitive of two broadcast operands, computed by an expression in `x` and `y`. */
 export const binaryPrim = (spec: ElementwiseSpec): Prim<undefined> => {
   const op = { name: spec.name, expr: spec.expr }
-  return definePrim<undefined>({
+  const prim: Prim<undefined> = definePrim<undefined>({
     name: spec.name,
     infer: ([a, b]) => ({
       shape: broadcastShapes(spec.name, a!.shape, b!.shape),
@@ -76,8 +96,10 @@ export const binaryPrim = (spec: ElementwiseSpec): Prim<undefined> => {
     },
     elementwise: true,
     vjp: spec.vjp,
+    batch: batchElementwise(() => prim),
     domain: spec.domain,
   })
+  return prim
 }
 
 /**

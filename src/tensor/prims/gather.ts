@@ -10,6 +10,7 @@ import { kernels } from '../kernels/index.js'
 import { definePrim } from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { makeTensor, storage } from '../tensor.js'
+import { moveAxis, offsetIndices } from './batching.js'
 import { checkIndices } from './indices.js'
 
 export const gatherPrim = definePrim<{ readonly axis: number }>({
@@ -27,6 +28,25 @@ export const gatherPrim = definePrim<{ readonly axis: number }>({
     return out
   },
   vjp: (ops, ct, _out, [x, indices], { axis }) => [ops.scatterAdd(ct, indices!, axis, x!.shape), null],
+  batch: (ops, [x, indices], [xBatched, indicesBatched], { axis }) => {
+    if (!indicesBatched) return ops.gather(x!, indices!, axis + 1)
+    // the batch axis lands where the indices go: move it to the front
+    if (!xBatched) return moveAxis(ops, ops.gather(x!, indices!, axis), axis, 0)
+    // both batched: fold the batch into the indexed axis, offset each example's indices into its
+    // own block, gather once, and move the index axes back after the example's leading axes
+    const length = x!.shape[axis + 1]!
+    const rest = x!.shape.filter((_, j) => j !== 0 && j !== axis + 1)
+    const folded = ops.reshape(moveAxis(ops, x!, axis + 1, 1), [x!.shape[0]! * length, ...rest])
+    const picked = ops.gather(folded, offsetIndices(ops, indices!, length), 0)
+    const indexRank = indices!.shape.length - 1
+    const lead = (n: number, from: number) => Array.from({ length: n }, (_, j) => from + j)
+    return ops.transpose(picked, [
+      0,
+      ...lead(axis, 1 + indexRank),
+      ...lead(indexRank, 1),
+      ...lead(picked.shape.length - 1 - indexRank - axis, 1 + indexRank + axis),
+    ])
+  },
   domain: (t) =>
     t
       .shape({ minRank: 1, minDim: 1 })

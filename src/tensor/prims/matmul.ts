@@ -5,12 +5,15 @@
  *
  * @module prims/matmul
  */
+
+import { apply } from '../dispatch.js'
 import { allocate } from '../dtype.js'
 import { formatShape, ShapeError } from '../errors.js'
 import { kernels } from '../kernels/index.js'
-import { definePrim } from '../prim.js'
+import { definePrim, type Prim } from '../prim.js'
 import { broadcastClash, broadcastShapes, sizeOf } from '../shape.js'
 import { storage } from '../tensor.js'
+import { alignBatched } from './batching.js'
 import { sameDType } from './elementwise.js'
 
 /** Whether each operand is used transposed (last two axes swapped). */
@@ -19,7 +22,7 @@ export interface MatmulParams {
   readonly transposeB: boolean
 }
 
-export const matmulPrim = definePrim<MatmulParams>({
+export const matmulPrim: Prim<MatmulParams> = definePrim<MatmulParams>({
   name: 'matmul',
   infer: ([a, b], { transposeA, transposeB }) => {
     for (const [name, t] of [['a', a!] as const, ['b', b!] as const])
@@ -74,6 +77,26 @@ export const matmulPrim = definePrim<MatmulParams>({
         ? ops.matmulTransposed(ct, a!, { transposeA: true, transposeB: ta })
         : ops.matmulTransposed(a!, ct, { transposeA: !ta }),
   ],
+  batch: (ops, inputs, batched, params) => {
+    const [a, b] = inputs
+    // one tall product when b is the same matrix for every example: [B·…·m, k] · [k, n]
+    if (!batched[1] && !params.transposeA && b!.shape.length === 2) {
+      const rows = a!.shape.slice(0, -1).reduce((x, y) => x * y, 1)
+      const product = apply(matmulPrim, [ops.reshape(a!, [rows, a!.shape.at(-1)!]), b!], params)
+      return ops.reshape(product, [...a!.shape.slice(0, -1), product.shape[1]!])
+    }
+    // one wide product when a is the same matrix for every example: [m, k] · [k, B·n]
+    if (!batched[0] && a!.shape.length === 2 && b!.shape.length === 3) {
+      const [size, rows, columns] = b!.shape as [number, number, number]
+      const wide = params.transposeB
+        ? ops.reshape(b!, [size * rows, columns])
+        : ops.reshape(ops.transpose(b!, [1, 0, 2]), [rows, size * columns])
+      const product = apply(matmulPrim, [a!, wide], params)
+      const n = params.transposeB ? rows : columns
+      return ops.transpose(ops.reshape(product, [product.shape[0]!, size, n]), [1, 0, 2])
+    }
+    return apply(matmulPrim, alignBatched(ops, inputs, batched), params)
+  },
   domain: (t) =>
     t.fc
       .record({

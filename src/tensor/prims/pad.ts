@@ -37,6 +37,7 @@ export const padPrim = definePrim<{ readonly widths: PadWidths }>({
       widths.map((w, i) => w[0] + x!.shape[i]!),
     ),
   ],
+  batch: (ops, [x], _batched, { widths }) => ops.pad(x!, [[0, 0], ...widths]),
   domain: (t) =>
     t
       .shape()

@@ -5,10 +5,18 @@
  * @module prims/reduction
  */
 import type { Arbitrary } from 'fast-check'
+import { apply } from '../dispatch.js'
 import { allocate } from '../dtype.js'
 import { ArgumentError, formatShape } from '../errors.js'
 import { kernels, type ReduceKind } from '../kernels/index.js'
-import { type DomainCase, type DomainTools, definePrim, type OutputSpec, type Prim } from '../prim.js'
+import {
+  type BatchRule,
+  type DomainCase,
+  type DomainTools,
+  definePrim,
+  type OutputSpec,
+  type Prim,
+} from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { storage, type Tensor } from '../tensor.js'
 
@@ -43,6 +51,12 @@ export const forwardReduce =
     return out
   }
 
+/** The batching rule of a reduction: the same reduction, each axis one further along. */
+export const batchReduce =
+  (prim: () => Prim<ReduceParams>): BatchRule<ReduceParams> =>
+  (_ops, [x], _batched, { axes, keepdims }) =>
+    apply(prim(), [x!], { axes: axes.map((a) => a + 1), keepdims })
+
 /** A tensor with random axes to reduce and a random keepdims flag (distinct values: no ties). */
 export const reduceDomain =
   (minDim: number, distinct = false) =>
@@ -62,8 +76,8 @@ export const reduceDomain =
  * `max` or `min` over some axes: the two differ only in their name. The gradient is split equally
  * among the elements that tie for the extreme value (as in JAX).
  */
-export const extremumPrim = (kind: 'max' | 'min'): Prim<ReduceParams> =>
-  definePrim<ReduceParams>({
+export const extremumPrim = (kind: 'max' | 'min'): Prim<ReduceParams> => {
+  const prim: Prim<ReduceParams> = definePrim<ReduceParams>({
     name: kind,
     infer: inferReduce(kind),
     forward: forwardReduce(kind),
@@ -73,5 +87,8 @@ export const extremumPrim = (kind: 'max' | 'min'): Prim<ReduceParams> =>
       const ties = ops.sum(mask, axes, { keepdims: true })
       return [ops.mul(ops.div(mask, ties), ops.reshape(ct, kept))]
     },
+    batch: batchReduce(() => prim),
     domain: reduceDomain(1, true),
   })
+  return prim
+}

@@ -22,6 +22,7 @@ export const reshapePrim = definePrim<{ readonly shape: Shape }>({
   // storage is never written after creation, so the reshaped tensor shares it
   forward: ([x]) => storage(x!),
   vjp: (ops, ct, _out, [x]) => [ops.reshape(ct, x!.shape)],
+  batch: (ops, [x], _batched, { shape }, size) => ops.reshape(x!, [size, ...shape]),
   domain: (t) =>
     t
       .shape()

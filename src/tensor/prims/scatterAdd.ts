@@ -11,6 +11,7 @@ import { kernels } from '../kernels/index.js'
 import { definePrim } from '../prim.js'
 import { type Shape, shapesEqual, sizeOf } from '../shape.js'
 import { makeTensor, storage } from '../tensor.js'
+import { batchedInput, moveAxis, offsetIndices } from './batching.js'
 import { checkIndices } from './indices.js'
 
 export const scatterAddPrim = definePrim<{ readonly axis: number; readonly shape: Shape }>({
@@ -31,6 +32,27 @@ export const scatterAddPrim = definePrim<{ readonly axis: number; readonly shape
     return out
   },
   vjp: (ops, ct, _out, [, indices], { axis }) => [ops.gather(ct, indices!, axis), null],
+  batch: (ops, [values, indices], [valuesBatched, indicesBatched], { axis, shape }, size) => {
+    if (!indicesBatched) return ops.scatterAdd(values!, indices!, axis + 1, [size, ...shape])
+    // batched indices: fold the batch into the target axis, offset each example's indices into its
+    // own block, scatter once, and unfold
+    const v = batchedInput(ops, values!, valuesBatched!, size)
+    const indexRank = indices!.shape.length - 1
+    const lead = (n: number, from: number) => Array.from({ length: n }, (_, j) => from + j)
+    const indexFirst = ops.transpose(v, [
+      0,
+      ...lead(indexRank, 1 + axis),
+      ...lead(axis, 1),
+      ...lead(v.shape.length - 1 - axis - indexRank, 1 + axis + indexRank),
+    ])
+    const length = shape[axis]!
+    const rest = shape.filter((_, j) => j !== axis)
+    const folded = ops.scatterAdd(indexFirst, offsetIndices(ops, indices!, length), 0, [
+      size * length,
+      ...rest,
+    ])
+    return moveAxis(ops, ops.reshape(folded, [size, length, ...rest]), 1, 1 + axis)
+  },
   domain: (t) =>
     t.shape({ minRank: 1, minDim: 1 }).chain((shape) =>
       t.fc

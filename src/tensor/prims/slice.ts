@@ -24,6 +24,7 @@ export const slicePrim = definePrim<{ readonly begin: readonly number[]; readonl
       begin.map((b, i) => [b, x!.shape[i]! - end[i]!] as const),
     ),
   ],
+  batch: (ops, [x], _batched, { begin, end }, size) => ops.slice(x!, [0, ...begin], [size, ...end]),
   domain: (t) =>
     t
       .shape({ minRank: 1 })

@@ -4,10 +4,10 @@
  *
  * @module prims/sum
  */
-import { definePrim } from '../prim.js'
-import { forwardReduce, inferReduce, type ReduceParams, reduceDomain } from './reduction.js'
+import { definePrim, type Prim } from '../prim.js'
+import { batchReduce, forwardReduce, inferReduce, type ReduceParams, reduceDomain } from './reduction.js'
 
-export const sumPrim = definePrim<ReduceParams>({
+export const sumPrim: Prim<ReduceParams> = definePrim<ReduceParams>({
   name: 'sum',
   infer: inferReduce('sum'),
   forward: forwardReduce('sum'),
@@ -15,5 +15,6 @@ export const sumPrim = definePrim<ReduceParams>({
     const kept = x!.shape.map((d, i) => (axes.includes(i) ? 1 : d))
     return [ops.broadcastTo(ops.reshape(ct, kept), x!.shape)]
   },
+  batch: batchReduce(() => sumPrim),
   domain: reduceDomain(0),
 })

@@ -23,6 +23,7 @@ export const transposePrim = definePrim<{ readonly perm: readonly number[] }>({
     })
     return [ops.transpose(ct, inverse)]
   },
+  batch: (ops, [x], _batched, { perm }) => ops.transpose(x!, [0, ...perm.map((p) => p + 1)]),
   domain: (t) =>
     t
       .shape({ maxRank: 4 })

@@ -7,12 +7,12 @@
  */
 import { allocate } from '../dtype.js'
 import { kernels } from '../kernels/index.js'
-import { definePrim } from '../prim.js'
+import { definePrim, type Prim } from '../prim.js'
 import { broadcastShapes, sizeOf } from '../shape.js'
 import { storage } from '../tensor.js'
-import { sameDType } from './elementwise.js'
+import { batchElementwise, sameDType } from './elementwise.js'
 
-export const wherePrim = definePrim({
+export const wherePrim: Prim<undefined> = definePrim<undefined>({
   name: 'where',
   infer: ([c, a, b]) => ({
     shape: broadcastShapes('where', broadcastShapes('where', c!.shape, a!.shape), b!.shape),
@@ -33,6 +33,7 @@ export const wherePrim = definePrim({
     return [undefined, notA, notB]
   },
   vjp: (ops, ct, _out, [c]) => [null, ops.where(c!, ct, 0), ops.where(c!, 0, ct)],
+  batch: batchElementwise(() => wherePrim),
   domain: (t) =>
     t.fc
       .tuple(t.shape(), t.fc.integer({ min: 0, max: 2 ** 31 - 1 }))

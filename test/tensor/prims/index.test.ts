@@ -11,7 +11,16 @@ import { describe, expect, it } from 'vitest'
 import { apply, isPrim, primitives, type Tensor } from '../../../src/tensor/internal.js'
 import { checkGrads, describeMismatch, domainTools } from '../../../src/testing/index.js'
 
-const withoutGradient = new Set(['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual'])
+// comparisons (their outputs are constants) and stopGradient (a constant by definition)
+const withoutGradient = new Set([
+  'equal',
+  'notEqual',
+  'less',
+  'lessEqual',
+  'greater',
+  'greaterEqual',
+  'stopGradient',
+])
 const runs = Number(process.env.NABLA_GRAD_RUNS ?? 40)
 
 describe('primitive registry', () => {
@@ -36,7 +45,7 @@ describe('primitive registry', () => {
     expect(new Set(declared)).toEqual(new Set(primitives.map((p) => p.name)))
   })
 
-  it('gives comparisons no vjp rule (their outputs are constants)', () => {
+  it('gives comparisons and stopGradient no vjp rule (their outputs are constants)', () => {
     for (const p of primitives.filter((q) => withoutGradient.has(q.name))) expect(p.vjp).toBeUndefined()
   })
 
