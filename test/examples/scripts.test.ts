@@ -40,6 +40,10 @@ const cases: readonly { file: string; args?: readonly string[]; shows: RegExp }[
     shows: /epoch 1: /,
   },
   { file: 'tour.ts', shows: /agree with finite differences in 50 random weight settings/ },
+  {
+    file: 'per-example-gradients.ts',
+    shows: /largest difference between vmap and the loop: (0\.00e\+0|\d\.\d\de-1[3-9])/,
+  },
 ]
 
 describe('examples as scripts', () => {
