@@ -74,7 +74,9 @@ describe('examples/per-example-gradients', () => {
           })
           .reduce((a, b) => a + b),
       )
-    norms.forEach((v, i) => expect(Math.abs(v - rowNorm(i))).toBeLessThanOrEqual(1e-12))
+    norms.forEach((v, i) => {
+      expect(Math.abs(v - rowNorm(i))).toBeLessThanOrEqual(1e-12)
+    })
   })
 
   it('main prints the largest difference (≤ 1e-12) and that the mean is the full gradient', () => {
