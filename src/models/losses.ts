@@ -19,6 +19,7 @@ import {
   clip,
   type DType,
   div,
+  equal,
   formatShape,
   gather,
   log,
@@ -36,7 +37,7 @@ import {
   type Tensor,
   zeros,
 } from '../tensor/index.js'
-import { describe, shapesEqual, storage } from '../tensor/internal.js'
+import { describe, hasValues, makeTensor, shapesEqual, storage, storageFrom } from '../tensor/internal.js'
 
 /**
  * A scalar loss of dtype `D`.
@@ -200,6 +201,20 @@ export const softmaxCrossEntropy = <S extends Shape, D extends DType>(
       op,
       `labels has shape ${formatShape(y.shape)} but logits has shape ${formatShape(z.shape)}; labels must be class indices of shape ${formatShape(z.shape.slice(0, -1))} or targets of shape ${formatShape(z.shape)}`,
     )
+  if (!hasValues(y)) {
+    // inside vmap the labels stand for a whole batch (no values to read): compare them with the
+    // class numbers instead, which gives the one-hot targets of every example
+    const classNumbers = makeTensor(
+      [classes],
+      z.dtype,
+      storageFrom(
+        z.dtype,
+        Array.from({ length: classes }, (_, c) => c),
+      ),
+    )
+    const targets: Tensor = equal(reshape(asDType(y, z.dtype), [...y.shape, 1]), classNumbers)
+    return neg(mean(sum(mul(targets, logProbabilities), -1))) as Loss<D>
+  }
   const data = storage(y)
   const flatIndices = new Array<number>(data.length)
   for (let i = 0; i < data.length; i++) {

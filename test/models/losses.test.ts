@@ -12,10 +12,12 @@ import {
   grad,
   item,
   matmul,
+  reshape,
   ShapeError,
   type Tensor,
   tensor,
   toFlat,
+  vmap,
 } from '../../src/index.js'
 import {
   binaryCrossEntropy,
@@ -287,5 +289,36 @@ describe('l2 and the regularised logistic cost', () => {
     expect(() =>
       regularizedLogisticCost(tensor([[0], [1]]) as Tensor, tensor([0, 1]) as Tensor, {}, 1),
     ).toThrow(ShapeError)
+  })
+})
+
+describe('softmaxCrossEntropy inside vmap', () => {
+  it('integer labels give each example its own loss (the labels have no values to read there)', () => {
+    const logits = tensor(
+      [
+        [1, 2, 3],
+        [3, 1, 0],
+        [0, 5, -1],
+      ],
+      { dtype: 'float64' },
+    )
+    const labels = tensor([2, 0, 1], { dtype: 'float64' })
+    const batched = vmap((z: Tensor, y: Tensor) => softmaxCrossEntropy(reshape(z, [1, 3]), reshape(y, [1])))(
+      logits,
+      labels,
+    )
+    const rows = [
+      [1, 2, 3],
+      [3, 1, 0],
+      [0, 5, -1],
+    ]
+    const expected = rows.map((r, i) => {
+      const total = Math.log(r.reduce((s, v) => s + Math.exp(v), 0))
+      return total - r[[2, 0, 1][i]!]!
+    })
+    toFlat(batched).forEach((v, i) => {
+      expect(Math.abs(v - expected[i]!)).toBeLessThanOrEqual(1e-12)
+    })
+    expect(item(softmaxCrossEntropy(logits, labels))).toBeCloseTo(expected.reduce((a, b) => a + b) / 3, 12)
   })
 })
