@@ -55,7 +55,7 @@ export const toFlat = (t: Tensor): number[] => Array.from(readable('toFlat', t))
  * const values: Float32Array = toTypedArray(tensor([[1, 2], [3, 4]])) // Float32Array [1, 2, 3, 4]
  */
 export const toTypedArray = <D extends DType>(t: Tensor<Shape, D>): Storage<D> =>
-  storage(t).slice() as Storage<D>
+  readable('toTypedArray', t).slice() as Storage<D>
 
 /**
  * The values as text, NumPy-style: `Tensor<[2,3], float32>` on the first line, then the values in
@@ -70,7 +70,9 @@ export const toTypedArray = <D extends DType>(t: Tensor<Shape, D>): Storage<D> =
  * //  [3. , 4. ]]
  */
 export const formatTensor = (t: Tensor, options?: FormatOptions): string =>
-  formatValues({ shape: t.shape, dtype: t.dtype, data: storage(t) }, options)
+  hasValues(t)
+    ? formatValues({ shape: t.shape, dtype: t.dtype, data: storage(t) }, options)
+    : `Tensor<${formatShape(t.shape)}, ${t.dtype}> (inside vmap: stands for every example of the batch, no values to show)`
 
 /**
  * Source code that rebuilds the tensor exactly (each value in its shortest round-trip form, `-0`,
@@ -81,7 +83,7 @@ export const formatTensor = (t: Tensor, options?: FormatOptions): string =>
  * tensorSource(tensor([0.5, -0], { dtype: 'float64' })) // "tensor([0.5, -0], { dtype: 'float64' })"
  */
 export const tensorSource = (t: Tensor): string =>
-  sourceOf({ shape: t.shape, dtype: t.dtype, data: storage(t) })
+  sourceOf({ shape: t.shape, dtype: t.dtype, data: readable('tensorSource', t) })
 
 /**
  * The single value of a tensor with one element.

@@ -11,6 +11,7 @@ import {
   add,
   customVjp,
   exp,
+  formatTensor,
   grad,
   hvp,
   item,
@@ -27,6 +28,7 @@ import {
   tensor,
   toArray,
   toFlat,
+  toTypedArray,
   transpose,
   vjp,
   vmap,
@@ -146,6 +148,15 @@ describe('vmap by hand', () => {
       /item: cannot read the values of a tensor inside vmap/,
     )
     expect(() => vmap((x: Tensor) => tensor(toFlat(x)))(xs)).toThrow(ArgumentError)
+    expect(() => vmap((x: Tensor) => tensor([...toTypedArray(x)]))(xs)).toThrow(/toTypedArray: cannot read/)
+    let printed = ''
+    vmap((x: Tensor) => {
+      printed = formatTensor(x)
+      return x
+    })(xs)
+    expect(printed).toBe(
+      'Tensor<[3], float64> (inside vmap: stands for every example of the batch, no values to show)',
+    )
   })
 
   it('names the arguments whose batch sizes differ, and needs a batched argument', () => {
