@@ -7,12 +7,13 @@
  */
 import { allocate } from '../dtype.js'
 import { avgPool2dKernel } from '../kernels/pool.js'
-import { definePrim } from '../prim.js'
+import { definePrim, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { storage } from '../tensor.js'
+import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
 
-export const avgPool2dPrim = definePrim<Pool2dParams>({
+export const avgPool2dPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
   name: 'avgPool2d',
   infer: ([x], params) => {
     const g = poolGeometry('avgPool2d', x!.shape, params)
@@ -29,6 +30,7 @@ export const avgPool2dPrim = definePrim<Pool2dParams>({
     const shares = ops.broadcastTo(scaled, [...ct.shape, height, width])
     return [ops.patches2dTranspose(shares, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] })]
   },
+  batch: batchIntoImages(() => avgPool2dPrim),
   domain: (t) =>
     poolCases(t).chain(({ xShape, params }) =>
       t.tensor(xShape, { min: -2, max: 2 }).map((x) => ({ inputs: [x], params })),

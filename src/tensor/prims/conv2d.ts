@@ -10,13 +10,14 @@
 import { allocate } from '../dtype.js'
 import { conv2dForward } from '../kernels/conv.js'
 import { kernels } from '../kernels/index.js'
-import { definePrim } from '../prim.js'
+import { definePrim, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { storage } from '../tensor.js'
+import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectConvOperands } from './convolution.js'
 import { sameDType } from './elementwise.js'
 
-export const conv2dPrim = definePrim<Conv2dParams>({
+export const conv2dPrim: Prim<Conv2dParams> = definePrim<Conv2dParams>({
   name: 'conv2d',
   infer: ([x, w], params) => {
     expectConvOperands('conv2d', x!, w!)
@@ -39,6 +40,7 @@ export const conv2dPrim = definePrim<Conv2dParams>({
     needs[0] ? ops.conv2dInputGrad(ct, w!, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] }) : null,
     needs[1] ? ops.conv2dFilterGrad(x!, ct, { ...params, kernelSize: [w!.shape[2]!, w!.shape[3]!] }) : null,
   ],
+  batch: batchConvolution(() => conv2dPrim, ['image', 'filters'], 'image'),
   domain: (t) =>
     convCases(t).chain(({ xShape, wShape, params }) =>
       t.fc

@@ -11,9 +11,10 @@ import { formatShape, ShapeError } from '../errors.js'
 import { conv2dFilterGrad } from '../kernels/conv.js'
 import type { ConvGeometry } from '../kernels/convGeometry.js'
 import { kernels } from '../kernels/index.js'
-import { definePrim } from '../prim.js'
+import { definePrim, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { storage, type Tensor } from '../tensor.js'
+import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectOutputShape, type Pair } from './convolution.js'
 import { sameDType } from './elementwise.js'
 
@@ -32,7 +33,7 @@ const geometry = (x: Tensor, ct: Tensor, params: Conv2dFilterGradParams): ConvGe
   return g
 }
 
-export const conv2dFilterGradPrim = definePrim<Conv2dFilterGradParams>({
+export const conv2dFilterGradPrim: Prim<Conv2dFilterGradParams> = definePrim<Conv2dFilterGradParams>({
   name: 'conv2dFilterGrad',
   infer: ([x, ct], params) => {
     const g = geometry(x!, ct!, params)
@@ -52,6 +53,7 @@ export const conv2dFilterGradPrim = definePrim<Conv2dFilterGradParams>({
       : null,
     needs[1] ? ops.conv2dWithParams(x!, cotangent, params) : null,
   ],
+  batch: batchConvolution(() => conv2dFilterGradPrim, ['image', 'image'], 'filters'),
   domain: (t) =>
     convCases(t).chain(({ xShape, wShape, outShape, params }) =>
       t.fc

@@ -11,9 +11,10 @@ import { formatShape, ShapeError } from '../errors.js'
 import { conv2dInputGrad } from '../kernels/conv.js'
 import type { ConvGeometry } from '../kernels/convGeometry.js'
 import { kernels } from '../kernels/index.js'
-import { definePrim } from '../prim.js'
+import { definePrim, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { storage, type Tensor } from '../tensor.js'
+import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectOutputShape, type Pair } from './convolution.js'
 import { sameDType } from './elementwise.js'
 
@@ -32,7 +33,7 @@ const geometry = (ct: Tensor, w: Tensor, params: Conv2dInputGradParams): ConvGeo
   return g
 }
 
-export const conv2dInputGradPrim = definePrim<Conv2dInputGradParams>({
+export const conv2dInputGradPrim: Prim<Conv2dInputGradParams> = definePrim<Conv2dInputGradParams>({
   name: 'conv2dInputGrad',
   infer: ([ct, w], params) => {
     const g = geometry(ct!, w!, params)
@@ -49,6 +50,7 @@ export const conv2dInputGradPrim = definePrim<Conv2dInputGradParams>({
       ? ops.conv2dFilterGrad(cotangent, ct!, { ...params, kernelSize: [w!.shape[2]!, w!.shape[3]!] })
       : null,
   ],
+  batch: batchConvolution(() => conv2dInputGradPrim, ['image', 'filters'], 'image'),
   domain: (t) =>
     convCases(t).chain(({ xShape, wShape, outShape, params }) =>
       t.fc

@@ -8,12 +8,13 @@
  */
 import { allocate } from '../dtype.js'
 import { maxPool2dKernel } from '../kernels/pool.js'
-import { definePrim } from '../prim.js'
+import { definePrim, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { storage } from '../tensor.js'
+import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
 
-export const maxPool2dPrim = definePrim<Pool2dParams>({
+export const maxPool2dPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
   name: 'maxPool2d',
   infer: ([x], params) => {
     const g = poolGeometry('maxPool2d', x!.shape, params)
@@ -25,6 +26,7 @@ export const maxPool2dPrim = definePrim<Pool2dParams>({
     return out
   },
   vjp: (ops, ct, _out, [x], params) => [ops.maxPool2dGrad(x!, ct, params)],
+  batch: batchIntoImages(() => maxPool2dPrim),
   domain: (t) =>
     poolCases(t).chain(({ xShape, params }) =>
       t.distinctTensor(xShape).map((x) => ({ inputs: [x], params })),

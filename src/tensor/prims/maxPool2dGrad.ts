@@ -11,9 +11,10 @@
 import { allocate } from '../dtype.js'
 import { formatShape, ShapeError } from '../errors.js'
 import { maxPool2dGradKernel } from '../kernels/pool.js'
-import { definePrim } from '../prim.js'
+import { definePrim, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { makeTensor, storage, type Tensor } from '../tensor.js'
+import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
 
 /** A constant tensor of ones shaped like `x` (not traced: the in-image indicator is data). */
@@ -30,7 +31,7 @@ const geometry = (x: Tensor, ct: Tensor, params: Pool2dParams) => {
   return g
 }
 
-export const maxPool2dGradPrim = definePrim<Pool2dParams>({
+export const maxPool2dGradPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
   name: 'maxPool2dGrad',
   infer: ([x, ct], params) => {
     geometry(x!, ct!, params)
@@ -62,6 +63,7 @@ export const maxPool2dGradPrim = definePrim<Pool2dParams>({
     const gathered = ops.mul(shares, ops.reshape(ops.patches2d(cotangent, { ...params, padValue: 0 }), rows))
     return [null, ops.sum(gathered, [rows.length - 1])]
   },
+  batch: batchIntoImages(() => maxPool2dGradPrim),
   domain: (t) =>
     poolCases(t).chain(({ xShape, params, outShape }) =>
       t.fc

@@ -7,9 +7,10 @@
  */
 import { allocate } from '../dtype.js'
 import { patches2dKernel } from '../kernels/pool.js'
-import { definePrim } from '../prim.js'
+import { definePrim, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { storage } from '../tensor.js'
+import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
 
 /** Parameters of `patches2d`: the window, and the value read outside the image. */
@@ -17,7 +18,7 @@ export interface Patches2dParams extends Pool2dParams {
   readonly padValue: number
 }
 
-export const patches2dPrim = definePrim<Patches2dParams>({
+export const patches2dPrim: Prim<Patches2dParams> = definePrim<Patches2dParams>({
   name: 'patches2d',
   infer: ([x], params) => {
     const g = poolGeometry('patches2d', x!.shape, params)
@@ -34,6 +35,7 @@ export const patches2dPrim = definePrim<Patches2dParams>({
   vjp: (ops, ct, _out, [x], { padValue: _, ...params }) => [
     ops.patches2dTranspose(ct, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] }),
   ],
+  batch: batchIntoImages(() => patches2dPrim),
   domain: (t) =>
     poolCases(t).chain(({ xShape, params }) =>
       t.tensor(xShape, { min: -2, max: 2 }).map((x) => ({ inputs: [x], params: { ...params, padValue: 0 } })),

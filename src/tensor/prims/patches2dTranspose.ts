@@ -9,9 +9,10 @@ import { allocate } from '../dtype.js'
 import { formatShape, ShapeError } from '../errors.js'
 import type { ConvGeometry } from '../kernels/convGeometry.js'
 import { patches2dTransposeKernel } from '../kernels/pool.js'
-import { definePrim } from '../prim.js'
+import { definePrim, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { storage, type Tensor } from '../tensor.js'
+import { batchIntoImages } from './batching.js'
 import { type Pair, type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
 
 /** Parameters of `patches2dTranspose`: the window, and the image's spatial size. */
@@ -36,7 +37,7 @@ const geometry = (p: Tensor, params: Patches2dTransposeParams): ConvGeometry => 
   return g
 }
 
-export const patches2dTransposePrim = definePrim<Patches2dTransposeParams>({
+export const patches2dTransposePrim: Prim<Patches2dTransposeParams> = definePrim<Patches2dTransposeParams>({
   name: 'patches2dTranspose',
   infer: ([p], params) => {
     const g = geometry(p!, params)
@@ -50,6 +51,7 @@ export const patches2dTransposePrim = definePrim<Patches2dTransposeParams>({
   vjp: (ops, ct, _out, _inputs, { inputSize: _, ...params }) => [
     ops.patches2d(ct, { ...params, padValue: 0 }),
   ],
+  batch: batchIntoImages(() => patches2dTransposePrim),
   domain: (t) =>
     poolCases(t).chain(({ xShape, params, outShape }) =>
       t
