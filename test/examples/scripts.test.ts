@@ -51,7 +51,7 @@ describe('examples as scripts', () => {
     const files = fs
       .readdirSync(path.join(root, 'examples'))
       .filter((f) => f.endsWith('.ts') && f !== 'support.ts')
-    expect(files.length).toBe(9)
+    expect(files.length).toBe(10)
     for (const file of files) {
       const test = path.join(root, 'test', 'examples', file.replace(/\.ts$/, '.test.ts'))
       expect(fs.existsSync(test), file).toBe(true)
