@@ -7,5 +7,6 @@
 
 export * from './grad/index.js'
 export * from './inspect/index.js'
+export * from './jit/index.js'
 export * from './models/index.js'
 export * from './tensor/index.js'

@@ -78,17 +78,28 @@ const checkFinite = (op: string, inputs: readonly Tensor[], data: ArrayLike<numb
   )
 }
 
+/** Lets each finished interpreter that followed `t` object to its use (a staging trace throws). */
+const checkLeaked = (op: string, t: Tensor): void => {
+  for (let box = boxOf(t); box !== undefined; box = boxOf(box.primal)) box.interpreter.leaked?.(op)
+}
+
 /**
  * Applies a primitive: evaluates it, or lets the innermost active interpreter following one of the
  * inputs record it.
  * @internal
  */
 export const apply = <P>(prim: Prim<P>, inputs: readonly Tensor[], params: P): Tensor => {
-  if (interpreters.length === 0) return evaluate(prim, inputs, params)
+  if (interpreters.length === 0) {
+    for (const input of inputs) if (boxOf(input) !== undefined) checkLeaked(prim.name, input)
+    return evaluate(prim, inputs, params)
+  }
   let top: Interpreter | undefined
   for (const input of inputs) {
     let box: Box | undefined = boxOf(input)
-    while (box !== undefined && !box.interpreter.active) box = boxOf(box.primal)
+    while (box !== undefined && !box.interpreter.active) {
+      box.interpreter.leaked?.(prim.name)
+      box = boxOf(box.primal)
+    }
     if (box !== undefined && (top === undefined || box.interpreter.level > top.level)) top = box.interpreter
   }
   return top === undefined ? evaluate(prim, inputs, params) : top.process(prim, inputs, params)

@@ -36,6 +36,11 @@ export interface Interpreter {
    */
   readonly placeholders?: boolean
   process(prim: import('./prim.js').Prim<any>, inputs: readonly Tensor[], params: any): Tensor
+  /**
+   * Called when a tensor this interpreter followed reaches a primitive after the interpreter
+   * finished (it leaked out of its trace). A staging trace throws; others let the value through.
+   */
+  leaked?(op: string): void
 }
 
 const constructorToken: unique symbol = Symbol('nabla.Tensor')

@@ -1,0 +1,120 @@
+/**
+ * `jit(f)`: trace once per input signature, run a compiled plan afterwards. The first call with a
+ * new signature (the shapes and dtypes of the tensor leaves, the pytree structure, and the values
+ * of static arguments) traces `f` into an IR (`makeIR`) — computing its result on the way — and
+ * compiles the IR into a plan (dead code removed, elementwise chains fused into generated kernels,
+ * buffers planned by liveness). Later calls with that signature run the plan without calling `f`.
+ *
+ * Composition: under an outer transform (`grad`, `vjp`, an outer `jit`, …) a jitted function's
+ * IR is applied primitive by primitive through `apply()`, so the outer transform sees exactly the
+ * primitives `f` would have applied: `grad(jit(f))` is the gradient of `f`, an inner `jit` is
+ * inlined into an outer one, and `jit(grad(f))` compiles the whole forward and backward pass.
+ *
+ * What a trace cannot see: `f` runs only at tracing calls, so its side effects (logging, counters)
+ * happen once per signature, and JavaScript branching on tensor values (`item(x) > 0 ? …`) is
+ * frozen at the tracing call's choice. Tensors closed over by `f` are constants of the plan,
+ * captured at tracing. A tensor that leaks out of the trace is a `TraceError` when used.
+ *
+ * @module jit/jit
+ */
+import { unflatten } from '../grad/index.js'
+import { interpretIR } from './interpret.js'
+import type { IR } from './ir.js'
+import { compilePlan, type Plan } from './plan.js'
+import {
+  type FlatArgument,
+  flattenArguments,
+  isConcrete,
+  leavesOf,
+  settle,
+  type Traced,
+  traceFunction,
+} from './trace.js'
+
+/** Choices of `jit`. */
+export interface JitOptions {
+  /**
+   * Indices of arguments that are not tensors (numbers, strings, options records): they are part of
+   * the cache key (compared by value when JSON-serialisable, else by identity) and passed to `f` as
+   * they are.
+   */
+  readonly staticArgs?: readonly number[]
+  /** Fuse elementwise chains into generated kernels (default true; false for comparison). */
+  readonly fusion?: boolean
+}
+
+/** What a jitted function exposes besides being called. */
+export interface Jitted {
+  /** How many times `f` has been traced (one per new input signature). */
+  readonly traceCount: () => number
+  /** The IR of the most recent trace, or undefined before the first call. */
+  readonly lastIR: () => IR | undefined
+}
+
+interface Entry {
+  readonly traced: Traced
+  plan: Plan | undefined
+}
+
+const identities = new WeakMap<object, number>()
+let nextIdentity = 0
+
+const staticKey = (value: unknown): string => {
+  if (typeof value === 'function' || (typeof value === 'object' && value !== null)) {
+    try {
+      if (typeof value !== 'function') return `j${JSON.stringify(value)}`
+    } catch {
+      // not serialisable: fall through to identity
+    }
+    let id = identities.get(value)
+    if (id === undefined) identities.set(value, (id = nextIdentity++))
+    return `i${id}`
+  }
+  return `${typeof value}:${String(value)}`
+}
+
+const signature = (args: readonly FlatArgument[]): string =>
+  args
+    .map((a) =>
+      a.kind === 'static'
+        ? staticKey(a.value)
+        : `${JSON.stringify(a.def)}|${a.leaves.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(';')}`,
+    )
+    .join('#')
+
+/**
+ * Compiles `f`: the result has `f`'s type and gives the same values (see the module header for
+ * what tracing cannot see). Arguments are pytrees of tensors (or static values, by index).
+ * @example
+ * import { jit, grad, add, mul, sum, tanh, tensor, type Tensor } from 'nabla'
+ * const loss = (w: Tensor<[3]>) => sum(tanh(mul(w, w)))
+ * const step = jit(grad(loss)) // traced at the first call, compiled plan afterwards
+ * step(tensor([1, 2, 3]))      // same values as grad(loss)
+ */
+export const jit = <F extends (...args: any[]) => any>(f: F, options: JitOptions = {}): F & Jitted => {
+  const staticArgs = new Set(options.staticArgs ?? [])
+  const cache = new Map<string, Entry>()
+  let traces = 0
+  let last: IR | undefined
+  const jitted = (...args: unknown[]): unknown => {
+    const flat = flattenArguments('jit', args, staticArgs)
+    const key = signature(flat)
+    const entry = cache.get(key)
+    if (entry === undefined) {
+      const traced = traceFunction('jit', f, flat)
+      traces++
+      last = traced.ir
+      if (!traced.capturedTracer) cache.set(key, { traced, plan: undefined })
+      return unflatten(traced.outputDef, traced.values)
+    }
+    const leaves = leavesOf(flat).map(settle)
+    const { traced } = entry
+    if (!leaves.every(isConcrete)) return unflatten(traced.outputDef, interpretIR(traced.ir, leaves))
+    entry.plan ??= compilePlan(traced.ir, { fusion: options.fusion ?? true })
+    return unflatten(traced.outputDef, entry.plan.run(leaves))
+  }
+  return Object.assign(jitted as F, {
+    traceCount: () => traces,
+    lastIR: () => last,
+  })
+}

@@ -1,0 +1,98 @@
+/**
+ * Tracing a function of pytrees into an IR: flattens the arguments (static ones are passed as they
+ * are), runs the function once under a `StagingTrace`, and records its outputs. The tracing call
+ * computes real values too (`values`), so the first call of a jitted function needs no second run.
+ *
+ * @module jit/trace
+ */
+import { flatten, type TreeDef, unflatten } from '../grad/index.js'
+import {
+  boxOf,
+  lowerTo,
+  nextLevel,
+  popInterpreter,
+  pushInterpreter,
+  type Tensor,
+} from '../tensor/internal.js'
+import type { IR } from './ir.js'
+import { StagingTrace, TraceError } from './stage.js'
+
+/** What one trace of a function gives. */
+export interface Traced {
+  readonly ir: IR
+  /** The structure of the function's output. */
+  readonly outputDef: TreeDef
+  /** The output values of the tracing call (real tensors, possibly followed by outer traces). */
+  readonly values: readonly Tensor[]
+  /** Whether the IR reads a constant followed by an outer trace (then it must not be reused). */
+  readonly capturedTracer: boolean
+}
+
+/** One argument of a traced call: its leaves and structure, or a static value passed unchanged. */
+export type FlatArgument =
+  | { readonly kind: 'tree'; readonly leaves: readonly Tensor[]; readonly def: TreeDef }
+  | { readonly kind: 'static'; readonly value: unknown }
+
+/** Splits the arguments: static ones (by index) stay as they are, the others are flattened. */
+export const flattenArguments = (
+  op: string,
+  args: readonly unknown[],
+  staticArgs: ReadonlySet<number>,
+): FlatArgument[] =>
+  args.map((arg, i) => {
+    if (staticArgs.has(i)) return { kind: 'static', value: arg }
+    const [leaves, def] = flatten(arg, op, `argument ${i}`)
+    return { kind: 'tree', leaves, def }
+  })
+
+/** The leaves of all non-static arguments, in order. */
+export const leavesOf = (args: readonly FlatArgument[]): Tensor[] =>
+  args.flatMap((a) => (a.kind === 'tree' ? a.leaves : []))
+
+/** Rebuilds the arguments from (possibly replaced) leaves. */
+export const rebuildArguments = (args: readonly FlatArgument[], leaves: readonly Tensor[]): unknown[] => {
+  let next = 0
+  return args.map((a) => {
+    if (a.kind === 'static') return a.value
+    const mine = leaves.slice(next, next + a.leaves.length)
+    next += a.leaves.length
+    return unflatten(a.def, mine)
+  })
+}
+
+/** Runs `f` once under a staging trace and records it. */
+export const traceFunction = (
+  op: string,
+  f: (...args: any[]) => unknown,
+  args: readonly FlatArgument[],
+): Traced => {
+  const trace = new StagingTrace(nextLevel())
+  pushInterpreter(trace)
+  let result: unknown
+  try {
+    const staged = leavesOf(args).map((t) => trace.input(t))
+    result = f(...rebuildArguments(args, staged))
+  } finally {
+    trace.active = false
+    popInterpreter(trace)
+  }
+  let outputs: Tensor[]
+  let outputDef: TreeDef
+  try {
+    ;[outputs, outputDef] = flatten(result, op, 'the traced function’s result')
+  } catch (error) {
+    throw new TraceError(
+      op,
+      `the traced function must return a pytree of tensors: ${(error as Error).message}`,
+    )
+  }
+  const ir = trace.finish(outputs)
+  const values = outputs.map((t) => lowerTo(t, trace.level))
+  return { ir, outputDef, values, capturedTracer: trace.capturedTracer }
+}
+
+/** Removes the boxes of finished traces; the result is concrete when no active trace follows it. */
+export const settle = (t: Tensor): Tensor => lowerTo(t, Number.MAX_SAFE_INTEGER)
+
+/** Whether a tensor is a plain value (no active trace follows it). */
+export const isConcrete = (t: Tensor): boolean => boxOf(t) === undefined

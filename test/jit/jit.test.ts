@@ -1,0 +1,143 @@
+/**
+ * jit: one trace per input signature, the plan afterwards; pytrees in and out; static arguments;
+ * composition with grad (both orders) and nested jit; the documented edges (side effects run at
+ * tracing only; closed-over tracers are not cached). Expected values come from the eager function.
+ */
+import { describe, expect, it } from 'vitest'
+import {
+  add,
+  grad,
+  jit,
+  matmul,
+  mul,
+  reshape,
+  sin,
+  sum,
+  type Tensor,
+  tanh,
+  tensor,
+  toArray,
+  toFlat,
+  valueAndGrad,
+  zeros,
+} from '../../src/index.js'
+
+const f64 = { dtype: 'float64' } as const
+const close = (a: readonly number[], b: readonly number[], tol = 1e-12) => {
+  expect(a).toHaveLength(b.length)
+  for (let i = 0; i < a.length; i++)
+    expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(tol * (1 + Math.abs(b[i]!)))
+}
+
+describe('jit', () => {
+  const loss = (p: { w: Tensor; b: Tensor }) => sum(tanh(add(mul(p.w, p.w), p.b)))
+
+  it('traces once per signature and gives the eager values afterwards', () => {
+    let calls = 0
+    const f = jit((x: Tensor, y: Tensor) => {
+      calls++ // a side effect: runs at tracing calls only (documented)
+      return sin(mul(x, y))
+    })
+    const x = tensor([0.1, 0.2, 0.3], f64)
+    for (let i = 0; i < 3; i++) {
+      const y = tensor([i, i + 1, i + 2], f64)
+      close(toFlat(f(x, y)), toFlat(sin(mul(x, y))))
+    }
+    expect(f.traceCount()).toBe(1)
+    expect(calls).toBe(1)
+    // a new shape retraces; the old signature stays cached
+    close(toFlat(f(tensor([1, 2], f64), tensor([3, 4], f64))), [Math.sin(3), Math.sin(8)])
+    expect(f.traceCount()).toBe(2)
+    f(x, x)
+    expect(f.traceCount()).toBe(2)
+    // a new dtype retraces too
+    f(tensor([1]), tensor([2]))
+    expect(f.traceCount()).toBe(3)
+  })
+
+  it('takes and returns pytrees', () => {
+    const f = jit((p: { w: Tensor; b: Tensor }) => ({ y: add(p.w, p.b), both: [p.w, mul(p.b, 2)] as const }))
+    const p = { w: tensor([1, 2], f64), b: tensor([3, 4], f64) }
+    f(p)
+    const out = f(p)
+    expect(toArray(out.y)).toEqual([4, 6])
+    expect(toArray(out.both[0])).toEqual([1, 2])
+    expect(toArray(out.both[1])).toEqual([6, 8])
+  })
+
+  it('static arguments are part of the signature', () => {
+    const f = jit((x: Tensor, power: number) => (power === 2 ? mul(x, x) : x), { staticArgs: [1] })
+    const x = tensor([3], f64)
+    expect(toArray(f(x, 2))).toEqual([9])
+    expect(toArray(f(x, 1))).toEqual([3])
+    expect(toArray(f(x, 2))).toEqual([9])
+    expect(f.traceCount()).toBe(2)
+  })
+
+  it('jit(grad(f)) and grad(jit(f)) equal grad(f)', () => {
+    const p = { w: tensor([1, 2, 3], f64), b: tensor([0.5, 0.1, 0.2], f64) }
+    const q = { w: tensor([-1, 0.5, 0.25], f64), b: tensor([0, 1, -1], f64) }
+    const jg = jit(grad(loss))
+    const gj = grad(jit(loss))
+    for (const point of [p, q, p]) {
+      const expected = grad(loss)(point)
+      for (const got of [jg(point), gj(point)]) {
+        close(toFlat(got.w), toFlat(expected.w))
+        close(toFlat(got.b), toFlat(expected.b))
+      }
+    }
+    expect(jg.traceCount()).toBe(1)
+  })
+
+  it('second derivatives through a jitted function', () => {
+    const f = jit((x: Tensor) => sum(mul(mul(x, x), x)))
+    const x = tensor([1, 2], f64)
+    f(x)
+    // d²/dx² of Σx³ summed: grad(sum(grad)) = 6x
+    close(toFlat(grad((y: Tensor) => sum(grad(f)(y)))(x)), [6, 12])
+  })
+
+  it('nested jit is inlined into the outer trace', () => {
+    const inner = jit((x: Tensor) => tanh(x))
+    const outer = jit((x: Tensor) => add(inner(x), 1))
+    const x = tensor([0.5, -1], f64)
+    inner(x) // inner's cache is warm: under the outer trace its IR is applied primitive by primitive
+    outer(x)
+    close(toFlat(outer(x)), [Math.tanh(0.5) + 1, Math.tanh(-1) + 1])
+    expect(outer.lastIR()!.equations.map((e) => e.prim.name)).toEqual(['tanh', 'add'])
+  })
+
+  it('valueAndGrad of an MLP loss under jit matches eager', () => {
+    const x = tensor(
+      [
+        [1, 2, 3, 4],
+        [0, -1, 2, 1],
+      ],
+      f64,
+    )
+    const step = jit(valueAndGrad((w: Tensor) => sum(tanh(matmul(x, reshape(w, [4, 2]))))))
+    const w = tensor([0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8], f64)
+    step(w)
+    const [value, g] = step(w)
+    const [ev, eg] = valueAndGrad((v: Tensor) => sum(tanh(matmul(x, reshape(v, [4, 2])))))(w)
+    close(toFlat(value), toFlat(ev))
+    close(toFlat(g), toFlat(eg))
+  })
+
+  it('a tensor closed over from an outer trace is not cached (each call retraces)', () => {
+    const x = tensor([1, 2], f64)
+    // d/dc of sum(x · c) through a jitted closure over c
+    const g = grad((c: Tensor) => jit((y: Tensor) => sum(mul(y, c)))(x))
+    close(toFlat(g(tensor([3, 4], f64))), [1, 2])
+    close(toFlat(g(tensor([5, 6], f64))), [1, 2])
+  })
+
+  it('an output that is an input or a constant comes back as it is', () => {
+    const f = jit((x: Tensor) => [x, zeros([2])])
+    const x = tensor([1, 2])
+    f(x)
+    const [a, b] = f(x)
+    expect(toArray(a!)).toEqual([1, 2])
+    expect(toArray(b!)).toEqual([0, 0])
+  })
+})
