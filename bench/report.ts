@@ -16,16 +16,21 @@ export const advantage = (nabla: Result, peer: Result, higherIsBetter: boolean):
 
 /** Renders the results as a text table. */
 export const table = (results: readonly Result[], higherIsBetter: (caseName: string) => boolean): string => {
-  const rows: string[][] = [['case', 'impl', 'median', 'min–max', 'unit', 'nabla vs impl']]
+  const rows: string[][] = [['case', 'impl', 'median', 'min–max', 'unit', 'nabla (and nabla jit) vs impl']]
   const cases = [...new Set(results.map((r) => r.case))]
   for (const name of cases) {
     const entries = results.filter((r) => r.case === name)
     const nabla = entries.find((r) => r.impl === 'nabla')
+    const jitted = entries.find((r) => r.impl === 'nabla jit')
     entries.forEach((r, i) => {
-      const ratio =
-        nabla === undefined || r.impl.startsWith('nabla')
+      const better = higherIsBetter(name)
+      const eager =
+        nabla === undefined || r.impl.startsWith('nabla') ? '' : `${advantage(nabla, r, better).toFixed(2)}×`
+      const jit =
+        jitted === undefined || r.impl === 'nabla jit'
           ? ''
-          : `${advantage(nabla, r, higherIsBetter(name)).toFixed(2)}×`
+          : `jit ${advantage(jitted, r, better).toFixed(2)}×`
+      const ratio = [eager, jit].filter((s) => s !== '').join(', ')
       rows.push([
         i === 0 ? name : '',
         r.impl,

@@ -16,9 +16,18 @@ import { addCase } from './cases/add.js'
 import { chainCase } from './cases/chain.js'
 import { cnnCase } from './cases/cnn.js'
 import { ioCases } from './cases/io.js'
+import {
+  fusedCase,
+  fusedCaseName,
+  jitChainImplementation,
+  jitMemoryResults,
+  jitMlpImplementation,
+  withImplementation,
+} from './cases/jit.js'
 import { matmulCases } from './cases/matmul.js'
 import { memoryResults } from './cases/memory.js'
 import { mlpCase } from './cases/mlp.js'
+import { torchResults } from './cases/torch.js'
 import type { Case } from './cases/types.js'
 import { budgets, measure, type Result } from './measure.js'
 import { loadPeers } from './peers.js'
@@ -40,11 +49,12 @@ const main = async (): Promise<void> => {
   const context = { peers, quick }
   const cases: Case[] = [
     ...matmulCases(context),
-    mlpCase(context),
+    withImplementation(mlpCase(context), jitMlpImplementation),
     cnnCase(context),
-    chainCase(context),
+    withImplementation(chainCase(context), jitChainImplementation),
     addCase(context),
     ...ioCases(context),
+    fusedCase(context),
   ].filter((c) => only === undefined || c.name.includes(only))
   const results: Result[] = []
   for (const c of cases)
@@ -60,7 +70,18 @@ const main = async (): Promise<void> => {
         console.log(`  ${c.name.padEnd(28)} ${impl.padEnd(12)} failed: ${String(error)}`)
       }
     }
-  if (only === undefined || 'memory'.includes(only)) results.push(...memoryResults(quick ? 500 : 2000))
+  if (only === undefined || 'memory'.includes(only))
+    results.push(...memoryResults(quick ? 500 : 2000), ...jitMemoryResults(quick ? 500 : 2000))
+  if (only === undefined || only === 'torch') {
+    const names = {
+      mlp: 'MLP 784-128-10 b128 step',
+      chain: 'chain 1000 ops [4] fwd+bwd',
+      fused: fusedCaseName,
+    }
+    const torch = torchResults(quick, names)
+    if (torch.note !== undefined) console.log(`note: ${torch.note}`)
+    results.push(...torch.results)
+  }
   if (only === undefined || 'user loop'.includes(only)) results.push(...userLoopResults())
   const better = new Map(cases.map((c) => [c.name, c.higherIsBetter]))
   console.log(`\n${table(results, (name) => better.get(name) ?? name.startsWith('user loop'))}\n`)

@@ -10,14 +10,15 @@ import type { Result } from '../measure.js'
 import { nablaStep } from './mlp.js'
 
 /** A full garbage collection, without starting node with --expose-gc. */
-const collect = (): void => {
+export const collect = (): void => {
   setFlagsFromString('--expose-gc')
   const gc = runInNewContext('gc') as () => void
   gc()
   gc()
 }
 
-const megabytes = (bytes: number): number => bytes / 2 ** 20
+/** Bytes in MB. */
+export const megabytes = (bytes: number): number => bytes / 2 ** 20
 
 /** Runs `steps` MLP steps and reports heap and RSS growth in MB. */
 export const memoryResults = (steps: number): Result[] => {

@@ -53,7 +53,8 @@ export interface Jitted {
 
 interface Entry {
   readonly traced: Traced
-  plan: Plan | undefined
+  /** The compiled plan; null when the runtime cannot run one (no WebAssembly SIMD). */
+  plan: Plan | null | undefined
 }
 
 const identities = new WeakMap<object, number>()
@@ -110,8 +111,9 @@ export const jit = <F extends (...args: any[]) => any>(f: F, options: JitOptions
     const leaves = leavesOf(flat).map(settle)
     const { traced } = entry
     if (!leaves.every(isConcrete)) return unflatten(traced.outputDef, interpretIR(traced.ir, leaves))
-    entry.plan ??= compilePlan(traced.ir, { fusion: options.fusion ?? true })
-    return unflatten(traced.outputDef, entry.plan.run(leaves))
+    entry.plan ??= compilePlan(traced.ir, { fusion: options.fusion ?? true }) ?? null
+    const outputs = entry.plan === null ? interpretIR(traced.ir, leaves) : entry.plan.run(leaves)
+    return unflatten(traced.outputDef, outputs)
   }
   return Object.assign(jitted as F, {
     traceCount: () => traces,

@@ -100,6 +100,12 @@ export interface Prim<P = undefined> {
    */
   readonly elementwise?: boolean
   /**
+   * For an elementwise primitive computed by one JavaScript expression in `x` (and `y`): that
+   * expression (`'x + y'`, `'Math.tanh(x)'`), the definition of its semantics. A compiler (`jit`)
+   * reads it to fuse chains of such primitives into one generated kernel.
+   */
+  readonly expression?: string
+  /**
    * For a primitive that selects (`where`): per input, a mask over the output's flat positions
    * (1 = that input was not selected there), or undefined. The engine treats the cotangent there as
    * a strong zero all the way back, so a NaN or ±Infinity in the branch not taken (sqrt(−1),

@@ -8,10 +8,12 @@ import {
   add,
   grad,
   jit,
+  logSoftmax,
   matmul,
   mul,
   reshape,
   sin,
+  stopGradient,
   sum,
   type Tensor,
   tanh,
@@ -139,5 +141,27 @@ describe('jit', () => {
     const [a, b] = f(x)
     expect(toArray(a!)).toEqual([1, 2])
     expect(toArray(b!)).toEqual([0, 0])
+  })
+})
+
+describe('jit and stopGradient', () => {
+  it('records stopGradient (logSoftmax’s shift) instead of freezing its value', () => {
+    const f = jit((x: Tensor) => logSoftmax(x, -1))
+    const a = tensor([[1, 2, 3]], f64)
+    f(a)
+    expect(f.lastIR()!.equations.map((e) => e.prim.name)).toContain('stopGradient')
+    const b = tensor([[1000, 1001, 1002]], f64)
+    close(toFlat(f(b)), toFlat(logSoftmax(b, -1)))
+  })
+
+  it('gives no gradient through stopGradient, compiled or re-interpreted', () => {
+    const f = (x: Tensor) => sum(mul(x, stopGradient(x)))
+    const x = tensor([1, 2], f64)
+    const jg = jit(grad(f))
+    jg(x)
+    close(toFlat(jg(x)), [1, 2])
+    const gj = grad(jit(f))
+    gj(x)
+    close(toFlat(gj(x)), [1, 2])
   })
 })

@@ -69,6 +69,7 @@ export const unaryPrim = (spec: ElementwiseSpec): Prim<undefined> => {
       return out
     },
     elementwise: true,
+    expression: spec.expr,
     vjp: spec.vjp,
     batch: (_ops, [x], _batched, params) => apply(prim, [x!], params),
     domain: spec.domain,
@@ -95,6 +96,7 @@ export const binaryPrim = (spec: ElementwiseSpec): Prim<undefined> => {
       return out
     },
     elementwise: true,
+    expression: spec.expr,
     vjp: spec.vjp,
     batch: batchElementwise(() => prim),
     domain: spec.domain,

@@ -1,0 +1,172 @@
+/**
+ * The jitted cases: nabla's MLP training step and tiny-op chain under `jit` (added as a `nabla jit`
+ * implementation of those cases, so their rows compare it with the same peers), a fused
+ * elementwise case `tanh(x·a + b)·c` over 1e6 float32 elements (eager against jitted, where the
+ * jitted plan runs it as one generated WebAssembly kernel), and memory growth over jitted steps.
+ * Every case calls the public API in a plain synchronous loop.
+ *
+ * @module bench/cases/jit
+ */
+import {
+  add,
+  fromArrayOrThrow,
+  grad,
+  jit,
+  logSoftmax,
+  matmul,
+  mean,
+  mul,
+  neg,
+  relu,
+  sin,
+  sub,
+  sum,
+  type Tensor,
+  tanh,
+  valueAndGrad,
+} from '../../src/index.js'
+import type { Result } from '../measure.js'
+import { randomFloats, useTfBackend } from '../peers.js'
+import { chainLength } from './chain.js'
+import { collect, megabytes } from './memory.js'
+import { mlpData } from './mlp.js'
+import type { Case, CaseContext, Implementation, Prepared } from './types.js'
+
+type Params = { readonly w1: Tensor; readonly b1: Tensor; readonly w2: Tensor; readonly b2: Tensor }
+
+/** nabla's MLP step, the whole step (loss, gradients, SGD update) under one `jit`. */
+export const nablaJitStep = (): (() => Tensor) => {
+  const data = mlpData()
+  const x = fromArrayOrThrow(data.x, [128, 784])
+  const y = fromArrayOrThrow(data.y, [128, 10])
+  let params: Params = {
+    w1: fromArrayOrThrow(data.w1, [784, 128]),
+    b1: fromArrayOrThrow(data.b1, [128]),
+    w2: fromArrayOrThrow(data.w2, [128, 10]),
+    b2: fromArrayOrThrow(data.b2, [10]),
+  }
+  const loss = (p: Params, xs: Tensor, ys: Tensor): Tensor => {
+    const h = relu(add(matmul(xs, p.w1), p.b1))
+    const logits = add(matmul(h, p.w2), p.b2)
+    return neg(mean(sum(mul(logSoftmax(logits, -1), ys), -1)))
+  }
+  const step = jit((p: Params, xs: Tensor, ys: Tensor): [Tensor, Params] => {
+    const [value, g] = valueAndGrad((q: Params) => loss(q, xs, ys))(p)
+    const update = (w: Tensor, d: Tensor) => sub(w, mul(d, 0.01))
+    return [
+      value,
+      { w1: update(p.w1, g.w1), b1: update(p.b1, g.b1), w2: update(p.w2, g.w2), b2: update(p.b2, g.b2) },
+    ]
+  })
+  return () => {
+    const [value, next] = step(params, x, y)
+    params = next
+    return value
+  }
+}
+
+/** The `nabla jit` implementation of the MLP case. */
+export const jitMlpImplementation: Implementation = {
+  impl: 'nabla jit',
+  prepare: async () => ({ run: nablaJitStep(), work: 1, scale: 1, figure: 'rate' }),
+}
+
+/** The `nabla jit` implementation of the chain case: `jit(grad(f))` of the same chain. */
+export const jitChainImplementation: Implementation = {
+  impl: 'nabla jit',
+  prepare: async () => {
+    const x0 = fromArrayOrThrow(new Float32Array([0.1, -0.2, 0.3, 0.4]), [4])
+    const f = (x: Tensor): Tensor => {
+      let t = x
+      for (let i = 0; i < chainLength; i++) {
+        const k = i % 4
+        t = k === 0 ? sin(t) : k === 1 ? mul(t, 1.01) : k === 2 ? tanh(t) : add(t, 0.5)
+      }
+      return sum(t)
+    }
+    const df = jit(grad(f))
+    return { run: () => df(x0), work: chainLength, scale: 1e-6, figure: 'time' }
+  },
+}
+
+const fusedSize = 1_000_000
+
+/** Name of the fused elementwise case (also used by the PyTorch peer). */
+export const fusedCaseName = 'tanh(x·a+b)·c 1e6 f32'
+
+/** `tanh(x·a + b)·c` over 1e6 float32 elements, in µs per call: eager, jitted, TensorFlow.js. */
+export const fusedCase = ({ peers }: CaseContext): Case => {
+  const data = [11, 12, 13, 14].map((seed) => randomFloats(fusedSize, seed))
+  const time = (run: () => unknown, cleanup?: () => void): Prepared => ({
+    run,
+    work: 1,
+    scale: 1e-6,
+    figure: 'time',
+    ...(cleanup === undefined ? {} : { cleanup }),
+  })
+  const nabla = (): [Tensor, Tensor, Tensor, Tensor] => {
+    const [x, a, b, c] = data.map((d): Tensor => fromArrayOrThrow(d, [fusedSize]))
+    return [x!, a!, b!, c!]
+  }
+  const f = (x: Tensor, a: Tensor, b: Tensor, c: Tensor) => mul(tanh(add(mul(x, a), b)), c)
+  const implementations: Implementation[] = [
+    {
+      impl: 'nabla',
+      prepare: async () => {
+        const [x, a, b, c] = nabla()
+        return time(() => f(x, a, b, c))
+      },
+    },
+    {
+      impl: 'nabla jit',
+      prepare: async () => {
+        const [x, a, b, c] = nabla()
+        const g = jit(f)
+        return time(() => g(x, a, b, c))
+      },
+    },
+  ]
+  const { tf } = peers
+  if (tf !== undefined)
+    implementations.push({
+      impl: 'tfjs-wasm',
+      prepare: async () => {
+        await useTfBackend(tf, 'wasm')
+        const [x, a, b, c] = data.map((d) => tf.tensor1d(d))
+        return time(
+          () => tf.tidy(() => tf.mul(tf.tanh(tf.add(tf.mul(x!, a!), b!)), c!)).dispose(),
+          () => tf.dispose([x!, a!, b!, c!]),
+        )
+      },
+    })
+  return { name: fusedCaseName, unit: 'µs', higherIsBetter: false, implementations }
+}
+
+/** Heap and RSS growth over `steps` jitted MLP steps, in MB. */
+export const jitMemoryResults = (steps: number): Result[] => {
+  const step = nablaJitStep()
+  for (let i = 0; i < 50; i++) step()
+  collect()
+  const before = process.memoryUsage()
+  for (let i = 0; i < steps; i++) step()
+  collect()
+  const after = process.memoryUsage()
+  const result = (name: string, value: number): Result => ({
+    case: `${name} over ${steps} MLP steps`,
+    impl: 'nabla jit',
+    median: value,
+    min: value,
+    max: value,
+    unit: 'MB',
+  })
+  return [
+    result('heap growth', megabytes(after.heapUsed - before.heapUsed)),
+    result('RSS growth', megabytes(after.rss - before.rss)),
+  ]
+}
+
+/** The case with `implementation` added right after nabla's own. */
+export const withImplementation = (c: Case, implementation: Implementation): Case => ({
+  ...c,
+  implementations: [c.implementations[0]!, implementation, ...c.implementations.slice(1)],
+})

@@ -1,0 +1,98 @@
+/**
+ * Buffer planning: every value of a plan gets a byte range of the plan's WebAssembly memory, laid
+ * out once at compile time. A value's range is reused as soon as its last reader has run (liveness
+ * over the units, in order); a reshape shares its operand's range (same bytes, another shape);
+ * constants keep theirs for the plan's lifetime (they are loaded once); outputs keep theirs to the
+ * end of a run, when they are copied out. Ranges are 16-byte aligned (v128 loads).
+ *
+ * @module jit/buffers
+ */
+import { sizeOf } from '../tensor/internal.js'
+import type { Unit } from './fusion.js'
+import type { Atom, IR, Var } from './ir.js'
+
+/** Where each value lives. */
+export interface Layout {
+  /** Byte address of each variable (by id). */
+  readonly variables: ReadonlyMap<number, number>
+  /** Byte address of each constant tensor (by identity). */
+  readonly constants: ReadonlyMap<object, number>
+  /** Bytes the buffers span. */
+  readonly bytes: number
+}
+
+const align16 = (bytes: number) => Math.ceil(bytes / 16) * 16
+const bytesOf = (v: { shape: readonly number[]; dtype: string }) =>
+  align16(Math.max(1, sizeOf(v.shape)) * (v.dtype === 'float64' ? 8 : 4))
+
+/** The atoms a unit reads. */
+export const unitInputs = (unit: Unit): readonly Atom[] =>
+  unit.kind === 'fused' ? unit.operands : unit.equation.inputs
+
+/** The variable a unit writes. */
+export const unitOutput = (unit: Unit): Var =>
+  unit.kind === 'fused' ? unit.output : unit.equation.outputs[0]!
+
+const isReshape = (unit: Unit): unit is Extract<Unit, { kind: 'single' }> =>
+  unit.kind === 'single' &&
+  (unit.equation.prim.name === 'reshape' || unit.equation.prim.name === 'stopGradient')
+
+/** Lays out the buffers of `units` (which compute `ir`). */
+export const planBuffers = (ir: IR, units: readonly Unit[]): Layout => {
+  // a reshape's output is its operand's buffer: follow aliases to the owning value
+  const owner = new Map<number, Atom>()
+  const ownerOf = (a: Atom): Atom => (a.kind === 'var' ? (owner.get(a.id) ?? a) : a)
+  for (const unit of units)
+    if (isReshape(unit)) owner.set(unitOutput(unit).id, ownerOf(unit.equation.inputs[0]!))
+  const keyOf = (a: Atom): number | object => (a.kind === 'var' ? a.id : a.value)
+  const lastUse = new Map<number | object, number>()
+  units.forEach((unit, i) => {
+    for (const input of unitInputs(unit)) lastUse.set(keyOf(ownerOf(input)), i)
+  })
+  for (const out of ir.outputs) lastUse.set(keyOf(ownerOf(out)), Infinity)
+
+  const variables = new Map<number, number>()
+  const constants = new Map<object, number>()
+  let top = 0
+  const free: { at: number; bytes: number }[] = []
+  const take = (bytes: number): number => {
+    const fit = free.findIndex((b) => b.bytes >= bytes)
+    if (fit < 0) {
+      const at = top
+      top += bytes
+      return at
+    }
+    const block = free[fit]!
+    if (block.bytes === bytes) free.splice(fit, 1)
+    else free[fit] = { at: block.at + bytes, bytes: block.bytes - bytes }
+    return block.at
+  }
+  const release = (key: number | object, bytes: number, at: number) => {
+    if (lastUse.get(key) === Infinity) return
+    free.push({ at, bytes })
+  }
+  // constants first (never freed), then inputs
+  for (const unit of units)
+    for (const input of unitInputs(unit))
+      if (input.kind === 'const' && !constants.has(input.value)) {
+        constants.set(input.value, top)
+        top += bytesOf(input.value)
+      }
+  for (const v of ir.inputs) variables.set(v.id, take(bytesOf(v)))
+  const released = new Set<number | object>()
+  units.forEach((unit, i) => {
+    const out = unitOutput(unit)
+    if (isReshape(unit)) {
+      const source = ownerOf(out)
+      variables.set(out.id, source.kind === 'var' ? variables.get(source.id)! : constants.get(source.value)!)
+    } else variables.set(out.id, take(bytesOf(out)))
+    for (const input of unitInputs(unit)) {
+      const source = ownerOf(input)
+      const key = keyOf(source)
+      if (source.kind !== 'var' || released.has(key) || lastUse.get(key) !== i) continue
+      released.add(key)
+      release(key, bytesOf(source), variables.get(source.id)!)
+    }
+  })
+  return { variables, constants, bytes: top }
+}

@@ -1,0 +1,134 @@
+/**
+ * Kernels for fused groups. When every op of a group has a WebAssembly SIMD form and its operands
+ * fit an `[outer, inner]` layout (same shape, a bias row, a column, a scalar), the group runs as a
+ * generated WebAssembly kernel on buffer addresses. Otherwise it runs as a generated JavaScript loop
+ * over the same buffers (any broadcast; float32 results rounded after every op exactly as the
+ * eager kernels round them).
+ *
+ * @module jit/kernels
+ */
+import {
+  type Arena,
+  broadcastStrides,
+  canFuse,
+  type FusedExpression,
+  type OperandLayout,
+  type Shape,
+} from '../tensor/internal.js'
+
+type FloatArray = Float32Array | Float64Array
+
+/** The `[outer, inner]` split and each operand's layout, or undefined when none fits. */
+export const layoutFor = (
+  outShape: Shape,
+  operandShapes: readonly Shape[],
+): { outer: number; inner: number; layouts: OperandLayout[] } | undefined => {
+  const rank = outShape.length
+  const padded = operandShapes.map((s) => [...Array<number>(rank - s.length).fill(1), ...s])
+  const size = (from: number, to: number) => outShape.slice(from, to).reduce((x, y) => x * y, 1)
+  for (let split = 0; split < rank || split === 0; split++) {
+    const layouts: OperandLayout[] = []
+    for (const shape of padded) {
+      const equal = (from: number, to: number) =>
+        shape.slice(from, to).every((d, i) => d === outShape[from + i])
+      const ones = (from: number, to: number) => shape.slice(from, to).every((d) => d === 1)
+      if (ones(0, rank)) layouts.push('scalar')
+      else if (equal(0, rank)) layouts.push('full')
+      else if (ones(0, split) && equal(split, rank)) layouts.push('row')
+      else if (equal(0, split) && ones(split, rank)) layouts.push('column')
+      else break
+    }
+    if (layouts.length === padded.length) return { outer: size(0, split), inner: size(split, rank), layouts }
+    if (rank === 0) break
+  }
+  return undefined
+}
+
+/** A compiled group: call it to compute the output buffer from the operand buffers. */
+export type GroupKernel = () => void
+
+/** The WebAssembly kernel of a group, or undefined when it has no SIMD form. */
+export const wasmGroupKernel = (
+  arena: Arena,
+  precision: 'f32' | 'f64',
+  expression: FusedExpression,
+  outShape: Shape,
+  operandShapes: readonly Shape[],
+  operandAddresses: readonly number[],
+  outAddress: number,
+): GroupKernel | undefined => {
+  if (!canFuse(precision, expression)) return undefined
+  const layout = layoutFor(outShape, operandShapes)
+  if (layout === undefined) return undefined
+  const kernel = arena.fused({ precision, layouts: layout.layouts, root: expression })
+  const args = [...operandAddresses, outAddress, layout.outer, layout.inner]
+  return () => kernel(...args)
+}
+
+const substitute = (expression: string, x: string, y: string): string =>
+  expression.replace(/\bx\b/g, x).replace(/\by\b/g, y)
+
+/** The JavaScript loop of a group over views of the buffers (any broadcast). */
+export const javascriptGroupKernel = (
+  precision: 'f32' | 'f64',
+  expression: FusedExpression,
+  outShape: Shape,
+  operandShapes: readonly Shape[],
+  operands: readonly FloatArray[],
+  out: FloatArray,
+): GroupKernel => {
+  const round = (e: string) => (precision === 'f32' ? `Math.fround(${e})` : e)
+  const lines: string[] = []
+  let temporaries = 0
+  const strides = operandShapes.map((s) => broadcastStrides(s, outShape))
+  const index = (j: number) =>
+    strides[j]!.map((s, d) => (s === 0 ? '' : `i${d} * ${s}`))
+      .filter((t) => t !== '')
+      .join(' + ') || '0'
+  const emit = (node: FusedExpression): string => {
+    const name = `t${temporaries++}`
+    switch (node.kind) {
+      case 'operand':
+        lines.push(`const ${name} = o${node.index}[${index(node.index)}]`)
+        break
+      case 'constant':
+        return Object.is(node.value, -0) ? '-0' : String(node.value)
+      case 'unary': {
+        const x = emit(node.x)
+        lines.push(`const ${name} = ${round(substitute(node.expression, `(${x})`, ''))}`)
+        break
+      }
+      case 'binary': {
+        const x = emit(node.x)
+        const y = emit(node.y)
+        lines.push(`const ${name} = ${round(substitute(node.expression, `(${x})`, `(${y})`))}`)
+        break
+      }
+      case 'where': {
+        const c = emit(node.condition)
+        const x = emit(node.x)
+        const y = emit(node.y)
+        lines.push(`const ${name} = ${c} !== 0 ? ${x} : ${y}`)
+        break
+      }
+    }
+    return name
+  }
+  const result = emit(expression)
+  const open = outShape.map((d, i) => `for (let i${i} = 0; i${i} < ${d}; i${i}++) {`).join(' ')
+  const close = outShape.map(() => '}').join(' ')
+  const source = [
+    ...operands.map((_, j) => `const o${j} = operands[${j}]`),
+    'let k = 0',
+    open,
+    ...lines,
+    `out[k++] = ${result}`,
+    close,
+  ].join('\n')
+  // the loop is generated from the IR (shapes, strides, the prims' own expressions), never from user text
+  const loop = new Function('operands', 'out', source) as (
+    operands: readonly FloatArray[],
+    out: FloatArray,
+  ) => void
+  return () => loop(operands, out)
+}

@@ -1,0 +1,145 @@
+/**
+ * Group kernels: the generated WebAssembly kernel agrees bit for bit with the generated JavaScript
+ * loop (which rounds like the eager kernels) on random expressions and layouts; float32 tanh stays
+ * within a few ulps of Math.tanh; `layoutFor` finds the [outer, inner] split of common broadcasts.
+ */
+import * as fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { javascriptGroupKernel, layoutFor, wasmGroupKernel } from '../../src/jit/kernels.js'
+import { createArena, type FusedExpression } from '../../src/tensor/internal.js'
+
+const binary = [
+  ['add', 'x + y'],
+  ['sub', 'x - y'],
+  ['mul', 'x * y'],
+  ['div', 'x / y'],
+  ['maximum', 'x > y || x !== x ? x : y'],
+  ['less', 'x < y ? 1 : 0'],
+] as const
+const unary = [
+  ['neg', '-x'],
+  ['abs', 'Math.abs(x)'],
+  ['relu', 'x < 0 ? 0 : x'],
+  ['sqrt', 'Math.sqrt(x)'],
+] as const
+
+const arbExpression = (operands: number): fc.Arbitrary<FusedExpression> =>
+  fc.letrec<{ node: FusedExpression }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.nat({ max: operands - 1 }).map((index): FusedExpression => ({ kind: 'operand', index })),
+      fc.constantFrom(0, 1, -2.5).map((value): FusedExpression => ({ kind: 'constant', value })),
+      fc
+        .tuple(fc.constantFrom(...unary), tie('node'))
+        .map(([[name, expression], x]): FusedExpression => ({ kind: 'unary', name, expression, x })),
+      fc
+        .tuple(fc.constantFrom(...binary), tie('node'), tie('node'))
+        .map(([[name, expression], x, y]): FusedExpression => ({ kind: 'binary', name, expression, x, y })),
+      fc
+        .tuple(tie('node'), tie('node'), tie('node'))
+        .map(([condition, x, y]): FusedExpression => ({ kind: 'where', condition, x, y })),
+    ),
+  })).node
+
+describe('group kernels', () => {
+  it('layoutFor splits bias rows, columns and scalars', () => {
+    expect(layoutFor([4, 5], [[4, 5], [5], []])).toEqual({
+      outer: 4,
+      inner: 5,
+      layouts: ['full', 'row', 'scalar'],
+    })
+    expect(
+      layoutFor(
+        [4, 5],
+        [
+          [4, 5],
+          [4, 1],
+        ],
+      ),
+    ).toEqual({ outer: 4, inner: 5, layouts: ['full', 'column'] })
+    expect(
+      layoutFor(
+        [4, 5],
+        [
+          [4, 5],
+          [4, 5],
+        ],
+      ),
+    ).toEqual({ outer: 1, inner: 20, layouts: ['full', 'full'] })
+    expect(layoutFor([2, 3, 4], [[2, 1, 4]])).toBeUndefined()
+  })
+
+  for (const precision of ['f32', 'f64'] as const)
+    it(`WebAssembly and JavaScript kernels agree bit for bit (${precision})`, () => {
+      const arena = createArena()!
+      const shapes = [[3, 7], [7], [3, 1], [], [1, 7]]
+      const outShape = [3, 7]
+      fc.assert(
+        fc.property(
+          arbExpression(4),
+          fc.subarray([0, 1, 2, 3, 4], { minLength: 4, maxLength: 4 }),
+          fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: 64, maxLength: 64 }),
+          (expression, which, values) => {
+            const operandShapes = which.map((w) => shapes[w]!)
+            const e = precision === 'f32' ? 4 : 8
+            const Array_ = precision === 'f32' ? Float32Array : Float64Array
+            arena.ensure(4096)
+            const memory = arena.views()[precision]
+            const addresses = operandShapes.map((_, j) => j * 256)
+            const operands = operandShapes.map((s, j) => {
+              const n = s.reduce((p, d) => p * d, 1)
+              const v = memory.subarray(addresses[j]! / e, addresses[j]! / e + n)
+              v.set(values.slice(j * 7, j * 7 + n))
+              return v
+            })
+            const wasmOut = memory.subarray(2048 / e, 2048 / e + 21)
+            const jsOut = new Array_(21)
+            const kernel = wasmGroupKernel(
+              arena,
+              precision,
+              expression,
+              outShape,
+              operandShapes,
+              addresses,
+              2048,
+            )
+            expect(kernel).toBeDefined()
+            kernel!()
+            javascriptGroupKernel(precision, expression, outShape, operandShapes, operands, jsOut)()
+            for (let i = 0; i < 21; i++)
+              expect(Object.is(wasmOut[i], jsOut[i]) || wasmOut[i] === jsOut[i]).toBe(true)
+          },
+        ),
+        { seed: 3, numRuns: 80 },
+      )
+    })
+
+  it('float32 tanh is within a few ulps of Math.tanh', () => {
+    const arena = createArena()!
+    arena.ensure(1 << 20)
+    const n = 20001
+    const memory = arena.views().f32
+    const x = memory.subarray(0, n)
+    for (let i = 0; i < n; i++) x[i] = -10 + (20 * i) / (n - 1)
+    x[0] = 1e-5
+    x[1] = -0
+    const kernel = wasmGroupKernel(
+      arena,
+      'f32',
+      { kind: 'unary', name: 'tanh', expression: 'Math.tanh(x)', x: { kind: 'operand', index: 0 } },
+      [n],
+      [[n]],
+      [0],
+      n * 4 + 16 - ((n * 4) % 16),
+    )!
+    kernel()
+    const out = memory.subarray((n * 4 + 16 - ((n * 4) % 16)) / 4, (n * 4 + 16 - ((n * 4) % 16)) / 4 + n)
+    let worst = 0
+    for (let i = 0; i < n; i++) {
+      const exact = Math.tanh(x[i]!)
+      worst = Math.max(worst, Math.abs(out[i]! - exact) / Math.max(Math.abs(exact), 2 ** -126))
+    }
+    expect(worst).toBeLessThan(8 * 2 ** -23)
+    expect(Object.is(out[1], -0)).toBe(true)
+  })
+})
