@@ -28,7 +28,7 @@ export interface Command {
  * The commands, by name.
  * @example
  * import { commands } from './main.js'
- * Object.keys(commands) // ['train', 'eval', 'predict', 'gradcheck', 'graph']
+ * Object.keys(commands) // ['train', 'eval', 'predict', 'gradcheck', 'graph', 'export']
  */
 export const commands: Readonly<Record<string, Command>> = {
   train: {
@@ -50,6 +50,10 @@ export const commands: Readonly<Record<string, Command>> = {
   graph: {
     summary: 'draw the backward pass of an example as a picture (--example chain|mlp --out FILE.svg)',
     run: async (argv) => (await import('./graph.js')).runGraph([...argv]),
+  },
+  export: {
+    summary: 'write a trained run as an ONNX model (--params FILE --out FILE)',
+    run: async (argv) => (await import('./export.js')).runExport(argv),
   },
 }
 

@@ -10,12 +10,13 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { MissingDependencyError } from '../models/data/index.js'
+import { softmaxCrossEntropy } from '../models/losses.js'
 import { accuracy, confusionMatrix } from '../models/metrics.js'
 import { adam, momentum, sgd } from '../models/optim/index.js'
 import { renderCurves } from '../models/plot.js'
 import { foldIn, key, split } from '../models/random.js'
 import { fit as fitModel } from '../models/train.js'
-import { item } from '../tensor/index.js'
+import { item, oneHot, type Tensor } from '../tensor/index.js'
 import { integer, oneOf, parseFlags, positiveInteger, positiveNumber, sizeList, UsageError } from './args.js'
 import {
   type DataSource,
@@ -60,6 +61,7 @@ ${datasetHelp()}
   --force               replace an earlier run in --out
   --no-plot             do not draw curves.svg (needs the optional vega and vega-lite)
   --plain               no progress bar, plain lines only (the default without a terminal)
+  --no-jit              run every step eagerly (default: loss and gradient compiled with jit)
   -h, --help            show this help
 `
 
@@ -91,6 +93,7 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
       force: { type: 'boolean' },
       'no-plot': { type: 'boolean' },
       plain: { type: 'boolean' },
+      'no-jit': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
     true,
@@ -182,7 +185,17 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
   const optimizer =
     optimizerName === 'adam' ? adam(lr) : optimizerName === 'sgd' ? sgd(lr) : momentum(lr, { beta: 0.9 })
   const [initKey, shuffleKey] = split(foldIn(key(seed), 0))
-  const loss = classifierLoss(net)
+  const useJit = values['no-jit'] !== true
+  const classes = data.classes.length
+  // under jit the labels become one-hot targets with tensor ops: class-index labels would be read
+  // in JavaScript, which a trace freezes at its first batch
+  const loss = useJit
+    ? (p: Params, b: { x: Tensor; y: Tensor }) =>
+        softmaxCrossEntropy(
+          net.apply(p)(b.x as Tensor<[number, number], 'float32'>),
+          oneHot(b.y, classes) as Tensor<[number, number]>,
+        )
+    : classifierLoss(net)
   const batches = Math.ceil(rows / batchSize)
   const progress = createProgress({ epochs, ...(settings.plain ? { tty: false } : {}) })
   progress.line(
@@ -209,6 +222,7 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
     batchSize,
     key: shuffleKey,
     evaluate,
+    jit: useJit,
     onStep: (info) => {
       if (info.batch === 0) {
         progress.startEpoch(info.epoch, info.batchesPerEpoch)

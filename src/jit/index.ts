@@ -7,4 +7,5 @@
 export { type Atom, type Const, type Equation, type IR, printIR, type Var } from './ir.js'
 export { type JitOptions, type Jitted, jit } from './jit.js'
 export { makeIR, type PrintableIR } from './makeIR.js'
+export { exportOnnx, irToOnnx } from './onnx.js'
 export { TraceError } from './stage.js'

@@ -23,6 +23,7 @@
  * @module train
  */
 import { flatten, type Pytree, valueAndGrad } from '../grad/index.js'
+import { jit } from '../jit/index.js'
 import { ArgumentError, formatShape, item, NonFiniteError, ShapeError, type Tensor } from '../tensor/index.js'
 import { describe, storage } from '../tensor/internal.js'
 import { batches as epochBatches } from './data/batches.js'
@@ -86,9 +87,15 @@ export interface StepResult<P> {
  * const { params, state, loss } = step(params0, optimizer.init(params0), { x, y })
  */
 export const trainStep =
-  <P extends Pytree, B>(loss: LossFn<P, B>, optimizer: GradientTransformation) =>
+  <P extends Pytree, B>(
+    loss: LossFn<P, B>,
+    optimizer: GradientTransformation,
+    /** How the loss and gradient are computed (default `valueAndGrad`; `fit` passes a jitted one). */
+    lossAndGradient: (params: P, batch: B) => readonly [Tensor, P] = (params, batch) =>
+      valueAndGrad((p: P) => loss(p, batch))(params),
+  ) =>
   (params: P, state: OptState, batch: B): StepResult<P> => {
-    const [value, grads] = valueAndGrad((p: P) => loss(p, batch))(params)
+    const [value, grads] = lossAndGradient(params, batch)
     const { updates, state: next } = optimizer.update(grads, state, params)
     return { params: applyUpdates(params, updates), state: next, loss: item(value) }
   }
@@ -227,6 +234,15 @@ export interface FitOptions<P extends Pytree, X extends Tensor, Y extends Tensor
   readonly evaluate?: (params: P) => Readonly<Record<string, number>>
   readonly onStep?: (info: StepInfo<P>) => undefined | 'stop'
   readonly onEpoch?: (info: EpochInfo<P>) => undefined | 'stop'
+  /**
+   * Compile the loss and its gradient with `jit` (one trace per batch shape, then a compiled plan,
+   * about twice as fast on the MNIST MLP). Default false, because the loss must then be a pure
+   * tensor function of (params, batch): JavaScript that reads tensor values runs only when it is
+   * traced — `softmaxCrossEntropy` with class-index labels reads them to pick the log
+   * probabilities, so it would train every step on the first batch's labels; give it one-hot
+   * targets instead. The optimizer update always runs eagerly (it reads its step count).
+   */
+  readonly jit?: boolean
 }
 
 /**
@@ -358,7 +374,11 @@ export const fit = <P extends Pytree, X extends Tensor, Y extends Tensor>(
   let lossSum = resume?.epochLossSum ?? 0
   let examples = resume?.epochExamples ?? 0
   const total = epochs * batches
-  const update = trainStep(options.loss, options.optimizer)
+  const lossAndGradient =
+    options.jit !== true
+      ? undefined
+      : jit((p: P, b: Batch<X, Y>) => valueAndGrad((q: P) => options.loss(q, b))(p))
+  const update = trainStep(options.loss, options.optimizer, lossAndGradient)
   const history: EpochRecord[] = []
   const checkpoint = (): Checkpoint<P> => ({
     params,

@@ -18,7 +18,7 @@ describe('nabla', () => {
   })
 
   it('lists every command in its help', async () => {
-    expect(Object.keys(commands).sort()).toEqual(['eval', 'gradcheck', 'graph', 'predict', 'train'])
+    expect(Object.keys(commands).sort()).toEqual(['eval', 'export', 'gradcheck', 'graph', 'predict', 'train'])
     const r = await runInProcess(['--help'])
     expect(r.status).toBe(0)
     expect(r.stdout).toBe(mainHelp())
@@ -39,7 +39,7 @@ describe('nabla', () => {
     const unknown = await runInProcess(['frobnicate'])
     expect(unknown.status).toBe(2)
     expect(unknown.stderr).toBe(
-      "nabla: unknown command 'frobnicate' (commands: train, eval, predict, gradcheck, graph; see nabla --help)\n",
+      "nabla: unknown command 'frobnicate' (commands: train, eval, predict, gradcheck, graph, export; see nabla --help)\n",
     )
     for (const argv of [
       ['train', '--bogus'],

@@ -1,0 +1,96 @@
+/**
+ * ONNX export, checked by running the exported model in ONNX Runtime (the onnxruntime-web
+ * WebAssembly build, in Node) and comparing its outputs with nabla's: an MNIST-sized MLP
+ * (784-128-10, ReLU, softmax) and random programs (the primitives the exporter covers).
+ */
+import * as fc from 'fast-check'
+import * as ort from 'onnxruntime-web'
+import { describe, expect, it } from 'vitest'
+import {
+  ArgumentError,
+  exportOnnx,
+  gather,
+  key,
+  mlp,
+  softmax,
+  type Tensor,
+  tensor,
+  toFlat,
+  uniform,
+} from '../../src/index.js'
+import { arbProgram, programInputs } from '../../src/testing/index.js'
+
+ort.env.wasm.numThreads = 1
+
+const runOnnx = async (bytes: Uint8Array, inputs: readonly Tensor[]): Promise<Float64Array[]> => {
+  const session = await ort.InferenceSession.create(bytes)
+  const feeds = Object.fromEntries(
+    inputs.map((t, i) => [
+      `input${i}`,
+      t.dtype === 'float64'
+        ? new ort.Tensor('float64', Float64Array.from(toFlat(t)), [...t.shape])
+        : new ort.Tensor('float32', Float32Array.from(toFlat(t)), [...t.shape]),
+    ]),
+  )
+  const results = await session.run(feeds)
+  return session.outputNames.map((name) => Float64Array.from(results[name]!.data as Float32Array))
+}
+
+const maxRelativeError = (got: ArrayLike<number>, expected: readonly number[]): number => {
+  let worst = 0
+  for (let i = 0; i < expected.length; i++)
+    worst = Math.max(worst, Math.abs(got[i]! - expected[i]!) / (1 + Math.abs(expected[i]!)))
+  return got.length === expected.length ? worst : Infinity
+}
+
+describe('exportOnnx', () => {
+  it('an MNIST MLP (784-128-10) gives the same probabilities in ONNX Runtime', async () => {
+    const net = mlp([784, 128, 10])
+    const params = net.init(key(0))
+    const x = uniform(key(1), [16, 784])
+    const predict = (batch: Tensor<[number, 784], 'float32'>) => softmax(net.apply(params)(batch), -1)
+    const bytes = exportOnnx(predict, x)
+    const [probabilities] = await runOnnx(bytes, [x])
+    const expected = toFlat(predict(x))
+    expect(maxRelativeError(probabilities!, expected)).toBeLessThan(1e-5)
+    // and the classes agree row by row
+    for (let row = 0; row < 16; row++) {
+      const slice = (a: ArrayLike<number>) => Array.from({ length: 10 }, (_, j) => a[row * 10 + j]!)
+      const best = (a: number[]) => a.indexOf(Math.max(...a))
+      expect(best(slice(probabilities!))).toBe(best(slice(expected)))
+    }
+  })
+
+  it('random programs give the same values in ONNX Runtime (both dtypes)', async () => {
+    const cases = fc.sample(
+      fc.tuple(arbProgram({ dtypes: ['float32', 'float64'], maxSteps: 6 }), fc.nat(1000)),
+      {
+        seed: 21,
+        numRuns: 40,
+      },
+    )
+    let exported = 0
+    for (const [program, seed] of cases) {
+      const inputs = programInputs(program.inputShapes, program.dtype, seed)
+      let bytes: Uint8Array
+      try {
+        bytes = exportOnnx((...xs: Tensor[]) => program.run(xs), ...inputs)
+      } catch (error) {
+        if (error instanceof ArgumentError && /no ONNX translation/.test(error.message)) continue
+        throw error
+      }
+      exported++
+      const [got] = await runOnnx(bytes, inputs)
+      const tol = program.dtype === 'float32' ? 1e-4 : 1e-9
+      const error = maxRelativeError(got!, toFlat(program.run(inputs)))
+      if (!(error <= tol)) throw new Error(`relative error ${error}\n${program}`)
+    }
+    expect(exported).toBeGreaterThan(20)
+  })
+
+  it('names a primitive it cannot translate', () => {
+    expect(() => exportOnnx((x: Tensor) => gather(x, tensor([0]), 0), tensor([1, 2]))).toThrow(
+      /exportOnnx: the primitive 'gather' has no ONNX translation/,
+    )
+  })
+})
