@@ -152,6 +152,7 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
       seed,
       plot: values['no-plot'] !== true,
       plain: values.plain === true,
+      jit: values['no-jit'] !== true,
     })
   } finally {
     lock.release()
@@ -170,6 +171,8 @@ interface TrainSettings {
   readonly seed: number
   readonly plot: boolean
   readonly plain: boolean
+  /** Compile the loss and gradient with jit (`--no-jit` turns it off). */
+  readonly jit: boolean
 }
 
 const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promise<number> => {
@@ -185,7 +188,7 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
   const optimizer =
     optimizerName === 'adam' ? adam(lr) : optimizerName === 'sgd' ? sgd(lr) : momentum(lr, { beta: 0.9 })
   const [initKey, shuffleKey] = split(foldIn(key(seed), 0))
-  const useJit = values['no-jit'] !== true
+  const useJit = settings.jit
   const classes = data.classes.length
   // under jit the labels become one-hot targets with tensor ops: class-index labels would be read
   // in JavaScript, which a trace freezes at its first batch
