@@ -38,6 +38,7 @@ import {
   zeros,
 } from '../tensor/index.js'
 import { describe, hasValues, makeTensor, shapesEqual, storage, storageFrom } from '../tensor/internal.js'
+import { distributionProblem } from './validate.js'
 
 /**
  * A scalar loss of dtype `D`.
@@ -193,6 +194,15 @@ export const softmaxCrossEntropy = <S extends Shape, D extends DType>(
     )
   const logProbabilities: Tensor = logSoftmax(z, -1)
   if (shapesEqual(y.shape, z.shape)) {
+    const targets = storage(y)
+    for (let r = 0; r < examples; r++) {
+      const problem = distributionProblem(targets.subarray(r * classes, (r + 1) * classes))
+      if (problem !== undefined)
+        throw new ArgumentError(
+          op,
+          `labels row ${r} = [${Array.from(targets.subarray(r * classes, Math.min((r + 1) * classes, r * classes + 8))).join(',')}${classes > 8 ? ',…' : ''}] ${problem}; target rows must be distributions (one-hot or soft labels)`,
+        )
+    }
     const perExample: Tensor = sum(mul(asDType(y, z.dtype), logProbabilities), -1)
     return neg(mean(perExample)) as Loss<D>
   }

@@ -31,6 +31,7 @@ import { takeRows } from './data/dataset.js'
 import { applyUpdates } from './optim/transforms.js'
 import type { GradientTransformation, OptState } from './optim/types.js'
 import { foldIn, isKey, type Key } from './random.js'
+import { checkFinite, checkTargets, type Targets, validateBatch } from './validate.js'
 
 /**
  * A minibatch: inputs and targets, rows along the first axis.
@@ -87,18 +88,48 @@ export interface StepResult<P> {
  * const { params, state, loss } = step(params0, optimizer.init(params0), { x, y })
  */
 export const trainStep =
-  <P extends Pytree, B>(
-    loss: LossFn<P, B>,
-    optimizer: GradientTransformation,
-    /** How the loss and gradient are computed (default `valueAndGrad`; `fit` passes a jitted one). */
-    lossAndGradient: (params: P, batch: B) => readonly [Tensor, P] = (params, batch) =>
-      valueAndGrad((p: P) => loss(p, batch))(params),
-  ) =>
+  <P extends Pytree, B>(loss: LossFn<P, B>, optimizer: GradientTransformation, options?: StepOptions<P, B>) =>
   (params: P, state: OptState, batch: B): StepResult<P> => {
-    const [value, grads] = lossAndGradient(params, batch)
-    const { updates, state: next } = optimizer.update(grads, state, params)
-    return { params: applyUpdates(params, updates), state: next, loss: item(value) }
+    if (options?.validate !== false) validateBatch('trainStep', batch, options?.targets)
+    return uncheckedStep(loss, optimizer, params, state, batch, options?.lossAndGradient)
   }
+
+/**
+ * Options of `trainStep`.
+ * @example
+ * import { adam, key, mlp, softmaxCrossEntropy, tensor, trainStep } from 'nabla'
+ * const net = mlp([2, 4, 3])
+ * const params = net.init(key(0))
+ * const batch = { x: tensor([[0, 1], [1, 0]]), y: tensor([2, 0]) }
+ * const optimizer = adam(1e-2)
+ * const lossFn = (p: typeof params, b: typeof batch) => softmaxCrossEntropy(net.apply(p)(b.x), b.y)
+ * const step = trainStep(lossFn, optimizer, { targets: { classes: 3 } })
+ * step(params, optimizer.init(params), batch) // a label 3 would be an ArgumentError naming batch.y[i]
+ */
+export interface StepOptions<P = Pytree, B = unknown> {
+  /** What the batch's `y` holds, checked before the step (default `'values'`: finite numbers). */
+  readonly targets?: Targets
+  /** Whether to check the batch (every tensor finite, `y` per `targets`) first (default true). */
+  readonly validate?: boolean
+  /** How the loss and gradient are computed (default `valueAndGrad`; `fit` passes a jitted one). */
+  readonly lossAndGradient?: ((params: P, batch: B) => readonly [Tensor, P]) | undefined
+}
+
+const uncheckedStep = <P extends Pytree, B>(
+  loss: LossFn<P, B>,
+  optimizer: GradientTransformation,
+  params: P,
+  state: OptState,
+  batch: B,
+  lossAndGradient?: ((params: P, batch: B) => readonly [Tensor, P]) | undefined,
+): StepResult<P> => {
+  const [value, grads] =
+    lossAndGradient === undefined
+      ? valueAndGrad((p: P) => loss(p, batch))(params)
+      : lossAndGradient(params, batch)
+  const { updates, state: next } = optimizer.update(grads, state, params)
+  return { params: applyUpdates(params, updates), state: next, loss: item(value) }
+}
 
 /**
  * Where a run is, enough to resume it bit for bit.
@@ -221,6 +252,11 @@ export interface FitOptions<P extends Pytree, X extends Tensor, Y extends Tensor
   readonly loss: LossFn<P, Batch<X, Y>>
   /** Training rows: `x` and `y` have the same first dimension. */
   readonly train: Batch<X, Y>
+  /**
+   * What `train.y` holds, checked once before step 1 with `train.x` (every value finite): `'values'`
+   * (the default), `{ classes: C }`, `'one-hot'` or `'distribution'`. See `Targets`.
+   */
+  readonly targets?: Targets
   /** Positive integers. */
   readonly epochs: number
   readonly batchSize: number
@@ -362,6 +398,8 @@ export const fit = <P extends Pytree, X extends Tensor, Y extends Tensor>(
   const epochs = positiveInteger('epochs', options.epochs)
   const batchSize = positiveInteger('batchSize', options.batchSize)
   const { rows, batches } = layout(options.train as Batch, batchSize)
+  checkFinite('fit', 'train.x', options.train.x)
+  checkTargets('fit', 'train.y', options.train.y, options.targets ?? 'values')
   const resume = options.resume
   const shuffleKey = resume?.key ?? options.key
   if (!isKey(shuffleKey))
@@ -378,7 +416,8 @@ export const fit = <P extends Pytree, X extends Tensor, Y extends Tensor>(
     options.jit !== true
       ? undefined
       : jit((p: P, b: Batch<X, Y>) => valueAndGrad((q: P) => options.loss(q, b))(p))
-  const update = trainStep(options.loss, options.optimizer, lossAndGradient)
+  const update = (p: P, s: OptState, b: Batch<X, Y>) =>
+    uncheckedStep(options.loss, options.optimizer, p, s, b, lossAndGradient)
   const history: EpochRecord[] = []
   const checkpoint = (): Checkpoint<P> => ({
     params,

@@ -6,8 +6,17 @@
  * @module constructors
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { allocate, type DType, defaultDType, isDType, type Storage, storageFrom } from './dtype.js'
-import { ArgumentError, DTypeError, type NablaError, ShapeError } from './errors.js'
+import { checkBudget } from './budget.js'
+import {
+  allocate,
+  bytesPerElement,
+  type DType,
+  defaultDType,
+  isDType,
+  type Storage,
+  storageFrom,
+} from './dtype.js'
+import { ArgumentError, DTypeError, formatShape, type NablaError, ShapeError } from './errors.js'
 import { describe, type Shape, sizeOf, validateShape } from './shape.js'
 import { makeTensor, type Tensor } from './tensor.js'
 import type { Mutable, NestedArray, NestedShape } from './types.js'
@@ -121,7 +130,8 @@ const filled = <const S extends Shape, D extends DType>(
 ): Tensor<Mutable<S>, D> => {
   const dtype = dtypeOf(op, options)
   const s = validateShape(op, shape)
-  const data = allocate(dtype, sizeOf(s))
+  checkBudget(op, `shape ${formatShape(s)} of ${dtype}`, sizeOf(s) * bytesPerElement(dtype))
+  const data = allocate(dtype, sizeOf(s), op)
   data.fill(checkNumber(op, value, 'value'))
   return makeTensor(s as Mutable<S>, dtype, data)
 }
@@ -219,7 +229,8 @@ export const eye = <N extends number, M extends number = N, D extends DType = 'f
   const dtype = dtypeOf('eye', options)
   const cols = m ?? n
   const shape = validateShape('eye', [n, cols])
-  const data = allocate(dtype, sizeOf(shape))
+  checkBudget('eye', `shape ${formatShape(shape)} of ${dtype}`, sizeOf(shape) * bytesPerElement(dtype))
+  const data = allocate(dtype, sizeOf(shape), 'eye')
   for (let i = 0; i < Math.min(n, cols); i++) data[i * cols + i] = 1
   return makeTensor([n, cols as M], dtype, data)
 }

@@ -6,9 +6,10 @@
  *
  * @module dispatch
  */
-import type { DType } from './dtype.js'
+import { budgetProblem, memoryBudget } from './budget.js'
+import { bytesPerElement, type DType } from './dtype.js'
 import { environmentVariable } from './environment.js'
-import { formatShape, NonFiniteError, ShapeError } from './errors.js'
+import { formatShape, NonFiniteError, ResourceError, ShapeError } from './errors.js'
 import type { Prim } from './prim.js'
 import { maxSize, sizeOf } from './shape.js'
 import { type Box, boxOf, type Interpreter, makeTensor, storage, type Tensor } from './tensor.js'
@@ -56,6 +57,14 @@ export const evaluate = <P>(prim: Prim<P>, inputs: readonly Tensor[], params: P)
     throw new ShapeError(
       prim.name,
       `the result would have shape ${formatShape(spec.shape)} (${size} elements, more than the ${maxSize} allowed) from inputs of shapes ${inputs.map((t) => formatShape(t.shape)).join(', ')}`,
+    )
+  const problem = budgetProblem(size * bytesPerElement(spec.dtype))
+  if (problem !== undefined)
+    throw new ResourceError(
+      prim.name,
+      `the result of shape ${formatShape(spec.shape)} (${spec.dtype}) from inputs of shapes ${inputs.map((t) => formatShape(t.shape)).join(', ')} ${problem}`,
+      size * bytesPerElement(spec.dtype),
+      memoryBudget(),
     )
   const data = prim.forward(inputs, params, spec)
   if (debugNaN) checkFinite(prim.name, inputs, data)

@@ -3,6 +3,8 @@
  *
  * @module dtype
  */
+import { checkBudget, formatBytes, memoryBudget } from './budget.js'
+import { ResourceError } from './errors.js'
 
 /**
  * The element types a tensor can hold.
@@ -26,9 +28,37 @@ export const defaultDType = 'float32' as const
 /** Whether a value names a dtype. */
 export const isDType = (value: unknown): value is DType => value === 'float32' || value === 'float64'
 
-/** Allocates zeroed storage of `size` elements. */
-export const allocate = <D extends DType>(dtype: D, size: number): Storage<D> =>
-  (dtype === 'float64' ? new Float64Array(size) : new Float32Array(size)) as Storage<D>
+/** Bytes per element of a dtype. */
+export const bytesPerElement = (dtype: DType): number => (dtype === 'float64' ? 8 : 4)
+
+/**
+ * Checks `size` elements of `dtype` against the memory budget, then runs `make`; a `RangeError`
+ * from the runtime (address space or memory exhausted) becomes a `ResourceError` too.
+ */
+const guarded = <T>(op: string, dtype: DType, size: number, make: () => T): T => {
+  const bytes = size * bytesPerElement(dtype)
+  checkBudget(op, `a ${dtype} array of ${size} elements`, bytes)
+  try {
+    return make()
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error
+    throw new ResourceError(
+      op,
+      `a ${dtype} array of ${size} elements needs ${formatBytes(bytes)}, and the runtime could not allocate them (${error.message}); it is within the memory budget of ${formatBytes(memoryBudget())}, so lower the budget (setMemoryBudget) to fail earlier`,
+      bytes,
+      memoryBudget(),
+    )
+  }
+}
+
+/**
+ * Allocates zeroed storage of `size` elements, checked against the memory budget (`op` names the
+ * operation in the `ResourceError`).
+ */
+export const allocate = <D extends DType>(dtype: D, size: number, op = 'allocate'): Storage<D> =>
+  guarded(op, dtype, size, () =>
+    dtype === 'float64' ? new Float64Array(size) : new Float32Array(size),
+  ) as Storage<D>
 
 /** Below this many bytes `allocateUnfilled` zero-fills (Node pools small Buffers in shared memory). */
 const unfilledThreshold = 64 * 1024
@@ -41,10 +71,10 @@ const NodeBuffer = (globalThis as { Buffer?: BufferLike }).Buffer
  * more to clear than an add costs to compute). Only for outputs a kernel writes in full
  * (elementwise ops): the caller must overwrite every element.
  */
-export const allocateUnfilled = <D extends DType>(dtype: D, size: number): Storage<D> => {
+export const allocateUnfilled = <D extends DType>(dtype: D, size: number, op = 'allocate'): Storage<D> => {
   const bytes = size * (dtype === 'float64' ? 8 : 4)
-  if (NodeBuffer === undefined || bytes < unfilledThreshold) return allocate(dtype, size)
-  const raw = NodeBuffer.allocUnsafe(bytes)
+  if (NodeBuffer === undefined || bytes < unfilledThreshold) return allocate(dtype, size, op)
+  const raw = guarded(op, dtype, size, () => NodeBuffer.allocUnsafe(bytes))
   return (
     dtype === 'float64'
       ? new Float64Array(raw.buffer, raw.byteOffset, size)

@@ -82,3 +82,23 @@ export class DecodeError extends NablaError {
  * new NonFiniteError('log', 'produced -Infinity from finite inputs of shapes [3]').op // 'log'
  */
 export class NonFiniteError extends NablaError {}
+
+/**
+ * An allocation over the memory budget (see `setMemoryBudget`), or one the runtime refused:
+ * `bytes` is the size asked for, `budget` the budget in force when it was checked.
+ *
+ * @example
+ * import { ResourceError } from 'nabla'
+ * new ResourceError('zeros', 'shape [2147483647] of float64 needs 16 GiB …', 2 ** 34, 2 ** 33).bytes // 17179869184
+ */
+export class ResourceError extends NablaError {
+  /** Bytes the operation asked for. */
+  readonly bytes: number
+  /** The budget in force, in bytes (NaN when the runtime refused an allocation under it). */
+  readonly budget: number
+  constructor(op: string, message: string, bytes = Number.NaN, budget = Number.NaN) {
+    super(op, message)
+    this.bytes = bytes
+    this.budget = budget
+  }
+}

@@ -4,6 +4,7 @@
  *
  * @module tensor
  */
+export { memoryBudget, setMemoryBudget } from './budget.js'
 export * from './codec.js'
 export * from './constructors.js'
 export { setDebugNaNs } from './dispatch.js'

@@ -5,8 +5,16 @@
  * @module internal
  */
 
+export {
+  type AvailableMemory,
+  budgetProblem,
+  checkBudget,
+  formatBytes,
+  parseBytes,
+  setAvailableMemory,
+} from './budget.js'
 export { apply, evaluate, nextLevel, popInterpreter, pushInterpreter } from './dispatch.js'
-export { allocate, isDType, type Storage, storageFrom } from './dtype.js'
+export { allocate, bytesPerElement, isDType, type Storage, storageFrom } from './dtype.js'
 export * from './index.js'
 export { kernels } from './kernels/index.js'
 export { broadcastStrides } from './kernels/reference.js'

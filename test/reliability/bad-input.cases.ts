@@ -39,10 +39,12 @@ import {
   oneHot,
   ones,
   pad,
+  ResourceError,
   regularizedLogisticCost,
   reshape,
   ShapeError,
   scalar,
+  setMemoryBudget,
   sgd,
   softmax,
   softmaxCrossEntropy,
@@ -50,6 +52,8 @@ import {
   sum,
   type Tensor,
   tensor,
+  toFlat,
+  trainStep,
   transpose,
   treeMap,
   unflatten,
@@ -58,6 +62,7 @@ import {
   zeros,
 } from '../../src/index.js'
 import { decodeSafetensors, paramsFromJSON, paramsToJSON } from '../../src/models/serialize/index.js'
+import { setAvailableMemory } from '../../src/tensor/internal.js'
 
 /** One bad input. */
 export interface BadInputCase {
@@ -112,6 +117,45 @@ const fitOptions = {
   key: key(0),
 }
 const hugeDim = 1e6
+
+/** Runs `f` as on a machine with `bytes` of memory available (the automatic budget is a quarter). */
+const onMachineWith = (bytes: number, f: () => unknown): unknown => {
+  const previousSource = setAvailableMemory(() => bytes)
+  const previousBudget = setMemoryBudget(undefined)
+  try {
+    return f()
+  } finally {
+    setAvailableMemory(previousSource)
+    setMemoryBudget(previousBudget)
+  }
+}
+
+/** Runs `f` under a fixed memory budget. */
+const withBudget = (bytes: number, f: () => unknown): unknown => {
+  const previous = setMemoryBudget(bytes)
+  try {
+    return f()
+  } finally {
+    setMemoryBudget(previous)
+  }
+}
+
+/** A copy of `x` with flat element `i` set to `value`. */
+const withValue = (x: Tensor, i: number, value: number): Tensor => {
+  const data = Float32Array.from(toFlat(x))
+  data[i] = value
+  return fromArrayOrThrow(data, x.shape)
+}
+
+const classifierParams = { w: f32([2, 3]) }
+const classifierOptions = {
+  ...fitOptions,
+  params: classifierParams,
+  loss: (p: { w: Tensor }, b: { x: Tensor; y: Tensor }) =>
+    softmaxCrossEntropy(matmul(b.x as never, p.w as never), b.y as never),
+  targets: { classes: 3 } as const,
+  batchSize: 2,
+}
 
 /** A valid safetensors file holding one F32 scalar under `name` (written by hand: names are free). */
 const safetensorsNamed = (name: string): Uint8Array => {
@@ -792,6 +836,165 @@ export const badInputCases: readonly BadInputCase[] = [
     mentions: ['3000 dot-separated parts', 'more than the 64 levels of nesting allowed'],
     run: () => rightOrThrow(decodeSafetensors(safetensorsNamed(Array(3000).fill('a').join('.')))),
   },
+  // the memory budget (a machine with 16 GiB available: an automatic budget of 4 GiB)
+  {
+    name: 'a tensor over the memory budget: zeros([2**31 - 1], float64) is 16 GiB',
+    error: ResourceError,
+    op: 'zeros',
+    mentions: [
+      'shape [2147483647] of float64 needs 16 GiB (17179869176 bytes)',
+      'more than the memory budget of 4 GiB (4294967296 bytes) (a quarter of the memory available now)',
+      'setMemoryBudget',
+    ],
+    run: () => onMachineWith(16 * 2 ** 30, () => zeros([2 ** 31 - 1], { dtype: 'float64' })),
+  },
+  {
+    name: 'a result over the memory budget: matmul of [40000,1] and [1,40000] is 6.4 GB',
+    error: ResourceError,
+    op: 'matmul',
+    mentions: [
+      'the result of shape [40000,40000] (float32) from inputs of shapes [40000,1], [1,40000]',
+      'needs 6 GiB (6400000000 bytes), more than the memory budget of 4 GiB',
+    ],
+    run: () => onMachineWith(16 * 2 ** 30, () => matmul(f32([40000, 1]), loose(f32([1, 40000])))),
+  },
+  {
+    name: 'a result over a fixed memory budget (setMemoryBudget): ones of 2 MiB under 1 MiB',
+    error: ResourceError,
+    op: 'ones',
+    mentions: [
+      'shape [512,1024] of float32 needs 2 MiB (2097152 bytes)',
+      'memory budget of 1 MiB',
+      'set by setMemoryBudget',
+    ],
+    run: () => withBudget(2 ** 20, () => ones([512, 1024])),
+  },
+  {
+    name: 'a parameter file whose tensor is over the memory budget',
+    error: DecodeError,
+    op: 'paramsFromJSON',
+    mentions: [
+      'params.w.shape',
+      'shape [128,256] of float32 needs 128 KiB (131072 bytes)',
+      'memory budget of 64 KiB',
+    ],
+    run: () =>
+      withBudget(2 ** 16, () =>
+        rightOrThrow(
+          paramsFromJSON(
+            `{"format":"nabla-params","version":1,"params":{"w":{"dtype":"float32","shape":[128,256],"data":[${new Array(128 * 256).fill(0).join(',')}]}}}`,
+          ),
+        ),
+      ),
+  },
+  // training data, validated once before step 1
+  {
+    name: 'fit with a NaN in train.x names its index before step 1',
+    error: ArgumentError,
+    op: 'fit',
+    mentions: ['train.x[2][1] is NaN (flat index 5 of shape [4,2])', 'training data must be finite'],
+    run: () =>
+      fitModel({ ...fitOptions, train: { x: withValue(f32([4, 2]), 5, Number.NaN), y: f32([4, 2]) } }),
+  },
+  {
+    name: 'fit with an Infinity in train.y',
+    error: ArgumentError,
+    op: 'fit',
+    mentions: ['train.y[3][0] is Infinity'],
+    run: () =>
+      fitModel({
+        ...fitOptions,
+        train: { x: f32([4, 2]), y: withValue(f32([4, 2]), 6, Number.POSITIVE_INFINITY) },
+      }),
+  },
+  {
+    name: 'fit with a class label out of range',
+    error: ArgumentError,
+    op: 'fit',
+    mentions: ['train.y[2] is 3, not a class index in [0, 3)'],
+    run: () =>
+      fitModel({
+        ...classifierOptions,
+        train: { x: f32([4, 2]), y: tensor([0, 1, 3, 2]) },
+      }),
+  },
+  {
+    name: 'fit with a one-hot row that is not one-hot',
+    error: ArgumentError,
+    op: 'fit',
+    mentions: ['train.y[1] = [0,1,1] is not one-hot (zeros and a single 1)'],
+    run: () =>
+      fitModel({
+        ...classifierOptions,
+        targets: 'one-hot',
+        train: {
+          x: f32([2, 2]),
+          y: tensor([
+            [1, 0, 0],
+            [0, 1, 1],
+          ]),
+        },
+      }),
+  },
+  {
+    name: 'trainStep validates its batch: a NaN in batch.x',
+    error: ArgumentError,
+    op: 'trainStep',
+    mentions: ['batch.x[0][1] is NaN', 'training data must be finite'],
+    run: () =>
+      trainStep(fitOptions.loss, sgd(0.1))(fitOptions.params, sgd(0.1).init(fitOptions.params), {
+        x: withValue(f32([2, 2]), 1, Number.NaN),
+        y: f32([2, 2]),
+      }),
+  },
+  {
+    name: 'trainStep with class targets: a label out of range in batch.y',
+    error: ArgumentError,
+    op: 'trainStep',
+    mentions: ['batch.y[1] is -1, not a class index in [0, 3)'],
+    run: () =>
+      trainStep(classifierOptions.loss, sgd(0.1), { targets: { classes: 3 } })(
+        classifierOptions.params,
+        sgd(0.1).init(classifierOptions.params),
+        { x: f32([2, 2]), y: tensor([0, -1]) },
+      ),
+  },
+  ...(
+    [
+      [
+        'a row summing to 2',
+        [
+          [1, 0, 0],
+          [0, 1, 1],
+        ],
+        'labels row 1 = [0,1,1] sums to 2, not 1',
+      ],
+      [
+        'a row with -1',
+        [
+          [1, 0, 0],
+          [-1, 1, 1],
+        ],
+        'labels row 1 = [-1,1,1] has -1 at class 0 (entries must be ≥ 0)',
+      ],
+      [
+        'an all-zero row',
+        [
+          [0, 0, 0],
+          [0, 1, 0],
+        ],
+        'labels row 0 = [0,0,0] sums to 0, not 1',
+      ],
+    ] as const
+  ).map(
+    ([what, rows, message]): BadInputCase => ({
+      name: `softmaxCrossEntropy target rows that are not distributions: ${what}`,
+      error: ArgumentError,
+      op: 'softmaxCrossEntropy',
+      mentions: [message, 'target rows must be distributions'],
+      run: () => softmaxCrossEntropy(logits23, loose(tensor(rows.map((r) => [...r])))),
+    }),
+  ),
   // shapes too large to allocate
   {
     name: 'a shape too large to allocate: zeros([1e6, 1e6])',

@@ -11,9 +11,9 @@
  *
  * @module idx
  */
-import { gunzipSync } from 'node:zlib'
+import { gunzipSync, constants as zlibConstants } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
-import { DecodeError, maxSize } from '../../tensor/internal.js'
+import { budgetProblem, DecodeError, maxSize } from '../../tensor/internal.js'
 
 /**
  * The element types of IDX files.
@@ -71,15 +71,89 @@ const fail: (message: string, path: string) => never = (message, path) => {
 export const isGzip = (bytes: Uint8Array): boolean =>
   bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b
 
-const gunzip = (bytes: Uint8Array, maxBytes: number): Uint8Array => {
+const gunzip = (bytes: Uint8Array, maxBytes: number, why: string): Uint8Array => {
   try {
-    return gunzipSync(bytes, { maxOutputLength: maxBytes })
+    return gunzipSync(bytes, { maxOutputLength: Math.max(1, maxBytes) })
   } catch (error) {
     const code = (error as { code?: unknown }).code
     return code === 'ERR_BUFFER_TOO_LARGE'
-      ? fail(`gzip data expands to more than ${maxBytes} bytes (maxBytes)`, 'gzip')
+      ? fail(`gzip data expands to more than ${maxBytes} bytes (${why})`, 'gzip')
       : fail(`corrupt gzip data: ${(error as Error).message}`, 'gzip')
   }
+}
+
+/** Largest IDX header: 4 bytes, then up to 255 uint32 dimensions. */
+const maxHeaderBytes = 4 + 4 * 255
+
+/** What inflating the first `take` input bytes gives: the output, 'large' (over 1 MiB) or 'corrupt'. */
+const inflatePrefix = (bytes: Uint8Array, take: number): Uint8Array | 'large' | 'corrupt' => {
+  try {
+    return gunzipSync(bytes.subarray(0, take), {
+      finishFlush: zlibConstants.Z_SYNC_FLUSH,
+      maxOutputLength: 2 ** 20,
+    })
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE' ? 'large' : 'corrupt'
+  }
+}
+
+/**
+ * The first `want` bytes of a gzip stream (fewer if it is shorter), inflating as little input as
+ * it takes: prefixes of doubling length, then a bisection when one jumps past 1 MiB (one deflate
+ * input byte inflates to at most a few KiB, so a prefix with between `want` bytes and 1 MiB exists).
+ */
+const gunzipPrefix = (bytes: Uint8Array, want: number): Uint8Array => {
+  let short = 0
+  for (let take = 64; ; take *= 2) {
+    const end = Math.min(take, bytes.length)
+    const out = inflatePrefix(bytes, end)
+    if (out === 'large') {
+      let [low, high] = [short, end]
+      while (high - low > 1) {
+        const middle = Math.floor((low + high) / 2)
+        const mid = inflatePrefix(bytes, middle)
+        if (mid === 'large') high = middle
+        else if (mid !== 'corrupt' && mid.length >= want) return mid.subarray(0, want)
+        else low = middle
+      }
+      return fail('gzip data expands by more than 1 MiB per input byte', 'gzip')
+    }
+    // a stream cut mid-block can fail to inflate; only the whole input is conclusive
+    if (out === 'corrupt' && end === bytes.length) return gunzip(bytes, want, 'inflating the header')
+    if (out !== 'corrupt' && (out.length >= want || end === bytes.length)) return out.subarray(0, want)
+    short = end
+  }
+}
+
+/**
+ * The element count and byte size an IDX header declares (`undefined` while it is too short to
+ * tell; a header that cannot be valid is left for the full check to report).
+ */
+const declaredBytes = (header: Uint8Array): number | undefined => {
+  if (header.length < 4) return undefined
+  const element = types[header[2]!]
+  const rank = header[3]!
+  if (element === undefined || header.length < 4 + 4 * rank) return undefined
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength)
+  let size = 1
+  for (let i = 0; i < rank; i++) size *= view.getUint32(4 + 4 * i)
+  return 4 + 4 * rank + size * element.bytes
+}
+
+/**
+ * Inflates a gzip IDX input, limited by the size its own header declares (and by `maxBytes` and
+ * the memory budget): a 1 MB gzip that inflates to 1 GiB behind a header declaring 10 bytes stops
+ * at 10 bytes.
+ */
+const inflateIdx = (input: Uint8Array, maxBytes: number): Uint8Array => {
+  const declared = declaredBytes(gunzipPrefix(input, maxHeaderBytes))
+  if (declared === undefined) return gunzip(input, Math.min(maxBytes, maxHeaderBytes), 'an IDX header')
+  if (declared > maxBytes)
+    fail(`the header declares ${declared} bytes, more than maxBytes ${maxBytes}`, 'dims')
+  const overBudget = budgetProblem(declared)
+  if (overBudget !== undefined)
+    fail(`the header declares ${declared} bytes, and inflating them ${overBudget}`, 'dims')
+  return gunzip(input, declared, 'the size its header declares')
 }
 
 const decodeData = (view: DataView, offset: number, type: IdxType, size: number): IdxArray['data'] => {
@@ -122,7 +196,7 @@ const decodeData = (view: DataView, offset: number, type: IdxType, size: number)
 export const readIdx = (input: Uint8Array, options?: IdxOptions): IdxArray => {
   if (!(input instanceof Uint8Array)) fail('input must be a Uint8Array or Buffer', '')
   const maxBytes = options?.maxBytes ?? 2 ** 30
-  const bytes = isGzip(input) ? gunzip(input, maxBytes) : input
+  const bytes = isGzip(input) ? inflateIdx(input, maxBytes) : input
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   if (bytes.length < 4)
     fail(`truncated header: ${bytes.length} bytes, an IDX header needs at least 4`, 'magic')

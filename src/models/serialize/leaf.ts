@@ -9,6 +9,8 @@
 import * as t from 'io-ts'
 import {
   allocate,
+  budgetProblem,
+  bytesPerElement,
   type DType,
   isDType,
   isTensor,
@@ -133,6 +135,9 @@ const validateLeaf = (u: unknown, c: t.Context, spec: TensorSpec | undefined): t
       at(c, 'data', data),
       `has ${data.length} values but shape ${formatShape(shape)} needs ${size}`,
     )
+  const overBudget = budgetProblem(size * bytesPerElement(dtype))
+  if (overBudget !== undefined)
+    return t.failure(shape, at(c, 'shape', shape), `shape ${formatShape(shape)} of ${dtype} ${overBudget}`)
   const out = allocate(dtype, size)
   for (let i = 0; i < size; i++) {
     const v: unknown = data[i]

@@ -18,6 +18,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import {
   ArgumentError,
   allocate,
+  budgetProblem,
+  bytesPerElement,
   DecodeError,
   type DType,
   makeTensor,
@@ -171,6 +173,9 @@ const checkEntry = (
       `${name}: data_offsets [${begin}, ${end}] lie outside the ${dataLength} data bytes`,
       `${name}.data_offsets`,
     )
+  const overBudget = budgetProblem(size * bytesPerElement(dtypeOf[dtype as SafetensorsDType]))
+  if (overBudget !== undefined)
+    return fail(op, `${name}: shape [${shape}] of ${dtype} ${overBudget}`, `${name}.shape`)
   const width = elementBytes[dtype as SafetensorsDType]
   if (end - begin !== size * width)
     return fail(

@@ -16,9 +16,27 @@ export { createWasmKernels, referenceKernels, type WasmKernelOptions, type WasmK
 
 const requested = environmentVariable('NABLA_KERNELS')
 
-/** The back end chosen at load: WebAssembly when supported and not overridden, else the reference. */
-export const defaultKernels: Kernels =
-  requested === 'reference' ? referenceKernels : (createWasmKernels() ?? referenceKernels)
+/**
+ * The WebAssembly back end, or the reference kernels with a one-line warning when its memory
+ * cannot be reserved (an address-space limit such as `ulimit -v`, or a browser out of memory).
+ */
+const wasmOrFallback = (): Kernels => {
+  try {
+    return createWasmKernels() ?? referenceKernels
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error
+    console.warn(
+      `nabla: WebAssembly kernel memory could not be reserved (${error.message}); using the reference TypeScript kernels`,
+    )
+    return referenceKernels
+  }
+}
+
+/**
+ * The back end chosen at load: WebAssembly when supported and not overridden, else the reference
+ * (also when the WebAssembly memory cannot be reserved: see `wasmOrFallback`).
+ */
+export const defaultKernels: Kernels = requested === 'reference' ? referenceKernels : wasmOrFallback()
 
 let active: Kernels = defaultKernels
 

@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { decodeIdx, type IdxType, readIdx, writeIdx } from '../../../src/models/data/idx.js'
-import { DecodeError } from '../../../src/tensor/index.js'
+import { DecodeError, setMemoryBudget } from '../../../src/tensor/index.js'
 
 const codes: Record<IdxType, number> = { uint8: 8, int8: 9, int16: 11, int32: 12, float32: 13, float64: 14 }
 const widths: Record<IdxType, number> = { uint8: 1, int8: 1, int16: 2, int32: 4, float32: 4, float64: 8 }
@@ -121,11 +121,33 @@ describe('readIdx', () => {
   })
   it('rejects corrupt gzip and gzip that expands past maxBytes', () => {
     const zipped = gzipSync(idxFile('uint8', [4096], new Array(4096).fill(0)))
-    expect(() => readIdx(zipped, { maxBytes: 1000 })).toThrow(/expands to more than 1000 bytes/)
+    expect(() => readIdx(zipped, { maxBytes: 1000 })).toThrow(
+      'the header declares 4104 bytes, more than maxBytes 1000',
+    )
     const corrupt = Buffer.from(zipped)
     corrupt[12] = corrupt[12]! ^ 0xff
     expect(() => readIdx(corrupt)).toThrow(DecodeError)
     expect(() => readIdx(zipped.subarray(0, 15))).toThrow(/corrupt gzip data/)
+  })
+  it('limits inflating to the size the header declares (a gzip bomb behind a small header)', () => {
+    // a valid header declaring 10 uint8 values, followed by 16 MiB of zeros: 16 KiB compressed
+    const bomb = gzipSync(Buffer.concat([idxFile('uint8', [10], []), Buffer.alloc(2 ** 24)]))
+    expect(bomb.length).toBeLessThan(2 ** 15)
+    expect(() => readIdx(bomb)).toThrow(
+      new DecodeError(
+        'readIdx',
+        'gzip data expands to more than 18 bytes (the size its header declares)',
+        'gzip',
+      ),
+    )
+    // the header read first, so the declared size is checked against the memory budget before inflating
+    const previous = setMemoryBudget(2 ** 20)
+    try {
+      const big = gzipSync(Buffer.from(idxFile('float64', [2 ** 18], [])))
+      expect(() => readIdx(big)).toThrow(/the header declares 2097160 bytes, and inflating them needs 2 MiB/)
+    } finally {
+      setMemoryBudget(previous)
+    }
   })
   it('throws only DecodeErrors on random bytes', () => {
     fc.assert(

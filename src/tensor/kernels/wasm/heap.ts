@@ -40,7 +40,13 @@ export class Heap {
     if (bytes > have) {
       const pages = Math.ceil((bytes - have) / pageBytes)
       if (have / pageBytes + pages > maximumPages) return false
-      this.memory.grow(pages)
+      try {
+        this.memory.grow(pages)
+      } catch (error) {
+        // the runtime could not commit the pages: the caller falls back to the reference kernels
+        if (error instanceof RangeError) return false
+        throw error
+      }
     }
     this.#refresh()
     return true

@@ -106,7 +106,14 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
     started = true
     if (options.threads === 0 || !supportsSharedMemory()) return 0
     const module = compileKernels({ shared: true, fma })
-    const sharedMemory = createMemory(true)
+    let sharedMemory: ReturnType<typeof createMemory>
+    try {
+      sharedMemory = createMemory(true)
+    } catch (error) {
+      // no address space for a second memory (ulimit -v): products stay on the calling thread
+      if (error instanceof RangeError) return 0
+      throw error
+    }
     threads = GemmThreads.start(module, sharedMemory, options.threads, host, options.threadStartMs)
     if (threads === undefined) return 0
     sharedTarget = {
