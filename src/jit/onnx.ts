@@ -7,9 +7,9 @@
  *
  * Covered: matmul (transposes as Transpose nodes), add/sub/mul/div, maximum/minimum, pow,
  * neg/abs/sqrt/exp/log/log1p/sin/cos/sign, relu/tanh/sigmoid, comparisons (as 0/1 floats), where,
- * sum/max/min reductions, reshape, transpose, broadcastTo, cast, stopGradient — and so every
- * composite built from them (softmax, logSoftmax, logsumexp, mean, …). Any other primitive is an
- * `ArgumentError` naming it.
+ * sum/max/min reductions, reshape, transpose, broadcastTo, cast, stopGradient, softmax and
+ * logSoftmax (ONNX's own operators) — and so every composite built from them (logsumexp, mean, …).
+ * Any other primitive is an `ArgumentError` naming it.
  *
  * @module jit/onnx
  */
@@ -195,6 +195,14 @@ const writeEquation = (w: GraphWriter, eq: Equation): string => {
       return w.node('Transpose', inputs, [outName], [ints('perm', params.perm as readonly number[])])
     case 'cast':
       return w.node('Cast', inputs, [outName], [int('to', floatType(out.dtype))])
+    case 'softmax':
+    case 'logSoftmax':
+      return w.node(
+        name === 'softmax' ? 'Softmax' : 'LogSoftmax',
+        inputs,
+        [outName],
+        [int('axis', params.axis as number)],
+      )
   }
   throw new ArgumentError(
     'exportOnnx',

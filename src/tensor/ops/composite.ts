@@ -8,9 +8,11 @@
 import { apply } from '../dispatch.js'
 import type { DType } from '../dtype.js'
 import { ArgumentError, formatShape } from '../errors.js'
-import { stopGradientPrim } from '../prims/index.js'
+import type { Prim } from '../prim.js'
+import * as prims from '../prims/index.js'
 import { reducedShape } from '../prims/reduction.js'
-import { normalizeAxes, type Shape } from '../shape.js'
+import type { SoftmaxParams } from '../prims/softmax.js'
+import { normalizeAxes, normalizeAxis, type Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
 import type { AxisArg } from '../types.js'
 import {
@@ -29,6 +31,7 @@ import {
   where,
 } from './elementwise.js'
 import { reshape } from './layout.js'
+import { expectTensor } from './operand.js'
 import { max, type Reduction, sum } from './reduce.js'
 
 /**
@@ -76,7 +79,7 @@ const shiftFor = (op: string, x: Tensor, axis: AxisArg): Tensor => {
       op,
       `cannot take the ${op} over an empty axis of a tensor of shape ${formatShape(x.shape)}`,
     )
-  const m: Tensor = apply(stopGradientPrim, [max(x, axis, { keepdims: true })], undefined)
+  const m: Tensor = apply(prims.stopGradientPrim, [max(x, axis, { keepdims: true })], undefined)
   return where(less(abs(m), Infinity), m, 0)
 }
 
@@ -103,7 +106,7 @@ export const logsumexp: Reduction = (x, axis, options) => {
  * softmax(tensor([[1000, 0]])) // [[1, 0]]
  */
 export const softmax = <S extends Shape, D extends DType>(x: Tensor<S, D>, axis = -1): Tensor<S, D> =>
-  exp(logSoftmaxAs('softmax', x, axis)) as never
+  softmaxAs('softmax', prims.softmaxPrim, x, axis) as never
 
 /**
  * x − logsumexp(x) along an axis (default the last), stable for ±1000 logits.
@@ -112,13 +115,18 @@ export const softmax = <S extends Shape, D extends DType>(x: Tensor<S, D>, axis 
  * logSoftmax(tensor([[0, 0]])) // [[-0.693…, -0.693…]]
  */
 export const logSoftmax = <S extends Shape, D extends DType>(x: Tensor<S, D>, axis = -1): Tensor<S, D> =>
-  logSoftmaxAs('logSoftmax', x, axis) as never
+  softmaxAs('logSoftmax', prims.logSoftmaxPrim, x, axis) as never
 
-const logSoftmaxAs = (op: string, t: Tensor, axis: number): Tensor => {
-  // subtracting the shift first keeps x − shift exact, so float32 rows like [−1000, −1000] give
-  // exactly log ½ rather than the rounding error of −1000 − (−999.3069)
-  const shifted: Tensor = sub(t, shiftFor(op, t, axis))
-  return sub(shifted, log(sum(exp(shifted), axis, { keepdims: true })))
+/** Applies the softmax or logSoftmax primitive after checking the axis under the caller's op name. */
+const softmaxAs = (op: string, prim: Prim<SoftmaxParams>, x: Tensor, axis: number): Tensor => {
+  const t = expectTensor(op, 'x', x)
+  const normalized = normalizeAxis(op, axis, t.shape.length)
+  if (t.shape[normalized] === 0)
+    throw new ArgumentError(
+      op,
+      `cannot take the ${op} over an empty axis of a tensor of shape ${formatShape(t.shape)}`,
+    )
+  return apply(prim, [t], { axis: normalized })
 }
 
 /**
