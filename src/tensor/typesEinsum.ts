@@ -109,19 +109,21 @@ type OutputShape<Terms extends string[][], Ops extends readonly ShapedOperand[],
   : []
 
 /**
- * The dtype of `einsum(Spec, ...Ops)`: the first operand's.
+ * The dtype of `einsum(Spec, ...Ops)`: the operands' (they must agree).
  * @example
  * import type { EinsumDType, Tensor } from 'nabla'
  * type D = EinsumDType<[Tensor<[2], 'float64'>]> // 'float64'
  */
-export type EinsumDType<Ops extends readonly ShapedOperand[]> = Ops extends readonly [
-  infer First extends ShapedOperand,
-  ...ShapedOperand[],
-]
-  ? First['dtype']
-  : DType
+export type EinsumDType<Ops extends readonly ShapedOperand[]> = Ops[number]['dtype']
 
-type IsLiteralDim<N> = number extends N ? false : N extends number ? true : false
+// a named dimension (a branded number: number & { … }) is not a literal
+type IsLiteralDim<N> = number extends N
+  ? false
+  : [N] extends [object]
+    ? false
+    : N extends number
+      ? true
+      : false
 
 // The checks collect their messages as a union of strings (never when all is well) through mapped
 // types and `{ v: A } extends { v: B }` comparisons, which TypeScript resolves even when A and B

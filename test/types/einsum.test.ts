@@ -7,14 +7,18 @@ import { describe, expect, expectTypeOf, it } from 'vitest'
 import {
   ArgumentError,
   type CheckEinsum,
+  type DType,
   DTypeError,
   type EinsumShape,
   einsum,
+  type Shape,
   ShapeError,
   type ShapeErrorType,
   type Tensor,
   zeros,
 } from '../../src/index.js'
+
+type AnyTensor = Tensor<Shape, DType>
 
 describe('einsum in the types', () => {
   it('infers the result shape from the spec: batched matmul, trace, outer product, implicit output', () => {
@@ -83,6 +87,16 @@ describe('einsum in the types', () => {
     expect(() => einsum('i,i->', zeros([2]), zeros([2], { dtype: 'float64' }))).toThrow(DTypeError)
   })
 
+  it('keeps named (branded) dimensions through the result shape', () => {
+    type Batch = number & { readonly __dim: 'batch' }
+    expectTypeOf<EinsumShape<'bi,bj->bij', [Tensor<[Batch, 3]>, Tensor<[Batch, 4]>]>>().toEqualTypeOf<
+      [Batch, 3, 4]
+    >()
+    expectTypeOf<
+      CheckEinsum<'bi,bj->bij', [Tensor<[Batch, 3]>, Tensor<[Batch, 4]>]>
+    >().toEqualTypeOf<unknown>()
+  })
+
   it('keeps a generic dimension and checks the literal ones around it', () => {
     const scores = <B extends number, T extends number>(
       q: Tensor<[B, T, 8]>,
@@ -92,7 +106,7 @@ describe('einsum in the types', () => {
     expectTypeOf<
       EinsumShape<'bqd,bkd->bqk', [Tensor<[number, 4, 8]>, Tensor<[number, 6, 8]>]>
     >().toEqualTypeOf<[number, 4, 6]>()
-    expectTypeOf(einsum('ij->j', zeros([2, 3]) as Tensor)).toEqualTypeOf<
+    expectTypeOf(einsum('ij->j', zeros([2, 3]) as AnyTensor)).toEqualTypeOf<
       Tensor<[number], 'float32' | 'float64'>
     >()
   })

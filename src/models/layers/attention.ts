@@ -14,6 +14,7 @@ import {
   type DType,
   einsum,
   mul,
+  type Shape,
   softmax,
   type Tensor,
   tensor,
@@ -22,6 +23,9 @@ import {
 import type { Layer, LayerConfig } from '../layer.js'
 import { type Key, split, uniform } from '../random.js'
 import { dtypeOption, expectBatch, expectShape, positiveInteger } from './checks.js'
+
+/** A tensor of any shape and dtype (the layer checks shapes itself). */
+type AnyTensor = Tensor<Shape, DType>
 
 /**
  * The parameters of `attention`: query, key and value projections `[dim, heads, headDim]`, the
@@ -75,7 +79,7 @@ export interface AttentionConfig extends LayerConfig {
 }
 
 /** 0 where query i may see key j, −1e9 where it may not (added to the scores before softmax). */
-const causalMask = (length: number, dtype: DType): Tensor =>
+const causalMask = (length: number, dtype: DType): AnyTensor =>
   tensor(
     Array.from({ length }, (_, i) => Array.from({ length }, (_, j) => (j <= i ? 0 : -1e9))),
     { dtype },
@@ -156,13 +160,13 @@ export const attention = <
 }
 
 /** The attention computation on untyped tensors (shapes were checked by the caller). */
-const attend = (x: Tensor, p: AttentionParams, scale: number, mask: Tensor | undefined): Tensor => {
-  const input: Tensor = x
-  const q: Tensor = einsum('bte,ehd->bhtd', input, p.wq as Tensor)
-  const k: Tensor = einsum('bte,ehd->bhtd', input, p.wk as Tensor)
-  const v: Tensor = einsum('bte,ehd->bhtd', input, p.wv as Tensor)
-  const scores: Tensor = mul(einsum('bhqd,bhkd->bhqk', q, k), scale)
-  const weights: Tensor = softmax(mask === undefined ? scores : add(scores, mask), -1)
-  const mixed: Tensor = einsum('bhqk,bhkd->bhqd', weights, v)
-  return add(einsum('bhtd,hde->bte', mixed, p.wo as Tensor), p.bo as Tensor)
+const attend = (x: AnyTensor, p: AttentionParams, scale: number, mask: AnyTensor | undefined): AnyTensor => {
+  const input: AnyTensor = x
+  const q: AnyTensor = einsum('bte,ehd->bhtd', input, p.wq as AnyTensor)
+  const k: AnyTensor = einsum('bte,ehd->bhtd', input, p.wk as AnyTensor)
+  const v: AnyTensor = einsum('bte,ehd->bhtd', input, p.wv as AnyTensor)
+  const scores: AnyTensor = mul(einsum('bhqd,bhkd->bhqk', q, k), scale)
+  const weights: AnyTensor = softmax(mask === undefined ? scores : add(scores, mask), -1)
+  const mixed: AnyTensor = einsum('bhqk,bhkd->bhqd', weights, v)
+  return add(einsum('bhtd,hde->bte', mixed, p.wo as AnyTensor), p.bo as AnyTensor)
 }

@@ -4,8 +4,18 @@
  *
  * @module layers/checks
  */
-import { ArgumentError, type DType, formatShape, ShapeError, type Tensor } from '../../tensor/index.js'
+import {
+  ArgumentError,
+  type DType,
+  formatShape,
+  type Shape,
+  ShapeError,
+  type Tensor,
+} from '../../tensor/index.js'
 import { isDType, shapesEqual } from '../../tensor/internal.js'
+
+/** A tensor of any shape and dtype (the layer checks shapes itself). */
+type AnyTensor = Tensor<Shape, DType>
 
 /** A positive integer, or an `ArgumentError` naming the option. */
 export const positiveInteger = (op: string, name: string, value: unknown): number => {
@@ -22,7 +32,7 @@ export const dtypeOption = <D extends DType>(op: string, dtype: D | undefined): 
 }
 
 /** Throws a `ShapeError` unless `t` has exactly `expected` as its shape. */
-export const expectShape = (op: string, what: string, t: Tensor, expected: readonly number[]): void => {
+export const expectShape = (op: string, what: string, t: AnyTensor, expected: readonly number[]): void => {
   if (!shapesEqual(t.shape, expected))
     throw new ShapeError(
       op,
@@ -31,7 +41,7 @@ export const expectShape = (op: string, what: string, t: Tensor, expected: reado
 }
 
 /** Throws a `ShapeError` unless `x` is a batch `[B, ...perExample]`. */
-export const expectBatch = (op: string, x: Tensor, perExample: readonly number[]): void => {
+export const expectBatch = (op: string, x: AnyTensor, perExample: readonly number[]): void => {
   if (x.shape.length !== perExample.length + 1 || !shapesEqual(x.shape.slice(1), perExample))
     throw new ShapeError(
       op,

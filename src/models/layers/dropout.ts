@@ -6,10 +6,13 @@
  *
  * @module layers/dropout
  */
-import { ArgumentError, type DType, div, mul, type Tensor } from '../../tensor/index.js'
+import { ArgumentError, type DType, div, mul, type Shape, type Tensor } from '../../tensor/index.js'
 import type { Layer, LayerConfig } from '../layer.js'
 import { bernoulli, type Key } from '../random.js'
 import { dtypeOption, expectBatch, positiveInteger } from './checks.js'
+
+/** A tensor of any shape and dtype (the layer checks shapes itself). */
+type AnyTensor = Tensor<Shape, DType>
 
 /**
  * Parameters of a layer that has none (dropout): an empty record.
@@ -88,7 +91,7 @@ export const dropout = <const In extends readonly number[], D extends DType = 'f
       expectBatch(op, x, shape)
       if (rate === 0) return x
       const keep = bernoulli(key, x.shape, 1 - rate, { dtype: x.dtype })
-      const dropped: Tensor = div(mul(x as Tensor, keep as Tensor), 1 - rate)
+      const dropped: AnyTensor = div(mul(x as AnyTensor, keep as AnyTensor), 1 - rate)
       return dropped as Tensor<[B, ...In], D>
     },
   })

@@ -5,10 +5,13 @@
  *
  * @module layers/embedding
  */
-import { add, type DType, gather, type Tensor } from '../../tensor/index.js'
+import { add, type DType, gather, type Shape, type Tensor } from '../../tensor/index.js'
 import type { Layer, LayerConfig } from '../layer.js'
 import { type Key, normal } from '../random.js'
 import { dtypeOption, expectBatch, expectShape, positiveInteger } from './checks.js'
+
+/** A tensor of any shape and dtype (the layer checks shapes itself). */
+type AnyTensor = Tensor<Shape, DType>
 
 /**
  * The parameters of `embedding` and `positionEmbedding`: one row per token (or position).
@@ -142,7 +145,7 @@ export const positionEmbedding = <
     apply: <B extends number>(params: EmbeddingParams<T, E, D>, x: Tensor<[B, T, E], D>) => {
       expectShape(op, 'params.table', params.table, [length, dim])
       expectBatch(op, x, [length, dim])
-      const sum: Tensor = add(x as Tensor, params.table as Tensor)
+      const sum: AnyTensor = add(x as AnyTensor, params.table as AnyTensor)
       return sum as Tensor<[B, T, E], D>
     },
   })

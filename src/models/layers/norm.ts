@@ -13,6 +13,7 @@ import {
   mean,
   mul,
   ones,
+  type Shape,
   sqrt,
   square,
   sub,
@@ -22,6 +23,9 @@ import {
 import type { Layer, LayerConfig } from '../layer.js'
 import type { Key } from '../random.js'
 import { dtypeOption, expectBatch, expectShape, positiveInteger } from './checks.js'
+
+/** A tensor of any shape and dtype (the layer checks shapes itself). */
+type AnyTensor = Tensor<Shape, DType>
 
 /**
  * The parameters of `layerNorm`: a scale and a shift per feature.
@@ -114,8 +118,8 @@ export const layerNorm = <const In extends readonly [number, ...number[]], D ext
 }
 
 /** `gamma · (x − mean) / √(variance + eps) + beta` over the last axis. */
-const normalize = (x: Tensor, gamma: Tensor, beta: Tensor, eps: number): Tensor => {
-  const centred: Tensor = sub(x, mean(x, -1, { keepdims: true }))
-  const variance: Tensor = mean(square(centred), -1, { keepdims: true })
+const normalize = (x: AnyTensor, gamma: AnyTensor, beta: AnyTensor, eps: number): AnyTensor => {
+  const centred: AnyTensor = sub(x, mean(x, -1, { keepdims: true }))
+  const variance: AnyTensor = mean(square(centred), -1, { keepdims: true })
   return add(mul(div(centred, sqrt(add(variance, eps))), gamma), beta)
 }

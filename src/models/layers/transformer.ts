@@ -6,13 +6,16 @@
  *
  * @module layers/transformer
  */
-import { add, type DType, matmul, relu, type Tensor, zeros } from '../../tensor/index.js'
+import { add, type DType, matmul, relu, type Shape, type Tensor, zeros } from '../../tensor/index.js'
 import type { Layer, LayerConfig } from '../layer.js'
 import { type Key, split, uniform } from '../random.js'
 import { type AttentionParams, attention } from './attention.js'
 import { expectShape, positiveInteger } from './checks.js'
 import { dropout } from './dropout.js'
 import { type LayerNormParams, layerNorm } from './norm.js'
+
+/** A tensor of any shape and dtype (the layer checks shapes itself). */
+type AnyTensor = Tensor<Shape, DType>
 
 /**
  * The parameters of the position-wise feed-forward net of a block.
@@ -174,11 +177,11 @@ export const transformerBlock = <
     const dropWith = (t: Tensor<[B, T, E], D>, k: Key | undefined) =>
       k === undefined ? t : drop.applyTraining({}, t, k)
     const attended = dropWith(attend.apply(params.attention, norm.apply(params.norm1, x)), k1)
-    const h: Tensor = add(x as Tensor, attended as Tensor)
-    const z = norm.apply(params.norm2, h as Tensor<[B, T, E], D>) as Tensor
-    const inner: Tensor = relu(add(matmul(z, ff.w1 as Tensor), ff.b1 as Tensor))
-    const out: Tensor = add(matmul(inner, ff.w2 as Tensor), ff.b2 as Tensor)
-    return add(h, dropWith(out as Tensor<[B, T, E], D>, k2) as Tensor) as Tensor<[B, T, E], D>
+    const h: AnyTensor = add(x as AnyTensor, attended as AnyTensor)
+    const z = norm.apply(params.norm2, h as Tensor<[B, T, E], D>) as AnyTensor
+    const inner: AnyTensor = relu(add(matmul(z, ff.w1 as AnyTensor), ff.b1 as AnyTensor))
+    const out: AnyTensor = add(matmul(inner, ff.w2 as AnyTensor), ff.b2 as AnyTensor)
+    return add(h, dropWith(out as Tensor<[B, T, E], D>, k2) as AnyTensor) as Tensor<[B, T, E], D>
   }
   const shape = attend.inputShape
   return Object.freeze({

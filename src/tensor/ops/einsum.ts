@@ -27,20 +27,23 @@ import type { CheckEinsum, EinsumDType, EinsumShape } from '../typesEinsum.js'
 import { type EinsumPlan, planEinsum } from './einsumSpec.js'
 import { expectTensor } from './operand.js'
 
+/** A tensor of any shape and dtype (the layer checks shapes itself). */
+type AnyTensor = Tensor<Shape, DType>
+
 /** A tensor with the label of each axis. */
 interface Labeled {
-  readonly t: Tensor
+  readonly t: AnyTensor
   readonly labels: readonly number[]
 }
 
 const sameOrder = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((l, i) => l === b[i])
 
-const reshapeTo = (t: Tensor, shape: Shape): Tensor =>
+const reshapeTo = (t: AnyTensor, shape: Shape): AnyTensor =>
   sameOrder(t.shape, shape) ? t : apply(prims.reshapePrim, [t], { shape })
 
 /** `x` with its axes in the order of `labels` (which must be a permutation of its labels). */
-const arrange = (x: Labeled, labels: readonly number[]): Tensor =>
+const arrange = (x: Labeled, labels: readonly number[]): AnyTensor =>
   sameOrder(x.labels, labels)
     ? x.t
     : apply(prims.transposePrim, [x.t], { perm: labels.map((l) => x.labels.indexOf(l)) })
@@ -151,7 +154,7 @@ const contract = (first: Labeled, second: Labeled, keep: ReadonlySet<number>, pl
 }
 
 /** Runs a checked plan on its operands. */
-const runEinsum = (plan: EinsumPlan, operands: readonly Tensor[]): Tensor => {
+const runEinsum = (plan: EinsumPlan, operands: readonly AnyTensor[]): AnyTensor => {
   const output = new Set(plan.output)
   const prepared = operands.map((t, i) => {
     const x = diagonals(dropBroadcastOnes({ t, labels: plan.inputs[i]! }, plan))
@@ -193,7 +196,7 @@ export const einsum = <const Spec extends string, const Operands extends readonl
   spec: Spec & CheckEinsum<Spec, Operands>,
   ...operands: Operands
 ): Tensor<EinsumShape<Spec, Operands>, EinsumDType<Operands>> => {
-  const ts = operands.map((o, i) => expectTensor('einsum', `operand ${i}`, o as Tensor))
+  const ts = operands.map((o, i) => expectTensor('einsum', `operand ${i}`, o as AnyTensor))
   const plan = planEinsum(
     spec,
     ts.map((t) => t.shape),

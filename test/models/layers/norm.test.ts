@@ -7,8 +7,10 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   ArgumentError,
+  type DType,
   layerNorm,
   mul,
+  type Shape,
   ShapeError,
   sum,
   type Tensor,
@@ -18,6 +20,8 @@ import {
 } from '../../../src/index.js'
 import { key } from '../../../src/models/random.js'
 import { arbTensor, checkGrads } from '../../../src/testing/index.js'
+
+type AnyTensor = Tensor<Shape, DType>
 
 const f64 = { dtype: 'float64' } as const
 
@@ -41,7 +45,7 @@ describe('layerNorm', () => {
         ([x, gamma, beta]) => {
           const [batch, rows, f] = x.shape as [number, number, number]
           const norm = layerNorm([rows, f], { dtype: 'float64', eps: 1e-5 })
-          const y = toFlat(norm.apply({ gamma, beta } as never, x as never) as Tensor)
+          const y = toFlat(norm.apply({ gamma, beta } as never, x as never) as AnyTensor)
           const xs = toFlat(x)
           const g = toFlat(gamma)
           const b = toFlat(beta)

@@ -9,10 +9,12 @@ import {
   add,
   attention,
   concat,
+  type DType,
   layerNorm,
   matmul,
   mul,
   relu,
+  type Shape,
   slice,
   sum,
   type Tensor,
@@ -23,6 +25,8 @@ import {
 import { key, normal } from '../../../src/models/random.js'
 import { checkGrads } from '../../../src/testing/index.js'
 
+type AnyTensor = Tensor<Shape, DType>
+
 const f64 = { dtype: 'float64' } as const
 
 describe('transformerBlock', () => {
@@ -32,12 +36,15 @@ describe('transformerBlock', () => {
     const x = normal(key(1), [2, 3, 4], f64)
     const attend = attention({ length: 3, dim: 4, heads: 2, causal: true, dtype: 'float64' })
     const norm = layerNorm([3, 4], f64)
-    const h: Tensor = add(x, attend.apply(p.attention, norm.apply(p.norm1, x)))
-    const z: Tensor = norm.apply(p.norm2, h as Tensor<[2, 3, 4], 'float64'>)
+    const h: AnyTensor = add(x, attend.apply(p.attention, norm.apply(p.norm1, x)))
+    const z: AnyTensor = norm.apply(p.norm2, h as Tensor<[2, 3, 4], 'float64'>)
     const ff = p.feedForward
     const expected = add(
       h,
-      add(matmul(relu(add(matmul(z, ff.w1 as Tensor), ff.b1 as Tensor)), ff.w2 as Tensor), ff.b2 as Tensor),
+      add(
+        matmul(relu(add(matmul(z, ff.w1 as AnyTensor), ff.b1 as AnyTensor)), ff.w2 as AnyTensor),
+        ff.b2 as AnyTensor,
+      ),
     )
     expect(toFlat(block.apply(p, x))).toEqual(toFlat(expected))
   })
