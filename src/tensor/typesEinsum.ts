@@ -146,7 +146,7 @@ type Clash<C, A, B, OA, OB> =
         ? never
         : number extends B
           ? never
-          : `einsum: index ${C & string} has two different named sizes in operand ${OA & number} and operand ${OB & string}`
+          : `einsum: index ${C & string} has two different named sizes in operand ${OA & number} and operand ${OB & number}`
 
 type RankClash<Term extends string[], Raw, S extends Shape, O extends number> = number extends S['length']
   ? never

@@ -87,8 +87,12 @@ describe('einsum in the types', () => {
     expect(() => einsum('i,i->', zeros([2]), zeros([2], { dtype: 'float64' }))).toThrow(DTypeError)
   })
 
-  it('keeps named (branded) dimensions through the result shape', () => {
+  it('keeps named (branded) dimensions and rejects two different names for one index', () => {
     type Batch = number & { readonly __dim: 'batch' }
+    type Seq = number & { readonly __dim: 'seq' }
+    expectTypeOf<CheckEinsum<'bi,bj->ij', [Tensor<[Batch, 3]>, Tensor<[Seq, 4]>]>>().toEqualTypeOf<
+      ShapeErrorType<'einsum: index b has two different named sizes in operand 0 and operand 1'>
+    >()
     expectTypeOf<EinsumShape<'bi,bj->bij', [Tensor<[Batch, 3]>, Tensor<[Batch, 4]>]>>().toEqualTypeOf<
       [Batch, 3, 4]
     >()
