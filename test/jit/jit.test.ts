@@ -9,6 +9,7 @@ import {
   grad,
   jit,
   logSoftmax,
+  logsumexp,
   matmul,
   mul,
   reshape,
@@ -145,12 +146,21 @@ describe('jit', () => {
 })
 
 describe('jit and stopGradient', () => {
-  it('records stopGradient (logSoftmax’s shift) instead of freezing its value', () => {
-    const f = jit((x: Tensor) => logSoftmax(x, -1))
+  it('records stopGradient (logsumexp’s shift) instead of freezing its value', () => {
+    const f = jit((x: Tensor) => logsumexp(x, -1))
     const a = tensor([[1, 2, 3]], f64)
     f(a)
     expect(f.lastIR()!.equations.map((e) => e.prim.name)).toContain('stopGradient')
     const b = tensor([[1000, 1001, 1002]], f64)
+    close(toFlat(f(b)), toFlat(logsumexp(b, -1)))
+  })
+
+  it('records logSoftmax as its primitive, and its values follow the input', () => {
+    const f = jit((x: Tensor) => logSoftmax(x, -1))
+    const a = tensor([[1, 2, 3]], f64)
+    f(a)
+    expect(f.lastIR()!.equations.map((e) => e.prim.name)).toContain('logSoftmax')
+    const b = tensor([[1000, 1001, 1003]], f64)
     close(toFlat(f(b)), toFlat(logSoftmax(b, -1)))
   })
 
