@@ -7,9 +7,16 @@
  *
  * @module jit/buffers
  */
-import { sizeOf } from '../tensor/internal.js'
+import { type Arena, sizeOf } from '../tensor/internal.js'
 import type { Unit } from './fusion.js'
 import type { Atom, IR, Var } from './ir.js'
+
+/** What a step needs to find its operands: the plan's memory, and each atom's address and view. */
+export interface Buffers {
+  readonly arena: Arena
+  address(atom: Atom): number
+  view(atom: Atom): Float32Array | Float64Array
+}
 
 /** Where each value lives. */
 export interface Layout {

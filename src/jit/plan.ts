@@ -9,7 +9,6 @@
  * @module jit/plan
  */
 import {
-  type Arena,
   createArena,
   type DType,
   makeTensor,
@@ -17,7 +16,7 @@ import {
   storage,
   type Tensor,
 } from '../tensor/internal.js'
-import { planBuffers, unitOutput } from './buffers.js'
+import { type Buffers, planBuffers, unitOutput } from './buffers.js'
 import { eliminateDeadCode } from './dce.js'
 import { planUnits, type Unit } from './fusion.js'
 import { type Atom, dtypeOf, type IR, shapeOf } from './ir.js'
@@ -40,13 +39,6 @@ export interface Plan {
 }
 
 type FloatArray = Float32Array | Float64Array
-
-/** What a step needs to find its operands. */
-export interface Buffers {
-  readonly arena: Arena
-  address(atom: Atom): number
-  view(atom: Atom): FloatArray
-}
 
 const precisionOf = (dtype: DType) => (dtype === 'float64' ? 'f64' : 'f32')
 

@@ -7,9 +7,9 @@
  * @module jit/steps
  */
 import { broadcastStrides, kernels, makeTensor, type Shape, sizeOf } from '../tensor/internal.js'
+import type { Buffers } from './buffers.js'
 import type { Equation } from './ir.js'
 import { dtypeOf, shapeOf } from './ir.js'
-import type { Buffers } from './plan.js'
 
 /** The step of one equation. */
 export const singleStep = (eq: Equation, buffers: Buffers, scratchAt: number): (() => void) => {
