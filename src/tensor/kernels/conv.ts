@@ -110,8 +110,8 @@ const scatterChannels = (part: FloatArray, g: ConvGeometry, group: number, y: Fl
 }
 
 /**
- * The last few patch matrices, keyed by the input's storage (tensors are immutable, so the same
- * storage and geometry give the same matrix): the filter gradient of a training step unfolds the
+ * The last few patch matrices, keyed by the input's storage (a tensor's storage is immutable, so
+ * the same storage and geometry give the same matrix): the filter gradient of a training step unfolds the
  * very input its forward pass unfolded. Small (a few entries, each at most `cacheLimit` elements).
  */
 const unfolded: { x: FloatArray; key: string; cols: FloatArray }[] = []
@@ -139,13 +139,21 @@ const geometryKey = (g: ConvGeometry, group: number): string =>
     group,
   ].join(',')
 
+/**
+ * Whether `x` is a tensor's own storage (a whole buffer of its own), so its contents never change.
+ * A view into a larger buffer — a compiled plan's WebAssembly memory, whose buffers are rewritten
+ * by every run — is not, and is never cached.
+ */
+const ownsItsBuffer = (x: FloatArray): boolean => x.byteOffset === 0 && x.byteLength === x.buffer.byteLength
+
 const unfold = (x: FloatArray, g: ConvGeometry, group: number): FloatArray => {
   const key = geometryKey(g, group)
-  const hit = unfolded.find((e) => e.x === x && e.key === key)
+  const cacheable = ownsItsBuffer(x)
+  const hit = cacheable ? unfolded.find((e) => e.x === x && e.key === key) : undefined
   if (hit !== undefined) return hit.cols
   const cols = fresh(x, patchSize(g) * g.batch * g.outHeight * g.outWidth)
   im2col(x, g, group, cols)
-  if (cols.length <= cacheLimit) {
+  if (cacheable && cols.length <= cacheLimit) {
     unfolded.unshift({ x, key, cols })
     if (unfolded.length > cacheEntries) unfolded.pop()
   }

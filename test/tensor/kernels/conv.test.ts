@@ -163,4 +163,36 @@ describe('fast convolution kernels', () => {
     conv2dForwardReference(x, w, g, reference)
     expect([...reference]).toEqual([...out])
   })
+
+  it('does not reuse patches of a view whose buffer is rewritten (a compiled plan rewrites its buffers every run)', () => {
+    const g: ConvGeometry = {
+      batch: 1,
+      channels: 1,
+      height: 3,
+      width: 3,
+      outChannels: 1,
+      kernelHeight: 2,
+      kernelWidth: 2,
+      outHeight: 2,
+      outWidth: 2,
+      strideY: 1,
+      strideX: 1,
+      padTop: 0,
+      padLeft: 0,
+      dilationY: 1,
+      dilationX: 1,
+      groups: 1,
+    }
+    const memory = new Float64Array(32) // a plan's buffer: x is a view at offset 4, kept across runs
+    const x = memory.subarray(4, 13)
+    const w = Float64Array.from([1, 2, 3, 4])
+    for (const run of [1, 2, 3]) {
+      x.set(Array.from({ length: 9 }, (_, i) => (i + 1) * run))
+      const out = new Float64Array(4)
+      conv2dForward(wasm.matmul, x, w, g, out)
+      const expected = new Float64Array(4)
+      conv2dForwardReference(Float64Array.from(x), w, g, expected)
+      expect([...out]).toEqual([...expected])
+    }
+  })
 })
