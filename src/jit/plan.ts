@@ -8,14 +8,7 @@
  *
  * @module jit/plan
  */
-import {
-  createArena,
-  type DType,
-  makeTensor,
-  sizeOf,
-  storage,
-  type Tensor,
-} from '../tensor/internal.js'
+import { createArena, type DType, makeTensor, sizeOf, storage, type Tensor } from '../tensor/internal.js'
 import { type Buffers, planBuffers, unitOutput } from './buffers.js'
 import { eliminateDeadCode } from './dce.js'
 import { planUnits, type Unit } from './fusion.js'
