@@ -22,6 +22,7 @@ import {
   toArray,
   toFlat,
   valueAndGrad,
+  vmap,
   zeros,
 } from '../../src/index.js'
 
@@ -173,5 +174,29 @@ describe('jit and stopGradient', () => {
     const gj = grad(jit(f))
     gj(x)
     close(toFlat(gj(x)), [1, 2])
+  })
+})
+
+describe('jit and vmap', () => {
+  const f = (x: Tensor) => sum(tanh(mul(x, x)))
+  const rows = [
+    [0.1, -0.4, 0.7],
+    [1.2, 0.3, -0.9],
+    [-0.5, 0.8, 0.05],
+  ]
+  const xs = tensor(rows, f64)
+  const loop = rows.map((row) => toFlat(f(tensor(row, f64)))[0]!)
+
+  it('jit(vmap(f)) equals vmap(f) and the loop, traced once', () => {
+    const jitted = jit(vmap(f))
+    close(toFlat(jitted(xs)), loop)
+    close(toFlat(jitted(mul(xs, 2))), toFlat(vmap(f)(mul(xs, 2))))
+    expect(jitted.traceCount()).toBe(1)
+  })
+
+  it('vmap(jit(f)) equals vmap(f) and the loop, and so does vmap of a jitted gradient', () => {
+    close(toFlat(vmap(jit(f))(xs)), loop)
+    const perRow = rows.map((row) => toFlat(grad(f)(tensor(row, f64))))
+    close(toFlat(vmap(jit(grad(f)))(xs)), perRow.flat())
   })
 })
