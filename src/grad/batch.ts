@@ -15,7 +15,7 @@
 import {
   allocate,
   type Box,
-  boxOf,
+  boxFor,
   formatShape,
   type Interpreter,
   lowerTo,
@@ -61,14 +61,7 @@ export class BatchTrace implements Interpreter {
 
   /** The batched value of `t` (batch on axis 0) when this trace follows it, else undefined. */
   unbox(t: Tensor): Tensor | undefined {
-    let box = boxOf(t)
-    while (
-      box !== undefined &&
-      box.interpreter !== this &&
-      (box.interpreter.level > this.level || !box.interpreter.active)
-    )
-      box = boxOf(box.primal)
-    return box !== undefined && box.interpreter === this ? box.primal : undefined
+    return boxFor(t, this)?.primal
   }
 
   process(prim: Prim<any>, inputs: readonly Tensor[], params: unknown): Tensor {

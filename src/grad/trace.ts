@@ -12,7 +12,7 @@
 import {
   apply,
   type Box,
-  boxOf,
+  boxFor,
   formatShape,
   hasValues,
   type Interpreter,
@@ -82,14 +82,7 @@ export class ReverseTrace implements Interpreter {
 
   /** The tape index of the node that made `t`, or -1 when this trace does not follow it. */
   nodeOf(t: Tensor): number {
-    let box = boxOf(t)
-    while (
-      box !== undefined &&
-      box.interpreter !== this &&
-      (box.interpreter.level > this.level || !box.interpreter.active)
-    )
-      box = boxOf(box.primal)
-    return box !== undefined && box.interpreter === this ? (box as ReverseBox).node : -1
+    return (boxFor(t, this) as ReverseBox | undefined)?.node ?? -1
   }
 
   process(prim: Prim<any>, inputs: readonly Tensor[], params: unknown): Tensor {

@@ -15,6 +15,7 @@
 import {
   apply,
   type Box,
+  boxFor,
   boxOf,
   formatShape,
   type Interpreter,
@@ -66,14 +67,7 @@ export class StagingTrace implements Interpreter {
 
   /** The variable `t` is in this trace, or undefined when the trace does not follow it. */
   variableOf(t: Tensor): Var | undefined {
-    let box = boxOf(t)
-    while (
-      box !== undefined &&
-      box.interpreter !== this &&
-      (box.interpreter.level > this.level || !box.interpreter.active)
-    )
-      box = boxOf(box.primal)
-    return box !== undefined && box.interpreter === this ? (box as StagedBox).variable : undefined
+    return (boxFor(t, this) as StagedBox | undefined)?.variable
   }
 
   /** `t` as an operand: its variable, or a constant holding its value one level down. */

@@ -28,6 +28,7 @@ export { primitives } from './prims/registry.js'
 export { describe, maxSize, normalizeAxis, shapesEqual, sizeOf, validateShape } from './shape.js'
 export {
   type Box,
+  boxFor,
   boxOf,
   detach,
   hasValues,

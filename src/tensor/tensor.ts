@@ -154,6 +154,21 @@ export const storage = <D extends DType>(t: Tensor<Shape, D>): Storage<D> => sto
 export const boxOf = (t: Tensor): Box | undefined => boxOfTensor(t)
 
 /**
+ * @internal The box `interpreter` put on `t`, or undefined when it does not follow `t`. Boxes of
+ * higher levels and of finished traces are looked through; a box of a lower level ends the search.
+ */
+export const boxFor = (t: Tensor, interpreter: Interpreter): Box | undefined => {
+  let box = boxOf(t)
+  while (
+    box !== undefined &&
+    box.interpreter !== interpreter &&
+    (box.interpreter.level > interpreter.level || !box.interpreter.active)
+  )
+    box = boxOf(box.primal)
+  return box !== undefined && box.interpreter === interpreter ? box : undefined
+}
+
+/**
  * The tensor as seen below `level`: boxes of that level or above, and boxes of finished traces,
  * are removed.
  * @internal
