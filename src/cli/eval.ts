@@ -8,8 +8,16 @@
 import { accuracy, confusionMatrix } from '../models/metrics.js'
 import { item } from '../tensor/index.js'
 import { integer, oneOf, parseFlags, UsageError } from './args.js'
-import { type DataSource, type DatasetName, datasetNames, loadDataset } from './datasets.js'
+import {
+  type DataSource,
+  type DatasetEntry,
+  type DatasetName,
+  datasetNames,
+  datasets,
+  loadDataset,
+} from './datasets.js'
 import { classifierLoss, loadRun } from './model.js'
+import { evalDataSource } from './runCheck.js'
 
 /**
  * The help text of `nabla eval`.
@@ -19,12 +27,17 @@ import { classifierLoss, loadRun } from './model.js'
  */
 export const evalHelp = `Usage: nabla eval --params FILE [options]
 
-Evaluates a run written by nabla train on the test set of its dataset.
+Evaluates a run written by nabla train on the test set of its dataset. The run file is checked
+before anything is built: the model it describes must fit the memory budget (NABLA_MEMORY_BUDGET)
+and match the tensors the file holds.
 
 Options:
   --params FILE         the params.json of a run (required)
   --dataset NAME        evaluate on another dataset of the same shape: mnist, mnist-idx DIR, iris,
                         spirals, xor (default: the run's own)
+  --data-dir DIR        the directory of the IDX files (mnist-idx). A run file records the
+                        directory it was trained on, but eval never reads a directory named only
+                        in a run file (the file may come from anyone): give it here
   --seed N              the split seed (default: the run's own)
   --json                print the result as JSON
   -h, --help            show this help
@@ -63,13 +76,15 @@ export const runEval = async (argv: readonly string[]): Promise<number> => {
     str('dataset') === undefined
       ? info.data.name
       : oneOf<DatasetName>(command, 'dataset', str('dataset')!, datasetNames)
-  const dir = str('data-dir') ?? (name === 'mnist-idx' ? (positionals[0] ?? info.data.dir) : undefined)
-  const source: DataSource = {
-    ...(name === info.data.name ? info.data : {}),
-    name,
-    seed: str('seed') === undefined ? info.data.seed : integer(command, 'seed', str('seed')!),
-    ...(dir === undefined ? {} : { dir }),
-  }
+  const dir = str('data-dir') ?? (name === 'mnist-idx' ? positionals[0] : undefined)
+  const seed = str('seed') === undefined ? undefined : integer(command, 'seed', str('seed')!)
+  const source: DataSource = evalDataSource(
+    command,
+    info.data,
+    { name, ...(dir === undefined ? {} : { dir }), ...(seed === undefined ? {} : { seed }) },
+    net.sizes[0]!,
+    (datasets[name] as DatasetEntry).needsDir === true,
+  )
   const data = loadDataset(command, source)
   if (data.xTest.shape[1] !== net.sizes[0] || data.classes.length !== net.sizes.at(-1))
     throw new UsageError(

@@ -14,13 +14,27 @@ import { readFileChecked } from '../models/fs.js'
 import { type CnnConfig, type CnnParams, cnn } from '../models/layers/cnn.js'
 import { type Mlp, type MlpConfig, type MlpParams, mlp, mlpFromConfig } from '../models/layers.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
-import { type Key, key } from '../models/random.js'
-import { decodeParams, paramsDecodeError, paramsFileCodec, parseJSON } from '../models/serialize/index.js'
-import { saveParams } from '../node.js'
-import { DecodeError, reshape, type Tensor } from '../tensor/index.js'
+import type { Key } from '../models/random.js'
+import {
+  decodeParams,
+  paramsDecodeError,
+  paramsFileCodec,
+  parseJSON,
+  type Template,
+} from '../models/serialize/index.js'
+import { decodeErrorInFile, saveParams } from '../node.js'
+import {
+  DecodeError,
+  NablaError,
+  ResourceError,
+  reshape,
+  resourceErrorIn,
+  type Tensor,
+} from '../tensor/internal.js'
 import { UsageError } from './args.js'
 import type { DataSource } from './datasets.js'
 import { datasetNames } from './datasets.js'
+import { checkRunSizes, describedTemplate } from './runCheck.js'
 
 /**
  * What a run file records besides the parameters.
@@ -206,12 +220,25 @@ export const saveRun = (file: string, params: Params, info: RunInfo): void => {
 /**
  * Reads a run file: the network rebuilt from its configuration and the parameters checked against
  * it (every shape and dtype). Problems are `FileError`s and `DecodeError`s naming what is wrong.
+ * Nothing is built before the sizes the configuration describes are checked against the memory
+ * budget (a `ResourceError`) and against the file's own tensors (see `runCheck.ts`).
  * @example
  * import { loadRun } from './model.js'
  * const { net, params, info } = loadRun('runs/mnist/params.json')
  */
 export const loadRun = (file: string): { net: Classifier; params: Params; info: RunInfo } => {
-  const op = 'loadRun'
+  try {
+    return readRun('loadRun', file)
+  } catch (error) {
+    // every decode and budget error names the file
+    if (error instanceof NablaError && error.message.includes(file)) throw error
+    if (error instanceof DecodeError) throw decodeErrorInFile(file, error)
+    if (error instanceof ResourceError) throw resourceErrorIn(error.op, error, file)
+    throw error
+  }
+}
+
+const readRun = (op: string, file: string): { net: Classifier; params: Params; info: RunInfo } => {
   const bytes = readFileChecked(op, file)
   const parsed = parseJSON(op, bytes.toString('utf8'))
   if (E.isLeft(parsed)) throw parsed.left
@@ -229,8 +256,10 @@ export const loadRun = (file: string): { net: Classifier; params: Params; info: 
   const info = runInfoCodec.decode(infoJSON.right)
   if (E.isLeft(info))
     throw new DecodeError(op, `${file}: metadata.${runKey} is not a run description`, `metadata.${runKey}`)
-  const net = classifierFromConfig(info.right.model as MlpConfig | CnnConfig)
-  const params = decodeParams(parsed.right, net.init(key(0)), op)
+  const config = info.right.model as MlpConfig | CnnConfig
+  const described = checkRunSizes(op, file, config, decoded.right.params)
+  const net = classifierFromConfig(config)
+  const params = decodeParams(parsed.right, describedTemplate(described) as Template, op)
   if (E.isLeft(params)) throw params.left
   return { net, params: params.right as unknown as Params, info: info.right as RunInfo }
 }

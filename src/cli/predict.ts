@@ -23,7 +23,9 @@ import { loadRun } from './model.js'
 export const predictHelp = `Usage: nabla predict --params FILE --input FILE|ROWS
 
 Classifies rows of features with a run written by nabla train (applying the standardisation saved
-with the run); prints one JSON line per row:
+with the run; the run file is checked before anything is built: the model it describes must fit
+the memory budget (NABLA_MEMORY_BUDGET) and match the tensors it holds); prints one JSON line per
+row:
 {"row":0,"class":7,"label":"7","probability":0.998}
 
 Options:

@@ -27,7 +27,7 @@
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import type { Pytree } from '../grad/index.js'
-import { DecodeError } from '../tensor/index.js'
+import { DecodeError, ResourceError, resourceErrorIn } from '../tensor/internal.js'
 import { readFileChecked } from './fs.js'
 import type { OptState } from './optim/types.js'
 import { keyData, wrapKey } from './random.js'
@@ -79,7 +79,8 @@ export const saveCheckpoint = <P extends Pytree>(file: string, checkpoint: Check
 /**
  * Reads a checkpoint written by `saveCheckpoint`. The template (fresh parameters and
  * `optimizer.init(params)`) fixes the structure, shapes and dtypes; any difference, or missing or
- * malformed metadata, is a `DecodeError` naming the path (a `FileError` when the file cannot be read).
+ * malformed metadata, is a `DecodeError` naming the path (a `FileError` when the file cannot be read,
+ * a `ResourceError` naming the file and the size when a tensor is over the memory budget).
  * @example
  * import { adam, key, mlp } from 'nabla'
  * import { loadCheckpoint } from 'nabla/node'
@@ -94,7 +95,12 @@ export const loadCheckpoint = <P extends Pytree>(
   const op = 'loadCheckpoint'
   const parsed = parseJSON(op, readFileChecked(op, file).toString('utf8'))
   if (E.isLeft(parsed)) throw decodeErrorInFile(file, parsed.left)
-  const decoded = paramsFileCodec(template as unknown as Template).decode(parsed.right)
+  let decoded: ReturnType<ReturnType<typeof paramsFileCodec>['decode']>
+  try {
+    decoded = paramsFileCodec(template as unknown as Template).decode(parsed.right)
+  } catch (error) {
+    throw error instanceof ResourceError ? resourceErrorIn(op, error, file) : error
+  }
   if (E.isLeft(decoded)) throw decodeErrorInFile(file, paramsDecodeError(op, decoded.left))
   const text = decoded.right.metadata[checkpointKey]
   if (text === undefined)

@@ -14,7 +14,7 @@
 import { randomUUID } from 'node:crypto'
 import * as fs from 'node:fs'
 import * as path from 'node:path'
-import { NablaError } from '../tensor/index.js'
+import { budgetProblem, memoryBudget, NablaError, ResourceError } from '../tensor/internal.js'
 
 /**
  * A file could not be read or written; `path` names the file and `code` is the system error code
@@ -141,7 +141,8 @@ export const writeFileAtomic = async (
 }
 
 /**
- * Reads a whole file, turning system errors into a `FileError` that names the path.
+ * Reads a whole file, turning system errors into a `FileError` that names the path. A file larger
+ * than the memory budget is a `ResourceError` naming it and its size, before any of it is read.
  *
  * @example
  * import { readFileChecked } from 'nabla/node'
@@ -149,8 +150,13 @@ export const writeFileAtomic = async (
  */
 export const readFileChecked = (op: string, file: string): Buffer => {
   try {
+    const size = fs.statSync(file).size
+    const problem = budgetProblem(size)
+    if (problem !== undefined)
+      throw new ResourceError(op, `${file}: reading the file ${problem}`, size, memoryBudget())
     return fs.readFileSync(file)
   } catch (error) {
+    if (error instanceof ResourceError) throw error
     throw toFileError(op, 'read', file, error)
   }
 }

@@ -207,3 +207,21 @@ export const checkBudget = (op: string, what: string, bytes: number): void => {
   const problem = budgetProblem(bytes)
   if (problem !== undefined) throw new ResourceError(op, `${what} ${problem}`, bytes, memoryBudget())
 }
+
+/**
+ * The same `ResourceError` reported by `op` and, when given, naming `file` at the start of its
+ * message (`loadParams: out/params.json: params.w: shape [128,256] of float32 needs …`); the
+ * sizes are kept. Decoders use it to pass a budget failure up with the file it came from.
+ * @example
+ * import { ResourceError } from './errors.js'
+ * import { resourceErrorIn } from './budget.js'
+ * resourceErrorIn('loadParams', new ResourceError('readSafetensors', 'w: needs 2 GiB', 2 ** 31, 2 ** 30), 'p.safetensors').message
+ * // 'loadParams: p.safetensors: w: needs 2 GiB'
+ */
+export const resourceErrorIn = (op: string, error: ResourceError, file?: string): ResourceError => {
+  const prefix = `${error.op}: `
+  const detail = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message
+  const named = file === undefined || detail.startsWith(`${file}: `) ? detail : `${file}: ${detail}`
+  if (op === error.op && named === detail) return error
+  return new ResourceError(op, named, error.bytes, error.budget)
+}

@@ -11,6 +11,7 @@ export {
   checkBudget,
   formatBytes,
   parseBytes,
+  resourceErrorIn,
   setAvailableMemory,
 } from './budget.js'
 export { apply, evaluate, nextLevel, popInterpreter, pushInterpreter } from './dispatch.js'

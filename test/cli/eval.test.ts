@@ -3,10 +3,12 @@
  * independent count over the rebuilt test set; `--json` prints the same numbers; a missing or
  * foreign params file fails with one line.
  */
+import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { evalHelp } from '../../src/cli/eval.js'
 import { loadRun } from '../../src/cli/model.js'
-import { foldIn, key, predictedClasses, toFlat } from '../../src/index.js'
+import { foldIn, key, predictedClasses, setMemoryBudget, toFlat } from '../../src/index.js'
 import { xor } from '../../src/models/data/synthetic.js'
 import { runInProcess, tempDir } from './run.js'
 
@@ -76,4 +78,56 @@ describe('nabla eval', () => {
     expect(r.status).toBe(1)
     expect(r.stderr).toMatch(/^nabla eval: loadRun: cannot read .*nothing\.json: ENOENT\n$/)
   })
+
+  it('rejects a crafted run file describing sizes [20000,20000,2] before building anything (eval and predict)', async () => {
+    const crafted = craftRun(file, (info) => ({
+      ...info,
+      model: { ...info.model, sizes: [20000, 20000, 2] },
+    }))
+    expect(fs.statSync(crafted).size).toBeLessThan(4096)
+    for (const argv of [
+      ['eval', '--params', crafted],
+      ['predict', '--params', crafted, '--input', '1,2'],
+    ]) {
+      const r = await runInProcess(argv)
+      expect(r.status).toBe(1)
+      expect(r.stderr).toBe(
+        `nabla ${argv[0]}: loadRun: ${crafted}: the mlp the run describes has a parameter 0.w of shape [20000,20000] (float32, 1.5 GiB (1600000000 bytes)), but the file's tensor 0.w has shape [2,16] (float32)\n`,
+      )
+    }
+    // under a budget smaller than the parameters it describes, the size itself is the error
+    const previous = setMemoryBudget(2 ** 30)
+    try {
+      const r = await runInProcess(['eval', '--params', crafted])
+      expect(r.status).toBe(1)
+      expect(r.stderr).toMatch(
+        /^nabla eval: loadRun: .*crafted\.json: the mlp the run describes \(4 parameter tensors, the largest 0\.w of shape \[20000,20000\]\) needs 1\.5 GiB \(1600240008 bytes\), more than the memory budget of 1 GiB/,
+      )
+    } finally {
+      setMemoryBudget(previous)
+    }
+  })
+
+  it('does not read the directory a run file names: mnist-idx needs --data-dir on the command line', async () => {
+    const crafted = craftRun(file, (info) => ({ ...info, data: { name: 'mnist-idx', seed: 0, dir: '/etc' } }))
+    const r = await runInProcess(['eval', '--params', crafted])
+    expect(r.status).toBe(1)
+    expect(r.stderr).toBe(
+      'nabla eval: mnist-idx reads IDX files from a directory given on the command line (--data-dir DIR); a run file\'s data.dir ("/etc") is not read, since the file may come from anyone\n',
+    )
+    expect(evalHelp).toContain('--data-dir DIR')
+  })
 })
+
+/** A copy of the run file `from` whose run description is changed by `change`. */
+const craftRun = (
+  from: string,
+  change: (info: Record<string, unknown> & { model: object }) => object,
+): string => {
+  const json = JSON.parse(fs.readFileSync(from, 'utf8'))
+  const info = JSON.parse(json.metadata['nabla-run'])
+  json.metadata['nabla-run'] = JSON.stringify(change(info))
+  const out = path.join(tempDir(), 'crafted.json')
+  fs.writeFileSync(out, JSON.stringify(json))
+  return out
+}

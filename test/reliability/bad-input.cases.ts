@@ -870,11 +870,11 @@ export const badInputCases: readonly BadInputCase[] = [
     run: () => withBudget(2 ** 20, () => ones([512, 1024])),
   },
   {
-    name: 'a parameter file whose tensor is over the memory budget',
-    error: DecodeError,
+    name: 'a parameter file whose tensor is over the memory budget (a ResourceError, never a Left)',
+    error: ResourceError,
     op: 'paramsFromJSON',
     mentions: [
-      'params.w.shape',
+      'params.w: shape',
       'shape [128,256] of float32 needs 128 KiB (131072 bytes)',
       'memory budget of 64 KiB',
     ],

@@ -14,6 +14,7 @@ import {
   zeros,
 } from '../../src/index.js'
 import { storage } from '../../src/tensor/internal.js'
+import { badFileCases } from './bad-files.cases.js'
 import { badInputCases } from './bad-input.cases.js'
 
 /** A bit-exact snapshot of a tensor's storage, or a structural one of a plain value. */
@@ -25,7 +26,7 @@ const snapshot = (value: unknown): string =>
     : JSON.stringify(value, (_, v) => (typeof v === 'bigint' ? `${v}n` : v))
 
 describe('bad input is a typed NablaError naming the op, the argument and the values', () => {
-  for (const c of badInputCases)
+  for (const c of [...badInputCases, ...badFileCases])
     it(c.name, () => {
       const before = (c.inputs ?? []).map(snapshot)
       let caught: unknown

@@ -13,7 +13,7 @@
  */
 import { gunzipSync, constants as zlibConstants } from 'node:zlib'
 import * as E from 'fp-ts/lib/Either.js'
-import { budgetProblem, DecodeError, maxSize } from '../../tensor/internal.js'
+import { budgetProblem, DecodeError, maxSize, memoryBudget, ResourceError } from '../../tensor/internal.js'
 
 /**
  * The element types of IDX files.
@@ -152,7 +152,12 @@ const inflateIdx = (input: Uint8Array, maxBytes: number): Uint8Array => {
     fail(`the header declares ${declared} bytes, more than maxBytes ${maxBytes}`, 'dims')
   const overBudget = budgetProblem(declared)
   if (overBudget !== undefined)
-    fail(`the header declares ${declared} bytes, and inflating them ${overBudget}`, 'dims')
+    throw new ResourceError(
+      op,
+      `the header declares ${declared} bytes, and inflating them ${overBudget}`,
+      declared,
+      memoryBudget(),
+    )
   return gunzip(input, declared, 'the size its header declares')
 }
 
@@ -186,7 +191,8 @@ const decodeData = (view: DataView, offset: number, type: IdxType, size: number)
 }
 
 /**
- * Decodes an IDX buffer (gzip-compressed or not); throws a `DecodeError` naming the bad field.
+ * Decodes an IDX buffer (gzip-compressed or not); throws a `DecodeError` naming the bad field, or a
+ * `ResourceError` naming the size when a gzip header declares more than the memory budget.
  * @example
  * import { readIdx } from 'nabla/node'
  * import { readFileSync } from 'node:fs'

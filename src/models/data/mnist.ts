@@ -20,6 +20,8 @@ import {
   type DType,
   describe,
   makeTensor,
+  ResourceError,
+  resourceErrorIn,
 } from '../../tensor/internal.js'
 import { readFileChecked } from '../fs.js'
 import { isKey, type Key, key } from '../random.js'
@@ -157,6 +159,7 @@ const readChecked = (op: string, file: string, options: IdxOptions | undefined):
     return readIdx(readFileChecked(op, file), options)
   } catch (error) {
     if (error instanceof DecodeError) throw new DecodeError(op, `${file}: ${error.message}`, error.path)
+    if (error instanceof ResourceError) throw resourceErrorIn(op, error, file)
     throw error
   }
 }

@@ -3,12 +3,13 @@
  * safetensors, anything else nabla's JSON (override with `format`). Writes are atomic
  * (temporary file, fsync, rename; see `fs.ts`): a crash mid-save leaves the previous file intact.
  * Loading throws: a `FileError` when the file cannot be read, a `DecodeError` naming the path of
- * the first problem when its contents are wrong.
+ * the first problem when its contents are wrong, a `ResourceError` naming the file, the tensor and
+ * its size when a tensor (or the file itself) is over the memory budget.
  *
  * @module files
  */
 import * as E from 'fp-ts/lib/Either.js'
-import { ArgumentError, DecodeError } from '../../tensor/internal.js'
+import { ArgumentError, DecodeError, ResourceError, resourceErrorIn } from '../../tensor/internal.js'
 import { readFileChecked, writeFileAtomicSync } from '../fs.js'
 import { paramsFromJSON, paramsToJSON } from './json.js'
 import { decodeSafetensors, encodeSafetensors } from './safetensors.js'
@@ -105,15 +106,19 @@ export function loadParams(file: string, template?: Template, options?: ParamsFi
   const format = formatOf(op, file, options)
   const bytes = readFileChecked(op, file)
   let result: E.Either<DecodeError, ParamTree>
-  if (format === 'safetensors') result = decodeSafetensors(bytes, template, { op })
-  else {
-    let text: string
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-    } catch {
-      throw new DecodeError(op, `${file} is not valid UTF-8 text`)
+  try {
+    if (format === 'safetensors') result = decodeSafetensors(bytes, template, { op })
+    else {
+      let text: string
+      try {
+        text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+      } catch {
+        throw new DecodeError(op, `${file} is not valid UTF-8 text`)
+      }
+      result = paramsFromJSON(text, template, op)
     }
-    result = paramsFromJSON(text, template, op)
+  } catch (error) {
+    throw error instanceof ResourceError ? resourceErrorIn(op, error, file) : error
   }
   if (E.isLeft(result)) throw decodeErrorInFile(file, result.left)
   return result.right

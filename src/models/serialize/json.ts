@@ -10,15 +10,17 @@
  * Decoding is strict and names the path of the first problem in a `DecodeError`: malformed JSON
  * (with its position), a wrong format or version, a missing or unknown key, a non-number, a
  * data length that does not match the shape, a value that overflows float32, and — given a
- * template — a wrong shape or dtype.
+ * template — a wrong shape or dtype. A tensor whose size is over the memory budget is not
+ * malformed data but a resource limit: it throws a `ResourceError` naming the path and the size
+ * (never a `Left`), before its values are allocated.
  *
  * @module json
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { DecodeError, isTensor } from '../../tensor/internal.js'
+import { DecodeError, isTensor, ResourceError, resourceErrorIn } from '../../tensor/internal.js'
 import { describeJsonError } from './jsonSyntax.js'
-import { at, describeValue, type TensorJSONLeaf, tensorJSONCodec } from './leaf.js'
+import { at, contextPath, describeValue, type TensorJSONLeaf, tensorJSONCodec } from './leaf.js'
 import {
   type Decoded,
   isRecord,
@@ -267,13 +269,7 @@ export const paramsFileCodec = (template?: Template): t.Type<ParamsFile, ParamsF
 export const paramsDecodeError = (op: string, errors: t.Errors): DecodeError => {
   const first = errors[0]
   if (first === undefined) return new DecodeError(op, 'invalid input')
-  const entries = first.context
-  let path = ''
-  for (let i = 1; i < entries.length; i++) {
-    const parent = entries[i - 1]!.actual
-    const k = entries[i]!.key
-    path = Array.isArray(parent) ? `${path}[${k}]` : path === '' ? k : `${path}.${k}`
-  }
+  const path = contextPath(first.context)
   return new DecodeError(op, `${path === '' ? 'input' : path}: ${first.message ?? 'invalid value'}`, path)
 }
 
@@ -292,7 +288,8 @@ export const encodeParams = (
 }
 
 /**
- * Decodes a parsed parameter file; with a template the result has the template's type.
+ * Decodes a parsed parameter file; with a template the result has the template's type. A tensor
+ * over the memory budget throws a `ResourceError` reported by `op`.
  * @example
  * import { decodeParams, encodeParams, zeros } from 'nabla'
  * decodeParams(encodeParams({ w: zeros([2]) }), { w: zeros([2]) }) // Right({ w: Tensor<[2]> })
@@ -312,7 +309,12 @@ export function decodeParams(
   template?: Template,
   op = 'decodeParams',
 ): E.Either<DecodeError, ParamTree> {
-  const decoded = paramsFileCodec(template).decode(input)
+  let decoded: t.Validation<ParamsFile>
+  try {
+    decoded = paramsFileCodec(template).decode(input)
+  } catch (error) {
+    throw error instanceof ResourceError ? resourceErrorIn(op, error) : error
+  }
   return E.isLeft(decoded) ? E.left(paramsDecodeError(op, decoded.left)) : E.right(decoded.right.params)
 }
 

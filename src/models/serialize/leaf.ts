@@ -16,6 +16,8 @@ import {
   isTensor,
   makeTensor,
   maxSize,
+  memoryBudget,
+  ResourceError,
   shapesEqual,
   storage,
   type Tensor,
@@ -48,6 +50,24 @@ export const describeValue = (u: unknown): string => {
   return s === undefined ? String(u) : s.length > 40 ? `${s.slice(0, 40)}…` : s
 }
 const formatShape = (shape: readonly number[]): string => `[${shape.join(',')}]`
+/**
+ * The property path of an io-ts context (`params.layers[0].w.data[3]`; '' at the root).
+ * @example
+ * import * as t from 'io-ts'
+ * import { at, contextPath } from './leaf.js'
+ * const root: t.Context = [{ key: '', type: t.unknown, actual: { w: [1] } }]
+ * contextPath(at(at(root, 'w', [1]), 0, 1)) // 'w[0]'
+ */
+export const contextPath = (context: t.Context): string => {
+  let path = ''
+  for (let i = 1; i < context.length; i++) {
+    const parent = context[i - 1]!.actual
+    const k = context[i]!.key
+    path = Array.isArray(parent) ? `${path}[${k}]` : path === '' ? k : `${path}.${k}`
+  }
+  return path
+}
+
 /** The io-ts context one step down, at `key`. */
 export const at = (c: t.Context, key: string | number, actual: unknown): t.Context =>
   t.appendContext(c, String(key), t.unknown, actual)
@@ -135,9 +155,16 @@ const validateLeaf = (u: unknown, c: t.Context, spec: TensorSpec | undefined): t
       at(c, 'data', data),
       `has ${data.length} values but shape ${formatShape(shape)} needs ${size}`,
     )
-  const overBudget = budgetProblem(size * bytesPerElement(dtype))
+  // a size over the memory budget is a resource problem, not malformed data: thrown, not a failure
+  const bytes = size * bytesPerElement(dtype)
+  const overBudget = budgetProblem(bytes)
   if (overBudget !== undefined)
-    return t.failure(shape, at(c, 'shape', shape), `shape ${formatShape(shape)} of ${dtype} ${overBudget}`)
+    throw new ResourceError(
+      'tensorJSONCodec',
+      `${contextPath(c) || 'input'}: shape ${formatShape(shape)} of ${dtype} ${overBudget}`,
+      bytes,
+      memoryBudget(),
+    )
   const out = allocate(dtype, size)
   for (let i = 0; i < size; i++) {
     const v: unknown = data[i]

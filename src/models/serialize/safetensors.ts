@@ -10,7 +10,8 @@
  * Nested parameter names are flattened with dots (`layers.0.w`); reading without a template turns
  * a level whose names are exactly `0 … n−1` back into an array. The reader validates the header
  * length, every dtype, shape and offset against the buffer *before* allocating, so a lying header
- * is a `DecodeError`, never a huge allocation.
+ * is a `DecodeError`, never a huge allocation; a tensor over the memory budget throws a
+ * `ResourceError` naming it and its size (a resource limit, not malformed data: never a `Left`).
  *
  * @module safetensors
  */
@@ -24,6 +25,8 @@ import {
   type DType,
   makeTensor,
   maxSize,
+  memoryBudget,
+  ResourceError,
   shapesEqual,
   storage,
   type Tensor,
@@ -173,9 +176,11 @@ const checkEntry = (
       `${name}: data_offsets [${begin}, ${end}] lie outside the ${dataLength} data bytes`,
       `${name}.data_offsets`,
     )
-  const overBudget = budgetProblem(size * bytesPerElement(dtypeOf[dtype as SafetensorsDType]))
+  // over the memory budget is a resource limit, not malformed data: thrown, never a Left
+  const bytes = size * bytesPerElement(dtypeOf[dtype as SafetensorsDType])
+  const overBudget = budgetProblem(bytes)
   if (overBudget !== undefined)
-    return fail(op, `${name}: shape [${shape}] of ${dtype} ${overBudget}`, `${name}.shape`)
+    throw new ResourceError(op, `${name}: shape [${shape}] of ${dtype} ${overBudget}`, bytes, memoryBudget())
   const width = elementBytes[dtype as SafetensorsDType]
   if (end - begin !== size * width)
     return fail(

@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import { decodeIdx, type IdxType, readIdx, writeIdx } from '../../../src/models/data/idx.js'
-import { DecodeError, setMemoryBudget } from '../../../src/tensor/index.js'
+import { DecodeError, ResourceError, setMemoryBudget } from '../../../src/tensor/index.js'
 
 const codes: Record<IdxType, number> = { uint8: 8, int8: 9, int16: 11, int32: 12, float32: 13, float64: 14 }
 const widths: Record<IdxType, number> = { uint8: 1, int8: 1, int16: 2, int32: 4, float32: 4, float64: 8 }
@@ -144,7 +144,12 @@ describe('readIdx', () => {
     const previous = setMemoryBudget(2 ** 20)
     try {
       const big = gzipSync(Buffer.from(idxFile('float64', [2 ** 18], [])))
-      expect(() => readIdx(big)).toThrow(/the header declares 2097160 bytes, and inflating them needs 2 MiB/)
+      expect(() => readIdx(big)).toThrow(ResourceError)
+      expect(() => readIdx(big)).toThrow(
+        /^readIdx: the header declares 2097160 bytes, and inflating them needs 2 MiB/,
+      )
+      // a resource limit, not malformed data: decodeIdx throws it too instead of returning a Left
+      expect(() => decodeIdx(big)).toThrow(ResourceError)
     } finally {
       setMemoryBudget(previous)
     }

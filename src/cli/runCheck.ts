@@ -1,0 +1,261 @@
+/**
+ * Checks on a run file (`params.json` of `nabla train`) made before anything is built from it. A
+ * run file comes from anyone: its model configuration could describe a network of any size, so
+ * `loadRun` first works out, by arithmetic alone, the parameter shapes (and, for a `cnn`, the
+ * feature maps of one image) that the configuration describes, checks their size against the
+ * memory budget (a `ResourceError` naming the size) and compares them with the tensors the file
+ * itself holds (a `DecodeError` naming the first difference). Only then is the model built.
+ *
+ * The data a run names is not trusted either: `evalDataSource` never reads a directory written in
+ * a run file (only one given on the command line), and checks the run's data sizes against the
+ * budget before generating them.
+ *
+ * @module cli/runCheck
+ */
+import type { CnnConfig } from '../models/layers/cnn.js'
+import type { MlpConfig } from '../models/layers.js'
+import type { ParamTree, TensorSpec } from '../models/serialize/index.js'
+import { paramLeaves, templateLeaves } from '../models/serialize/tree.js'
+import {
+  ArgumentError,
+  bytesPerElement,
+  checkBudget,
+  DecodeError,
+  formatBytes,
+  shapesEqual,
+} from '../tensor/internal.js'
+import type { DataSource } from './datasets.js'
+
+/** The tensors a configuration describes: parameters (as a template) and a cnn's feature maps. */
+export interface DescribedModel {
+  /** The parameter tree the configuration describes, as shape and dtype specs. */
+  readonly params: readonly DescribedTensor[]
+  /** Feature maps the model computes for one example (`[C, H, W]` after each block of a cnn). */
+  readonly featureMaps: readonly DescribedTensor[]
+}
+
+/** One tensor of a described model: its dotted name (`layers.0.w`), shape and dtype. */
+export interface DescribedTensor {
+  readonly name: string
+  readonly shape: readonly number[]
+  readonly dtype: 'float32' | 'float64'
+}
+
+const describedFail = (op: string, file: string, field: string, value: unknown, what: string): never => {
+  throw new DecodeError(
+    op,
+    `${file}: the run's model.${field} must be ${what}, got ${JSON.stringify(value)}`,
+    `metadata.nabla-run.model.${field}`,
+  )
+}
+
+const positiveInteger = (op: string, file: string, field: string, value: unknown): number =>
+  typeof value === 'number' && Number.isInteger(value) && value >= 1
+    ? value
+    : describedFail(op, file, field, value, 'a positive integer')
+
+const positiveList = (op: string, file: string, field: string, value: unknown): number[] =>
+  Array.isArray(value)
+    ? value.map((v, i) => positiveInteger(op, file, `${field}[${i}]`, v))
+    : describedFail(op, file, field, value, 'a list of positive integers')
+
+const denseLayers = (prefix: string, sizes: readonly number[], dtype: DescribedTensor['dtype']) =>
+  sizes.slice(1).flatMap((out, i): DescribedTensor[] => [
+    { name: `${prefix}${i}.w`, shape: [sizes[i]!, out], dtype },
+    { name: `${prefix}${i}.b`, shape: [out], dtype },
+  ])
+
+/**
+ * The tensors a run's model configuration describes, worked out without building anything: an
+ * `mlp` of sizes `[n0, n1, …]` has `i.w` of `[n_i, n_i+1]` and `i.b` of `[n_i+1]`; a `cnn` has
+ * `conv.i.w` `[out, in, k, k]` and `conv.i.b` per block (each a convolution, `'valid'` or
+ * `'same'`, then max pooling by `pool`), then `dense.i.w`/`dense.i.b`. Sizes that are not positive
+ * integers, or images too small for the blocks, are a `DecodeError` naming the field.
+ * @example
+ * import { describedModel } from './runCheck.js'
+ * const m = describedModel('loadRun', 'runs/x/params.json', {
+ *   kind: 'mlp', sizes: [4, 16, 3], activation: 'relu', outputActivation: 'identity', initializer: 'heUniform',
+ * })
+ * m.params.map((t) => `${t.name} [${t.shape}]`) // ['0.w [4,16]', '0.b [16]', '1.w [16,3]', '1.b [3]']
+ */
+export const describedModel = (op: string, file: string, config: MlpConfig | CnnConfig): DescribedModel => {
+  if (config.kind === 'mlp') {
+    const sizes = positiveList(op, file, 'sizes', config.sizes)
+    if (sizes.length < 2) describedFail(op, file, 'sizes', sizes, 'at least an input and an output size')
+    return { params: denseLayers('', sizes, 'float32'), featureMaps: [] }
+  }
+  const dtype = config.dtype === 'float64' ? 'float64' : 'float32'
+  const [channels0, height0, width0] = positiveList(op, file, 'inputShape', config.inputShape) as [
+    number,
+    number,
+    number,
+  ]
+  const channels = positiveList(op, file, 'channels', config.channels)
+  const kernel = positiveInteger(op, file, 'kernel', config.kernel)
+  const pool = positiveInteger(op, file, 'pool', config.pool)
+  const hidden = positiveList(op, file, 'hidden', config.hidden)
+  const classes = positiveInteger(op, file, 'classes', config.classes)
+  const params: DescribedTensor[] = []
+  const featureMaps: DescribedTensor[] = [{ name: 'input', shape: [channels0, height0, width0], dtype }]
+  let [c, h, w] = [channels0, height0, width0]
+  channels.forEach((out, i) => {
+    params.push({ name: `conv.${i}.w`, shape: [out, c, kernel, kernel], dtype })
+    params.push({ name: `conv.${i}.b`, shape: [out], dtype })
+    // a stride-1 convolution, then max pooling with window and stride `pool`
+    const [convH, convW] = config.padding === 'same' ? [h, w] : [h - kernel + 1, w - kernel + 1]
+    featureMaps.push({ name: `conv.${i}`, shape: [out, convH, convW], dtype })
+    const [poolH, poolW] = [Math.floor((convH - pool) / pool) + 1, Math.floor((convW - pool) / pool) + 1]
+    if (!(convH >= 1 && convW >= 1 && poolH >= 1 && poolW >= 1))
+      describedFail(
+        op,
+        file,
+        'inputShape',
+        config.inputShape,
+        `large enough for convolution block ${i} (kernel ${kernel}, pool ${pool}) but it is ${h}×${w} there`,
+      )
+    ;[c, h, w] = [out, poolH, poolW]
+  })
+  params.push(...denseLayers('dense.', [c * h * w, ...hidden, classes], dtype))
+  return { params, featureMaps }
+}
+
+const formatShape = (shape: readonly number[]): string => `[${shape.join(',')}]`
+const bytesOf = (t: DescribedTensor): number => t.shape.reduce((a, b) => a * b, 1) * bytesPerElement(t.dtype)
+
+/**
+ * Checks what a run's configuration describes before anything is built: each feature map of one
+ * example, and the parameters together, against the memory budget (a `ResourceError` naming the
+ * size), then every parameter against the tensor of the same name in the file (a `DecodeError`
+ * naming the first difference). Returns the parameter template to decode the file with.
+ * @example
+ * import { zeros } from 'nabla'
+ * import { checkRunSizes } from './runCheck.js'
+ * const config = { kind: 'mlp', sizes: [2, 1], activation: 'relu', outputActivation: 'identity', initializer: 'heUniform' } as const
+ * checkRunSizes('loadRun', 'p.json', config, [{ w: zeros([2, 1]), b: zeros([1]) }]) // fine
+ */
+export const checkRunSizes = (
+  op: string,
+  file: string,
+  config: MlpConfig | CnnConfig,
+  fileParams: ParamTree,
+): readonly DescribedTensor[] => {
+  const model = describedModel(op, file, config)
+  const largest = model.params.reduce((a, b) => (bytesOf(b) > bytesOf(a) ? b : a))
+  const total = model.params.reduce((sum, t) => sum + bytesOf(t), 0)
+  for (const map of model.featureMaps)
+    checkBudget(
+      op,
+      `${file}: the ${config.kind} the run describes computes a feature map ${map.name} of shape ${formatShape(map.shape)} per image, which`,
+      bytesOf(map),
+    )
+  checkBudget(
+    op,
+    `${file}: the ${config.kind} the run describes (${model.params.length} parameter tensors, the largest ${largest.name} of shape ${formatShape(largest.shape)})`,
+    total,
+  )
+  const held = new Map(
+    paramLeaves(op, fileParams).map((leaf) => [leaf.segments.join('.'), leaf.value] as const),
+  )
+  for (const t of model.params) {
+    const x = held.get(t.name)
+    if (x === undefined)
+      throw new DecodeError(
+        op,
+        `${file}: the ${config.kind} the run describes has a parameter ${t.name} of shape ${formatShape(t.shape)}, but the file holds no tensor ${t.name}`,
+        `params.${t.name}`,
+      )
+    if (!shapesEqual(x.shape, t.shape) || x.dtype !== t.dtype)
+      throw new DecodeError(
+        op,
+        `${file}: the ${config.kind} the run describes has a parameter ${t.name} of shape ${formatShape(t.shape)} (${t.dtype}, ${formatBytes(bytesOf(t))}), but the file's tensor ${t.name} has shape ${formatShape(x.shape)} (${x.dtype})`,
+        `params.${t.name}`,
+      )
+  }
+  const described = new Set(model.params.map((t) => t.name))
+  const extra = [...held.keys()].find((name) => !described.has(name))
+  if (extra !== undefined)
+    throw new DecodeError(
+      op,
+      `${file}: the file holds a tensor ${extra} that the ${config.kind} the run describes does not have`,
+      `params.${extra}`,
+    )
+  return model.params
+}
+
+/**
+ * The parameter template (`{ shape, dtype }` specs in the model's tree) of described tensors.
+ * @example
+ * import { describedTemplate } from './runCheck.js'
+ * describedTemplate([{ name: '0.w', shape: [2, 1], dtype: 'float32' }]) // [{ w: { shape: [2, 1], dtype: 'float32' } }]
+ */
+export const describedTemplate = (tensors: readonly DescribedTensor[]): unknown => {
+  const root: Record<string, unknown> = {}
+  for (const t of tensors) {
+    const parts = t.name.split('.')
+    let node = root
+    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>
+    node[parts.at(-1)!] = { shape: [...t.shape], dtype: t.dtype } satisfies TensorSpec
+  }
+  // levels named 0 … n−1 are arrays, as the models' parameter trees have them
+  const toArrays = (node: unknown): unknown => {
+    if (node === null || typeof node !== 'object' || 'shape' in node) return node
+    const entries = Object.entries(node)
+    const isList = entries.every(([k], i) => k === String(i))
+    return isList
+      ? entries.map(([, v]) => toArrays(v))
+      : Object.fromEntries(entries.map(([k, v]) => [k, toArrays(v)]))
+  }
+  const tree = toArrays(root)
+  templateLeaves('describedTemplate', tree)
+  return tree
+}
+
+/** Rows a run may ask a synthetic dataset to generate, checked against the budget (8 bytes a value). */
+const checkRows = (command: string, source: DataSource, features: number): void => {
+  for (const field of ['trainSize', 'testSize'] as const) {
+    const n = source[field]
+    if (n !== undefined && !(Number.isInteger(n) && n >= 1))
+      throw new ArgumentError(command, `the run's data.${field} must be a positive integer, got ${n}`)
+  }
+  const rows = (source.trainSize ?? 0) + (source.testSize ?? 0)
+  checkBudget(
+    command,
+    `the run's data (${source.name}, ${rows} rows of ${features} features and a label)`,
+    rows * (features + 1) * 8,
+  )
+}
+
+/**
+ * The data `nabla eval` evaluates on: the run's dataset (or `--dataset`), split as in training.
+ * A directory is read only when given on the command line (`--data-dir DIR`, or after
+ * `--dataset mnist-idx`): a run file names a directory but comes from anyone, so the one it
+ * records is only quoted in the error. The run's row counts are checked against the memory budget.
+ * @example
+ * import { evalDataSource } from './runCheck.js'
+ * const recorded = { name: 'mnist-idx', seed: 0, dir: '/data/mnist' } as const
+ * evalDataSource('eval', recorded, { name: 'mnist-idx', dir: '/data/mnist' }, 784, true)
+ * // { name: 'mnist-idx', seed: 0, dir: '/data/mnist' }
+ * // without the dir on the command line: ArgumentError (the run file's dir is not read)
+ */
+export const evalDataSource = (
+  command: string,
+  recorded: DataSource,
+  chosen: { readonly name: DataSource['name']; readonly dir?: string; readonly seed?: number },
+  features: number,
+  needsDir: boolean,
+): DataSource => {
+  const { dir: recordedDir, ...rest } = recorded
+  const source: DataSource = {
+    ...(chosen.name === recorded.name ? rest : {}),
+    name: chosen.name,
+    seed: chosen.seed ?? recorded.seed,
+    ...(chosen.dir === undefined ? {} : { dir: chosen.dir }),
+  }
+  if (needsDir && chosen.dir === undefined)
+    throw new ArgumentError(
+      command,
+      `${chosen.name} reads IDX files from a directory given on the command line (--data-dir DIR); a run file's data.dir${recordedDir === undefined ? '' : ` (${JSON.stringify(recordedDir)})`} is not read, since the file may come from anyone`,
+    )
+  checkRows(command, source, features)
+  return source
+}
