@@ -14,9 +14,23 @@
  * @module nabla/node
  */
 
-export * from './models/checkpoint.js'
-export * from './models/data/idx.js'
+// internal helpers of these files (readFileChecked, writeFileAtomic, toFileError, isGzip,
+// decodeErrorInFile, checkpointKey) are not exported: the CLI imports them from their files
+export { loadCheckpoint, saveCheckpoint } from './models/checkpoint.js'
+export {
+  decodeIdx,
+  type IdxArray,
+  type IdxOptions,
+  type IdxType,
+  readIdx,
+  writeIdx,
+} from './models/data/idx.js'
 export * from './models/data/iris.js'
 export * from './models/data/mnist.js'
-export * from './models/fs.js'
-export * from './models/serialize/files.js'
+export { FileError } from './models/fs.js'
+export {
+  loadParams,
+  type ParamsFileFormat,
+  type ParamsFileOptions,
+  saveParams,
+} from './models/serialize/files.js'

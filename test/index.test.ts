@@ -2,7 +2,7 @@
  * The main entry is browser-safe: esbuild bundles `nabla` and `nabla/testing` for the browser
  * platform with no `node:` import (directly or through a dependency), and the bundle of `nabla`
  * runs under Deno (from its npm package, no Node compatibility layer asked for) and computes a
- * gradient correctly.
+ * gradient correctly. The public surface: internal helpers stay out of the three entries.
  */
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
@@ -11,6 +11,9 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { describe, expect, it } from 'vitest'
+import * as nabla from '../src/index.js'
+import * as nablaNode from '../src/node.js'
+import * as nablaTesting from '../src/testing/index.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -78,4 +81,63 @@ console.log(JSON.stringify({ w: Array.from(toTypedArray(w)), g: Array.from(toTyp
     expect(g).toHaveLength(6)
     for (const [i, v] of g.entries()) expect(v).toBeCloseTo(expected[i]!, 5)
   }, 180_000)
+})
+
+// helpers that only nabla's own code calls: they live in their modules, not in an entry
+const internals = {
+  nabla: [
+    'positiveNumber',
+    'numberInRange',
+    'learningRate',
+    'paramsFileCodec',
+    'paramsDecodeError',
+    'parseJSON',
+    'paramsFormat',
+    'paramsVersion',
+    'toDecodeError',
+    'decodeWith',
+    'threefry2x32',
+    'readFileChecked',
+    'writeFileAtomic',
+    'loadMnist',
+    'saveParams',
+  ],
+  'nabla/node': [
+    'readFileChecked',
+    'writeFileAtomic',
+    'writeFileAtomicSync',
+    'toFileError',
+    'isGzip',
+    'decodeErrorInFile',
+    'checkpointKey',
+  ],
+  'nabla/testing': ['domainTools'],
+} as const
+
+describe('the public surface', () => {
+  const entries = { nabla, 'nabla/node': nablaNode, 'nabla/testing': nablaTesting } as const
+  for (const [entry, names] of Object.entries(internals))
+    it(`${entry} does not export internal helpers`, () => {
+      const exported = Object.keys(entries[entry as keyof typeof entries])
+      expect(names.filter((name) => exported.includes(name))).toEqual([])
+    })
+
+  it('keeps what the README and the examples use', () => {
+    for (const name of [
+      'tensor',
+      'grad',
+      'vjp',
+      'mlp',
+      'adam',
+      'fit',
+      'key',
+      'readSafetensors',
+      'toTypedArray',
+    ])
+      expect(nabla).toHaveProperty(name)
+    for (const name of ['loadMnist', 'loadIris', 'saveParams', 'loadParams', 'loadCheckpoint', 'FileError'])
+      expect(nablaNode).toHaveProperty(name)
+    for (const name of ['checkGrads', 'arbTensor', 'arbProgramCase'])
+      expect(nablaTesting).toHaveProperty(name)
+  })
 })

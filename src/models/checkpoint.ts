@@ -40,7 +40,7 @@ import type { Checkpoint } from './train.js'
  * The metadata key of the checkpoint's scalars.
  * @example
  * import { readFileSync } from 'node:fs'
- * import { checkpointKey } from 'nabla/node'
+ * import { checkpointKey } from './checkpoint.js'
  * const text = readFileSync('run/checkpoint.json', 'utf8')
  * JSON.parse(JSON.parse(text).metadata[checkpointKey]).step
  */

@@ -46,7 +46,7 @@ const errorCode = (error: unknown): string | undefined =>
  * Turns a system error into a `FileError` naming the operation, what was being done and the path.
  *
  * @example
- * import { toFileError } from 'nabla/node'
+ * import { toFileError } from './fs.js'
  * toFileError('loadParams', 'read', 'x.json', Object.assign(new Error('nope'), { code: 'ENOENT' })).message
  * // 'loadParams: cannot read x.json: ENOENT'
  */
@@ -81,7 +81,7 @@ const toBytes = (data: string | Uint8Array): Uint8Array =>
  * On failure the temporary file is removed and a `FileError` is thrown; the target is untouched.
  *
  * @example
- * import { writeFileAtomicSync } from 'nabla/node'
+ * import { writeFileAtomicSync } from './fs.js'
  * writeFileAtomicSync('/tmp/params.json', '{"format":"nabla-params"}')
  */
 export const writeFileAtomicSync = (
@@ -112,7 +112,7 @@ export const writeFileAtomicSync = (
  * The asynchronous twin of `writeFileAtomicSync`, with the same guarantees.
  *
  * @example
- * import { writeFileAtomic } from 'nabla/node'
+ * import { writeFileAtomic } from './fs.js'
  * await writeFileAtomic('/tmp/metrics.json', JSON.stringify({ accuracy: 0.94 }))
  */
 export const writeFileAtomic = async (
@@ -145,7 +145,7 @@ export const writeFileAtomic = async (
  * than the memory budget is a `ResourceError` naming it and its size, before any of it is read.
  *
  * @example
- * import { readFileChecked } from 'nabla/node'
+ * import { readFileChecked } from './fs.js'
  * readFileChecked('loadParams', '/tmp/params.json') // a Buffer, or FileError('… ENOENT')
  */
 export const readFileChecked = (op: string, file: string): Buffer => {

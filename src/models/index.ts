@@ -37,7 +37,46 @@ export * from './losses.js'
 export * from './metrics.js'
 export * from './optim/index.js'
 export * from './plot.js'
-export * from './random.js'
-export * from './serialize/index.js'
+export {
+  bernoulli,
+  foldIn,
+  isKey,
+  type Key,
+  type Keys,
+  key,
+  keyData,
+  normal,
+  permutation,
+  randint,
+  randomBits,
+  type SampleOptions,
+  split,
+  uniform,
+  wrapKey,
+} from './random.js'
+// the file-format internals (paramsFileCodec, paramsDecodeError, parseJSON, …) stay in serialize/
+export {
+  type Decoded,
+  decodeParams,
+  decodeSafetensors,
+  encodeParams,
+  encodeSafetensors,
+  type JSONElement,
+  type ParamsFile,
+  type ParamsFileJSON,
+  type ParamTree,
+  type ParamTreeJSON,
+  paramsFromJSON,
+  paramsToJSON,
+  paramTreeCodec,
+  readSafetensors,
+  type SafetensorsContents,
+  type SafetensorsDType,
+  type SafetensorsReadOptions,
+  type Template,
+  type TensorJSONLeaf,
+  type TensorSpec,
+  tensorJSONCodec,
+} from './serialize/index.js'
 export * from './train.js'
 export type { Targets } from './validate.js'

@@ -76,7 +76,7 @@ const scratch = new Uint32Array(2)
  * The Threefry-2x32 block cipher with 20 rounds: encrypts the counter `[c0, c1]` under the key
  * `[k0, k1]`. Every word is an unsigned 32-bit integer.
  * @example
- * import { threefry2x32 } from 'nabla'
+ * import { threefry2x32 } from './random.js'
  * threefry2x32([0, 0], [0, 0]) // [0x6b200159, 0x99ba4efe] (Random123 known answer)
  */
 export const threefry2x32 = (

@@ -87,7 +87,8 @@ const isUnion = (type: t.Decoder<unknown, unknown>): boolean =>
 /**
  * Renders io-ts errors as one `DecodeError` whose path names the first bad field.
  * @example
- * import { TensorCodec, toDecodeError } from 'nabla'
+ * import { TensorCodec } from 'nabla'
+ * import { toDecodeError } from './codec.js'
  * const result = TensorCodec.decode({ dtype: 'float32', shape: [2], data: [1] })
  * if (result._tag === 'Left') throw toDecodeError('loadTensor', result.left)
  * // DecodeError: "loadTensor: input: data has 1 values but shape [2] needs 2"
@@ -111,7 +112,8 @@ export const toDecodeError = (op: string, errors: t.Errors): DecodeError => {
 /**
  * Decodes with a codec, turning failures into a `DecodeError` with the path of the bad field.
  * @example
- * import { decodeWith, TensorCodec } from 'nabla'
+ * import { TensorCodec } from 'nabla'
+ * import { decodeWith } from './codec.js'
  * decodeWith('loadTensor', TensorCodec, { dtype: 'float32', shape: [2], data: [1, 'x'] })
  * // Left(DecodeError: "loadTensor: data[1]: expected JSONNumber, got \"x\"")
  */

@@ -5,7 +5,7 @@
  * @module tensor
  */
 export { memoryBudget, setMemoryBudget } from './budget.js'
-export * from './codec.js'
+export { fromJSON, TensorCodec, type TensorJSON, TensorRecordCodec } from './codec.js'
 export * from './constructors.js'
 export { setDebugNaNs } from './dispatch.js'
 export type { DType } from './dtype.js'

@@ -5,7 +5,18 @@
  * @module testing
  */
 
-export * from './arbitraries.js'
+// domainTools (what primitives describe their test inputs with) is internal: prims are nabla's own
+export {
+  type ArbPytree,
+  arbAnyTensor,
+  arbBroadcastPair,
+  arbDistinctTensor,
+  arbPytree,
+  arbShape,
+  arbTensor,
+  type ShapeOptions,
+  type TensorOptions,
+} from './arbitraries.js'
 export {
   assertGrads,
   type CheckMode,

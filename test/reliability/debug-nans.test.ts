@@ -25,7 +25,7 @@ import {
   zeros,
 } from '../../src/index.js'
 import { apply, primitives } from '../../src/tensor/internal.js'
-import { domainTools } from '../../src/testing/index.js'
+import { domainTools } from '../../src/testing/arbitraries.js'
 
 const seed = 20261128
 

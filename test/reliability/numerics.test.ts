@@ -45,7 +45,7 @@ import {
   storage,
   storageFrom,
 } from '../../src/tensor/internal.js'
-import { domainTools } from '../../src/testing/index.js'
+import { domainTools } from '../../src/testing/arbitraries.js'
 import * as R from './reference.js'
 
 const seed = 20261128

@@ -4,7 +4,6 @@ import type * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
 import {
   DecodeError,
-  decodeWith,
   type Tensor,
   TensorCodec,
   TensorRecordCodec,
@@ -12,6 +11,7 @@ import {
   toFlat,
   zeros,
 } from '../../src/index.js'
+import { decodeWith } from '../../src/tensor/codec.js'
 import { arbData, arbDType, arbShape, toTensor } from '../support/arbitraries.js'
 import { roundTo } from '../support/naive.js'
 

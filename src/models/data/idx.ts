@@ -65,7 +65,7 @@ const fail: (message: string, path: string) => never = (message, path) => {
 /**
  * Whether the bytes start with the gzip magic number.
  * @example
- * import { isGzip } from 'nabla/node'
+ * import { isGzip } from './idx.js'
  * isGzip(new Uint8Array([0x1f, 0x8b, 8])) // true
  */
 export const isGzip = (bytes: Uint8Array): boolean =>

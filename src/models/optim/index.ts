@@ -17,4 +17,5 @@
 export * from './optimizers.js'
 export * from './schedules.js'
 export * from './transforms.js'
-export * from './types.js'
+// the hyperparameter checks in types.ts (positiveNumber, numberInRange, learningRate) are internal
+export type { GradientTransformation, LearningRate, OptState, Schedule, UpdateResult } from './types.js'

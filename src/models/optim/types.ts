@@ -70,7 +70,7 @@ export type LearningRate = number | Schedule
 /**
  * Checks a constant hyperparameter that must be a finite number > 0 (a learning rate, a norm).
  * @example
- * import { positiveNumber } from 'nabla'
+ * import { positiveNumber } from './types.js'
  * positiveNumber('sgd', 'learningRate', 0.1) // 0.1
  * positiveNumber('sgd', 'learningRate', NaN)  // throws ArgumentError
  */
@@ -83,7 +83,7 @@ export const positiveNumber = (op: string, name: string, value: unknown): number
 /**
  * Checks a hyperparameter in [lo, hi) (a decay rate β), or [lo, hi] when `closed`.
  * @example
- * import { numberInRange } from 'nabla'
+ * import { numberInRange } from './types.js'
  * numberInRange('adam', 'b1', 0.9, 0, 1) // 0.9
  */
 export const numberInRange = (
@@ -106,7 +106,7 @@ export const numberInRange = (
  * Checks a learning rate: a finite number > 0 or a function (a schedule, whose values are checked
  * at each step).
  * @example
- * import { learningRate } from 'nabla'
+ * import { learningRate } from './types.js'
  * learningRate('adam', 1e-3) // 1e-3
  */
 export const learningRate = (op: string, value: unknown): LearningRate => {

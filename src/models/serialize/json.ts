@@ -38,7 +38,8 @@ import {
 /**
  * The `format` field of a nabla parameter file.
  * @example
- * import { paramsFormat, paramsToJSON, zeros } from 'nabla'
+ * import { paramsToJSON, zeros } from 'nabla'
+ * import { paramsFormat } from './json.js'
  * const text = paramsToJSON({ w: zeros([1]) })
  * JSON.parse(text).format === paramsFormat // true
  */
@@ -46,7 +47,8 @@ export const paramsFormat = 'nabla-params'
 /**
  * The version of the JSON format this nabla writes and reads.
  * @example
- * import { paramsToJSON, paramsVersion, zeros } from 'nabla'
+ * import { paramsToJSON, zeros } from 'nabla'
+ * import { paramsVersion } from './json.js'
  * const text = paramsToJSON({ w: zeros([1]) })
  * JSON.parse(text).version === paramsVersion // true
  */
@@ -79,7 +81,8 @@ export interface ParamsFileJSON {
 /**
  * A decoded parameter file.
  * @example
- * import { encodeParams, paramsFileCodec, zeros } from 'nabla'
+ * import { encodeParams, zeros } from 'nabla'
+ * import { paramsFileCodec } from './json.js'
  * const json = encodeParams({ w: zeros([2]) }, { epoch: '3' })
  * paramsFileCodec().decode(json) // Right({ params: { w }, metadata: { epoch: '3' } })
  */
@@ -194,7 +197,7 @@ export const paramTreeCodec = (template?: Template): t.Type<ParamTree, ParamTree
 /**
  * Codec of a whole parameter file (format, version, metadata, params).
  * @example
- * import { paramsFileCodec } from 'nabla'
+ * import { paramsFileCodec } from './json.js'
  * paramsFileCodec().decode({ format: 'nabla-params', version: 2, params: {} })
  * // Left: version: version 2 is not supported; this nabla reads version 1
  */
@@ -262,7 +265,7 @@ export const paramsFileCodec = (template?: Template): t.Type<ParamsFile, ParamsF
  * The first io-ts error as a `DecodeError` whose path reads like a property path
  * (`params.layers[0].w.data[3]`).
  * @example
- * import { paramsDecodeError, paramsFileCodec } from 'nabla'
+ * import { paramsDecodeError, paramsFileCodec } from './json.js'
  * const r = paramsFileCodec().decode({})
  * if (r._tag === 'Left') paramsDecodeError('loadParams', r.left).path // 'format'
  */
@@ -356,7 +359,7 @@ export function paramsFromJSON(
 /**
  * `JSON.parse` whose failures are `DecodeError`s with the position of the error.
  * @example
- * import { parseJSON } from 'nabla'
+ * import { parseJSON } from './json.js'
  * parseJSON('loadParams', '{"a":}') // Left(DecodeError: malformed JSON at position 5 (line 1, column 6): …)
  */
 export const parseJSON = (op: string, text: string): E.Either<DecodeError, unknown> => {

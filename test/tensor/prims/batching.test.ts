@@ -22,7 +22,7 @@ import {
 import * as ops from '../../../src/tensor/ops.js'
 import { batchByLoop } from '../../../src/tensor/prims/batching.js'
 import { mulPrim } from '../../../src/tensor/prims/index.js'
-import { domainTools } from '../../../src/testing/index.js'
+import { domainTools } from '../../../src/testing/arbitraries.js'
 import { batchOf, expectClose, permuted } from '../../support/batches.js'
 
 /** Primitives without a gradient have no domain; they are broadcasting binary comparisons. */

@@ -9,7 +9,8 @@ import { readdirSync } from 'node:fs'
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { apply, isPrim, primitives, type Tensor } from '../../../src/tensor/internal.js'
-import { checkGrads, describeMismatch, domainTools } from '../../../src/testing/index.js'
+import { domainTools } from '../../../src/testing/arbitraries.js'
+import { checkGrads, describeMismatch } from '../../../src/testing/index.js'
 
 // comparisons (their outputs are constants) and stopGradient (a constant by definition)
 const withoutGradient = new Set([
