@@ -25,6 +25,7 @@
 export * from './activations.js'
 export * from './data/index.js'
 export * from './init.js'
+export type { Layer, LayerConfig } from './layer.js'
 export * from './layers/attention.js'
 export * from './layers/cnn.js'
 export * from './layers/conv.js'

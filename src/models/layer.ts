@@ -16,7 +16,12 @@
 import type { DType, Tensor } from '../tensor/index.js'
 import type { Key } from './random.js'
 
-/** JSON-ready description of a layer: its kind and whatever rebuilds it. */
+/**
+ * JSON-ready description of a layer: its kind and whatever rebuilds it.
+ * @example
+ * import type { LayerConfig } from 'nabla'
+ * const config: LayerConfig = { kind: 'dense', inputs: 784, outputs: 10 }
+ */
 export interface LayerConfig {
   readonly kind: string
   readonly [field: string]: unknown
@@ -24,6 +29,18 @@ export interface LayerConfig {
 
 /**
  * A layer: `init` makes parameters from a key, `apply` maps a batch `[B, ...In]` to `[B, ...Out]`.
+ * @example
+ * import { key, type Layer, tensor } from 'nabla'
+ * // a layer with no parameters that passes its batch through
+ * const identity: Layer<null, [3], [3]> = {
+ *   config: { kind: 'identity', size: 3 },
+ *   inputShape: [3],
+ *   outputShape: [3],
+ *   dtype: 'float32',
+ *   init: () => null,
+ *   apply: (_params, x) => x,
+ * }
+ * identity.apply(identity.init(key(0)), tensor([[1, 2, 3]])).shape // [1, 3]
  */
 export interface Layer<
   P,

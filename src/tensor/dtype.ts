@@ -15,7 +15,12 @@ import { ResourceError } from './errors.js'
  */
 export type DType = 'float32' | 'float64'
 
-/** The storage array for a dtype. */
+/**
+ * The storage array for a dtype: what `toTypedArray` returns.
+ * @example
+ * import { type Storage, toTypedArray, zeros } from 'nabla'
+ * const values: Storage<'float64'> = toTypedArray(zeros([2], { dtype: 'float64' })) // Float64Array [0, 0]
+ */
 export type Storage<D extends DType = DType> = D extends 'float64'
   ? Float64Array
   : D extends 'float32'

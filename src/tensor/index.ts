@@ -8,19 +8,27 @@ export { memoryBudget, setMemoryBudget } from './budget.js'
 export { fromJSON, TensorCodec, type TensorJSON, TensorRecordCodec } from './codec.js'
 export * from './constructors.js'
 export { setDebugNaNs } from './dispatch.js'
-export type { DType } from './dtype.js'
+export type { DType, Storage } from './dtype.js'
 export * from './errors.js'
 export type { FormatOptions } from './format.js'
 export {
+  type BinaryOp,
   createWasmKernels,
   defaultKernels,
+  type FloatArray,
   type Kernels,
+  type MatmulArgs,
+  type ReduceKind,
   referenceKernels,
+  type UnaryOp,
   useKernels,
   type WasmKernelOptions,
   type WasmKernels,
 } from './kernels/index.js'
+export type { WorkerHost } from './kernels/wasm/workers.js'
+export type { TensorOrNumber } from './ops/operand.js'
 export * from './ops.js'
+export type { PadWidths } from './prims/pad.js'
 export * from './readers.js'
 export { broadcastShapes, type Shape } from './shape.js'
 export { isTensor, Tensor } from './tensor.js'

@@ -2,7 +2,7 @@
  * `nabla/testing`: gradient checking and fast-check arbitraries, so users verify their own models
  * the way nabla verifies itself. Requires `fast-check` (an optional peer dependency).
  *
- * @module testing
+ * @module nabla/testing
  */
 
 // domainTools (what primitives describe their test inputs with) is internal: prims are nabla's own

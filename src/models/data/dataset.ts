@@ -151,7 +151,7 @@ export const integerArgument = (
 /**
  * The shape `S` with its leading (batch) dimension widened to `number`.
  * @example
- * import type { Rows } from './dataset.js'
+ * import type { Rows } from 'nabla'
  * type R = Rows<[3, 784]> // [number, 784]
  */
 export type Rows<S extends Shape> = S extends readonly [number, ...infer R extends number[]]

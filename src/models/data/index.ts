@@ -10,6 +10,7 @@ export {
   type DatasetDTypeOption,
   fromRows,
   MissingDependencyError,
+  type Rows,
   type SplitIndices,
   type Standardisation,
   standardisationOf,

@@ -8,25 +8,54 @@
  */
 import type { Shape } from '../shape.js'
 
-/** Float storage of either dtype. */
+/**
+ * Float storage of either dtype.
+ * @example
+ * import type { FloatArray } from 'nabla'
+ * const out: FloatArray = new Float64Array(4)
+ */
 export type FloatArray = Float32Array | Float64Array
 
-/** An elementwise unary op, as a JavaScript expression in `x` (`'Math.exp(x)'`). */
+/**
+ * An elementwise unary op, as a JavaScript expression in `x` (`'Math.exp(x)'`).
+ * @example
+ * import type { UnaryOp } from 'nabla'
+ * const exp: UnaryOp = { name: 'exp', expr: 'Math.exp(x)' }
+ */
 export interface UnaryOp {
   readonly name: string
   readonly expr: string
 }
 
-/** An elementwise binary op, as a JavaScript expression in `x` and `y` (`'x + y'`). */
+/**
+ * An elementwise binary op, as a JavaScript expression in `x` and `y` (`'x + y'`).
+ * @example
+ * import type { BinaryOp } from 'nabla'
+ * const add: BinaryOp = { name: 'add', expr: 'x + y' }
+ */
 export interface BinaryOp {
   readonly name: string
   readonly expr: string
 }
 
-/** A reduction. */
+/**
+ * A reduction.
+ * @example
+ * import type { ReduceKind } from 'nabla'
+ * const kind: ReduceKind = 'max'
+ */
 export type ReduceKind = 'sum' | 'max' | 'min'
 
-/** Operands of a (batched) matrix product `op(a) · op(b)`, where op transposes the last two axes. */
+/**
+ * Operands of a (batched) matrix product `op(a) · op(b)`, where op transposes the last two axes.
+ * @example
+ * import { type MatmulArgs, referenceKernels } from 'nabla'
+ * const args: MatmulArgs = {
+ *   a: new Float32Array([1, 2, 3, 4]), aShape: [2, 2], b: new Float32Array([1, 0, 0, 1]), bShape: [2, 2],
+ *   transposeA: false, transposeB: false, out: new Float32Array(4), outShape: [2, 2],
+ * }
+ * referenceKernels.matmul(args) // args.out: [1, 2, 3, 4]
+ */
 export interface MatmulArgs {
   readonly a: FloatArray
   readonly aShape: Shape

@@ -9,7 +9,13 @@ import { DTypeError } from '../errors.js'
 import { describe } from '../shape.js'
 import { isTensor, makeTensor, type Tensor } from '../tensor.js'
 
-/** A tensor, or a number standing for a scalar. */
+/**
+ * A tensor, or a number standing for a scalar (what the elementwise ops accept).
+ * @example
+ * import { add, type TensorOrNumber, tensor } from 'nabla'
+ * const offset: TensorOrNumber = 2
+ * add(tensor([1, 2]), offset) // [3, 4]
+ */
 export type TensorOrNumber = Tensor | number
 
 /** The tensor for an operand; a number becomes a scalar of `dtype`. */

@@ -10,7 +10,13 @@ import { definePrim } from '../prim.js'
 import { sizeOf } from '../shape.js'
 import { storage } from '../tensor.js'
 
-/** Zeros added before and after each axis. */
+/**
+ * Zeros added before and after each axis, one `[before, after]` pair per axis.
+ * @example
+ * import { ones, type PadWidths, pad } from 'nabla'
+ * const widths: PadWidths = [[1, 2]]
+ * pad(ones([2]), widths).shape // [5]
+ */
 export type PadWidths = readonly (readonly [number, number])[]
 
 export const padPrim = definePrim<{ readonly widths: PadWidths }>({

@@ -21,7 +21,14 @@ export interface WorkerData {
   readonly index: number
 }
 
-/** A way to start helper threads on this platform. */
+/**
+ * A way to start helper threads on this platform (worker_threads in Node, Web Workers in a
+ * cross-origin-isolated browser worker); without one every kernel runs on the calling thread.
+ * @example
+ * import { createWasmKernels, type WorkerHost } from 'nabla'
+ * const host: WorkerHost | undefined = undefined // no helper threads
+ * const kernels = createWasmKernels({ host }) // undefined where WebAssembly SIMD is missing
+ */
 export interface WorkerHost {
   /** `'node'` (worker_threads) or `'web'` (Web Workers). */
   readonly kind: 'node' | 'web'
