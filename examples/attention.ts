@@ -35,7 +35,7 @@ import {
   transformerBlock,
   uniform,
   zeros,
-} from '../src/index.js'
+} from 'nabla'
 import { isMain, type Log } from './support.js'
 
 const length = 8

@@ -39,7 +39,7 @@ import {
   tanh,
   toFlat,
   vmap,
-} from '../src/index.js'
+} from 'nabla'
 import { isMain, type Log } from './support.js'
 
 /** The network's parameters: 4 inputs, 8 hidden tanh units, 3 classes. */
