@@ -15,6 +15,7 @@ import { type CnnConfig, type CnnParams, cnn } from '../models/layers/cnn.js'
 import { type Mlp, type MlpConfig, type MlpParams, mlp, mlpFromConfig } from '../models/layers.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
 import type { Key } from '../models/random.js'
+import { decodeErrorInFile, saveParams } from '../models/serialize/files.js'
 import {
   decodeParams,
   paramsDecodeError,
@@ -22,7 +23,6 @@ import {
   parseJSON,
   type Template,
 } from '../models/serialize/index.js'
-import { decodeErrorInFile, saveParams } from '../node.js'
 import {
   DecodeError,
   NablaError,
