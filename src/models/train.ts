@@ -405,6 +405,8 @@ export const fit = <P extends Pytree, X extends Tensor, Y extends Tensor>(
   if (!isKey(shuffleKey))
     throw new ArgumentError('fit', `key must be a PRNG key, got ${describe(shuffleKey)}`)
   let params = resume?.params ?? options.params
+  // a key that is not plain own data (__proto__, …) or a leaf that is not a tensor, named as fit's
+  flatten(params, 'fit', resume === undefined ? 'params' : 'resume.params')
   let state = resume?.state ?? options.state ?? options.optimizer.init(params)
   let step = resume?.step ?? 0
   if (!Number.isInteger(step) || step < 0)

@@ -194,6 +194,18 @@ const reservedKeyCases = (): BadInputCase[] =>
       run: () => grad((p: Record<string, Tensor>) => sum(p.w!))(recordWithKey(k)),
     },
     {
+      name: `a pytree key ${k}: fit names it in params before step 1 (was a TypeError)`,
+      error: ArgumentError,
+      op: 'fit',
+      mentions: [`params.${k}`, `the key "${k}" is not allowed in a pytree`],
+      run: () =>
+        fitModel({
+          ...fitOptions,
+          params: recordWithKey(k),
+          loss: (p: Record<string, Tensor>, b: { x: Tensor; y: Tensor }) => mse(mul(b.x, p.w!), b.y),
+        }),
+    },
+    {
       name: `a parameter file with a ${k} key, decoded without a template`,
       error: DecodeError,
       op: 'paramsFromJSON',

@@ -9,6 +9,8 @@
  *   with the typed ResourceError under `ulimit -v` (3 GB of address space). Without the budget
  *   (`NABLA_MEMORY_BUDGET=100GB`) the same child inflates it for 14 s and ends in the engine's
  *   `RangeError: Array buffer allocation failed` (checked by hand: too slow for the suite).
+ * - importing nabla under that `ulimit -v` prints one warning line and computes with the reference
+ *   kernels (the WebAssembly memory cannot be reserved there).
  * The scripts are bundled with esbuild first (tsx itself cannot start under a small `ulimit -v`).
  */
 import { spawnSync } from 'node:child_process'
@@ -38,9 +40,11 @@ const bundle = (script: string): string => {
 
 let trainLoop = ''
 let decodeIdx = ''
+let importProbe = ''
 beforeAll(() => {
   trainLoop = bundle('train-loop.ts')
   decodeIdx = bundle('decode-idx.ts')
+  importProbe = bundle('import-probe.ts')
 })
 
 interface LoopReport {
@@ -128,5 +132,18 @@ describe('memory soak: a decoder fed a lying header under ulimit -v', () => {
     )
     // the automatic budget saw the address-space limit: well under the 3 GB of `ulimit -v`
     expect(result.budget).toBeLessThan(3e9 / 4)
+  })
+})
+
+describe('memory soak: importing nabla under ulimit -v', () => {
+  it('warns once that WebAssembly memory could not be reserved, then computes with the reference kernels', () => {
+    const r = spawnSync('sh', ['-c', `ulimit -v 3000000; exec "${process.execPath}" "${importProbe}"`], {
+      encoding: 'utf8',
+    })
+    expect(r.status).toBe(0)
+    expect(JSON.parse(r.stdout)).toEqual([3, 3, 3, 3])
+    expect(r.stderr).toMatch(
+      /^nabla: WebAssembly kernel memory could not be reserved \(.*\); using the reference TypeScript kernels\n$/,
+    )
   })
 })
