@@ -16,7 +16,7 @@
  *
  * @module examples/chain-rule
  */
-import { add, grad, item, mul, scalar, sigmoid, square, sub, type Tensor } from 'nabla'
+import { type AnyTensor, add, grad, item, mul, scalar, sigmoid, square, sub, type Tensor } from 'nabla'
 import { diff, isMain, type Log, num } from './support.js'
 
 /**
@@ -104,10 +104,10 @@ type ChainParams = {
  */
 export const cost =
   (y: number) =>
-  (p: ChainParams): Tensor =>
+  (p: ChainParams): AnyTensor =>
     square(
       sub(
-        p.w.reduce<Tensor>((a, w, l) => sigmoid(add(mul(w, a), p.b[l]!)), p.a0),
+        p.w.reduce<AnyTensor>((a, w, l) => sigmoid(add(mul(w, a), p.b[l]!)), p.a0),
         y,
       ),
     )

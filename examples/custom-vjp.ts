@@ -18,6 +18,7 @@
  * @module examples/custom-vjp
  */
 import {
+  type AnyTensor,
   abs,
   customVjp,
   grad,
@@ -31,7 +32,6 @@ import {
   square,
   sub,
   sum,
-  type Tensor,
   tensor,
   toFlat,
 } from 'nabla'
@@ -46,7 +46,7 @@ const f64 = { dtype: 'float64' } as const
  * stableLogSigmoid(tensor([-800, 0, 800], { dtype: 'float64' })) // [-800, -0.693…, 0]
  */
 export const stableLogSigmoid = customVjp(
-  (x: Tensor): Tensor => neg(softplus(neg(x))),
+  (x: AnyTensor): AnyTensor => neg(softplus(neg(x))),
   (cotangent, _output, x) => [mul(cotangent, sigmoid(neg(x)))] as const,
   'logSigmoid',
 )
@@ -56,7 +56,7 @@ export const stableLogSigmoid = customVjp(
  * @example
  * naiveLogSigmoid(tensor([-800], { dtype: 'float64' })) // [-Infinity]
  */
-export const naiveLogSigmoid = (x: Tensor): Tensor => log(sigmoid(x))
+export const naiveLogSigmoid = (x: AnyTensor): AnyTensor => log(sigmoid(x))
 
 /**
  * sign(x) forward; backward, the cotangent passes where |x| ≤ 1 and is 0 elsewhere.
@@ -64,7 +64,7 @@ export const naiveLogSigmoid = (x: Tensor): Tensor => log(sigmoid(x))
  * grad((x: Tensor) => sum(signStraightThrough(x)))(tensor([0.5, -3])) // [1, 0]
  */
 export const signStraightThrough = customVjp(
-  (x: Tensor): Tensor => sign(x),
+  (x: AnyTensor): AnyTensor => sign(x),
   (cotangent, _output, x) => [mul(cotangent, lessEqual(abs(x), 1))] as const,
   'signSTE',
 )
@@ -76,13 +76,13 @@ export const signStraightThrough = customVjp(
  * fitSigns(signStraightThrough, tensor([0.3, -0.2]), tensor([-1, 1])) // [-1, 1]
  */
 export const fitSigns = (
-  binarize: (x: Tensor) => Tensor,
-  start: Tensor,
-  target: Tensor,
+  binarize: (x: AnyTensor) => AnyTensor,
+  start: AnyTensor,
+  target: AnyTensor,
   steps = 20,
   learningRate = 0.1,
 ): number[] => {
-  const loss = (x: Tensor): Tensor => sum(square(sub(binarize(x), target)))
+  const loss = (x: AnyTensor): AnyTensor => sum(square(sub(binarize(x), target)))
   let x = start
   for (let i = 0; i < steps; i++) x = sub(x, mul(grad(loss)(x), learningRate))
   return toFlat(sign(x))
@@ -117,7 +117,7 @@ export interface CustomVjpResult {
 export const main = (log: Log = console.log): CustomVjpResult => {
   const extremes = [-800, -40, 0, 40, 800]
   const x = tensor(extremes, f64)
-  const total = (fn: (t: Tensor) => Tensor) => (t: Tensor) => sum(fn(t))
+  const total = (fn: (t: AnyTensor) => AnyTensor) => (t: AnyTensor) => sum(fn(t))
   const stableValues = toFlat(stableLogSigmoid(x))
   const stableGrads = toFlat(grad(total(stableLogSigmoid))(x))
   const naiveValues = toFlat(naiveLogSigmoid(x))

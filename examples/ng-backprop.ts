@@ -19,6 +19,7 @@
  * @module examples/ng-backprop
  */
 import {
+  type AnyTensor,
   add,
   concat,
   customVjp,
@@ -33,7 +34,6 @@ import {
   square,
   sub,
   sum,
-  type Tensor,
   tensor,
   toArray,
   transpose,
@@ -162,7 +162,7 @@ export const backprop = (problem: Problem, thetas: Thetas): { J: number; D1: Mat
  * @example
  * const p: ThetaTensors = toTensors(debugProblem().thetas)
  */
-export type ThetaTensors = { readonly theta1: Tensor; readonly theta2: Tensor }
+export type ThetaTensors = { readonly theta1: AnyTensor; readonly theta2: AnyTensor }
 
 /**
  * The same parameters as tensors.
@@ -182,12 +182,13 @@ export const toTensors = (thetas: Thetas): ThetaTensors => ({
  * const { problem, thetas } = debugProblem()
  * costFunction(problem)(toTensors(thetas)) // a scalar tensor, equal to backprop(…).J
  */
-export const costFunction = (problem: Problem): ((p: ThetaTensors) => Tensor) => {
+export const costFunction = (problem: Problem): ((p: ThetaTensors) => AnyTensor) => {
   const X = tensor(problem.X, { dtype: 'float64' })
   const Y = tensor(problem.Y, { dtype: 'float64' })
   const m = problem.X.length
   const bias = ones([m, 1], { dtype: 'float64' })
-  const withoutBias = (theta: Tensor): Tensor => slice(theta, [0, 1], [theta.shape[0]!, theta.shape[1]!])
+  const withoutBias = (theta: AnyTensor): AnyTensor =>
+    slice(theta, [0, 1], [theta.shape[0]!, theta.shape[1]!])
   return (p) => {
     const a1 = concat([bias, X], 1)
     const a2 = concat([bias, sigmoid(matmul(a1, transpose(p.theta1)))], 1)
@@ -230,13 +231,13 @@ const unroll = (t: Thetas): number[] =>
  * const { problem, thetas } = debugProblem()
  * checkGrads(backpropAsFunction(problem), toTensors(thetas)).ok // true
  */
-export const backpropAsFunction = (problem: Problem): ((p: ThetaTensors) => Tensor) => {
-  const fromTensors = (t1: Tensor, t2: Tensor): Thetas => ({
+export const backpropAsFunction = (problem: Problem): ((p: ThetaTensors) => AnyTensor) => {
+  const fromTensors = (t1: AnyTensor, t2: AnyTensor): Thetas => ({
     theta1: toArray(t1) as Matrix,
     theta2: toArray(t2) as Matrix,
   })
   const J = customVjp(
-    (t1: Tensor, t2: Tensor): Tensor =>
+    (t1: AnyTensor, t2: AnyTensor): AnyTensor =>
       scalar(backprop(problem, fromTensors(t1, t2)).J, { dtype: 'float64' }),
     (ct, _J, t1, t2) => {
       const { D1, D2 } = backprop(problem, fromTensors(t1, t2))

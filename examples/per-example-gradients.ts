@@ -15,6 +15,7 @@
  * @module examples/per-example-gradients
  */
 import {
+  type AnyTensor,
   abs,
   add,
   grad,
@@ -101,7 +102,7 @@ export const perExampleByLoop = (
     const y = reshape(slice(ys, [i, 0], [i + 1, 3]), [3])
     return grad((p: Params) => loss(p, x, y))(params)
   })
-  const stacked = (pick: (g: Params) => Tensor) => stack(rows.map(pick), 0)
+  const stacked = (pick: (g: Params) => AnyTensor) => stack(rows.map(pick), 0)
   return {
     w1: stacked((g) => g.w1),
     b1: stacked((g) => g.b1),
@@ -110,16 +111,16 @@ export const perExampleByLoop = (
   }
 }
 
-type Gradients = { readonly [K in keyof Params]: Tensor }
+type Gradients = { readonly [K in keyof Params]: AnyTensor }
 
 /** The largest absolute difference between two sets of per-example gradients. */
 export const maxDifference = (a: Gradients, b: Gradients): number =>
   Math.max(...(['w1', 'b1', 'w2', 'b2'] as const).map((k) => largest(a[k], b[k])))
 
-const largest = (a: Tensor, b: Tensor): number => item(max(abs(sub(a, b))))
+const largest = (a: AnyTensor, b: AnyTensor): number => item(max(abs(sub(a, b))))
 
 /** Each example's gradient norm ‖∇ℓᵢ‖ over all parameters (what DP-SGD clips): `[B]`. */
-export const gradientNorms = (g: Gradients): Tensor => {
+export const gradientNorms = (g: Gradients): AnyTensor => {
   const squares = (['w1', 'b1', 'w2', 'b2'] as const).map((k) => {
     const t = g[k]
     return sum(square(reshape(t, [t.shape[0]!, -1])), 1)

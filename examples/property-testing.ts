@@ -20,7 +20,20 @@
  * @module examples/property-testing
  */
 import fc from 'fast-check'
-import { add, customVjp, gather, matmul, mean, mul, square, sub, sum, type Tensor, tanh, toFlat } from 'nabla'
+import {
+  type AnyTensor,
+  add,
+  customVjp,
+  gather,
+  matmul,
+  mean,
+  mul,
+  square,
+  sub,
+  sum,
+  tanh,
+  toFlat,
+} from 'nabla'
 import { arbBroadcastPair, arbTensor, assertGrads, checkGrads } from 'nabla/testing'
 import { isMain, type Log } from './support.js'
 
@@ -29,21 +42,26 @@ import { isMain, type Log } from './support.js'
  * @example
  * const p: Params = { w1: zeros([3, 4]), b1: zeros([4]), w2: zeros([4, 2]), b2: zeros([2]) }
  */
-export type Params = { readonly w1: Tensor; readonly b1: Tensor; readonly w2: Tensor; readonly b2: Tensor }
+export type Params = {
+  readonly w1: AnyTensor
+  readonly b1: AnyTensor
+  readonly w2: AnyTensor
+  readonly b2: AnyTensor
+}
 
 /**
  * The hidden layer's activation; swapped for the buggy one in property 5.
  * @example
  * const activation: Activation = tanh
  */
-export type Activation = (x: Tensor) => Tensor
+export type Activation = (x: AnyTensor) => AnyTensor
 
 /**
  * tanh(x W₁ + b₁) W₂ + b₂ for a batch x of shape [B, 3]: shape [B, 2].
  * @example
  * predict(params, zeros([5, 3], { dtype: 'float64' })).shape // [5, 2]
  */
-export const predict = (p: Params, x: Tensor, activation: Activation = tanh): Tensor =>
+export const predict = (p: Params, x: AnyTensor, activation: Activation = tanh): AnyTensor =>
   add(matmul(activation(add(matmul(x, p.w1), p.b1)), p.w2), p.b2)
 
 /**
@@ -51,7 +69,7 @@ export const predict = (p: Params, x: Tensor, activation: Activation = tanh): Te
  * @example
  * loss(params, x, y) // a scalar tensor
  */
-export const loss = (p: Params, x: Tensor, y: Tensor, activation: Activation = tanh): Tensor =>
+export const loss = (p: Params, x: AnyTensor, y: AnyTensor, activation: Activation = tanh): AnyTensor =>
   mean(square(sub(predict(p, x, activation), y)))
 
 /**
@@ -59,7 +77,7 @@ export const loss = (p: Params, x: Tensor, y: Tensor, activation: Activation = t
  * @example
  * scaleAndShift(ones([2, 3]), tensor([1, 2, 3])) // [[2, 4, 6], [2, 4, 6]]
  */
-export const scaleAndShift = (x: Tensor, s: Tensor): Tensor => add(mul(x, s), s)
+export const scaleAndShift = (x: AnyTensor, s: AnyTensor): AnyTensor => add(mul(x, s), s)
 
 /**
  * An "optimised" tanh with a hand-written gradient — and a bug: the derivative of tanh is 1 − y²,
@@ -68,7 +86,7 @@ export const scaleAndShift = (x: Tensor, s: Tensor): Tensor => add(mul(x, s), s)
  * buggyTanh(tensor([0.5])) // same values as tanh; wrong gradient
  */
 export const buggyTanh = customVjp(
-  (x: Tensor): Tensor => tanh(x),
+  (x: AnyTensor): AnyTensor => tanh(x),
   (cotangent, y) => [mul(cotangent, sub(1, y))] as const,
   'fastTanh',
 )
@@ -92,7 +110,7 @@ export const arbParams: fc.Arbitrary<Params> = fc.record({
  * @example
  * fc.sample(arbBatch, 1)[0].x.shape // [B, 3]
  */
-export const arbBatch: fc.Arbitrary<{ x: Tensor; y: Tensor }> = fc
+export const arbBatch: fc.Arbitrary<{ x: AnyTensor; y: AnyTensor }> = fc
   .integer({ min: 1, max: 6 })
   .chain((B) => fc.record({ x: arbTensor([B, 3], { ...f64, min: -2, max: 2 }), y: arbTensor([B, 2], f64) }))
 
@@ -186,7 +204,7 @@ export const main = (log: Log = console.log): Outcome[] => {
       ),
       ([x, s]) => {
         const result = checkGrads(
-          ([a, b]: readonly [Tensor, Tensor]) => sum(square(scaleAndShift(a, b))),
+          ([a, b]: readonly [AnyTensor, AnyTensor]) => sum(square(scaleAndShift(a, b))),
           [x, s],
         )
         if (!result.ok) throw new Error(`${result.failures.length} derivatives disagree`)

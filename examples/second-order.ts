@@ -16,6 +16,7 @@
  * @module examples/second-order
  */
 import {
+  type AnyTensor,
   add,
   grad,
   hessian,
@@ -27,7 +28,6 @@ import {
   square,
   sub,
   sum,
-  type Tensor,
   tensor,
   toArray,
   toFlat,
@@ -37,14 +37,14 @@ import { isMain, type Log } from './support.js'
 const f64 = { dtype: 'float64' } as const
 
 /** The i-th element of a vector, as a rank-0 tensor. */
-const at = (x: Tensor, i: number): Tensor => reshape(slice(x, [i], [i + 1]), [])
+const at = (x: AnyTensor, i: number): AnyTensor => reshape(slice(x, [i], [i + 1]), [])
 
 /**
  * f(x) = x₀³ + x₁³ + x₂³ + x₀x₁x₂.
  * @example
  * cubic(tensor([1, 2, 3], { dtype: 'float64' })) // 1 + 8 + 27 + 6 = 42
  */
-export const cubic = (x: Tensor): Tensor =>
+export const cubic = (x: AnyTensor): AnyTensor =>
   add(sum(mul(mul(x, x), x)), mul(mul(at(x, 0), at(x, 1)), at(x, 2)))
 
 /**
@@ -60,7 +60,7 @@ export const cubicHessianByHand = (x: readonly number[]): number[][] =>
  * @example
  * rosenbrock(tensor([1, 1], { dtype: 'float64' })) // 0
  */
-export const rosenbrock = (p: Tensor): Tensor => {
+export const rosenbrock = (p: AnyTensor): AnyTensor => {
   const x = at(p, 0)
   const y = at(p, 1)
   return add(square(sub(1, x)), mul(square(sub(y, square(x))), 100))
@@ -107,7 +107,7 @@ export const solve = (H: readonly (readonly number[])[], g: readonly number[]): 
  * @example
  * newtonStep(rosenbrock, [-1.2, 1]) // the next iterate
  */
-export const newtonStep = (f: (x: Tensor) => Tensor, x: readonly number[]): number[] => {
+export const newtonStep = (f: (x: AnyTensor) => AnyTensor, x: readonly number[]): number[] => {
   const point = tensor([...x], f64)
   const g = toFlat(grad(f)(point))
   const H = toArray(hessian(f)(point)) as number[][]
@@ -167,7 +167,7 @@ export const main = (log: Log = console.log): SecondOrderResult => {
   const b = [1, -2, 3]
   const At = tensor(A, f64)
   const bt = tensor(b, f64)
-  const quadratic = (p: Tensor): Tensor =>
+  const quadratic = (p: AnyTensor): AnyTensor =>
     sub(mul(sum(mul(p, reshape(matmul(At, reshape(p, [3, 1])), [3]))), 0.5), sum(mul(bt, p)))
   const quadraticStep = newtonStep(quadratic, [10, -7, 4])
   const quadraticMinimiser = solve(A, b)

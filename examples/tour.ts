@@ -10,6 +10,7 @@
  */
 import fc from 'fast-check'
 import {
+  type AnyTensor,
   add,
   grad,
   matmul,
@@ -49,7 +50,7 @@ export const shapeMismatch = (): string => {
     matmul(x, zeros([4, 5]))
   }
   void compileTime // never called: it does not compile
-  const loaded: Tensor = zeros([4, 5]) // a shape known only at run time
+  const loaded: AnyTensor = zeros([4, 5]) // a shape known only at run time
   try {
     matmul(x, loaded)
     return 'no error'
@@ -97,7 +98,8 @@ const g = grad(f)(params) // Params: { w: Tensor<[3, 4]>, b: Tensor<[4]> }
  * @example
  * model(zeros([4, 3], { dtype: 'float64' }), batch) // a scalar tensor
  */
-export const model = (w: Tensor, input: Tensor): Tensor => mean(square(sub(tanh(matmul(input, w)), 0.5)))
+export const model = (w: AnyTensor, input: AnyTensor): AnyTensor =>
+  mean(square(sub(tanh(matmul(input, w)), 0.5)))
 
 /**
  * The fixed batch of the property test (float64, as gradient checking wants).

@@ -23,7 +23,7 @@ import { flatten, leafPaths, unflatten } from '../grad/index.js'
 import { takeRows } from '../models/data/dataset.js'
 import { type Mlp, mlp } from '../models/layers.js'
 import { foldIn, key, permutation, split } from '../models/random.js'
-import { cast, formatShape, type Tensor } from '../tensor/index.js'
+import { type AnyTensor, cast, formatShape } from '../tensor/index.js'
 import { checkGrads } from '../testing/check.js'
 import { integer, oneOf, parseFlags, positiveInteger, sizeList, UsageError } from './args.js'
 import { type DataSource, type DatasetName, datasetNames, defaultsFor, loadDataset } from './datasets.js'
@@ -115,7 +115,7 @@ export const runGradcheck = async (argv: readonly string[]): Promise<number> => 
   let failures = 0
   leaves.forEach((leaf, i) => {
     // the loss as a function of this leaf alone, the others held fixed
-    const f = (t: Tensor) =>
+    const f = (t: AnyTensor) =>
       loss(
         unflatten(
           def,

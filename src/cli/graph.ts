@@ -18,6 +18,7 @@ import * as path from 'node:path'
 import { type ComputationGraph, toDot, traceGraph } from '../inspect/index.js'
 import { writeFileAtomic } from '../models/fs.js'
 import {
+  type AnyTensor,
   add,
   matmul,
   mean,
@@ -26,7 +27,6 @@ import {
   sigmoid,
   square,
   sub,
-  type Tensor,
   tanh,
   tensor,
 } from '../tensor/index.js'
@@ -45,7 +45,7 @@ export interface GraphExample {
 const f64 = { dtype: 'float64' } as const
 
 /** One neuron: σ(w·a + b). */
-const neuron = (w: Tensor, a: Tensor, b: Tensor): Tensor => sigmoid(add(mul(w, a), b))
+const neuron = (w: AnyTensor, a: AnyTensor, b: AnyTensor): AnyTensor => sigmoid(add(mul(w, a), b))
 
 /**
  * The examples of `nabla graph`, by name.
@@ -59,7 +59,7 @@ export const graphExamples: { readonly chain: GraphExample; readonly mlp: GraphE
     title: '3Blue1Brown chain: C = (a₃ − y)², aₗ = σ(wₗ aₗ₋₁ + bₗ), a₀ = 0.8, y = 1',
     trace: () =>
       traceGraph(
-        (p: { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor; w3: Tensor; b3: Tensor }) => {
+        (p: { w1: AnyTensor; b1: AnyTensor; w2: AnyTensor; b2: AnyTensor; w3: AnyTensor; b3: AnyTensor }) => {
           const a1 = neuron(p.w1, scalar(0.8, f64), p.b1)
           const a2 = neuron(p.w2, a1, p.b2)
           const a3 = neuron(p.w3, a2, p.b3)
@@ -89,7 +89,7 @@ export const graphExamples: { readonly chain: GraphExample; readonly mlp: GraphE
       )
       const y = tensor([[0], [1], [1], [0]], f64)
       return traceGraph(
-        (p: { w1: Tensor; b1: Tensor; w2: Tensor; b2: Tensor }) => {
+        (p: { w1: AnyTensor; b1: AnyTensor; w2: AnyTensor; b2: AnyTensor }) => {
           const hidden = tanh(add(matmul(x, p.w1), p.b1))
           const out = sigmoid(add(matmul(hidden, p.w2), p.b2))
           return mean(square(sub(out, y)))

@@ -24,6 +24,7 @@ import {
   type Template,
 } from '../models/serialize/index.js'
 import {
+  type AnyTensor,
   DecodeError,
   NablaError,
   ResourceError,
@@ -111,7 +112,7 @@ export interface Classifier {
   readonly sizes: readonly number[]
   readonly description: string
   readonly init: (k: Key) => Params
-  readonly apply: (params: Params) => (x: Tensor) => Tensor
+  readonly apply: (params: Params) => (x: AnyTensor) => AnyTensor
 }
 
 /**
@@ -195,10 +196,10 @@ const classifierFromConfig = (config: MlpConfig | CnnConfig): Classifier =>
  */
 export const classifierLoss =
   (net: Classifier | Mlp) =>
-  <P>(params: P, batch: { x: Tensor; y: Tensor }) =>
+  <P>(params: P, batch: { x: AnyTensor; y: AnyTensor }) =>
     softmaxCrossEntropy(
-      (net.apply as (p: P) => (x: Tensor) => Tensor)(params)(batch.x) as Tensor<[number, number]>,
-      batch.y as Tensor<[number]>,
+      (net.apply as (p: P) => (x: AnyTensor) => AnyTensor)(params)(batch.x) as AnyTensor<[number, number]>,
+      batch.y as AnyTensor<[number]>,
     )
 
 /**

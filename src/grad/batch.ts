@@ -13,6 +13,7 @@
  * @module batch
  */
 import {
+  type AnyTensor,
   allocate,
   type Box,
   boxFor,
@@ -23,7 +24,6 @@ import {
   type Prim,
   sizeOf,
   storage,
-  type Tensor,
 } from '../tensor/internal.js'
 import * as ops from '../tensor/ops.js'
 
@@ -45,7 +45,7 @@ export class BatchTrace implements Interpreter {
   }
 
   /** Follows a batched value (batch on axis 0, seen below this level): one example's shape. */
-  box(value: Tensor): Tensor {
+  box(value: AnyTensor): AnyTensor {
     if (value.shape[0] !== this.size)
       throw new Error(
         `nabla internal error: a batch of ${this.size} got a value of shape ${formatShape(value.shape)}`,
@@ -60,11 +60,11 @@ export class BatchTrace implements Interpreter {
   }
 
   /** The batched value of `t` (batch on axis 0) when this trace follows it, else undefined. */
-  unbox(t: Tensor): Tensor | undefined {
+  unbox(t: AnyTensor): AnyTensor | undefined {
     return boxFor(t, this)?.primal
   }
 
-  process(prim: Prim<any>, inputs: readonly Tensor[], params: unknown): Tensor {
+  process(prim: Prim<any>, inputs: readonly AnyTensor[], params: unknown): AnyTensor {
     const batchedValues = inputs.map((t) => this.unbox(t))
     const values = inputs.map((t, i) => batchedValues[i] ?? lowerTo(t, this.level))
     const batched = batchedValues.map((v) => v !== undefined)

@@ -13,7 +13,7 @@
  *
  * @module structuralZeros
  */
-import { allocate, hasValues, makeTensor, storage, storageFrom, type Tensor } from '../tensor/internal.js'
+import { type AnyTensor, allocate, hasValues, makeTensor, storage, storageFrom } from '../tensor/internal.js'
 import * as ops from '../tensor/ops.js'
 
 /**
@@ -47,7 +47,7 @@ export const allZero = (zeros: Unreached): boolean => zeros === 'all' || zeros?.
  * that is a value (1/∞) is not structural and keeps IEEE semantics. When every value is finite
  * this costs one scan.
  */
-export const dropNonFinite = (g: Tensor, zeros: Unreached): Tensor => {
+export const dropNonFinite = (g: AnyTensor, zeros: Unreached): AnyTensor => {
   if (zeros === undefined) return g
   // inside vmap (jacrev, hessian) g stands for a batch of cotangents and its storage is a stand-in:
   // the structural zeros are the same for every example, so zero those positions outright (they

@@ -10,6 +10,7 @@
  */
 
 import {
+  type AnyTensor,
   apply,
   type Box,
   boxFor,
@@ -25,7 +26,6 @@ import {
   ShapeError,
   shapesEqual,
   storage,
-  type Tensor,
 } from '../tensor/internal.js'
 import * as ops from '../tensor/ops.js'
 import { allZero, dropNonFinite, intersect, type Unreached, union } from './structuralZeros.js'
@@ -36,9 +36,9 @@ export interface TapeNode {
   readonly prim: Prim<any> | undefined
   readonly params: unknown
   /** The inputs, one level down. */
-  readonly inputs: readonly Tensor[]
+  readonly inputs: readonly AnyTensor[]
   /** The output, one level down. */
-  readonly output: Tensor
+  readonly output: AnyTensor
   /** Tape index of each input's node, or -1 for inputs this trace does not follow. */
   readonly parents: readonly number[]
 }
@@ -75,17 +75,17 @@ export class ReverseTrace implements Interpreter {
   }
 
   /** Starts following `t` as an input of the traced function. */
-  leaf(t: Tensor): Tensor {
+  leaf(t: AnyTensor): AnyTensor {
     const primal = lowerTo(t, this.level)
     return this.#box(primal, { prim: undefined, params: undefined, inputs: [], output: primal, parents: [] })
   }
 
   /** The tape index of the node that made `t`, or -1 when this trace does not follow it. */
-  nodeOf(t: Tensor): number {
+  nodeOf(t: AnyTensor): number {
     return (boxFor(t, this) as ReverseBox | undefined)?.node ?? -1
   }
 
-  process(prim: Prim<any>, inputs: readonly Tensor[], params: unknown): Tensor {
+  process(prim: Prim<any>, inputs: readonly AnyTensor[], params: unknown): AnyTensor {
     const primals = inputs.map((t) => lowerTo(t, this.level))
     const output = apply(prim, primals, params)
     if (prim.vjp === undefined && !this.#recordAll) return output
@@ -94,7 +94,7 @@ export class ReverseTrace implements Interpreter {
     return this.#box(output, { prim, params, inputs: primals, output, parents })
   }
 
-  #box(primal: Tensor, node: TapeNode): Tensor {
+  #box(primal: AnyTensor, node: TapeNode): AnyTensor {
     const box: ReverseBox = { interpreter: this, primal, node: this.#tape.length }
     this.#tape.push(node)
     return makeTensor(primal.shape, primal.dtype, storage(primal), box)
@@ -105,12 +105,12 @@ export class ReverseTrace implements Interpreter {
    * accumulated cotangent of every leaf (undefined where none arrived) — and, with `retain`, of
    * every node (otherwise an op's cotangent is dropped once its rule has run).
    */
-  backward(seeds: readonly (readonly [number, Tensor])[], retain = false): (Tensor | undefined)[] {
+  backward(seeds: readonly (readonly [number, AnyTensor])[], retain = false): (AnyTensor | undefined)[] {
     const tape = this.#tape
-    const cotangents = new Array<Tensor | undefined>(tape.length)
+    const cotangents = new Array<AnyTensor | undefined>(tape.length)
     // elements of each node's cotangent that are structurally zero (a branch `where` did not take)
     const unreached = new Array<Unreached>(tape.length)
-    const accumulate = (index: number, ct: Tensor, zeros: Unreached): void => {
+    const accumulate = (index: number, ct: AnyTensor, zeros: Unreached): void => {
       const previous = cotangents[index]
       cotangents[index] = previous === undefined ? ct : ops.add(previous, ct)
       unreached[index] = previous === undefined ? zeros : intersect(unreached[index], zeros)
@@ -155,7 +155,7 @@ export class ReverseTrace implements Interpreter {
 export interface Recording {
   readonly trace: ReverseTrace
   /** The input's leaves, in `flatten` order, and its structure. */
-  readonly inputs: readonly Tensor[]
+  readonly inputs: readonly AnyTensor[]
   readonly inputDef: TreeDef
   /** The tape index of each input leaf. */
   readonly inputNodes: readonly number[]
@@ -190,7 +190,7 @@ export const recordReverse = <X extends Pytree>(
  * Makes a rule's cotangent match its input: sums over broadcast dimensions and casts the dtype.
  * This is the one place broadcasting is undone.
  */
-const fitTo = (op: string, ct: Tensor, input: Tensor): Tensor => {
+const fitTo = (op: string, ct: AnyTensor, input: AnyTensor): AnyTensor => {
   let g = ct
   const target = input.shape
   if (!shapesEqual(g.shape, target)) {

@@ -7,6 +7,7 @@
  * @module transforms
  */
 import {
+  type AnyTensor,
   ArgumentError,
   add,
   allocate,
@@ -24,7 +25,6 @@ import {
   stopGradientPrim,
   storage,
   sum,
-  type Tensor,
   zeros,
 } from '../tensor/internal.js'
 import { flatten, type Pytree, treeMap, treeZip } from './tree.js'
@@ -66,12 +66,12 @@ export const jvp = <X extends Pytree, Y extends Pytree>(f: (x: X) => Y, x: X, ta
  * import { treeDot, tensor } from 'nabla'
  * treeDot({ w: tensor([1, 2]), b: tensor([3]) }, { w: tensor([3, 4]), b: tensor([2]) }) // 1·3 + 2·4 + 3·2 = 17
  */
-export const treeDot = (a: Pytree, b: Pytree): Tensor => {
+export const treeDot = (a: Pytree, b: Pytree): AnyTensor => {
   const [la] = flatten(a, 'treeDot')
   const [lb] = flatten(b, 'treeDot')
-  let total: Tensor | undefined
+  let total: AnyTensor | undefined
   la.forEach((x, i) => {
-    const term: Tensor = sum(mul(x, lb[i]!))
+    const term: AnyTensor = sum(mul(x, lb[i]!))
     total = total === undefined ? term : add(total, term)
   })
   return total ?? zeros([])
@@ -84,19 +84,19 @@ export const treeDot = (a: Pytree, b: Pytree): Tensor => {
  * hvp((x: Tensor) => sum(mul(mul(x, x), x)))(tensor([1, 2]), tensor([1, 0])) // [6, 0]
  */
 export const hvp =
-  <X extends Pytree>(f: (x: X) => Tensor) =>
+  <X extends Pytree>(f: (x: X) => AnyTensor) =>
   (x: X, v: X): X =>
     grad((p: X) => treeDot(grad(f)(p), v))(x)
 
 /** The identity as a batch of basis tensors: `[n, ...shape]`, row `i` has a 1 at flat index `i`. */
-const basisRows = (shape: Shape, dtype: Tensor['dtype']): Tensor => {
+const basisRows = (shape: Shape, dtype: AnyTensor['dtype']): AnyTensor => {
   const n = sizeOf(shape)
   const data = allocate(dtype, n * n)
   for (let i = 0; i < n; i++) data[i * n + i] = 1
   return makeTensor([n, ...shape], dtype, data)
 }
 
-const singleTensor = (op: string, value: unknown, what: string): Tensor => {
+const singleTensor = (op: string, value: unknown, what: string): AnyTensor => {
   const [leaves] = flatten(value, op)
   if (leaves.length !== 1)
     throw new ArgumentError(op, `${what} must be a single tensor, got a pytree of ${leaves.length}`)
@@ -111,12 +111,14 @@ const singleTensor = (op: string, value: unknown, what: string): Tensor => {
  * jacrev((x: Tensor) => mul(x, 2))(tensor([1, 2, 3])).shape // [3, 3]
  */
 export const jacrev =
-  <X extends Tensor>(f: (x: X) => Tensor) =>
-  (x: X): Tensor => {
+  <X extends AnyTensor>(f: (x: X) => AnyTensor) =>
+  (x: X): AnyTensor => {
     const [y, pullback] = vjp(f, x)
     const out = singleTensor('jacrev', y, 'f(x)')
     if (out.size === 0) return zeros([...out.shape, ...x.shape], { dtype: x.dtype })
-    const rows: Tensor = vmap((ct: Tensor) => pullback(ct) as Tensor)(basisRows(out.shape, out.dtype))
+    const rows: AnyTensor = vmap((ct: AnyTensor) => pullback(ct) as AnyTensor)(
+      basisRows(out.shape, out.dtype),
+    )
     return reshape(rows, [...out.shape, ...x.shape])
   }
 
@@ -128,13 +130,13 @@ export const jacrev =
  * jacfwd(sin)(tensor([0, 1])).shape // [2, 2]
  */
 export const jacfwd =
-  <X extends Tensor>(f: (x: X) => Tensor) =>
-  (x: X): Tensor => {
+  <X extends AnyTensor>(f: (x: X) => AnyTensor) =>
+  (x: X): AnyTensor => {
     if (x.size === 0) {
       const y = f(x)
       return zeros([...y.shape, ...x.shape], { dtype: y.dtype })
     }
-    const columns: Tensor = vmap((t: Tensor) => jvp(f, x, t as X)[1], { outAxes: -1 })(
+    const columns: AnyTensor = vmap((t: AnyTensor) => jvp(f, x, t as X)[1], { outAxes: -1 })(
       basisRows(x.shape, x.dtype),
     )
     return reshape(columns, [...columns.shape.slice(0, -1), ...x.shape])
@@ -147,8 +149,8 @@ export const jacfwd =
  * hessian((x) => sum(mul(x, mul(x, x))))(tensor([1, 2])) // [[6, 0], [0, 12]]
  */
 export const hessian =
-  <X extends Tensor>(f: (x: X) => Tensor) =>
-  (x: X): Tensor =>
+  <X extends AnyTensor>(f: (x: X) => AnyTensor) =>
+  (x: X): AnyTensor =>
     jacrev(grad(f))(x)
 
 /**
@@ -167,7 +169,7 @@ export const stopGradient = <T>(x: T): T => treeMap(x, (t) => apply(stopGradient
  * import { mul, sigmoid, type CustomRule, type Tensor } from 'nabla'
  * const rule: CustomRule<[Tensor<[3]>], Tensor<[3]>> = (ct, _y, x) => [mul(ct, sigmoid(x))]
  */
-export type CustomRule<Args extends readonly Tensor[], R extends Tensor> = (
+export type CustomRule<Args extends readonly AnyTensor[], R extends AnyTensor> = (
   cotangent: R,
   output: R,
   ...inputs: Args
@@ -183,12 +185,12 @@ export type CustomRule<Args extends readonly Tensor[], R extends Tensor> = (
  * // softplus with the stable derivative sigmoid(x)
  * const softplus = customVjp((x: Tensor) => log1p(exp(x)), (ct, _y, x) => [mul(ct, sigmoid(x))] as const)
  */
-export const customVjp = <Args extends readonly Tensor[], R extends Tensor>(
+export const customVjp = <Args extends readonly AnyTensor[], R extends AnyTensor>(
   f: (...inputs: Args) => R,
   rule: CustomRule<Args, R>,
   name = f.name || 'custom',
 ): ((...inputs: Args) => R) => {
-  let pending: Tensor | undefined
+  let pending: AnyTensor | undefined
   const prim = definePrim<undefined>({
     name: `customVjp(${name})`,
     infer: (inputs) => {
@@ -201,13 +203,13 @@ export const customVjp = <Args extends readonly Tensor[], R extends Tensor>(
       return data
     },
     vjp: (_ops, ct, output, inputs) => {
-      const cts = rule(ct as R, output as R, ...(inputs as unknown as Args)) as readonly Tensor[]
+      const cts = rule(ct as R, output as R, ...(inputs as unknown as Args)) as readonly AnyTensor[]
       if (!Array.isArray(cts) || cts.length !== inputs.length)
         throw new ArgumentError(
           `customVjp(${name})`,
           `the rule must return ${inputs.length} cotangents, got ${Array.isArray(cts) ? cts.length : typeof cts}`,
         )
-      cts.forEach((c: Tensor, i: number) => {
+      cts.forEach((c: AnyTensor, i: number) => {
         const s = inputs[i]!.shape
         if (!shapesEqual(c.shape, s))
           throw new ShapeError(
@@ -221,15 +223,15 @@ export const customVjp = <Args extends readonly Tensor[], R extends Tensor>(
     // unbatched input's cotangent sums the per-example ones)
     batch: (_ops, inputs, batched, _params) => {
       const inAxes = batched.map((b) => (b ? 0 : null))
-      const batchedF = (...xs: Tensor[]): Tensor =>
-        vmap((...ys: Tensor[]) => f(...(ys as unknown as Args)), { inAxes })(...xs) as Tensor
-      const batchedRule = (ct: Tensor, y: Tensor, ...xs: Tensor[]): Tensor[] => {
+      const batchedF = (...xs: AnyTensor[]): AnyTensor =>
+        vmap((...ys: AnyTensor[]) => f(...(ys as unknown as Args)), { inAxes })(...xs) as AnyTensor
+      const batchedRule = (ct: AnyTensor, y: AnyTensor, ...xs: AnyTensor[]): AnyTensor[] => {
         const perExample = vmap(
-          (c: Tensor, o: Tensor, ...ys: Tensor[]): Tensor[] => [
-            ...(rule(c as R, o as R, ...(ys as unknown as Args)) as readonly Tensor[]),
+          (c: AnyTensor, o: AnyTensor, ...ys: AnyTensor[]): AnyTensor[] => [
+            ...(rule(c as R, o as R, ...(ys as unknown as Args)) as readonly AnyTensor[]),
           ],
           { inAxes: [0, 0, ...inAxes] },
-        )(ct, y, ...xs) as Tensor[]
+        )(ct, y, ...xs) as AnyTensor[]
         return perExample.map((c, i) => (batched[i] ? c : sum(c, 0)))
       }
       return customVjp(batchedF, batchedRule, `vmap(${name})`)(...inputs)
@@ -246,13 +248,13 @@ export const customVjp = <Args extends readonly Tensor[], R extends Tensor>(
  * import { checkpoint, tanh, matmul, type Tensor } from 'nabla'
  * const block = checkpoint((x: Tensor, w: Tensor) => tanh(matmul(x, w)))
  */
-export const checkpoint = <Args extends readonly Tensor[], R extends Tensor>(
+export const checkpoint = <Args extends readonly AnyTensor[], R extends AnyTensor>(
   f: (...inputs: Args) => R,
 ): ((...inputs: Args) => R) =>
   customVjp<Args, R>(
     f,
     (ct, _output, ...inputs) => {
-      const [, pullback] = vjp((xs: Tensor[]) => f(...(xs as unknown as Args)), [...inputs] as Tensor[])
+      const [, pullback] = vjp((xs: AnyTensor[]) => f(...(xs as unknown as Args)), [...inputs] as AnyTensor[])
       return pullback(ct) as unknown as { readonly [K in keyof Args]: Args[K] }
     },
     `checkpoint(${f.name || 'f'})`,

@@ -5,7 +5,7 @@
  *
  * @module tree
  */
-import { ArgumentError, describe, isTensor, ShapeError, type Tensor } from '../tensor/internal.js'
+import { type AnyTensor, ArgumentError, describe, isTensor, ShapeError } from '../tensor/internal.js'
 
 /**
  * A pytree of tensors: a tensor, an array or tuple of pytrees, or a plain readonly record of pytrees.
@@ -14,7 +14,7 @@ import { ArgumentError, describe, isTensor, ShapeError, type Tensor } from '../t
  * import { scalar, zeros, type Pytree } from 'nabla'
  * const params: Pytree = { layers: [{ w: zeros([2, 3]), b: zeros([3]) }], scale: scalar(1) }
  */
-export type Pytree = Tensor | readonly Pytree[] | { readonly [key: string]: Pytree }
+export type Pytree = AnyTensor | readonly Pytree[] | { readonly [key: string]: Pytree }
 
 /**
  * The same structure with every tensor leaf replaced by `L`.
@@ -22,7 +22,7 @@ export type Pytree = Tensor | readonly Pytree[] | { readonly [key: string]: Pytr
  * import type { MapLeaves, Tensor } from 'nabla'
  * type Shapes = MapLeaves<{ w: Tensor<[2, 3]>; b: Tensor<[3]> }, number[]> // { w: number[]; b: number[] }
  */
-export type MapLeaves<T, L> = T extends Tensor
+export type MapLeaves<T, L> = T extends AnyTensor
   ? L
   : T extends readonly unknown[]
     ? { -readonly [K in keyof T]: MapLeaves<T[K], L> }
@@ -83,8 +83,8 @@ export const checkTreeKey = (op: string, path: string, record: object, key: stri
  * import { flatten, ones, zeros } from 'nabla'
  * const [leaves] = flatten({ w: zeros([2]), b: [ones([1])] }) // [b[0], w]: keys are sorted
  */
-export const flatten = (tree: unknown, op = 'flatten', root = 'x'): [Tensor[], TreeDef] => {
-  const leaves: Tensor[] = []
+export const flatten = (tree: unknown, op = 'flatten', root = 'x'): [AnyTensor[], TreeDef] => {
+  const leaves: AnyTensor[] = []
   const walk = (node: unknown, path: string): TreeDef => {
     if (isTensor(node)) {
       leaves.push(node)
@@ -114,7 +114,7 @@ export const flatten = (tree: unknown, op = 'flatten', root = 'x'): [Tensor[], T
  * const [leaves, def] = flatten(params)
  * unflatten(def, leaves) // a pytree equal to params
  */
-export const unflatten = <T = Pytree>(def: TreeDef, leaves: readonly Tensor[]): T => {
+export const unflatten = <T = Pytree>(def: TreeDef, leaves: readonly AnyTensor[]): T => {
   let next = 0
   const build = (d: TreeDef): unknown => {
     switch (d.kind) {
@@ -185,7 +185,7 @@ export const sameStructure = (a: TreeDef, b: TreeDef): boolean => {
  * const params = { w: tensor([1, 2]), b: tensor([3]) }
  * treeMap(params, (t) => mul(t, 2)) // { w: [2, 4], b: [6] }
  */
-export const treeMap = <T>(tree: T, fn: (leaf: Tensor, path: string) => Tensor): T => {
+export const treeMap = <T>(tree: T, fn: (leaf: AnyTensor, path: string) => AnyTensor): T => {
   const [leaves, def] = flatten(tree, 'treeMap')
   const paths = leafPaths(def)
   return unflatten<T>(
@@ -206,7 +206,7 @@ export const treeMap = <T>(tree: T, fn: (leaf: Tensor, path: string) => Tensor):
 export const treeZip = <T>(
   a: T,
   b: unknown,
-  fn: (x: Tensor, y: Tensor, path: string) => Tensor,
+  fn: (x: AnyTensor, y: AnyTensor, path: string) => AnyTensor,
   op = 'treeZip',
 ): T => {
   const [la, da] = flatten(a, op)

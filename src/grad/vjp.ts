@@ -8,6 +8,7 @@
  * @module vjp
  */
 import {
+  type AnyTensor,
   ArgumentError,
   cast,
   formatShape,
@@ -17,7 +18,6 @@ import {
   ones,
   ShapeError,
   shapesEqual,
-  type Tensor,
   zeros,
 } from '../tensor/internal.js'
 import { recordReverse } from './trace.js'
@@ -72,7 +72,7 @@ export const vjp = <X extends Pytree, Y extends Pytree>(f: (x: X) => Y, x: X): [
   return [value, pullback]
 }
 
-const unitCotangent = (op: string, y: unknown): Tensor => {
+const unitCotangent = (op: string, y: unknown): AnyTensor => {
   const scalarOnly = 'f must return a scalar tensor (a single tensor with one element)'
   if (!isTensor(y)) {
     const [leaves] = flatten(y, op, 'f(x)')
@@ -100,7 +100,7 @@ const unitCotangent = (op: string, y: unknown): Tensor => {
  * // loss 14, grads.w [2, 4, 6]
  */
 export const valueAndGrad =
-  <X extends Pytree, Y extends Tensor>(f: (x: X) => Y) =>
+  <X extends Pytree, Y extends AnyTensor>(f: (x: X) => Y) =>
   (x: X): [Y, X] => {
     const [y, pullback] = vjp(f, x)
     return [y, pullback(unitCotangent('grad', y) as Y)]
@@ -114,7 +114,7 @@ export const valueAndGrad =
  * grad((x: Tensor<[2]>) => sum(sin(x)))(tensor([0, 1])) // [cos 0, cos 1]
  */
 export const grad =
-  <X extends Pytree, Y extends Tensor>(f: (x: X) => Y) =>
+  <X extends Pytree, Y extends AnyTensor>(f: (x: X) => Y) =>
   (x: X): X =>
     valueAndGrad(f)(x)[1]
 
@@ -130,7 +130,7 @@ export const grad =
  * })(w) // loss 10, predictions [2, 4], grads [4, 8]
  */
 export const valueAndGradWithAux =
-  <X extends Pytree, Y extends Tensor, A>(f: (x: X) => readonly [Y, A]) =>
+  <X extends Pytree, Y extends AnyTensor, A>(f: (x: X) => readonly [Y, A]) =>
   (x: X): [[Y, A], X] => {
     let aux: A | undefined
     const level = nextLevel()
@@ -166,7 +166,7 @@ const stripAux = <A>(aux: A, level: number): A => {
  * // g [2, -6], aux.peak 1
  */
 export const gradWithAux =
-  <X extends Pytree, Y extends Tensor, A>(f: (x: X) => readonly [Y, A]) =>
+  <X extends Pytree, Y extends AnyTensor, A>(f: (x: X) => readonly [Y, A]) =>
   (x: X): [X, A] => {
     const [[, aux], g] = valueAndGradWithAux(f)(x)
     return [g, aux]

@@ -11,6 +11,7 @@
  * @module vmap
  */
 import {
+  type AnyTensor,
   ArgumentError,
   broadcastTo,
   formatShape,
@@ -190,7 +191,7 @@ const inAxesOf = (
 
 /** The common batch size of the batched leaves; a `ShapeError` names two that disagree. */
 const batchSize = (
-  flat: readonly (readonly [readonly Tensor[], import('./tree.js').TreeDef])[],
+  flat: readonly (readonly [readonly AnyTensor[], import('./tree.js').TreeDef])[],
   axes: readonly (number | null)[],
 ): number => {
   let first: { size: number; path: string } | undefined

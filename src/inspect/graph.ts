@@ -14,6 +14,7 @@
 
 import { leafPaths, type Pytree, recordReverse } from '../grad/internal.js'
 import {
+  type AnyTensor,
   ArgumentError,
   cast,
   type DType,
@@ -25,7 +26,6 @@ import {
   ShapeError,
   shapesEqual,
   storage,
-  type Tensor,
   zeros,
 } from '../tensor/internal.js'
 import { formatNumber } from './format.js'
@@ -112,7 +112,7 @@ export interface ComputationGraph {
  */
 export interface TraceGraphOptions {
   /** The output cotangent; required when the output is not a single-element tensor. */
-  readonly cotangent?: Tensor
+  readonly cotangent?: AnyTensor
   /** How many values a summary keeps (default 6). */
   readonly limit?: number
 }
@@ -126,7 +126,7 @@ export interface TraceGraphOptions {
  * import { summarize, zeros } from 'nabla'
  * summarize(zeros([100]), 3).values // [0, 0, 0] (truncated: true)
  */
-export const summarize = (t: Tensor, limit = 6): ValueSummary => {
+export const summarize = (t: AnyTensor, limit = 6): ValueSummary => {
   const data = storage(t)
   let min = Number.POSITIVE_INFINITY
   let max = Number.NEGATIVE_INFINITY
@@ -190,7 +190,7 @@ const describeParams = (params: unknown): string | undefined => {
  * toDot(graph) // 'digraph nabla { … }'
  */
 export const traceGraph = <X extends Pytree>(
-  f: (x: X) => Tensor,
+  f: (x: X) => AnyTensor,
   x: X,
   options: TraceGraphOptions = {},
 ): ComputationGraph => {
@@ -207,8 +207,8 @@ export const traceGraph = <X extends Pytree>(
   const nodes: GraphNode[] = []
   const add = (
     node: Omit<GraphNode, 'id' | 'shape' | 'dtype' | 'value' | 'grad'>,
-    value: Tensor,
-    grad: Tensor | undefined,
+    value: AnyTensor,
+    grad: AnyTensor | undefined,
   ): number => {
     const id = nodes.length
     nodes.push({
@@ -221,8 +221,8 @@ export const traceGraph = <X extends Pytree>(
     })
     return id
   }
-  const constants = new Map<Tensor, number>()
-  const constant = (value: Tensor): number => {
+  const constants = new Map<AnyTensor, number>()
+  const constant = (value: AnyTensor): number => {
     const known = constants.get(value)
     if (known !== undefined) return known
     const label = value.size === 1 ? formatNumber(storage(value)[0]!) : `const ${formatShape(value.shape)}`
@@ -234,7 +234,7 @@ export const traceGraph = <X extends Pytree>(
     constants.set(value, id)
     return id
   }
-  const gradOf = (tape: number, value: Tensor): Tensor =>
+  const gradOf = (tape: number, value: AnyTensor): AnyTensor =>
     cotangents[tape] ?? zeros(value.shape, { dtype: value.dtype })
   const paths = leafPaths(inputDef, 'x')
   const idOf = new Map<number, number>() // tape index → node id
@@ -267,7 +267,7 @@ export const traceGraph = <X extends Pytree>(
 }
 
 /** The output's cotangent: `given` (checked against the output's shape), or 1 for a one-element output. */
-const outputCotangent = (out: Tensor, given: Tensor | undefined): Tensor => {
+const outputCotangent = (out: AnyTensor, given: AnyTensor | undefined): AnyTensor => {
   if (given === undefined) {
     if (out.size !== 1)
       throw new ArgumentError(

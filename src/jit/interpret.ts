@@ -6,12 +6,12 @@
  *
  * @module jit/interpret
  */
-import { apply, ShapeError, shapesEqual, type Tensor } from '../tensor/internal.js'
+import { type AnyTensor, apply, ShapeError, shapesEqual } from '../tensor/internal.js'
 import type { Atom, IR } from './ir.js'
 import { formatType } from './ir.js'
 
 /** Checks that the inputs have the IR's input types. */
-export const checkInputs = (op: string, ir: IR, inputs: readonly Tensor[]): void => {
+export const checkInputs = (op: string, ir: IR, inputs: readonly AnyTensor[]): void => {
   if (inputs.length !== ir.inputs.length)
     throw new ShapeError(op, `the IR takes ${ir.inputs.length} tensors, got ${inputs.length}`)
   ir.inputs.forEach((v, i) => {
@@ -25,11 +25,11 @@ export const checkInputs = (op: string, ir: IR, inputs: readonly Tensor[]): void
 }
 
 /** Runs the IR on `inputs` through `apply()` (traceable by any interpreter). */
-export const interpretIR = (ir: IR, inputs: readonly Tensor[]): Tensor[] => {
+export const interpretIR = (ir: IR, inputs: readonly AnyTensor[]): AnyTensor[] => {
   checkInputs('interpretIR', ir, inputs)
-  const env = new Map<number, Tensor>()
+  const env = new Map<number, AnyTensor>()
   for (let i = 0; i < inputs.length; i++) env.set(ir.inputs[i]!.id, inputs[i]!)
-  const read = (atom: Atom): Tensor => (atom.kind === 'const' ? atom.value : env.get(atom.id)!)
+  const read = (atom: Atom): AnyTensor => (atom.kind === 'const' ? atom.value : env.get(atom.id)!)
   for (const eq of ir.equations) env.set(eq.outputs[0]!.id, apply(eq.prim, eq.inputs.map(read), eq.params))
   return ir.outputs.map(read)
 }

@@ -10,7 +10,7 @@
  *
  * @module jit/ir
  */
-import { type DType, formatShape, type Prim, type Shape, type Tensor, toFlat } from '../tensor/internal.js'
+import { type AnyTensor, type DType, formatShape, type Prim, type Shape, toFlat } from '../tensor/internal.js'
 
 /** A typed variable of the IR. `id` numbers it within its IR (inputs first, then in order). */
 export interface Var {
@@ -23,7 +23,7 @@ export interface Var {
 /** A concrete tensor the IR reads (a closed-over tensor or a literal). */
 export interface Const {
   readonly kind: 'const'
-  readonly value: Tensor
+  readonly value: AnyTensor
 }
 
 /** An operand: a variable or a constant. */

@@ -18,7 +18,7 @@
  * @module jit/jit
  */
 import { unflatten } from '../grad/index.js'
-import type { Tensor } from '../tensor/internal.js'
+import type { AnyTensor } from '../tensor/internal.js'
 import { interpretIR } from './interpret.js'
 import type { IR } from './ir.js'
 import { compilePlan, type Plan } from './plan.js'
@@ -119,7 +119,7 @@ export const jit = <F extends (...args: any[]) => any>(f: F, options: JitOptions
       return unflatten(entry.traced.outputDef, interpretIR(entry.traced.ir, leaves))
     return run(entry, leaves)
   }
-  const run = (entry: Entry, leaves: readonly Tensor[]): unknown => {
+  const run = (entry: Entry, leaves: readonly AnyTensor[]): unknown => {
     const { traced } = entry
     entry.plan ??= compilePlan(traced.ir, { fusion: options.fusion ?? true }) ?? null
     const outputs = entry.plan === null ? interpretIR(traced.ir, leaves) : entry.plan.run(leaves)

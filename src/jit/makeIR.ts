@@ -3,7 +3,7 @@
  *
  * @module jit/makeIR
  */
-import type { Tensor } from '../tensor/internal.js'
+import type { AnyTensor } from '../tensor/internal.js'
 import { type IR, printIR } from './ir.js'
 import { flattenArguments, traceFunction } from './trace.js'
 
@@ -31,5 +31,5 @@ export const makeIR =
   }
 
 /** The tensors an IR's constants hold (for consumers that store them, e.g. the ONNX exporter). */
-export const constantsOf = (ir: IR): Tensor[] =>
+export const constantsOf = (ir: IR): AnyTensor[] =>
   ir.equations.flatMap((eq) => eq.inputs.flatMap((a) => (a.kind === 'const' ? [a.value] : [])))

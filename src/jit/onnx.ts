@@ -14,7 +14,7 @@
  * @module jit/onnx
  */
 import onnxProto from 'onnx-proto'
-import { ArgumentError, type DType, storage, type Tensor } from '../tensor/internal.js'
+import { type AnyTensor, ArgumentError, type DType, storage } from '../tensor/internal.js'
 import { type Atom, dtypeOf, type Equation, type IR, shapeOf, type Var } from './ir.js'
 import { flattenArguments, traceFunction } from './trace.js'
 
@@ -68,7 +68,7 @@ const int = (name: string, value: number) => ({ name, type: onnx.AttributeProto.
 class GraphWriter {
   readonly nodes: NodeInit[] = []
   readonly initializers: TensorInit[] = []
-  readonly #constants = new Map<Tensor, string>()
+  readonly #constants = new Map<AnyTensor, string>()
   #fresh = 0
 
   name(atom: Atom): string {
@@ -126,7 +126,7 @@ class GraphWriter {
     return name
   }
 
-  #tensor(name: string, t: Tensor): TensorInit {
+  #tensor(name: string, t: AnyTensor): TensorInit {
     const values = Array.from(storage(t))
     return t.dtype === 'float64'
       ? { name, dims: [...t.shape], dataType: floatType(t.dtype), doubleData: values }

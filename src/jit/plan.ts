@@ -8,7 +8,7 @@
  *
  * @module jit/plan
  */
-import { createArena, type DType, makeTensor, sizeOf, storage, type Tensor } from '../tensor/internal.js'
+import { type AnyTensor, createArena, type DType, makeTensor, sizeOf, storage } from '../tensor/internal.js'
 import { type Buffers, planBuffers, unitOutput } from './buffers.js'
 import { eliminateDeadCode } from './dce.js'
 import { planUnits, type Unit } from './fusion.js'
@@ -28,7 +28,7 @@ export interface Plan {
   readonly units: readonly Unit[]
   /** Bytes of WebAssembly memory the plan's buffers span. */
   readonly bytes: number
-  run(inputs: readonly Tensor[]): Tensor[]
+  run(inputs: readonly AnyTensor[]): AnyTensor[]
 }
 
 type FloatArray = Float32Array | Float64Array
@@ -54,7 +54,7 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
     return dtypeOf(atom) === 'float64' ? f64.subarray(at / 8, at / 8 + n) : f32.subarray(at / 4, at / 4 + n)
   }
   for (const value of layout.constants.keys()) {
-    const t = value as Tensor
+    const t = value as AnyTensor
     view({ kind: 'const', value: t }).set(storage(t))
   }
   const buffers: Buffers = { arena, address, view }
@@ -87,7 +87,7 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
     if (atom.kind === 'const') return () => atom.value
     const index = pruned.inputs.findIndex((v) => v.id === atom.id)
     const made = units.some((u) => unitOutput(u).id === atom.id)
-    if (index >= 0 && !made) return (inputs: readonly Tensor[]) => inputs[index]!
+    if (index >= 0 && !made) return (inputs: readonly AnyTensor[]) => inputs[index]!
     const source = view(atom)
     return () => makeTensor(atom.shape, atom.dtype, source.slice())
   })

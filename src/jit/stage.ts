@@ -13,6 +13,7 @@
  * @module jit/stage
  */
 import {
+  type AnyTensor,
   apply,
   type Box,
   boxFor,
@@ -24,7 +25,6 @@ import {
   NablaError,
   type Prim,
   storage,
-  type Tensor,
 } from '../tensor/internal.js'
 import type { Atom, Equation, IR, Var } from './ir.js'
 
@@ -58,7 +58,7 @@ export class StagingTrace implements Interpreter {
   }
 
   /** Starts following `t` as an input of the traced function. */
-  input(t: Tensor): Tensor {
+  input(t: AnyTensor): AnyTensor {
     const primal = lowerTo(t, this.level)
     const variable = this.#variable(primal)
     this.#inputs.push(variable)
@@ -66,12 +66,12 @@ export class StagingTrace implements Interpreter {
   }
 
   /** The variable `t` is in this trace, or undefined when the trace does not follow it. */
-  variableOf(t: Tensor): Var | undefined {
+  variableOf(t: AnyTensor): Var | undefined {
     return (boxFor(t, this) as StagedBox | undefined)?.variable
   }
 
   /** `t` as an operand: its variable, or a constant holding its value one level down. */
-  atomOf(t: Tensor): Atom {
+  atomOf(t: AnyTensor): Atom {
     const variable = this.variableOf(t)
     if (variable !== undefined) return variable
     const value = lowerTo(t, this.level)
@@ -79,7 +79,7 @@ export class StagingTrace implements Interpreter {
     return { kind: 'const', value }
   }
 
-  process(prim: Prim<any>, inputs: readonly Tensor[], params: unknown): Tensor {
+  process(prim: Prim<any>, inputs: readonly AnyTensor[], params: unknown): AnyTensor {
     const primals = inputs.map((t) => lowerTo(t, this.level))
     const output = apply(prim, primals, params)
     const atoms = inputs.map((t) => this.atomOf(t))
@@ -97,7 +97,7 @@ export class StagingTrace implements Interpreter {
   }
 
   /** The recorded IR with the given outputs. */
-  finish(outputs: readonly Tensor[]): IR {
+  finish(outputs: readonly AnyTensor[]): IR {
     return {
       inputs: [...this.#inputs],
       equations: [...this.#equations],
@@ -105,16 +105,16 @@ export class StagingTrace implements Interpreter {
     }
   }
 
-  #variable(t: Tensor): Var {
+  #variable(t: AnyTensor): Var {
     return { kind: 'var', id: this.#next++, shape: t.shape, dtype: t.dtype }
   }
 
-  #box(primal: Tensor, variable: Var): Tensor {
+  #box(primal: AnyTensor, variable: Var): AnyTensor {
     const box: StagedBox = { interpreter: this, primal, variable }
     return makeTensor(primal.shape, primal.dtype, storage(primal), box)
   }
 }
 
 /** Describes the shapes of inputs for messages: `[2,3] f32, [3] f32`. */
-export const describeInputs = (inputs: readonly Tensor[]): string =>
+export const describeInputs = (inputs: readonly AnyTensor[]): string =>
   inputs.map((t) => `${formatShape(t.shape)} ${t.dtype}`).join(', ')

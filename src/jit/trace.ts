@@ -7,12 +7,12 @@
  */
 import { flatten, type TreeDef, unflatten } from '../grad/index.js'
 import {
+  type AnyTensor,
   boxOf,
   lowerTo,
   nextLevel,
   popInterpreter,
   pushInterpreter,
-  type Tensor,
 } from '../tensor/internal.js'
 import type { IR } from './ir.js'
 import { StagingTrace, TraceError } from './stage.js'
@@ -23,14 +23,14 @@ export interface Traced {
   /** The structure of the function's output. */
   readonly outputDef: TreeDef
   /** The output values of the tracing call (real tensors, possibly followed by outer traces). */
-  readonly values: readonly Tensor[]
+  readonly values: readonly AnyTensor[]
   /** Whether the IR reads a constant followed by an outer trace (then it must not be reused). */
   readonly capturedTracer: boolean
 }
 
 /** One argument of a traced call: its leaves and structure, or a static value passed unchanged. */
 export type FlatArgument =
-  | { readonly kind: 'tree'; readonly leaves: readonly Tensor[]; readonly def: TreeDef }
+  | { readonly kind: 'tree'; readonly leaves: readonly AnyTensor[]; readonly def: TreeDef }
   | { readonly kind: 'static'; readonly value: unknown }
 
 /** Splits the arguments: static ones (by index) stay as they are, the others are flattened. */
@@ -46,11 +46,11 @@ export const flattenArguments = (
   })
 
 /** The leaves of all non-static arguments, in order. */
-export const leavesOf = (args: readonly FlatArgument[]): Tensor[] =>
+export const leavesOf = (args: readonly FlatArgument[]): AnyTensor[] =>
   args.flatMap((a) => (a.kind === 'tree' ? a.leaves : []))
 
 /** Rebuilds the arguments from (possibly replaced) leaves. */
-export const rebuildArguments = (args: readonly FlatArgument[], leaves: readonly Tensor[]): unknown[] => {
+export const rebuildArguments = (args: readonly FlatArgument[], leaves: readonly AnyTensor[]): unknown[] => {
   let next = 0
   return args.map((a) => {
     if (a.kind === 'static') return a.value
@@ -76,7 +76,7 @@ export const traceFunction = (
     trace.active = false
     popInterpreter(trace)
   }
-  let outputs: Tensor[]
+  let outputs: AnyTensor[]
   let outputDef: TreeDef
   try {
     ;[outputs, outputDef] = flatten(result, op, 'the traced function’s result')
@@ -92,7 +92,7 @@ export const traceFunction = (
 }
 
 /** Removes the boxes of finished traces; the result is concrete when no active trace follows it. */
-export const settle = (t: Tensor): Tensor => lowerTo(t, Number.MAX_SAFE_INTEGER)
+export const settle = (t: AnyTensor): AnyTensor => lowerTo(t, Number.MAX_SAFE_INTEGER)
 
 /** Whether a tensor is a plain value (no active trace follows it). */
-export const isConcrete = (t: Tensor): boolean => boxOf(t) === undefined
+export const isConcrete = (t: AnyTensor): boolean => boxOf(t) === undefined

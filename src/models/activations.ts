@@ -8,6 +8,7 @@
  * @module activations
  */
 import {
+  type AnyTensor,
   ArgumentError,
   type DType,
   greater,
@@ -44,7 +45,7 @@ export const identity: Activation = (x) => x
  * leakyRelu(tensor([-100, 2])) // [-1, 2]
  */
 export const leakyRelu: Activation = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => {
-  const t: Tensor = x
+  const t: AnyTensor = x
   return where(greater(t, 0), t, mul(t, 0.01)) as never
 }
 

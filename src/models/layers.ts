@@ -23,6 +23,7 @@
  * @module layers
  */
 import {
+  type AnyTensor,
   ArgumentError,
   add,
   type DType,
@@ -115,7 +116,7 @@ const checkOptions = (op: string, options: DenseOptions | undefined): [Activatio
   return [act, init]
 }
 
-const checkShape = (op: string, what: string, t: Tensor, expected: readonly number[]): void => {
+const checkShape = (op: string, what: string, t: AnyTensor, expected: readonly number[]): void => {
   if (!shapesEqual(t.shape, expected))
     throw new ShapeError(
       op,
@@ -123,7 +124,7 @@ const checkShape = (op: string, what: string, t: Tensor, expected: readonly numb
     )
 }
 
-const checkInput = (op: string, x: Tensor, inputs: number): void => {
+const checkInput = (op: string, x: AnyTensor, inputs: number): void => {
   if (x.shape.length !== 2 || x.shape[1] !== inputs)
     throw new ShapeError(op, `x has shape ${formatShape(x.shape)} but the layer expects [batch, ${inputs}]`)
 }
@@ -165,9 +166,9 @@ export const dense = <const I extends number, const O extends number>(
         checkShape('dense', 'params.w', params.w, [inputs, outputs])
         checkShape('dense', 'params.b', params.b, [outputs])
         checkInput('dense', x, inputs)
-        const z: Tensor = add(
+        const z: AnyTensor = add(
           matmul(x as Tensor<[number, number], DType>, params.w as Tensor<[number, number]>),
-          params.b as Tensor,
+          params.b as AnyTensor,
         )
         return f(z) as Tensor<[B, O], D>
       },

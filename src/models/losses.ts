@@ -13,6 +13,7 @@
  */
 import { flatten, leafPaths } from '../grad/index.js'
 import {
+  type AnyTensor,
   ArgumentError,
   add,
   cast,
@@ -58,7 +59,12 @@ export type DropLast<S extends Shape> = S extends readonly [...infer R extends n
   ? R
   : number[]
 
-const expectSameShape = (op: string, predictions: Tensor, targets: Tensor, names: [string, string]): void => {
+const expectSameShape = (
+  op: string,
+  predictions: AnyTensor,
+  targets: AnyTensor,
+  names: [string, string],
+): void => {
   if (!shapesEqual(predictions.shape, targets.shape))
     throw new ShapeError(
       op,
@@ -66,10 +72,10 @@ const expectSameShape = (op: string, predictions: Tensor, targets: Tensor, names
     )
 }
 
-const asDType = (t: Tensor, dtype: DType): Tensor => (t.dtype === dtype ? t : cast(t, dtype))
+const asDType = (t: AnyTensor, dtype: DType): AnyTensor => (t.dtype === dtype ? t : cast(t, dtype))
 
 /** Throws on the first element outside [lo, hi] (NaN included). */
-const checkRange = (op: string, name: string, t: Tensor, lo: number, hi: number): void => {
+const checkRange = (op: string, name: string, t: AnyTensor, lo: number, hi: number): void => {
   const data = storage(t)
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!
@@ -78,7 +84,7 @@ const checkRange = (op: string, name: string, t: Tensor, lo: number, hi: number)
   }
 }
 
-const checkNotEmpty = (op: string, t: Tensor): void => {
+const checkNotEmpty = (op: string, t: AnyTensor): void => {
   if (t.size === 0)
     throw new ArgumentError(
       op,
@@ -95,9 +101,9 @@ const checkNotEmpty = (op: string, t: Tensor): void => {
  */
 export const mse = <S extends Shape, D extends DType>(
   predictions: Tensor<S, D>,
-  targets: Tensor<NoInfer<S>>,
+  targets: AnyTensor<NoInfer<S>>,
 ): Loss<D> => {
-  const p: Tensor = predictions
+  const p: AnyTensor = predictions
   expectSameShape('mse', p, targets, ['predictions', 'targets'])
   checkNotEmpty('mse', p)
   return mean(square(sub(p, asDType(targets, p.dtype)))) as Loss<D>
@@ -113,9 +119,9 @@ export const mse = <S extends Shape, D extends DType>(
  */
 export const binaryCrossEntropy = <S extends Shape, D extends DType>(
   logits: Tensor<S, D>,
-  labels: Tensor<NoInfer<S>>,
+  labels: AnyTensor<NoInfer<S>>,
 ): Loss<D> => {
-  const z: Tensor = logits
+  const z: AnyTensor = logits
   expectSameShape('binaryCrossEntropy', z, labels, ['logits', 'labels'])
   checkNotEmpty('binaryCrossEntropy', z)
   checkRange('binaryCrossEntropy', 'labels', labels, 0, 1)
@@ -146,11 +152,11 @@ export interface ProbabilityOptions {
  */
 export const binaryCrossEntropyFromProbabilities = <S extends Shape, D extends DType>(
   probabilities: Tensor<S, D>,
-  labels: Tensor<NoInfer<S>>,
+  labels: AnyTensor<NoInfer<S>>,
   options?: ProbabilityOptions,
 ): Loss<D> => {
   const op = 'binaryCrossEntropyFromProbabilities'
-  const p: Tensor = probabilities
+  const p: AnyTensor = probabilities
   expectSameShape(op, p, labels, ['probabilities', 'labels'])
   checkNotEmpty(op, p)
   const epsilon = options?.epsilon ?? 1e-7
@@ -160,8 +166,8 @@ export const binaryCrossEntropyFromProbabilities = <S extends Shape, D extends D
   checkRange(op, 'labels', labels, 0, 1)
   const y = asDType(labels, p.dtype)
   const clamped = clip(p, epsilon, 1 - epsilon)
-  const positive: Tensor = mul(y, log(clamped))
-  const negative: Tensor = mul(sub(1, y), log(sub(1, clamped)))
+  const positive: AnyTensor = mul(y, log(clamped))
+  const negative: AnyTensor = mul(sub(1, y), log(sub(1, clamped)))
   return neg(mean(add(positive, negative))) as Loss<D>
 }
 
@@ -178,11 +184,11 @@ export const binaryCrossEntropyFromProbabilities = <S extends Shape, D extends D
  */
 export const softmaxCrossEntropy = <S extends Shape, D extends DType>(
   logits: Tensor<S, D>,
-  labels: Tensor<DropLast<NoInfer<S>>> | Tensor<NoInfer<S>>,
+  labels: AnyTensor<DropLast<NoInfer<S>>> | AnyTensor<NoInfer<S>>,
 ): Loss<D> => {
   const op = 'softmaxCrossEntropy'
-  const z: Tensor = logits
-  const y: Tensor = labels
+  const z: AnyTensor = logits
+  const y: AnyTensor = labels
   if (z.shape.length === 0)
     throw new ShapeError(op, 'logits must have a class axis (shape [..., classes]), got a scalar')
   const classes = z.shape[z.shape.length - 1]!
@@ -192,7 +198,7 @@ export const softmaxCrossEntropy = <S extends Shape, D extends DType>(
       op,
       `logits of shape ${formatShape(z.shape)} are empty: the mean loss is undefined`,
     )
-  const logProbabilities: Tensor = logSoftmax(z, -1)
+  const logProbabilities: AnyTensor = logSoftmax(z, -1)
   if (shapesEqual(y.shape, z.shape)) {
     const targets = storage(y)
     for (let r = 0; r < examples; r++) {
@@ -203,7 +209,7 @@ export const softmaxCrossEntropy = <S extends Shape, D extends DType>(
           `labels row ${r} = [${Array.from(targets.subarray(r * classes, Math.min((r + 1) * classes, r * classes + 8))).join(',')}${classes > 8 ? ',…' : ''}] ${problem}; target rows must be distributions (one-hot or soft labels)`,
         )
     }
-    const perExample: Tensor = sum(mul(asDType(y, z.dtype), logProbabilities), -1)
+    const perExample: AnyTensor = sum(mul(asDType(y, z.dtype), logProbabilities), -1)
     return neg(mean(perExample)) as Loss<D>
   }
   if (!shapesEqual(y.shape, z.shape.slice(0, -1)))
@@ -222,7 +228,7 @@ export const softmaxCrossEntropy = <S extends Shape, D extends DType>(
         Array.from({ length: classes }, (_, c) => c),
       ),
     )
-    const targets: Tensor = equal(reshape(asDType(y, z.dtype), [...y.shape, 1]), classNumbers)
+    const targets: AnyTensor = equal(reshape(asDType(y, z.dtype), [...y.shape, 1]), classNumbers)
     return neg(mean(sum(mul(targets, logProbabilities), -1))) as Loss<D>
   }
   const data = storage(y)
@@ -233,7 +239,7 @@ export const softmaxCrossEntropy = <S extends Shape, D extends DType>(
       throw new ArgumentError(op, `labels[${i}] is ${describe(label)}, not a class index in [0, ${classes})`)
     flatIndices[i] = i * classes + label
   }
-  const picked: Tensor = gather(reshape(logProbabilities, [-1]), flatIndices)
+  const picked: AnyTensor = gather(reshape(logProbabilities, [-1]), flatIndices)
   return neg(mean(picked)) as Loss<D>
 }
 
@@ -249,7 +255,7 @@ export interface WeightOptions {
    * Which leaves are weights, by path (`x[0].w`, `x.l1.b`) and tensor. Default: every leaf whose
    * last key is not `b` or `bias` — the biases of nabla's layers are not regularised.
    */
-  readonly isWeight?: (path: string, leaf: Tensor) => boolean
+  readonly isWeight?: (path: string, leaf: AnyTensor) => boolean
 }
 
 /**
@@ -274,7 +280,7 @@ export const l2 = (params: unknown, options?: WeightOptions): Loss => {
   const isWeight = options?.isWeight ?? ((path: string) => !isBiasPath(path))
   const weights = leaves.filter((leaf, i) => isWeight(paths[i]!, leaf))
   if (weights.length === 0) return zeros([], { dtype: leaves[0]?.dtype ?? 'float32' }) as Loss
-  return weights.map((w) => sum(square(w)) as Tensor).reduce((a, b) => add(a, b)) as Loss
+  return weights.map((w) => sum(square(w)) as AnyTensor).reduce((a, b) => add(a, b)) as Loss
 }
 
 /**
@@ -290,13 +296,13 @@ export const l2 = (params: unknown, options?: WeightOptions): Loss => {
  */
 export const regularizedLogisticCost = <S extends Shape, D extends DType>(
   logits: Tensor<S, D>,
-  labels: Tensor<NoInfer<S>>,
+  labels: AnyTensor<NoInfer<S>>,
   params: unknown,
   lambda: number,
   options?: WeightOptions,
 ): Loss<D> => {
   const op = 'regularizedLogisticCost'
-  const z: Tensor = logits
+  const z: AnyTensor = logits
   if (typeof lambda !== 'number' || !Number.isFinite(lambda) || lambda < 0)
     throw new ArgumentError(op, `lambda must be a finite number ≥ 0, got ${describe(lambda)}`)
   expectSameShape(op, z, labels, ['logits', 'labels'])
@@ -304,8 +310,8 @@ export const regularizedLogisticCost = <S extends Shape, D extends DType>(
     throw new ArgumentError(op, `logits of shape ${formatShape(z.shape)} hold no examples`)
   checkRange(op, 'labels', labels, 0, 1)
   const m = z.shape[0]!
-  const data: Tensor = div(sum(sub(softplus(z), mul(asDType(labels, z.dtype), z))), m)
+  const data: AnyTensor = div(sum(sub(softplus(z), mul(asDType(labels, z.dtype), z))), m)
   if (lambda === 0) return data as Loss<D>
-  const penalty: Tensor = asDType(l2(params, options), z.dtype)
+  const penalty: AnyTensor = asDType(l2(params, options), z.dtype)
   return add(data, mul(penalty, lambda / (2 * m))) as Loss<D>
 }

@@ -7,7 +7,7 @@
  *
  * @module metrics
  */
-import { ArgumentError, formatShape, ShapeError, type Tensor } from '../tensor/index.js'
+import { type AnyTensor, ArgumentError, formatShape, ShapeError } from '../tensor/index.js'
 import { describe, shapesEqual, storage } from '../tensor/internal.js'
 
 const rowArgmax = (data: ArrayLike<number>, rows: number, width: number): number[] => {
@@ -27,7 +27,7 @@ const rowArgmax = (data: ArrayLike<number>, rows: number, width: number): number
   return out
 }
 
-const scoreShape = (op: string, scores: Tensor): [number, number] => {
+const scoreShape = (op: string, scores: AnyTensor): [number, number] => {
   if (scores.shape.length !== 2 || scores.shape[1] === 0)
     throw new ShapeError(
       op,
@@ -42,13 +42,13 @@ const scoreShape = (op: string, scores: Tensor): [number, number] => {
  * import { predictedClasses, tensor } from 'nabla'
  * predictedClasses(tensor([[0.1, 2], [3, -1]])) // [1, 0]
  */
-export const predictedClasses = (scores: Tensor): number[] => {
+export const predictedClasses = (scores: AnyTensor): number[] => {
   const [n, classes] = scoreShape('predictedClasses', scores)
   return rowArgmax(storage(scores), n, classes)
 }
 
 /** Labels as class indices: `[n]` integers in [0, classes), or the argmax of `[n, classes]` rows. */
-const labelClasses = (op: string, labels: Tensor, n: number, classes: number): number[] => {
+const labelClasses = (op: string, labels: AnyTensor, n: number, classes: number): number[] => {
   if (labels.shape.length === 2 && labels.shape[0] === n && labels.shape[1] === classes)
     return rowArgmax(storage(labels), n, classes)
   if (labels.shape.length !== 1 || labels.shape[0] !== n)
@@ -70,7 +70,7 @@ const labelClasses = (op: string, labels: Tensor, n: number, classes: number): n
  * import { accuracy, tensor } from 'nabla'
  * accuracy(tensor([[0.1, 2], [3, -1], [0, 1]]), tensor([1, 0, 0])) // 2/3
  */
-export const accuracy = (scores: Tensor, labels: Tensor): number => {
+export const accuracy = (scores: AnyTensor, labels: AnyTensor): number => {
   const [n, classes] = scoreShape('accuracy', scores)
   if (n === 0) throw new ArgumentError('accuracy', 'scores hold no rows: the accuracy is undefined')
   const truth = labelClasses('accuracy', labels, n, classes)
@@ -85,7 +85,7 @@ export const accuracy = (scores: Tensor, labels: Tensor): number => {
  * import { binaryAccuracy, tensor } from 'nabla'
  * binaryAccuracy(tensor([-2, 3, 1]), tensor([0, 1, 0])) // 2/3
  */
-export const binaryAccuracy = (scores: Tensor, labels: Tensor, threshold = 0): number => {
+export const binaryAccuracy = (scores: AnyTensor, labels: AnyTensor, threshold = 0): number => {
   const op = 'binaryAccuracy'
   if (!shapesEqual(scores.shape, labels.shape))
     throw new ShapeError(
@@ -112,7 +112,7 @@ export const binaryAccuracy = (scores: Tensor, labels: Tensor, threshold = 0): n
  * import { confusionMatrix, tensor } from 'nabla'
  * confusionMatrix(tensor([[2, 0], [0, 1], [3, 1]]), tensor([0, 1, 1])) // [[1, 0], [1, 1]]
  */
-export const confusionMatrix = (scores: Tensor, labels: Tensor): number[][] => {
+export const confusionMatrix = (scores: AnyTensor, labels: AnyTensor): number[][] => {
   const [n, classes] = scoreShape('confusionMatrix', scores)
   const truth = labelClasses('confusionMatrix', labels, n, classes)
   const predicted = rowArgmax(storage(scores), n, classes)

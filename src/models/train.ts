@@ -24,7 +24,14 @@
  */
 import { flatten, type Pytree, valueAndGrad } from '../grad/index.js'
 import { jit } from '../jit/index.js'
-import { ArgumentError, formatShape, item, NonFiniteError, ShapeError, type Tensor } from '../tensor/index.js'
+import {
+  type AnyTensor,
+  ArgumentError,
+  formatShape,
+  item,
+  NonFiniteError,
+  ShapeError,
+} from '../tensor/index.js'
 import { describe, storage } from '../tensor/internal.js'
 import { batches as epochBatches } from './data/batches.js'
 import { takeRows } from './data/dataset.js'
@@ -39,7 +46,7 @@ import { checkFinite, checkTargets, type Targets, validateBatch } from './valida
  * import { type Batch, zeros } from 'nabla'
  * const batch: Batch = { x: zeros([32, 784]), y: zeros([32]) }
  */
-export interface Batch<X extends Tensor = Tensor, Y extends Tensor = Tensor> {
+export interface Batch<X extends AnyTensor = AnyTensor, Y extends AnyTensor = AnyTensor> {
   readonly x: X
   readonly y: Y
 }
@@ -53,7 +60,7 @@ export interface Batch<X extends Tensor = Tensor, Y extends Tensor = Tensor> {
  * type XorBatch = Batch<Tensor<[number, 2], 'float32'>, Tensor<[number, 1]>>
  * const loss: LossFn<typeof params, XorBatch> = (p, b) => mse(net.apply(p)(b.x), b.y)
  */
-export type LossFn<P, B> = (params: P, batch: B) => Tensor
+export type LossFn<P, B> = (params: P, batch: B) => AnyTensor
 
 /**
  * What a training step returns.
@@ -112,7 +119,7 @@ export interface StepOptions<P = Pytree, B = unknown> {
   /** Whether to check the batch (every tensor finite, `y` per `targets`) first (default true). */
   readonly validate?: boolean
   /** How the loss and gradient are computed (default `valueAndGrad`; `fit` passes a jitted one). */
-  readonly lossAndGradient?: ((params: P, batch: B) => readonly [Tensor, P]) | undefined
+  readonly lossAndGradient?: ((params: P, batch: B) => readonly [AnyTensor, P]) | undefined
 }
 
 const uncheckedStep = <P extends Pytree, B>(
@@ -121,7 +128,7 @@ const uncheckedStep = <P extends Pytree, B>(
   params: P,
   state: OptState,
   batch: B,
-  lossAndGradient?: ((params: P, batch: B) => readonly [Tensor, P]) | undefined,
+  lossAndGradient?: ((params: P, batch: B) => readonly [AnyTensor, P]) | undefined,
 ): StepResult<P> => {
   const [value, grads] =
     lossAndGradient === undefined
@@ -245,7 +252,7 @@ export interface EpochInfo<P> extends EpochRecord {
  * const loss = (p: typeof params, b: { x: typeof x; y: typeof y }) => mse(net.apply(p)(b.x), b.y)
  * fit({ params, optimizer: adam(1e-3), loss, train: { x, y }, epochs: 5, batchSize: 2, key: key(0) })
  */
-export interface FitOptions<P extends Pytree, X extends Tensor, Y extends Tensor> {
+export interface FitOptions<P extends Pytree, X extends AnyTensor, Y extends AnyTensor> {
   /** The starting parameters (ignored with `resume`). */
   readonly params: P
   readonly optimizer: GradientTransformation
@@ -392,7 +399,7 @@ const layout = (train: Batch, batchSize: number): { rows: number; batches: numbe
  *   evaluate: (p) => ({ accuracy: accuracy(net.apply(p)(data.xTest), data.yTest) }),
  * })
  */
-export const fit = <P extends Pytree, X extends Tensor, Y extends Tensor>(
+export const fit = <P extends Pytree, X extends AnyTensor, Y extends AnyTensor>(
   options: FitOptions<P, X, Y>,
 ): FitResult<P> => {
   const epochs = positiveInteger('epochs', options.epochs)

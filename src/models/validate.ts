@@ -6,7 +6,7 @@
  *
  * @module validate
  */
-import { ArgumentError, formatShape, isTensor, type Tensor } from '../tensor/index.js'
+import { type AnyTensor, ArgumentError, formatShape, isTensor } from '../tensor/index.js'
 import { storage } from '../tensor/internal.js'
 
 /**
@@ -48,7 +48,7 @@ export const elementIndex = (shape: readonly number[], flat: number): string => 
  * import { checkFinite } from './validate.js'
  * checkFinite('fit', 'train.x', tensor([1, 2])) // fine
  */
-export const checkFinite = (op: string, name: string, x: Tensor): void => {
+export const checkFinite = (op: string, name: string, x: AnyTensor): void => {
   const data = storage(x)
   for (let i = 0; i < data.length; i++)
     if (!Number.isFinite(data[i]!))
@@ -95,7 +95,7 @@ export const distributionProblem = (row: ArrayLike<number>): string | undefined 
  * import { checkTargets } from './validate.js'
  * checkTargets('fit', 'train.y', tensor([0, 2, 1]), { classes: 3 }) // fine
  */
-export const checkTargets = (op: string, name: string, y: Tensor, targets: Targets): void => {
+export const checkTargets = (op: string, name: string, y: AnyTensor, targets: Targets): void => {
   checkFinite(op, name, y)
   if (targets === 'values') return
   const data = storage(y)

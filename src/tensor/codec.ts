@@ -12,7 +12,7 @@ import * as t from 'io-ts'
 import { type DType, storageFrom } from './dtype.js'
 import { DecodeError } from './errors.js'
 import { maxSize } from './shape.js'
-import { makeTensor, type Tensor } from './tensor.js'
+import { type AnyTensor, makeTensor } from './tensor.js'
 
 /**
  * The JSON form of a tensor: dtype, shape, and the values row-major (non-finite values as strings).
@@ -50,9 +50,9 @@ const toNumber = (v: number | string): number => (typeof v === 'number' ? v : Nu
  * const json = TensorCodec.encode(tensor([1, 2]))       // { dtype: 'float32', shape: [2], data: [1, 2] }
  * TensorCodec.decode(json)                              // Right(Tensor<[2]>)
  */
-export const TensorCodec = new t.Type<Tensor, TensorJSON, unknown>(
+export const TensorCodec = new t.Type<AnyTensor, TensorJSON, unknown>(
   'Tensor',
-  (u): u is Tensor => u instanceof Object && (u as Tensor).constructor?.name === 'Tensor',
+  (u): u is AnyTensor => u instanceof Object && (u as AnyTensor).constructor?.name === 'Tensor',
   (u, context) =>
     pipe(
       TensorJSONCodec.validate(u, context),
@@ -135,5 +135,5 @@ export const decodeWith = <A, O>(
  * const text = JSON.stringify({ w: tensor([1, 2]) })
  * fromJSON(JSON.parse(text).w) // Right(Tensor<[2], float32>)
  */
-export const fromJSON = (json: unknown): E.Either<DecodeError, Tensor> =>
+export const fromJSON = (json: unknown): E.Either<DecodeError, AnyTensor> =>
   decodeWith('fromJSON', TensorCodec, json)

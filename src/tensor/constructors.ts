@@ -89,7 +89,7 @@ const flatten = (op: string, data: unknown): { shape: number[]; values: number[]
 export const tensor = <const T extends NestedArray, D extends DType = 'float32'>(
   data: T,
   options?: DTypeOption<D>,
-): Tensor<NestedShape<T>, D> => {
+): Tensor<NestedShape<T>, NoInfer<D>> => {
   const dtype = dtypeOf('tensor', options)
   const { shape, values } = flatten('tensor', data)
   return makeTensor(validateShape('tensor', shape), dtype, storageFrom(dtype, values) as Storage<D>) as never
@@ -104,7 +104,7 @@ export const tensor = <const T extends NestedArray, D extends DType = 'float32'>
 export const scalar = <D extends DType = 'float32'>(
   value: number,
   options?: DTypeOption<D>,
-): Tensor<[], D> => {
+): Tensor<[], NoInfer<D>> => {
   const dtype = dtypeOf('scalar', options)
   return makeTensor([], dtype, storageFrom(dtype, [checkNumber('scalar', value, 'value')]) as Storage<D>)
 }
@@ -119,7 +119,7 @@ export const full = <const S extends Shape, D extends DType = 'float32'>(
   shape: S,
   value: number,
   options?: DTypeOption<D>,
-): Tensor<Mutable<S>, D> => filled('full', shape, value, options)
+): Tensor<Mutable<S>, NoInfer<D>> => filled('full', shape, value, options)
 
 /** `full` under the name of the constructor the caller used (errors name `zeros`, `ones`, …). */
 const filled = <const S extends Shape, D extends DType>(
@@ -145,7 +145,7 @@ const filled = <const S extends Shape, D extends DType>(
 export const zeros = <const S extends Shape, D extends DType = 'float32'>(
   shape: S,
   options?: DTypeOption<D>,
-): Tensor<Mutable<S>, D> => filled('zeros', shape, 0, options)
+): Tensor<Mutable<S>, NoInfer<D>> => filled('zeros', shape, 0, options)
 
 /**
  * Ones.
@@ -156,7 +156,7 @@ export const zeros = <const S extends Shape, D extends DType = 'float32'>(
 export const ones = <const S extends Shape, D extends DType = 'float32'>(
   shape: S,
   options?: DTypeOption<D>,
-): Tensor<Mutable<S>, D> => filled('ones', shape, 1, options)
+): Tensor<Mutable<S>, NoInfer<D>> => filled('ones', shape, 1, options)
 
 /**
  * Evenly spaced values in [start, stop) with `step` (one argument: [0, stop)).
@@ -170,7 +170,7 @@ export const arange = <D extends DType = 'float32'>(
   stop?: number,
   step = 1,
   options?: DTypeOption<D>,
-): Tensor<[number], D> => {
+): Tensor<[number], NoInfer<D>> => {
   const dtype = dtypeOf('arange', options)
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop]
   for (const [name, v] of [
@@ -204,7 +204,7 @@ export const linspace = <N extends number, D extends DType = 'float32'>(
   stop: number,
   num: N,
   options?: DTypeOption<D>,
-): Tensor<[N], D> => {
+): Tensor<[N], NoInfer<D>> => {
   const dtype = dtypeOf('linspace', options)
   if (!Number.isFinite(start) || !Number.isFinite(stop))
     throw new ArgumentError('linspace', 'start and stop must be finite numbers')
@@ -225,7 +225,7 @@ export const eye = <N extends number, M extends number = N, D extends DType = 'f
   n: N,
   m?: M,
   options?: DTypeOption<D>,
-): Tensor<[N, M], D> => {
+): Tensor<[N, M], NoInfer<D>> => {
   const dtype = dtypeOf('eye', options)
   const cols = m ?? n
   const shape = validateShape('eye', [n, cols])

@@ -12,7 +12,7 @@ import { environmentVariable } from './environment.js'
 import { formatShape, NonFiniteError, ResourceError, ShapeError } from './errors.js'
 import type { Prim } from './prim.js'
 import { maxSize, sizeOf } from './shape.js'
-import { type Box, boxOf, type Interpreter, makeTensor, storage, type Tensor } from './tensor.js'
+import { type AnyTensor, type Box, boxOf, type Interpreter, makeTensor, storage } from './tensor.js'
 
 const interpreters: Interpreter[] = []
 
@@ -50,7 +50,7 @@ export const setDebugNaNs = (on: boolean): boolean => {
 }
 
 /** Runs a primitive's forward kernel on concrete values (no trace). */
-export const evaluate = <P>(prim: Prim<P>, inputs: readonly Tensor[], params: P): Tensor => {
+export const evaluate = <P>(prim: Prim<P>, inputs: readonly AnyTensor[], params: P): AnyTensor => {
   const spec = prim.infer(inputs, params)
   const size = sizeOf(spec.shape)
   if (size > maxSize)
@@ -76,7 +76,7 @@ const allFinite = (data: ArrayLike<number>): boolean => {
   return true
 }
 
-const checkFinite = (op: string, inputs: readonly Tensor[], data: ArrayLike<number>): void => {
+const checkFinite = (op: string, inputs: readonly AnyTensor[], data: ArrayLike<number>): void => {
   if (allFinite(data) || !inputs.every((t) => allFinite(storage(t)))) return
   let bad = 0
   while (Number.isFinite(data[bad]!)) bad++
@@ -88,7 +88,7 @@ const checkFinite = (op: string, inputs: readonly Tensor[], data: ArrayLike<numb
 }
 
 /** Lets each finished interpreter that followed `t` object to its use (a staging trace throws). */
-const checkLeaked = (op: string, t: Tensor): void => {
+const checkLeaked = (op: string, t: AnyTensor): void => {
   for (let box = boxOf(t); box !== undefined; box = boxOf(box.primal)) box.interpreter.leaked?.(op)
 }
 
@@ -97,7 +97,7 @@ const checkLeaked = (op: string, t: Tensor): void => {
  * inputs record it.
  * @internal
  */
-export const apply = <P>(prim: Prim<P>, inputs: readonly Tensor[], params: P): Tensor => {
+export const apply = <P>(prim: Prim<P>, inputs: readonly AnyTensor[], params: P): AnyTensor => {
   if (interpreters.length === 0) {
     for (const input of inputs) if (boxOf(input) !== undefined) checkLeaked(prim.name, input)
     return evaluate(prim, inputs, params)

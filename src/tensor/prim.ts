@@ -8,7 +8,7 @@
 import type { Arbitrary } from 'fast-check'
 import type { DType, Storage } from './dtype.js'
 import type { Shape } from './shape.js'
-import type { Tensor } from './tensor.js'
+import type { AnyTensor } from './tensor.js'
 
 /** The op set handed to vjp rules (it is `ops.ts`; passed in so prim files need not import it). */
 export type Ops = typeof import('./ops.js')
@@ -26,13 +26,13 @@ export interface OutputSpec {
  */
 export type VjpRule<P> = (
   ops: Ops,
-  cotangent: Tensor,
-  output: Tensor,
-  inputs: readonly Tensor[],
+  cotangent: AnyTensor,
+  output: AnyTensor,
+  inputs: readonly AnyTensor[],
   params: P,
   /** Which inputs need a cotangent; a rule may return `null` for the others to save work. */
   needs: readonly boolean[],
-) => readonly (Tensor | null)[]
+) => readonly (AnyTensor | null)[]
 
 /**
  * A batching rule (`vmap`): computes the primitive on a whole batch at once. `inputs` are the
@@ -44,15 +44,15 @@ export type VjpRule<P> = (
  */
 export type BatchRule<P> = (
   ops: Ops,
-  inputs: readonly Tensor[],
+  inputs: readonly AnyTensor[],
   batched: readonly boolean[],
   params: P,
   size: number,
-) => Tensor
+) => AnyTensor
 
 /** One generated case of a primitive's test domain. */
 export interface DomainCase<P> {
-  readonly inputs: readonly Tensor[]
+  readonly inputs: readonly AnyTensor[]
   readonly params: P
   /** Indices of the inputs to differentiate (default all); index inputs are held constant. */
   readonly wrt?: readonly number[]
@@ -78,9 +78,9 @@ export interface DomainTools {
   /** A random shape of rank 0–3 with dims 0–4 (`minDim` raises the smallest dim). */
   shape(options?: { minRank?: number; maxRank?: number; minDim?: number; maxDim?: number }): Arbitrary<Shape>
   /** A float64 tensor of the given shape with values in range. */
-  tensor(shape: Shape, range?: ValueRange): Arbitrary<Tensor>
+  tensor(shape: Shape, range?: ValueRange): Arbitrary<AnyTensor>
   /** A float64 tensor whose values are pairwise at least 0.3 apart (no ties, for max/min). */
-  distinctTensor(shape: Shape): Arbitrary<Tensor>
+  distinctTensor(shape: Shape): Arbitrary<AnyTensor>
   /** One tensor of random shape. */
   unary(range?: ValueRange): Arbitrary<DomainCase<undefined>>
   /** Two tensors of broadcast-compatible random shapes. */
@@ -91,9 +91,9 @@ export interface DomainTools {
 export interface Prim<P = undefined> {
   readonly name: string
   /** Validates inputs and params; throws a `ShapeError`/`ArgumentError` naming the op. */
-  readonly infer: (inputs: readonly Tensor[], params: P) => OutputSpec
+  readonly infer: (inputs: readonly AnyTensor[], params: P) => OutputSpec
   /** Computes the output storage (a fresh array) from the inputs' storage. */
-  readonly forward: (inputs: readonly Tensor[], params: P, output: OutputSpec) => Storage
+  readonly forward: (inputs: readonly AnyTensor[], params: P, output: OutputSpec) => Storage
   /**
    * Whether output element k depends only on element k of each (broadcast) input: the engine then
    * carries structural zeros of the cotangent (see `unselected`) element by element through it.
@@ -111,7 +111,10 @@ export interface Prim<P = undefined> {
    * a strong zero all the way back, so a NaN or ±Infinity in the branch not taken (sqrt(−1),
    * log 0, exp(1000)) never leaks into a gradient.
    */
-  readonly unselected?: (inputs: readonly Tensor[], outputShape: Shape) => readonly (Uint8Array | undefined)[]
+  readonly unselected?: (
+    inputs: readonly AnyTensor[],
+    outputShape: Shape,
+  ) => readonly (Uint8Array | undefined)[]
   /** The vjp rule; `undefined` for primitives whose output has no gradient (comparisons). */
   readonly vjp: VjpRule<P> | undefined
   /**

@@ -4,15 +4,15 @@
  *
  * @module readers
  */
-import type { DType, Storage } from './dtype.js'
+import { allocate, type DType, type Storage } from './dtype.js'
 import { ArgumentError, formatShape } from './errors.js'
 import { type FormatOptions, formatValues, sourceOf } from './format.js'
 import { normalizeAxis, type Shape } from './shape.js'
-import { hasValues, makeTensor, storage, type Tensor } from './tensor.js'
-import type { Nested } from './types.js'
+import { type AnyTensor, hasValues, makeTensor, storage, type Tensor } from './tensor.js'
+import type { CheckAxis, Nested, Reduce } from './types.js'
 
 /** The storage of `t` for reading; inside `vmap` a tensor stands for a whole batch and has none. */
-const readable = (op: string, t: Tensor) => {
+const readable = (op: string, t: AnyTensor) => {
   if (!hasValues(t))
     throw new ArgumentError(
       op,
@@ -27,7 +27,7 @@ const readable = (op: string, t: Tensor) => {
  * import { tensor, toArray } from 'nabla'
  * toArray(tensor([[1, 2], [3, 4]])) // [[1, 2], [3, 4]]
  */
-export const toArray = <S extends Shape>(t: Tensor<S>): Nested<S> => {
+export const toArray = <S extends Shape>(t: AnyTensor<S>): Nested<S> => {
   const data = readable('toArray', t)
   const build = (depth: number, offset: number, stride: number): unknown => {
     if (depth === t.shape.length) return data[offset]
@@ -44,7 +44,7 @@ export const toArray = <S extends Shape>(t: Tensor<S>): Nested<S> => {
  * import { tensor, toFlat } from 'nabla'
  * toFlat(tensor([[1, 2], [3, 4]])) // [1, 2, 3, 4]
  */
-export const toFlat = (t: Tensor): number[] => Array.from(readable('toFlat', t))
+export const toFlat = (t: AnyTensor): number[] => Array.from(readable('toFlat', t))
 
 /**
  * The values as a flat row-major typed array of the tensor's dtype (`Float32Array` for float32,
@@ -69,7 +69,7 @@ export const toTypedArray = <D extends DType>(t: Tensor<Shape, D>): Storage<D> =
  * // [[1. , 2.5],
  * //  [3. , 4. ]]
  */
-export const formatTensor = (t: Tensor, options?: FormatOptions): string =>
+export const formatTensor = (t: AnyTensor, options?: FormatOptions): string =>
   hasValues(t)
     ? formatValues({ shape: t.shape, dtype: t.dtype, data: storage(t) }, options)
     : `Tensor<${formatShape(t.shape)}, ${t.dtype}> (inside vmap: stands for every example of the batch, no values to show)`
@@ -82,7 +82,7 @@ export const formatTensor = (t: Tensor, options?: FormatOptions): string =>
  * import { tensor, tensorSource } from 'nabla'
  * tensorSource(tensor([0.5, -0], { dtype: 'float64' })) // "tensor([0.5, -0], { dtype: 'float64' })"
  */
-export const tensorSource = (t: Tensor): string =>
+export const tensorSource = (t: AnyTensor): string =>
   sourceOf({ shape: t.shape, dtype: t.dtype, data: readable('tensorSource', t) })
 
 /**
@@ -91,7 +91,7 @@ export const tensorSource = (t: Tensor): string =>
  * import { item, scalar } from 'nabla'
  * item(scalar(3)) // 3
  */
-export const item = (t: Tensor): number => {
+export const item = (t: AnyTensor): number => {
   if (t.size !== 1)
     throw new ArgumentError(
       'item',
@@ -106,8 +106,11 @@ export const item = (t: Tensor): number => {
  * import { argmax, tensor } from 'nabla'
  * argmax(tensor([[1, 9, 3], [7, 2, 0]]), 1) // [1, 0]
  */
-export const argmax = <S extends Shape>(t: Tensor<S>, axis = -1): Tensor<Shape, Tensor<S>['dtype']> => {
-  const a = normalizeAxis('argmax', axis, t.shape.length)
+export const argmax = <S extends Shape, D extends DType, const A extends number = -1>(
+  t: Tensor<S, D>,
+  axis?: A & CheckAxis<S, A>,
+): Tensor<Reduce<S, A, false>, D> => {
+  const a = normalizeAxis('argmax', (axis as number | undefined) ?? -1, t.shape.length)
   const n = t.shape[a]!
   if (n === 0)
     throw new ArgumentError(
@@ -117,7 +120,7 @@ export const argmax = <S extends Shape>(t: Tensor<S>, axis = -1): Tensor<Shape, 
   const outer = t.shape.slice(0, a).reduce((x, y) => x * y, 1)
   const inner = t.shape.slice(a + 1).reduce((x, y) => x * y, 1)
   const data = readable('argmax', t)
-  const out = t.dtype === 'float64' ? new Float64Array(outer * inner) : new Float32Array(outer * inner)
+  const out = allocate(t.dtype, outer * inner)
   for (let o = 0; o < outer; o++)
     for (let i = 0; i < inner; i++) {
       let best = 0

@@ -18,7 +18,7 @@ import type { Shape } from './shape.js'
  */
 export interface Box {
   readonly interpreter: Interpreter
-  readonly primal: Tensor
+  readonly primal: AnyTensor
 }
 
 /**
@@ -35,7 +35,7 @@ export interface Interpreter {
    * skip them.
    */
   readonly placeholders?: boolean
-  process(prim: import('./prim.js').Prim<any>, inputs: readonly Tensor[], params: any): Tensor
+  process(prim: import('./prim.js').Prim<any>, inputs: readonly AnyTensor[], params: any): AnyTensor
   /**
    * Called when a tensor this interpreter followed reaches a primitive after the interpreter
    * finished (it leaked out of its trace). A staging trace throws; others let the value through.
@@ -44,11 +44,13 @@ export interface Interpreter {
 }
 
 const constructorToken: unique symbol = Symbol('nabla.Tensor')
-let storageOf: (t: Tensor) => Storage
-let boxOfTensor: (t: Tensor) => Box | undefined
+let storageOf: (t: AnyTensor) => Storage
+let boxOfTensor: (t: AnyTensor) => Box | undefined
 
 /**
- * An immutable tensor of shape `S` and dtype `D`.
+ * An immutable tensor of shape `S` and dtype `D`. The dtype defaults to `'float32'` (the dtype of
+ * every constructor by default), so `Tensor<[2, 3]>` is a float32 tensor; `AnyTensor` is a tensor of
+ * either dtype.
  *
  * @example
  * import { tensor } from 'nabla'
@@ -56,7 +58,7 @@ let boxOfTensor: (t: Tensor) => Box | undefined
  * x.shape // [2, 3]
  * x.size  // 6
  */
-export class Tensor<S extends Shape = Shape, D extends DType = DType> {
+export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
   /** The length of each dimension, outermost first (frozen). */
   readonly shape: S
   /** The element type. */
@@ -118,13 +120,21 @@ export class Tensor<S extends Shape = Shape, D extends DType = DType> {
 }
 
 /**
+ * A tensor of any dtype (`Tensor<S>` alone is float32).
+ * @example
+ * import { type AnyTensor, tensor } from 'nabla'
+ * const xs: AnyTensor[] = [tensor([1]), tensor([1], { dtype: 'float64' })]
+ */
+export type AnyTensor<S extends Shape = Shape> = Tensor<S, DType>
+
+/**
  * Whether a value is a nabla tensor.
  * @example
  * import { isTensor, tensor } from 'nabla'
  * isTensor(tensor([1])) // true
  * isTensor([1]) // false
  */
-export const isTensor = (value: unknown): value is Tensor => value instanceof Tensor
+export const isTensor = (value: unknown): value is AnyTensor => value instanceof Tensor
 
 /**
  * Wraps storage as a tensor. The storage must be fresh: nobody else may hold it.
@@ -148,16 +158,17 @@ export const makeTensor = <S extends Shape, D extends DType>(
  * The storage of a tensor. Internal: callers must never write to it.
  * @internal
  */
-export const storage = <D extends DType>(t: Tensor<Shape, D>): Storage<D> => storageOf(t) as Storage<D>
+export const storage = <D extends DType>(t: Tensor<Shape, D>): Storage<D> =>
+  storageOf(t as AnyTensor) as Storage<D>
 
 /** @internal The box of a traced tensor, if any. */
-export const boxOf = (t: Tensor): Box | undefined => boxOfTensor(t)
+export const boxOf = (t: AnyTensor): Box | undefined => boxOfTensor(t)
 
 /**
  * @internal The box `interpreter` put on `t`, or undefined when it does not follow `t`. Boxes of
  * higher levels and of finished traces are looked through; a box of a lower level ends the search.
  */
-export const boxFor = (t: Tensor, interpreter: Interpreter): Box | undefined => {
+export const boxFor = (t: AnyTensor, interpreter: Interpreter): Box | undefined => {
   let box = boxOf(t)
   while (
     box !== undefined &&
@@ -173,7 +184,7 @@ export const boxFor = (t: Tensor, interpreter: Interpreter): Box | undefined => 
  * are removed.
  * @internal
  */
-export const lowerTo = (t: Tensor, level: number): Tensor => {
+export const lowerTo = (t: AnyTensor, level: number): AnyTensor => {
   let box = boxOfTensor(t)
   while (box !== undefined && (box.interpreter.level >= level || !box.interpreter.active)) {
     t = box.primal
@@ -187,7 +198,7 @@ export const lowerTo = (t: Tensor, level: number): Tensor => {
  * whole batch and its storage is a stand-in.
  * @internal
  */
-export const hasValues = (t: Tensor): boolean => {
+export const hasValues = (t: AnyTensor): boolean => {
   for (let box = boxOfTensor(t); box !== undefined; box = boxOfTensor(box.primal))
     if (box.interpreter.active && box.interpreter.placeholders === true) return false
   return true

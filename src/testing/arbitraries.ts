@@ -5,7 +5,7 @@
  * @module arbitraries
  */
 import * as fc from 'fast-check'
-import type { DomainCase, DomainTools, Shape, Tensor, ValueRange } from '../tensor/internal.js'
+import type { AnyTensor, DomainCase, DomainTools, Shape, ValueRange } from '../tensor/internal.js'
 import { DTypeError, makeTensor, storageFrom } from '../tensor/internal.js'
 
 /** Options of `arbShape`. */
@@ -81,7 +81,7 @@ const avoid = (v: number, range: Partial<ValueRange>): number => {
 export const arbDistinctTensor = (
   shape: Shape,
   options: { dtype?: 'float32' | 'float64' } = {},
-): fc.Arbitrary<Tensor> => {
+): fc.Arbitrary<AnyTensor> => {
   const dtype = options.dtype ?? 'float64'
   const size = shape.reduce((a, b) => a * b, 1)
   const ladder = Array.from({ length: size }, (_, i) => i)
@@ -109,7 +109,7 @@ export const arbDistinctTensor = (
  * import { arbTensor } from 'nabla/testing'
  * fc.assert(fc.property(arbTensor([2, 3], { dtype: 'float64', min: -5, max: 5 }), (t) => t.size === 6))
  */
-export const arbTensor = (shape: Shape, options: TensorOptions = {}): fc.Arbitrary<Tensor> => {
+export const arbTensor = (shape: Shape, options: TensorOptions = {}): fc.Arbitrary<AnyTensor> => {
   const dtype = options.dtype ?? 'float32'
   if (dtype !== 'float32' && dtype !== 'float64')
     throw new DTypeError('arbTensor', `unknown dtype ${String(dtype)}`)
@@ -129,11 +129,11 @@ export const arbTensor = (shape: Shape, options: TensorOptions = {}): fc.Arbitra
  * import { arbAnyTensor } from 'nabla/testing'
  * fc.sample(arbAnyTensor({ maxRank: 2 }), 1)
  */
-export const arbAnyTensor = (shape: ShapeOptions = {}, values: TensorOptions = {}): fc.Arbitrary<Tensor> =>
+export const arbAnyTensor = (shape: ShapeOptions = {}, values: TensorOptions = {}): fc.Arbitrary<AnyTensor> =>
   arbShape(shape).chain((s) => arbTensor(s, values))
 
 /** A pytree of tensors: leaves, arrays and records, nested up to `depth`. */
-export type ArbPytree = Tensor | readonly ArbPytree[] | { readonly [key: string]: ArbPytree }
+export type ArbPytree = AnyTensor | readonly ArbPytree[] | { readonly [key: string]: ArbPytree }
 
 /**
  * Random pytrees of random tensors (records, arrays, leaves), for testing code that maps over

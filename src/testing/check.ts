@@ -13,7 +13,7 @@
  */
 
 import { flatten, leafPaths, type Pytree, unflatten, vjp } from '../grad/index.js'
-import { cast, makeTensor, NablaError, storage, type Tensor } from '../tensor/internal.js'
+import { type AnyTensor, cast, makeTensor, NablaError, storage } from '../tensor/internal.js'
 
 /**
  * Which checks to run: `full` compares the whole Jacobian, `random` compares ⟨J·t, c⟩ with
@@ -150,9 +150,9 @@ const normals = (seed: number) => {
   return (): number => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform())
 }
 
-const toFloat64 = (t: Tensor): Tensor => (t.dtype === 'float64' ? t : cast(t, 'float64'))
+const toFloat64 = (t: AnyTensor): AnyTensor => (t.dtype === 'float64' ? t : cast(t, 'float64'))
 
-const withValues = (t: Tensor, values: Float64Array): Tensor => makeTensor(t.shape, 'float64', values)
+const withValues = (t: AnyTensor, values: Float64Array): AnyTensor => makeTensor(t.shape, 'float64', values)
 
 type Fn = (x: Pytree) => Pytree
 
@@ -160,7 +160,7 @@ type Fn = (x: Pytree) => Pytree
 const evaluateFlat = (
   f: Fn,
   def: ReturnType<typeof flatten>[1],
-  leaves: readonly Tensor[],
+  leaves: readonly AnyTensor[],
 ): Float64Array[] => {
   const [outs] = flatten(f(unflatten(def, leaves)), 'checkGrads', 'f(x)')
   return outs.map((o) => Float64Array.from(storage(o)))
@@ -211,7 +211,7 @@ const checkOnce = (
   const [y, pullback] = vjp((p: Pytree) => f(p), unflatten(def, inputs))
   const [outs, outDef] = flatten(y, 'checkGrads', 'f(x)')
   const outPaths = leafPaths(outDef, 'f(x)')
-  const perturbed = (leaf: number, direction: Float64Array, scale: number): Tensor[] =>
+  const perturbed = (leaf: number, direction: Float64Array, scale: number): AnyTensor[] =>
     inputs.map((t, i) => {
       if (i !== leaf) return t
       const v = Float64Array.from(storage(t))

@@ -14,6 +14,7 @@ import {
   rosenbrockHessianByHand,
 } from '../../examples/second-order.js'
 import {
+  type AnyTensor,
   hessian,
   hvp,
   matmul,
@@ -21,7 +22,6 @@ import {
   reshape,
   sub,
   sum,
-  type Tensor,
   tensor,
   toArray,
   toFlat,
@@ -75,7 +75,7 @@ describe('examples/second-order', () => {
         const A = M.map((ri, i) => M.map((rj, j) => ri.reduce((s, v, k) => s + v * rj[k]!, i === j ? 1 : 0)))
         const At = tensor(A, f64)
         const bt = tensor(b, f64)
-        const f = (p: Tensor): Tensor =>
+        const f = (p: AnyTensor): AnyTensor =>
           sub(mul(sum(mul(p, reshape(matmul(At, reshape(p, [3, 1])), [3]))), 0.5), sum(mul(bt, p)))
         const x1 = newtonStep(f, start)
         A.forEach((r, i) => {

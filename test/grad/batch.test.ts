@@ -6,13 +6,13 @@
 import { describe, expect, it } from 'vitest'
 import { BatchTrace } from '../../src/grad/batch.js'
 import {
+  type AnyTensor,
   hasValues,
   mul,
   nextLevel,
   popInterpreter,
   pushInterpreter,
   sum,
-  type Tensor,
   tensor,
   toArray,
 } from '../../src/tensor/internal.js'
@@ -45,7 +45,7 @@ describe('BatchTrace', () => {
 
   it('hands primitives to their batching rules and follows the result', () => {
     const trace = new BatchTrace(nextLevel(), 2)
-    let y: Tensor | undefined
+    let y: AnyTensor | undefined
     within(trace, () => {
       const x = trace.box(batch)
       y = sum(mul(x, x))

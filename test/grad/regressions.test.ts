@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   ArgumentError,
   add,
   exp,
@@ -31,48 +32,51 @@ import {
   softplus,
   sqrt,
   sum,
-  type Tensor,
   tensor,
   toFlat,
   where,
   zeros,
 } from '../../src/index.js'
 
-const f64 = (values: number[]): Tensor => tensor(values, { dtype: 'float64' })
+const f64 = (values: number[]): AnyTensor => tensor(values, { dtype: 'float64' })
 const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x))
 
 describe('where does not leak NaN from the branch not taken (trace.ts strong zeros, where.ts unselected)', () => {
   it('grad of where(x > 0, sqrt(x), 0) is 0 at x = −1 and x = 0, 1/(2√x) at x = 4', () => {
-    const g = grad((x: Tensor) => sum(where(greater(x, 0), sqrt(x), 0)))(f64([-1, 0, 4]))
+    const g = grad((x: AnyTensor) => sum(where(greater(x, 0), sqrt(x), 0)))(f64([-1, 0, 4]))
     expect(toFlat(g)).toEqual([0, 0, 0.25])
   })
 
   it('grad of where(x > 0, log(x), x) is 1 at x = −1 and x = 0', () => {
-    const g = grad((x: Tensor) => sum(where(greater(x, 0), log(x), x)))(f64([-1, 0, 2]))
+    const g = grad((x: AnyTensor) => sum(where(greater(x, 0), log(x), x)))(f64([-1, 0, 2]))
     expect(toFlat(g)).toEqual([1, 1, 0.5])
   })
 
   it('an overflow several ops deep in the branch not taken does not leak: where(x < 100, x·eˣ, 0) at 1000', () => {
-    const g = grad((x: Tensor) => sum(where(less(x, 100), mul(x, exp(x)), 0)))(f64([1000, 1]))
+    const g = grad((x: AnyTensor) => sum(where(less(x, 100), mul(x, exp(x)), 0)))(f64([1000, 1]))
     expect(toFlat(g)).toEqual([0, 2 * Math.E])
   })
 
   it('nor through a reduction in the branch: where(sum(x) > 0, sum(sqrt(x)), 0) at x < 0', () => {
-    const g = grad((x: Tensor) => where(greater(sum(x), 0), sum(sqrt(x)), 0))(f64([-1, -2]))
+    const g = grad((x: AnyTensor) => where(greater(sum(x), 0), sum(sqrt(x)), 0))(f64([-1, -2]))
     expect(toFlat(g)).toEqual([0, 0])
   })
 
   it('second order and forward mode agree: hessian, hvp and jvp of the same where are finite', () => {
-    const f = (x: Tensor) => sum(where(greater(x, 0), log(x), mul(x, x)))
+    const f = (x: AnyTensor) => sum(where(greater(x, 0), log(x), mul(x, x)))
     expect(toFlat(hessian(f)(f64([-1, 0, 2])))).toEqual([2, 0, 0, 0, 2, 0, 0, 0, -0.25])
     expect(toFlat(hvp(f)(f64([-1, 0, 2]), f64([1, 1, 1])))).toEqual([2, 2, -0.25])
-    const [, tangent] = jvp((x: Tensor) => where(greater(x, 0), sqrt(x), 0), f64([-1, 0, 4]), f64([1, 1, 1]))
+    const [, tangent] = jvp(
+      (x: AnyTensor) => where(greater(x, 0), sqrt(x), 0),
+      f64([-1, 0, 4]),
+      f64([1, 1, 1]),
+    )
     expect(toFlat(tangent)).toEqual([0, 0, 0.25])
   })
 
   it('guard: a zero cotangent that is a value (1/∞), not a branch not taken, keeps IEEE semantics: NaN, never 0', () => {
     // d/dx log(eˣ) = 1, but eˣ overflows at 1000: NaN is honest, 0 would be a wrong finite number
-    const g = grad((x: Tensor) => sum(log(exp(x))))(f64([1000, 1]))
+    const g = grad((x: AnyTensor) => sum(log(exp(x))))(f64([1000, 1]))
     expect(toFlat(g)).toEqual([Number.NaN, 1])
     // and an infinite derivative stays infinite in forward mode
     expect(toFlat(jvp(sqrt, f64([0]), f64([1]))[1])).toEqual([Number.POSITIVE_INFINITY])
@@ -81,15 +85,15 @@ describe('where does not leak NaN from the branch not taken (trace.ts strong zer
 
 describe('softplus is smooth at 0 to every order (composite.ts)', () => {
   it("has second derivative σ'(0) = 1/4 at 0, not 0 (max(x, 0) + log1p(e^−|x|) lost it at the kinks)", () => {
-    const h = hessian((x: Tensor) => sum(softplus(x)))(f64([0]))
+    const h = hessian((x: AnyTensor) => sum(softplus(x)))(f64([0]))
     expect(toFlat(h)).toEqual([0.25])
-    const hl = hessian((x: Tensor) => sum(logSigmoid(x)))(f64([0]))
+    const hl = hessian((x: AnyTensor) => sum(logSigmoid(x)))(f64([0]))
     expect(toFlat(hl)).toEqual([-0.25])
   })
 
   it('guard: keeps first derivatives σ(x) and values at 0, ±1 and ±1000', () => {
     const xs = [0, 1, -1, 1000, -1000]
-    const g = grad((x: Tensor) => sum(softplus(x)))(f64(xs))
+    const g = grad((x: AnyTensor) => sum(softplus(x)))(f64(xs))
     toFlat(g).forEach((v, i) => {
       expect(v).toBeCloseTo(sigmoid(xs[i]!), 15)
     })
@@ -107,7 +111,7 @@ describe('debug-NaN mode and pow (pow.ts uses the needs flags)', () => {
   it('grad of pow(x, 2) at negative x does not report the log x of the exponent nobody differentiates', () => {
     const previous = setDebugNaNs(true)
     try {
-      const g = grad((x: Tensor) => sum(pow(x, 2)))(f64([-2, 3]))
+      const g = grad((x: AnyTensor) => sum(pow(x, 2)))(f64([-2, 3]))
       expect(toFlat(g)).toEqual([-4, 6])
     } finally {
       setDebugNaNs(previous)
@@ -117,9 +121,13 @@ describe('debug-NaN mode and pow (pow.ts uses the needs flags)', () => {
 
 describe('results too large to allocate are ShapeErrors before allocating (dispatch.ts, layout.ts oneHot)', () => {
   const cases: [string, () => unknown, string][] = [
-    ['add', () => add(zeros([100000, 1]) as Tensor, zeros([1, 100000]) as Tensor), '[100000,100000]'],
-    ['matmul', () => matmul(zeros([100000, 1]) as Tensor, zeros([1, 100000]) as never), '[100000,100000]'],
-    ['where', () => where(zeros([100000, 1]) as Tensor, zeros([1, 100000]) as Tensor, 0), '[100000,100000]'],
+    ['add', () => add(zeros([100000, 1]) as AnyTensor, zeros([1, 100000]) as AnyTensor), '[100000,100000]'],
+    ['matmul', () => matmul(zeros([100000, 1]) as AnyTensor, zeros([1, 100000]) as never), '[100000,100000]'],
+    [
+      'where',
+      () => where(zeros([100000, 1]) as AnyTensor, zeros([1, 100000]) as AnyTensor, 0),
+      '[100000,100000]',
+    ],
     ['pad', () => pad(zeros([1]), [[1e10, 0]]), '[10000000001]'],
     ['oneHot', () => oneHot(zeros([100000]), 1e6), '[100000,1000000]'],
   ]
@@ -145,7 +153,7 @@ describe('errors name the op the caller used', () => {
   })
 
   it('logsumexp, softmax and logSoftmax (not max) for an empty axis or an axis out of range', () => {
-    const empty = zeros([2, 0]) as Tensor
+    const empty = zeros([2, 0]) as AnyTensor
     for (const [op, run] of [
       ['logsumexp', () => logsumexp(empty, 1 as never)],
       ['softmax', () => softmax(empty)],
@@ -155,7 +163,7 @@ describe('errors name the op the caller used', () => {
       expect(run).toThrow(`${op}: cannot take the ${op} over an empty axis of a tensor of shape [2,0]`)
     }
     expect(() => softmax(zeros([2, 3]), 2)).toThrow('softmax: axis 2 is out of range for a tensor of rank 2')
-    expect(() => logsumexp(zeros([2, 3]) as Tensor, 5 as never)).toThrow(
+    expect(() => logsumexp(zeros([2, 3]) as AnyTensor, 5 as never)).toThrow(
       'logsumexp: axis 5 is out of range for a tensor of rank 2',
     )
   })

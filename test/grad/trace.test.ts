@@ -6,18 +6,18 @@
  */
 import { describe, expect, it } from 'vitest'
 import { recordReverse } from '../../src/grad/internal.js'
-import { greater, mul, sin, sum, type Tensor, tensor, toFlat } from '../../src/index.js'
+import { type AnyTensor, greater, mul, sin, sum, tensor, toFlat } from '../../src/index.js'
 
 const f64 = { dtype: 'float64' } as const
 
 describe('recordReverse', () => {
   it('records leaves and applications in order, and retains every cotangent', () => {
     const x = tensor([0.5, -1, 2], f64)
-    const { trace, inputNodes, result } = recordReverse('test', (v: Tensor) => sum(sin(mul(v, v))), x)
+    const { trace, inputNodes, result } = recordReverse('test', (v: AnyTensor) => sum(sin(mul(v, v))), x)
     expect(trace.nodes.map((n) => n.prim?.name ?? 'leaf')).toEqual(['leaf', 'mul', 'sin', 'sum'])
     expect(trace.nodes.map((n) => n.parents)).toEqual([[], [0, 0], [1], [2]])
     expect(inputNodes).toEqual([0])
-    const output = trace.nodeOf(result as Tensor)
+    const output = trace.nodeOf(result as AnyTensor)
     expect(output).toBe(3)
     const cotangents = trace.backward([[output, tensor(1, f64)]], true)
     const xs = toFlat(x)
@@ -36,7 +36,7 @@ describe('recordReverse', () => {
   })
 
   it('records comparisons only with recordAll', () => {
-    const f = (v: Tensor) => mul(greater(v, 0), v)
+    const f = (v: AnyTensor) => mul(greater(v, 0), v)
     const x = tensor([1, -1], f64)
     expect(recordReverse('test', f, x).trace.nodes.map((n) => n.prim?.name)).toEqual([undefined, 'mul'])
     const all = recordReverse('test', f, x, { recordAll: true }).trace.nodes
@@ -47,7 +47,7 @@ describe('recordReverse', () => {
     expect(() =>
       recordReverse(
         'test',
-        (v: Tensor) => {
+        (v: AnyTensor) => {
           mul(v, 2)
           throw new Error('boom')
         },
@@ -55,7 +55,7 @@ describe('recordReverse', () => {
       ),
     ).toThrow('boom')
     expect(toFlat(mul(tensor([2], f64), 3))).toEqual([6])
-    const { trace } = recordReverse('test', (v: Tensor) => mul(v, 2), tensor([1], f64))
+    const { trace } = recordReverse('test', (v: AnyTensor) => mul(v, 2), tensor([1], f64))
     expect(trace.nodes).toHaveLength(2)
     expect(trace.level).toBe(1)
   })

@@ -6,6 +6,7 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   add,
   checkpoint,
   cos,
@@ -45,7 +46,7 @@ const near = (a: readonly number[], b: readonly number[], tol = 1e-10) => {
 }
 
 /** Central-difference Jacobian of a function on flat float64 arrays. */
-const numericJacobian = (f: (x: Tensor) => Tensor, x: number[], shape: number[]): number[][] => {
+const numericJacobian = (f: (x: AnyTensor) => AnyTensor, x: number[], shape: number[]): number[][] => {
   const eps = 1e-6
   const columns = x.map((_, j) => {
     const plus = x.slice()
@@ -58,7 +59,7 @@ const numericJacobian = (f: (x: Tensor) => Tensor, x: number[], shape: number[])
   })
   return columns[0]!.map((_, i) => columns.map((c) => c[i]!))
 }
-const reshapeFlat = (values: number[], shape: number[]): Tensor =>
+const reshapeFlat = (values: number[], shape: number[]): AnyTensor =>
   shape.length === 2
     ? tensor(
         Array.from({ length: shape[0]! }, (_, r) => values.slice(r * shape[1]!, (r + 1) * shape[1]!)),
@@ -68,7 +69,7 @@ const reshapeFlat = (values: number[], shape: number[]): Tensor =>
 
 describe('jvp', () => {
   it('computes J·t (forward mode) for a non-linear function', () => {
-    const [y, dy] = jvp((x: Tensor) => mul(sin(x), x), tensor([0.5, 2], f64), tensor([1, -2], f64))
+    const [y, dy] = jvp((x: AnyTensor) => mul(sin(x), x), tensor([0.5, 2], f64), tensor([1, -2], f64))
     near(toFlat(y), [0.5 * Math.sin(0.5), 2 * Math.sin(2)])
     near(toFlat(dy), [1 * (Math.cos(0.5) * 0.5 + Math.sin(0.5)), -2 * (Math.cos(2) * 2 + Math.sin(2))])
   })
@@ -88,7 +89,7 @@ describe('jvp', () => {
             ],
             f64,
           )
-          const f = (z: Tensor) => tanh(matmul(reshapeRow(z), w))
+          const f = (z: AnyTensor) => tanh(matmul(reshapeRow(z), w))
           const [, jt] = jvp(f, x, t)
           const [, pullback] = vjp(f, x)
           const lhs = toFlat(jt).reduce((s, v, i) => s + v * toFlat(c)[i]!, 0)
@@ -104,11 +105,11 @@ describe('jvp', () => {
   })
 
   it('rejects a tangent of the wrong shape', () => {
-    expect(() => jvp((x: Tensor) => x, tensor([1, 2], f64), tensor([1], f64))).toThrow(ShapeError)
+    expect(() => jvp((x: AnyTensor) => x, tensor([1, 2], f64), tensor([1], f64))).toThrow(ShapeError)
   })
 })
 
-const reshapeRow = (t: Tensor) => tensor([toFlat(t)], f64)
+const reshapeRow = (t: AnyTensor) => tensor([toFlat(t)], f64)
 
 describe('jacrev and jacfwd', () => {
   it('shape non-square Jacobians as [...out, ...in] and match finite differences', () => {
@@ -119,7 +120,7 @@ describe('jacrev and jacfwd', () => {
       ],
       f64,
     ) // [2, 3]
-    const f = (x: Tensor) => tanh(matmul(x, w)) // [4, 2] → [4, 3]
+    const f = (x: AnyTensor) => tanh(matmul(x, w)) // [4, 2] → [4, 3]
     const x = [0.1, 0.2, -0.3, 0.4, 0.5, -0.6, 0.7, 0.05]
     const xt = reshapeFlat(x, [4, 2])
     const jr = jacrev(f)(xt)
@@ -134,7 +135,7 @@ describe('jacrev and jacfwd', () => {
 
 describe('second order', () => {
   it('hessian of Σ x³ + x₀x₁ is diag(6x) plus the cross term', () => {
-    const f = (x: Tensor) =>
+    const f = (x: AnyTensor) =>
       add(sum(mul(mul(x, x), x)), mul(sum(mul(x, tensor([1, 0], f64))), sum(mul(x, tensor([0, 1], f64)))))
     const h = hessian(f)(tensor([1, 2], f64))
     expect(toArray(h)).toEqual([
@@ -144,7 +145,7 @@ describe('second order', () => {
   })
 
   it('hvp equals the Hessian times v without forming it', () => {
-    const f = (x: Tensor) => sum(mul(sin(x), x))
+    const f = (x: AnyTensor) => sum(mul(sin(x), x))
     const x = [0.3, -1.1, 2]
     const v = [1, 2, -1]
     // d²/dx² (x sin x) = 2 cos x − x sin x, diagonal
@@ -154,13 +155,13 @@ describe('second order', () => {
 
   it('grad(grad(f)) and grad of an hvp (third order) match hand derivatives', () => {
     const x = [0.4, -0.7]
-    const d2 = grad((z: Tensor) => sum(grad((y: Tensor) => sum(sin(y)))(z)))(tensor(x, f64))
+    const d2 = grad((z: AnyTensor) => sum(grad((y: AnyTensor) => sum(sin(y)))(z)))(tensor(x, f64))
     near(
       toFlat(d2),
       x.map((v) => -Math.sin(v)),
     )
     const v = tensor([1, 1], f64)
-    const d3 = grad((z: Tensor) => sum(hvp((y: Tensor) => sum(sin(y)))(z, v)))(tensor(x, f64))
+    const d3 = grad((z: AnyTensor) => sum(hvp((y: AnyTensor) => sum(sin(y)))(z, v)))(tensor(x, f64))
     near(
       toFlat(d3),
       x.map((t) => -Math.cos(t)),
@@ -168,7 +169,7 @@ describe('second order', () => {
   })
 
   it('nested closures do not confuse perturbations: d/dx [x · d/dy (x·y)] = 2x', () => {
-    const g = grad((x: Tensor) => sum(mul(x, grad((y: Tensor) => sum(mul(x, y)))(tensor([5], f64)))))(
+    const g = grad((x: AnyTensor) => sum(mul(x, grad((y: AnyTensor) => sum(mul(x, y)))(tensor([5], f64)))))(
       tensor([3], f64),
     )
     expect(toFlat(g)).toEqual([6])
@@ -177,7 +178,7 @@ describe('second order', () => {
 
 describe('stopGradient', () => {
   it('treats its value as a constant at every order', () => {
-    const g = grad((x: Tensor) => sum(mul(x, stopGradient(x))))(tensor([2, 3], f64))
+    const g = grad((x: AnyTensor) => sum(mul(x, stopGradient(x))))(tensor([2, 3], f64))
     expect(toFlat(g)).toEqual([2, 3])
     const record = stopGradient({ a: tensor([1], f64) })
     expect(toFlat(record.a)).toEqual([1])
@@ -186,51 +187,51 @@ describe('stopGradient', () => {
 
 describe('customVjp', () => {
   const softplus = customVjp(
-    (x: Tensor) => log1p(exp(x)),
+    (x: AnyTensor) => log1p(exp(x)),
     (ct, _y, x) => [mul(ct, sigmoid(x))] as const,
   )
 
   it('uses the hand-written rule, and the rule is differentiable (order 2)', () => {
     const x = tensor([-2, 0, 3], f64)
     near(
-      toFlat(grad((z: Tensor) => sum(softplus(z)))(x)),
+      toFlat(grad((z: AnyTensor) => sum(softplus(z)))(x)),
       [-2, 0, 3].map((v) => 1 / (1 + Math.exp(-v))),
     )
-    assertGrads((z: Tensor) => sum(softplus(z)), x, { order: 2 })
+    assertGrads((z: AnyTensor) => sum(softplus(z)), x, { order: 2 })
   })
 
   it('can disagree with the forward on purpose (straight-through estimator)', () => {
     const roundSte = customVjp(
-      (x: Tensor) => tensor(toFlat(x).map(Math.round), f64) as Tensor,
+      (x: AnyTensor) => tensor(toFlat(x).map(Math.round), f64) as AnyTensor,
       (ct) => [ct] as const,
     )
-    expect(toFlat(grad((z: Tensor) => sum(roundSte(z)))(tensor([0.4, 1.6], f64)))).toEqual([1, 1])
+    expect(toFlat(grad((z: AnyTensor) => sum(roundSte(z)))(tensor([0.4, 1.6], f64)))).toEqual([1, 1])
   })
 
   it('rejects a rule that returns the wrong number or shape of cotangents at run time', () => {
     const wrongShape = customVjp(
-      (x: Tensor) => mul(x, 2),
-      (ct) => [sum(ct)] as unknown as readonly [Tensor],
+      (x: AnyTensor) => mul(x, 2),
+      (ct) => [sum(ct)] as unknown as readonly [AnyTensor],
     )
-    expect(() => grad((z: Tensor) => sum(wrongShape(z)))(tensor([1, 2], f64))).toThrow(ShapeError)
+    expect(() => grad((z: AnyTensor) => sum(wrongShape(z)))(tensor([1, 2], f64))).toThrow(ShapeError)
   })
 })
 
 describe('checkpoint', () => {
   it('computes the same values and gradients (first and second order) as the plain function', () => {
-    const block = (x: Tensor) => sin(mul(x, cos(x)))
+    const block = (x: AnyTensor) => sin(mul(x, cos(x)))
     const saved = checkpoint(block)
     const x = tensor([0.3, -0.8, 1.7], f64)
     expect(toFlat(saved(x))).toEqual(toFlat(block(x)))
-    expect(toFlat(grad((z: Tensor) => sum(saved(z)))(x))).toEqual(
-      toFlat(grad((z: Tensor) => sum(block(z)))(x)),
+    expect(toFlat(grad((z: AnyTensor) => sum(saved(z)))(x))).toEqual(
+      toFlat(grad((z: AnyTensor) => sum(block(z)))(x)),
     )
-    expect(checkGrads((z: Tensor) => sum(saved(z)), x, { order: 2 }).ok).toBe(true)
+    expect(checkGrads((z: AnyTensor) => sum(saved(z)), x, { order: 2 }).ok).toBe(true)
   })
 
   it('keeps the negation sign through nested checkpoints', () => {
-    const inner = checkpoint((x: Tensor) => neg(mul(x, x)))
-    const outer = checkpoint((x: Tensor) => inner(add(x, 1)))
-    near(toFlat(grad((z: Tensor) => sum(outer(z)))(tensor([2], f64))), [-6])
+    const inner = checkpoint((x: AnyTensor) => neg(mul(x, x)))
+    const outer = checkpoint((x: AnyTensor) => inner(add(x, 1)))
+    near(toFlat(grad((z: AnyTensor) => sum(outer(z)))(tensor([2], f64))), [-6])
   })
 })

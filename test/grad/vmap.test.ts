@@ -7,6 +7,7 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   ArgumentError,
   add,
   customVjp,
@@ -24,7 +25,6 @@ import {
   stack,
   stopGradient,
   sum,
-  type Tensor,
   tensor,
   toArray,
   toFlat,
@@ -39,9 +39,9 @@ import type { Program } from '../../src/testing/programs.js'
 import { batchOf, expectClose } from '../support/batches.js'
 
 type Nested = number | readonly Nested[]
-const f64 = (values: Nested): Tensor => tensor(values as number[], { dtype: 'float64' })
+const f64 = (values: Nested): AnyTensor => tensor(values as number[], { dtype: 'float64' })
 /** Example `b` of a batch along `axis`. */
-const row = (x: Tensor, b: number, axis = 0): Tensor =>
+const row = (x: AnyTensor, b: number, axis = 0): AnyTensor =>
   sum(
     slice(
       x,
@@ -58,16 +58,16 @@ describe('vmap by hand', () => {
   ])
 
   it('maps over axis 0 by default: one result per row', () => {
-    expect(toArray(vmap((x: Tensor) => sum(mul(x, x)))(xs))).toEqual([14, 77])
+    expect(toArray(vmap((x: AnyTensor) => sum(mul(x, x)))(xs))).toEqual([14, 77])
   })
 
   it('maps over another axis with inAxes, and puts the batch where outAxes says', () => {
-    expect(toArray(vmap((x: Tensor) => sum(x), { inAxes: 1 })(xs))).toEqual([5, 7, 9])
-    expect(toArray(vmap((x: Tensor) => mul(x, 2), { inAxes: 1, outAxes: 1 })(xs))).toEqual([
+    expect(toArray(vmap((x: AnyTensor) => sum(x), { inAxes: 1 })(xs))).toEqual([5, 7, 9])
+    expect(toArray(vmap((x: AnyTensor) => mul(x, 2), { inAxes: 1, outAxes: 1 })(xs))).toEqual([
       [2, 4, 6],
       [8, 10, 12],
     ])
-    expect(toArray(vmap((x: Tensor) => mul(x, 2), { inAxes: -1 })(xs))).toEqual([
+    expect(toArray(vmap((x: AnyTensor) => mul(x, 2), { inAxes: -1 })(xs))).toEqual([
       [2, 8],
       [4, 10],
       [6, 12],
@@ -76,17 +76,20 @@ describe('vmap by hand', () => {
 
   it('shares an argument whose inAxes entry is null, and broadcasts an output that does not depend on the batch', () => {
     const w = f64([10, 20, 30])
-    expect(toArray(vmap((x: Tensor, v: Tensor) => sum(mul(x, v)), { inAxes: [0, null] })(xs, w))).toEqual([
-      140, 320,
-    ])
-    expect(toArray(vmap((_x: Tensor) => w)(xs))).toEqual([
+    expect(
+      toArray(vmap((x: AnyTensor, v: AnyTensor) => sum(mul(x, v)), { inAxes: [0, null] })(xs, w)),
+    ).toEqual([140, 320])
+    expect(toArray(vmap((_x: AnyTensor) => w)(xs))).toEqual([
       [10, 20, 30],
       [10, 20, 30],
     ])
   })
 
   it('takes and returns pytrees', () => {
-    const out = vmap((p: { a: Tensor; b: readonly [Tensor] }) => ({ s: add(p.a, p.b[0]), t: [sum(p.a)] }))({
+    const out = vmap((p: { a: AnyTensor; b: readonly [AnyTensor] }) => ({
+      s: add(p.a, p.b[0]),
+      t: [sum(p.a)],
+    }))({
       a: xs,
       b: [f64([[1], [2]])],
     })
@@ -113,23 +116,23 @@ describe('vmap by hand', () => {
         [1, 1, 1],
       ],
     ])
-    const loop = (f: (x: Tensor) => Tensor) => stack([f(row(a, 0)), f(row(a, 1))], 0)
+    const loop = (f: (x: AnyTensor) => AnyTensor) => stack([f(row(a, 0)), f(row(a, 1))], 0)
     for (const f of [
-      (x: Tensor) => matmul(x, m),
-      (x: Tensor) => matmul(transpose(m), transpose(x)),
-      (x: Tensor) => matmul(x, transpose(x)),
+      (x: AnyTensor) => matmul(x, m),
+      (x: AnyTensor) => matmul(transpose(m), transpose(x)),
+      (x: AnyTensor) => matmul(x, transpose(x)),
     ])
       expectClose(vmap(f)(a), loop(f))
   })
 
   it('stops gradients per example: stopGradient inside vmap keeps the batch', () => {
-    const g = vmap((x: Tensor) => grad((y: Tensor) => sum(mul(y, stopGradient(y))))(x))(xs)
+    const g = vmap((x: AnyTensor) => grad((y: AnyTensor) => sum(mul(y, stopGradient(y))))(x))(xs)
     expect(toArray(g)).toEqual(toArray(xs))
   })
 
   it('batches a custom-vjp function and keeps its rule', () => {
     const twice = customVjp(
-      (x: Tensor) => mul(x, 2),
+      (x: AnyTensor) => mul(x, 2),
       (ct) => [mul(ct, 3)] as const,
     )
     expect(toArray(vmap(twice)(xs))).toEqual([
@@ -137,20 +140,22 @@ describe('vmap by hand', () => {
       [8, 10, 12],
     ])
     // the rule (3, deliberately not the true derivative 2) is what the per-example gradient uses
-    expect(toArray(vmap((x: Tensor) => grad((y: Tensor) => sum(twice(y)))(x))(xs))).toEqual([
+    expect(toArray(vmap((x: AnyTensor) => grad((y: AnyTensor) => sum(twice(y)))(x))(xs))).toEqual([
       [3, 3, 3],
       [3, 3, 3],
     ])
   })
 
   it('refuses to read values inside vmap (a tensor there stands for every example)', () => {
-    expect(() => vmap((x: Tensor) => tensor(item(sum(x))))(xs)).toThrow(
+    expect(() => vmap((x: AnyTensor) => tensor(item(sum(x))))(xs)).toThrow(
       /item: cannot read the values of a tensor inside vmap/,
     )
-    expect(() => vmap((x: Tensor) => tensor(toFlat(x)))(xs)).toThrow(ArgumentError)
-    expect(() => vmap((x: Tensor) => tensor([...toTypedArray(x)]))(xs)).toThrow(/toTypedArray: cannot read/)
+    expect(() => vmap((x: AnyTensor) => tensor(toFlat(x)))(xs)).toThrow(ArgumentError)
+    expect(() => vmap((x: AnyTensor) => tensor([...toTypedArray(x)]))(xs)).toThrow(
+      /toTypedArray: cannot read/,
+    )
     let printed = ''
-    vmap((x: Tensor) => {
+    vmap((x: AnyTensor) => {
       printed = formatTensor(x)
       return x
     })(xs)
@@ -160,20 +165,20 @@ describe('vmap by hand', () => {
   })
 
   it('names the arguments whose batch sizes differ, and needs a batched argument', () => {
-    expect(() => vmap((x: Tensor, y: Tensor) => add(x, y))(xs, f64([[1, 2, 3]]))).toThrow(
+    expect(() => vmap((x: AnyTensor, y: AnyTensor) => add(x, y))(xs, f64([[1, 2, 3]]))).toThrow(
       /vmap: batch sizes differ: args\[0\] \(shape \[2,3\], axis 0\) has 2 examples but args\[1\] \(shape \[1,3\], axis 0\) has 1/,
     )
-    expect(() => vmap((x: Tensor, y: Tensor) => add(x, y))(xs, f64([[1, 2, 3]]))).toThrow(ShapeError)
-    expect(() => vmap((x: Tensor) => x, { inAxes: [null] })(xs)).toThrow(/needs at least one batched/)
-    expect(() => vmap((x: Tensor) => x, { inAxes: [0, 0] })(xs)).toThrow(
+    expect(() => vmap((x: AnyTensor, y: AnyTensor) => add(x, y))(xs, f64([[1, 2, 3]]))).toThrow(ShapeError)
+    expect(() => vmap((x: AnyTensor) => x, { inAxes: [null] })(xs)).toThrow(/needs at least one batched/)
+    expect(() => vmap((x: AnyTensor) => x, { inAxes: [0, 0] })(xs)).toThrow(
       /one entry per argument \(1\), got 2/,
     )
-    expect(() => vmap((x: Tensor) => x, { inAxes: 2 })(xs)).toThrow(/inAxes\[0\]/)
+    expect(() => vmap((x: AnyTensor) => x, { inAxes: 2 })(xs)).toThrow(/inAxes\[0\]/)
   })
 
   it('batches zero examples', () => {
     const empty = batchOf([], 0, [3], 'float64')
-    expect(vmap((x: Tensor) => sum(exp(x)))(empty).shape).toEqual([0])
+    expect(vmap((x: AnyTensor) => sum(exp(x)))(empty).shape).toEqual([0])
   })
 })
 
@@ -188,10 +193,10 @@ interface Batch {
   readonly program: Program
   readonly size: number
   /** Per example, the program's inputs (shared arguments are the same in every example). */
-  readonly examples: readonly (readonly Tensor[])[]
+  readonly examples: readonly (readonly AnyTensor[])[]
   readonly inAxes: readonly (number | null)[]
   /** The batched arguments. */
-  readonly args: readonly Tensor[]
+  readonly args: readonly AnyTensor[]
 }
 
 const arbBatch = (options: { maxSteps?: number } = {}): fc.Arbitrary<Batch> =>
@@ -224,7 +229,7 @@ const arbBatch = (options: { maxSteps?: number } = {}): fc.Arbitrary<Batch> =>
       return { program, size, examples, inAxes, args }
     })
 
-const loop = (batch: Batch, f: (inputs: readonly Tensor[], b: number) => Tensor): Tensor =>
+const loop = (batch: Batch, f: (inputs: readonly AnyTensor[], b: number) => AnyTensor): AnyTensor =>
   stack(
     batch.examples.map((inputs, b) => f(inputs, b)),
     0,
@@ -237,7 +242,7 @@ describe('vmap over random programs', () => {
   it(`vmap(f) equals stacking f over the examples (${runs} programs)`, () => {
     fc.assert(
       fc.property(arbBatch({ maxSteps: 6 }), (batch) => {
-        const run = (...xs: Tensor[]) => batch.program.run(xs)
+        const run = (...xs: AnyTensor[]) => batch.program.run(xs)
         const actual = vmap(run, { inAxes: batch.inAxes })(...batch.args)
         expectClose(
           actual,
@@ -253,9 +258,9 @@ describe('vmap over random programs', () => {
   it(`vmap ∘ grad (per-example gradients) equals a loop of grad (${runs} programs)`, () => {
     fc.assert(
       fc.property(arbBatch(), (batch) => {
-        const gradOf = (xs: readonly Tensor[]) =>
-          grad((ys: Tensor[]) => sum(batch.program.run(ys)))([...xs])[0]!
-        const actual = vmap((...xs: Tensor[]) => gradOf(xs), { inAxes: batch.inAxes })(...batch.args)
+        const gradOf = (xs: readonly AnyTensor[]) =>
+          grad((ys: AnyTensor[]) => sum(batch.program.run(ys)))([...xs])[0]!
+        const actual = vmap((...xs: AnyTensor[]) => gradOf(xs), { inAxes: batch.inAxes })(...batch.args)
         expectClose(actual, loop(batch, gradOf), 1e-10, describeBatch(batch))
       }),
       settings,
@@ -266,19 +271,19 @@ describe('vmap over random programs', () => {
     fc.assert(
       fc.property(arbBatch(), (batch) => {
         const first = batch.inAxes[0]!
-        const total = (x0: Tensor) =>
+        const total = (x0: AnyTensor) =>
           sum(
-            vmap((...xs: Tensor[]) => batch.program.run(xs), { inAxes: batch.inAxes })(
+            vmap((...xs: AnyTensor[]) => batch.program.run(xs), { inAxes: batch.inAxes })(
               x0,
               ...batch.args.slice(1),
             ),
           )
         const actual = grad(total)(batch.args[0]!)
         const perExample = loop(batch, (xs) =>
-          grad((y: Tensor) => sum(batch.program.run([y, ...xs.slice(1)])))(xs[0]!),
+          grad((y: AnyTensor) => sum(batch.program.run([y, ...xs.slice(1)])))(xs[0]!),
         )
         // per-example gradients stacked along the first argument's batch axis
-        const expected = vmap((g: Tensor) => g, { outAxes: first })(perExample)
+        const expected = vmap((g: AnyTensor) => g, { outAxes: first })(perExample)
         expectClose(actual, expected, 1e-10, describeBatch(batch))
       }),
       settings,
@@ -289,7 +294,7 @@ describe('vmap over random programs', () => {
     fc.assert(
       fc.property(arbBatch({ maxSteps: 4 }), fc.integer({ min: 1, max: 2 }), (batch, outer) => {
         // an outer batch of `outer` copies, the second scaled by −½ (exact), of the inner batch
-        const scaled = (t: Tensor, k: number) => (k === 0 ? t : mul(t, -0.5))
+        const scaled = (t: AnyTensor, k: number) => (k === 0 ? t : mul(t, -0.5))
         const outerArgs = batch.args.map((a, i) =>
           batch.inAxes[i] === null
             ? a
@@ -299,8 +304,8 @@ describe('vmap over random programs', () => {
               ),
         )
         const outerAxes = batch.inAxes.map((a) => (a === null ? null : 0))
-        const inner = vmap((...xs: Tensor[]) => batch.program.run(xs), { inAxes: batch.inAxes })
-        const actual = vmap((...xs: Tensor[]) => inner(...xs), { inAxes: outerAxes })(...outerArgs)
+        const inner = vmap((...xs: AnyTensor[]) => batch.program.run(xs), { inAxes: batch.inAxes })
+        const actual = vmap((...xs: AnyTensor[]) => inner(...xs), { inAxes: outerAxes })(...outerArgs)
         const expected = stack(
           Array.from({ length: outer }, (_, k) =>
             loop(batch, (xs) =>
@@ -319,20 +324,20 @@ describe('vmap over random programs', () => {
     fc.assert(
       fc.property(arbBatch(), (batch) => {
         const tangents = batch.args.map((a) => sin(a))
-        const batched = (xs: readonly Tensor[]) =>
-          vmap((...ys: Tensor[]) => batch.program.run(ys), { inAxes: batch.inAxes })(...xs)
+        const batched = (xs: readonly AnyTensor[]) =>
+          vmap((...ys: AnyTensor[]) => batch.program.run(ys), { inAxes: batch.inAxes })(...xs)
         const [, actual] = jvp(batched, [...batch.args], tangents)
         const tangentRows = (b: number) =>
           batch.examples[b]!.map((x, i) => (batch.inAxes[i] === null ? sin(x) : sin(x)))
         const expected = loop(
           batch,
-          (xs, b) => jvp((ys: Tensor[]) => batch.program.run(ys), [...xs], tangentRows(b))[1],
+          (xs, b) => jvp((ys: AnyTensor[]) => batch.program.run(ys), [...xs], tangentRows(b))[1],
         )
         expectClose(actual, expected, 1e-10, describeBatch(batch))
         const inside = vmap(
-          (...xs: Tensor[]) =>
+          (...xs: AnyTensor[]) =>
             jvp(
-              (ys: Tensor[]) => batch.program.run(ys),
+              (ys: AnyTensor[]) => batch.program.run(ys),
               xs,
               xs.map((x) => sin(x)),
             )[1],
@@ -347,24 +352,24 @@ describe('vmap over random programs', () => {
   it(`vmap ∘ hvp and vmap ∘ vjp equal loops (${runs} programs)`, () => {
     fc.assert(
       fc.property(arbBatch({ maxSteps: 4 }), (batch) => {
-        const f = (ys: Tensor[]) => sum(batch.program.run(ys))
-        const hvpOf = (xs: readonly Tensor[]) =>
+        const f = (ys: AnyTensor[]) => sum(batch.program.run(ys))
+        const hvpOf = (xs: readonly AnyTensor[]) =>
           hvp(f)(
             [...xs],
             xs.map((x) => sin(x)),
           )[0]!
         expectClose(
-          vmap((...xs: Tensor[]) => hvpOf(xs), { inAxes: batch.inAxes })(...batch.args),
+          vmap((...xs: AnyTensor[]) => hvpOf(xs), { inAxes: batch.inAxes })(...batch.args),
           loop(batch, hvpOf),
           1e-9,
           describeBatch(batch),
         )
-        const vjpOf = (xs: readonly Tensor[]) => {
-          const [y, pullback] = vjp((ys: Tensor[]) => batch.program.run(ys), [...xs])
+        const vjpOf = (xs: readonly AnyTensor[]) => {
+          const [y, pullback] = vjp((ys: AnyTensor[]) => batch.program.run(ys), [...xs])
           return pullback(sin(y))[0]!
         }
         expectClose(
-          vmap((...xs: Tensor[]) => vjpOf(xs), { inAxes: batch.inAxes })(...batch.args),
+          vmap((...xs: AnyTensor[]) => vjpOf(xs), { inAxes: batch.inAxes })(...batch.args),
           loop(batch, vjpOf),
           1e-10,
           describeBatch(batch),
@@ -377,10 +382,10 @@ describe('vmap over random programs', () => {
   it(`vmap ∘ jacrev equals a loop of jacrev (${runs} programs)`, () => {
     fc.assert(
       fc.property(arbBatch({ maxSteps: 4 }), (batch) => {
-        const jacOf = (xs: readonly Tensor[]) =>
-          jacrev((y: Tensor) => batch.program.run([y, ...xs.slice(1)]))(xs[0]!)
+        const jacOf = (xs: readonly AnyTensor[]) =>
+          jacrev((y: AnyTensor) => batch.program.run([y, ...xs.slice(1)]))(xs[0]!)
         expectClose(
-          vmap((...xs: Tensor[]) => jacOf(xs), { inAxes: batch.inAxes })(...batch.args),
+          vmap((...xs: AnyTensor[]) => jacOf(xs), { inAxes: batch.inAxes })(...batch.args),
           loop(batch, jacOf),
           1e-10,
           describeBatch(batch),

@@ -7,6 +7,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   add,
   grad,
   greater,
@@ -33,7 +34,7 @@ const sig = (z: number): number => 1 / (1 + Math.exp(-z))
 /** One neuron of the chain: C = (σ(w·a + b) − y)², with y a constant. */
 const chainCost =
   (y: number) =>
-  (p: { a: Tensor; w: Tensor; b: Tensor }): Tensor =>
+  (p: { a: AnyTensor; w: AnyTensor; b: AnyTensor }): AnyTensor =>
     square(sub(sigmoid(add(mul(p.w, p.a), p.b)), y))
 
 const opsOf = (g: ComputationGraph): string[] => g.nodes.filter((n) => n.kind === 'op').map((n) => n.op)
@@ -123,7 +124,7 @@ describe('traceGraph on the 3Blue1Brown chain', () => {
     const ws = [0.9, -1.3, 0.6, 1.8]
     const bs = [0.2, 0.1, -0.4, 0.05]
     const y = 0.25
-    const g = traceGraph((a0: Tensor) => {
+    const g = traceGraph((a0: AnyTensor) => {
       let a = a0
       ws.forEach((w, l) => {
         a = sigmoid(add(mul(s(w), a), s(bs[l]!)))
@@ -155,7 +156,7 @@ describe('traceGraph on tensors', () => {
   const w = tensor([1.1, -0.4, 0.8, 0.5, 2.0, -1.5, 0.3], f64)
 
   it('gives input nodes the gradient of grad and intermediate nodes the gradient of the rest', () => {
-    const f = (p: { x: Tensor; w: Tensor }) => sum(sin(mul(tanh(p.x), p.w)))
+    const f = (p: { x: AnyTensor; w: AnyTensor }) => sum(sin(mul(tanh(p.x), p.w)))
     const g = traceGraph(f, { x, w }, { limit: 100 })
     expect(opsOf(g)).toEqual(['tanh', 'mul', 'sin', 'sum'])
     const reference = grad(f)({ x, w })
@@ -177,7 +178,7 @@ describe('traceGraph on tensors', () => {
   })
 
   it('summarises large values: statistics over all elements, the first few values', () => {
-    const g = traceGraph((v: Tensor) => sum(v), x, { limit: 3 })
+    const g = traceGraph((v: AnyTensor) => sum(v), x, { limit: 3 })
     const input = g.nodes[0]!
     expect(input.value.values).toEqual([0.3, -1.2, 2.0])
     expect(input.value.truncated).toBe(true)
@@ -189,18 +190,18 @@ describe('traceGraph on tensors', () => {
   })
 
   it('needs a cotangent for a non-scalar output, and uses it', () => {
-    expect(() => traceGraph((v: Tensor) => mul(v, 3), x)).toThrow(/cotangent/)
-    expect(() => traceGraph((v: Tensor) => mul(v, 3), x, { cotangent: tensor([1, 2], f64) })).toThrow(
+    expect(() => traceGraph((v: AnyTensor) => mul(v, 3), x)).toThrow(/cotangent/)
+    expect(() => traceGraph((v: AnyTensor) => mul(v, 3), x, { cotangent: tensor([1, 2], f64) })).toThrow(
       /shape \[2\]/,
     )
     const c = tensor([1, 2, 3, 4, 5, 6, 7], f64)
-    const g = traceGraph((v: Tensor) => mul(v, 3), x, { cotangent: c, limit: 10 })
+    const g = traceGraph((v: AnyTensor) => mul(v, 3), x, { cotangent: c, limit: 10 })
     expect(g.nodes[0]!.grad!.values).toEqual([3, 6, 9, 12, 15, 18, 21])
   })
 
   it('makes one constant node per distinct closed-over tensor', () => {
     const k = tensor([2, 2, 2, 2, 2, 2, 2], f64)
-    const g = traceGraph((v: Tensor) => sum(mul(add(v, k), k)), x)
+    const g = traceGraph((v: AnyTensor) => sum(mul(add(v, k), k)), x)
     const constants = g.nodes.filter((n) => n.kind === 'constant')
     expect(constants).toHaveLength(1)
     const users = g.nodes.filter((n) => n.inputs.includes(constants[0]!.id)).map((n) => n.op)
@@ -210,7 +211,7 @@ describe('traceGraph on tensors', () => {
 
   it('records the backward pass of a grad taken inside f', () => {
     // f(x) = Σ ∂/∂x (x³) = Σ 3x², so ∂f/∂x = 6x
-    const f = (v: Tensor) => sum(grad((u: Tensor) => sum(mul(mul(u, u), u)))(v))
+    const f = (v: AnyTensor) => sum(grad((u: AnyTensor) => sum(mul(mul(u, u), u)))(v))
     const g = traceGraph(f, x, { limit: 10 })
     expect(opsOf(g).length).toBeGreaterThan(3)
     g.nodes[0]!.grad!.values.forEach((d, i) => {
@@ -220,12 +221,12 @@ describe('traceGraph on tensors', () => {
 
   it('leaves no tracing state behind when f throws', () => {
     expect(() =>
-      traceGraph((v: Tensor) => {
+      traceGraph((v: AnyTensor) => {
         mul(v, 2)
         throw new Error('boom')
       }, x),
     ).toThrow('boom')
-    const g = traceGraph((v: Tensor) => sum(mul(v, v)), s(3))
+    const g = traceGraph((v: AnyTensor) => sum(mul(v, v)), s(3))
     expect(only(g.nodes[0]!.grad!.values)).toBe(6)
     expect(item(mul(s(2), s(3)))).toBe(6)
   })
@@ -255,7 +256,7 @@ describe('toDot', () => {
   })
 
   it('shows statistics for tensors of more than four elements', () => {
-    const g = traceGraph((v: Tensor) => sum(v), tensor([1, 2, 3, 4, 10], f64))
+    const g = traceGraph((v: AnyTensor) => sum(v), tensor([1, 2, 3, 4, 10], f64))
     expect(toDot(g)).toContain('value [1, 2, 3, …]<br/><font point-size="9">min 1 max 10 mean 4</font>')
   })
 })
@@ -263,7 +264,7 @@ describe('toDot', () => {
 describe('traceGraph reads the reverse tape', () => {
   it('runs f once', () => {
     let calls = 0
-    traceGraph((v: Tensor) => {
+    traceGraph((v: AnyTensor) => {
       calls++
       return sum(mul(v, v))
     }, s(2))
@@ -273,7 +274,7 @@ describe('traceGraph reads the reverse tape', () => {
   it('draws comparisons as ops of their inputs, with a zero gradient', () => {
     // relu by hand: where(x > 0, x, 0); d/dx = 1 where x > 0
     const v = tensor([-1, 2, 3], f64)
-    const g = traceGraph((u: Tensor) => sum(where(greater(u, 0), u, 0)), v, { limit: 10 })
+    const g = traceGraph((u: AnyTensor) => sum(where(greater(u, 0), u, 0)), v, { limit: 10 })
     expect(opsOf(g)).toEqual(['greater', 'where', 'sum'])
     const comparison = g.nodes.find((n) => n.op === 'greater')!
     expect(comparison.inputs[0]).toBe(g.inputs[0])

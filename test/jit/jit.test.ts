@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   add,
   grad,
   jit,
@@ -16,7 +17,6 @@ import {
   sin,
   stopGradient,
   sum,
-  type Tensor,
   tanh,
   tensor,
   toArray,
@@ -34,11 +34,11 @@ const close = (a: readonly number[], b: readonly number[], tol = 1e-12) => {
 }
 
 describe('jit', () => {
-  const loss = (p: { w: Tensor; b: Tensor }) => sum(tanh(add(mul(p.w, p.w), p.b)))
+  const loss = (p: { w: AnyTensor; b: AnyTensor }) => sum(tanh(add(mul(p.w, p.w), p.b)))
 
   it('traces once per signature and gives the eager values afterwards', () => {
     let calls = 0
-    const f = jit((x: Tensor, y: Tensor) => {
+    const f = jit((x: AnyTensor, y: AnyTensor) => {
       calls++ // a side effect: runs at tracing calls only (documented)
       return sin(mul(x, y))
     })
@@ -60,7 +60,10 @@ describe('jit', () => {
   })
 
   it('takes and returns pytrees', () => {
-    const f = jit((p: { w: Tensor; b: Tensor }) => ({ y: add(p.w, p.b), both: [p.w, mul(p.b, 2)] as const }))
+    const f = jit((p: { w: AnyTensor; b: AnyTensor }) => ({
+      y: add(p.w, p.b),
+      both: [p.w, mul(p.b, 2)] as const,
+    }))
     const p = { w: tensor([1, 2], f64), b: tensor([3, 4], f64) }
     f(p)
     const out = f(p)
@@ -70,7 +73,7 @@ describe('jit', () => {
   })
 
   it('static arguments are part of the signature', () => {
-    const f = jit((x: Tensor, power: number) => (power === 2 ? mul(x, x) : x), { staticArgs: [1] })
+    const f = jit((x: AnyTensor, power: number) => (power === 2 ? mul(x, x) : x), { staticArgs: [1] })
     const x = tensor([3], f64)
     expect(toArray(f(x, 2))).toEqual([9])
     expect(toArray(f(x, 1))).toEqual([3])
@@ -94,16 +97,16 @@ describe('jit', () => {
   })
 
   it('second derivatives through a jitted function', () => {
-    const f = jit((x: Tensor) => sum(mul(mul(x, x), x)))
+    const f = jit((x: AnyTensor) => sum(mul(mul(x, x), x)))
     const x = tensor([1, 2], f64)
     f(x)
     // d²/dx² of Σx³ summed: grad(sum(grad)) = 6x
-    close(toFlat(grad((y: Tensor) => sum(grad(f)(y)))(x)), [6, 12])
+    close(toFlat(grad((y: AnyTensor) => sum(grad(f)(y)))(x)), [6, 12])
   })
 
   it('nested jit is inlined into the outer trace', () => {
-    const inner = jit((x: Tensor) => tanh(x))
-    const outer = jit((x: Tensor) => add(inner(x), 1))
+    const inner = jit((x: AnyTensor) => tanh(x))
+    const outer = jit((x: AnyTensor) => add(inner(x), 1))
     const x = tensor([0.5, -1], f64)
     inner(x) // inner's cache is warm: under the outer trace its IR is applied primitive by primitive
     outer(x)
@@ -119,11 +122,11 @@ describe('jit', () => {
       ],
       f64,
     )
-    const step = jit(valueAndGrad((w: Tensor) => sum(tanh(matmul(x, reshape(w, [4, 2]))))))
+    const step = jit(valueAndGrad((w: AnyTensor) => sum(tanh(matmul(x, reshape(w, [4, 2]))))))
     const w = tensor([0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, -0.8], f64)
     step(w)
     const [value, g] = step(w)
-    const [ev, eg] = valueAndGrad((v: Tensor) => sum(tanh(matmul(x, reshape(v, [4, 2])))))(w)
+    const [ev, eg] = valueAndGrad((v: AnyTensor) => sum(tanh(matmul(x, reshape(v, [4, 2])))))(w)
     close(toFlat(value), toFlat(ev))
     close(toFlat(g), toFlat(eg))
   })
@@ -131,13 +134,13 @@ describe('jit', () => {
   it('a tensor closed over from an outer trace is not cached (each call retraces)', () => {
     const x = tensor([1, 2], f64)
     // d/dc of sum(x · c) through a jitted closure over c
-    const g = grad((c: Tensor) => jit((y: Tensor) => sum(mul(y, c)))(x))
+    const g = grad((c: AnyTensor) => jit((y: AnyTensor) => sum(mul(y, c)))(x))
     close(toFlat(g(tensor([3, 4], f64))), [1, 2])
     close(toFlat(g(tensor([5, 6], f64))), [1, 2])
   })
 
   it('an output that is an input or a constant comes back as it is', () => {
-    const f = jit((x: Tensor) => [x, zeros([2])])
+    const f = jit((x: AnyTensor) => [x, zeros([2])])
     const x = tensor([1, 2])
     f(x)
     const [a, b] = f(x)
@@ -148,7 +151,7 @@ describe('jit', () => {
 
 describe('jit and stopGradient', () => {
   it('records stopGradient (logsumexp’s shift) instead of freezing its value', () => {
-    const f = jit((x: Tensor) => logsumexp(x, -1))
+    const f = jit((x: AnyTensor) => logsumexp(x, -1))
     const a = tensor([[1, 2, 3]], f64)
     f(a)
     expect(f.lastIR()!.equations.map((e) => e.prim.name)).toContain('stopGradient')
@@ -157,7 +160,7 @@ describe('jit and stopGradient', () => {
   })
 
   it('records logSoftmax as its primitive, and its values follow the input', () => {
-    const f = jit((x: Tensor) => logSoftmax(x, -1))
+    const f = jit((x: AnyTensor) => logSoftmax(x, -1))
     const a = tensor([[1, 2, 3]], f64)
     f(a)
     expect(f.lastIR()!.equations.map((e) => e.prim.name)).toContain('logSoftmax')
@@ -166,7 +169,7 @@ describe('jit and stopGradient', () => {
   })
 
   it('gives no gradient through stopGradient, compiled or re-interpreted', () => {
-    const f = (x: Tensor) => sum(mul(x, stopGradient(x)))
+    const f = (x: AnyTensor) => sum(mul(x, stopGradient(x)))
     const x = tensor([1, 2], f64)
     const jg = jit(grad(f))
     jg(x)
@@ -178,7 +181,7 @@ describe('jit and stopGradient', () => {
 })
 
 describe('jit and vmap', () => {
-  const f = (x: Tensor) => sum(tanh(mul(x, x)))
+  const f = (x: AnyTensor) => sum(tanh(mul(x, x)))
   const rows = [
     [0.1, -0.4, 0.7],
     [1.2, 0.3, -0.9],

@@ -5,12 +5,12 @@
  */
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { grad, jit, sum, type Tensor, toFlat } from '../../src/index.js'
+import { type AnyTensor, grad, jit, sum, toFlat } from '../../src/index.js'
 import { arbProgram, type Program, programInputs } from '../../src/testing/index.js'
 
 const tolerance = (dtype: string) => (dtype === 'float32' ? 1e-4 : 1e-10)
 
-const differs = (got: Tensor, expected: Tensor, tol: number): string | undefined => {
+const differs = (got: AnyTensor, expected: AnyTensor, tol: number): string | undefined => {
   const a = toFlat(got)
   const b = toFlat(expected)
   if (got.dtype !== expected.dtype || a.length !== b.length) return `dtype or size differ`
@@ -27,8 +27,8 @@ const check = (program: Program, seed: number, fusion: boolean): void => {
   const first = programInputs(program.inputShapes, program.dtype, seed)
   const second = programInputs(program.inputShapes, program.dtype, seed + 1)
   const tol = tolerance(program.dtype)
-  const run = (xs: readonly Tensor[]) => program.run(xs)
-  const loss = (xs: readonly Tensor[]) => sum(program.run(xs))
+  const run = (xs: readonly AnyTensor[]) => program.run(xs)
+  const loss = (xs: readonly AnyTensor[]) => sum(program.run(xs))
   const jitted = jit(run, { fusion })
   const jittedGrad = jit(grad(loss), { fusion })
   const gradOfJit = grad(jit(loss, { fusion }))

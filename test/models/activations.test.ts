@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ArgumentError, fromArrayOrThrow, sum, type Tensor, toFlat } from '../../src/index.js'
+import { type AnyTensor, ArgumentError, fromArrayOrThrow, sum, toFlat } from '../../src/index.js'
 import {
   activation,
   activationNames,
@@ -25,7 +25,7 @@ const formulas: Record<string, (x: number) => number> = {
 }
 
 const values = fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: 1, maxLength: 12 })
-const f64 = (xs: readonly number[]): Tensor => fromArrayOrThrow(xs, [xs.length], { dtype: 'float64' })
+const f64 = (xs: readonly number[]): AnyTensor => fromArrayOrThrow(xs, [xs.length], { dtype: 'float64' })
 
 describe('activations', () => {
   it('lists exactly the named activations', () => {
@@ -50,7 +50,7 @@ describe('activations', () => {
   it('differentiates correctly away from kinks (finite differences)', () => {
     const x = f64([-2.5, -0.7, 0.3, 1.9])
     for (const name of activationNames) {
-      const r = checkGrads((t: Tensor) => sum(activations[name](t)), x)
+      const r = checkGrads((t: AnyTensor) => sum(activations[name](t)), x)
       expect(r.ok, `${name}: ${r.failures[0]?.analytic} vs ${r.failures[0]?.numeric}`).toBe(true)
     }
   })

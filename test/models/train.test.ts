@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   ArgumentError,
   flatten,
   fromArrayOrThrow,
@@ -52,7 +53,7 @@ describe('trainStep', () => {
     const optimizer = sgd(0.1)
     const state = optimizer.init(params)
     const step = trainStep(
-      (p: typeof params, b: { x: Tensor; y: Tensor }) => mean(square(sub(mul(b.x, p.w), b.y))),
+      (p: typeof params, b: { x: AnyTensor; y: AnyTensor }) => mean(square(sub(mul(b.x, p.w), b.y))),
       optimizer,
     )
     const r = step(params, state, { x, y })
@@ -215,8 +216,8 @@ describe('non-finite losses', () => {
       runFit({
         params,
         optimizer: sgd(1e38),
-        loss: (p, b) => mean(square(sub(mul(b.x, p.w), b.y))) as Tensor,
-        train: { x, y: y as Tensor },
+        loss: (p, b) => mean(square(sub(mul(b.x, p.w), b.y))) as AnyTensor,
+        train: { x, y: y as AnyTensor },
         epochs: 1,
         batchSize: 2,
         key: key(0),

@@ -6,6 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import {
+  type AnyTensor,
   ArgumentError,
   accuracy,
   adam,
@@ -50,7 +51,6 @@ import {
   softmaxCrossEntropy,
   squeeze,
   sum,
-  type Tensor,
   tensor,
   toFlat,
   trainStep,
@@ -82,8 +82,8 @@ export interface BadInputCase {
   readonly run: () => unknown
 }
 
-const f32 = (shape: readonly number[]): Tensor => zeros(shape) as Tensor
-const f64 = (shape: readonly number[]): Tensor => zeros(shape, { dtype: 'float64' }) as Tensor
+const f32 = (shape: readonly number[]): AnyTensor => zeros(shape) as AnyTensor
+const f64 = (shape: readonly number[]): AnyTensor => zeros(shape, { dtype: 'float64' }) as AnyTensor
 /** Bad arguments, on purpose: they pass any parameter type. */
 const loose = (value: unknown): never => value as never
 const rightOrThrow = <A>(either: E.Either<NablaError, A>): A => {
@@ -110,7 +110,7 @@ const fileWith = (change: (file: typeof goodFile) => object): string =>
 const fitOptions = {
   params: { w: f32([2]) },
   optimizer: sgd(0.1),
-  loss: (p: { w: Tensor }, b: { x: Tensor; y: Tensor }) => mse(mul(b.x, p.w), b.y),
+  loss: (p: { w: AnyTensor }, b: { x: AnyTensor; y: AnyTensor }) => mse(mul(b.x, p.w), b.y),
   train: { x: f32([4, 2]), y: f32([4, 2]) },
   epochs: 1,
   batchSize: 2,
@@ -141,7 +141,7 @@ const withBudget = (bytes: number, f: () => unknown): unknown => {
 }
 
 /** A copy of `x` with flat element `i` set to `value`. */
-const withValue = (x: Tensor, i: number, value: number): Tensor => {
+const withValue = (x: AnyTensor, i: number, value: number): AnyTensor => {
   const data = Float32Array.from(toFlat(x))
   data[i] = value
   return fromArrayOrThrow(data, x.shape)
@@ -151,7 +151,7 @@ const classifierParams = { w: f32([2, 3]) }
 const classifierOptions = {
   ...fitOptions,
   params: classifierParams,
-  loss: (p: { w: Tensor }, b: { x: Tensor; y: Tensor }) =>
+  loss: (p: { w: AnyTensor }, b: { x: AnyTensor; y: AnyTensor }) =>
     softmaxCrossEntropy(matmul(b.x as never, p.w as never), b.y as never),
   targets: { classes: 3 } as const,
   batchSize: 2,
@@ -169,8 +169,8 @@ const safetensorsNamed = (name: string): Uint8Array => {
 }
 
 /** A record with an own data property `key` (as JSON.parse makes `"__proto__"` in a file). */
-const recordWithKey = (key: string): Record<string, Tensor> =>
-  Object.defineProperty({ w: ones([1]) } as Record<string, Tensor>, key, {
+const recordWithKey = (key: string): Record<string, AnyTensor> =>
+  Object.defineProperty({ w: ones([1]) } as Record<string, AnyTensor>, key, {
     value: ones([1]),
     enumerable: true,
     writable: true,
@@ -191,7 +191,7 @@ const reservedKeyCases = (): BadInputCase[] =>
       error: ArgumentError,
       op: 'vjp',
       mentions: [`x.${k}`, `the key "${k}" is not allowed in a pytree`],
-      run: () => grad((p: Record<string, Tensor>) => sum(p.w!))(recordWithKey(k)),
+      run: () => grad((p: Record<string, AnyTensor>) => sum(p.w!))(recordWithKey(k)),
     },
     {
       name: `a pytree key ${k}: fit names it in params before step 1 (was a TypeError)`,
@@ -581,14 +581,14 @@ export const badInputCases: readonly BadInputCase[] = [
     op: 'grad',
     mentions: ['f must return a scalar tensor', 'got shape [3]', 'use vjp'],
     inputs: [v3],
-    run: () => grad((x: Tensor) => mul(x, 2))(v3),
+    run: () => grad((x: AnyTensor) => mul(x, 2))(v3),
   },
   {
     name: 'grad of a function returning two tensors',
     error: ArgumentError,
     op: 'grad',
     mentions: ['f must return a scalar tensor', 'got an array of 2 tensors'],
-    run: () => grad((x: Tensor) => loose([sum(x), sum(x)]) as Tensor)(v3),
+    run: () => grad((x: AnyTensor) => loose([sum(x), sum(x)]) as AnyTensor)(v3),
   },
   {
     name: 'grad of a function returning a record (not a tensor)',
@@ -596,14 +596,14 @@ export const badInputCases: readonly BadInputCase[] = [
     op: 'grad',
     mentions: ['f must return a scalar tensor', 'got a record with keys [loss]', 'valueAndGradWithAux'],
     inputs: [v3],
-    run: () => grad((x: Tensor) => loose({ loss: sum(x) }) as Tensor)(v3),
+    run: () => grad((x: AnyTensor) => loose({ loss: sum(x) }) as AnyTensor)(v3),
   },
   {
     name: 'grad of a function returning a one-element array (not a tensor)',
     error: ArgumentError,
     op: 'grad',
     mentions: ['f must return a scalar tensor', 'got an array of 1 tensors'],
-    run: () => grad((x: Tensor) => loose([sum(x)]) as Tensor)(v3),
+    run: () => grad((x: AnyTensor) => loose([sum(x)]) as AnyTensor)(v3),
   },
   {
     name: 'a cotangent of the wrong shape',
@@ -611,14 +611,14 @@ export const badInputCases: readonly BadInputCase[] = [
     op: 'pullback',
     mentions: ['cotangent has shape [2]', 'the output has shape [3]'],
     inputs: [v3],
-    run: () => vjp((x: Tensor) => mul(x, 2), v3)[1](f32([2])),
+    run: () => vjp((x: AnyTensor) => mul(x, 2), v3)[1](f32([2])),
   },
   {
     name: 'a cotangent of the wrong structure',
     error: ShapeError,
     op: 'pullback',
     mentions: ["cotangent's pytree structure differs"],
-    run: () => vjp((x: Tensor) => mul(x, 2), v3)[1](loose([v3])),
+    run: () => vjp((x: AnyTensor) => mul(x, 2), v3)[1](loose([v3])),
   },
   // hyperparameters
   ...(

@@ -6,6 +6,7 @@
 import * as fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
+  type AnyTensor,
   add,
   div,
   exp,
@@ -19,7 +20,6 @@ import {
   setDebugNaNs,
   sqrt,
   sum,
-  type Tensor,
   tensor,
   toFlat,
   zeros,
@@ -87,13 +87,13 @@ describe('debug-NaN mode (setDebugNaNs)', () => {
 
   it('checks gradients too: the backward pass of sqrt at 0 divides by 0 (named div), inside grad and grad of grad', () => {
     setDebugNaNs(true)
-    const f = (x: Tensor) => sum(sqrt(x))
+    const f = (x: AnyTensor) => sum(sqrt(x))
     const e = thrown(() => grad(f)(tensor([0, 1], { dtype: 'float64' })))
     expect(e).toBeInstanceOf(NonFiniteError)
     expect((e as NonFiniteError).op).toBe('div')
-    const forward = thrown(() => grad((x: Tensor) => sum(log(x)))(tensor([0], { dtype: 'float64' })))
+    const forward = thrown(() => grad((x: AnyTensor) => sum(log(x)))(tensor([0], { dtype: 'float64' })))
     expect((forward as NonFiniteError).op).toBe('log')
-    const second = thrown(() => grad((x: Tensor) => sum(grad(f)(x)))(tensor([0], { dtype: 'float64' })))
+    const second = thrown(() => grad((x: AnyTensor) => sum(grad(f)(x)))(tensor([0], { dtype: 'float64' })))
     expect(second).toBeInstanceOf(NonFiniteError)
   })
 
@@ -105,7 +105,7 @@ describe('debug-NaN mode (setDebugNaNs)', () => {
           const out = apply(prim, inputs, params)
           const indices = wrt ?? inputs.map((_, i) => i)
           if (out.size > 0)
-            grad((xs: Tensor[]) => {
+            grad((xs: AnyTensor[]) => {
               const all = [...inputs]
               indices.forEach((w, i) => {
                 all[w] = xs[i]!

@@ -11,6 +11,7 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   cast,
   type DType,
   exp,
@@ -30,7 +31,6 @@ import {
   sqrt,
   sub,
   sum,
-  type Tensor,
   tensor,
   toFlat,
   vjp,
@@ -54,9 +54,9 @@ const seed = 20261128
 const unit: Record<DType, number> = { float32: 2 ** -24, float64: 2 ** -53 }
 const tiny: Record<DType, number> = { float32: 2 ** -149, float64: 2 ** -1074 }
 
-const flat = (t: Tensor): number[] => Array.from(storage(t))
+const flat = (t: AnyTensor): number[] => Array.from(storage(t))
 
-const replaced = (t: Tensor, at: number, value: number): Tensor => {
+const replaced = (t: AnyTensor, at: number, value: number): AnyTensor => {
   const data = storageFrom(t.dtype, storage(t))
   data[at] = value
   return makeTensor(t.shape, t.dtype, data)
@@ -79,7 +79,7 @@ const caseOf = (prim: Prim<any>): fc.Arbitrary<DomainCase<any>> =>
 
 interface Injection {
   readonly prim: Prim<any>
-  readonly inputs: readonly Tensor[]
+  readonly inputs: readonly AnyTensor[]
   readonly params: unknown
   readonly slot: number
   readonly at: number
@@ -214,8 +214,8 @@ describe('NaN and ±Infinity propagate per IEEE through every primitive', () => 
 })
 
 describe('where does not leak NaN gradients from the branch not taken', () => {
-  const f64 = (values: readonly number[]): Tensor => tensor([...values], { dtype: 'float64' })
-  const branches: readonly [string, (x: Tensor) => Tensor, (x: number) => number][] = [
+  const f64 = (values: readonly number[]): AnyTensor => tensor([...values], { dtype: 'float64' })
+  const branches: readonly [string, (x: AnyTensor) => AnyTensor, (x: number) => number][] = [
     ['sqrt(x)', sqrt, (x) => 0.5 / Math.sqrt(x)],
     ['log(x)', log, (x) => 1 / x],
     ['log1p(x − 1)', (x) => log1p(sub(x, 1)), (x) => 1 / x],
@@ -239,7 +239,7 @@ describe('where does not leak NaN gradients from the branch not taken', () => {
             },
           ),
           (xs) => {
-            const g = grad((x: Tensor) => sum(where(greater(x, 0), f(x), mul(x, x))))(f64(xs))
+            const g = grad((x: AnyTensor) => sum(where(greater(x, 0), f(x), mul(x, x))))(f64(xs))
             toFlat(g).forEach((v, i) => {
               const x = xs[i]!
               expect(Number.isFinite(v)).toBe(true)
@@ -254,7 +254,7 @@ describe('where does not leak NaN gradients from the branch not taken', () => {
 
   it('nor from a branch that overflows: grad of where(x < 50, exp(x)·x, 0) is 0 for x ≥ 50, however large', () => {
     const xs = [60, 700, 1000, 1e300, 1]
-    const g = grad((x: Tensor) => sum(where(less(x, 50), mul(exp(x), x), 0)))(f64(xs))
+    const g = grad((x: AnyTensor) => sum(where(less(x, 50), mul(exp(x), x), 0)))(f64(xs))
     expect(toFlat(g)).toEqual([0, 0, 0, 0, 2 * Math.E])
   })
 })
@@ -277,7 +277,7 @@ const dtypes: readonly DType[] = ['float32', 'float64']
 describe('stable forms at ±1000: values and gradients against high-precision references', () => {
   const elementwise: readonly [
     string,
-    (x: Tensor) => Tensor,
+    (x: AnyTensor) => AnyTensor,
     (x: number) => number,
     (x: number) => number,
   ][] = [
@@ -292,7 +292,7 @@ describe('stable forms at ±1000: values and gradients against high-precision re
         const check = (xs: readonly number[]) => {
           const x = tensor([...xs], { dtype })
           const y = toFlat(f(x))
-          const g = toFlat(grad((t: Tensor) => sum(f(t)))(x))
+          const g = toFlat(grad((t: AnyTensor) => sum(f(t)))(x))
           xs.forEach((xi, i) => {
             expectWithin(y[i]!, value(xi), 4 * u * Math.abs(value(xi)) + 2 * tiny[dtype], `${name}(${xi})`)
             expectWithin(g[i]!, derivative(xi), 8 * u, `${name}'(${xi})`)
@@ -325,15 +325,15 @@ describe('stable forms at ±1000: values and gradients against high-precision re
           const bound = (8 * u * (1 + Math.abs(lsm[i]!)) + 2 * u) * s[i]! + 2 * tiny[dtype]
           expectWithin(v, s[i]!, bound, `softmax(${xs})[${i}]`)
         })
-        toFlat(grad((t: Tensor) => logsumexp(t))(x)).forEach((v, i) => {
+        toFlat(grad((t: AnyTensor) => logsumexp(t))(x)).forEach((v, i) => {
           expectWithin(v, s[i]!, 4 * (n + 2) * u, `logsumexp'(${xs})[${i}]`)
         })
-        const softmaxVjp = toFlat(vjp((t: Tensor) => softmax(t), x)[1](w))
+        const softmaxVjp = toFlat(vjp((t: AnyTensor) => softmax(t), x)[1](w))
         const reference = R.softmaxVjp(xs, ws)
         softmaxVjp.forEach((v, i) => {
           expectWithin(v, reference[i]!, 16 * n * u * scale, `softmax vjp(${xs}; ${ws})[${i}]`)
         })
-        const logSoftmaxVjp = toFlat(vjp((t: Tensor) => logSoftmax(t), x)[1](w))
+        const logSoftmaxVjp = toFlat(vjp((t: AnyTensor) => logSoftmax(t), x)[1](w))
         const referenceLog = R.logSoftmaxVjp(xs, ws)
         logSoftmaxVjp.forEach((v, i) => {
           expectWithin(v, referenceLog[i]!, 16 * n * u * scale, `logSoftmax vjp(${xs}; ${ws})[${i}]`)
@@ -372,12 +372,12 @@ describe('stable forms at ±1000: values and gradients against high-precision re
 
 describe('infinite entries in the log-sum-exp family', () => {
   for (const dtype of dtypes) {
-    const t = (values: number[]): Tensor => tensor(values, { dtype })
+    const t = (values: number[]): AnyTensor => tensor(values, { dtype })
     const inf = Number.POSITIVE_INFINITY
 
     it(`${dtype}: all −∞ gives −∞ (log 0) and a NaN gradient (0/0), never a finite number`, () => {
       expect(toFlat(logsumexp(t([-inf, -inf, -inf])))).toEqual([-inf])
-      expect(toFlat(grad((x: Tensor) => logsumexp(x))(t([-inf, -inf])))).toEqual([Number.NaN, Number.NaN])
+      expect(toFlat(grad((x: AnyTensor) => logsumexp(x))(t([-inf, -inf])))).toEqual([Number.NaN, Number.NaN])
       expect(toFlat(softmax(t([-inf, -inf])))).toEqual([Number.NaN, Number.NaN])
     })
 
@@ -386,7 +386,7 @@ describe('infinite entries in the log-sum-exp family', () => {
       const finite = [1000, 999.5]
       const u = unit[dtype]
       expectWithin(toFlat(logsumexp(t(xs)))[0]!, R.logsumexp(finite), 8 * u * 1000, 'logsumexp')
-      const g = toFlat(grad((x: Tensor) => logsumexp(x))(t(xs)))
+      const g = toFlat(grad((x: AnyTensor) => logsumexp(x))(t(xs)))
       const s = R.softmax(finite)
       expect([g[0], g[2]]).toEqual([0, 0])
       expectWithin(g[1]!, s[0]!, 24 * u, 'd/dx1')
@@ -397,7 +397,7 @@ describe('infinite entries in the log-sum-exp family', () => {
 
     it(`${dtype}: a +∞ entry gives +∞, finite entries get gradient 0, and the +∞ entry NaN (∞/∞), not a wrong number`, () => {
       expect(toFlat(logsumexp(t([inf, 0, -inf])))).toEqual([inf])
-      const g = toFlat(grad((x: Tensor) => logsumexp(x))(t([inf, 0, -1000])))
+      const g = toFlat(grad((x: AnyTensor) => logsumexp(x))(t([inf, 0, -1000])))
       expect(g[0]).toBeNaN()
       expect([g[1], g[2]]).toEqual([0, 0])
       expect(toFlat(logsumexp(t([Number.NaN, 0])))).toEqual([Number.NaN])

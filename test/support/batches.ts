@@ -3,7 +3,7 @@
  * comparing a batched result with the stacked per-example results.
  */
 import { expect } from 'vitest'
-import { formatShape, makeTensor, stack, storage, type Tensor, toFlat } from '../../src/tensor/internal.js'
+import { type AnyTensor, formatShape, makeTensor, stack, storage, toFlat } from '../../src/tensor/internal.js'
 
 /** mulberry32: a small seeded uniform generator. */
 export const uniforms = (seed: number): (() => number) => {
@@ -21,7 +21,7 @@ export const uniforms = (seed: number): (() => number) => {
  * The elements of `x` in a random order (seeded). Every per-element constraint of a domain (range,
  * distance from kinks, distinctness, valid indices) holds for the permuted tensor too.
  */
-export const permuted = (x: Tensor, seed: number): Tensor => {
+export const permuted = (x: AnyTensor, seed: number): AnyTensor => {
   const data = storage(x).slice()
   const next = uniforms(seed)
   for (let i = data.length - 1; i > 0; i--) {
@@ -35,11 +35,11 @@ export const permuted = (x: Tensor, seed: number): Tensor => {
 
 /** Stacks examples along `axis` (the batch of zero examples of `shape` too). */
 export const batchOf = (
-  examples: readonly Tensor[],
+  examples: readonly AnyTensor[],
   axis: number,
   shape: readonly number[],
-  dtype: Tensor['dtype'],
-): Tensor => {
+  dtype: AnyTensor['dtype'],
+): AnyTensor => {
   if (examples.length > 0) return stack(examples, axis)
   const batched = [...shape]
   batched.splice(axis, 0, 0)
@@ -50,7 +50,7 @@ export const batchOf = (
  * Expects `actual` to have `expected`'s shape and dtype and the same values up to `tolerance`
  * (relative to max(1, |expected|)); NaN must meet NaN and ±Infinity the same infinity.
  */
-export const expectClose = (actual: Tensor, expected: Tensor, tolerance = 1e-12, what = ''): void => {
+export const expectClose = (actual: AnyTensor, expected: AnyTensor, tolerance = 1e-12, what = ''): void => {
   expect(formatShape(actual.shape), `${what} shape`).toBe(formatShape(expected.shape))
   expect(actual.dtype, `${what} dtype`).toBe(expected.dtype)
   const a = toFlat(actual)

@@ -3,8 +3,8 @@ import * as E from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   DecodeError,
-  type Tensor,
   TensorCodec,
   TensorRecordCodec,
   tensor,
@@ -21,7 +21,7 @@ const decodeError = <A, O>(codec: t.Type<A, O, unknown>, input: unknown): Decode
   return r.left
 }
 
-const sameTensor = (a: Tensor, b: Tensor): boolean =>
+const sameTensor = (a: AnyTensor, b: AnyTensor): boolean =>
   a.dtype === b.dtype &&
   JSON.stringify(a.shape) === JSON.stringify(b.shape) &&
   toFlat(a).every((v, i) => Object.is(v, toFlat(b)[i]))

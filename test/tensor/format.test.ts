@@ -7,11 +7,11 @@ import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   DecodeError,
   formatTensor,
   fromArrayOrThrow,
   fromJSON,
-  type Tensor,
   tensor,
   tensorSource,
   toTypedArray,
@@ -19,7 +19,7 @@ import {
 } from '../../src/index.js'
 import { arbDType, arbShape } from '../support/arbitraries.js'
 
-const bits = (t: Tensor): number[] => Array.from(new Uint8Array(toTypedArray(t).buffer))
+const bits = (t: AnyTensor): number[] => Array.from(new Uint8Array(toTypedArray(t).buffer))
 
 /** Any float64 values (NaN, ±0, ±Infinity, subnormals), for the given size. */
 const arbValues = (size: number) => fc.float64Array({ minLength: size, maxLength: size })
@@ -32,8 +32,8 @@ const arbAnyTensor = arbShape({ maxRank: 4, maxDim: 4 }).chain((shape) =>
     ),
 )
 
-const rebuild = (source: string): Tensor =>
-  new Function('tensor', 'zeros', `return ${source}`)(tensor, zeros) as Tensor
+const rebuild = (source: string): AnyTensor =>
+  new Function('tensor', 'zeros', `return ${source}`)(tensor, zeros) as AnyTensor
 
 describe('formatTensor and toString', () => {
   it('print a header with shape and dtype, then the values NumPy-style', () => {

@@ -7,17 +7,17 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { isTensor, type Tensor, tensor, toFlat, zeros } from '../../src/index.js'
+import { type AnyTensor, isTensor, tensor, toFlat, zeros } from '../../src/index.js'
 import { primitives } from '../../src/tensor/internal.js'
 import * as ops from '../../src/tensor/ops.js'
 import { arbDType, arbNaive, arbShape, toTensor } from '../support/arbitraries.js'
 
-type Any = (...args: unknown[]) => Tensor
+type Any = (...args: unknown[]) => AnyTensor
 const byName = { ...ops } as unknown as Record<keyof typeof ops, Any>
 const op = (name: keyof typeof ops): Any => byName[name]
 
 /** Any tensor as one row of one image, `[1, 1, 1, size]`. */
-const row = (t: Tensor): Tensor => ops.reshape(t, [1, 1, 1, -1])
+const row = (t: AnyTensor): AnyTensor => ops.reshape(t, [1, 1, 1, -1])
 const convParams = {
   stride: [1, 1],
   padding: [
@@ -37,7 +37,7 @@ const poolParams = {
 } as const
 
 /** A case: the tensors an op reads, and the call. `x` and `y` share a shape (rank ≥ 1, dims ≥ 1) and dtype. */
-type Case = (x: Tensor, y: Tensor) => { inputs: Tensor[]; run: () => Tensor }
+type Case = (x: AnyTensor, y: AnyTensor) => { inputs: AnyTensor[]; run: () => AnyTensor }
 
 const unary =
   (name: keyof typeof ops): Case =>
@@ -108,7 +108,7 @@ const explicit: Partial<Record<keyof typeof ops, Case>> = {
     return { inputs: [x, indices], run: () => ops.scatterAdd(x, indices, 0, x.shape) }
   },
   oneHot: (x) => {
-    const labels = ops.greater(x, 0) as Tensor
+    const labels = ops.greater(x, 0) as AnyTensor
     return { inputs: [labels], run: () => ops.oneHot(labels, 2) }
   },
   cast: (x) => ({ inputs: [x], run: () => ops.cast(x, x.dtype === 'float32' ? 'float64' : 'float32') }),
@@ -179,7 +179,7 @@ const cases = Object.fromEntries(
 ) as Partial<Record<keyof typeof ops, Case>>
 
 /** Everything observable about a tensor: shape, dtype and each value (NaN and −0 compared with Object.is). */
-const snapshot = (t: Tensor) => ({ shape: [...t.shape], dtype: t.dtype, values: toFlat(t) })
+const snapshot = (t: AnyTensor) => ({ shape: [...t.shape], dtype: t.dtype, values: toFlat(t) })
 const sameSnapshot = (a: ReturnType<typeof snapshot>, b: ReturnType<typeof snapshot>): boolean =>
   a.dtype === b.dtype &&
   a.shape.length === b.shape.length &&

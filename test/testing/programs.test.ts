@@ -5,7 +5,7 @@
  */
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { customVjp, mul, sin, sum, type Tensor, tensor, toFlat, zeros } from '../../src/index.js'
+import { type AnyTensor, customVjp, mul, sin, sum, tensor, toFlat, zeros } from '../../src/index.js'
 import { storage } from '../../src/tensor/internal.js'
 import {
   arbProgram,
@@ -19,7 +19,7 @@ import {
 const seed = 20261128
 
 /** A hand-written program around `body`, for checking that `checkProgram` can fail. */
-const programOf = (body: (x: Tensor) => Tensor): Program => ({
+const programOf = (body: (x: AnyTensor) => AnyTensor): Program => ({
   inputShapes: [[3]],
   dtype: 'float64',
   steps: ['v1 = body(v0)  // [3]'],
@@ -56,8 +56,8 @@ describe('checkProgram can fail', () => {
   it('reports a wrong gradient rule, naming the order and the element', () => {
     // sin with the derivative −cos instead of cos
     const wrongSin = customVjp(
-      (x: Tensor) => sin(x),
-      (ct: Tensor, _y: Tensor, x: Tensor) => [mul(ct, mul(sin(x), 0))] as const,
+      (x: AnyTensor) => sin(x),
+      (ct: AnyTensor, _y: AnyTensor, x: AnyTensor) => [mul(ct, mul(sin(x), 0))] as const,
     )
     const inputs = [tensor([0.3, -0.7, 1.1], { dtype: 'float64' })]
     const problem = checkProgram({ program: programOf(wrongSin), inputs })
@@ -69,7 +69,7 @@ describe('checkProgram can fail', () => {
 
   it('reports a program that writes to its input', () => {
     const inputs = [tensor([0.3, -0.7, 1.1], { dtype: 'float64' })]
-    const vandal = (x: Tensor): Tensor => {
+    const vandal = (x: AnyTensor): AnyTensor => {
       const y = sin(x)
       if (x.size > 0) storage(x)[0] = 42
       return y
@@ -147,7 +147,7 @@ describe('Program.margin', () => {
       { seed, numRuns: 2000 },
     )
     const [{ program }] = details.counterexample!
-    const atZero: Tensor[] = program.inputShapes.map((shape) => zeros(shape, { dtype: 'float64' }))
+    const atZero: AnyTensor[] = program.inputShapes.map((shape) => zeros(shape, { dtype: 'float64' }))
     expect(program.margin(atZero)).toBe(0)
   })
 })

@@ -16,6 +16,7 @@
  * @module layers/conv
  */
 import {
+  type AnyTensor,
   ArgumentError,
   add,
   avgPool2d,
@@ -92,7 +93,7 @@ const checkImageShape = (op: string, shape: unknown): ImageShape => {
 }
 
 /** The per-example output shape of `f` on one example of `inputShape` (shapes only; tiny run). */
-const outputShapeOf = (inputShape: ImageShape, f: (x: Tensor) => Tensor): number[] =>
+const outputShapeOf = (inputShape: ImageShape, f: (x: AnyTensor) => AnyTensor): number[] =>
   f(zeros([1, ...inputShape])).shape.slice(1)
 
 /**
@@ -130,7 +131,7 @@ export const conv2dLayer = <
   const { activation: _a, dtype: _d, ...convOptions } = options ?? {}
   const groups = (convOptions as Conv2dOptions).groups ?? 1
   const wShape = [outChannels, input[0] / groups, kh, kw] as const
-  const run = (x: Tensor, w: Tensor) => conv2d(x, w, convOptions as Conv2dOptions) as Tensor
+  const run = (x: AnyTensor, w: AnyTensor) => conv2d(x, w, convOptions as Conv2dOptions) as AnyTensor
   const outputShape = outputShapeOf(input, (x) => run(x, zeros(wShape)))
   const fn = activationByName(act, op)
   const fanIn = (input[0] / groups) * kh * kw
@@ -155,7 +156,7 @@ export const conv2dLayer = <
       }) as never,
     apply: (params, x) => {
       const p = params as unknown as Conv2dLayerParams<number, number, number, number, DType>
-      return fn(add(run(x as Tensor, p.w), reshape(p.b, [outChannels, 1, 1]) as Tensor)) as never
+      return fn(add(run(x as AnyTensor, p.w), reshape(p.b, [outChannels, 1, 1]) as AnyTensor)) as never
     },
   }
 }
@@ -173,7 +174,7 @@ export const maxPool2dLayer = <const In extends ImageShape, const Opt extends Po
   inputShape: In,
   options: Opt & { readonly dtype?: DType },
 ): Layer<Record<string, never>, In, Tail<Pool2dShape<[1, ...In], Opt>>, DTypeOption<Opt>> =>
-  poolLayer('maxPool2d', inputShape, options, (x, o) => maxPool2d(x, o) as Tensor) as never
+  poolLayer('maxPool2d', inputShape, options, (x, o) => maxPool2d(x, o) as AnyTensor) as never
 
 /**
  * An average-pooling layer over `[B, C, H, W]` (padding counts as zeros; no parameters).
@@ -185,13 +186,13 @@ export const avgPool2dLayer = <const In extends ImageShape, const Opt extends Po
   inputShape: In,
   options: Opt & { readonly dtype?: DType },
 ): Layer<Record<string, never>, In, Tail<Pool2dShape<[1, ...In], Opt>>, DTypeOption<Opt>> =>
-  poolLayer('avgPool2d', inputShape, options, (x, o) => avgPool2d(x, o) as Tensor) as never
+  poolLayer('avgPool2d', inputShape, options, (x, o) => avgPool2d(x, o) as AnyTensor) as never
 
 const poolLayer = (
   kind: 'maxPool2d' | 'avgPool2d',
   inputShape: ImageShape,
   options: Pool2dOptions & { readonly dtype?: DType },
-  pool: (x: Tensor, options: Pool2dOptions) => Tensor,
+  pool: (x: AnyTensor, options: Pool2dOptions) => AnyTensor,
 ): Layer<Record<string, never>, ImageShape, readonly number[], DType> => {
   const op = `${kind}Layer`
   const input = checkImageShape(op, inputShape)
@@ -203,7 +204,7 @@ const poolLayer = (
     outputShape: outputShape as never,
     dtype: dtype as never,
     init: () => ({}),
-    apply: (_params, x) => pool(x as Tensor, poolOptions) as never,
+    apply: (_params, x) => pool(x as AnyTensor, poolOptions) as never,
   }
 }
 
@@ -233,6 +234,6 @@ export const flattenLayer = <const In extends readonly number[], D extends DType
     outputShape: [size] as never,
     dtype,
     init: () => ({}),
-    apply: (_params, x) => reshape(x as Tensor, [(x as Tensor).shape[0]!, size]) as never,
+    apply: (_params, x) => reshape(x as AnyTensor, [(x as AnyTensor).shape[0]!, size]) as never,
   }
 }

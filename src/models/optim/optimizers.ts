@@ -11,7 +11,7 @@
  *
  * @module optim/optimizers
  */
-import type { Tensor } from '../../tensor/index.js'
+import type { AnyTensor } from '../../tensor/index.js'
 import {
   type AdamOptions,
   addDecayedWeights,
@@ -65,7 +65,7 @@ export interface AdamWOptions extends AdamOptions {
   /** λ, the decoupled weight decay (default 1e-4, as optax; ≥ 0). */
   readonly weightDecay?: number
   /** Which parameters decay (default all; `(path) => !isBiasPath(path)` spares the biases). */
-  readonly mask?: (path: string, leaf: Tensor) => boolean
+  readonly mask?: (path: string, leaf: AnyTensor) => boolean
 }
 
 /**

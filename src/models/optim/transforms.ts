@@ -16,6 +16,7 @@
  */
 import { flatten, type Pytree, treeMap, treeZip } from '../../grad/index.js'
 import {
+  type AnyTensor,
   ArgumentError,
   add,
   div,
@@ -199,7 +200,7 @@ export const scaleByAdam = (options?: AdamOptions, op = 'scaleByAdam'): Gradient
  */
 export interface DecayOptions {
   /** Which parameters decay, by leaf path and tensor (default: all). */
-  readonly mask?: (path: string, leaf: Tensor) => boolean
+  readonly mask?: (path: string, leaf: AnyTensor) => boolean
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import * as t from 'io-ts'
 import {
+  type AnyTensor,
   allocate,
   budgetProblem,
   bytesPerElement,
@@ -20,7 +21,6 @@ import {
   ResourceError,
   shapesEqual,
   storage,
-  type Tensor,
 } from '../../tensor/internal.js'
 import { isRecord, type TensorSpec } from './tree.js'
 
@@ -90,7 +90,7 @@ const specialElements: ReadonlyMap<unknown, number> = new Map([
   ['-0', -0],
 ])
 
-const validateLeaf = (u: unknown, c: t.Context, spec: TensorSpec | undefined): t.Validation<Tensor> => {
+const validateLeaf = (u: unknown, c: t.Context, spec: TensorSpec | undefined): t.Validation<AnyTensor> => {
   if (!isRecord(u))
     return t.failure(u, c, `expected a tensor { dtype, shape, data }, got ${describeValue(u)}`)
   for (const k of Object.keys(u))
@@ -182,7 +182,7 @@ const validateLeaf = (u: unknown, c: t.Context, spec: TensorSpec | undefined): t
   return t.success(makeTensor([...shape] as number[], dtype, out))
 }
 
-const encodeLeaf = (x: Tensor): TensorJSONLeaf => ({
+const encodeLeaf = (x: AnyTensor): TensorJSONLeaf => ({
   dtype: x.dtype,
   shape: [...x.shape],
   data: Array.from(storage(x), encodeElement),
@@ -194,5 +194,5 @@ const encodeLeaf = (x: Tensor): TensorJSONLeaf => ({
  * import { tensorJSONCodec, tensor } from 'nabla'
  * tensorJSONCodec().encode(tensor([1, -0, Number.NaN])) // { dtype: 'float32', shape: [3], data: [1, '-0', 'NaN'] }
  */
-export const tensorJSONCodec = (spec?: TensorSpec): t.Type<Tensor, TensorJSONLeaf, unknown> =>
+export const tensorJSONCodec = (spec?: TensorSpec): t.Type<AnyTensor, TensorJSONLeaf, unknown> =>
   new t.Type('TensorJSON', isTensor, (u, c) => validateLeaf(u, c, spec), encodeLeaf)

@@ -17,6 +17,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import {
+  type AnyTensor,
   ArgumentError,
   allocate,
   budgetProblem,
@@ -29,7 +30,6 @@ import {
   ResourceError,
   shapesEqual,
   storage,
-  type Tensor,
 } from '../../tensor/internal.js'
 import { parseJSON } from './json.js'
 import {
@@ -71,7 +71,7 @@ const dtypeOf: Readonly<Record<SafetensorsDType, DType>> = {
  */
 export interface SafetensorsContents {
   /** Tensors by name, in the order of their data. */
-  readonly tensors: ReadonlyMap<string, Tensor>
+  readonly tensors: ReadonlyMap<string, AnyTensor>
   readonly metadata: Readonly<Record<string, string>>
 }
 
@@ -255,7 +255,7 @@ export const readSafetensors = (
   }
   if (expected !== dataLength)
     return fail(op, `the tensors cover ${expected} of the ${dataLength} data bytes`, 'data')
-  const tensors = new Map<string, Tensor>()
+  const tensors = new Map<string, AnyTensor>()
   for (const e of entries) {
     const data = decodeData(
       bytes.subarray(dataStart + e.begin, dataStart + e.end),

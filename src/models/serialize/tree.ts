@@ -9,6 +9,7 @@
  */
 import { reservedKeys } from '../../grad/index.js'
 import {
+  type AnyTensor,
   ArgumentError,
   DecodeError,
   type DType,
@@ -24,7 +25,7 @@ import {
  * import { type ParamTree, zeros } from 'nabla'
  * const params: ParamTree = { layers: [{ w: zeros([2, 2]), b: zeros([2]) }] }
  */
-export type ParamTree = Tensor | readonly ParamTree[] | { readonly [key: string]: ParamTree }
+export type ParamTree = AnyTensor | readonly ParamTree[] | { readonly [key: string]: ParamTree }
 
 /**
  * What a leaf of a file must be: its shape, and its dtype when given.
@@ -45,7 +46,7 @@ export interface TensorSpec {
  * import { loadParams } from 'nabla/node'
  * loadParams('p.json', { w: { shape: [784, 128] }, b: { shape: [128] } })
  */
-export type Template = Tensor | TensorSpec | readonly Template[] | { readonly [key: string]: Template }
+export type Template = AnyTensor | TensorSpec | readonly Template[] | { readonly [key: string]: Template }
 
 /**
  * The parameter type a template decodes to: tensors stay, specs become tensors of their shape.
@@ -54,7 +55,7 @@ export type Template = Tensor | TensorSpec | readonly Template[] | { readonly [k
  * type P = Decoded<{ w: { shape: [2, 3]; dtype: 'float64' } }> // { w: Tensor<[2, 3], 'float64'> }
  */
 export type Decoded<T> = ParamTree extends T ? ParamTree : Template extends T ? ParamTree : DecodedNode<T>
-type DecodedNode<T> = T extends Tensor
+type DecodedNode<T> = T extends AnyTensor
   ? T
   : T extends { readonly shape: infer S extends readonly number[]; readonly dtype?: infer D }
     ? Tensor<Mutable<S>, D extends DType ? D : DType>
@@ -73,9 +74,9 @@ export type Segment = string | number
 /**
  * A leaf with its path.
  * @example
- * import { type Tensor, zeros } from 'nabla'
+ * import { type AnyTensor, zeros } from 'nabla'
  * import { type PathLeaf, paramLeaves } from './tree.js'
- * const leaves: PathLeaf<Tensor>[] = paramLeaves('op', { w: zeros([1]) })
+ * const leaves: PathLeaf<AnyTensor>[] = paramLeaves('op', { w: zeros([1]) })
  */
 export interface PathLeaf<T> {
   readonly segments: readonly Segment[]
@@ -164,8 +165,8 @@ export const listNames = (names: readonly string[], limit = 12): string =>
  * paramLeaves('saveParams', { w: zeros([2]), layers: [zeros([1])] }).map((l) => l.segments)
  * // [['w'], ['layers', 0]]
  */
-export const paramLeaves = (op: string, tree: unknown): PathLeaf<Tensor>[] => {
-  const leaves: PathLeaf<Tensor>[] = []
+export const paramLeaves = (op: string, tree: unknown): PathLeaf<AnyTensor>[] => {
+  const leaves: PathLeaf<AnyTensor>[] = []
   const walk = (node: unknown, segments: Segment[]): void => {
     if (segments.length > maxDepth)
       throw new ArgumentError(
@@ -223,7 +224,7 @@ export const templateLeaves = (op: string, template: unknown): PathLeaf<TensorSp
 }
 
 interface Node {
-  tensor?: Tensor
+  tensor?: AnyTensor
   readonly children: Map<string, Node>
 }
 
@@ -236,7 +237,7 @@ interface Node {
  * import { buildTree } from './tree.js'
  * buildTree('readSafetensors', [{ segments: ['layers', 0, 'w'], value: zeros([2]) }]) // { layers: [{ w }] }
  */
-export const buildTree = (op: string, leaves: readonly PathLeaf<Tensor>[]): ParamTree => {
+export const buildTree = (op: string, leaves: readonly PathLeaf<AnyTensor>[]): ParamTree => {
   const root: Node = { children: new Map() }
   for (const { segments, value } of leaves) {
     if (segments.length > maxDepth)
@@ -288,7 +289,7 @@ export const buildTree = (op: string, leaves: readonly PathLeaf<Tensor>[]): Para
  */
 export const rebuildLike = (
   template: unknown,
-  leafAt: (segments: readonly Segment[]) => Tensor,
+  leafAt: (segments: readonly Segment[]) => AnyTensor,
 ): ParamTree => {
   const build = (node: unknown, segments: Segment[]): ParamTree => {
     if (isTensor(node) || isSpec(node)) return leafAt(segments)

@@ -13,7 +13,7 @@ import * as prims from '../prims/index.js'
 import { reducedShape } from '../prims/reduction.js'
 import type { SoftmaxParams } from '../prims/softmax.js'
 import { normalizeAxes, normalizeAxis, type Shape } from '../shape.js'
-import type { Tensor } from '../tensor.js'
+import type { AnyTensor, Tensor } from '../tensor.js'
 import type { AxisArg } from '../types.js'
 import {
   abs,
@@ -41,7 +41,7 @@ import { max, type Reduction, sum } from './reduce.js'
  * square(tensor([-2, 3])) // [4, 9]
  */
 export const square = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => {
-  const t: Tensor = x
+  const t: AnyTensor = x
   return mul(t, t) as never
 }
 
@@ -54,8 +54,8 @@ export const square = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tenso
  * softplus(tensor([0, 1000])) // [0.693…, 1000]
  */
 export const softplus = <S extends Shape, D extends DType>(x: Tensor<S, D>): Tensor<S, D> => {
-  const t: Tensor = x
-  const positive: Tensor = greater(t, 0)
+  const t: AnyTensor = x
+  const positive: AnyTensor = greater(t, 0)
   return add(where(positive, t, 0), log1p(exp(where(positive, neg(t), t)))) as never
 }
 
@@ -72,14 +72,14 @@ export const logSigmoid = <S extends Shape, D extends DType>(x: Tensor<S, D>): T
  * The maximum along axes as a constant shift (0 where it is not finite), for the log-sum-exp trick.
  * Checks the axes first, so errors name the op the caller used (`logsumexp`, `softmax`), not `max`.
  */
-const shiftFor = (op: string, x: Tensor, axis: AxisArg): Tensor => {
+const shiftFor = (op: string, x: AnyTensor, axis: AxisArg): AnyTensor => {
   const axes = normalizeAxes(op, axis, x.shape.length)
   if (axes.some((a) => x.shape[a] === 0))
     throw new ArgumentError(
       op,
       `cannot take the ${op} over an empty axis of a tensor of shape ${formatShape(x.shape)}`,
     )
-  const m: Tensor = apply(prims.stopGradientPrim, [max(x, axis, { keepdims: true })], undefined)
+  const m: AnyTensor = apply(prims.stopGradientPrim, [max(x, axis, { keepdims: true })], undefined)
   return where(less(abs(m), Infinity), m, 0)
 }
 
@@ -90,10 +90,10 @@ const shiftFor = (op: string, x: Tensor, axis: AxisArg): Tensor => {
  * logsumexp(tensor([1000, 1000])) // 1000.693…
  */
 export const logsumexp: Reduction = (x, axis, options) => {
-  const t: Tensor = x as Tensor
+  const t: AnyTensor = x as AnyTensor
   const shift = shiftFor('logsumexp', t, axis as AxisArg)
-  const total: Tensor = log(sum(exp(sub(t, shift)), axis as AxisArg, { keepdims: true }))
-  const result: Tensor = add(total, shift)
+  const total: AnyTensor = log(sum(exp(sub(t, shift)), axis as AxisArg, { keepdims: true }))
+  const result: AnyTensor = add(total, shift)
   if (options?.keepdims === true) return result as never
   const axes = normalizeAxes('logsumexp', axis as AxisArg, t.shape.length)
   return reshape(result, reducedShape(t.shape, { axes, keepdims: false })) as never
@@ -118,7 +118,7 @@ export const logSoftmax = <S extends Shape, D extends DType>(x: Tensor<S, D>, ax
   softmaxAs('logSoftmax', prims.logSoftmaxPrim, x, axis) as never
 
 /** Applies the softmax or logSoftmax primitive after checking the axis under the caller's op name. */
-const softmaxAs = (op: string, prim: Prim<SoftmaxParams>, x: Tensor, axis: number): Tensor => {
+const softmaxAs = (op: string, prim: Prim<SoftmaxParams>, x: AnyTensor, axis: number): AnyTensor => {
   const t = expectTensor(op, 'x', x)
   const normalized = normalizeAxis(op, axis, t.shape.length)
   if (t.shape[normalized] === 0)
@@ -140,6 +140,6 @@ export const clip = <S extends Shape, D extends DType>(
   lo: number,
   hi: number,
 ): Tensor<S, D> => {
-  const t: Tensor = x
+  const t: AnyTensor = x
   return minimum(maximum(t, lo), hi) as never
 }

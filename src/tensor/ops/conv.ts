@@ -24,7 +24,7 @@ import * as prims from '../prims/index.js'
 import type { Patches2dParams } from '../prims/patches2d.js'
 import type { Patches2dTransposeParams } from '../prims/patches2dTranspose.js'
 import { describe, type Shape } from '../shape.js'
-import type { Tensor } from '../tensor.js'
+import type { AnyTensor, Tensor } from '../tensor.js'
 import type { CheckSameDType, JoinDType } from '../types.js'
 import type { CheckConv2d, Conv2dShape, Pool2dShape } from './convShapes.js'
 import { expectTensor } from './operand.js'
@@ -166,8 +166,8 @@ export const conv2d = <
   options?: O,
 ): Tensor<Conv2dShape<X, W, O>, JoinDType<DX, DW>> => {
   const op = 'conv2d'
-  const xt = expectTensor(op, 'x', x as Tensor)
-  const wt = expectTensor(op, 'w', w as Tensor)
+  const xt = expectTensor(op, 'x', x as AnyTensor)
+  const wt = expectTensor(op, 'w', w as AnyTensor)
   expectConvOperands(op, xt, wt)
   const stride = pairOf(op, 'stride', options?.stride ?? 1)
   const dilation = pairOf(op, 'dilation', options?.dilation ?? 1)
@@ -237,7 +237,7 @@ export const conv2dFilterGrad = <D extends DType>(
     params,
   ) as Tensor<Shape, D>
 
-const poolParams = (op: string, x: Tensor, options: Pool2dOptions | undefined): Pool2dParams => {
+const poolParams = (op: string, x: AnyTensor, options: Pool2dOptions | undefined): Pool2dParams => {
   if (typeof options !== 'object' || options === null)
     throw new ArgumentError(op, `options must be an object with a window, got ${describe(options)}`)
   const window = pairOf(op, 'window', options.window)
@@ -265,7 +265,7 @@ export const maxPool2d = <const X extends Shape, D extends DType, const O extend
   x: Tensor<X, D>,
   options: O,
 ): Tensor<Pool2dShape<X, O>, D> => {
-  const t = expectTensor('maxPool2d', 'x', x as Tensor)
+  const t = expectTensor('maxPool2d', 'x', x as AnyTensor)
   return apply(prims.maxPool2dPrim, [t], poolParams('maxPool2d', t, options)) as Tensor<Pool2dShape<X, O>, D>
 }
 
@@ -299,7 +299,7 @@ export const avgPool2d = <const X extends Shape, D extends DType, const O extend
   x: Tensor<X, D>,
   options: O,
 ): Tensor<Pool2dShape<X, O>, D> => {
-  const t = expectTensor('avgPool2d', 'x', x as Tensor)
+  const t = expectTensor('avgPool2d', 'x', x as AnyTensor)
   return apply(prims.avgPool2dPrim, [t], poolParams('avgPool2d', t, options)) as Tensor<Pool2dShape<X, O>, D>
 }
 

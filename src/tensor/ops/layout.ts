@@ -12,7 +12,7 @@ import * as prims from '../prims/index.js'
 import { checkIndices } from '../prims/indices.js'
 import type { PadWidths } from '../prims/pad.js'
 import { describe, normalizeAxis, type Shape, shapesEqual, sizeOf, validateShape } from '../shape.js'
-import { isTensor, makeTensor, type Tensor } from '../tensor.js'
+import { type AnyTensor, isTensor, makeTensor, type Tensor } from '../tensor.js'
 import type { CheckPermutation, CheckReshape, IsTuple, Mutable, Permute, Reshape } from '../types.js'
 import { equal } from './elementwise.js'
 import { expectTensor } from './operand.js'
@@ -230,7 +230,7 @@ export const concat = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 
 export const stack = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0): Tensor<Shape, D> => {
   if (!Array.isArray(xs) || xs.length === 0)
     throw new ArgumentError('stack', 'needs a non-empty array of tensors')
-  const ts: Tensor[] = xs.map((x, i) => expectTensor('stack', `xs[${i}]`, x))
+  const ts: AnyTensor[] = xs.map((x, i) => expectTensor('stack', `xs[${i}]`, x))
   const first = ts[0]!.shape
   ts.forEach((t, i) => {
     if (!shapesEqual(t.shape, first))
@@ -252,9 +252,9 @@ export const stack = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0
  * import { gather, tensor } from 'nabla'
  * gather(tensor([10, 20, 30]), [2, 0]) // [30, 10]
  */
-export type Indices = Tensor | readonly number[]
+export type Indices = AnyTensor | readonly number[]
 
-const toIndices = (op: string, indices: Indices): Tensor => {
+const toIndices = (op: string, indices: Indices): AnyTensor => {
   if (isTensor(indices)) return indices
   if (!Array.isArray(indices))
     throw new ArgumentError(op, `indices must be a tensor or an array of integers, got ${describe(indices)}`)
@@ -334,7 +334,7 @@ export const oneHot = <S extends Shape, D extends DType, N extends number>(
  * import { cast, tensor } from 'nabla'
  * cast(tensor([1, 2]), 'float64').dtype // 'float64'
  */
-export const cast = <S extends Shape, T extends DType>(x: Tensor<S>, dtype: T): Tensor<S, T> => {
+export const cast = <S extends Shape, T extends DType>(x: AnyTensor<S>, dtype: T): Tensor<S, T> => {
   const t = expectTensor('cast', 'x', x)
   if (!isDType(dtype))
     throw new ArgumentError('cast', `dtype must be 'float32' or 'float64', got ${describe(dtype)}`)

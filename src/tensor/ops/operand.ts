@@ -7,7 +7,7 @@
 import { type DType, defaultDType, storageFrom } from '../dtype.js'
 import { DTypeError } from '../errors.js'
 import { describe } from '../shape.js'
-import { isTensor, makeTensor, type Tensor } from '../tensor.js'
+import { type AnyTensor, isTensor, makeTensor } from '../tensor.js'
 
 /**
  * A tensor, or a number standing for a scalar (what the elementwise ops accept).
@@ -16,10 +16,10 @@ import { isTensor, makeTensor, type Tensor } from '../tensor.js'
  * const offset: TensorOrNumber = 2
  * add(tensor([1, 2]), offset) // [3, 4]
  */
-export type TensorOrNumber = Tensor | number
+export type TensorOrNumber = AnyTensor | number
 
 /** The tensor for an operand; a number becomes a scalar of `dtype`. */
-export const toTensor = (op: string, argument: string, value: TensorOrNumber, dtype: DType): Tensor => {
+export const toTensor = (op: string, argument: string, value: TensorOrNumber, dtype: DType): AnyTensor => {
   if (typeof value === 'number') return makeTensor([], dtype, storageFrom(dtype, [value]))
   if (isTensor(value)) return value
   throw new DTypeError(op, `${argument} must be a tensor or a number, got ${describe(value)}`)
@@ -36,13 +36,13 @@ export const toTensors = (
   op: string,
   names: readonly string[],
   operands: readonly TensorOrNumber[],
-): Tensor[] => {
+): AnyTensor[] => {
   const dtype = operandDType(operands)
   return operands.map((o, i) => toTensor(op, names[i] ?? `arg${i}`, o, dtype))
 }
 
 /** Checks that a value is a tensor (for ops that take no numbers). */
-export const expectTensor = <T extends Tensor>(op: string, argument: string, value: T): T => {
+export const expectTensor = <T extends AnyTensor>(op: string, argument: string, value: T): T => {
   if (isTensor(value)) return value
   throw new DTypeError(op, `${argument} must be a tensor, got ${describe(value)}`)
 }

@@ -12,7 +12,7 @@ import type { Prim } from '../prim.js'
 import * as prims from '../prims/index.js'
 import type { ReduceParams } from '../prims/reduction.js'
 import { normalizeAxes, type Shape } from '../shape.js'
-import type { Tensor } from '../tensor.js'
+import type { AnyTensor, Tensor } from '../tensor.js'
 import type { AxisArg, CheckAxis, Reduce } from '../types.js'
 import { div } from './elementwise.js'
 import { expectTensor } from './operand.js'
@@ -49,7 +49,7 @@ export type Reduction = <
 const reduction =
   (prim: Prim<ReduceParams>): Reduction =>
   (x, axis, options) => {
-    const t = expectTensor(prim.name, 'x', x as Tensor)
+    const t = expectTensor(prim.name, 'x', x as AnyTensor)
     const axes = normalizeAxes(prim.name, axis as AxisArg, t.shape.length)
     return apply(prim, [t], { axes, keepdims: options?.keepdims === true }) as never
   }
@@ -86,7 +86,7 @@ export const min = reduction(prims.minPrim)
  * mean(tensor([[1, 2], [3, 4]]), 0) // [2, 3]
  */
 export const mean: Reduction = (x, axis, options) => {
-  const t = expectTensor('mean', 'x', x as Tensor)
+  const t = expectTensor('mean', 'x', x as AnyTensor)
   const axes = normalizeAxes('mean', axis as AxisArg, t.shape.length)
   const count = axes.reduce((n, a) => n * t.shape[a]!, 1)
   if (count === 0)

@@ -10,10 +10,10 @@ import { apply } from '../dispatch.js'
 import { storageFrom } from '../dtype.js'
 import { ArgumentError } from '../errors.js'
 import type { BatchRule, Ops, Prim } from '../prim.js'
-import { makeTensor, type Tensor } from '../tensor.js'
+import { type AnyTensor, makeTensor } from '../tensor.js'
 
 /** Moves axis `from` of `x` to position `to` (the other axes keep their order). */
-export const moveAxis = (ops: Ops, x: Tensor, from: number, to: number): Tensor => {
+export const moveAxis = (ops: Ops, x: AnyTensor, from: number, to: number): AnyTensor => {
   if (from === to) return x
   const order = x.shape.map((_, i) => i).filter((i) => i !== from)
   order.splice(to, 0, from)
@@ -25,7 +25,11 @@ export const moveAxis = (ops: Ops, x: Tensor, from: number, to: number): Tensor 
  * size-1 axes after its batch axis up to the largest example rank, so that NumPy broadcasting pairs
  * the same axes as it does for one example, and unbatched operands broadcast over the batch.
  */
-export const alignBatched = (ops: Ops, inputs: readonly Tensor[], batched: readonly boolean[]): Tensor[] => {
+export const alignBatched = (
+  ops: Ops,
+  inputs: readonly AnyTensor[],
+  batched: readonly boolean[],
+): AnyTensor[] => {
   const rank = Math.max(...inputs.map((x, i) => x.shape.length - (batched[i] ? 1 : 0)))
   return inputs.map((x, i) => {
     const missing = rank - (x.shape.length - 1)
@@ -38,7 +42,7 @@ export const alignBatched = (ops: Ops, inputs: readonly Tensor[], batched: reado
  * Batched indices made global: `indices` (batch on axis 0) plus `b · length` for example `b`, so
  * that the examples' index ranges do not overlap once the batch is folded into the indexed axis.
  */
-export const offsetIndices = (ops: Ops, indices: Tensor, length: number): Tensor => {
+export const offsetIndices = (ops: Ops, indices: AnyTensor, length: number): AnyTensor => {
   const size = indices.shape[0]!
   const offsets = makeTensor(
     [size, ...indices.shape.slice(1).map(() => 1)],
@@ -52,7 +56,7 @@ export const offsetIndices = (ops: Ops, indices: Tensor, length: number): Tensor
 }
 
 /** Broadcasts an unbatched input over the batch (a no-op for a batched one). */
-export const batchedInput = (ops: Ops, x: Tensor, batched: boolean, size: number): Tensor =>
+export const batchedInput = (ops: Ops, x: AnyTensor, batched: boolean, size: number): AnyTensor =>
   batched ? x : ops.broadcastTo(x, [size, ...x.shape])
 
 let loops = 0

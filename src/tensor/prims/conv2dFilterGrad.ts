@@ -13,7 +13,7 @@ import type { ConvGeometry } from '../kernels/convGeometry.js'
 import { kernels } from '../kernels/index.js'
 import { definePrim, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
-import { storage, type Tensor } from '../tensor.js'
+import { type AnyTensor, storage } from '../tensor.js'
 import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectOutputShape, type Pair } from './convolution.js'
 import { sameDType } from './elementwise.js'
@@ -23,7 +23,7 @@ export interface Conv2dFilterGradParams extends Conv2dParams {
   readonly kernelSize: Pair
 }
 
-const geometry = (x: Tensor, ct: Tensor, params: Conv2dFilterGradParams): ConvGeometry => {
+const geometry = (x: AnyTensor, ct: AnyTensor, params: Conv2dFilterGradParams): ConvGeometry => {
   const op = 'conv2dFilterGrad'
   if (x.shape.length !== 4)
     throw new ShapeError(op, `x must have rank 4 ([N, C, H, W]), got ${formatShape(x.shape)}`)

@@ -13,7 +13,7 @@ import type { ConvGeometry } from '../kernels/convGeometry.js'
 import { kernels } from '../kernels/index.js'
 import { definePrim, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
-import { storage, type Tensor } from '../tensor.js'
+import { type AnyTensor, storage } from '../tensor.js'
 import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectOutputShape, type Pair } from './convolution.js'
 import { sameDType } from './elementwise.js'
@@ -23,7 +23,7 @@ export interface Conv2dInputGradParams extends Conv2dParams {
   readonly inputSize: Pair
 }
 
-const geometry = (ct: Tensor, w: Tensor, params: Conv2dInputGradParams): ConvGeometry => {
+const geometry = (ct: AnyTensor, w: AnyTensor, params: Conv2dInputGradParams): ConvGeometry => {
   const op = 'conv2dInputGrad'
   if (w.shape.length !== 4)
     throw new ShapeError(op, `w must have rank 4 ([O, C/groups, kH, kW]), got ${formatShape(w.shape)}`)

@@ -16,7 +16,7 @@ import { formatShape, ShapeError } from '../errors.js'
 import { type ConvGeometry, convOutputSize } from '../kernels/convGeometry.js'
 import type { DomainTools } from '../prim.js'
 import type { Shape } from '../shape.js'
-import type { Tensor } from '../tensor.js'
+import type { AnyTensor } from '../tensor.js'
 
 /** A pair of numbers, one per spatial axis (height, width). */
 export type Pair = readonly [number, number]
@@ -42,7 +42,7 @@ export interface Pool2dParams {
 const describeParams = ({ stride, padding, dilation, groups }: Conv2dParams): string =>
   `stride ${formatShape(stride)}, padding ${JSON.stringify(padding)}, dilation ${formatShape(dilation)}, groups ${groups}`
 
-const expectImages = (op: string, name: string, t: Tensor, layout: string): void => {
+const expectImages = (op: string, name: string, t: AnyTensor, layout: string): void => {
   if (t.shape.length !== 4)
     throw new ShapeError(op, `${name} must have rank 4 (${layout}), got ${formatShape(t.shape)}`)
 }
@@ -99,7 +99,7 @@ export const convGeometry = (
 }
 
 /** Checks the ranks of `conv2d`'s operands. */
-export const expectConvOperands = (op: string, x: Tensor, w: Tensor): void => {
+export const expectConvOperands = (op: string, x: AnyTensor, w: AnyTensor): void => {
   expectImages(op, 'x', x, '[N, C, H, W]')
   expectImages(op, 'w', w, '[O, C/groups, kH, kW]')
 }
@@ -107,7 +107,7 @@ export const expectConvOperands = (op: string, x: Tensor, w: Tensor): void => {
 /**
  * Checks that a cotangent `[N, O, H', W']` has the shape `conv2d` gives for the geometry `g`.
  */
-export const expectOutputShape = (op: string, ct: Tensor, g: ConvGeometry, other: string): void => {
+export const expectOutputShape = (op: string, ct: AnyTensor, g: ConvGeometry, other: string): void => {
   expectImages(op, 'the cotangent', ct, "[N, O, H', W']")
   const want = [g.batch, g.outChannels, g.outHeight, g.outWidth]
   if (ct.shape.some((d, i) => d !== want[i]))

@@ -20,7 +20,7 @@ import {
   type VjpRule,
 } from '../prim.js'
 import { broadcastShapes } from '../shape.js'
-import { storage, type Tensor } from '../tensor.js'
+import { type AnyTensor, storage } from '../tensor.js'
 import { alignBatched } from './batching.js'
 
 /**
@@ -35,9 +35,9 @@ export const batchElementwise =
 /** Checks that all operands share a dtype; returns it. */
 export const sameDType = (
   op: string,
-  inputs: readonly Tensor[],
+  inputs: readonly AnyTensor[],
   names: readonly string[] = ['a', 'b', 'c'],
-): Tensor['dtype'] => {
+): AnyTensor['dtype'] => {
   const dtype = inputs[0]!.dtype
   for (let i = 1; i < inputs.length; i++)
     if (inputs[i]!.dtype !== dtype)

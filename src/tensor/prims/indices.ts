@@ -4,10 +4,10 @@
  * @module prims/indices
  */
 import { ArgumentError } from '../errors.js'
-import { storage, type Tensor } from '../tensor.js'
+import { type AnyTensor, storage } from '../tensor.js'
 
 /** Throws unless every element of `indices` is an integer in `[0, length)`. */
-export const checkIndices = (op: string, indices: Tensor, length: number, what = 'indices'): void => {
+export const checkIndices = (op: string, indices: AnyTensor, length: number, what = 'indices'): void => {
   const data = storage(indices)
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!

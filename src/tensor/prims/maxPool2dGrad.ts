@@ -13,14 +13,14 @@ import { formatShape, ShapeError } from '../errors.js'
 import { maxPool2dGradKernel } from '../kernels/pool.js'
 import { definePrim, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
-import { makeTensor, storage, type Tensor } from '../tensor.js'
+import { type AnyTensor, makeTensor, storage } from '../tensor.js'
 import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
 
 /** A constant tensor of ones shaped like `x` (not traced: the in-image indicator is data). */
-const onesLike = (x: Tensor): Tensor => makeTensor(x.shape, x.dtype, allocate(x.dtype, x.size).fill(1))
+const onesLike = (x: AnyTensor): AnyTensor => makeTensor(x.shape, x.dtype, allocate(x.dtype, x.size).fill(1))
 
-const geometry = (x: Tensor, ct: Tensor, params: Pool2dParams) => {
+const geometry = (x: AnyTensor, ct: AnyTensor, params: Pool2dParams) => {
   const g = poolGeometry('maxPool2dGrad', x.shape, params)
   const want = [g.batch, g.channels, g.outHeight, g.outWidth]
   if (ct.shape.length !== 4 || ct.shape.some((d, i) => d !== want[i]))
@@ -52,7 +52,7 @@ export const maxPool2dGradPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
       padding: params.padding,
     })
     const rows = [...pooled.shape, height * width]
-    const spread = (t: Tensor) => ops.broadcastTo(ops.reshape(t, [...t.shape, 1]), rows)
+    const spread = (t: AnyTensor) => ops.broadcastTo(ops.reshape(t, [...t.shape, 1]), rows)
     const windows = ops.reshape(ops.patches2d(x!, { ...params, padValue: 0 }), rows)
     const equal = ops.equal(windows, spread(pooled))
     const padded = params.padding.some(([before, after]) => before > 0 || after > 0)

@@ -11,7 +11,7 @@ import type { ConvGeometry } from '../kernels/convGeometry.js'
 import { patches2dTransposeKernel } from '../kernels/pool.js'
 import { definePrim, type Prim } from '../prim.js'
 import { sizeOf } from '../shape.js'
-import { storage, type Tensor } from '../tensor.js'
+import { type AnyTensor, storage } from '../tensor.js'
 import { batchIntoImages } from './batching.js'
 import { type Pair, type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
 
@@ -20,7 +20,7 @@ export interface Patches2dTransposeParams extends Pool2dParams {
   readonly inputSize: Pair
 }
 
-const geometry = (p: Tensor, params: Patches2dTransposeParams): ConvGeometry => {
+const geometry = (p: AnyTensor, params: Patches2dTransposeParams): ConvGeometry => {
   const op = 'patches2dTranspose'
   if (p.shape.length !== 6)
     throw new ShapeError(

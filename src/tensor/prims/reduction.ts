@@ -18,7 +18,7 @@ import {
   type Prim,
 } from '../prim.js'
 import { sizeOf } from '../shape.js'
-import { storage, type Tensor } from '../tensor.js'
+import { type AnyTensor, storage } from '../tensor.js'
 
 /** Parameters of a reduction: normalised, sorted axes and whether to keep them. */
 export interface ReduceParams {
@@ -33,7 +33,7 @@ export const reducedShape = (shape: readonly number[], { axes, keepdims }: Reduc
 /** Shape rule; `max`/`min` over an empty axis have no identity and are errors. */
 export const inferReduce =
   (kind: ReduceKind) =>
-  ([x]: readonly Tensor[], params: ReduceParams): OutputSpec => {
+  ([x]: readonly AnyTensor[], params: ReduceParams): OutputSpec => {
     if (kind !== 'sum' && params.axes.some((a) => x!.shape[a] === 0))
       throw new ArgumentError(
         kind,
@@ -45,7 +45,7 @@ export const inferReduce =
 /** Forward kernel of a reduction. */
 export const forwardReduce =
   (kind: ReduceKind) =>
-  ([x]: readonly Tensor[], params: ReduceParams, { shape, dtype }: OutputSpec) => {
+  ([x]: readonly AnyTensor[], params: ReduceParams, { shape, dtype }: OutputSpec) => {
     const out = allocate(dtype, sizeOf(shape))
     kernels().reduce(kind, storage(x!), x!.shape, params.axes, out)
     return out

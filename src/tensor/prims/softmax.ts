@@ -14,7 +14,7 @@ import { allocate, type Storage } from '../dtype.js'
 import type { BatchRule, DomainCase, DomainTools, Prim } from '../prim.js'
 import { definePrim } from '../prim.js'
 import { sizeOf } from '../shape.js'
-import { storage, type Tensor } from '../tensor.js'
+import { type AnyTensor, storage } from '../tensor.js'
 
 /** The (non-negative, normalised) axis the softmax runs along. */
 export interface SoftmaxParams {
@@ -27,7 +27,7 @@ export interface SoftmaxParams {
  * row's j-th element.
  */
 export const softmaxRows = (
-  x: Tensor,
+  x: AnyTensor,
   axis: number,
   each: (shift: number, logTotal: number, read: (j: number) => number, at: (j: number) => number) => void,
 ): void => {

@@ -5,13 +5,13 @@
  */
 
 import { flatten, grad, vjp } from '../../grad/index.js'
-import type { Tensor } from '../../tensor/internal.js'
+import type { AnyTensor } from '../../tensor/internal.js'
 import { formatShape, shapesEqual, storage, sum } from '../../tensor/internal.js'
 import { type CheckOptions, checkGrads, describeMismatch } from '../check.js'
 import type { Program, ProgramCase } from './types.js'
 
 /** The bytes of a tensor's storage (for bit-for-bit comparisons). */
-export const bytesOf = (t: Tensor): Uint8Array => {
+export const bytesOf = (t: AnyTensor): Uint8Array => {
   const data = storage(t)
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice()
 }
@@ -60,7 +60,7 @@ export const checkProgram = (
 
 export const inspect = (
   program: Program,
-  inputs: readonly Tensor[],
+  inputs: readonly AnyTensor[],
   options: ProgramCheckOptions,
   modified: () => string | undefined,
 ): string | undefined => {
@@ -71,10 +71,10 @@ export const inspect = (
     return `result is Tensor<${formatShape(plain.shape)}, ${plain.dtype}>, expected shape ${formatShape(program.outputShape)} and ${program.dtype}`
   const first = bytesOf(plain)
   if (!sameBits(bytesOf(program.run(inputs)), first)) return 'two runs gave different values'
-  const [traced] = vjp((xs: readonly Tensor[]) => program.run(xs), [...inputs])
+  const [traced] = vjp((xs: readonly AnyTensor[]) => program.run(xs), [...inputs])
   if (!sameBits(bytesOf(traced), first)) return 'the value under vjp differs from the value without a trace'
   const [gradients] = flatten(
-    grad((xs: readonly Tensor[]) => sum(program.run(xs)))([...inputs]),
+    grad((xs: readonly AnyTensor[]) => sum(program.run(xs)))([...inputs]),
     'checkProgram',
   )
   for (let i = 0; i < inputs.length; i++) {
@@ -86,7 +86,7 @@ export const inspect = (
   }
   if (options.gradients === false || program.dtype !== 'float64') return undefined
   const checkOptions: CheckOptions = { order: options.order ?? 2, seed: options.seed ?? 0 }
-  const result = checkGrads((xs: readonly Tensor[]) => program.run(xs), [...inputs], checkOptions)
+  const result = checkGrads((xs: readonly AnyTensor[]) => program.run(xs), [...inputs], checkOptions)
   if (!result.ok)
     return `checkGrads: ${result.failures.length} of ${result.checked} derivatives disagree; first: ${describeMismatch(result.failures[0]!)}`
   return undefined

@@ -3,12 +3,12 @@
  *
  * @module programs/expr
  */
-import type { Shape, Tensor } from '../../tensor/internal.js'
+import type { AnyTensor, Shape } from '../../tensor/internal.js'
 import * as tensorOps from '../../tensor/internal.js'
 import { broadcastShapes, ShapeError, storage } from '../../tensor/internal.js'
 
 /** A loosely typed view of the op set: programs build shapes at run time. */
-export type AnyOp = (...args: any[]) => Tensor
+export type AnyOp = (...args: any[]) => AnyTensor
 export const op = tensorOps as unknown as Record<string, AnyOp>
 
 /** An expression over the environment of earlier values. */
@@ -17,15 +17,15 @@ export interface Expr {
   readonly shape: Shape
   /** An upper bound on the magnitude of every element. */
   readonly bound: number
-  readonly run: (env: readonly Tensor[]) => Tensor
+  readonly run: (env: readonly AnyTensor[]) => AnyTensor
   /** Distances to the kinks and jumps inside the expression (see `Program.margin`). */
   readonly probes?: readonly Probe[]
 }
 
 /** The distance of an expression's values from a kink or jump, at the values of the environment. */
-export type Probe = (env: readonly Tensor[]) => number
+export type Probe = (env: readonly AnyTensor[]) => number
 
-export const smallestMagnitude = (t: Tensor): number => {
+export const smallestMagnitude = (t: AnyTensor): number => {
   let smallest = Infinity
   for (const v of storage(t)) smallest = Math.min(smallest, Math.abs(v))
   return smallest
@@ -80,7 +80,7 @@ export const call = (
   shape: Shape,
   bound: number,
   extra: readonly unknown[] = [],
-  fn: (...xs: any[]) => Tensor = op[name]!,
+  fn: (...xs: any[]) => AnyTensor = op[name]!,
 ): Expr => {
   const kink = kinkProbe(name, args, extra)
   return {

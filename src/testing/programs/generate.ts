@@ -5,7 +5,7 @@
  * @module programs/generate
  */
 import * as fc from 'fast-check'
-import type { DType, Shape, Tensor } from '../../tensor/internal.js'
+import type { AnyTensor, DType, Shape } from '../../tensor/internal.js'
 import { formatShape, makeTensor, ShapeError, storageFrom } from '../../tensor/internal.js'
 import { call, type Expr, type Probe, probesOf, type StepChoice, shrinkSize, sizeOf, tame } from './expr.js'
 import { builders } from './steps.js'
@@ -31,7 +31,7 @@ export const decode = (choice: ProgramChoice, options: ProgramOptions): Program 
     run: (env) => env[i]!,
   }))
   const lines: string[] = []
-  const steps: ((env: readonly Tensor[]) => Tensor)[] = []
+  const steps: ((env: readonly AnyTensor[]) => AnyTensor)[] = []
   const used = new Set<number>()
   const probes: Probe[] = []
   const push = (expr: Expr): void => {
@@ -62,10 +62,10 @@ export const decode = (choice: ProgramChoice, options: ProgramOptions): Program 
     ...lines.map((l) => `  ${l}`),
     `  return v${values.length - 1}`,
   ].join('\n')
-  const environment = (inputs: readonly Tensor[]): Tensor[] => {
+  const environment = (inputs: readonly AnyTensor[]): AnyTensor[] => {
     if (inputs.length !== inputShapes.length)
       throw new ShapeError('program', `needs ${inputShapes.length} inputs, got ${inputs.length}`)
-    const env: Tensor[] = [...inputs]
+    const env: AnyTensor[] = [...inputs]
     for (const step of steps) env.push(step(env))
     return env
   }
@@ -153,7 +153,7 @@ export const uniforms = (seed: number): (() => number) => {
  * import { programInputs } from 'nabla/testing'
  * programInputs([[2], []], 'float64', 7) // two tensors, three distinct values in [−2, 2]
  */
-export const programInputs = (shapes: readonly Shape[], dtype: DType, seed: number): Tensor[] => {
+export const programInputs = (shapes: readonly Shape[], dtype: DType, seed: number): AnyTensor[] => {
   const next = uniforms(seed)
   const total = shapes.reduce((n, s) => n + sizeOf(s), 0)
   const rungs = total + (total % 2)

@@ -3,7 +3,7 @@
  *
  * @module programs/types
  */
-import type { DType, Shape, Tensor } from '../../tensor/internal.js'
+import type { AnyTensor, DType, Shape } from '../../tensor/internal.js'
 
 /**
  * Options of `arbProgram` and `arbProgramCase`.
@@ -45,14 +45,14 @@ export interface Program {
   /** Shape of the result. */
   readonly outputShape: Shape
   /** Runs the program (any inputs of the right shapes and dtype; traced or not). */
-  readonly run: (inputs: readonly Tensor[]) => Tensor
+  readonly run: (inputs: readonly AnyTensor[]) => AnyTensor
   /**
    * How far the program is from its kinks and jumps at `inputs`: the smallest distance of an
    * argument of `abs`, `relu`, `sign`, `maximum`/`minimum` (the difference), `clip` or a `where`
    * condition from its kink or threshold (Infinity without any). Finite differences across a kink
    * are meaningless: fuzzers skip inputs with a small margin.
    */
-  readonly margin: (inputs: readonly Tensor[]) => number
+  readonly margin: (inputs: readonly AnyTensor[]) => number
   /** The whole program, printable. */
   toString(): string
 }
@@ -66,5 +66,5 @@ export interface Program {
  */
 export interface ProgramCase {
   readonly program: Program
-  readonly inputs: readonly Tensor[]
+  readonly inputs: readonly AnyTensor[]
 }

@@ -7,6 +7,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   ArgumentError,
   add,
   flatten,
@@ -14,7 +15,6 @@ import {
   grad,
   mul,
   sum,
-  type Tensor,
   toFlat,
 } from '../../../src/index.js'
 import { isBiasPath } from '../../../src/models/losses.js'
@@ -30,8 +30,8 @@ import {
   sgd,
 } from '../../../src/models/optim/index.js'
 
-const v64 = (xs: readonly number[]): Tensor => fromArrayOrThrow(xs, [xs.length], { dtype: 'float64' })
-type P = { readonly w: Tensor; readonly b: Tensor }
+const v64 = (xs: readonly number[]): AnyTensor => fromArrayOrThrow(xs, [xs.length], { dtype: 'float64' })
+type P = { readonly w: AnyTensor; readonly b: AnyTensor }
 const close = (actual: readonly number[], expected: readonly number[], tol = 1e-12) => {
   expect(actual.length).toBe(expected.length)
   actual.forEach((v, i) => {
@@ -40,8 +40,8 @@ const close = (actual: readonly number[], expected: readonly number[], tol = 1e-
 }
 
 /** f(p) = Σ x⁴/4 + Σ x over both leaves: its gradient is x³ + 1 elementwise. */
-const f = (p: P): Tensor => {
-  const term = (t: Tensor): Tensor => add(sum(mul(mul(mul(mul(t, t), t), t), 0.25)), sum(t))
+const f = (p: P): AnyTensor => {
+  const term = (t: AnyTensor): AnyTensor => add(sum(mul(mul(mul(mul(t, t), t), t), 0.25)), sum(t))
   return add(term(p.w), term(p.b))
 }
 const gradByHand = (xs: readonly number[]) => xs.map((x) => x ** 3 + 1)
@@ -181,7 +181,7 @@ describe('purity and state', () => {
     }
     const optimizer = adam(0.1)
     const [adamState] = optimizer.update(grad(f)(p), optimizer.init(p), p).state as readonly OptState[]
-    const count = (adamState as { readonly count: Tensor }).count
+    const count = (adamState as { readonly count: AnyTensor }).count
     expect(count.dtype).toBe('float64')
     expect(toFlat(count)).toEqual([1])
   })

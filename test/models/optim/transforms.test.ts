@@ -4,7 +4,7 @@
  * threading state, identity, and applyUpdates with its structure errors.
  */
 import { describe, expect, it } from 'vitest'
-import { fromArrayOrThrow, ShapeError, type Tensor, toFlat } from '../../../src/index.js'
+import { type AnyTensor, fromArrayOrThrow, ShapeError, toFlat } from '../../../src/index.js'
 import {
   addDecayedWeights,
   applyUpdates,
@@ -17,7 +17,7 @@ import {
 } from '../../../src/models/optim/transforms.js'
 import type { OptState } from '../../../src/models/optim/types.js'
 
-const v64 = (xs: readonly number[]): Tensor => fromArrayOrThrow(xs, [xs.length], { dtype: 'float64' })
+const v64 = (xs: readonly number[]): AnyTensor => fromArrayOrThrow(xs, [xs.length], { dtype: 'float64' })
 
 describe('stages', () => {
   it('scaleByLearningRate multiplies by −η(count) and counts steps', () => {

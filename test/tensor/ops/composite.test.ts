@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   ArgumentError,
   clip,
   logSigmoid,
@@ -9,7 +10,6 @@ import {
   softmax,
   softplus,
   square,
-  type Tensor,
   tensor,
   toArray,
   toFlat,
@@ -18,7 +18,11 @@ import { arbDType, arbNaive, arbShape, toNaive, toTensor } from '../../support/a
 import { firstMismatch, naiveReduce, roundTo } from '../../support/naive.js'
 
 type AxisArg = number | readonly number[] | undefined
-const lse = logsumexp as unknown as (x: Tensor, axis?: AxisArg, options?: { keepdims?: boolean }) => Tensor
+const lse = logsumexp as unknown as (
+  x: AnyTensor,
+  axis?: AxisArg,
+  options?: { keepdims?: boolean },
+) => AnyTensor
 
 /** Tolerance: a few float32 (or float64) ulps of the magnitude, with a floor at magnitude 1. */
 const close =

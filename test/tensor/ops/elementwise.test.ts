@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   abs,
   add,
   cos,
@@ -28,7 +29,6 @@ import {
   sin,
   sqrt,
   sub,
-  type Tensor,
   tanh,
   tensor,
   toFlat,
@@ -48,8 +48,8 @@ import {
 } from '../../support/arbitraries.js'
 import { expand, firstMismatch, naiveBroadcastShape, roundTo, zipWith } from '../../support/naive.js'
 
-type Binary = (a: Tensor | number, b: Tensor | number) => Tensor
-type Unary = (x: Tensor) => Tensor
+type Binary = (a: AnyTensor | number, b: AnyTensor | number) => AnyTensor
+type Unary = (x: AnyTensor) => AnyTensor
 
 /** Relative tolerance of a few units in the last place of the dtype. */
 const ulps = (dtype: 'float32' | 'float64', count: number) => (value: number) =>
@@ -235,7 +235,11 @@ describe('where', () => {
   it('takes numbers for the branches and names the shapes that do not broadcast', () => {
     const x = tensor([-1, 2, -3])
     expect(toFlat(where(greater(x, 0), x, 0))).toEqual([0, 2, 0])
-    const whereAny = where as unknown as (c: Tensor, a: Tensor | number, b: Tensor | number) => Tensor
+    const whereAny = where as unknown as (
+      c: AnyTensor,
+      a: AnyTensor | number,
+      b: AnyTensor | number,
+    ) => AnyTensor
     expect(() => whereAny(zeros([2]), zeros([3]), 0)).toThrow(
       new ShapeError(
         'where',

@@ -1,11 +1,11 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   DTypeError,
   matmul,
   matmulTransposed,
   ShapeError,
-  type Tensor,
   tensor,
   toFlat,
   transpose,
@@ -14,7 +14,7 @@ import {
 import { arbDType, arbNaive, arbSmallInt, toNaive, toTensor } from '../../support/arbitraries.js'
 import { firstMismatch, naiveMatmul, roundTo } from '../../support/naive.js'
 
-type Untyped = (a: Tensor, b: Tensor) => Tensor
+type Untyped = (a: AnyTensor, b: AnyTensor) => AnyTensor
 const mm = matmul as unknown as Untyped
 
 /** Batch shapes for a and b that broadcast (each dim equal, or one of them 1, or missing). */
@@ -146,12 +146,12 @@ describe('matmulTransposed', () => {
         fc.boolean(),
         fc.boolean(),
         ([na, nb, dtype], transposeA, transposeB) => {
-          const swap = (t: Tensor) => {
+          const swap = (t: AnyTensor) => {
             const r = t.shape.length
             return transpose(
               t,
               t.shape.map((_, i) => (i === r - 2 ? r - 1 : i === r - 1 ? r - 2 : i)),
-            ) as Tensor
+            ) as AnyTensor
           }
           const a = toTensor(na, dtype)
           const b = toTensor(nb, dtype)

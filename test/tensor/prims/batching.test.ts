@@ -10,12 +10,12 @@ import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { vmap } from '../../../src/grad/index.js'
 import {
+  type AnyTensor,
   apply,
   batchLoopCount,
   type DomainCase,
   primitives,
   stack,
-  type Tensor,
   tensor,
   toFlat,
 } from '../../../src/tensor/internal.js'
@@ -60,7 +60,7 @@ describe('batching rules of the primitive registry', () => {
             const args = inputs.map((x, i) =>
               batched[i] ? batchOf(examples[i]!, inAxes[i]!, x.shape, x.dtype) : x,
             )
-            const actual = vmap((...xs: Tensor[]) => apply(prim, xs, params), { inAxes })(...args)
+            const actual = vmap((...xs: AnyTensor[]) => apply(prim, xs, params), { inAxes })(...args)
             const one = apply(prim, inputs, params)
             const expected =
               size === 0

@@ -8,7 +8,7 @@
 import { readdirSync } from 'node:fs'
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { apply, isPrim, primitives, type Tensor } from '../../../src/tensor/internal.js'
+import { type AnyTensor, apply, isPrim, primitives } from '../../../src/tensor/internal.js'
 import { domainTools } from '../../../src/testing/arbitraries.js'
 import { checkGrads, describeMismatch } from '../../../src/testing/index.js'
 
@@ -56,7 +56,7 @@ describe('primitive registry', () => {
         fc.property(prim.domain!(domainTools), (domainCase) => {
           const { inputs, params } = domainCase
           const wrt = domainCase.wrt ?? inputs.map((_, i) => i)
-          const f = (xs: readonly Tensor[]) => {
+          const f = (xs: readonly AnyTensor[]) => {
             const all = [...inputs]
             wrt.forEach((w, i) => {
               all[w] = xs[i]!
