@@ -65,7 +65,7 @@ export const main = (options: MnistExampleOptions = {}, log: Log = console.log):
   const data = loadMnist({ seed, trainSize: options.trainSize ?? 8000, testSize: options.testSize ?? 2000 })
   const net = mlp([784, options.hidden ?? 128, 10])
   const params = net.init(key(seed + 1))
-  const initialTrainLoss = item(softmaxCrossEntropy(net.apply(params)(data.xTrain), data.yTrain))
+  const initialTrainLoss = item(softmaxCrossEntropy(net.apply(params, data.xTrain), data.yTrain))
   log(
     `MNIST: ${data.xTrain.shape[0]} training and ${data.xTest.shape[0]} test digits; MLP 784-${options.hidden ?? 128}-10, Adam`,
   )
@@ -74,12 +74,12 @@ export const main = (options: MnistExampleOptions = {}, log: Log = console.log):
   const result = fit({
     params,
     optimizer: adam(options.learningRate ?? 1e-3),
-    loss: (p, batch) => softmaxCrossEntropy(net.apply(p)(batch.x), batch.y),
+    loss: (p, batch) => softmaxCrossEntropy(net.apply(p, batch.x), batch.y),
     train: { x: data.xTrain, y: data.yTrain },
     epochs: options.epochs ?? 3,
     batchSize: options.batchSize ?? 64,
     key: key(seed + 2),
-    evaluate: (p) => ({ testAccuracy: accuracy(net.apply(p)(data.xTest), data.yTest) }),
+    evaluate: (p) => ({ testAccuracy: accuracy(net.apply(p, data.xTest), data.yTest) }),
     onEpoch: (info) => {
       log(
         `epoch ${info.epoch}: training loss ${info.trainLoss.toFixed(4)}, test accuracy ${((info.metrics.testAccuracy ?? Number.NaN) * 100).toFixed(2)}%`,
@@ -92,7 +92,7 @@ export const main = (options: MnistExampleOptions = {}, log: Log = console.log):
     trainLoss: h.trainLoss,
     testAccuracy: h.metrics.testAccuracy ?? Number.NaN,
   }))
-  const testLogits = net.apply(result.params)(data.xTest)
+  const testLogits = net.apply(result.params, data.xTest)
   return {
     epochs,
     testAccuracy: accuracy(testLogits, data.yTest),

@@ -91,7 +91,7 @@ export const runEval = async (argv: readonly string[]): Promise<number> => {
       command,
       `the model takes ${net.sizes[0]} features and predicts ${net.sizes.at(-1)} classes, but ${name} has ${data.xTest.shape[1]} features and ${data.classes.length} classes`,
     )
-  const logits = net.apply(params)(data.xTest)
+  const logits = net.apply(params, data.xTest)
   const result = {
     dataset: name,
     testRows: data.xTest.shape[0]!,

@@ -54,7 +54,7 @@ export const runExport = async (argv: readonly string[]): Promise<number> => {
   const batch = values.batch === undefined ? 1 : positiveInteger(command, 'batch', values.batch as string)
   const { net, params } = loadRun(file)
   const features = net.sizes[0]!
-  const predict = (x: Tensor<[number, number], 'float32'>) => softmax(net.apply(params)(x), -1)
+  const predict = (x: Tensor<[number, number], 'float32'>) => softmax(net.apply(params, x), -1)
   const bytes = exportOnnx(predict, zeros([batch, features]))
   try {
     writeFileSync(out, bytes)

@@ -21,13 +21,13 @@ export const setProgressInterval = (ms: number): void => {
 
 import { flatten, leafPaths, unflatten } from '../grad/index.js'
 import { takeRows } from '../models/data/dataset.js'
-import { type Mlp, mlp } from '../models/layers.js'
+import { type Mlp, type MlpParams, mlp } from '../models/layers.js'
+import { softmaxCrossEntropy } from '../models/losses.js'
 import { foldIn, key, permutation, split } from '../models/random.js'
 import { type AnyTensor, cast, formatShape } from '../tensor/index.js'
 import { checkGrads } from '../testing/check.js'
 import { integer, oneOf, parseFlags, positiveInteger, sizeList, UsageError } from './args.js'
 import { type DataSource, type DatasetName, datasetNames, defaultsFor, loadDataset } from './datasets.js'
-import { classifierLoss } from './model.js'
 
 /**
  * The help text of `nabla gradcheck`.
@@ -102,11 +102,13 @@ export const runGradcheck = async (argv: readonly string[]): Promise<number> => 
   const picked = permutation(rowKey, rows).slice(0, Math.min(batch, rows))
   const x = cast(takeRows(data.xTrain, picked), 'float64')
   const y = cast(takeRows(data.yTrain, picked), 'float64')
-  const net: Mlp = mlp([data.xTrain.shape[1]!, ...hidden, data.classes.length] as readonly number[], {
-    activation,
-  })
-  const params = net.init(initKey, { dtype: 'float64' })
-  const loss = classifierLoss(net)
+  const net: Mlp<readonly number[], 'float64'> = mlp(
+    [data.xTrain.shape[1]!, ...hidden, data.classes.length] as readonly number[],
+    { activation, dtype: 'float64' },
+  )
+  const params = net.init(initKey)
+  const loss = (p: MlpParams<readonly number[], 'float64'>, b: { x: typeof x; y: typeof y }) =>
+    softmaxCrossEntropy(net.apply(p, b.x), b.y)
   const [leaves, def] = flatten(params)
   const paths = leafPaths(def, 'params')
   process.stdout.write(

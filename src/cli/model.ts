@@ -112,7 +112,7 @@ export interface Classifier {
   readonly sizes: readonly number[]
   readonly description: string
   readonly init: (k: Key) => Params
-  readonly apply: (params: Params) => (x: AnyTensor) => AnyTensor
+  readonly apply: (params: Params, x: AnyTensor) => AnyTensor
 }
 
 /**
@@ -136,8 +136,8 @@ const fromMlp = (net: Mlp): Classifier => ({
   sizes: net.sizes,
   description: `mlp ${net.sizes.join('-')} ${net.config.activation}`,
   init: (k) => net.init(k) as Params,
-  apply: (params) => (x) =>
-    net.apply(params as MlpParams<readonly number[], 'float32'>)(x as Tensor<[number, number], 'float32'>),
+  apply: (params, x) =>
+    net.apply(params as MlpParams<readonly number[], 'float32'>, x as Tensor<[number, number], 'float32'>),
 })
 
 const fromCnnConfig = (config: Partial<CnnConfig>): Classifier => {
@@ -149,8 +149,7 @@ const fromCnnConfig = (config: Partial<CnnConfig>): Classifier => {
     sizes: [features, ...hidden, classes],
     description: `cnn ${inputShape.join('×')} → conv ${kernel}×${kernel} ${channels.join(', ')} (max-pool ${pool}) → dense ${[...hidden, classes].join('-')}`,
     init: (k) => net.init(k) as CnnParams<'float32'>,
-    apply: (params) => (x) =>
-      net.apply(params as CnnParams, reshape(x, [x.shape[0]!, ...inputShape]) as never),
+    apply: (params, x) => net.apply(params as CnnParams, reshape(x, [x.shape[0]!, ...inputShape]) as never),
   }
 }
 
@@ -194,13 +193,11 @@ const classifierFromConfig = (config: MlpConfig | CnnConfig): Classifier =>
  * const params = net.init(key(0))
  * const loss = classifierLoss(net)(params, { x: tensor([[0.5, -1]]), y: tensor([1]) })
  */
-export const classifierLoss =
-  (net: Classifier | Mlp) =>
-  <P>(params: P, batch: { x: AnyTensor; y: AnyTensor }) =>
-    softmaxCrossEntropy(
-      (net.apply as (p: P) => (x: AnyTensor) => AnyTensor)(params)(batch.x) as AnyTensor<[number, number]>,
-      batch.y as AnyTensor<[number]>,
-    )
+export const classifierLoss = (net: Classifier) => (params: Params, batch: { x: AnyTensor; y: AnyTensor }) =>
+  softmaxCrossEntropy(
+    net.apply(params, batch.x) as AnyTensor<[number, number]>,
+    batch.y as AnyTensor<[number]>,
+  )
 
 /**
  * Writes the parameters and the run description to `file` (atomically).

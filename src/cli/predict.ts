@@ -123,7 +123,7 @@ export const runPredict = async (argv: readonly string[]): Promise<number> => {
   // the model was trained on standardised features: new rows go through the same statistics
   const rows = info.standardisation === undefined ? raw : standardiseRows(raw, info.standardisation)
   const x = fromArrayOrThrow(rows.flat(), [rows.length, features]) as Tensor<[number, number], 'float32'>
-  const logits = net.apply(params)(x)
+  const logits = net.apply(params, x)
   const classes = predictedClasses(logits)
   const probabilities = toFlat(softmax(logits))
   const width = net.sizes.at(-1)!

@@ -194,10 +194,7 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
   // in JavaScript, which a trace freezes at its first batch
   const loss = useJit
     ? (p: Params, b: { x: Tensor; y: Tensor }) =>
-        softmaxCrossEntropy(
-          net.apply(p)(b.x as Tensor<[number, number], 'float32'>),
-          oneHot(b.y, classes) as Tensor<[number, number]>,
-        )
+        softmaxCrossEntropy(net.apply(p, b.x), oneHot(b.y, classes) as Tensor<[number, number]>)
     : classifierLoss(net)
   const batches = Math.ceil(rows / batchSize)
   const progress = createProgress({ epochs, ...(settings.plain ? { tty: false } : {}) })
@@ -206,7 +203,7 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
       `${net.description}; ${optimizerName} lr ${lr}; ${epochs} epochs of ${batches} batches of ${batchSize}; seed ${seed}`,
   )
   const evaluate = (p: Params) => {
-    const logits = net.apply(p)(data.xTest)
+    const logits = net.apply(p, data.xTest)
     return {
       testLoss: item(loss(p, { x: data.xTest, y: data.yTest })),
       testAccuracy: accuracy(logits, data.yTest),
@@ -249,7 +246,7 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
     },
   })
   const trainSeconds = (performance.now() - trainStarted) / 1000
-  const logits = net.apply(result.params)(data.xTest)
+  const logits = net.apply(result.params, data.xTest)
   const finalAccuracy = accuracy(logits, data.yTest)
   const correct = Math.round(finalAccuracy * testRows)
   const metrics = {

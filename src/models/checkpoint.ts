@@ -14,7 +14,7 @@
  * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
  * const y = tensor([[0], [1], [1], [0]])
  * const options: FitOptions<typeof params, typeof x, typeof y> = {
- *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p, b.x), b.y),
  *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
  * }
  * fit({ ...options, onEpoch: (info) => { saveCheckpoint('run/checkpoint.json', info.checkpoint) } })

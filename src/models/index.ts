@@ -12,12 +12,12 @@
  * const result = fit({
  *   params: net.init(key(1)),
  *   optimizer: adam(1e-3),
- *   loss: (p, b) => softmaxCrossEntropy(net.apply(p)(b.x), b.y),
+ *   loss: (p, b) => softmaxCrossEntropy(net.apply(p, b.x), b.y),
  *   train: { x: data.xTrain, y: data.yTrain },
  *   epochs: 5,
  *   batchSize: 64,
  *   key: key(2),
- *   evaluate: (p) => ({ testAccuracy: accuracy(net.apply(p)(data.xTest), data.yTest) }),
+ *   evaluate: (p) => ({ testAccuracy: accuracy(net.apply(p, data.xTest), data.yTest) }),
  * })
  *
  * @module models
@@ -25,7 +25,7 @@
 export * from './activations.js'
 export * from './data/index.js'
 export * from './init.js'
-export type { Layer, LayerConfig } from './layer.js'
+export type * from './layer.js'
 export * from './layers/attention.js'
 export * from './layers/cnn.js'
 export * from './layers/conv.js'
@@ -55,6 +55,7 @@ export {
   uniform,
   wrapKey,
 } from './random.js'
+export * from './sequential.js'
 // the file-format internals (paramsFileCodec, paramsDecodeError, parseJSON, …) stay in serialize/
 export {
   type Decoded,

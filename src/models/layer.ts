@@ -13,7 +13,7 @@
  *
  * @module layer
  */
-import type { DType, Tensor } from '../tensor/index.js'
+import type { AnyTensor, DType, Tensor } from '../tensor/index.js'
 import type { Key } from './random.js'
 
 /**
@@ -60,9 +60,44 @@ export interface Layer<
   readonly apply: <B extends number>(params: P, x: Tensor<[B, ...In], D>) => Tensor<[B, ...Out], D>
 }
 
-/** The parameters type of a layer. */
-export type ParamsOf<L> = L extends Layer<infer P, any, any, any> ? P : never
-/** The per-example input shape of a layer. */
-export type InputShapeOf<L> = L extends Layer<any, infer In, any, any> ? In : never
-/** The per-example output shape of a layer. */
-export type OutputShapeOf<L> = L extends Layer<any, any, infer Out, any> ? Out : never
+/**
+ * The parameters type of a layer (read from `init`, so it works for any layer-shaped value).
+ * @example
+ * import { dense, type ParamsOf } from 'nabla'
+ * type P = ParamsOf<ReturnType<typeof dense<3, 2>>> // DenseParams<3, 2, 'float32'>
+ */
+export type ParamsOf<L> = L extends { readonly init: (key: Key) => infer P } ? P : never
+/**
+ * The per-example input shape of a layer.
+ * @example
+ * import { dense, type InputShapeOf } from 'nabla'
+ * type In = InputShapeOf<ReturnType<typeof dense<3, 2>>> // [3]
+ */
+export type InputShapeOf<L> = L extends { readonly inputShape: infer In extends readonly number[] }
+  ? In
+  : never
+/**
+ * The per-example output shape of a layer.
+ * @example
+ * import { dense, type OutputShapeOf } from 'nabla'
+ * type Out = OutputShapeOf<ReturnType<typeof dense<3, 2>>> // [2]
+ */
+export type OutputShapeOf<L> = L extends { readonly outputShape: infer Out extends readonly number[] }
+  ? Out
+  : never
+
+/**
+ * Any layer, whatever its parameters, shapes and dtype: what a list of layers holds. (`apply` is
+ * a method here, compared bivariantly, so a layer with a literal input shape belongs.)
+ * @example
+ * import { type AnyLayer, dense } from 'nabla'
+ * const layers: AnyLayer[] = [dense(2, 3), dense(3, 1, { dtype: 'float64' })]
+ */
+export interface AnyLayer {
+  readonly config: LayerConfig
+  readonly inputShape: readonly number[]
+  readonly outputShape: readonly number[]
+  readonly dtype: DType
+  init(key: Key): unknown
+  apply(params: any, x: Tensor<[number, ...number[]], any>): AnyTensor
+}

@@ -58,7 +58,7 @@ export interface Batch<X extends AnyTensor = AnyTensor, Y extends AnyTensor = An
  * const net = mlp([2, 8, 1])
  * const params = net.init(key(0))
  * type XorBatch = Batch<Tensor<[number, 2], 'float32'>, Tensor<[number, 1]>>
- * const loss: LossFn<typeof params, XorBatch> = (p, b) => mse(net.apply(p)(b.x), b.y)
+ * const loss: LossFn<typeof params, XorBatch> = (p, b) => mse(net.apply(p, b.x), b.y)
  */
 export type LossFn<P, B> = (params: P, batch: B) => AnyTensor
 
@@ -69,7 +69,7 @@ export type LossFn<P, B> = (params: P, batch: B) => AnyTensor
  * const net = mlp([2, 8, 1])
  * const params0 = net.init(key(0))
  * const batch = { x: tensor([[0, 1], [1, 0]]), y: tensor([[1], [1]]) }
- * const lossFn = (p: typeof params0, b: typeof batch) => mse(net.apply(p)(b.x), b.y)
+ * const lossFn = (p: typeof params0, b: typeof batch) => mse(net.apply(p, b.x), b.y)
  * const optimizer = adam(1e-2)
  * const state0 = optimizer.init(params0)
  * const { params, state, loss } = trainStep(lossFn, optimizer)(params0, state0, batch)
@@ -91,7 +91,7 @@ export interface StepResult<P> {
  * const x = tensor([[0, 1], [1, 0]])
  * const y = tensor([[1], [1]])
  * const optimizer = adam(1e-2)
- * const step = trainStep((p: typeof params0, b: { x: typeof x; y: typeof y }) => mse(net.apply(p)(b.x), b.y), optimizer)
+ * const step = trainStep((p: typeof params0, b: { x: typeof x; y: typeof y }) => mse(net.apply(p, b.x), b.y), optimizer)
  * const { params, state, loss } = step(params0, optimizer.init(params0), { x, y })
  */
 export const trainStep =
@@ -147,7 +147,7 @@ const uncheckedStep = <P extends Pytree, B>(
  * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
  * const y = tensor([[0], [1], [1], [0]])
  * const options: FitOptions<typeof params, typeof x, typeof y> = {
- *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p, b.x), b.y),
  *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
  * }
  * const checkpoints: Checkpoint<typeof params>[] = []
@@ -176,10 +176,10 @@ export interface Checkpoint<P> {
  * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
  * const y = tensor([[0], [1], [1], [0]])
  * const options: FitOptions<typeof params, typeof x, typeof y> = {
- *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p, b.x), b.y),
  *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
  * }
- * const evaluate = (p: typeof params) => ({ fullLoss: item(mse(net.apply(p)(x), y)) })
+ * const evaluate = (p: typeof params) => ({ fullLoss: item(mse(net.apply(p, x), y)) })
  * fit({ ...options, evaluate }).history.map((h) => h.metrics.fullLoss) // one per epoch
  */
 export interface EpochRecord {
@@ -204,7 +204,7 @@ export interface EpochRecord {
  * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
  * const y = tensor([[0], [1], [1], [0]])
  * const options: FitOptions<typeof params, typeof x, typeof y> = {
- *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p, b.x), b.y),
  *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
  * }
  * fit({ ...options, onStep: (info) => (info.loss < 0.01 ? 'stop' : undefined) })
@@ -231,7 +231,7 @@ export interface StepInfo<P> {
  * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
  * const y = tensor([[0], [1], [1], [0]])
  * const options: FitOptions<typeof params, typeof x, typeof y> = {
- *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p, b.x), b.y),
  *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
  * }
  * fit({ ...options, onEpoch: (info) => { console.log(info.epoch, info.trainLoss); return undefined } })
@@ -249,7 +249,7 @@ export interface EpochInfo<P> extends EpochRecord {
  * const params = net.init(key(0))
  * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
  * const y = tensor([[0], [1], [1], [0]])
- * const loss = (p: typeof params, b: { x: typeof x; y: typeof y }) => mse(net.apply(p)(b.x), b.y)
+ * const loss = (p: typeof params, b: { x: typeof x; y: typeof y }) => mse(net.apply(p, b.x), b.y)
  * fit({ params, optimizer: adam(1e-3), loss, train: { x, y }, epochs: 5, batchSize: 2, key: key(0) })
  */
 export interface FitOptions<P extends Pytree, X extends AnyTensor, Y extends AnyTensor> {
@@ -297,7 +297,7 @@ export interface FitOptions<P extends Pytree, X extends AnyTensor, Y extends Any
  * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
  * const y = tensor([[0], [1], [1], [0]])
  * const options: FitOptions<typeof params0, typeof x, typeof y> = {
- *   params: params0, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   params: params0, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p, b.x), b.y),
  *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
  * }
  * const { params, state, step, history, stopped } = fit(options) // step 10: 5 epochs of 2 batches
@@ -321,7 +321,7 @@ export interface FitResult<P> extends Checkpoint<P> {
  * const x = tensor([[0, 0], [0, 1], [1, 0], [1, 1]])
  * const y = tensor([[0], [1], [1], [0]])
  * const options: FitOptions<typeof params, typeof x, typeof y> = {
- *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p)(b.x), b.y),
+ *   params, optimizer: adam(1e-2), loss: (p, b) => mse(net.apply(p, b.x), b.y),
  *   train: { x, y }, epochs: 5, batchSize: 2, key: key(1),
  * }
  * try {
@@ -391,12 +391,12 @@ const layout = (train: Batch, batchSize: number): { rows: number; batches: numbe
  * const result = fit({
  *   params: net.init(key(1)),
  *   optimizer: adam(1e-3),
- *   loss: (p, b) => softmaxCrossEntropy(net.apply(p)(b.x), b.y),
+ *   loss: (p, b) => softmaxCrossEntropy(net.apply(p, b.x), b.y),
  *   train: { x: data.xTrain, y: data.yTrain },
  *   epochs: 5,
  *   batchSize: 64,
  *   key: key(0),
- *   evaluate: (p) => ({ accuracy: accuracy(net.apply(p)(data.xTest), data.yTest) }),
+ *   evaluate: (p) => ({ accuracy: accuracy(net.apply(p, data.xTest), data.yTest) }),
  * })
  */
 export const fit = <P extends Pytree, X extends AnyTensor, Y extends AnyTensor>(

@@ -37,7 +37,7 @@ describe('nabla eval', () => {
   it('reports the accuracy and the confusion matrix of the rebuilt test set', async () => {
     const { net, params } = loadRun(file)
     const data = xor(foldIn(key(2), 2), 80, 0, { testSize: 40 })
-    const predicted = predictedClasses(net.apply(params)(data.xTest))
+    const predicted = predictedClasses(net.apply(params, data.xTest))
     const truth = toFlat(data.yTest)
     const count = (t: number, p: number) => truth.filter((y, i) => y === t && predicted[i] === p).length
     const hits = count(0, 0) + count(1, 1)

@@ -49,7 +49,7 @@ describe('nabla export', () => {
       input0: new ort.Tensor('float32', Float32Array.from(rows.flat()), [3, 2]),
     })
     const { net, params } = loadRun(file)
-    const expected = toFlat(softmax(net.apply(params)(tensor(rows)), -1))
+    const expected = toFlat(softmax(net.apply(params, tensor(rows)), -1))
     const got = Array.from(result.output0!.data as Float32Array)
     expect(got).toHaveLength(expected.length)
     got.forEach((v, i) => {

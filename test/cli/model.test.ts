@@ -7,12 +7,12 @@ import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { classifierLoss, loadRun, type Params, saveRun } from '../../src/cli/model.js'
-import { DecodeError, flatten, item, key, mlp, tensor, toFlat } from '../../src/index.js'
+import { DecodeError, flatten, item, key, mlp, softmaxCrossEntropy, tensor, toFlat } from '../../src/index.js'
 import { FileError, saveParams } from '../../src/node.js'
 import { tempDir } from './run.js'
 
 const net = mlp([3, 5, 2] as readonly number[], { activation: 'tanh' })
-const params = net.init(key(7)) as Params
+const params = net.init(key(7))
 const info = {
   model: net.config,
   data: { name: 'xor' as const, seed: 4, trainSize: 10 },
@@ -31,7 +31,9 @@ describe('run files', () => {
     expect(b.map(toFlat)).toEqual(a.map(toFlat))
     // the reloaded network computes the same loss
     const batch = { x: tensor([[0.1, 0.2, 0.3]]), y: tensor([1]) }
-    expect(item(classifierLoss(run.net)(run.params, batch))).toBe(item(classifierLoss(net)(params, batch)))
+    expect(item(classifierLoss(run.net)(run.params, batch))).toBe(
+      item(softmaxCrossEntropy(net.apply(params, batch.x), batch.y)),
+    )
   })
 
   it('rejects files that are not runs, broken metadata and parameters of another shape', () => {

@@ -47,7 +47,7 @@ describe('nabla train', () => {
     const { net, params, info } = loadRun(path.join(out, 'params.json'))
     expect(info.data).toEqual({ name: 'spirals', seed: 5, trainSize: 96, testSize: 64 })
     const data = twoSpirals(foldIn(key(5), 1), 96, 0.05, { testSize: 64 })
-    const reloaded = accuracy(net.apply(params)(data.xTest), data.yTest)
+    const reloaded = accuracy(net.apply(params, data.xTest), data.yTest)
     expect(metrics.final.testAccuracy).toBe(reloaded)
     expect(metrics.history[2].testAccuracy).toBe(reloaded)
     expect(lines[4]).toContain(

@@ -49,7 +49,7 @@ describe('exportOnnx', () => {
     const net = mlp([784, 128, 10])
     const params = net.init(key(0))
     const x = uniform(key(1), [16, 784])
-    const predict = (batch: Tensor<[number, 784], 'float32'>) => softmax(net.apply(params)(batch), -1)
+    const predict = (batch: Tensor<[number, 784], 'float32'>) => softmax(net.apply(params, batch), -1)
     const bytes = exportOnnx(predict, x)
     const [probabilities] = await runOnnx(bytes, [x])
     const expected = toFlat(predict(x))

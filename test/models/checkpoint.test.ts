@@ -25,7 +25,7 @@ const options = {
   params,
   optimizer,
   loss: (p: typeof params, b: { x: Tensor<[number, 2], 'float32'>; y: Tensor<[number]> }) =>
-    softmaxCrossEntropy(net.apply(p)(b.x), b.y),
+    softmaxCrossEntropy(net.apply(p, b.x), b.y),
   train: { x: data.xTrain, y: data.yTrain },
   epochs: 3,
   batchSize: 16,

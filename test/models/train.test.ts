@@ -77,12 +77,12 @@ describe('fit', () => {
     const result = runFit({
       params: spiralNet.init(key(1)),
       optimizer: adam(0.01),
-      loss: (p, b) => softmaxCrossEntropy(spiralNet.apply(p)(b.x), b.y),
+      loss: (p, b) => softmaxCrossEntropy(spiralNet.apply(p, b.x), b.y),
       train: { x: spirals.xTrain, y: spirals.yTrain },
       epochs: 25,
       batchSize: 32,
       key: key(2),
-      evaluate: (p) => ({ testAccuracy: accuracy(spiralNet.apply(p)(spirals.xTest), spirals.yTest) }),
+      evaluate: (p) => ({ testAccuracy: accuracy(spiralNet.apply(p, spirals.xTest), spirals.yTest) }),
       onStep: (info) => {
         steps++
         expect(info.step).toBe(steps)
@@ -111,7 +111,7 @@ const base = {
   params: net.init(key(4)),
   optimizer: adam(0.05),
   loss: (p: ReturnType<typeof net.init>, b: { x: Tensor<[number, 2]>; y: Tensor<[number]> }) =>
-    softmaxCrossEntropy(net.apply(p)(b.x), b.y),
+    softmaxCrossEntropy(net.apply(p, b.x), b.y),
   train: { x: data.xTrain, y: data.yTrain },
   epochs: 3,
   batchSize: 16,
@@ -252,7 +252,7 @@ describe('fit arguments', () => {
 describe('fit with jit', () => {
   it('with one-hot targets, a jitted fit reaches the eager parameters (within float32 rounding)', () => {
     const oneHotLoss = (p: ReturnType<typeof net.init>, b: { x: Tensor<[number, 2]>; y: Tensor<[number]> }) =>
-      softmaxCrossEntropy(net.apply(p)(b.x), oneHot(b.y, 2) as Tensor<[number, 2]>)
+      softmaxCrossEntropy(net.apply(p, b.x), oneHot(b.y, 2) as Tensor<[number, 2]>)
     const eager = runFit({ ...base, loss: oneHotLoss })
     const jitted = runFit({ ...base, loss: oneHotLoss, jit: true })
     const [a, b] = [leaves(eager.params).flat(), leaves(jitted.params).flat()]

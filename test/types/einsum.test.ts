@@ -5,20 +5,17 @@
  */
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import {
+  type AnyTensor,
   ArgumentError,
   type CheckEinsum,
-  type DType,
   DTypeError,
   type EinsumShape,
   einsum,
-  type Shape,
   ShapeError,
   type ShapeErrorType,
   type Tensor,
   zeros,
 } from '../../src/index.js'
-
-type AnyTensor = Tensor<Shape, DType>
 
 describe('einsum in the types', () => {
   it('infers the result shape from the spec: batched matmul, trace, outer product, implicit output', () => {

@@ -31,12 +31,14 @@ expectTypeOf(p[0].w).toEqualTypeOf<Tensor<[784, 128], 'float32'>>()
 expectTypeOf(p[0].b).toEqualTypeOf<Tensor<[128], 'float32'>>()
 expectTypeOf(p[1].w).toEqualTypeOf<Tensor<[128, 10], 'float32'>>()
 expectTypeOf(p[1].b).toEqualTypeOf<Tensor<[10], 'float32'>>()
-expectTypeOf(net.init(k, { dtype: 'float64' })[1].w).toEqualTypeOf<Tensor<[128, 10], 'float64'>>()
-expectTypeOf(net.apply(p)(zeros([32, 784]))).toEqualTypeOf<Tensor<[32, 10], 'float32'>>()
+expectTypeOf(mlp([784, 128, 10], { dtype: 'float64' }).init(k)[1].w).toEqualTypeOf<
+  Tensor<[128, 10], 'float64'>
+>()
+expectTypeOf(net.apply(p, zeros([32, 784]))).toEqualTypeOf<Tensor<[32, 10], 'float32'>>()
 const x: Tensor<[number, 784], 'float32'> = zeros([3, 784])
-expectTypeOf(net.apply(p)(x)).toEqualTypeOf<Tensor<[number, 10], 'float32'>>()
+expectTypeOf(net.apply(p, x)).toEqualTypeOf<Tensor<[number, 10], 'float32'>>()
 // gradients have the parameters' type
-expectTypeOf(grad((q: typeof p) => softmaxCrossEntropy(net.apply(q)(x), zeros([3])))(p)).toEqualTypeOf<
+expectTypeOf(grad((q: typeof p) => softmaxCrossEntropy(net.apply(q, x), zeros([3])))(p)).toEqualTypeOf<
   typeof p
 >()
 // sizes known only at run time: shapes fall back to number
@@ -51,29 +53,39 @@ const c = dense(128, 10)
 const pa = a.init(k)
 const pb = b.init(k)
 const pc = c.init(k)
-expectTypeOf(flow(a.apply(pa), c.apply(pc))(zeros([5, 784]))).toEqualTypeOf<Tensor<[5, 10], 'float32'>>()
-expectTypeOf(pipe(x, a.apply(pa), c.apply(pc))).toEqualTypeOf<Tensor<[number, 10], 'float32'>>()
-expectTypeOf(c.apply(pc)(a.apply(pa)(x))).toEqualTypeOf<Tensor<[number, 10], 'float32'>>()
+// layers are applied with their parameters; `applied` turns one into a function of a batch for flow/pipe
+const applied =
+  <P, I extends number, O extends number>(
+    layer: { apply: <B extends number>(p: P, x: Tensor<[B, I]>) => Tensor<[B, O]> },
+    params: P,
+  ) =>
+  <B extends number>(input: Tensor<[B, I]>): Tensor<[B, O]> =>
+    layer.apply(params, input)
+expectTypeOf(flow(applied(a, pa), applied(c, pc))(zeros([5, 784]))).toEqualTypeOf<
+  Tensor<[5, 10], 'float32'>
+>()
+expectTypeOf(pipe(x, applied(a, pa), applied(c, pc))).toEqualTypeOf<Tensor<[number, 10], 'float32'>>()
+expectTypeOf(c.apply(pc, a.apply(pa, x))).toEqualTypeOf<Tensor<[number, 10], 'float32'>>()
 // … and do not compile when [B, 128] meets [B, 64]
 // @ts-expect-error 128 is not 64
-flow(a.apply(pa), b.apply(pb))
+flow(applied(a, pa), applied(b, pb))
 // @ts-expect-error 128 is not 64
-pipe(x, a.apply(pa), b.apply(pb))
+pipe(x, applied(a, pa), applied(b, pb))
 // @ts-expect-error 128 is not 64
-b.apply(pb)(a.apply(pa)(x))
+b.apply(pb, a.apply(pa, x))
 
 // mlp in a composition
 const n64 = mlp([64, 32, 10])
 const pn64 = n64.init(k)
 const n128 = mlp([128, 32, 10])
 const pn128 = n128.init(k)
-expectTypeOf(flow(a.apply(pa), n128.apply(pn128))(x)).toEqualTypeOf<Tensor<[number, 10], 'float32'>>()
+expectTypeOf(flow(applied(a, pa), applied(n128, pn128))(x)).toEqualTypeOf<Tensor<[number, 10], 'float32'>>()
 // @ts-expect-error the mlp expects 64 features
-flow(a.apply(pa), n64.apply(pn64))
+flow(applied(a, pa), applied(n64, pn64))
 // @ts-expect-error the mlp expects 64 features
-pipe(x, a.apply(pa), n64.apply(pn64))
+pipe(x, applied(a, pa), applied(n64, pn64))
 // @ts-expect-error the mlp expects 784 features
-net.apply(p)(zeros([3, 100]))
+net.apply(p, zeros([3, 100]))
 
 // a hand-written two-layer network (the batch dimension typed `number`)
 type F32<S extends readonly number[]> = Tensor<[...S], 'float32'>
@@ -90,6 +102,7 @@ const readout64 =
   (w: F32<[64, 10]>) =>
   (h: F32<[number, 64]>): F32<[number, 10]> =>
     matmul(h, w)
+const h128: Tensor<[number, 128]> = zeros([3, 128])
 const tq: TwoLayer = { w1: zeros([784, 128]), b1: zeros([128]), w2: zeros([128, 10]) }
 expectTypeOf(flow(hiddenLayer(tq), outputLayer(tq))(x)).toEqualTypeOf<F32<[number, 10]>>()
 expectTypeOf(pipe(x, hiddenLayer(tq), outputLayer(tq))).toEqualTypeOf<F32<[number, 10]>>()
@@ -102,15 +115,15 @@ readout64(zeros([64, 10]))(hiddenLayer(tq)(x))
 // @ts-expect-error the inner dimensions of matmul differ: 128 against 64
 matmul(hiddenLayer(tq)(x), zeros([64, 10]))
 // and a dense layer with a hand-written one
-expectTypeOf(pipe(x, hiddenLayer(tq), c.apply(pc))).toEqualTypeOf<F32<[number, 10]>>()
+expectTypeOf(pipe(x, hiddenLayer(tq), applied(c, pc))).toEqualTypeOf<F32<[number, 10]>>()
 // @ts-expect-error [B, 128] into a dense layer expecting [B, 64]
-pipe(x, hiddenLayer(tq), b.apply(pb))
+pipe(x, hiddenLayer(tq), applied(b, pb))
 
 // wrong dtype and wrong parameters do not compile either
 // @ts-expect-error float64 input to float32 parameters
-a.apply(pa)(zeros([3, 784], { dtype: 'float64' }))
+a.apply(pa, zeros([3, 784], { dtype: 'float64' }))
 // @ts-expect-error parameters of another layer
-c.apply(pa)
+c.apply(pa, h128)
 
 // fit infers the parameter type from params (imported as fitModel: Biome reads `fit(` as a focused test)
 fitModel({
@@ -118,7 +131,7 @@ fitModel({
   optimizer: adam(1e-3),
   loss: (q, batch) => {
     expectTypeOf(q).toEqualTypeOf<typeof p>()
-    return softmaxCrossEntropy(net.apply(q)(batch.x), batch.y)
+    return softmaxCrossEntropy(net.apply(q, batch.x), batch.y)
   },
   train: { x, y: zeros([3]) },
   epochs: 1,

@@ -9,12 +9,12 @@
  * @module layers/attention
  */
 import {
+  type AnyTensor,
   ArgumentError,
   add,
   type DType,
   einsum,
   mul,
-  type Shape,
   softmax,
   type Tensor,
   tensor,
@@ -23,9 +23,6 @@ import {
 import type { Layer, LayerConfig } from '../layer.js'
 import { type Key, split, uniform } from '../random.js'
 import { dtypeOption, expectBatch, expectShape, positiveInteger } from './checks.js'
-
-/** A tensor of any shape and dtype (the layer checks shapes itself). */
-type AnyTensor = Tensor<Shape, DType>
 
 /**
  * The parameters of `attention`: query, key and value projections `[dim, heads, headDim]`, the

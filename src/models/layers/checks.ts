@@ -4,18 +4,8 @@
  *
  * @module layers/checks
  */
-import {
-  ArgumentError,
-  type DType,
-  formatShape,
-  type Shape,
-  ShapeError,
-  type Tensor,
-} from '../../tensor/index.js'
+import { type AnyTensor, ArgumentError, type DType, formatShape, ShapeError } from '../../tensor/index.js'
 import { isDType, shapesEqual } from '../../tensor/internal.js'
-
-/** A tensor of any shape and dtype (the layer checks shapes itself). */
-type AnyTensor = Tensor<Shape, DType>
 
 /** A positive integer, or an `ArgumentError` naming the option. */
 export const positiveInteger = (op: string, name: string, value: unknown): number => {

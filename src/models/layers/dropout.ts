@@ -6,13 +6,10 @@
  *
  * @module layers/dropout
  */
-import { ArgumentError, type DType, div, mul, type Shape, type Tensor } from '../../tensor/index.js'
+import { type AnyTensor, ArgumentError, type DType, div, mul, type Tensor } from '../../tensor/index.js'
 import type { Layer, LayerConfig } from '../layer.js'
 import { bernoulli, type Key } from '../random.js'
 import { dtypeOption, expectBatch, positiveInteger } from './checks.js'
-
-/** A tensor of any shape and dtype (the layer checks shapes itself). */
-type AnyTensor = Tensor<Shape, DType>
 
 /**
  * Parameters of a layer that has none (dropout): an empty record.

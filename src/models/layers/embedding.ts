@@ -5,13 +5,10 @@
  *
  * @module layers/embedding
  */
-import { add, type DType, gather, type Shape, type Tensor } from '../../tensor/index.js'
+import { type AnyTensor, add, type DType, gather, type Tensor } from '../../tensor/index.js'
 import type { Layer, LayerConfig } from '../layer.js'
 import { type Key, normal } from '../random.js'
 import { dtypeOption, expectBatch, expectShape, positiveInteger } from './checks.js'
-
-/** A tensor of any shape and dtype (the layer checks shapes itself). */
-type AnyTensor = Tensor<Shape, DType>
 
 /**
  * The parameters of `embedding` and `positionEmbedding`: one row per token (or position).

@@ -6,6 +6,7 @@
  * @module layers/norm
  */
 import {
+  type AnyTensor,
   ArgumentError,
   add,
   type DType,
@@ -13,7 +14,6 @@ import {
   mean,
   mul,
   ones,
-  type Shape,
   sqrt,
   square,
   sub,
@@ -23,9 +23,6 @@ import {
 import type { Layer, LayerConfig } from '../layer.js'
 import type { Key } from '../random.js'
 import { dtypeOption, expectBatch, expectShape, positiveInteger } from './checks.js'
-
-/** A tensor of any shape and dtype (the layer checks shapes itself). */
-type AnyTensor = Tensor<Shape, DType>
 
 /**
  * The parameters of `layerNorm`: a scale and a shift per feature.

@@ -6,16 +6,13 @@
  *
  * @module layers/transformer
  */
-import { add, type DType, matmul, relu, type Shape, type Tensor, zeros } from '../../tensor/index.js'
+import { type AnyTensor, add, type DType, matmul, relu, type Tensor, zeros } from '../../tensor/index.js'
 import type { Layer, LayerConfig } from '../layer.js'
 import { type Key, split, uniform } from '../random.js'
 import { type AttentionParams, attention } from './attention.js'
 import { expectShape, positiveInteger } from './checks.js'
 import { dropout } from './dropout.js'
 import { type LayerNormParams, layerNorm } from './norm.js'
-
-/** A tensor of any shape and dtype (the layer checks shapes itself). */
-type AnyTensor = Tensor<Shape, DType>
 
 /**
  * The parameters of the position-wise feed-forward net of a block.

@@ -22,13 +22,10 @@ import { storageFrom } from '../dtype.js'
 import { sameDType } from '../prims/elementwise.js'
 import * as prims from '../prims/index.js'
 import type { Shape } from '../shape.js'
-import { makeTensor, type Tensor } from '../tensor.js'
+import { type AnyTensor, makeTensor, type Tensor } from '../tensor.js'
 import type { CheckEinsum, EinsumDType, EinsumShape } from '../typesEinsum.js'
 import { type EinsumPlan, planEinsum } from './einsumSpec.js'
 import { expectTensor } from './operand.js'
-
-/** A tensor of any shape and dtype (the layer checks shapes itself). */
-type AnyTensor = Tensor<Shape, DType>
 
 /** A tensor with the label of each axis. */
 interface Labeled {

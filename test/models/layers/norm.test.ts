@@ -6,11 +6,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   ArgumentError,
-  type DType,
   layerNorm,
   mul,
-  type Shape,
   ShapeError,
   sum,
   type Tensor,
@@ -20,8 +19,6 @@ import {
 } from '../../../src/index.js'
 import { key } from '../../../src/models/random.js'
 import { arbTensor, checkGrads } from '../../../src/testing/index.js'
-
-type AnyTensor = Tensor<Shape, DType>
 
 const f64 = { dtype: 'float64' } as const
 

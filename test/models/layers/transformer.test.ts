@@ -6,15 +6,14 @@
  */
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   add,
   attention,
   concat,
-  type DType,
   layerNorm,
   matmul,
   mul,
   relu,
-  type Shape,
   slice,
   sum,
   type Tensor,
@@ -24,8 +23,6 @@ import {
 } from '../../../src/index.js'
 import { key, normal } from '../../../src/models/random.js'
 import { checkGrads } from '../../../src/testing/index.js'
-
-type AnyTensor = Tensor<Shape, DType>
 
 const f64 = { dtype: 'float64' } as const
 

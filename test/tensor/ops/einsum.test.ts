@@ -7,21 +7,17 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  type AnyTensor,
   ArgumentError,
-  type DType,
   DTypeError,
   einsum,
-  type Shape,
   ShapeError,
-  type Tensor,
   toFlat,
   zeros,
 } from '../../../src/index.js'
 import { checkGrads, describeMismatch } from '../../../src/testing/index.js'
 import { toTensor } from '../../support/arbitraries.js'
 import type { Naive } from '../../support/naive.js'
-
-type AnyTensor = Tensor<Shape, DType>
 
 // ---------------------------------------------------------------------------------------------
 // The reference: every index assignment, multiply, accumulate (no reshapes, no matmul).
