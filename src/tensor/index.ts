@@ -26,6 +26,7 @@ export {
   type WasmKernels,
 } from './kernels/index.js'
 export type { WorkerHost } from './kernels/wasm/workers.js'
+export * from './named.js'
 export type { TensorOrNumber } from './ops/operand.js'
 export * from './ops.js'
 export type { PadWidths } from './prims/pad.js'

@@ -44,6 +44,7 @@ const cases: readonly { file: string; args?: readonly string[]; shows: RegExp }[
     file: 'per-example-gradients.ts',
     shows: /largest difference between vmap and the loop: (0\.00e\+0|\d\.\d\de-1[3-9])/,
   },
+  { file: 'typed-model.ts', shows: /gradient check of every parameter .*: ok/ },
 ]
 
 describe('examples as scripts', () => {
@@ -51,7 +52,7 @@ describe('examples as scripts', () => {
     const files = fs
       .readdirSync(path.join(root, 'examples'))
       .filter((f) => f.endsWith('.ts') && f !== 'support.ts')
-    expect(files.length).toBe(10)
+    expect(files.length).toBe(11)
     for (const file of files) {
       const test = path.join(root, 'test', 'examples', file.replace(/\.ts$/, '.test.ts'))
       expect(fs.existsSync(test), file).toBe(true)
