@@ -93,7 +93,7 @@ export type SequentialConfig = { readonly kind: 'sequential'; readonly layers: r
  * Layers in sequence, as one `Layer` from the first input to the last output.
  * @example
  * import { dense, type Sequential, sequential } from 'nabla'
- * const net: Sequential<[ReturnType<typeof dense<4, 8>>, ReturnType<typeof dense<8, 2>>]> =
+ * const net: Sequential<readonly [ReturnType<typeof dense<4, 8>>, ReturnType<typeof dense<8, 2>>]> =
  *   sequential(dense(4, 8), dense(8, 2))
  */
 export interface Sequential<Ls extends readonly AnyLayer[]>
