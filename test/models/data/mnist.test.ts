@@ -10,11 +10,11 @@ import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { loadMnist, loadMnistIdx } from '../../../src/models/data/mnist.js'
 import { key } from '../../../src/models/random.js'
-import { ArgumentError, DecodeError, type Tensor, toFlat } from '../../../src/tensor/index.js'
+import { type AnyTensor, ArgumentError, DecodeError, toFlat } from '../../../src/tensor/index.js'
 import { storage } from '../../../src/tensor/tensor.js'
 
 /** A 53-bit FNV-style hash of each row's float bits (cheap identity for 784-pixel rows). */
-const rowsOf = (x: Tensor): number[] => {
+const rowsOf = (x: AnyTensor): number[] => {
   const bits = new Uint32Array(Float32Array.from(storage(x)).buffer)
   const width = x.shape[1]!
   return Array.from({ length: x.shape[0]! }, (_, i) => {
@@ -27,7 +27,7 @@ const rowsOf = (x: Tensor): number[] => {
     return h1 * 2 ** 21 + (h2 >>> 11)
   })
 }
-const countLabels = (y: Tensor): number[] => {
+const countLabels = (y: AnyTensor): number[] => {
   const counts = new Array<number>(10).fill(0)
   for (const label of toFlat(y)) counts[label]!++
   return counts
