@@ -36,7 +36,7 @@ import { describe, storage } from '../tensor/internal.js'
 import { batches as epochBatches } from './data/batches.js'
 import { takeRows } from './data/dataset.js'
 import { applyUpdates } from './optim/transforms.js'
-import type { GradientTransformation, OptState } from './optim/types.js'
+import type { GradientTransformation, OptimizerState, OptState, UntypedState } from './optim/types.js'
 import { foldIn, isKey, type Key } from './random.js'
 import { checkFinite, checkTargets, type Targets, validateBatch } from './validate.js'
 
@@ -74,9 +74,10 @@ export type LossFn<P, B> = (params: P, batch: B) => AnyTensor
  * const state0 = optimizer.init(params0)
  * const { params, state, loss } = trainStep(lossFn, optimizer)(params0, state0, batch)
  */
-export interface StepResult<P> {
+export interface StepResult<P, S = OptState> {
   readonly params: P
-  readonly state: OptState
+  /** The optimizer's next state (typed as the state passed in). */
+  readonly state: S
   /** The loss at the parameters before the step. */
   readonly loss: number
 }
@@ -95,10 +96,15 @@ export interface StepResult<P> {
  * const { params, state, loss } = step(params0, optimizer.init(params0), { x, y })
  */
 export const trainStep =
-  <P extends Pytree, B>(loss: LossFn<P, B>, optimizer: GradientTransformation, options?: StepOptions<P, B>) =>
-  (params: P, state: OptState, batch: B): StepResult<P> => {
+  <P extends Pytree, B, T = UntypedState>(
+    loss: LossFn<P, B>,
+    optimizer: GradientTransformation<T>,
+    options?: StepOptions<P, B>,
+  ) =>
+  (params: P, state: OptimizerState<T, P>, batch: B): StepResult<P, OptimizerState<T, P>> => {
     if (options?.validate !== false) validateBatch('trainStep', batch, options?.targets)
-    return uncheckedStep(loss, optimizer, params, state, batch, options?.lossAndGradient)
+    const result = uncheckedStep(loss, optimizer, params, state as OptState, batch, options?.lossAndGradient)
+    return result as StepResult<P, OptimizerState<T, P>>
   }
 
 /**
@@ -109,7 +115,7 @@ export const trainStep =
  * const params = net.init(key(0))
  * const batch = { x: tensor([[0, 1], [1, 0]]), y: tensor([2, 0]) }
  * const optimizer = adam(1e-2)
- * const lossFn = (p: typeof params, b: typeof batch) => softmaxCrossEntropy(net.apply(p)(b.x), b.y)
+ * const lossFn = (p: typeof params, b: typeof batch) => softmaxCrossEntropy(net.apply(p, b.x), b.y)
  * const step = trainStep(lossFn, optimizer, { targets: { classes: 3 } })
  * step(params, optimizer.init(params), batch) // a label 3 would be an ArgumentError naming batch.y[i]
  */
@@ -124,7 +130,7 @@ export interface StepOptions<P = Pytree, B = unknown> {
 
 const uncheckedStep = <P extends Pytree, B>(
   loss: LossFn<P, B>,
-  optimizer: GradientTransformation,
+  optimizer: GradientTransformation<any>,
   params: P,
   state: OptState,
   batch: B,
@@ -134,7 +140,7 @@ const uncheckedStep = <P extends Pytree, B>(
     lossAndGradient === undefined
       ? valueAndGrad((p: P) => loss(p, batch))(params)
       : lossAndGradient(params, batch)
-  const { updates, state: next } = optimizer.update(grads, state, params)
+  const { updates, state: next } = optimizer.update<P>(grads, state, params)
   return { params: applyUpdates(params, updates), state: next, loss: item(value) }
 }
 

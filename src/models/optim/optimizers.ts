@@ -21,7 +21,7 @@ import {
   scaleByLearningRate,
   traceMomentum,
 } from './transforms.js'
-import type { GradientTransformation, LearningRate } from './types.js'
+import type { LearningRate } from './types.js'
 
 /**
  * Plain stochastic gradient descent: p ← p − η·g.
@@ -35,7 +35,7 @@ import type { GradientTransformation, LearningRate } from './types.js'
  * params = applyUpdates(params, updates) // w [0.95, 2.1]
  * state = next
  */
-export const sgd = (rate: LearningRate): GradientTransformation => chain(scaleByLearningRate(rate, 'sgd'))
+export const sgd = (rate: LearningRate) => chain(scaleByLearningRate(rate, 'sgd'))
 
 /**
  * SGD with (optionally Nesterov) momentum.
@@ -43,7 +43,7 @@ export const sgd = (rate: LearningRate): GradientTransformation => chain(scaleBy
  * import { momentum } from 'nabla'
  * const optimizer = momentum(0.01, { beta: 0.9, nesterov: true })
  */
-export const momentum = (rate: LearningRate, options?: MomentumOptions): GradientTransformation =>
+export const momentum = (rate: LearningRate, options?: MomentumOptions) =>
   chain(traceMomentum(options, 'momentum'), scaleByLearningRate(rate, 'momentum'))
 
 /**
@@ -52,7 +52,7 @@ export const momentum = (rate: LearningRate, options?: MomentumOptions): Gradien
  * import { adam } from 'nabla'
  * const optimizer = adam(1e-3)
  */
-export const adam = (rate: LearningRate, options?: AdamOptions): GradientTransformation =>
+export const adam = (rate: LearningRate, options?: AdamOptions) =>
   chain(scaleByAdam(options, 'adam'), scaleByLearningRate(rate, 'adam'))
 
 /**
@@ -78,7 +78,7 @@ export interface AdamWOptions extends AdamOptions {
  * const optimizer = adamw(1e-3, { weightDecay: 1e-2, mask: (path) => !isBiasPath(path) })
  * const { updates, state } = optimizer.update(grads, optimizer.init(params), params)
  */
-export const adamw = (rate: LearningRate, options?: AdamWOptions): GradientTransformation =>
+export const adamw = (rate: LearningRate, options?: AdamWOptions) =>
   chain(
     scaleByAdam(options, 'adamw'),
     addDecayedWeights(

@@ -37,11 +37,31 @@ import {
   learningRate,
   numberInRange,
   type OptState,
+  type ParamsSlot,
   positiveNumber,
+  type StateTemplateOf,
+  type StepCount,
   type UpdateResult,
 } from './types.js'
 
 type Fields = { readonly [key: string]: Pytree }
+
+/**
+ * The state template of stages that keep nothing (`{}` at run time).
+ * @example
+ * import { clipByGlobalNorm, type EmptyState, type GradientTransformation } from 'nabla'
+ * const clip: GradientTransformation<EmptyState> = clipByGlobalNorm(1)
+ */
+export type EmptyState = Readonly<Record<string, never>>
+
+/** A stage written over untyped pytrees. */
+interface Untyped {
+  readonly init: (params: Pytree) => OptState
+  readonly update: (updates: Pytree, state: OptState, params?: Pytree) => UpdateResult<Pytree>
+}
+
+/** Gives a stage written over untyped pytrees its state template `T` (a type-only step). */
+const typed = <T>(stage: Untyped): GradientTransformation<T> => stage as unknown as GradientTransformation<T>
 
 /** The named fields of a stage's state, checked (a state from another optimizer is an error). */
 const fieldsOf = (op: string, state: OptState, names: readonly string[]): Fields => {
@@ -77,10 +97,11 @@ const zerosLike = <P>(tree: P): P => treeMap(tree, (t) => zeros(t.shape, { dtype
  * const grads = { w: tensor([0.5, -1]) }
  * identityTransform().update(grads, {}).updates // grads
  */
-export const identityTransform = (): GradientTransformation => ({
-  init: () => ({}),
-  update: <P extends Pytree>(updates: P, state: OptState): UpdateResult<P> => ({ updates, state }),
-})
+export const identityTransform = (): GradientTransformation<EmptyState> =>
+  typed({
+    init: () => ({}),
+    update: (updates, state) => ({ updates, state }),
+  })
 
 /**
  * Scales updates by −η(step): the last stage of every descent optimizer. A constant η must be a
@@ -95,11 +116,11 @@ export const identityTransform = (): GradientTransformation => ({
 export const scaleByLearningRate = (
   rate: LearningRate,
   op = 'scaleByLearningRate',
-): GradientTransformation => {
+): GradientTransformation<{ count: StepCount }> => {
   const lr = learningRate(op, rate)
-  return {
+  return typed({
     init: () => ({ count: countTensor(0) }),
-    update: <P extends Pytree>(updates: P, state: OptState): UpdateResult<P> => {
+    update: (updates, state) => {
       const count = countOf(op, fieldsOf(op, state, ['count']))
       const eta = typeof lr === 'number' ? lr : lr(count)
       if (typeof eta !== 'number' || !Number.isFinite(eta) || eta < 0)
@@ -112,7 +133,7 @@ export const scaleByLearningRate = (
         state: { count: countTensor(count + 1) },
       }
     },
-  }
+  })
 }
 
 /**
@@ -135,12 +156,15 @@ export interface MomentumOptions {
  * import { traceMomentum } from 'nabla'
  * const stage = traceMomentum({ beta: 0.9, nesterov: true })
  */
-export const traceMomentum = (options?: MomentumOptions, op = 'traceMomentum'): GradientTransformation => {
+export const traceMomentum = (
+  options?: MomentumOptions,
+  op = 'traceMomentum',
+): GradientTransformation<{ trace: ParamsSlot }> => {
   const beta = numberInRange(op, 'beta', options?.beta ?? 0.9, 0, 1)
   const nesterov = options?.nesterov === true
-  return {
+  return typed({
     init: (params) => ({ trace: zerosLike(params) }),
-    update: <P extends Pytree>(updates: P, state: OptState): UpdateResult<P> => {
+    update: (updates, state) => {
       const previous = fieldsOf(op, state, ['trace']).trace
       const trace = treeZip(updates, previous, (u, t) => add(u, mul(t, beta)), op)
       return {
@@ -148,7 +172,7 @@ export const traceMomentum = (options?: MomentumOptions, op = 'traceMomentum'): 
         state: { trace },
       }
     },
-  }
+  })
 }
 
 /**
@@ -173,13 +197,16 @@ export interface AdamOptions {
  * import { scaleByAdam } from 'nabla'
  * const stage = scaleByAdam({ b1: 0.9, b2: 0.999 })
  */
-export const scaleByAdam = (options?: AdamOptions, op = 'scaleByAdam'): GradientTransformation => {
+export const scaleByAdam = (
+  options?: AdamOptions,
+  op = 'scaleByAdam',
+): GradientTransformation<{ count: StepCount; mu: ParamsSlot; nu: ParamsSlot }> => {
   const b1 = numberInRange(op, 'b1', options?.b1 ?? 0.9, 0, 1)
   const b2 = numberInRange(op, 'b2', options?.b2 ?? 0.999, 0, 1)
   const eps = positiveNumber(op, 'eps', options?.eps ?? 1e-8)
-  return {
+  return typed({
     init: (params) => ({ count: countTensor(0), mu: zerosLike(params), nu: zerosLike(params) }),
-    update: <P extends Pytree>(updates: P, state: OptState): UpdateResult<P> => {
+    update: (updates, state) => {
       const fields = fieldsOf(op, state, ['count', 'mu', 'nu'])
       const t = countOf(op, fields) + 1
       const mu = treeZip(updates, fields.mu, (u, m) => add(mul(m, b1), mul(u, 1 - b1)), op)
@@ -189,7 +216,7 @@ export const scaleByAdam = (options?: AdamOptions, op = 'scaleByAdam'): Gradient
       const out = treeZip(mu, nu, (m, v) => div(div(m, c1), add(sqrt(div(v, c2)), eps)), op)
       return { updates: out, state: { count: countTensor(t), mu, nu } }
     },
-  }
+  })
 }
 
 /**
@@ -213,13 +240,13 @@ export const addDecayedWeights = (
   weightDecay: number,
   options?: DecayOptions,
   op = 'addDecayedWeights',
-): GradientTransformation => {
+): GradientTransformation<EmptyState> => {
   if (typeof weightDecay !== 'number' || !Number.isFinite(weightDecay) || weightDecay < 0)
     throw new ArgumentError(op, `weightDecay must be a finite number ≥ 0, got ${describe(weightDecay)}`)
   const mask = options?.mask ?? (() => true)
-  return {
+  return typed({
     init: () => ({}),
-    update: <P extends Pytree>(updates: P, state: OptState, params?: P): UpdateResult<P> => {
+    update: (updates, state, params) => {
       if (params === undefined)
         throw new ArgumentError(
           op,
@@ -235,7 +262,7 @@ export const addDecayedWeights = (
         state,
       }
     },
-  }
+  })
 }
 
 /**
@@ -256,18 +283,18 @@ export const globalNorm = (tree: Pytree): number => {
  * import { adam, chain, clipByGlobalNorm } from 'nabla'
  * const optimizer = chain(clipByGlobalNorm(1), adam(1e-3))
  */
-export const clipByGlobalNorm = (maxNorm: number): GradientTransformation => {
+export const clipByGlobalNorm = (maxNorm: number): GradientTransformation<EmptyState> => {
   const op = 'clipByGlobalNorm'
   const c = positiveNumber(op, 'maxNorm', maxNorm)
-  return {
+  return typed({
     init: () => ({}),
-    update: <P extends Pytree>(updates: P, state: OptState): UpdateResult<P> => {
+    update: (updates, state) => {
       const norm = globalNorm(updates)
       if (!(Number.isFinite(norm) && norm > c)) return { updates, state }
       const scale = c / norm
       return { updates: treeMap(updates, (u) => mul(u, scale)), state }
     },
-  }
+  })
 }
 
 /**
@@ -276,7 +303,9 @@ export const clipByGlobalNorm = (maxNorm: number): GradientTransformation => {
  * import { chain, clipByGlobalNorm, scaleByAdam, scaleByLearningRate } from 'nabla'
  * const optimizer = chain(clipByGlobalNorm(1), scaleByAdam(), scaleByLearningRate(1e-3))
  */
-export const chain = (...stages: readonly GradientTransformation[]): GradientTransformation => {
+export const chain = <const G extends readonly GradientTransformation<any>[]>(
+  ...stages: G
+): GradientTransformation<{ -readonly [I in keyof G]: StateTemplateOf<G[I]> }> => {
   stages.forEach((s, i) => {
     if (typeof s?.init !== 'function' || typeof s?.update !== 'function')
       throw new ArgumentError(
@@ -284,9 +313,9 @@ export const chain = (...stages: readonly GradientTransformation[]): GradientTra
         `stages[${i}] is not a { init, update } transformation: ${describe(s)}`,
       )
   })
-  return {
+  return typed({
     init: (params) => stages.map((s) => s.init(params)),
-    update: <P extends Pytree>(updates: P, state: OptState, params?: P): UpdateResult<P> => {
+    update: (updates, state, params) => {
       if (!Array.isArray(state) || state.length !== stages.length)
         throw new ArgumentError(
           'chain',
@@ -300,7 +329,7 @@ export const chain = (...stages: readonly GradientTransformation[]): GradientTra
       })
       return { updates: u, state: next }
     },
-  }
+  })
 }
 
 /**

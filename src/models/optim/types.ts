@@ -8,7 +8,7 @@
  * @module optim/types
  */
 import type { Pytree } from '../../grad/index.js'
-import { ArgumentError } from '../../tensor/index.js'
+import { type AnyTensor, ArgumentError, type Tensor } from '../../tensor/index.js'
 import { describe } from '../../tensor/internal.js'
 
 /**
@@ -28,27 +28,102 @@ export type OptState = Pytree
  * const grads = { w: tensor([0.5, -1]) }
  * const { updates, state } = sgd(0.1).update(grads, sgd(0.1).init(params)) // updates.w [-0.05, 0.1]
  */
-export interface UpdateResult<P> {
+export interface UpdateResult<P, S = OptState> {
   readonly updates: P
-  readonly state: OptState
+  readonly state: S
 }
+
+declare const paramsSlot: unique symbol
+/**
+ * In a state template (the `T` of `GradientTransformation<T>`), the place of a tree shaped like
+ * the parameters: Adam's template is `{ count: StepCount; mu: ParamsSlot; nu: ParamsSlot }`, and
+ * `OptimizerState` puts the parameters' own type there.
+ * @example
+ * import type { OptimizerState, ParamsSlot, StepCount, Tensor } from 'nabla'
+ * type S = OptimizerState<{ count: StepCount; trace: ParamsSlot }, { w: Tensor<[2]> }>
+ * // { readonly count: StepCount; readonly trace: { readonly w: Tensor<[2]> } } (and the params brand)
+ */
+export interface ParamsSlot {
+  readonly [paramsSlot]: 'params'
+}
+
+declare const untypedState: unique symbol
+/**
+ * The template of a transformation whose state is only known to be a pytree (`OptState`): the
+ * default of `GradientTransformation`, for transformations written without a state type.
+ * @example
+ * import type { GradientTransformation, UntypedState } from 'nabla'
+ * type Loose = GradientTransformation<UntypedState> // same as GradientTransformation
+ */
+export interface UntypedState {
+  readonly [untypedState]: 'untyped'
+}
+
+/**
+ * The step counter counting stages keep: a float64 scalar.
+ * @example
+ * import { scalar, type StepCount } from 'nabla'
+ * const count: StepCount = scalar(0, { dtype: 'float64' })
+ */
+export type StepCount = Tensor<[], 'float64'>
+
+declare const stateParams: unique symbol
+
+/** The template `T` with every `ParamsSlot` replaced by `P`. */
+type FillSlots<T, P> = T extends UntypedState
+  ? OptState
+  : T extends ParamsSlot
+    ? P
+    : T extends AnyTensor
+      ? T
+      : { readonly [K in keyof T]: FillSlots<T[K], P> }
+
+/**
+ * The state a transformation with state template `T` keeps for parameters of type `P`: the
+ * template with the parameters' type in each `ParamsSlot`, branded with `P` (a type-only mark,
+ * nothing at run time), so a state made for other parameters, or by another optimizer, is a
+ * compile error at `update`.
+ * @example
+ * import { adam, type OptimizerState, tensor, type Tensor } from 'nabla'
+ * const optimizer = adam(1e-3)
+ * const params = { w: tensor([1, 2]) }
+ * const state: OptimizerState<typeof optimizer, { w: Tensor<[2]> }> = optimizer.init(params)
+ */
+export type OptimizerState<T, P> =
+  T extends GradientTransformation<infer Template>
+    ? OptimizerState<Template, P>
+    : FillSlots<T, P> & { readonly [stateParams]?: (params: P) => P }
 
 /**
  * A gradient transformation (an optimizer, or one stage of one): pure `init` and `update`.
  * Updates are meant to be added to the parameters (`applyUpdates`), so descent updates are negative.
+ * `T` is the template of its state (see `OptimizerState`): `update` accepts only the state `init`
+ * made for the same parameters' type, and gradients of that type.
  * @example
- * import { type GradientTransformation, scaleByLearningRate } from 'nabla'
- * const halve: GradientTransformation = scaleByLearningRate(0.5)
+ * import { type GradientTransformation, scaleByLearningRate, type StepCount } from 'nabla'
+ * const halve: GradientTransformation<{ count: StepCount }> = scaleByLearningRate(0.5)
  */
-export interface GradientTransformation {
+export interface GradientTransformation<T = UntypedState> {
   /** The initial state for these parameters. */
-  readonly init: (params: Pytree) => OptState
+  init<P extends Pytree>(params: P): OptimizerState<T, P>
   /**
    * Transforms `updates` (at first the gradients) given the state; `params` are needed by some
    * stages (weight decay) and ignored by the others.
    */
-  readonly update: <P extends Pytree>(updates: P, state: OptState, params?: P) => UpdateResult<P>
+  update<P extends Pytree>(
+    updates: NoInfer<P>,
+    state: OptimizerState<T, P>,
+    params?: NoInfer<P>,
+  ): UpdateResult<P, OptimizerState<T, P>>
 }
+
+/**
+ * The state template of a transformation (what `chain` puts in its array).
+ * @example
+ * import type { StateTemplateOf, sgd } from 'nabla'
+ * type T = StateTemplateOf<ReturnType<typeof sgd>> // [{ count: StepCount }]
+ */
+export type StateTemplateOf<G> = G extends GradientTransformation<infer T> ? T : never
 
 /**
  * A learning-rate schedule: the step count (0 for the first update) to a learning rate.

@@ -57,7 +57,7 @@ const run = (
   let state: OptState = optimizer.init(p)
   for (let i = 0; i < steps; i++) {
     const g = grad(f)(p)
-    const r = optimizer.update(g, state, p)
+    const r = optimizer.update<P>(g, state, p)
     p = applyUpdates(p, r.updates)
     state = r.state
   }
@@ -169,13 +169,14 @@ describe('purity and state', () => {
 
   it('every state is a pytree of tensors (so it can be saved), with a float64 step count', () => {
     const p: P = { w: v64([0.1, 0.2]), b: v64([0.3]) }
-    for (const optimizer of [
+    const optimizers: readonly GradientTransformation[] = [
       sgd(0.1),
       momentum(0.1),
       adam(0.1),
       adamw(0.1),
       chain(clipByGlobalNorm(1), adam(1)),
-    ]) {
+    ]
+    for (const optimizer of optimizers) {
       const state = optimizer.update(grad(f)(p), optimizer.init(p), p).state
       expect(() => flatten(state)).not.toThrow()
     }
@@ -188,7 +189,9 @@ describe('purity and state', () => {
 
   it('rejects a state from another optimizer and adamw without params', () => {
     const p: P = { w: v64([0.1]), b: v64([0.3]) }
+    // @ts-expect-error sgd's state is not adam's
     expect(() => adam(0.1).update(p, sgd(0.1).init(p), p)).toThrow(ArgumentError)
+    // @ts-expect-error adam's state has a count and two moments
     expect(() => adam(0.1).update(p, [{}, {}], p)).toThrow(/state must be/)
     expect(() => adamw(0.1).update(p, adamw(0.1).init(p))).toThrow(/params/)
   })
