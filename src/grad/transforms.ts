@@ -25,6 +25,7 @@ import {
   stopGradientPrim,
   storage,
   sum,
+  type Tensor,
   zeros,
 } from '../tensor/internal.js'
 import { flatten, type Pytree, treeMap, treeZip } from './tree.js'
@@ -104,6 +105,17 @@ const singleTensor = (op: string, value: unknown, what: string): AnyTensor => {
 }
 
 /**
+ * The type of a Jacobian of `f: X → Y`: shape `[...Y's shape, ...X's shape]`, X's dtype.
+ * @example
+ * import type { Jacobian, Tensor } from 'nabla'
+ * type J = Jacobian<Tensor<[2]>, Tensor<[3]>> // Tensor<[2, 3], 'float32'>
+ */
+export type Jacobian<Y extends AnyTensor, X extends AnyTensor> = Tensor<
+  [...Y['shape'], ...X['shape']],
+  X['dtype']
+>
+
+/**
  * The Jacobian by reverse mode, shaped `[...outShape, ...inShape]`: the pullback of every output
  * basis vector, computed at once by `vmap` over the pullback.
  * @example
@@ -111,15 +123,15 @@ const singleTensor = (op: string, value: unknown, what: string): AnyTensor => {
  * jacrev((x: Tensor) => mul(x, 2))(tensor([1, 2, 3])).shape // [3, 3]
  */
 export const jacrev =
-  <X extends AnyTensor>(f: (x: X) => AnyTensor) =>
-  (x: X): AnyTensor => {
+  <X extends AnyTensor, Y extends AnyTensor>(f: (x: X) => Y) =>
+  (x: X): Jacobian<Y, X> => {
     const [y, pullback] = vjp(f, x)
     const out = singleTensor('jacrev', y, 'f(x)')
-    if (out.size === 0) return zeros([...out.shape, ...x.shape], { dtype: x.dtype })
-    const rows: AnyTensor = vmap((ct: AnyTensor) => pullback(ct) as AnyTensor)(
+    if (out.size === 0) return zeros([...out.shape, ...x.shape], { dtype: x.dtype }) as Jacobian<Y, X>
+    const rows: AnyTensor = vmap((ct: AnyTensor) => pullback(ct as Y) as AnyTensor)(
       basisRows(out.shape, out.dtype),
     )
-    return reshape(rows, [...out.shape, ...x.shape])
+    return reshape(rows, [...out.shape, ...x.shape]) as Jacobian<Y, X>
   }
 
 /**
@@ -130,16 +142,16 @@ export const jacrev =
  * jacfwd(sin)(tensor([0, 1])).shape // [2, 2]
  */
 export const jacfwd =
-  <X extends AnyTensor>(f: (x: X) => AnyTensor) =>
-  (x: X): AnyTensor => {
+  <X extends AnyTensor, Y extends AnyTensor>(f: (x: X) => Y) =>
+  (x: X): Jacobian<Y, X> => {
     if (x.size === 0) {
       const y = f(x)
-      return zeros([...y.shape, ...x.shape], { dtype: y.dtype })
+      return zeros([...y.shape, ...x.shape], { dtype: y.dtype }) as Jacobian<Y, X>
     }
     const columns: AnyTensor = vmap((t: AnyTensor) => jvp(f, x, t as X)[1], { outAxes: -1 })(
       basisRows(x.shape, x.dtype),
     )
-    return reshape(columns, [...columns.shape.slice(0, -1), ...x.shape])
+    return reshape(columns, [...columns.shape.slice(0, -1), ...x.shape]) as Jacobian<Y, X>
   }
 
 /**
@@ -150,7 +162,7 @@ export const jacfwd =
  */
 export const hessian =
   <X extends AnyTensor>(f: (x: X) => AnyTensor) =>
-  (x: X): AnyTensor =>
+  (x: X): Jacobian<X, X> =>
     jacrev(grad(f))(x)
 
 /**

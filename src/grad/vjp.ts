@@ -7,6 +7,8 @@
  *
  * @module vjp
  */
+
+import type { Shape, ShapeErrorType, ShapeString } from '../tensor/index.js'
 import {
   type AnyTensor,
   ArgumentError,
@@ -92,6 +94,28 @@ const unitCotangent = (op: string, y: unknown): AnyTensor => {
   return ones(y.shape, { dtype: y.dtype })
 }
 
+/** True when a literal dimension other than 1 shows that a shape does not hold exactly one value. */
+type KnownNonScalar<S extends Shape> = true extends {
+  [K in keyof S]: S[K] extends 1 ? false : number extends S[K] ? false : true
+}[number]
+  ? true
+  : false
+
+/**
+ * `unknown` when `Y` may be a scalar loss; a `ShapeErrorType` naming its shape when the type shows
+ * it is not (a literal dimension other than 1, or a generic one: a loss of shape `[B]` is a batch of
+ * losses). Run time checks the same for shapes known only then.
+ * @example
+ * import type { ScalarLoss, Tensor } from 'nabla'
+ * type Ok = ScalarLoss<'grad', Tensor<[]>> // unknown
+ * type Wrong = ScalarLoss<'grad', Tensor<[2]>> // ShapeErrorType<'grad: f must return a scalar …'>
+ */
+export type ScalarLoss<Op extends string, Y> = Y extends AnyTensor
+  ? KnownNonScalar<Y['shape']> extends true
+    ? ShapeErrorType<`${Op}: f must return a scalar tensor (one element), but it returns shape ${ShapeString<Y['shape']>}; use vjp for non-scalar outputs`>
+    : unknown
+  : unknown
+
 /**
  * The value of a scalar function and its gradient, of the same pytree type as `x`.
  * @example
@@ -100,7 +124,7 @@ const unitCotangent = (op: string, y: unknown): AnyTensor => {
  * // loss 14, grads.w [2, 4, 6]
  */
 export const valueAndGrad =
-  <X extends Pytree, Y extends AnyTensor>(f: (x: X) => Y) =>
+  <X extends Pytree, Y extends AnyTensor>(f: ((x: X) => Y) & ScalarLoss<'valueAndGrad', Y>) =>
   (x: X): [Y, X] => {
     const [y, pullback] = vjp(f, x)
     return [y, pullback(unitCotangent('grad', y) as Y)]
@@ -114,9 +138,9 @@ export const valueAndGrad =
  * grad((x: Tensor<[2]>) => sum(sin(x)))(tensor([0, 1])) // [cos 0, cos 1]
  */
 export const grad =
-  <X extends Pytree, Y extends AnyTensor>(f: (x: X) => Y) =>
+  <X extends Pytree, Y extends AnyTensor>(f: ((x: X) => Y) & ScalarLoss<'grad', Y>) =>
   (x: X): X =>
-    valueAndGrad(f)(x)[1]
+    valueAndGrad(f as (x: X) => AnyTensor)(x)[1]
 
 /**
  * `valueAndGrad` for a function returning `[loss, aux]`: `aux` (any value, e.g. predictions or
@@ -130,7 +154,9 @@ export const grad =
  * })(w) // loss 10, predictions [2, 4], grads [4, 8]
  */
 export const valueAndGradWithAux =
-  <X extends Pytree, Y extends AnyTensor, A>(f: (x: X) => readonly [Y, A]) =>
+  <X extends Pytree, Y extends AnyTensor, A>(
+    f: ((x: X) => readonly [Y, A]) & ScalarLoss<'valueAndGradWithAux', Y>,
+  ) =>
   (x: X): [[Y, A], X] => {
     let aux: A | undefined
     const level = nextLevel()
@@ -166,8 +192,8 @@ const stripAux = <A>(aux: A, level: number): A => {
  * // g [2, -6], aux.peak 1
  */
 export const gradWithAux =
-  <X extends Pytree, Y extends AnyTensor, A>(f: (x: X) => readonly [Y, A]) =>
+  <X extends Pytree, Y extends AnyTensor, A>(f: ((x: X) => readonly [Y, A]) & ScalarLoss<'gradWithAux', Y>) =>
   (x: X): [X, A] => {
-    const [[, aux], g] = valueAndGradWithAux(f)(x)
+    const [[, aux], g] = valueAndGradWithAux(f as (x: X) => readonly [AnyTensor, A])(x)
     return [g, aux]
   }
