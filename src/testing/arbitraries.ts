@@ -5,7 +5,17 @@
  * @module arbitraries
  */
 import * as fc from 'fast-check'
-import type { AnyTensor, DomainCase, DomainTools, Shape, ValueRange } from '../tensor/internal.js'
+import { flatten, type Pytree, unflatten } from '../grad/index.js'
+import type {
+  AnyTensor,
+  DomainCase,
+  DomainTools,
+  DType,
+  Mutable,
+  Shape,
+  Tensor,
+  ValueRange,
+} from '../tensor/internal.js'
 import { DTypeError, makeTensor, storageFrom } from '../tensor/internal.js'
 
 /** Options of `arbShape`. */
@@ -54,8 +64,8 @@ export const arbBroadcastPair = (options: ShapeOptions = {}): fc.Arbitrary<reado
   )
 
 /** Options of `arbTensor`. */
-export interface TensorOptions extends Partial<ValueRange> {
-  readonly dtype?: 'float32' | 'float64'
+export interface TensorOptions<D extends DType = DType> extends Partial<ValueRange> {
+  readonly dtype?: D
 }
 
 /** Moves a value into its band, then out of the `margin`-neighbourhood of each avoided point. */
@@ -103,14 +113,19 @@ export const arbDistinctTensor = (
 }
 
 /**
- * Random tensors of a given shape (values default to [-1, 1], float32), shrinking toward 0.
+ * Random tensors of a given shape (values default to [-1, 1], float32), shrinking toward 0. The
+ * tensors have the shape and dtype in their type: `arbTensor([4, 16])` is an
+ * `Arbitrary<Tensor<[4, 16], 'float32'>>`, so a typed model takes them without casts.
  * @example
  * import * as fc from 'fast-check'
  * import { arbTensor } from 'nabla/testing'
  * fc.assert(fc.property(arbTensor([2, 3], { dtype: 'float64', min: -5, max: 5 }), (t) => t.size === 6))
  */
-export const arbTensor = (shape: Shape, options: TensorOptions = {}): fc.Arbitrary<AnyTensor> => {
-  const dtype = options.dtype ?? 'float32'
+export const arbTensor = <const S extends Shape, D extends DType = 'float32'>(
+  shape: S,
+  options: TensorOptions<D> = {},
+): fc.Arbitrary<Tensor<Mutable<S>, D>> => {
+  const dtype = (options.dtype ?? 'float32') as D
   if (dtype !== 'float32' && dtype !== 'float64')
     throw new DTypeError('arbTensor', `unknown dtype ${String(dtype)}`)
   const min = options.min ?? -1
@@ -119,7 +134,26 @@ export const arbTensor = (shape: Shape, options: TensorOptions = {}): fc.Arbitra
   const value = fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((v) => avoid(v, options))
   return fc
     .array(value, { minLength: size, maxLength: size })
-    .map((values) => makeTensor([...shape], dtype, storageFrom(dtype, values)))
+    .map((values) => makeTensor([...shape] as Mutable<S>, dtype, storageFrom(dtype, values)))
+}
+
+/**
+ * Random parameters shaped like `template` (any pytree of tensors: a layer's `init(key)` result,
+ * a record of weights): the same structure and type, each leaf a random tensor of that leaf's shape
+ * and dtype (values default to [-1, 1]), shrinking toward 0. A typed model is property-tested with
+ * it without casts.
+ * @example
+ * import * as fc from 'fast-check'
+ * import { key, mlp } from 'nabla'
+ * import { arbParams } from 'nabla/testing'
+ * const net = mlp([4, 8, 2])
+ * fc.assert(fc.property(arbParams(net.init(key(0))), (p) => p[0].w.shape[1] === 8))
+ */
+export const arbParams = <P extends Pytree>(template: P, range: Partial<ValueRange> = {}): fc.Arbitrary<P> => {
+  const [leaves, def] = flatten(template, 'arbParams')
+  return fc
+    .tuple(...leaves.map((leaf) => arbTensor(leaf.shape, { ...range, dtype: leaf.dtype })))
+    .map((random) => unflatten(def, random) as P)
 }
 
 /**
