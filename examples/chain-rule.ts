@@ -118,7 +118,7 @@ export const cost =
  * byGrad({ w: [0.5], b: [0.1], a0: 0.8, y: 1 }).b[0] // σ'(z₁) 2(a₁ − y)
  */
 export const byGrad = (chain: Chain): ChainGradient => {
-  const f64 = { dtype: 'float64' } as const
+  const f64: { readonly dtype: 'float64' } = { dtype: 'float64' }
   const params: ChainParams = {
     w: chain.w.map((v) => scalar(v, f64)),
     b: chain.b.map((v) => scalar(v, f64)),

@@ -114,10 +114,14 @@ export const main = (options: CnnExampleOptions = {}, log: Log = console.log): C
  * optionsFromArgs(['--train-size', '500', '--epochs', '1']) // { trainSize: 500, epochs: 1 }
  */
 export const optionsFromArgs = (args: readonly string[]): CnnExampleOptions => {
-  const names = { '--train-size': 'trainSize', '--test-size': 'testSize', '--epochs': 'epochs' }
+  const names = new Map([
+    ['--train-size', 'trainSize'],
+    ['--test-size', 'testSize'],
+    ['--epochs', 'epochs'],
+  ])
   const options: Record<string, number> = {}
   for (let i = 0; i < args.length; i += 2) {
-    const name = names[args[i] as keyof typeof names]
+    const name = names.get(args[i] ?? '')
     const value = Number(args[i + 1])
     if (name === undefined || !Number.isInteger(value) || value <= 0)
       throw new Error('usage: npx tsx examples/cnn.ts [--train-size N] [--test-size N] [--epochs N]')

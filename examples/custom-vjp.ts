@@ -38,7 +38,7 @@ import {
 import { checkGrads } from 'nabla/testing'
 import { isMain, type Log } from './support.js'
 
-const f64 = { dtype: 'float64' } as const
+const f64: { readonly dtype: 'float64' } = { dtype: 'float64' }
 
 /**
  * log σ(x), stable for any x, with the stable derivative σ(−x) as its rule.
@@ -47,7 +47,7 @@ const f64 = { dtype: 'float64' } as const
  */
 export const stableLogSigmoid = customVjp(
   (x: AnyTensor): AnyTensor => neg(softplus(neg(x))),
-  (cotangent, _output, x) => [mul(cotangent, sigmoid(neg(x)))] as const,
+  (cotangent, _output, x) => [mul(cotangent, sigmoid(neg(x)))],
   'logSigmoid',
 )
 
@@ -65,7 +65,7 @@ export const naiveLogSigmoid = (x: AnyTensor): AnyTensor => log(sigmoid(x))
  */
 export const signStraightThrough = customVjp(
   (x: AnyTensor): AnyTensor => sign(x),
-  (cotangent, _output, x) => [mul(cotangent, lessEqual(abs(x), 1))] as const,
+  (cotangent, _output, x) => [mul(cotangent, lessEqual(abs(x), 1))],
   'signSTE',
 )
 

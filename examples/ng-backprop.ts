@@ -24,6 +24,7 @@ import {
   concat,
   customVjp,
   grad,
+  item,
   log,
   matmul,
   mul,
@@ -34,6 +35,7 @@ import {
   square,
   sub,
   sum,
+  type Tensor,
   tensor,
   toArray,
   transpose,
@@ -162,7 +164,10 @@ export const backprop = (problem: Problem, thetas: Thetas): { J: number; D1: Mat
  * @example
  * const p: ThetaTensors = toTensors(debugProblem().thetas)
  */
-export type ThetaTensors = { readonly theta1: AnyTensor; readonly theta2: AnyTensor }
+export type ThetaTensors = { readonly theta1: Matrix64; readonly theta2: Matrix64 }
+
+/** A float64 matrix of sizes known at run time. */
+export type Matrix64 = Tensor<[number, number], 'float64'>
 
 /**
  * The same parameters as tensors.
@@ -232,16 +237,16 @@ const unroll = (t: Thetas): number[] =>
  * checkGrads(backpropAsFunction(problem), toTensors(thetas)).ok // true
  */
 export const backpropAsFunction = (problem: Problem): ((p: ThetaTensors) => AnyTensor) => {
-  const fromTensors = (t1: AnyTensor, t2: AnyTensor): Thetas => ({
-    theta1: toArray(t1) as Matrix,
-    theta2: toArray(t2) as Matrix,
+  const fromTensors = (t1: Matrix64, t2: Matrix64): Thetas => ({
+    theta1: toArray(t1),
+    theta2: toArray(t2),
   })
   const J = customVjp(
-    (t1: AnyTensor, t2: AnyTensor): AnyTensor =>
+    (t1: Matrix64, t2: Matrix64): Tensor<[], 'float64'> =>
       scalar(backprop(problem, fromTensors(t1, t2)).J, { dtype: 'float64' }),
     (ct, _J, t1, t2) => {
       const { D1, D2 } = backprop(problem, fromTensors(t1, t2))
-      return [mul(ct, tensor(D1, { dtype: 'float64' })), mul(ct, tensor(D2, { dtype: 'float64' }))] as const
+      return [mul(ct, tensor(D1, { dtype: 'float64' })), mul(ct, tensor(D2, { dtype: 'float64' }))]
     },
     'backprop',
   )
@@ -279,11 +284,11 @@ export const main = (log: Log = console.log): NgResult => {
   const cost = costFunction(problem)
   const params = toTensors(thetas)
   const auto = grad(cost)(params)
-  const autoD = { theta1: toArray(auto.theta1) as Matrix, theta2: toArray(auto.theta2) as Matrix }
+  const autoD = { theta1: toArray(auto.theta1), theta2: toArray(auto.theta2) }
   const analytic = unroll({ theta1: D1, theta2: D2 })
   const fromGrad = unroll(autoD)
   const maxDifferenceFromGrad = Math.max(...analytic.map((d, i) => Math.abs(d - fromGrad[i]!)))
-  const costDifference = Math.abs(J - (toArray(cost(params)) as number))
+  const costDifference = Math.abs(J - item(cost(params)))
 
   log(`Backpropagation by loops (s1 = 3, s2 = 5, K = 3, m = 5, lambda = ${problem.lambda})`)
   log(`J(Theta) by loops = ${J.toPrecision(15)}, by nabla ops: difference ${costDifference.toExponential(1)}`)

@@ -115,13 +115,14 @@ type Gradients = { readonly [K in keyof Params]: AnyTensor }
 
 /** The largest absolute difference between two sets of per-example gradients. */
 export const maxDifference = (a: Gradients, b: Gradients): number =>
-  Math.max(...(['w1', 'b1', 'w2', 'b2'] as const).map((k) => largest(a[k], b[k])))
+  Math.max(...parameterNames.map((k) => largest(a[k], b[k])))
 
+const parameterNames: readonly (keyof Params)[] = ['w1', 'b1', 'w2', 'b2']
 const largest = (a: AnyTensor, b: AnyTensor): number => item(max(abs(sub(a, b))))
 
 /** Each example's gradient norm ‖∇ℓᵢ‖ over all parameters (what DP-SGD clips): `[B]`. */
 export const gradientNorms = (g: Gradients): AnyTensor => {
-  const squares = (['w1', 'b1', 'w2', 'b2'] as const).map((k) => {
+  const squares = parameterNames.map((k) => {
     const t = g[k]
     return sum(square(reshape(t, [t.shape[0]!, -1])), 1)
   })

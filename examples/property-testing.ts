@@ -87,11 +87,11 @@ export const scaleAndShift = (x: AnyTensor, s: AnyTensor): AnyTensor => add(mul(
  */
 export const buggyTanh = customVjp(
   (x: AnyTensor): AnyTensor => tanh(x),
-  (cotangent, y) => [mul(cotangent, sub(1, y))] as const,
+  (cotangent, y) => [mul(cotangent, sub(1, y))],
   'fastTanh',
 )
 
-const f64 = { dtype: 'float64' } as const
+const f64: { readonly dtype: 'float64' } = { dtype: 'float64' }
 
 /**
  * Random parameters of the model (float64, values in [−1, 1]).

@@ -16,7 +16,6 @@
  * @module examples/second-order
  */
 import {
-  type AnyTensor,
   add,
   grad,
   hessian,
@@ -28,23 +27,29 @@ import {
   square,
   sub,
   sum,
+  type Tensor,
   tensor,
   toArray,
   toFlat,
 } from 'nabla'
 import { isMain, type Log } from './support.js'
 
-const f64 = { dtype: 'float64' } as const
+const f64: { readonly dtype: 'float64' } = { dtype: 'float64' }
+
+/** A float64 vector of a length known at run time. */
+export type Vector = Tensor<[number], 'float64'>
+/** A float64 scalar. */
+export type Scalar = Tensor<[], 'float64'>
 
 /** The i-th element of a vector, as a rank-0 tensor. */
-const at = (x: AnyTensor, i: number): AnyTensor => reshape(slice(x, [i], [i + 1]), [])
+const at = (x: Vector, i: number): Scalar => reshape(slice(x, [i], [i + 1]), [])
 
 /**
  * f(x) = x₀³ + x₁³ + x₂³ + x₀x₁x₂.
  * @example
  * cubic(tensor([1, 2, 3], { dtype: 'float64' })) // 1 + 8 + 27 + 6 = 42
  */
-export const cubic = (x: AnyTensor): AnyTensor =>
+export const cubic = (x: Vector): Scalar =>
   add(sum(mul(mul(x, x), x)), mul(mul(at(x, 0), at(x, 1)), at(x, 2)))
 
 /**
@@ -60,7 +65,7 @@ export const cubicHessianByHand = (x: readonly number[]): number[][] =>
  * @example
  * rosenbrock(tensor([1, 1], { dtype: 'float64' })) // 0
  */
-export const rosenbrock = (p: AnyTensor): AnyTensor => {
+export const rosenbrock = (p: Vector): Scalar => {
   const x = at(p, 0)
   const y = at(p, 1)
   return add(square(sub(1, x)), mul(square(sub(y, square(x))), 100))
@@ -107,10 +112,10 @@ export const solve = (H: readonly (readonly number[])[], g: readonly number[]): 
  * @example
  * newtonStep(rosenbrock, [-1.2, 1]) // the next iterate
  */
-export const newtonStep = (f: (x: AnyTensor) => AnyTensor, x: readonly number[]): number[] => {
+export const newtonStep = (f: (x: Vector) => Scalar, x: readonly number[]): number[] => {
   const point = tensor([...x], f64)
   const g = toFlat(grad(f)(point))
-  const H = toArray(hessian(f)(point)) as number[][]
+  const H = toArray(hessian(f)(point))
   const d = solve(H, g)
   return x.map((v, i) => v - d[i]!)
 }
@@ -144,7 +149,7 @@ export const main = (log: Log = console.log): SecondOrderResult => {
   // 1. the cubic
   const x = [0.5, -1.5, 2]
   const v = [1, 2, -1]
-  const H = toArray(hessian(cubic)(tensor(x, f64))) as number[][]
+  const H = toArray(hessian(cubic)(tensor(x, f64)))
   const byHand = cubicHessianByHand(x)
   const cubicHessianError = maxAbs(H.flatMap((r, i) => r.map((h, j) => h - byHand[i]![j]!)))
   const Hv = toFlat(hvp(cubic)(tensor(x, f64), tensor(v, f64)))
@@ -167,7 +172,7 @@ export const main = (log: Log = console.log): SecondOrderResult => {
   const b = [1, -2, 3]
   const At = tensor(A, f64)
   const bt = tensor(b, f64)
-  const quadratic = (p: AnyTensor): AnyTensor =>
+  const quadratic = (p: Vector): Scalar =>
     sub(mul(sum(mul(p, reshape(matmul(At, reshape(p, [3, 1])), [3]))), 0.5), sum(mul(bt, p)))
   const quadraticStep = newtonStep(quadratic, [10, -7, 4])
   const quadraticMinimiser = solve(A, b)
@@ -183,7 +188,7 @@ export const main = (log: Log = console.log): SecondOrderResult => {
   let rosenbrockHessianError = 0
   log("Newton's method on Rosenbrock's function from [-1.2, 1]")
   for (let k = 0; k < 8; k++) {
-    const Hr = toArray(hessian(rosenbrock)(tensor(p, f64))) as number[][]
+    const Hr = toArray(hessian(rosenbrock)(tensor(p, f64)))
     const hand = rosenbrockHessianByHand(p[0]!, p[1]!)
     rosenbrockHessianError = Math.max(
       rosenbrockHessianError,

@@ -12,9 +12,10 @@ import {
   newtonStep,
   rosenbrock,
   rosenbrockHessianByHand,
+  type Scalar,
+  type Vector,
 } from '../../examples/second-order.js'
 import {
-  type AnyTensor,
   hessian,
   hvp,
   matmul,
@@ -75,7 +76,7 @@ describe('examples/second-order', () => {
         const A = M.map((ri, i) => M.map((rj, j) => ri.reduce((s, v, k) => s + v * rj[k]!, i === j ? 1 : 0)))
         const At = tensor(A, f64)
         const bt = tensor(b, f64)
-        const f = (p: AnyTensor): AnyTensor =>
+        const f = (p: Vector): Scalar =>
           sub(mul(sum(mul(p, reshape(matmul(At, reshape(p, [3, 1])), [3]))), 0.5), sum(mul(bt, p)))
         const x1 = newtonStep(f, start)
         A.forEach((r, i) => {
