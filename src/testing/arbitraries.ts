@@ -149,7 +149,10 @@ export const arbTensor = <const S extends Shape, D extends DType = 'float32'>(
  * const net = mlp([4, 8, 2])
  * fc.assert(fc.property(arbParams(net.init(key(0))), (p) => p[0].w.shape[1] === 8))
  */
-export const arbParams = <P extends Pytree>(template: P, range: Partial<ValueRange> = {}): fc.Arbitrary<P> => {
+export const arbParams = <P extends Pytree>(
+  template: P,
+  range: Partial<ValueRange> = {},
+): fc.Arbitrary<P> => {
   const [leaves, def] = flatten(template, 'arbParams')
   return fc
     .tuple(...leaves.map((leaf) => arbTensor(leaf.shape, { ...range, dtype: leaf.dtype })))

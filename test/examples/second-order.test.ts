@@ -15,18 +15,7 @@ import {
   type Scalar,
   type Vector,
 } from '../../examples/second-order.js'
-import {
-  hessian,
-  hvp,
-  matmul,
-  mul,
-  reshape,
-  sub,
-  sum,
-  tensor,
-  toArray,
-  toFlat,
-} from '../../src/index.js'
+import { hessian, hvp, matmul, mul, reshape, sub, sum, tensor, toArray, toFlat } from '../../src/index.js'
 
 const f64 = { dtype: 'float64' } as const
 const vec = (n: number, min = -3, max = 3) =>
