@@ -48,7 +48,7 @@ const initialParams = net.init(initKey)
 type Params = typeof initialParams
 const optimizer = adam(1e-2)
 const loss = (p: Params, batch: { x: Tensor<[number, 2], 'float32'>; y: Tensor<[number], 'float32'> }) =>
-  softmaxCrossEntropy(net.apply(p)(batch.x), batch.y)
+  softmaxCrossEntropy(net.apply(p, batch.x), batch.y)
 const step = trainStep(loss, optimizer)
 
 const drawCurve = (losses: readonly number[]): void => {
@@ -94,7 +94,7 @@ const drawMap = (params: Params): void => {
       points[(i * grid + j) * 2] = -extent + ((j + 0.5) * 2 * extent) / grid
       points[(i * grid + j) * 2 + 1] = extent - ((i + 0.5) * 2 * extent) / grid
     }
-  const classes = predictedClasses(net.apply(params)(fromArrayOrThrow(points, [grid * grid, 2])))
+  const classes = predictedClasses(net.apply(params, fromArrayOrThrow(points, [grid * grid, 2])))
   classes.forEach((c, k) => {
     g.fillStyle = c === 0 ? '#fdd9b5' : '#c6dbef'
     g.fillRect((k % grid) * cell, Math.floor(k / grid) * cell, cell + 1, cell + 1)
@@ -112,7 +112,7 @@ const drawMap = (params: Params): void => {
   canvas.onclick = (event) => {
     const x = -extent + (event.offsetX / canvas.width) * 2 * extent
     const y = extent - (event.offsetY / canvas.height) * 2 * extent
-    const p = toTypedArray(softmax(net.apply(params)(fromArrayOrThrow([x, y], [1, 2]))))
+    const p = toTypedArray(softmax(net.apply(params, fromArrayOrThrow([x, y], [1, 2]))))
     element('probability').textContent =
       `(${x.toFixed(2)}, ${y.toFixed(2)}): spiral A ${(100 * p[0]!).toFixed(1)} %, spiral B ${(100 * p[1]!).toFixed(1)} %`
   }
@@ -144,7 +144,7 @@ const train = async (): Promise<void> => {
     drawCurve(losses)
     await nextFrame()
   }
-  const testAccuracy = accuracy(net.apply(params)(data.xTest), data.yTest)
+  const testAccuracy = accuracy(net.apply(params, data.xTest), data.yTest)
   const shown = element('accuracy')
   shown.dataset.value = String(testAccuracy)
   shown.textContent = `${(100 * testAccuracy).toFixed(1)} %`
