@@ -32,8 +32,8 @@ import {
   type Tensor,
   valueAndGrad,
   withShape,
-} from '../src/index.js'
-import { checkGrads } from '../src/testing/index.js'
+} from 'nabla'
+import { checkGrads } from 'nabla/testing'
 import { isMain, type Log } from './support.js'
 
 /** Features per example and classes: literal, so the compiler checks every layer against them. */
