@@ -11,6 +11,7 @@ export {
   arbAnyTensor,
   arbBroadcastPair,
   arbDistinctTensor,
+  arbParams,
   arbPytree,
   arbShape,
   arbTensor,

@@ -18,4 +18,15 @@ export * from './optimizers.js'
 export * from './schedules.js'
 export * from './transforms.js'
 // the hyperparameter checks in types.ts (positiveNumber, numberInRange, learningRate) are internal
-export type { GradientTransformation, LearningRate, OptState, Schedule, UpdateResult } from './types.js'
+export type {
+  GradientTransformation,
+  LearningRate,
+  OptimizerState,
+  OptState,
+  ParamsSlot,
+  Schedule,
+  StateTemplateOf,
+  StepCount,
+  UntypedState,
+  UpdateResult,
+} from './types.js'
