@@ -202,7 +202,7 @@ const reservedKeyCases = (): BadInputCase[] =>
         fitModel({
           ...fitOptions,
           params: recordWithKey(k),
-          loss: (p: Record<string, Tensor>, b: { x: Tensor; y: Tensor }) => mse(mul(b.x, p.w!), b.y),
+          loss: (p: Record<string, AnyTensor>, b: { x: AnyTensor; y: AnyTensor }) => mse(mul(b.x, p.w!), b.y),
         }),
     },
     {
