@@ -32,6 +32,7 @@ const table = [
   ['src/inspect', 'Inspection'],
   ['src/models/layer.ts', 'Layers'],
   ['src/models/layers', 'Layers'],
+  ['src/models/sequential.ts', 'Layers'],
   ['src/models/activations.ts', 'Layers'],
   ['src/models/init.ts', 'Initialisers'],
   ['src/models/losses.ts', 'Losses and metrics'],

@@ -58,7 +58,14 @@ export interface DomainCase<P> {
   readonly wrt?: readonly number[]
 }
 
-/** Value range of a generated input, and points to keep away from (kinks, poles). */
+/**
+ * Value range of a generated input, and points to keep away from (kinks, poles): what the
+ * arbitraries of `nabla/testing` take (`arbTensor`, `arbParams`).
+ * @example
+ * import { arbTensor, type ValueRange } from 'nabla/testing'
+ * const positive: ValueRange = { min: 0.1, max: 5, avoid: [1], margin: 0.05 }
+ * arbTensor([3], positive)
+ */
 export interface ValueRange {
   readonly min: number
   readonly max: number

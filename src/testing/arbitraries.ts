@@ -140,7 +140,7 @@ export const arbTensor = <const S extends Shape, D extends DType = 'float32'>(
 /**
  * Random parameters shaped like `template` (any pytree of tensors: a layer's `init(key)` result,
  * a record of weights): the same structure and type, each leaf a random tensor of that leaf's shape
- * and dtype (values default to [-1, 1]), shrinking toward 0. A typed model is property-tested with
+ * and dtype (values default to [-1, 1]; `range` sets them, its dtype is ignored), shrinking toward 0. A typed model is property-tested with
  * it without casts.
  * @example
  * import * as fc from 'fast-check'

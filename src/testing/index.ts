@@ -5,6 +5,7 @@
  * @module nabla/testing
  */
 
+export type { ValueRange } from '../tensor/internal.js'
 // domainTools (what primitives describe their test inputs with) is internal: prims are nabla's own
 export {
   type ArbPytree,
