@@ -41,19 +41,7 @@ import { vmap } from './vmap.js'
  * const [y, dy] = jvp((x) => mul(x, x), tensor([3]), tensor([1])) // y 9, dy 6
  */
 export const jvp = <X extends Pytree, Y extends Pytree>(f: (x: X) => Y, x: X, tangent: X): [Y, Y] => {
-  treeZip(
-    x,
-    tangent,
-    (a, b, path) => {
-      if (!shapesEqual(a.shape, b.shape))
-        throw new ShapeError(
-          'jvp',
-          `tangent ${path} has shape ${formatShape(b.shape)} but x has ${formatShape(a.shape)}`,
-        )
-      return a
-    },
-    'jvp',
-  )
+  treeZip(x, tangent, (a) => a, 'jvp', ['x', 'tangent'])
   const [y, pullback] = vjp(f, x)
   const zero = treeMap(y, (t) => zeros(t.shape, { dtype: t.dtype })) as Y
   const [, transpose] = vjp((ct: Y) => pullback(ct), zero)

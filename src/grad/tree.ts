@@ -5,7 +5,15 @@
  *
  * @module tree
  */
-import { type AnyTensor, ArgumentError, describe, isTensor, ShapeError } from '../tensor/internal.js'
+import {
+  type AnyTensor,
+  ArgumentError,
+  describe,
+  formatShape,
+  isTensor,
+  ShapeError,
+  shapesEqual,
+} from '../tensor/internal.js'
 
 /**
  * A pytree of tensors: a tensor, an array or tuple of pytrees, or a plain readonly record of pytrees.
@@ -196,25 +204,58 @@ export const treeMap = <T>(tree: T, fn: (leaf: AnyTensor, path: string) => AnyTe
 
 /**
  * Combines two pytrees of the same structure leaf by leaf; a different structure or leaf shape is an
- * error naming the path.
+ * error naming the leaves (`names` are what the two trees are called in it, e.g. `['params',
+ * 'updates']`; `fn` still receives paths rooted at `x`).
  * @example
  * import { treeZip, sub, tensor } from 'nabla'
  * const params = { w: tensor([1, 2]), b: tensor([3]) }
  * const grads = { w: tensor([0.5, 0.5]), b: tensor([1]) }
  * treeZip(params, grads, (p, g) => sub(p, g)) // { w: [0.5, 1.5], b: [2] }
+ * treeZip(params, { w: grads.w }, (p, g) => sub(p, g), 'step', ['params', 'grads'])
+ * // ShapeError: step: params and grads have different structures: params.b only in params
  */
 export const treeZip = <T>(
   a: T,
   b: unknown,
   fn: (x: AnyTensor, y: AnyTensor, path: string) => AnyTensor,
   op = 'treeZip',
+  names: readonly [string, string] = ['a', 'b'],
 ): T => {
   const [la, da] = flatten(a, op)
   const [lb, db] = flatten(b, op)
-  if (!sameStructure(da, db)) throw new ShapeError(op, 'the two pytrees have different structures')
+  if (!sameStructure(da, db)) throw new ShapeError(op, structureDifference(da, db, names))
+  la.forEach((x, i) => {
+    const y = lb[i]!
+    if (!shapesEqual(x.shape, y.shape)) {
+      const at = leafPaths(da, '')[i]!
+      throw new ShapeError(
+        op,
+        `${names[1]}${at} has shape ${formatShape(y.shape)} but ${names[0]}${at} has ${formatShape(x.shape)}`,
+      )
+    }
+  })
   const paths = leafPaths(da)
   return unflatten<T>(
     da,
     la.map((x, i) => fn(x, lb[i]!, paths[i]!)),
   )
+}
+
+/** Which leaves one structure has and the other lacks, for the message of a mismatch. */
+const structureDifference = (a: TreeDef, b: TreeDef, names: readonly [string, string]): string => {
+  const pa = leafPaths(a, '')
+  const pb = leafPaths(b, '')
+  const onlyIn = (xs: readonly string[], ys: readonly string[], name: string): string | undefined => {
+    const other = new Set(ys)
+    const missing = xs.filter((p) => !other.has(p))
+    if (missing.length === 0) return undefined
+    const shown = missing.slice(0, 4).map((p) => `${name}${p}`)
+    return `${shown.join(', ')}${missing.length > 4 ? `, … (${missing.length} in all)` : ''} only in ${name}`
+  }
+  const parts = [onlyIn(pa, pb, names[0]), onlyIn(pb, pa, names[1])].filter((p) => p !== undefined)
+  const detail =
+    parts.length > 0
+      ? parts.join('; ')
+      : 'the same leaf paths, but one has an array where the other has a record (or a tensor where the other has a container)'
+  return `${names[0]} and ${names[1]} have different structures: ${detail}`
 }

@@ -50,4 +50,28 @@ describe('pytrees', () => {
     expect(toFlat(doubled.b[0]!)).toEqual([6])
     expect(() => treeZip(t, { a: tensor([1, 2]) }, (x) => x)).toThrow(ShapeError)
   })
+
+  it('treeZip names the leaves one tree lacks, and a leaf whose shapes differ', () => {
+    const params = { w: tensor([1, 2]), layers: [{ b: tensor([3]) }] }
+    const zip = (other: unknown) => () => treeZip(params, other, (x) => x, 'step', ['params', 'grads'])
+    expect(zip({ w: tensor([1, 2]) })).toThrow(
+      'step: params and grads have different structures: params.layers[0].b only in params',
+    )
+    expect(zip({ w: tensor([1, 2]), layers: [{ b: tensor([3]) }], c: tensor([0]) })).toThrow(
+      'grads.c only in grads',
+    )
+    expect(zip({ w: tensor([1, 2]), layers: [{ c: tensor([3]) }] })).toThrow(
+      'params.layers[0].b only in params; grads.layers[0].c only in grads',
+    )
+    expect(zip({ w: tensor([1, 2, 3]), layers: [{ b: tensor([3]) }] })).toThrow(
+      'step: grads.w has shape [3] but params.w has [2]',
+    )
+    // more than four missing leaves: the first four and the count
+    const wide = Object.fromEntries(['a', 'b', 'c', 'd', 'e', 'f'].map((k) => [k, tensor([1])]))
+    expect(() => treeZip(wide, {}, (x) => x)).toThrow('a.a, a.b, a.c, a.d, … (6 in all) only in a')
+    // an array where the other has a record: both sides' paths are named
+    expect(() => treeZip([tensor([1])], { 0: tensor([1]) }, (x) => x)).toThrow(
+      'a[0] only in a; b.0 only in b',
+    )
+  })
 })

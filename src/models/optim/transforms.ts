@@ -166,9 +166,11 @@ export const traceMomentum = (
     init: (params) => ({ trace: zerosLike(params) }),
     update: (updates, state) => {
       const previous = fieldsOf(op, state, ['trace']).trace
-      const trace = treeZip(updates, previous, (u, t) => add(u, mul(t, beta)), op)
+      const trace = treeZip(updates, previous, (u, t) => add(u, mul(t, beta)), op, ['updates', 'state.trace'])
       return {
-        updates: nesterov ? treeZip(updates, trace, (u, t) => add(u, mul(t, beta)), op) : trace,
+        updates: nesterov
+          ? treeZip(updates, trace, (u, t) => add(u, mul(t, beta)), op, ['updates', 'trace'])
+          : trace,
         state: { trace },
       }
     },
@@ -209,8 +211,14 @@ export const scaleByAdam = (
     update: (updates, state) => {
       const fields = fieldsOf(op, state, ['count', 'mu', 'nu'])
       const t = countOf(op, fields) + 1
-      const mu = treeZip(updates, fields.mu, (u, m) => add(mul(m, b1), mul(u, 1 - b1)), op)
-      const nu = treeZip(updates, fields.nu, (u, v) => add(mul(v, b2), mul(square(u), 1 - b2)), op)
+      const mu = treeZip(updates, fields.mu, (u, m) => add(mul(m, b1), mul(u, 1 - b1)), op, [
+        'updates',
+        'state.mu',
+      ])
+      const nu = treeZip(updates, fields.nu, (u, v) => add(mul(v, b2), mul(square(u), 1 - b2)), op, [
+        'updates',
+        'state.nu',
+      ])
       const c1 = 1 - b1 ** t
       const c2 = 1 - b2 ** t
       const out = treeZip(mu, nu, (m, v) => div(div(m, c1), add(sqrt(div(v, c2)), eps)), op)
@@ -258,6 +266,7 @@ export const addDecayedWeights = (
           params,
           (u, p, path) => (mask(path, p) ? add(u, mul(p, weightDecay)) : u),
           op,
+          ['updates', 'params'],
         ),
         state,
       }
@@ -343,4 +352,4 @@ export const chain = <const G extends readonly GradientTransformation<any>[]>(
  * const next = applyUpdates(params, updates) // { w: [0.95, 2.1] }
  */
 export const applyUpdates = <P extends Pytree>(params: P, updates: P): P =>
-  treeZip(params, updates, (p, u) => add(p, u), 'applyUpdates')
+  treeZip(params, updates, (p, u) => add(p, u), 'applyUpdates', ['params', 'updates'])
