@@ -2,7 +2,9 @@
  * PyTorch as an optional peer: when Debian's `python3-torch` is installed (`/usr/bin/python3 -c
  * 'import torch'` works), a Python script measures the MLP step, the chain and the fused
  * elementwise case on one thread (`torch.set_num_threads(1)`), with the same sizes, and its
- * figures join the table as `torch 1 thread`. Otherwise the run prints a note and goes on.
+ * figures join the table as `torch 1 thread (BLAS <its BLAS_INFO>)`, with a note when that is the
+ * reference BLAS (Debian's build: ~4 GFLOP/s matrix products, so its MLP figure is not PyTorch at its
+ * best). Otherwise the run prints a note and goes on.
  *
  * @module bench/cases/torch
  */
@@ -40,6 +42,9 @@ def chain():
 out['chain'] = measure(chain, 1000) * 1e6
 xs = [torch.rand(1000000) * 2 - 1 for _ in range(4)]
 out['fused'] = measure(lambda: torch.tanh(xs[0] * xs[1] + xs[2]) * xs[3], 1) * 1e6
+import re
+found = re.search(r'BLAS_INFO=([^,s]+)', torch.__config__.show())
+out['blas'] = found.group(1) if found else 'unknown'
 print(json.dumps(out))
 `
 
@@ -62,16 +67,25 @@ export const torchResults = (
     mlp: number
     chain: number
     fused: number
+    blas: string
   }
+  // Debian's python3-torch is built against the reference BLAS (BLAS_INFO=generic): its matrix
+  // products run at a few GFLOP/s, far below a PyTorch wheel with MKL, so say which build it is
+  const impl = `torch 1 thread (BLAS ${figures.blas})`
   const result = (name: string, value: number, unit: string): Result => ({
     case: name,
-    impl: 'torch 1 thread',
+    impl,
     median: value,
     min: value,
     max: value,
     unit,
   })
   return {
+    ...(figures.blas === 'generic'
+      ? {
+          note: "the PyTorch peer is built with the reference BLAS (BLAS_INFO=generic, as Debian's python3-torch is): its matrix products run at a few GFLOP/s, so its MLP step is far below a PyTorch wheel's with MKL; the chain and fused cases do not depend on BLAS",
+        }
+      : {}),
     results: [
       result(names.mlp, figures.mlp, 'steps/s'),
       result(names.chain, figures.chain, 'µs/op'),
