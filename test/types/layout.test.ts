@@ -3,12 +3,12 @@ import { describe, expect, expectTypeOf, it } from 'vitest'
 import { ArgumentError, reshape, ShapeError, type Tensor, transpose, zeros } from '../../src/index.js'
 
 describe('reshape in the types', () => {
-  it('gives the target shape; a -1 becomes number', () => {
+  it('gives the target shape; a -1 is computed from literal sizes', () => {
     const x = zeros([2, 3])
     expectTypeOf(reshape(x, [3, 2])).toEqualTypeOf<Tensor<[3, 2], 'float32'>>()
     expectTypeOf(reshape(x, [6])).toEqualTypeOf<Tensor<[6], 'float32'>>()
-    expectTypeOf(reshape(x, [-1])).toEqualTypeOf<Tensor<[number], 'float32'>>()
-    expectTypeOf(reshape(x, [-1, 2])).toEqualTypeOf<Tensor<[number, 2], 'float32'>>()
+    expectTypeOf(reshape(x, [-1])).toEqualTypeOf<Tensor<[6], 'float32'>>()
+    expectTypeOf(reshape(x, [-1, 2])).toEqualTypeOf<Tensor<[3, 2], 'float32'>>()
     expectTypeOf(reshape(zeros([1, 1]), [])).toEqualTypeOf<Tensor<[], 'float32'>>()
     expectTypeOf(reshape(zeros([784, 128]), [128, 784])).toEqualTypeOf<Tensor<[128, 784], 'float32'>>()
     // large shapes are checked as types only (the functions are never called, so nothing is allocated)

@@ -13,7 +13,23 @@ import { checkIndices } from '../prims/indices.js'
 import type { PadWidths } from '../prims/pad.js'
 import { describe, normalizeAxis, type Shape, shapesEqual, sizeOf, validateShape } from '../shape.js'
 import { type AnyTensor, isTensor, makeTensor, type Tensor } from '../tensor.js'
-import type { CheckPermutation, CheckReshape, IsTuple, Mutable, Permute, Reshape } from '../types.js'
+import type { CheckAxis, IsTuple, Mutable } from '../types.js'
+import type {
+  CheckConcat,
+  CheckExpandDims,
+  CheckPermutation,
+  CheckReshape,
+  CheckSqueeze,
+  CheckStack,
+  Concat,
+  ExpandDims,
+  Permute,
+  Reshape,
+  ShapesOf,
+  Squeeze,
+  Stack,
+} from '../typesLayout.js'
+import type { CheckDepth, CheckPad, CheckSlice, Gather, IndexShape, Pad, Slice } from '../typesSlicing.js'
 import { equal } from './elementwise.js'
 import { expectTensor } from './operand.js'
 
@@ -110,16 +126,21 @@ export const broadcastTo = <D extends DType, const NS extends readonly number[]>
   }) as Tensor<Mutable<NS>, D>
 
 /**
- * Inserts a size-1 axis at `axis`.
+ * Inserts a size-1 axis at `axis` (an axis of the result: negative counts from its end).
  * @example
  * import { expandDims, zeros } from 'nabla'
- * expandDims(zeros([2, 3]), 0).shape // [1, 2, 3]
+ * expandDims(zeros([2, 3]), 0)  // Tensor<[1, 2, 3]>
+ * expandDims(zeros([2, 3]), -1) // Tensor<[2, 3, 1]>
+ * // expandDims(zeros([2, 3]), 3) does not compile: the result has rank 3
  */
-export const expandDims = <D extends DType>(x: Tensor<Shape, D>, axis: number): Tensor<Shape, D> => {
+export const expandDims = <S extends Shape, D extends DType, const A extends number>(
+  x: Tensor<S, D>,
+  axis: A & CheckExpandDims<S, A>,
+): Tensor<ExpandDims<S, A>, D> => {
   const t = expectTensor('expandDims', 'x', x)
   const a = normalizeAxis('expandDims', axis, t.shape.length + 1)
   return apply(prims.reshapePrim, [t], { shape: [...t.shape.slice(0, a), 1, ...t.shape.slice(a)] }) as Tensor<
-    number[],
+    ExpandDims<S, A>,
     D
   >
 }
@@ -128,9 +149,14 @@ export const expandDims = <D extends DType>(x: Tensor<Shape, D>, axis: number): 
  * Removes size-1 axes (all of them, or the given one, which must have size 1).
  * @example
  * import { squeeze, zeros } from 'nabla'
- * squeeze(zeros([1, 3, 1])).shape // [3]
+ * squeeze(zeros([1, 3, 1]))    // Tensor<[3]>
+ * squeeze(zeros([2, 1, 4]), 1) // Tensor<[2, 4]>
+ * // squeeze(zeros([2, 1, 4]), 2) does not compile: axis 2 has size 4 in [2,1,4], not 1
  */
-export const squeeze = <D extends DType>(x: Tensor<Shape, D>, axis?: number): Tensor<Shape, D> => {
+export const squeeze = <S extends Shape, D extends DType, const A extends number | undefined = undefined>(
+  x: Tensor<S, D>,
+  axis?: A & CheckSqueeze<S, A>,
+): Tensor<Squeeze<S, A>, D> => {
   const t = expectTensor('squeeze', 'x', x)
   let shape: number[]
   if (axis === undefined) shape = t.shape.filter((d) => d !== 1)
@@ -140,7 +166,7 @@ export const squeeze = <D extends DType>(x: Tensor<Shape, D>, axis?: number): Te
       throw new ShapeError('squeeze', `axis ${axis} has size ${t.shape[a]} in ${formatShape(t.shape)}, not 1`)
     shape = t.shape.filter((_, i) => i !== a)
   }
-  return apply(prims.reshapePrim, [t], { shape }) as Tensor<Shape, D>
+  return apply(prims.reshapePrim, [t], { shape }) as Tensor<Squeeze<S, A>, D>
 }
 
 /**
@@ -148,13 +174,20 @@ export const squeeze = <D extends DType>(x: Tensor<Shape, D>, axis?: number): Te
  * negative entries count from the end; bounds outside the tensor are errors.
  * @example
  * import { slice, tensor } from 'nabla'
- * slice(tensor([[1, 2, 3], [4, 5, 6]]), [0, 1], [2, 3]) // [[2, 3], [5, 6]]
+ * slice(tensor([[1, 2, 3], [4, 5, 6]]), [0, 1], [2, 3]) // [[2, 3], [5, 6]]: Tensor<[2, 2]>
+ * slice(tensor([[1, 2, 3], [4, 5, 6]]), [0, -1])         // [[3], [6]]: Tensor<[2, 1]>
+ * // slice(tensor([[1, 2, 3], [4, 5, 6]]), [0, 4]) does not compile: begin[1] is out of range
  */
-export const slice = <S extends Shape, D extends DType>(
+export const slice = <
+  S extends Shape,
+  D extends DType,
+  const B extends readonly number[],
+  const E extends readonly number[] | undefined = undefined,
+>(
   x: Tensor<S, D>,
-  begin: readonly number[],
-  end?: readonly number[],
-): Tensor<{ -readonly [K in keyof S]: number }, D> => {
+  begin: B & CheckSlice<S, B, E>,
+  end?: E,
+): Tensor<Slice<S, B, E>, D> => {
   const t = expectTensor('slice', 'x', x)
   const rank = t.shape.length
   if (
@@ -172,7 +205,7 @@ export const slice = <S extends Shape, D extends DType>(
         `begin[${i}] = ${begin[i]} is after end[${i}] = ${end?.[i]} in ${formatShape(t.shape)}`,
       )
   })
-  return apply(prims.slicePrim, [t], { begin: b, end: e }) as Tensor<{ -readonly [K in keyof S]: number }, D>
+  return apply(prims.slicePrim, [t], { begin: b, end: e }) as Tensor<Slice<S, B, E>, D>
 }
 
 const bound = (name: string, value: number, axis: number, size: number): number => {
@@ -190,10 +223,15 @@ const bound = (name: string, value: number, axis: number, size: number): number 
 /**
  * Surrounds `x` with zeros: `widths[i] = [before, after]` for axis i.
  * @example
- * import { pad, tensor } from 'nabla'
- * pad(tensor([1, 2]), [[1, 0]]) // [0, 1, 2]
+ * import { pad, tensor, zeros } from 'nabla'
+ * pad(tensor([1, 2]), [[1, 0]]) // [0, 1, 2]: Tensor<[3]>
+ * pad(zeros([3, 28, 28]), [[0, 0], [2, 2], [2, 2]]) // Tensor<[3, 32, 32]>
+ * // pad(zeros([3, 28, 28]), [[2, 2], [2, 2]]) does not compile: 2 pairs for rank 3
  */
-export const pad = <D extends DType>(x: Tensor<Shape, D>, widths: PadWidths): Tensor<Shape, D> => {
+export const pad = <S extends Shape, D extends DType, const W extends PadWidths>(
+  x: Tensor<S, D>,
+  widths: W & CheckPad<S, W>,
+): Tensor<Pad<S, W>, D> => {
   const t = expectTensor('pad', 'x', x)
   const ok =
     Array.isArray(widths) &&
@@ -204,33 +242,44 @@ export const pad = <D extends DType>(x: Tensor<Shape, D>, widths: PadWidths): Te
       'pad',
       `widths must be one [before, after] pair of non-negative integers per axis of ${formatShape(t.shape)}`,
     )
-  return apply(prims.padPrim, [t], { widths }) as Tensor<Shape, D>
+  return apply(prims.padPrim, [t], { widths }) as Tensor<Pad<S, W>, D>
 }
 
 /**
- * Joins tensors along an existing axis; the other dimensions must agree.
+ * Joins tensors along an existing axis; the other dimensions must agree. The sizes along `axis`
+ * add up in the type.
  * @example
- * import { concat, tensor } from 'nabla'
+ * import { concat, tensor, zeros } from 'nabla'
  * concat([tensor([[1, 2]]), tensor([[3, 4]])], 0) // [[1, 2], [3, 4]]
+ * concat([zeros([32, 128]), zeros([32, 64])], 1)  // Tensor<[32, 192]>
+ * // concat([zeros([32, 128]), zeros([16, 64])], 1) does not compile: only axis 1 may differ
  */
-export const concat = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0): Tensor<Shape, D> => {
+export const concat = <const Xs extends readonly AnyTensor[], const A extends number = 0>(
+  xs: Xs & CheckConcat<ShapesOf<Xs>, A>,
+  axis?: A,
+): Tensor<Concat<ShapesOf<Xs>, A>, Xs[number]['dtype']> => {
   if (!Array.isArray(xs) || xs.length === 0)
     throw new ArgumentError('concat', 'needs a non-empty array of tensors')
-  const ts = xs.map((x, i) => expectTensor('concat', `xs[${i}]`, x))
-  const a = normalizeAxis('concat', axis, ts[0]!.shape.length)
-  return apply(prims.concatPrim, ts, { axis: a }) as Tensor<Shape, D>
+  const ts = (xs as readonly AnyTensor[]).map((x, i) => expectTensor('concat', `xs[${i}]`, x))
+  const a = normalizeAxis('concat', axis ?? 0, ts[0]!.shape.length)
+  return apply(prims.concatPrim, ts, { axis: a }) as Tensor<Concat<ShapesOf<Xs>, A>, Xs[number]['dtype']>
 }
 
 /**
- * Stacks tensors of equal shape along a new axis.
+ * Stacks tensors of equal shape along a new axis (an axis of the result).
  * @example
  * import { stack, tensor } from 'nabla'
- * stack([tensor([1, 2]), tensor([3, 4])]).shape // [2, 2]
+ * stack([tensor([1, 2]), tensor([3, 4]), tensor([5, 6])]) // Tensor<[3, 2]>
+ * stack([tensor([1, 2]), tensor([3, 4])], 1)             // Tensor<[2, 2]>: [[1, 3], [2, 4]]
+ * // stack([tensor([1, 2]), tensor([3, 4, 5])]) does not compile: the shapes differ
  */
-export const stack = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0): Tensor<Shape, D> => {
+export const stack = <const Xs extends readonly AnyTensor[], const A extends number = 0>(
+  xs: Xs & CheckStack<ShapesOf<Xs>, A>,
+  axis?: A,
+): Tensor<Stack<ShapesOf<Xs>, A>, Xs[number]['dtype']> => {
   if (!Array.isArray(xs) || xs.length === 0)
     throw new ArgumentError('stack', 'needs a non-empty array of tensors')
-  const ts: AnyTensor[] = xs.map((x, i) => expectTensor('stack', `xs[${i}]`, x))
+  const ts: AnyTensor[] = (xs as readonly AnyTensor[]).map((x, i) => expectTensor('stack', `xs[${i}]`, x))
   const first = ts[0]!.shape
   ts.forEach((t, i) => {
     if (!shapesEqual(t.shape, first))
@@ -239,11 +288,9 @@ export const stack = <D extends DType>(xs: readonly Tensor<Shape, D>[], axis = 0
         `xs[${i}] has shape ${formatShape(t.shape)} but xs[0] has ${formatShape(first)}`,
       )
   })
-  const a = normalizeAxis('stack', axis, first.length + 1)
-  return concat(
-    ts.map((t) => expandDims(t, a)),
-    a,
-  ) as Tensor<Shape, D>
+  const a = normalizeAxis('stack', axis ?? 0, first.length + 1)
+  const expanded: readonly AnyTensor[] = ts.map((t) => expandDims(t, a))
+  return concat(expanded, a) as Tensor<Stack<ShapesOf<Xs>, A>, Xs[number]['dtype']>
 }
 
 /**
@@ -265,17 +312,22 @@ const toIndices = (op: string, indices: Indices): AnyTensor => {
  * Picks slices along `axis` at integer indices; result shape is
  * `x.shape[:axis] + indices.shape + x.shape[axis+1:]`. Gradients accumulate at repeated indices.
  * @example
- * import { gather, tensor } from 'nabla'
- * gather(tensor([[1, 2], [3, 4], [5, 6]]), [2, 0]) // [[5, 6], [1, 2]]
+ * import { gather, tensor, zeros } from 'nabla'
+ * gather(tensor([[1, 2], [3, 4], [5, 6]]), [2, 0]) // [[5, 6], [1, 2]]: Tensor<[2, 2]>
+ * gather(zeros([10, 16]), zeros([4, 3]), 0)         // Tensor<[4, 3, 16]>
+ * // gather(zeros([10, 16]), [1], 2) does not compile: axis 2 is out of range
  */
-export const gather = <D extends DType>(
-  x: Tensor<Shape, D>,
-  indices: Indices,
-  axis = 0,
-): Tensor<Shape, D> => {
+export const gather = <S extends Shape, D extends DType, const I extends Indices, const A extends number = 0>(
+  x: Tensor<S, D>,
+  indices: I,
+  axis?: A & CheckAxis<S, A>,
+): Tensor<Gather<S, IndexShape<I>, A>, D> => {
   const t = expectTensor('gather', 'x', x)
-  const a = normalizeAxis('gather', axis, t.shape.length)
-  return apply(prims.gatherPrim, [t, toIndices('gather', indices)], { axis: a }) as Tensor<Shape, D>
+  const a = normalizeAxis('gather', axis ?? 0, t.shape.length)
+  return apply(prims.gatherPrim, [t, toIndices('gather', indices)], { axis: a }) as Tensor<
+    Gather<S, IndexShape<I>, A>,
+    D
+  >
 }
 
 /**
@@ -307,9 +359,9 @@ export const scatterAdd = <D extends DType>(
  * import { oneHot, tensor } from 'nabla'
  * oneHot(tensor([2, 0]), 3) // [[0, 0, 1], [1, 0, 0]]
  */
-export const oneHot = <S extends Shape, D extends DType, N extends number>(
+export const oneHot = <S extends Shape, D extends DType, const N extends number>(
   labels: Tensor<S, D>,
-  depth: N,
+  depth: N & CheckDepth<N>,
 ): Tensor<IsTuple<S> extends true ? [...Mutable<S>, N] : Shape, D> => {
   const t = expectTensor('oneHot', 'labels', labels)
   if (!Number.isInteger(depth) || depth < 1)

@@ -233,9 +233,11 @@ describe('broadcastTo, expandDims, squeeze', () => {
       { seed: 0x1a7005, numRuns: 80 },
     )
     expect(squeeze(zeros([1, 3, 1])).shape).toEqual([3])
+    // @ts-expect-error: axis 0 has size 2 in [2,3], not 1
     expect(() => squeeze(zeros([2, 3]), 0)).toThrow(
       new ShapeError('squeeze', 'axis 0 has size 2 in [2,3], not 1'),
     )
+    // @ts-expect-error: expandDims: axis 3 is out of range for [2] (the result has rank 2)
     expect(() => expandDims(zeros([2]), 3)).toThrow(ArgumentError)
   })
 })
@@ -284,18 +286,22 @@ describe('slice and pad', () => {
 
   it('slice throws an ArgumentError for bounds out of range, reversed or of the wrong rank', () => {
     const x = zeros([2, 3])
+    // @ts-expect-error: begin[1] = 4 is out of range for an axis of size 3 in [2,3]
     expect(() => slice(x, [0, 4], [2, 3])).toThrow(
       new ArgumentError('slice', 'begin[1] = 4 is out of range for an axis of size 3'),
     )
+    // @ts-expect-error: begin[1] = 2 is after end[1] = 1 in [2,3]
     expect(() => slice(x, [0, 2], [2, 1])).toThrow(
       new ArgumentError('slice', 'begin[1] = 2 is after end[1] = 1 in [2,3]'),
     )
+    // @ts-expect-error: begin and end must have one entry per axis of [2,3]
     expect(() => slice(x, [0], [2])).toThrow(
       new ArgumentError('slice', 'begin and end must have one entry per axis of [2,3]'),
     )
     expect(() => slice(x, [0, 0.5])).toThrow(
       new ArgumentError('slice', 'begin[1] must be an integer, got 0.5'),
     )
+    // @ts-expect-error: begin[1] = -4 is out of range for an axis of size 3 in [2,3]
     expect(() => slice(x, [0, -4])).toThrow(ArgumentError)
   })
 
@@ -330,6 +336,7 @@ describe('slice and pad', () => {
   })
 
   it('pad throws an ArgumentError for widths that are negative, fractional or of the wrong rank', () => {
+    // @ts-expect-error: pad: widths must be non-negative, got a negative one for [2]
     expect(() => pad(zeros([2]), [[-1, 0]])).toThrow(
       new ArgumentError(
         'pad',
@@ -337,6 +344,7 @@ describe('slice and pad', () => {
       ),
     )
     expect(() => pad(zeros([2]), [[0.5, 0]])).toThrow(ArgumentError)
+    // @ts-expect-error: pad: widths has 1 pairs but [2,2] has rank 2
     expect(() => pad(zeros([2, 2]), [[1, 1]])).toThrow(ArgumentError)
   })
 })
@@ -378,11 +386,15 @@ describe('concat and stack', () => {
   })
 
   it('concat throws naming the piece and both shapes when other dimensions differ', () => {
+    // @ts-expect-error: xs[1] has shape [2,4] but xs[0] has [2,3]; only axis 0 may differ
     expect(() => concat([zeros([2, 3]), zeros([2, 4])], 0)).toThrow(
       new ShapeError('concat', 'xs[1] has shape [2,4] but xs[0] has [2,3]; only axis 0 may differ'),
     )
+    // @ts-expect-error: xs[1] has shape [2] but xs[0] has [2,3]; only axis 1 may differ
     expect(() => concat([zeros([2, 3]), zeros([2])], 1)).toThrow(ShapeError)
+    // @ts-expect-error: concat needs a non-empty array of tensors
     expect(() => concat([], 0)).toThrow(new ArgumentError('concat', 'needs a non-empty array of tensors'))
+    // @ts-expect-error: concat: axis 1 is out of range for shape [2]
     expect(() => concat([zeros([2])], 1)).toThrow(ArgumentError)
     expect(() => concat([zeros([2]), zeros([2], { dtype: 'float64' })])).toThrow(DTypeError)
   })
@@ -412,9 +424,11 @@ describe('concat and stack', () => {
       ),
       { seed: 0x1a7009, numRuns: 100 },
     )
+    // @ts-expect-error: xs[1] has shape [3] but xs[0] has [2]
     expect(() => stack([zeros([2]), zeros([3])])).toThrow(
       new ShapeError('stack', 'xs[1] has shape [3] but xs[0] has [2]'),
     )
+    // @ts-expect-error: stack needs a non-empty array of tensors
     expect(() => stack([])).toThrow(ArgumentError)
   })
 })
@@ -505,6 +519,7 @@ describe('gather, scatterAdd and oneHot', () => {
     )
     expect(() => gather(zeros([3]), [-1])).toThrow(ArgumentError)
     expect(() => gather(zeros([3]), [NaN])).toThrow(ArgumentError)
+    // @ts-expect-error: axis 1 is out of range for shape [3]
     expect(() => gather(zeros([3]), [0], 1)).toThrow(ArgumentError)
     expect(() => scatterAdd(zeros([2]), [0, 5], 0, [3])).toThrow(
       new ArgumentError('scatterAdd', 'indices[1] is 5, not an integer in [0, 3)'),
@@ -540,6 +555,7 @@ describe('gather, scatterAdd and oneHot', () => {
     expect(() => oneHot(tensor([0, 3]), 3)).toThrow(
       new ArgumentError('oneHot', 'labels[1] is 3, not an integer in [0, 3)'),
     )
+    // @ts-expect-error: oneHot: depth must be a positive integer, got 0
     expect(() => oneHot(tensor([0]), 0)).toThrow(
       new ArgumentError('oneHot', 'depth must be a positive integer, got 0'),
     )

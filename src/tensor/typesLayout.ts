@@ -1,0 +1,405 @@
+/**
+ * Type-level shapes of the layout ops (reshape, transpose, expandDims, squeeze, concat, stack,
+ * gather, pad, slice): the compile-time twins of the run-time rules in `ops/layout.ts`.
+ *
+ * Each op has a result type (`Concat<…>`) and a check (`CheckConcat<…>`, `unknown` when the call
+ * is fine or cannot be judged, a `ShapeErrorType` naming the shapes otherwise). A generic
+ * dimension `B` is carried through untouched and compared only with itself: TypeScript cannot
+ * decide a conditional on a type parameter, so where a size has to be computed from `B` (a concat
+ * along the batch axis) the result stays deferred until `B` is known, and is assignable wherever a
+ * `number` dimension is.
+ *
+ * @module typesLayout
+ */
+import type { Shape } from './shape.js'
+import type {
+  IsLiteral,
+  IsTuple,
+  Mutable,
+  NormalizeAxis,
+  Same,
+  ShapeErrorType,
+  ShapeString,
+} from './types.js'
+import type { AddDims, DivideStrings, IsNatural, SizeOf, SizeString } from './typesDecimal.js'
+import type { AllIndices, Inc, Insert, IsFixed, Remove, ShapesDiffer } from './typesTuple.js'
+
+// ---------------------------------------------------------------------------------------------
+// transpose
+
+/**
+ * Reverses a tuple.
+ * @example
+ * import type { Reverse } from 'nabla'
+ * type R = Reverse<[2, 3, 4]> // [4, 3, 2]
+ */
+export type Reverse<S extends Shape> = S extends readonly [infer H extends number, ...infer R extends Shape]
+  ? [...Reverse<R>, H]
+  : []
+
+/**
+ * The shape of `transpose(x, perm)`.
+ * @example
+ * import type { Permute } from 'nabla'
+ * type A = Permute<[2, 3, 4], [0, 2, 1]> // [2, 4, 3]
+ * type B = Permute<[2, 3], undefined> // [3, 2]
+ */
+export type Permute<S extends Shape, P extends readonly number[] | undefined> =
+  IsTuple<S> extends false
+    ? Shape
+    : P extends readonly number[]
+      ? IsTuple<P> extends true
+        ? { -readonly [K in keyof P]: PermutedDim<S, P[K]> }
+        : Shape
+      : Reverse<S>
+
+// the dimension of S at a (possibly negative) literal axis; `number` when the axis is not literal
+type PermutedDim<S extends Shape, A> = A extends number
+  ? IsLiteral<A> extends true
+    ? NormalizeAxis<S['length'], A> extends infer I extends keyof S
+      ? S[I]
+      : number
+    : number
+  : number
+
+/**
+ * `unknown` when `P` is a permutation of `S`'s axes (or cannot be checked).
+ * @example
+ * import type { CheckPermutation } from 'nabla'
+ * // transpose(zeros([2, 3]), [0, 0]) does not compile:
+ * // ShapeErrorType<'perm is not a permutation of the axes of [2,3]'>
+ */
+export type CheckPermutation<S extends Shape, P extends readonly number[] | undefined> =
+  IsTuple<S> extends false
+    ? unknown
+    : P extends readonly number[]
+      ? IsTuple<P> extends false
+        ? unknown
+        : P['length'] extends S['length']
+          ? [Exclude<AllIndices<S>, NormalizeAxis<S['length'], P[number]>>] extends [never]
+            ? unknown
+            : ShapeErrorType<`perm is not a permutation of the axes of ${ShapeString<S>}`>
+          : ShapeErrorType<`perm has ${P['length']} axes but the tensor has rank ${S['length']}`>
+      : unknown
+// ---------------------------------------------------------------------------------------------
+// reshape: element counts by decimal arithmetic on digit strings (typesDecimal), so large literal
+// shapes ([784, 128]) still check without building huge tuples.
+
+type WithoutMinusOne<S extends Shape> = S extends readonly [infer H extends number, ...infer R extends Shape]
+  ? H extends -1
+    ? WithoutMinusOne<R>
+    : [H, ...WithoutMinusOne<R>]
+  : []
+type CountMinusOne<S extends Shape> = S extends readonly [infer H extends number, ...infer R extends Shape]
+  ? H extends -1
+    ? [0, ...CountMinusOne<R>]
+    : CountMinusOne<R>
+  : []
+/** The target split around its `-1`: `[before, after]`. */
+type AroundMinusOne<NS extends Shape, Pre extends number[] = []> = NS extends readonly [
+  infer H extends number,
+  ...infer R extends Shape,
+]
+  ? H extends -1
+    ? [Pre, Mutable<R>]
+    : AroundMinusOne<R, [...Pre, H]>
+  : never
+/**
+ * What a `-1` stands for: when the source is the target's dims around the `-1` with some dims in
+ * between (`[B,T,D]` to `[-1,D]`), those dims' product, decided even with generic dims (a single
+ * dim is kept as itself); else, a leading `-1` over a rest of equal size keeps the leading dim;
+ * else the quotient of the literal sizes; else `number` (and the run time checks it).
+ */
+type MinusOne<S extends Shape, NS extends Shape> =
+  AroundMinusOne<NS> extends [infer Pre extends Shape, infer Post extends Shape]
+    ? S extends readonly [...Pre, ...infer Mid extends Shape, ...Post]
+      ? Mid extends readonly [infer Only extends number]
+        ? Only
+        : SizeOf<Mid>
+      : NS extends readonly [-1, ...infer Rest extends Shape]
+        ? LeadingDim<S, Rest>
+        : Quotient<S, WithoutMinusOne<NS>>
+    : number
+type LeadingDim<S extends Shape, Rest extends Shape> =
+  LeadingKept<S, Rest> extends true ? S[0] : Quotient<S, Rest>
+/** True when `S` is `[Lead, ...SR]` with SR holding as many elements as `Rest` (both literal). */
+type LeadingKept<S extends Shape, Rest extends Shape> = S extends readonly [
+  unknown,
+  ...infer SR extends Shape,
+]
+  ? [SizeString<SR>] extends [never]
+    ? false
+    : [SizeString<Rest>] extends [never]
+      ? false
+      : SizeString<SR> extends SizeString<Rest>
+        ? true
+        : false
+  : false
+/** True when the structure alone fixes the `-1` (see MinusOne), with no arithmetic on sizes. */
+type KeptAround<S extends Shape, NS extends Shape> =
+  AroundMinusOne<NS> extends [infer Pre extends Shape, infer Post extends Shape]
+    ? S extends readonly [...Pre, ...unknown[], ...Post]
+      ? true
+      : NS extends readonly [-1, ...infer Rest extends Shape]
+        ? LeadingKept<S, Rest>
+        : false
+    : false
+type Quotient<S extends Shape, Rest extends Shape> = [SizeString<S>] extends [never]
+  ? number
+  : [SizeString<Rest>] extends [never]
+    ? number
+    : SizeString<Rest> extends '0'
+      ? number
+      : DivideStrings<SizeString<S>, SizeString<Rest>> extends [`${infer Q extends number}`, '0']
+        ? Q
+        : number
+/** An error when the literal sizes do not divide (`unknown` when they do or are not all known). */
+type CheckDivides<S extends Shape, NS extends Shape> = [SizeString<S>] extends [never]
+  ? unknown
+  : [SizeString<WithoutMinusOne<NS>>] extends [never]
+    ? unknown
+    : SizeString<WithoutMinusOne<NS>> extends '0'
+      ? ShapeErrorType<`cannot reshape ${ShapeString<S>} (${SizeString<S>} elements) to ${ShapeString<NS>}`>
+      : DivideStrings<SizeString<S>, SizeString<WithoutMinusOne<NS>>> extends [string, '0']
+        ? unknown
+        : ShapeErrorType<`cannot reshape ${ShapeString<S>} (${SizeString<S>} elements) to ${ShapeString<NS>}`>
+// Either check passing is enough: the structural one decides with generic dims in the source
+// ([B,28,28] to [-1,784]), the size one with generic dims in the target (it is `unknown` as soon as
+// the source holds a non-literal); a wrong literal call fails both.
+type CheckMinusOne<S extends Shape, NS extends Shape> =
+  | CheckDivides<S, NS>
+  | (KeptAround<S, NS> extends true ? unknown : CheckDivides<S, NS>)
+
+/**
+ * The shape `reshape(x: S, NS)` gives. A `-1` is computed: from literal sizes (`[2,3,4]` to
+ * `[-1,12]` gives `[2,12]`), or, with generic dims, when the target keeps the source's dims around
+ * it (`[B,28,28]` to `[-1,784]` gives `[B,784]`, `[B,T,D]` to `[-1,D]` gives `[B·T,D]` as a
+ * deferred size); otherwise it is `number`, checked at run time.
+ * @example
+ * import type { Reshape } from 'nabla'
+ * type R = Reshape<[2, 3], [3, -1]> // [3, 2]
+ * type F = Reshape<[32, 28, 28], [-1, 784]> // [32, 784]
+ */
+export type Reshape<S extends Shape, NS extends Shape> =
+  IsTuple<NS> extends false
+    ? Shape
+    : CountMinusOne<NS>['length'] extends 1
+      ? IsTuple<S> extends true
+        ? { -readonly [K in keyof NS]: NS[K] extends -1 ? MinusOne<S, NS> : NS[K] }
+        : { -readonly [K in keyof NS]: NS[K] extends -1 ? number : NS[K] }
+      : Mutable<NS>
+
+/**
+ * `unknown` when the element counts of literal shapes agree (or cannot be checked).
+ * @example
+ * import type { CheckReshape } from 'nabla'
+ * // reshape(zeros([2, 3]), [4, 2]) does not compile:
+ * // ShapeErrorType<'cannot reshape [2,3] (6 elements) to [4,2] (8 elements)'>
+ */
+export type CheckReshape<S extends Shape, NS extends Shape> =
+  IsTuple<S> extends false
+    ? unknown
+    : IsTuple<NS> extends false
+      ? unknown
+      : CountMinusOne<NS>['length'] extends 0 | 1
+        ? CountMinusOne<NS>['length'] extends 1
+          ? CheckMinusOne<S, NS>
+          : [SizeString<S>] extends [never]
+            ? unknown
+            : [SizeString<NS>] extends [never]
+              ? unknown
+              : SizeString<S> extends SizeString<WithoutMinusOne<NS>>
+                ? unknown
+                : ShapeErrorType<`cannot reshape ${ShapeString<S>} (${SizeString<S>} elements) to ${ShapeString<NS>} (${SizeString<NS>} elements)`>
+        : ShapeErrorType<`reshape to ${ShapeString<NS>}: at most one dimension may be -1`>
+
+// ---------------------------------------------------------------------------------------------
+// expandDims, squeeze
+
+/**
+ * The shape of `expandDims(x: S, axis)`: a 1 inserted at `axis` (of the result; negative counts
+ * from its end).
+ * @example
+ * import type { ExpandDims } from 'nabla'
+ * type A = ExpandDims<[2, 3], 1> // [2, 1, 3]
+ * type B = ExpandDims<[2, 3], -1> // [2, 3, 1]
+ */
+export type ExpandDims<S extends Shape, A extends number> =
+  IsTuple<S> extends false
+    ? Shape
+    : IsLiteral<A> extends false
+      ? Shape
+      : Insert<S, NormalizeAxis<Inc<S['length']>, A>, 1>
+
+/**
+ * `unknown` when `axis` is a valid axis of the result of `expandDims`, an error type otherwise.
+ * @example
+ * import type { CheckExpandDims } from 'nabla'
+ * type C = CheckExpandDims<[2, 3], 3> // ShapeErrorType<'expandDims: axis 3 is out of range for [2,3] (the result has rank 3)'>
+ */
+export type CheckExpandDims<S extends Shape, A extends number> =
+  IsTuple<S> extends false
+    ? unknown
+    : IsLiteral<A> extends false
+      ? unknown
+      : [NormalizeAxis<Inc<S['length']>, A>] extends [never]
+        ? ShapeErrorType<`expandDims: axis ${A} is out of range for ${ShapeString<S>} (the result has rank ${Inc<S['length']>})`>
+        : unknown
+
+/**
+ * The shape of `squeeze(x: S, axis?)`: without an axis, every literal 1 dropped (a dim that is not
+ * a literal might be 1 at run time, so the rank is unknown: `Shape`); with one, that axis removed.
+ * @example
+ * import type { Squeeze } from 'nabla'
+ * type A = Squeeze<[1, 3, 1], undefined> // [3]
+ * type B = Squeeze<[2, 1, 4], 1> // [2, 4]
+ */
+export type Squeeze<S extends Shape, A extends number | undefined> =
+  IsTuple<S> extends false
+    ? Shape
+    : A extends number
+      ? IsLiteral<A> extends false
+        ? Shape
+        : Remove<S, NormalizeAxis<S['length'], A>>
+      : DropOnes<S>
+type DropOnes<S extends Shape> = S extends readonly [infer H extends number, ...infer R extends Shape]
+  ? Same<H, 1> extends true
+    ? DropOnes<R>
+    : IsNatural<H> extends true
+      ? DropOnes<R> extends infer T extends number[]
+        ? [H, ...T]
+        : Shape
+      : Shape
+  : []
+
+/**
+ * `unknown` when the axis exists and has size 1 (or is not known), an error type otherwise.
+ * @example
+ * import type { CheckSqueeze } from 'nabla'
+ * type C = CheckSqueeze<[2, 4], 1> // ShapeErrorType<'axis 1 has size 4 in [2,4], not 1'>
+ */
+export type CheckSqueeze<S extends Shape, A extends number | undefined> =
+  IsTuple<S> extends false
+    ? unknown
+    : A extends number
+      ? IsLiteral<A> extends false
+        ? unknown
+        : NormalizeAxis<S['length'], A> extends infer I extends number
+          ? [I] extends [never]
+            ? ShapeErrorType<`axis ${A} is out of range for shape ${ShapeString<S>}`>
+            : Same<S[I], 1> extends true
+              ? unknown
+              : IsLiteral<S[I]> extends true
+                ? ShapeErrorType<`axis ${A} has size ${S[I]} in ${ShapeString<S>}, not 1`>
+                : unknown
+          : unknown
+      : unknown
+
+// ---------------------------------------------------------------------------------------------
+// concat, stack: over the tuple of the tensors' shapes
+
+/**
+ * The shapes of a list of tensors (a tuple for a tuple, an array for an array).
+ * @example
+ * import type { ShapesOf, Tensor } from 'nabla'
+ * type S = ShapesOf<[Tensor<[2, 3]>, Tensor<[4, 3]>]> // [[2, 3], [4, 3]]
+ */
+export type ShapesOf<Xs extends readonly { readonly shape: Shape }[]> = {
+  -readonly [K in keyof Xs]: Xs[K]['shape']
+}
+type SumAxis<Ss extends readonly Shape[], A extends number> =
+  IsFixed<Ss> extends false
+    ? number
+    : Ss extends readonly [infer H extends Shape, ...infer R extends readonly Shape[]]
+      ? R extends readonly []
+        ? H[A]
+        : AddDims<H[A], SumAxis<R, A>>
+      : 0
+
+/**
+ * The shape of `concat(xs, axis)` from the shapes of `xs`: the sizes along `axis` add up (`number`
+ * when one is not a literal or `xs` is an array of unknown length).
+ * @example
+ * import type { Concat } from 'nabla'
+ * type C = Concat<[[2, 3], [4, 3]], 0> // [6, 3]
+ */
+export type Concat<Ss extends readonly Shape[], A extends number> = Ss[0] extends infer F extends Shape
+  ? IsTuple<F> extends false
+    ? Shape
+    : IsLiteral<A> extends false
+      ? { -readonly [K in keyof F]: number }
+      : NormalizeAxis<F['length'], A> extends infer I extends number
+        ? [I] extends [never]
+          ? Shape
+          : { -readonly [K in keyof F]: K extends `${I}` ? SumAxis<Ss, I> : F[K] }
+        : Shape
+  : Shape
+
+/**
+ * `unknown` when `concat(xs, axis)` is fine (or cannot be judged), an error type naming both shapes
+ * and the axis when a tensor's rank or a dim off the axis provably differs from `xs[0]`'s.
+ * @example
+ * import type { CheckConcat } from 'nabla'
+ * type C = CheckConcat<[[2, 3], [2, 4]], 0>
+ * // ShapeErrorType<'xs[1] has shape [2,4] but xs[0] has [2,3]; only axis 0 may differ'>
+ */
+export type CheckConcat<Ss extends readonly Shape[], A extends number> = Ss['length'] extends 0
+  ? ShapeErrorType<'concat needs a non-empty array of tensors'>
+  : Ss[0] extends infer F extends Shape
+    ? IsTuple<F> extends false
+      ? unknown
+      : IsLiteral<A> extends false
+        ? unknown
+        : NormalizeAxis<F['length'], A> extends infer I extends number
+          ? [I] extends [never]
+            ? ShapeErrorType<`concat: axis ${A} is out of range for shape ${ShapeString<F>}`>
+            : FirstMismatch<Ss, F, I, `; only axis ${I} may differ`>
+          : unknown
+    : unknown
+/** The error for the first shape in `Ss` that provably differs from `F` off `Skip`, or unknown. */
+type FirstMismatch<Ss extends readonly Shape[], F extends Shape, Skip, Tail extends string> =
+  IsFixed<Ss> extends false
+    ? unknown
+    : {
+          [K in keyof Ss]: ShapesDiffer<F, Ss[K], Skip> extends true
+            ? ShapeErrorType<`xs[${K & string}] has shape ${ShapeString<Ss[K]>} but xs[0] has ${ShapeString<F>}${Tail}`>
+            : never
+        }[number] extends infer E
+      ? [E] extends [never]
+        ? unknown
+        : E
+      : unknown
+
+/**
+ * The shape of `stack(xs, axis)`: the common shape with the number of tensors inserted at `axis`
+ * (`number` when `xs` is an array of unknown length).
+ * @example
+ * import type { Stack } from 'nabla'
+ * type S = Stack<[[2, 3], [2, 3], [2, 3]], 0> // [3, 2, 3]
+ */
+export type Stack<Ss extends readonly Shape[], A extends number> = Ss[0] extends infer F extends Shape
+  ? IsTuple<F> extends false
+    ? Shape
+    : IsLiteral<A> extends false
+      ? Shape
+      : Insert<F, NormalizeAxis<Inc<F['length']>, A>, IsFixed<Ss> extends true ? Ss['length'] : number>
+  : Shape
+
+/**
+ * `unknown` when `stack(xs, axis)` is fine (or cannot be judged), an error type when a shape
+ * provably differs from `xs[0]`'s or the axis is out of range.
+ * @example
+ * import type { CheckStack } from 'nabla'
+ * type C = CheckStack<[[2, 3], [2, 4]], 0> // ShapeErrorType<'xs[1] has shape [2,4] but xs[0] has [2,3]'>
+ */
+export type CheckStack<Ss extends readonly Shape[], A extends number> = Ss['length'] extends 0
+  ? ShapeErrorType<'stack needs a non-empty array of tensors'>
+  : Ss[0] extends infer F extends Shape
+    ? IsTuple<F> extends false
+      ? unknown
+      : IsLiteral<A> extends true
+        ? [NormalizeAxis<Inc<F['length']>, A>] extends [never]
+          ? ShapeErrorType<`stack: axis ${A} is out of range for shapes ${ShapeString<F>} (the result has rank ${Inc<F['length']>})`>
+          : FirstMismatch<Ss, F, never, ''>
+        : FirstMismatch<Ss, F, never, ''>
+    : unknown
