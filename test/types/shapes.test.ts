@@ -29,9 +29,371 @@ import {
   zeros,
 } from '../../src/index.js'
 
+/** A long unannotated generic chain of layout ops (125 calls): no TS2589, and B survives. */
+const layoutChain = <B extends number>(x: Tensor<[B, 4]>): Tensor<[B, 4]> => {
+  const s1 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([x, x], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s2 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s1, s1], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s3 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s2, s2], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s4 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s3, s3], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s5 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s4, s4], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s6 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s5, s5], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s7 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s6, s6], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s8 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s7, s7], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s9 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s8, s8], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s10 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s9, s9], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s11 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s10, s10], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s12 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s11, s11], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s13 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s12, s12], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s14 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s13, s13], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s15 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s14, s14], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s16 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s15, s15], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s17 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s16, s16], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s18 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s17, s17], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s19 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s18, s18], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s20 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s19, s19], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s21 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s20, s20], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s22 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s21, s21], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s23 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s22, s22], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s24 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s23, s23], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  const s25 = squeeze(
+    expandDims(
+      slice(
+        pad(concat([s24, s24], 1), [
+          [0, 0],
+          [1, 1],
+        ]),
+        [0, 1],
+        [x.shape[0], 5],
+      ),
+      1,
+    ),
+    1,
+  )
+  return s25
+}
+
 type Batch = Dim<'batch'>
 const batch = dim('batch', 2)
 const named = withShape(zeros([2, 4]), [batch, 4])
+
+describe('a long generic chain', () => {
+  it('keeps [B, 4] through 125 layout calls', () => {
+    expectTypeOf(layoutChain<7>).returns.toEqualTypeOf<Tensor<[7, 4]>>()
+    expect(layoutChain(zeros([3, 4])).shape).toEqual([3, 4])
+  })
+})
 
 describe('concat', () => {
   it('adds the sizes along the axis and keeps the others', () => {

@@ -89,7 +89,7 @@ export const embedding = <
     apply: <B extends number>(params: EmbeddingParams<V, E, D>, x: Tensor<[B, T], D>) => {
       expectShape(op, 'params.table', params.table, [vocab, dim])
       expectBatch(op, x, [length])
-      return gather(params.table, x, 0) as Tensor<[B, T, E], D>
+      return gather(params.table, x, 0)
     },
   })
 }

@@ -4,7 +4,7 @@
  * independent of later ones; gradients agree with finite differences at first and second order
  * (float64); `applyTraining` with dropout is a function of its key and equals `apply` at rate 0.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, expectTypeOf, it } from 'vitest'
 import {
   type AnyTensor,
   add,
@@ -50,10 +50,8 @@ describe('transformerBlock', () => {
     const block = transformerBlock({ length: 4, dim: 4, heads: 2, hidden: 8, causal: true, dtype: 'float64' })
     const p = block.init(key(2))
     const x = normal(key(3), [1, 4, 4], f64)
-    const changed = concat([slice(x, [0, 0, 0], [1, 2, 4]), normal(key(4), [1, 2, 4], f64)], 1) as Tensor<
-      [1, 4, 4],
-      'float64'
-    >
+    const changed = concat([slice(x, [0, 0, 0], [1, 2, 4]), normal(key(4), [1, 2, 4], f64)], 1)
+    expectTypeOf(changed).toEqualTypeOf<Tensor<[1, 4, 4], 'float64'>>()
     expect(toFlat(block.apply(p, changed)).slice(0, 8)).toEqual(toFlat(block.apply(p, x)).slice(0, 8))
   })
 
