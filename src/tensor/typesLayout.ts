@@ -11,6 +11,7 @@
  *
  * @module typesLayout
  */
+import type { DType } from './dtype.js'
 import type { Shape } from './shape.js'
 import type {
   IsLiteral,
@@ -369,6 +370,21 @@ type FirstMismatch<Ss extends readonly Shape[], F extends Shape, Skip, Tail exte
         ? unknown
         : E
       : unknown
+
+/**
+ * `unknown` unless one tensor of `xs` is known to be float32 and another float64.
+ * @example
+ * import type { CheckSameDTypes, Tensor } from 'nabla'
+ * type C = CheckSameDTypes<[Tensor<[2]>, Tensor<[2], 'float64'>]>
+ * // ShapeErrorType<'dtypes differ: float32 and float64; cast one explicitly'>
+ */
+export type CheckSameDTypes<Xs extends readonly { readonly dtype: DType }[]> = true extends {
+  [K in keyof Xs]: Same<Xs[K]['dtype'], 'float32'>
+}[number]
+  ? true extends { [K in keyof Xs]: Same<Xs[K]['dtype'], 'float64'> }[number]
+    ? ShapeErrorType<'dtypes differ: float32 and float64; cast one explicitly'>
+    : unknown
+  : unknown
 
 /**
  * The shape of `stack(xs, axis)`: the common shape with the number of tensors inserted at `axis`

@@ -11,6 +11,7 @@ import {
   argmax,
   concat,
   type Dim,
+  DTypeError,
   dim,
   expandDims,
   gather,
@@ -424,6 +425,8 @@ describe('concat', () => {
     expect(() => concat([zeros([32, 128]), zeros([16, 64])], 1)).toThrow(ShapeError)
     // @ts-expect-error: xs[1] has shape [2] but xs[0] has [2,3]; only axis 0 may differ
     expect(() => concat([zeros([2, 3]), zeros([2])])).toThrow(ShapeError)
+    // @ts-expect-error: dtypes differ: float32 and float64; cast one explicitly
+    expect(() => concat([zeros([2]), zeros([2], { dtype: 'float64' })])).toThrow(DTypeError)
     // @ts-expect-error: concat: axis 2 is out of range for shape [2,3]
     expect(() => concat([zeros([2, 3]), zeros([2, 3])], 2)).toThrow(ArgumentError)
     const generic = <B extends number>(a: Tensor<[B, 128]>, b: Tensor<[B, 64]>) =>
@@ -450,6 +453,8 @@ describe('stack', () => {
   it('does not compile shapes that differ or a bad axis', () => {
     // @ts-expect-error: xs[1] has shape [2,5] but xs[0] has [2,4]
     expect(() => stack([zeros([2, 4]), zeros([2, 5])])).toThrow(ShapeError)
+    // @ts-expect-error: dtypes differ: float32 and float64; cast one explicitly
+    expect(() => stack([zeros([2]), zeros([2], { dtype: 'float64' })])).toThrow(DTypeError)
     // @ts-expect-error: stack: axis 3 is out of range for shapes [2,4] (the result has rank 3)
     expect(() => stack([zeros([2, 4]), zeros([2, 4])], 3)).toThrow(ArgumentError)
   })

@@ -19,6 +19,7 @@ import type {
   CheckExpandDims,
   CheckPermutation,
   CheckReshape,
+  CheckSameDTypes,
   CheckSqueeze,
   CheckStack,
   Concat,
@@ -255,7 +256,7 @@ export const pad = <S extends Shape, D extends DType, const W extends PadWidths>
  * // concat([zeros([32, 128]), zeros([16, 64])], 1) does not compile: only axis 1 may differ
  */
 export const concat = <const Xs extends readonly AnyTensor[], const A extends number = 0>(
-  xs: Xs & CheckConcat<ShapesOf<Xs>, A>,
+  xs: Xs & CheckConcat<ShapesOf<Xs>, A> & CheckSameDTypes<Xs>,
   axis?: A,
 ): Tensor<Concat<ShapesOf<Xs>, A>, Xs[number]['dtype']> => {
   if (!Array.isArray(xs) || xs.length === 0)
@@ -274,7 +275,7 @@ export const concat = <const Xs extends readonly AnyTensor[], const A extends nu
  * // stack([tensor([1, 2]), tensor([3, 4, 5])]) does not compile: the shapes differ
  */
 export const stack = <const Xs extends readonly AnyTensor[], const A extends number = 0>(
-  xs: Xs & CheckStack<ShapesOf<Xs>, A>,
+  xs: Xs & CheckStack<ShapesOf<Xs>, A> & CheckSameDTypes<Xs>,
   axis?: A,
 ): Tensor<Stack<ShapesOf<Xs>, A>, Xs[number]['dtype']> => {
   if (!Array.isArray(xs) || xs.length === 0)

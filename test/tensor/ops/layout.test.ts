@@ -396,6 +396,7 @@ describe('concat and stack', () => {
     expect(() => concat([], 0)).toThrow(new ArgumentError('concat', 'needs a non-empty array of tensors'))
     // @ts-expect-error: concat: axis 1 is out of range for shape [2]
     expect(() => concat([zeros([2])], 1)).toThrow(ArgumentError)
+    // @ts-expect-error: dtypes differ: float32 and float64; cast one explicitly
     expect(() => concat([zeros([2]), zeros([2], { dtype: 'float64' })])).toThrow(DTypeError)
   })
 
