@@ -444,6 +444,9 @@ describe('stack', () => {
     expectTypeOf(stack([x, x], -1)).toEqualTypeOf<Tensor<[2, 4, 2]>>()
     const generic = <B extends number>(a: Tensor<[B, 4]>): Tensor<[3, B, 4]> => stack([a, a, a], 0)
     expectTypeOf(stack([named, named])).toEqualTypeOf<Tensor<[2, Batch, 4]>>()
+    const parts = [x, x, x] as const
+    expectTypeOf(stack(parts)).toEqualTypeOf<Tensor<[3, 2, 4]>>()
+    expectTypeOf(concat(parts, 1)).toEqualTypeOf<Tensor<[2, 12]>>()
     const xs: Tensor<[2, 4]>[] = [x, x, x, x]
     expectTypeOf(stack(xs)).toEqualTypeOf<Tensor<[number, 2, 4]>>()
     expect(generic(zeros([5, 4])).shape).toEqual([3, 5, 4])
