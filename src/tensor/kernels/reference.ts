@@ -159,14 +159,55 @@ const reduce = (
     }
     return
   }
-  const outShape = shape.map((d, i) => (reduced[i] ? 1 : d))
-  const outStrides = stridesOf(outShape).map((s, i) => (reduced[i] ? 0 : s))
-  const acc = new Float64Array(out.length).fill(initial(kind))
-  forEachOffset(shape, [outStrides], (offsets, flat) => {
-    const o = offsets[0]!
-    acc[o] = combine(kind, acc[o]!, x[flat]!)
+  out.set(scatteredReduce(kind, x, shape, reduced))
+}
+
+/**
+ * A reduction over axes that are not contiguous (say a bias gradient's sum over `[0, 2, 3]` of
+ * `[N, C, H, W]`): neighbouring axes of the same kind merge into one, and the last merged axis
+ * runs as a tight loop — a contiguous run summed into one output, or a kept row combined into a
+ * row of outputs. Every output still takes its inputs one by one in row-major order, so the result
+ * is the same, bit for bit, as visiting the elements one at a time.
+ */
+const scatteredReduce = (
+  kind: ReduceKind,
+  x: FloatArray,
+  shape: Shape,
+  reduced: readonly boolean[],
+): Float64Array => {
+  const sizes: number[] = []
+  const kinds: boolean[] = []
+  shape.forEach((d, i) => {
+    if (d === 1) return
+    if (kinds.length > 0 && kinds.at(-1) === reduced[i]) sizes[sizes.length - 1]! *= d
+    else {
+      sizes.push(d)
+      kinds.push(reduced[i]!)
+    }
   })
-  out.set(acc)
+  const outSize = sizes.reduce((n, d, i) => (kinds[i] ? n : n * d), 1)
+  const acc = new Float64Array(outSize).fill(initial(kind))
+  if (sizeOf(shape) === 0) return acc
+  const last = sizes.length - 1
+  const run = last < 0 ? 1 : sizes[last]!
+  const runReduced = last >= 0 && kinds[last]!
+  const outStrides = stridesOf(sizes.map((d, i) => (kinds[i] ? 1 : d))).map((s, i) => (kinds[i] ? 0 : s))
+  forEachOffset(
+    sizes.slice(0, Math.max(last, 0)),
+    [outStrides.slice(0, Math.max(last, 0))],
+    (offsets, flat) => {
+      const start = flat * run
+      const o = offsets[0]!
+      if (runReduced) {
+        let a = acc[o]!
+        if (kind === 'sum') for (let j = 0; j < run; j++) a += x[start + j]!
+        else for (let j = 0; j < run; j++) a = combine(kind, a, x[start + j]!)
+        acc[o] = a
+      } else if (kind === 'sum') for (let j = 0; j < run; j++) acc[o + j]! += x[start + j]!
+      else for (let j = 0; j < run; j++) acc[o + j] = combine(kind, acc[o + j]!, x[start + j]!)
+    },
+  )
+  return acc
 }
 
 /** Copies a matrix stored transposed into row-major `rows × cols`. */
