@@ -110,11 +110,14 @@ const scatterChannels = (part: FloatArray, g: ConvGeometry, group: number, y: Fl
 }
 
 /**
- * The last few patch matrices, keyed by the input's storage (a tensor's storage is immutable, so
- * the same storage and geometry give the same matrix): the filter gradient of a training step unfolds the
- * very input its forward pass unfolded. Small (a few entries, each at most `cacheLimit` elements).
+ * The last few patch matrices, each with a copy of the input it unfolded: the filter gradient of a
+ * training step unfolds the very input its forward pass unfolded, so it finds the matrix here
+ * instead of unfolding again. An entry is used only when the geometry matches and the input is
+ * bit for bit the copy — never by the array's identity, because a compiled plan's buffers are
+ * views that every run rewrites (and the check costs a pass over the input, a fraction of the
+ * `kH·kW` times larger unfolding). Small: a few entries, each at most `cacheLimit` elements.
  */
-const unfolded: { x: FloatArray; key: string; cols: FloatArray }[] = []
+const unfolded: { input: Int32Array; key: string; cols: FloatArray }[] = []
 const cacheEntries = 4
 const cacheLimit = 8 * 1024 * 1024
 
@@ -139,22 +142,24 @@ const geometryKey = (g: ConvGeometry, group: number): string =>
     group,
   ].join(',')
 
-/**
- * Whether `x` is a tensor's own storage (a whole buffer of its own), so its contents never change.
- * A view into a larger buffer — a compiled plan's WebAssembly memory, whose buffers are rewritten
- * by every run — is not, and is never cached.
- */
-const ownsItsBuffer = (x: FloatArray): boolean => x.byteOffset === 0 && x.byteLength === x.buffer.byteLength
+/** The bits of `x` (a float array's bytes read as 32-bit integers, so -0, 0 and NaNs are told apart). */
+const bitsOf = (x: FloatArray): Int32Array => new Int32Array(x.buffer, x.byteOffset, x.byteLength / 4)
+
+const sameBits = (a: Int32Array, b: Int32Array): boolean => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
 
 const unfold = (x: FloatArray, g: ConvGeometry, group: number): FloatArray => {
-  const key = geometryKey(g, group)
-  const cacheable = ownsItsBuffer(x)
-  const hit = cacheable ? unfolded.find((e) => e.x === x && e.key === key) : undefined
+  const key = `${geometryKey(g, group)},${x.BYTES_PER_ELEMENT}`
+  const bits = bitsOf(x)
+  const hit = unfolded.find((e) => e.key === key && sameBits(e.input, bits))
   if (hit !== undefined) return hit.cols
   const cols = fresh(x, patchSize(g) * g.batch * g.outHeight * g.outWidth)
   im2col(x, g, group, cols)
-  if (cacheable && cols.length <= cacheLimit) {
-    unfolded.unshift({ x, key, cols })
+  if (cols.length <= cacheLimit) {
+    unfolded.unshift({ input: bits.slice(), key, cols })
     if (unfolded.length > cacheEntries) unfolded.pop()
   }
   return cols

@@ -164,7 +164,7 @@ describe('fast convolution kernels', () => {
     expect([...reference]).toEqual([...out])
   })
 
-  it('does not reuse patches of a view whose buffer is rewritten (a compiled plan rewrites its buffers every run)', () => {
+  it('does not reuse the patches of an input rewritten in place (a compiled plan rewrites its buffers every run)', () => {
     const g: ConvGeometry = {
       batch: 1,
       channels: 1,
@@ -184,15 +184,20 @@ describe('fast convolution kernels', () => {
       groups: 1,
     }
     const memory = new Float64Array(32) // a plan's buffer: x is a view at offset 4, kept across runs
-    const x = memory.subarray(4, 13)
-    const w = Float64Array.from([1, 2, 3, 4])
-    for (const run of [1, 2, 3]) {
-      x.set(Array.from({ length: 9 }, (_, i) => (i + 1) * run))
-      const out = new Float64Array(4)
-      conv2dForward(wasm.matmul, x, w, g, out)
-      const expected = new Float64Array(4)
-      conv2dForwardReference(Float64Array.from(x), w, g, expected)
-      expect([...out]).toEqual([...expected])
-    }
+    for (const x of [memory.subarray(4, 13), new Float64Array(9)]) // a view, and an array rewritten in place
+      for (const run of [1, 2, 3]) {
+        const w = Float64Array.from([1, 2, 3, 4])
+        x.set(Array.from({ length: 9 }, (_, i) => (i + 1) * run))
+        const out = new Float64Array(4)
+        conv2dForward(wasm.matmul, x, w, g, out)
+        const expected = new Float64Array(4)
+        conv2dForwardReference(Float64Array.from(x), w, g, expected)
+        expect([...out]).toEqual([...expected])
+        const dw = new Float64Array(4) // the filter gradient reuses the forward's patches only for the same input
+        conv2dFilterGrad(wasm.matmul, x, Float64Array.from([1, -1, 2, 0.5]), g, dw)
+        const dwExpected = new Float64Array(4)
+        conv2dFilterGradReference(Float64Array.from(x), Float64Array.from([1, -1, 2, 0.5]), g, dwExpected)
+        expect([...dw]).toEqual([...dwExpected])
+      }
   })
 })
