@@ -37,7 +37,7 @@ import { batches as epochBatches } from './data/batches.js'
 import { takeRows } from './data/dataset.js'
 import { applyUpdates } from './optim/transforms.js'
 import type { GradientTransformation, OptimizerState, OptState, UntypedState } from './optim/types.js'
-import { foldIn, isKey, type Key } from './random.js'
+import { foldIn, isKey, type Key, split } from './random.js'
 import { checkFinite, checkTargets, type Targets, validateBatch } from './validate.js'
 
 /**
@@ -292,7 +292,17 @@ export interface FitOptions<P extends Pytree, X extends AnyTensor, Y extends Any
    * targets instead. The optimizer update always runs eagerly (it reads its step count).
    */
   readonly jit?: boolean
+  /**
+   * Changes each training batch before its step (data augmentation, e.g. `randomShifts`), given a
+   * key of its own: the key depends only on the shuffling key and the step, so a resumed run
+   * augments exactly as an uninterrupted one. Runs outside `jit`, so it may draw fresh random
+   * numbers every step. Evaluation never sees it.
+   */
+  readonly augment?: (batch: Batch<X, Y>, key: Key) => Batch<X, Y>
 }
+
+/** The root of the augmentation keys: apart from the shuffling keys `foldIn(key, epoch)`. */
+const augmentKeyOf = (shuffleKey: Key): Key => split(shuffleKey)[1]
 
 /**
  * What `fit` returns.
@@ -454,10 +464,14 @@ export const fit = <P extends Pytree, X extends AnyTensor, Y extends AnyTensor>(
       slicesEpoch = epoch
     }
     const indices = slices[batch]!
-    const data = {
+    const rowsOfBatch = {
       x: takeRows(options.train.x, indices),
       y: takeRows(options.train.y, indices),
     } as unknown as Batch<X, Y>
+    const data =
+      options.augment === undefined
+        ? rowsOfBatch
+        : options.augment(rowsOfBatch, foldIn(foldIn(augmentKeyOf(shuffleKey), epoch), batch))
     const result = update(params, state, data)
     const where = `step ${step + 1} (epoch ${epoch + 1}, batch ${batch + 1} of ${batches})`
     if (!Number.isFinite(result.loss))

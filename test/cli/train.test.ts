@@ -104,6 +104,10 @@ describe('nabla train', () => {
       hidden: [16],
       classes: 10,
     })
+    // the CNN's recipe: random shifts of up to 2 pixels, a cosine-decayed learning rate
+    expect(r.stdout).toContain('adam lr 0.001 cosine-decayed; random shifts of up to 2 px')
+    expect(metrics.optimizer).toEqual({ name: 'adam', learningRate: 0.001, schedule: 'cosine' })
+    expect(metrics.augmentation).toEqual({ maxShift: 2 })
     const file = path.join(out, 'params.json')
     const evaluated = await runInProcess(['eval', '--params', file, '--json'])
     expect(evaluated.status).toBe(0)
@@ -259,6 +263,36 @@ describe('nabla train', () => {
     const csv = path.join(out, '..', 'rows.csv')
     fs.writeFileSync(csv, 'sepal_length,sepal_width,petal_length,petal_width\n5.1,3.5,1.4,0.2\n')
     expect(await ask(csv)).toEqual(['setosa'])
+  })
+
+  it('--shift and --schedule override the recipe; a shift needs square images', async () => {
+    const out = tempDir()
+    const r = await runInProcess([
+      'train',
+      '--dataset',
+      'xor',
+      '--epochs',
+      '1',
+      '--schedule',
+      'cosine',
+      '--out',
+      out,
+      '--plain',
+      '--no-plot',
+    ])
+    expect(r.status).toBe(0)
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'))
+    expect(metrics.optimizer.schedule).toBe('cosine')
+    expect(metrics.augmentation).toEqual({ maxShift: 0 })
+    const shifted = await runInProcess(['train', '--dataset', 'xor', '--shift', '1', '--out', tempDir()])
+    expect(shifted.status).toBe(2)
+    expect(shifted.stderr).toContain('--shift moves square images, but the rows of xor have 2 features')
+    const negative = await runInProcess(['train', '--shift', '-1', '--out', tempDir()])
+    expect(negative.status).toBe(2)
+    expect(negative.stderr).toContain('--shift must be 0 or more pixels, got -1')
+    const unknown = await runInProcess(['train', '--schedule', 'linear', '--out', tempDir()])
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toContain('--schedule')
   })
 
   it('rejects bad flags in a child process with status 2 and one line', () => {

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest'
 import {
   type AnyTensor,
   ArgumentError,
+  add,
   flatten,
   fromArrayOrThrow,
   mean,
@@ -26,7 +27,7 @@ import { mlp } from '../../src/models/layers.js'
 import { softmaxCrossEntropy } from '../../src/models/losses.js'
 import { accuracy } from '../../src/models/metrics.js'
 import { adam, sgd } from '../../src/models/optim/index.js'
-import { key, keyData, wrapKey } from '../../src/models/random.js'
+import { type Key, key, keyData, uniform, wrapKey } from '../../src/models/random.js'
 import * as training from '../../src/models/train.js'
 import { type Checkpoint, NonFiniteLossError, trainStep } from '../../src/models/train.js'
 
@@ -261,5 +262,29 @@ describe('fit with jit', () => {
       expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(a[i]!)))
     // and the run is reproducible bit for bit
     expectIdentical(runFit({ ...base, loss: oneHotLoss, jit: true }).params, jitted.params)
+  })
+})
+
+describe('augmentation', () => {
+  // jitter the inputs with noise drawn from the step's key
+  const seen: string[] = []
+  const augment = (b: { x: Tensor<[number, 2]>; y: Tensor<[number]> }, k: Key) => {
+    seen.push(keyData(k).join(','))
+    return { x: add(b.x, uniform(k, b.x.shape, { min: -0.1, max: 0.1 })), y: b.y }
+  }
+
+  it('changes every batch with a key of its own that depends only on the step, so resuming stays exact', () => {
+    seen.length = 0
+    const full = runFit({ ...base, augment })
+    const steps = full.step
+    expect(seen.length).toBe(steps)
+    expect(new Set(seen).size).toBe(steps)
+    const keysOfFullRun = [...seen]
+    expect(leaves(full.params)).not.toEqual(leaves(runFit(base).params))
+    seen.length = 0
+    const first = runFit({ ...base, augment, onStep: (info) => (info.step === 11 ? 'stop' : undefined) })
+    const resumed = runFit({ ...base, augment, resume: first })
+    expectIdentical(resumed.params, full.params)
+    expect(seen).toEqual(keysOfFullRun)
   })
 })

@@ -4,6 +4,7 @@
  *
  * @module data
  */
+export * from './augment.js'
 export * from './batches.js'
 export {
   type Dataset,
