@@ -22,6 +22,25 @@ export type MatmulKernel = (args: MatmulArgs) => void
 const fresh = (like: FloatArray, size: number): FloatArray =>
   like instanceof Float32Array ? new Float32Array(size) : new Float64Array(size)
 
+const sameKind = (a: FloatArray, like: FloatArray, size: number): boolean =>
+  a.length === size && a instanceof Float32Array === like instanceof Float32Array
+
+/**
+ * Working arrays, one per use, kept between calls: a training step asks for the same sizes every
+ * time, and allocating megabytes per call kept the garbage collector busy for a fifth of a CNN
+ * step. The kernels are synchronous, so a use's array is free again when its kernel returns. The
+ * contents are whatever the last call left: every use overwrites all of it.
+ */
+const scratch: { [use: string]: FloatArray | undefined } = {}
+
+const scratchFor = (use: 'channels' | 'product' | 'patches', like: FloatArray, size: number): FloatArray => {
+  const kept = scratch[use]
+  if (kept !== undefined && sameKind(kept, like, size)) return kept
+  const made = fresh(like, size)
+  scratch[use] = made
+  return made
+}
+
 /** Unfolds the input channels of `group` into `cols` (`[K, N·H'·W']`, zero where padding). */
 const im2col = (x: FloatArray, g: ConvGeometry, group: number, cols: FloatArray): void => {
   const { batch, channels, height, width, kernelHeight, kernelWidth, outHeight, outWidth } = g
@@ -88,7 +107,7 @@ const gatherChannels = (y: FloatArray, g: ConvGeometry, group: number): FloatArr
   const perGroup = g.outChannels / g.groups
   const positions = g.outHeight * g.outWidth
   const columns = g.batch * positions
-  const out = fresh(y, perGroup * columns)
+  const out = scratchFor('channels', y, perGroup * columns)
   for (let o = 0; o < perGroup; o++)
     for (let n = 0; n < g.batch; n++) {
       const from = (n * g.outChannels + group * perGroup + o) * positions
@@ -151,14 +170,27 @@ const sameBits = (a: Int32Array, b: Int32Array): boolean => {
   return true
 }
 
+/** Whether some window reaches outside the image (im2col leaves those entries as they were). */
+const readsPadding = (g: ConvGeometry): boolean =>
+  g.padTop > 0 ||
+  g.padLeft > 0 ||
+  (g.outHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY - g.padTop >= g.height ||
+  (g.outWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX - g.padLeft >= g.width
+
 const unfold = (x: FloatArray, g: ConvGeometry, group: number): FloatArray => {
   const key = `${geometryKey(g, group)},${x.BYTES_PER_ELEMENT}`
   const bits = bitsOf(x)
   const hit = unfolded.find((e) => e.key === key && sameBits(e.input, bits))
   if (hit !== undefined) return hit.cols
-  const cols = fresh(x, patchSize(g) * g.batch * g.outHeight * g.outWidth)
+  const size = patchSize(g) * g.batch * g.outHeight * g.outWidth
+  // the oldest entry's matrix is reused when it has the right size (zeroed where padding is read)
+  const oldest = unfolded.length === cacheEntries ? unfolded[cacheEntries - 1]! : undefined
+  const reuse = oldest !== undefined && sameKind(oldest.cols, x, size)
+  const cols = reuse ? oldest.cols : fresh(x, size)
+  if (reuse && readsPadding(g)) cols.fill(0)
   im2col(x, g, group, cols)
   if (cols.length <= cacheLimit) {
+    if (reuse) unfolded.pop()
     unfolded.unshift({ input: bits.slice(), key, cols })
     if (unfolded.length > cacheEntries) unfolded.pop()
   }
@@ -182,7 +214,7 @@ export const conv2dForward = (
   const perGroup = g.outChannels / g.groups
   const columns = g.batch * g.outHeight * g.outWidth
   for (let group = 0; group < g.groups; group++) {
-    const part = fresh(out, perGroup * columns)
+    const part = scratchFor('product', out, perGroup * columns)
     matmul({
       a: filtersOf(w, g, group),
       aShape: [perGroup, k],
@@ -212,7 +244,7 @@ export const conv2dInputGrad = (
   const perGroup = g.outChannels / g.groups
   const columns = g.batch * g.outHeight * g.outWidth
   for (let group = 0; group < g.groups; group++) {
-    const cols = fresh(dx, k * columns)
+    const cols = scratchFor('patches', dx, k * columns)
     matmul({
       a: filtersOf(w, g, group),
       aShape: [perGroup, k],

@@ -9,6 +9,45 @@
 import type { ConvGeometry } from './convGeometry.js'
 import type { FloatArray } from './types.js'
 
+/** Where each window starts and ends along one axis, padding cut off: `[from[i], to[i])`. */
+interface Ranges {
+  readonly from: Int32Array
+  readonly to: Int32Array
+}
+
+const rangesAlong = (outSize: number, stride: number, pad: number, kernel: number, size: number): Ranges => {
+  const from = new Int32Array(outSize)
+  const to = new Int32Array(outSize)
+  for (let i = 0; i < outSize; i++) {
+    const start = i * stride - pad
+    from[i] = Math.max(0, start)
+    to[i] = Math.min(size, start + kernel)
+  }
+  return { from, to }
+}
+
+/** The window bounds of every output row and column (computed once per call, not per window). */
+const windowsOf = (g: ConvGeometry): { rows: Ranges; cols: Ranges } => ({
+  rows: rangesAlong(g.outHeight, g.strideY, g.padTop, g.kernelHeight, g.height),
+  cols: rangesAlong(g.outWidth, g.strideX, g.padLeft, g.kernelWidth, g.width),
+})
+
+/** A window's in-image rows `[yFrom, yTo)` and columns `[xFrom, xTo)` of the plane at `inBase`. */
+type WindowVisit = (o: number, inBase: number, yFrom: number, yTo: number, xFrom: number, xTo: number) => void
+
+/** Calls `visit` for every window, in output order (`o` = output index). */
+const forEachWindowBox = (g: ConvGeometry, visit: WindowVisit): void => {
+  const { rows, cols } = windowsOf(g)
+  const planes = g.batch * g.channels
+  let o = 0
+  for (let plane = 0; plane < planes; plane++) {
+    const inBase = plane * g.height * g.width
+    for (let i = 0; i < g.outHeight; i++)
+      for (let j = 0; j < g.outWidth; j++, o++)
+        visit(o, inBase, rows.from[i]!, rows.to[i]!, cols.from[j]!, cols.to[j]!)
+  }
+}
+
 /**
  * Calls `visit(outIndex, inIndex)` for the in-image positions of every window, and `done(outIndex)`
  * after each window.
@@ -18,49 +57,92 @@ const forEachWindow = (
   visit: (out: number, input: number) => void,
   done: (out: number) => void,
 ): void => {
+  const width = g.width
+  forEachWindowBox(g, (o, inBase, yFrom, yTo, xFrom, xTo) => {
+    for (let y = yFrom; y < yTo; y++)
+      for (let k = inBase + y * width + xFrom, end = k - xFrom + xTo; k < end; k++) visit(o, k)
+    done(o)
+  })
+}
+
+/** 2×2 windows with stride 2 inside the image: the LeNet pooling, worth a loop of its own. */
+const isPairwise = (g: ConvGeometry): boolean =>
+  g.kernelHeight === 2 &&
+  g.kernelWidth === 2 &&
+  g.strideY === 2 &&
+  g.strideX === 2 &&
+  g.padTop === 0 &&
+  g.padLeft === 0 &&
+  2 * g.outHeight <= g.height &&
+  2 * g.outWidth <= g.width
+
+/** Calls `visit(top, o)` for every 2×2 window: `top` its top-left input index, `o` its output index. */
+const forEachPair = (g: ConvGeometry, visit: (top: number, o: number) => void): void => {
   const planes = g.batch * g.channels
-  for (let plane = 0; plane < planes; plane++) {
-    const inBase = plane * g.height * g.width
-    for (let i = 0; i < g.outHeight; i++) {
-      const top = i * g.strideY - g.padTop
-      const yFrom = Math.max(0, top)
-      const yTo = Math.min(g.height, top + g.kernelHeight)
-      for (let j = 0; j < g.outWidth; j++) {
-        const left = j * g.strideX - g.padLeft
-        const xFrom = Math.max(0, left)
-        const xTo = Math.min(g.width, left + g.kernelWidth)
-        const out = (plane * g.outHeight + i) * g.outWidth + j
-        for (let y = yFrom; y < yTo; y++)
-          for (let x = xFrom; x < xTo; x++) visit(out, inBase + y * g.width + x)
-        done(out)
-      }
+  const width = g.width
+  const outHeight = g.outHeight
+  const outWidth = g.outWidth
+  let o = 0
+  for (let plane = 0; plane < planes; plane++)
+    for (let i = 0; i < outHeight; i++) {
+      let top = (plane * g.height + 2 * i) * width
+      for (let j = 0; j < outWidth; j++, o++, top += 2) visit(top, o)
     }
-  }
+}
+
+const maxPool2x2 = (x: FloatArray, g: ConvGeometry, out: FloatArray): void => {
+  const width = g.width
+  forEachPair(g, (top, o) => {
+    const a = x[top]!
+    const b = x[top + 1]!
+    const c = x[top + width]!
+    const d = x[top + width + 1]!
+    // the first of equal values wins (as in the general loop: -0 and 0 keep their order)
+    const ab = b > a ? b : a
+    const cd = d > c ? d : c
+    // a NaN anywhere makes the window NaN (the comparisons above would skip it)
+    out[o] = a !== a || b !== b || c !== c || d !== d ? Number.NaN : cd > ab ? cd : ab
+  })
+}
+
+const maxPool2x2Grad = (x: FloatArray, ct: FloatArray, g: ConvGeometry, dx: FloatArray): void => {
+  const width = g.width
+  forEachPair(g, (top, o) => {
+    const a = x[top]!
+    const b = x[top + 1]!
+    const c = x[top + width]!
+    const d = x[top + width + 1]!
+    // the largest value that is not NaN, and how many elements equal it
+    let best = Number.NEGATIVE_INFINITY
+    if (a > best) best = a
+    if (b > best) best = b
+    if (c > best) best = c
+    if (d > best) best = d
+    const ties = (a === best ? 1 : 0) + (b === best ? 1 : 0) + (c === best ? 1 : 0) + (d === best ? 1 : 0)
+    if (ties === 0) return // a window of NaN
+    const share = ct[o]! / ties
+    if (a === best) dx[top]! += share
+    if (b === best) dx[top + 1]! += share
+    if (c === best) dx[top + width]! += share
+    if (d === best) dx[top + width + 1]! += share
+  })
 }
 
 /** The maximum of each window (padding never wins; NaN propagates). */
 export const maxPool2dKernel = (x: FloatArray, g: ConvGeometry, out: FloatArray): void => {
-  const planes = g.batch * g.channels
-  for (let plane = 0; plane < planes; plane++) {
-    const inBase = plane * g.height * g.width
-    for (let i = 0; i < g.outHeight; i++) {
-      const top = i * g.strideY - g.padTop
-      const yFrom = Math.max(0, top)
-      const yTo = Math.min(g.height, top + g.kernelHeight)
-      for (let j = 0; j < g.outWidth; j++) {
-        const left = j * g.strideX - g.padLeft
-        const xFrom = Math.max(0, left)
-        const xTo = Math.min(g.width, left + g.kernelWidth)
-        let best = Number.NEGATIVE_INFINITY
-        for (let y = yFrom; y < yTo; y++)
-          for (let k = inBase + y * g.width + xFrom, end = k - xFrom + xTo; k < end; k++) {
-            const v = x[k]!
-            if (v > best || Number.isNaN(v)) best = Number.isNaN(best) ? best : v
-          }
-        out[(plane * g.outHeight + i) * g.outWidth + j] = best
+  if (isPairwise(g)) return maxPool2x2(x, g, out)
+  const width = g.width
+  forEachWindowBox(g, (o, inBase, yFrom, yTo, xFrom, xTo) => {
+    let best = Number.NEGATIVE_INFINITY
+    let nan = false
+    for (let y = yFrom; y < yTo; y++)
+      for (let k = inBase + y * width + xFrom, end = k - xFrom + xTo; k < end; k++) {
+        const v = x[k]!
+        if (v > best) best = v
+        else if (v !== v) nan = true
       }
-    }
-  }
+    out[o] = nan ? Number.NaN : best
+  })
 }
 
 /**
@@ -68,35 +150,25 @@ export const maxPool2dKernel = (x: FloatArray, g: ConvGeometry, out: FloatArray)
  * elements equal to the window's maximum, added onto them (dx zero-filled by the caller).
  */
 export const maxPool2dGradKernel = (x: FloatArray, ct: FloatArray, g: ConvGeometry, dx: FloatArray): void => {
-  const planes = g.batch * g.channels
-  for (let plane = 0; plane < planes; plane++) {
-    const inBase = plane * g.height * g.width
-    for (let i = 0; i < g.outHeight; i++) {
-      const top = i * g.strideY - g.padTop
-      const yFrom = Math.max(0, top)
-      const yTo = Math.min(g.height, top + g.kernelHeight)
-      for (let j = 0; j < g.outWidth; j++) {
-        const left = j * g.strideX - g.padLeft
-        const xFrom = Math.max(0, left)
-        const xTo = Math.min(g.width, left + g.kernelWidth)
-        let best = Number.NEGATIVE_INFINITY
-        let ties = 0
-        for (let y = yFrom; y < yTo; y++)
-          for (let k = inBase + y * g.width + xFrom, end = k - xFrom + xTo; k < end; k++) {
-            const v = x[k]!
-            if (v > best) {
-              best = v
-              ties = 1
-            } else if (v === best) ties++
-          }
-        if (ties === 0) continue // a window of NaN: no element equals its maximum
-        const share = ct[(plane * g.outHeight + i) * g.outWidth + j]! / ties
-        for (let y = yFrom; y < yTo; y++)
-          for (let k = inBase + y * g.width + xFrom, end = k - xFrom + xTo; k < end; k++)
-            if (x[k] === best) dx[k]! += share
+  if (isPairwise(g)) return maxPool2x2Grad(x, ct, g, dx)
+  const width = g.width
+  forEachWindowBox(g, (o, inBase, yFrom, yTo, xFrom, xTo) => {
+    let best = Number.NEGATIVE_INFINITY
+    let ties = 0
+    for (let y = yFrom; y < yTo; y++)
+      for (let k = inBase + y * width + xFrom, end = k - xFrom + xTo; k < end; k++) {
+        const v = x[k]!
+        if (v > best) {
+          best = v
+          ties = 1
+        } else if (v === best) ties++
       }
-    }
-  }
+    if (ties === 0) return // a window of NaN: no element equals its maximum
+    const share = ct[o]! / ties
+    for (let y = yFrom; y < yTo; y++)
+      for (let k = inBase + y * width + xFrom, end = k - xFrom + xTo; k < end; k++)
+        if (x[k] === best) dx[k]! += share
+  })
 }
 
 /** The mean of each window, padding counted as zeros (every window divides by `kH · kW`). */

@@ -200,4 +200,46 @@ describe('fast convolution kernels', () => {
         expect([...dw]).toEqual([...dwExpected])
       }
   })
+
+  it('reuses its working arrays and cached patches safely: many inputs of one padded geometry in a row, each exact', () => {
+    const g: ConvGeometry = {
+      batch: 2,
+      channels: 2,
+      height: 5,
+      width: 4,
+      outChannels: 3,
+      kernelHeight: 3,
+      kernelWidth: 2,
+      outHeight: 3, // padding 1 on every side: ⌊(5 + 2 − 3) / 2⌋ + 1 rows, (4 + 2 − 2) + 1 columns
+      outWidth: 5,
+      strideY: 2,
+      strideX: 1,
+      padTop: 1,
+      padLeft: 1,
+      dilationY: 1,
+      dilationX: 1,
+      groups: 1,
+    }
+    const w = Float64Array.from({ length: 3 * 2 * 3 * 2 }, (_, i) => ((i * 7) % 5) - 2)
+    for (let run = 0; run < 7; run++) {
+      // inputs with no zeros, so a stale patch entry where padding should be 0 changes the result
+      const x = Float64Array.from({ length: 2 * 2 * 5 * 4 }, (_, i) => 1 + ((i * (run + 3)) % 11))
+      const out = new Float64Array(2 * 3 * 3 * 5)
+      conv2dForward(wasm.matmul, x, w, g, out)
+      const expected = new Float64Array(out.length)
+      conv2dForwardReference(x, w, g, expected)
+      expect([...out]).toEqual([...expected])
+      const ct = Float64Array.from({ length: out.length }, (_, i) => (i % 3) - 1)
+      const dw = new Float64Array(w.length)
+      conv2dFilterGrad(wasm.matmul, x, ct, g, dw)
+      const dwExpected = new Float64Array(w.length)
+      conv2dFilterGradReference(x, ct, g, dwExpected)
+      expect([...dw]).toEqual([...dwExpected])
+      const dx = new Float64Array(x.length)
+      conv2dInputGrad(wasm.matmul, ct, w, g, dx)
+      const dxExpected = new Float64Array(x.length)
+      conv2dInputGradReference(ct, w, g, dxExpected)
+      expect([...dx]).toEqual([...dxExpected])
+    }
+  })
 })

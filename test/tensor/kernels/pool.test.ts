@@ -197,4 +197,71 @@ describe('window kernels', () => {
     maxPool2dKernel(Float64Array.from([1, Number.NaN, 5]), g, out)
     expect(out[0]).toBeNaN()
   })
+
+  it('2×2 windows of stride 2 (their own loop) follow the general rules: NaN wins the max, the first of equal values is kept, ties share', () => {
+    const arbPairwise = fc
+      .record({
+        batch: fc.integer({ min: 1, max: 2 }),
+        channels: fc.integer({ min: 1, max: 2 }),
+        height: fc.integer({ min: 2, max: 7 }),
+        width: fc.integer({ min: 2, max: 7 }),
+      })
+      .map(
+        ({ batch, channels, height, width }): ConvGeometry => ({
+          batch,
+          channels,
+          height,
+          width,
+          outChannels: channels,
+          kernelHeight: 2,
+          kernelWidth: 2,
+          outHeight: Math.floor(height / 2),
+          outWidth: Math.floor(width / 2),
+          strideY: 2,
+          strideX: 2,
+          padTop: 0,
+          padLeft: 0,
+          dilationY: 1,
+          dilationX: 1,
+          groups: 1,
+        }),
+      )
+    const special = [Number.NaN, -0, 0, 1, -1, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY]
+    fc.assert(
+      fc.property(
+        arbPairwise.chain((g) =>
+          fc.tuple(
+            fc.constant(g),
+            fc
+              .array(fc.constantFrom(...special), { minLength: inputSize(g), maxLength: inputSize(g) })
+              .map((v) => Float64Array.from(v)),
+            arbValues(outputSize(g)),
+          ),
+        ),
+        ([g, x, ct]) => {
+          const windows = new Float64Array(outputSize(g) * 4)
+          patches2dKernel(x, g, Number.NEGATIVE_INFINITY, windows)
+          const out = new Float64Array(outputSize(g))
+          maxPool2dKernel(x, g, out)
+          const shares = new Float64Array(windows.length)
+          for (let o = 0; o < out.length; o++) {
+            const w = [...windows.subarray(o * 4, o * 4 + 4)]
+            // the definition, element by element: NaN if any, else the first of the largest
+            const first = w.reduce((best, v) => (v > best ? v : best), Number.NEGATIVE_INFINITY)
+            expect(Object.is(out[o], w.some(Number.isNaN) ? Number.NaN : first)).toBe(true)
+            const ties = w.filter((v) => v === first).length
+            w.forEach((v, i) => {
+              shares[o * 4 + i] = v === first ? ct[o]! / ties : 0
+            })
+          }
+          const expected = new Float64Array(x.length)
+          patches2dTransposeKernel(shares, g, expected)
+          const dx = new Float64Array(x.length)
+          maxPool2dGradKernel(x, ct, g, dx)
+          expect([...dx]).toEqual([...expected])
+        },
+      ),
+      { seed: 1209, numRuns: 300 },
+    )
+  })
 })
