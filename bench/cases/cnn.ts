@@ -7,11 +7,11 @@
  *
  * @module bench/cases/cnn
  */
-import { valueAndGrad } from '../../src/grad/index.js'
 import {
   add,
   conv2d,
   fromArrayOrThrow,
+  jit,
   logSoftmax,
   matmul,
   maxPool2d,
@@ -23,6 +23,7 @@ import {
   sub,
   sum,
   type Tensor,
+  valueAndGrad,
 } from '../../src/index.js'
 import { randomFloats, useTfBackend } from '../peers.js'
 import type { Case, CaseContext, Implementation, Prepared } from './types.js'
@@ -73,7 +74,8 @@ type Params = {
   readonly b4: Tensor<[10], 'float32'>
 }
 
-const nablaStep = (): (() => Tensor) => {
+/** nabla's step, eager or with the loss and gradient compiled by `jit` (as `nabla train` runs it). */
+const nablaStep = (compiled: boolean): (() => Tensor) => {
   const data = cnnData()
   const x = fromArrayOrThrow(data.x, [batch, 1, 28, 28])
   const y = fromArrayOrThrow(data.y, [batch, classes])
@@ -99,8 +101,9 @@ const nablaStep = (): (() => Tensor) => {
     const gradient: Tensor = g
     return sub(before, mul(gradient, learningRate)) as T
   }
+  const lossAndGradient = compiled ? jit(valueAndGrad(loss)) : valueAndGrad(loss)
   return () => {
-    const [value, g] = valueAndGrad(loss)(params)
+    const [value, g] = lossAndGradient(params)
     params = Object.fromEntries(
       Object.entries(params).map(([name, p]) => [name, update(p, g[name as keyof Params] as Tensor)]),
     ) as unknown as Params
@@ -118,7 +121,10 @@ const rate = (run: () => unknown, cleanup?: () => void): Prepared => ({
 
 /** The CNN case. */
 export const cnnCase = ({ peers }: CaseContext): Case => {
-  const implementations: Implementation[] = [{ impl: 'nabla', prepare: async () => rate(nablaStep()) }]
+  const implementations: Implementation[] = [
+    { impl: 'nabla', prepare: async () => rate(nablaStep(false)) },
+    { impl: 'nabla jit', prepare: async () => rate(nablaStep(true)) },
+  ]
   const { tf, jax } = peers
   if (tf !== undefined)
     for (const backend of ['cpu', 'wasm'] as const)

@@ -5,8 +5,10 @@
  *
  * @module cli/eval
  */
+
+import { softmaxCrossEntropy } from '../models/losses.js'
 import { accuracy, confusionMatrix } from '../models/metrics.js'
-import { item } from '../tensor/index.js'
+import { item, type Tensor } from '../tensor/index.js'
 import { integer, oneOf, parseFlags, UsageError } from './args.js'
 import {
   type DataSource,
@@ -16,7 +18,7 @@ import {
   datasets,
   loadDataset,
 } from './datasets.js'
-import { classifierLoss, loadRun } from './model.js'
+import { loadRun, logitsInChunks } from './model.js'
 import { evalDataSource } from './runCheck.js'
 
 /**
@@ -91,11 +93,11 @@ export const runEval = async (argv: readonly string[]): Promise<number> => {
       command,
       `the model takes ${net.sizes[0]} features and predicts ${net.sizes.at(-1)} classes, but ${name} has ${data.xTest.shape[1]} features and ${data.classes.length} classes`,
     )
-  const logits = net.apply(params, data.xTest)
+  const logits = logitsInChunks(net, params, data.xTest)
   const result = {
     dataset: name,
     testRows: data.xTest.shape[0]!,
-    testLoss: item(classifierLoss(net)(params, { x: data.xTest, y: data.yTest })),
+    testLoss: item(softmaxCrossEntropy(logits as Tensor<[number, number]>, data.yTest as Tensor<[number]>)),
     testAccuracy: accuracy(logits, data.yTest),
     confusionMatrix: confusionMatrix(logits, data.yTest),
     classes: data.classes,

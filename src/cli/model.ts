@@ -9,7 +9,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import type { Standardisation } from '../models/data/index.js'
+import { type Standardisation, takeRows } from '../models/data/index.js'
 import { readFileChecked } from '../models/fs.js'
 import { type CnnConfig, type CnnParams, cnn } from '../models/layers/cnn.js'
 import { type Mlp, type MlpConfig, type MlpParams, mlp, mlpFromConfig } from '../models/layers.js'
@@ -25,6 +25,7 @@ import {
 } from '../models/serialize/index.js'
 import {
   type AnyTensor,
+  concat,
   DecodeError,
   NablaError,
   ResourceError,
@@ -113,6 +114,40 @@ export interface Classifier {
   readonly description: string
   readonly init: (k: Key) => Params
   readonly apply: (params: Params, x: AnyTensor) => AnyTensor
+  /** The training pass with dropout (a cnn with a dropout rate); absent when the model never drops. */
+  readonly dropout?: {
+    readonly rate: number
+    /** The masks of one step for `rows` examples (tensors, so a jitted loss takes them as inputs). */
+    readonly masks: (k: Key, rows: number) => AnyTensor[]
+    readonly apply: (params: Params, x: AnyTensor, masks: readonly AnyTensor[]) => AnyTensor
+  }
+}
+
+/**
+ * The logits of many rows, computed a few hundred rows at a time: one pass over 2,000 images made
+ * the CNN's intermediate arrays hundreds of megabytes (its patch matrices alone ~300 MB) and took
+ * several times longer than the same rows in chunks.
+ * @example
+ * import { key, zeros } from 'nabla'
+ * import { classifierFor, logitsInChunks } from './model.js'
+ * const net = classifierFor('mlp', { features: 4, classes: 3, hidden: [8], activation: 'relu' })
+ * logitsInChunks(net, net.init(key(0)), zeros([1000, 4])).shape // [1000, 3]
+ */
+export const logitsInChunks = (net: Classifier, params: Params, x: AnyTensor, rows = 250): AnyTensor => {
+  const total = x.shape[0]!
+  if (total <= rows) return net.apply(params, x)
+  const parts: AnyTensor[] = []
+  for (let start = 0; start < total; start += rows)
+    parts.push(
+      net.apply(
+        params,
+        takeRows(
+          x,
+          Array.from({ length: Math.min(rows, total - start) }, (_, i) => start + i),
+        ),
+      ),
+    )
+  return concat(parts as [AnyTensor, ...AnyTensor[]], 0)
 }
 
 /**
@@ -142,14 +177,24 @@ const fromMlp = (net: Mlp): Classifier => ({
 
 const fromCnnConfig = (config: Partial<CnnConfig>): Classifier => {
   const net = cnn(config)
-  const { inputShape, channels, kernel, pool, hidden, classes } = net.config as CnnConfig
+  const { inputShape, channels, kernel, pool, hidden, classes, dropout } = net.config as CnnConfig
   const features = inputShape[0] * inputShape[1] * inputShape[2]
+  const images = (x: AnyTensor) => reshape(x, [x.shape[0]!, ...inputShape]) as never
   return {
+    ...(dropout > 0
+      ? {
+          dropout: {
+            rate: dropout,
+            masks: (k, rows) => net.dropoutMasks(k, rows),
+            apply: (params, x, masks) => net.applyTraining(params as CnnParams, images(x), masks as never),
+          },
+        }
+      : {}),
     config: net.config as CnnConfig,
     sizes: [features, ...hidden, classes],
     description: `cnn ${inputShape.join('×')} → conv ${kernel}×${kernel} ${channels.join(', ')} (max-pool ${pool}) → dense ${[...hidden, classes].join('-')}`,
     init: (k) => net.init(k) as CnnParams<'float32'>,
-    apply: (params, x) => net.apply(params as CnnParams, reshape(x, [x.shape[0]!, ...inputShape]) as never),
+    apply: (params, x) => net.apply(params as CnnParams, images(x)),
   }
 }
 
@@ -167,17 +212,21 @@ export const classifierFor = (
     readonly classes: number
     readonly hidden: readonly number[]
     readonly activation: MlpConfig['activation']
+    /** Dropout after each hidden layer in training (cnn only; default 0). */
+    readonly dropout?: number
   },
 ): Classifier => {
-  const { features, classes, hidden, activation } = options
+  const { features, classes, hidden, activation, dropout = 0 } = options
+  if (kind === 'mlp' && dropout > 0)
+    throw new UsageError('train', `--dropout is for --model cnn; the mlp has no dropout (got ${dropout})`)
   if (kind === 'mlp') return fromMlp(mlp([features, ...hidden, classes] as readonly number[], { activation }))
   const side = Math.round(Math.sqrt(features))
-  if (side * side !== features || side < 12)
+  if (side * side !== features || side < 16)
     throw new UsageError(
       'train',
-      `--model cnn reads each row as a square image of at least 12×12 pixels, but the rows have ${features} features`,
+      `--model cnn reads each row as a square image of at least 16×16 pixels (two 5×5 convolutions, each pooled by 2), but the rows have ${features} features`,
     )
-  return fromCnnConfig({ inputShape: [1, side, side], classes, hidden, activation })
+  return fromCnnConfig({ inputShape: [1, side, side], classes, hidden, activation, dropout })
 }
 
 /** The classifier a saved configuration describes. */

@@ -17,7 +17,7 @@ import { adam, cosineDecay, type LearningRate, momentum, sgd } from '../models/o
 import { renderCurves } from '../models/plot.js'
 import { foldIn, type Key, key, split } from '../models/random.js'
 import { fit as fitModel } from '../models/train.js'
-import { item, oneHot, type Tensor } from '../tensor/index.js'
+import { type AnyTensor, item, oneHot, type Tensor } from '../tensor/index.js'
 import { integer, oneOf, parseFlags, positiveInteger, positiveNumber, sizeList, UsageError } from './args.js'
 import {
   type DataSource,
@@ -27,7 +27,7 @@ import {
   defaultsFor,
   loadDataset,
 } from './datasets.js'
-import { classifierFor, classifierLoss, type ModelKind, modelKinds, type Params, saveRun } from './model.js'
+import { classifierFor, logitsInChunks, type ModelKind, modelKinds, type Params, saveRun } from './model.js'
 import { createProgress } from './progress.js'
 import { checkOut, lockRun, writeRunFolder } from './runFolder.js'
 
@@ -41,8 +41,8 @@ const schedules = ['constant', 'cosine'] as const
  */
 const recipeDefaults = (kind: ModelKind) =>
   kind === 'cnn'
-    ? { shift: 2, schedule: 'cosine' as (typeof schedules)[number] }
-    : { shift: 0, schedule: 'constant' as (typeof schedules)[number] }
+    ? { shift: 1, schedule: 'cosine' as (typeof schedules)[number], dropout: 0.5, lr: 2e-3, epochs: 12 }
+    : { shift: 0, schedule: 'constant' as (typeof schedules)[number], dropout: 0 }
 
 /**
  * The help text of `nabla train`.
@@ -69,7 +69,9 @@ ${datasetHelp()}
   --schedule NAME       learning rate over the run: constant (mlp default) or cosine
                         (cnn default: decays to 0 by the last step)
   --shift N             move each training image by a random offset of up to N pixels
-                        every step (square images only; mlp default 0, cnn default 2)
+                        every step (square images only; mlp default 0, cnn default 1)
+  --dropout RATE        drop each hidden unit with this probability in training (cnn only;
+                        cnn default 0.5)
   --seed N              seed of the split, the initial weights and the shuffling (default 0)
   --train-size N        use N training rows (mnist: 8000)
   --test-size N         use N test rows (mnist: 2000)
@@ -103,6 +105,7 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
       optimizer: { type: 'string' },
       schedule: { type: 'string' },
       shift: { type: 'string' },
+      dropout: { type: 'string' },
       seed: { type: 'string' },
       'train-size': { type: 'string' },
       'test-size': { type: 'string' },
@@ -139,13 +142,16 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
     'softplus',
     'leakyRelu',
   ] as const)
-  const epochs = opt('epochs', (v) => positiveInteger(command, 'epochs', v), defaults.epochs)
-  const batchSize = opt('batch', (v) => positiveInteger(command, 'batch', v), defaults.batch)
-  const lr = opt('lr', (v) => positiveNumber(command, 'lr', v), defaults.lr)
-  const optimizerName = oneOf(command, 'optimizer', str('optimizer') ?? 'adam', optimizers)
   const recipe = recipeDefaults(modelKind)
+  const epochs = opt('epochs', (v) => positiveInteger(command, 'epochs', v), recipe.epochs ?? defaults.epochs)
+  const batchSize = opt('batch', (v) => positiveInteger(command, 'batch', v), defaults.batch)
+  const lr = opt('lr', (v) => positiveNumber(command, 'lr', v), recipe.lr ?? defaults.lr)
+  const optimizerName = oneOf(command, 'optimizer', str('optimizer') ?? 'adam', optimizers)
   const schedule = oneOf(command, 'schedule', str('schedule') ?? recipe.schedule, schedules)
   const shift = opt('shift', (v) => integer(command, 'shift', v), recipe.shift)
+  const dropout = opt('dropout', (v) => Number(v), recipe.dropout)
+  if (!(dropout >= 0 && dropout < 1))
+    throw new UsageError(command, `--dropout must be a rate in [0, 1), got '${str('dropout')}'`)
   if (shift < 0) throw new UsageError(command, `--shift must be 0 or more pixels, got ${shift}`)
   const seed = opt('seed', (v) => integer(command, 'seed', v), 0)
   const trainSize = opt('train-size', (v) => positiveInteger(command, 'train-size', v), undefined)
@@ -173,6 +179,7 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
       optimizerName,
       schedule,
       shift,
+      dropout,
       seed,
       plot: values['no-plot'] !== true,
       plain: values.plain === true,
@@ -195,6 +202,8 @@ interface TrainSettings {
   readonly schedule: (typeof schedules)[number]
   /** The largest random offset, in pixels, of each training image (0: no augmentation). */
   readonly shift: number
+  /** Dropout after each hidden layer in training (cnn only). */
+  readonly dropout: number
   readonly seed: number
   readonly plot: boolean
   readonly plain: boolean
@@ -204,15 +213,33 @@ interface TrainSettings {
 
 const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promise<number> => {
   const command = 'train'
-  const { out, modelKind, hidden, activation, epochs, batchSize, lr, optimizerName, schedule, shift, seed } =
-    settings
+  const {
+    out,
+    modelKind,
+    hidden,
+    activation,
+    epochs,
+    batchSize,
+    lr,
+    optimizerName,
+    schedule,
+    shift,
+    dropout,
+    seed,
+  } = settings
   const name = source.name
   const started = performance.now()
   const data = loadDataset(command, source)
   const features = data.xTrain.shape[1]!
   const rows = data.xTrain.shape[0]!
   const testRows = data.xTest.shape[0]!
-  const net = classifierFor(modelKind, { features, classes: data.classes.length, hidden, activation })
+  const net = classifierFor(modelKind, {
+    features,
+    classes: data.classes.length,
+    hidden,
+    activation,
+    dropout,
+  })
   const batches = Math.ceil(rows / batchSize)
   const rate: LearningRate = schedule === 'cosine' ? cosineDecay({ init: lr, steps: epochs * batches }) : lr
   const optimizer =
@@ -227,32 +254,42 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
       command,
       `--shift moves square images, but the rows of ${name} have ${features} features (not a square number)`,
     )
+  // a training batch: rows, labels and, with dropout, the step's masks (tensors, so jit takes them as inputs)
+  type TrainBatch = { x: Tensor; y: Tensor; masks?: readonly AnyTensor[] }
+  const training = net.dropout
   const augment =
-    shift === 0
+    shift === 0 && training === undefined
       ? undefined
-      : (b: { x: Tensor; y: Tensor }, k: Key) => ({
-          x: randomShifts(k, b.x, { imageShape: [1, side, side], maxShift: shift }),
-          y: b.y,
-        })
+      : (b: TrainBatch, k: Key): TrainBatch => {
+          const [shiftKey, dropKey] = split(k)
+          const x =
+            shift === 0 ? b.x : randomShifts(shiftKey, b.x, { imageShape: [1, side, side], maxShift: shift })
+          return training === undefined
+            ? { x, y: b.y }
+            : { x, y: b.y, masks: training.masks(dropKey, x.shape[0]!) }
+        }
+  const logitsOf = (p: Params, b: TrainBatch) =>
+    training !== undefined && b.masks !== undefined ? training.apply(p, b.x, b.masks) : net.apply(p, b.x)
   const [initKey, shuffleKey] = split(foldIn(key(seed), 0))
   const useJit = settings.jit
   const classes = data.classes.length
   // under jit the labels become one-hot targets with tensor ops: class-index labels would be read
   // in JavaScript, which a trace freezes at its first batch
-  const loss = useJit
-    ? (p: Params, b: { x: Tensor; y: Tensor }) =>
-        softmaxCrossEntropy(net.apply(p, b.x), oneHot(b.y, classes) as Tensor<[number, number]>)
-    : classifierLoss(net)
+  const loss = (p: Params, b: TrainBatch) =>
+    softmaxCrossEntropy(
+      logitsOf(p, b) as Tensor<[number, number]>,
+      (useJit ? oneHot(b.y, classes) : b.y) as Tensor<[number, number]>,
+    )
   const progress = createProgress({ epochs, ...(settings.plain ? { tty: false } : {}) })
   progress.line(
     `nabla train: ${name}, ${rows} train / ${testRows} test rows of ${features} features, ${data.classes.length} classes; ` +
       `${net.description}; ${optimizerName} lr ${lr}${schedule === 'cosine' ? ' cosine-decayed' : ''}` +
-      `${shift > 0 ? `; random shifts of up to ${shift} px` : ''}; ${epochs} epochs of ${batches} batches of ${batchSize}; seed ${seed}`,
+      `${shift > 0 ? `; random shifts of up to ${shift} px` : ''}${dropout > 0 ? `; dropout ${dropout}` : ''}; ${epochs} epochs of ${batches} batches of ${batchSize}; seed ${seed}`,
   )
   // one forward pass over the test rows gives both numbers (a CNN's pass over 2,000 images costs
   // about as much as twenty training steps)
   const evaluate = (p: Params) => {
-    const logits = net.apply(p, data.xTest)
+    const logits = logitsInChunks(net, p, data.xTest)
     return {
       testLoss: item(softmaxCrossEntropy(logits as Tensor<[number, number]>, data.yTest as Tensor<[number]>)),
       testAccuracy: accuracy(logits, data.yTest),
@@ -266,7 +303,7 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
     params: net.init(initKey),
     optimizer,
     loss,
-    train: { x: data.xTrain, y: data.yTrain },
+    train: { x: data.xTrain as Tensor, y: data.yTrain as Tensor },
     epochs,
     batchSize,
     key: shuffleKey,
@@ -296,7 +333,7 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
     },
   })
   const trainSeconds = (performance.now() - trainStarted) / 1000
-  const logits = net.apply(result.params, data.xTest)
+  const logits = logitsInChunks(net, result.params, data.xTest)
   const finalAccuracy = accuracy(logits, data.yTest)
   const correct = Math.round(finalAccuracy * testRows)
   const metrics = {
@@ -305,6 +342,7 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
     model: net.config,
     optimizer: { name: optimizerName, learningRate: lr, schedule },
     augmentation: { maxShift: shift },
+    dropout,
     epochs,
     batchSize,
     seed,

@@ -6,8 +6,25 @@
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { classifierLoss, loadRun, type Params, saveRun } from '../../src/cli/model.js'
-import { DecodeError, flatten, item, key, mlp, softmaxCrossEntropy, tensor, toFlat } from '../../src/index.js'
+import {
+  classifierFor,
+  classifierLoss,
+  loadRun,
+  logitsInChunks,
+  type Params,
+  saveRun,
+} from '../../src/cli/model.js'
+import {
+  DecodeError,
+  flatten,
+  item,
+  key,
+  mlp,
+  softmaxCrossEntropy,
+  tensor,
+  toFlat,
+  uniform,
+} from '../../src/index.js'
 import { FileError, saveParams } from '../../src/node.js'
 import { tempDir } from './run.js'
 
@@ -58,5 +75,20 @@ describe('run files', () => {
     fs.writeFileSync(text, '{"format": "nabla-params",')
     expect(() => loadRun(text)).toThrow(/malformed JSON/)
     expect(() => loadRun(path.join(dir, 'missing.json'))).toThrow(FileError)
+  })
+})
+
+describe('logitsInChunks', () => {
+  it('gives the logits of one pass, a few rows at a time (uneven last chunk included)', () => {
+    const net = classifierFor('cnn', { features: 256, classes: 3, hidden: [4], activation: 'relu' })
+    const params = net.init(key(2))
+    const x = uniform(key(3), [10, 256])
+    const whole = toFlat(net.apply(params, x))
+    const chunked = logitsInChunks(net, params, x, 3)
+    expect(chunked.shape).toEqual([10, 3])
+    toFlat(chunked).forEach((v, i) => {
+      expect(v).toBeCloseTo(whole[i]!, 5)
+    })
+    expect(toFlat(logitsInChunks(net, params, x, 10))).toEqual(whole)
   })
 })

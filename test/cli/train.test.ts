@@ -104,10 +104,12 @@ describe('nabla train', () => {
       hidden: [16],
       classes: 10,
     })
-    // the CNN's recipe: random shifts of up to 2 pixels, a cosine-decayed learning rate
-    expect(r.stdout).toContain('adam lr 0.001 cosine-decayed; random shifts of up to 2 px')
-    expect(metrics.optimizer).toEqual({ name: 'adam', learningRate: 0.001, schedule: 'cosine' })
-    expect(metrics.augmentation).toEqual({ maxShift: 2 })
+    // the CNN's recipe: lr 2e-3 cosine-decayed, random shifts of up to 1 pixel, dropout 0.5
+    expect(r.stdout).toContain('adam lr 0.002 cosine-decayed; random shifts of up to 1 px; dropout 0.5')
+    expect(metrics.optimizer).toEqual({ name: 'adam', learningRate: 0.002, schedule: 'cosine' })
+    expect(metrics.augmentation).toEqual({ maxShift: 1 })
+    expect(metrics.dropout).toBe(0.5)
+    expect(metrics.model.dropout).toBe(0.5)
     const file = path.join(out, 'params.json')
     const evaluated = await runInProcess(['eval', '--params', file, '--json'])
     expect(evaluated.status).toBe(0)
@@ -265,7 +267,7 @@ describe('nabla train', () => {
     expect(await ask(csv)).toEqual(['setosa'])
   })
 
-  it('--shift and --schedule override the recipe; a shift needs square images', async () => {
+  it('--shift, --schedule and --dropout override the recipe; a shift needs square images', async () => {
     const out = tempDir()
     const r = await runInProcess([
       'train',
@@ -293,6 +295,12 @@ describe('nabla train', () => {
     const unknown = await runInProcess(['train', '--schedule', 'linear', '--out', tempDir()])
     expect(unknown.status).toBe(2)
     expect(unknown.stderr).toContain('--schedule')
+    const mlpDropout = await runInProcess(['train', '--dropout', '0.5', '--out', tempDir()])
+    expect(mlpDropout.status).toBe(2)
+    expect(mlpDropout.stderr).toContain('--dropout is for --model cnn; the mlp has no dropout (got 0.5)')
+    const badRate = await runInProcess(['train', '--model', 'cnn', '--dropout', '1', '--out', tempDir()])
+    expect(badRate.status).toBe(2)
+    expect(badRate.stderr).toContain("--dropout must be a rate in [0, 1), got '1'")
   })
 
   it('rejects bad flags in a child process with status 2 and one line', () => {

@@ -9,11 +9,11 @@
  *
  * @module layers/cnn
  */
-import { ArgumentError, add, type DType, matmul, type Tensor, zeros } from '../../tensor/index.js'
+import { ArgumentError, add, type DType, div, matmul, mul, type Tensor, zeros } from '../../tensor/index.js'
 import { type ActivationName, activation as activationByName, isActivationName } from '../activations.js'
 import { glorotUniform, heUniform } from '../init.js'
 import type { Layer } from '../layer.js'
-import { type Key, split } from '../random.js'
+import { bernoulli, type Key, split } from '../random.js'
 import { type Conv2dLayerParams, conv2dLayer, flattenLayer, type ImageShape, maxPool2dLayer } from './conv.js'
 
 /**
@@ -42,6 +42,11 @@ export interface CnnConfig {
   readonly classes: number
   /** Activation after every convolution and hidden layer (default `'relu'`). */
   readonly activation: ActivationName
+  /**
+   * Dropout rate in [0, 1) after each hidden dense layer, in training only (`applyTraining`;
+   * default 0). `apply`, the inference pass, never drops.
+   */
+  readonly dropout: number
   readonly dtype: DType
 }
 
@@ -56,6 +61,32 @@ export type CnnParams<D extends DType = 'float32'> = {
   readonly dense: readonly { readonly w: Tensor<[number, number], D>; readonly b: Tensor<[number], D> }[]
 }
 
+/**
+ * A `cnn` layer, plus its training pass with dropout. The dropout masks are tensors, not a key, so a
+ * compiled (`jit`) loss takes them as inputs and gets new ones every step (a key read inside a
+ * traced function would be frozen at its first value).
+ * @example
+ * import { type Cnn, cnn, key, zeros } from 'nabla'
+ * const net: Cnn = cnn({ dropout: 0.5 })
+ * const params = net.init(key(0))
+ * const x = zeros([8, 1, 28, 28])
+ * const logits = net.applyTraining(params, x, net.dropoutMasks(key(1), 8)) // Tensor<[8, 10]>
+ */
+export interface Cnn<D extends DType = 'float32'> extends Layer<CnnParams<D>, ImageShape, [number], D> {
+  /**
+   * The masks of one training step for `batch` examples, one `[batch, size]` tensor per hidden
+   * dense layer: each entry 0 with probability `dropout`, else `1 / (1 − dropout)` (inverted
+   * dropout). Empty when `dropout` is 0.
+   */
+  readonly dropoutMasks: (key: Key, batch: number) => Tensor<[number, number], D>[]
+  /** `apply` with each hidden dense layer's output multiplied by its mask (`dropoutMasks`). */
+  readonly applyTraining: <B extends number>(
+    params: CnnParams<D>,
+    x: Tensor<[B, ...ImageShape], D>,
+    masks: readonly Tensor<[number, number], D>[],
+  ) => Tensor<[B, number], D>
+}
+
 /** The default configuration: the MNIST network of the module header. */
 const defaults: CnnConfig = {
   kind: 'cnn',
@@ -67,6 +98,7 @@ const defaults: CnnConfig = {
   hidden: [128],
   classes: 10,
   activation: 'relu',
+  dropout: 0,
   dtype: 'float32',
 }
 
@@ -97,6 +129,8 @@ const checkConfig = (options: Partial<CnnConfig>): CnnConfig => {
   if (config.padding !== 'valid' && config.padding !== 'same')
     throw new ArgumentError(op, `padding must be 'valid' or 'same', got ${JSON.stringify(config.padding)}`)
   if (!isActivationName(config.activation)) activationByName(config.activation, op) // throws, listing the names
+  if (typeof config.dropout !== 'number' || !(config.dropout >= 0 && config.dropout < 1))
+    throw new ArgumentError(op, `dropout must be a rate in [0, 1), got ${JSON.stringify(config.dropout)}`)
   if (config.dtype !== 'float32' && config.dtype !== 'float64')
     throw new ArgumentError(op, `dtype must be 'float32' or 'float64', got ${JSON.stringify(config.dtype)}`)
   return config
@@ -115,7 +149,7 @@ const checkConfig = (options: Partial<CnnConfig>): CnnConfig => {
  */
 export const cnn = <D extends DType = 'float32'>(
   options: Partial<CnnConfig> & { readonly dtype?: D } = {},
-): Layer<CnnParams<D>, ImageShape, [number], D> => {
+): Cnn<D> => {
   const config = checkConfig(options)
   const dtype = config.dtype as D
   const convs: ReturnType<typeof conv2dLayer>[] = []
@@ -135,6 +169,24 @@ export const cnn = <D extends DType = 'float32'>(
   const flat = flattenLayer(shape)
   const sizes = [flat.outputShape[0], ...config.hidden, config.classes]
   const act = activationByName(config.activation, 'cnn')
+  const forward = (params: CnnParams<D>, x: Tensor, masks: readonly Tensor[]) => {
+    let h = x
+    convs.forEach((conv, i) => {
+      h = pools[i]!.apply({}, conv.apply(params.conv[i] as never, h as never)) as Tensor
+    })
+    h = flat.apply({}, h as never) as Tensor
+    params.dense.forEach((layer, i) => {
+      const z = add(
+        matmul(h as Tensor<[number, number]>, layer.w as Tensor<[number, number]>),
+        layer.b as Tensor,
+      ) as Tensor
+      const hidden = i < params.dense.length - 1
+      h = hidden ? act(z) : z
+      if (hidden && masks[i] !== undefined) h = mul(h, masks[i]!) as Tensor
+    })
+    return h as never
+  }
+  const hiddenSizes = config.hidden
   return {
     config,
     inputShape: config.inputShape,
@@ -153,20 +205,26 @@ export const cnn = <D extends DType = 'float32'>(
         }),
       }
     },
-    apply: (params, x) => {
-      let h = x as Tensor
-      convs.forEach((conv, i) => {
-        h = pools[i]!.apply({}, conv.apply(params.conv[i] as never, h as never)) as Tensor
-      })
-      h = flat.apply({}, h as never) as Tensor
-      params.dense.forEach((layer, i) => {
-        const z = add(
-          matmul(h as Tensor<[number, number]>, layer.w as Tensor<[number, number]>),
-          layer.b as Tensor,
-        ) as Tensor
-        h = i < params.dense.length - 1 ? act(z) : z
-      })
-      return h as never
+    apply: (params, x) => forward(params, x as Tensor, []),
+    applyTraining: (params, x, masks) => {
+      if (masks.length !== (config.dropout > 0 ? hiddenSizes.length : 0))
+        throw new ArgumentError(
+          'cnn.applyTraining',
+          `expected ${config.dropout > 0 ? hiddenSizes.length : 0} dropout masks (from dropoutMasks), got ${masks.length}`,
+        )
+      return forward(params, x as Tensor, masks as readonly Tensor[])
+    },
+    dropoutMasks: (k: Key, batch: number) => {
+      const rate = config.dropout
+      if (rate === 0) return []
+      const keys = split(k, hiddenSizes.length)
+      return hiddenSizes.map(
+        (size, i) =>
+          div(bernoulli(keys[i]!, [batch, size], 1 - rate, { dtype }), 1 - rate) as unknown as Tensor<
+            [number, number],
+            D
+          >,
+      )
     },
   }
 }

@@ -98,10 +98,13 @@ const maxPool2x2 = (x: FloatArray, g: ConvGeometry, out: FloatArray): void => {
     const c = x[top + width]!
     const d = x[top + width + 1]!
     // the first of equal values wins (as in the general loop: -0 and 0 keep their order)
-    const ab = b > a ? b : a
-    const cd = d > c ? d : c
+    // (not Math.max, which would prefer 0 to an earlier -0)
+    let best = a
+    if (b > best) best = b
+    if (c > best) best = c
+    if (d > best) best = d
     // a NaN anywhere makes the window NaN (the comparisons above would skip it)
-    out[o] = a !== a || b !== b || c !== c || d !== d ? Number.NaN : cd > ab ? cd : ab
+    out[o] = Number.isNaN(a) || Number.isNaN(b) || Number.isNaN(c) || Number.isNaN(d) ? Number.NaN : best
   })
 }
 
@@ -130,7 +133,10 @@ const maxPool2x2Grad = (x: FloatArray, ct: FloatArray, g: ConvGeometry, dx: Floa
 
 /** The maximum of each window (padding never wins; NaN propagates). */
 export const maxPool2dKernel = (x: FloatArray, g: ConvGeometry, out: FloatArray): void => {
-  if (isPairwise(g)) return maxPool2x2(x, g, out)
+  if (isPairwise(g)) {
+    maxPool2x2(x, g, out)
+    return
+  }
   const width = g.width
   forEachWindowBox(g, (o, inBase, yFrom, yTo, xFrom, xTo) => {
     let best = Number.NEGATIVE_INFINITY
@@ -139,7 +145,7 @@ export const maxPool2dKernel = (x: FloatArray, g: ConvGeometry, out: FloatArray)
       for (let k = inBase + y * width + xFrom, end = k - xFrom + xTo; k < end; k++) {
         const v = x[k]!
         if (v > best) best = v
-        else if (v !== v) nan = true
+        else if (Number.isNaN(v)) nan = true
       }
     out[o] = nan ? Number.NaN : best
   })
@@ -150,7 +156,10 @@ export const maxPool2dKernel = (x: FloatArray, g: ConvGeometry, out: FloatArray)
  * elements equal to the window's maximum, added onto them (dx zero-filled by the caller).
  */
 export const maxPool2dGradKernel = (x: FloatArray, ct: FloatArray, g: ConvGeometry, dx: FloatArray): void => {
-  if (isPairwise(g)) return maxPool2x2Grad(x, ct, g, dx)
+  if (isPairwise(g)) {
+    maxPool2x2Grad(x, ct, g, dx)
+    return
+  }
   const width = g.width
   forEachWindowBox(g, (o, inBase, yFrom, yTo, xFrom, xTo) => {
     let best = Number.NEGATIVE_INFINITY
