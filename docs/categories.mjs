@@ -3,8 +3,8 @@
  * A TypeDoc plugin that groups nabla's exports by the part of the library they come from: each
  * export without its own `@category` tag gets the category of its source file (the table below), so
  * the reference lists "Tensors", "Operations", "Transforms", "Layers", … instead of one alphabetical
- * list of ~300 names. A `@category` tag in a doc comment wins. An export whose file matches no row is
- * an error (the build fails), so a new module cannot land uncategorised.
+ * list of ~300 names. A `@category` tag in a doc comment wins. A new file falls in its directory's
+ * row (src/models → Models, …); an export from outside src/ is an error.
  */
 import { relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,8 +31,8 @@ const table = [
   ['src/jit', 'Compilation'],
   ['src/inspect', 'Inspection'],
   ['src/models/layer.ts', 'Layers'],
-  ['src/models/layers', 'Layers'],
   ['src/models/sequential.ts', 'Layers'],
+  ['src/models/layers', 'Layers'],
   ['src/models/activations.ts', 'Layers'],
   ['src/models/init.ts', 'Initialisers'],
   ['src/models/losses.ts', 'Losses and metrics'],
@@ -46,9 +46,11 @@ const table = [
   ['src/models/serialize', 'Saving and loading'],
   ['src/models/checkpoint.ts', 'Saving and loading'],
   ['src/models/fs.ts', 'Errors'],
+  ['src/models', 'Models'],
   ['src/testing/arbitraries.ts', 'Arbitraries'],
   ['src/testing/check.ts', 'Gradient checking'],
   ['src/testing/programs', 'Random programs'],
+  ['src/testing', 'Testing'],
 ]
 
 /** @param {string} file */

@@ -61,6 +61,7 @@ export interface DomainCase<P> {
 /**
  * Value range of a generated input, and points to keep away from (kinks, poles): what the
  * arbitraries of `nabla/testing` take (`arbTensor`, `arbParams`).
+ * @category Arbitraries
  * @example
  * import { arbTensor, type ValueRange } from 'nabla/testing'
  * const positive: ValueRange = { min: 0.1, max: 5, avoid: [1], margin: 0.05 }
