@@ -101,6 +101,12 @@ const internals = {
     'writeFileAtomic',
     'loadMnist',
     'saveParams',
+    'conv2dWithParams',
+    'conv2dInputGrad',
+    'conv2dFilterGrad',
+    'maxPool2dGrad',
+    'patches2d',
+    'patches2dTranspose',
   ],
   'nabla/node': [
     'readFileChecked',

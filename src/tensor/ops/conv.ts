@@ -183,7 +183,8 @@ export const conv2d = <
 /**
  * `conv2d` with resolved parameters (shapes checked at run time only); the vjp rules use it.
  * @example
- * import { conv2dWithParams, ones } from 'nabla'
+ * import { ones } from 'nabla'
+ * import { conv2dWithParams } from './conv.js'
  * const params = { stride: [1, 1], padding: [[0, 0], [0, 0]], dilation: [1, 1], groups: 1 } as const
  * conv2dWithParams(ones([1, 1, 4, 4]), ones([2, 1, 3, 3]), params).shape // [1, 2, 2, 2]
  */
@@ -203,7 +204,8 @@ export const conv2dWithParams = <D extends DType>(
  * `[N, O, H', W']` and filters `[O, C/groups, kH, kW]`, the input cotangent `[N, C, H, W]`
  * (`inputSize` is `[H, W]`).
  * @example
- * import { conv2dInputGrad, ones } from 'nabla'
+ * import { ones } from 'nabla'
+ * import { conv2dInputGrad } from './conv.js'
  * const params = { stride: [1, 1], padding: [[0, 0], [0, 0]], dilation: [1, 1], groups: 1 } as const
  * conv2dInputGrad(ones([1, 2, 2, 2]), ones([2, 1, 3, 3]), { ...params, inputSize: [4, 4] }).shape // [1, 1, 4, 4]
  */
@@ -222,7 +224,8 @@ export const conv2dInputGrad = <D extends DType>(
  * `conv2d`'s gradient for its filters: from images `[N, C, H, W]` and a cotangent `[N, O, H', W']`,
  * the filter cotangent `[O, C/groups, kH, kW]` (`kernelSize` is `[kH, kW]`).
  * @example
- * import { conv2dFilterGrad, ones } from 'nabla'
+ * import { ones } from 'nabla'
+ * import { conv2dFilterGrad } from './conv.js'
  * const params = { stride: [1, 1], padding: [[0, 0], [0, 0]], dilation: [1, 1], groups: 1 } as const
  * conv2dFilterGrad(ones([1, 1, 4, 4]), ones([1, 2, 2, 2]), { ...params, kernelSize: [3, 3] }).shape // [2, 1, 3, 3]
  */
@@ -273,7 +276,8 @@ export const maxPool2d = <const X extends Shape, D extends DType, const O extend
  * The cotangent `maxPool2d` sends back to x `[N, C, H, W]` from a cotangent of its output: each
  * window's share split equally among the elements that tie for its maximum (resolved parameters).
  * @example
- * import { maxPool2dGrad, ones, tensor } from 'nabla'
+ * import { ones, tensor } from 'nabla'
+ * import { maxPool2dGrad } from './conv.js'
  * const params = { window: [2, 2], stride: [2, 2], padding: [[0, 0], [0, 0]] } as const
  * maxPool2dGrad(tensor([[[[1, 3], [3, 0]]]]), ones([1, 1, 1, 1]), params) // [[[[0, 0.5], [0.5, 0]]]]
  */
@@ -307,7 +311,8 @@ export const avgPool2d = <const X extends Shape, D extends DType, const O extend
  * Every window of images `[N, C, H, W]` as its own block `[N, C, H', W', kH, kW]`, reading
  * `padValue` outside the image (the pooling gradients are written with it).
  * @example
- * import { ones, patches2d } from 'nabla'
+ * import { ones } from 'nabla'
+ * import { patches2d } from './conv.js'
  * const params = { window: [2, 2], stride: [2, 2], padding: [[0, 0], [0, 0]], padValue: 0 } as const
  * patches2d(ones([1, 1, 4, 4]), params).shape // [1, 1, 2, 2, 2, 2]
  */
@@ -317,7 +322,8 @@ export const patches2d = <D extends DType>(x: Tensor<Shape, D>, params: Patches2
 /**
  * The transpose of `patches2d`: adds every window entry back onto its image position.
  * @example
- * import { ones, patches2dTranspose } from 'nabla'
+ * import { ones } from 'nabla'
+ * import { patches2dTranspose } from './conv.js'
  * const params = { window: [2, 2], stride: [1, 1], padding: [[0, 0], [0, 0]], inputSize: [3, 3] } as const
  * patches2dTranspose(ones([1, 1, 2, 2, 2, 2]), params) // the centre gets 4, corners 1
  */
