@@ -13,7 +13,7 @@
  */
 import { accuracy, adam, cnn, fit, item, key, reshape, softmaxCrossEntropy, type Tensor } from 'nabla'
 import { loadMnist } from 'nabla/node'
-import { isMain, type Log } from './support.js'
+import { isMain, type Log, positiveIntegerFlags } from './support.js'
 
 /**
  * Options of the example.
@@ -114,20 +114,15 @@ export const main = (options: CnnExampleOptions = {}, log: Log = console.log): C
  * optionsFromArgs(['--train-size', '500', '--epochs', '1']) // { trainSize: 500, epochs: 1 }
  */
 export const optionsFromArgs = (args: readonly string[]): CnnExampleOptions => {
-  const names = new Map([
-    ['--train-size', 'trainSize'],
-    ['--test-size', 'testSize'],
-    ['--epochs', 'epochs'],
-  ])
-  const options: Record<string, number> = {}
-  for (let i = 0; i < args.length; i += 2) {
-    const name = names.get(args[i] ?? '')
-    const value = Number(args[i + 1])
-    if (name === undefined || !Number.isInteger(value) || value <= 0)
-      throw new Error('usage: npx tsx examples/cnn.ts [--train-size N] [--test-size N] [--epochs N]')
-    options[name] = value
-  }
-  return options
+  return positiveIntegerFlags(
+    args,
+    new Map([
+      ['--train-size', 'trainSize'],
+      ['--test-size', 'testSize'],
+      ['--epochs', 'epochs'],
+    ]),
+    'usage: npx tsx examples/cnn.ts [--train-size N] [--test-size N] [--epochs N]',
+  )
 }
 
 if (isMain(import.meta.url)) main(optionsFromArgs(process.argv.slice(2)))

@@ -11,7 +11,7 @@
  */
 import { accuracy, adam, fit, item, key, mlp, softmaxCrossEntropy, type Tensor } from 'nabla'
 import { loadMnist } from 'nabla/node'
-import { isMain, type Log } from './support.js'
+import { isMain, type Log, positiveIntegerFlags } from './support.js'
 
 /**
  * Options of the example.
@@ -108,23 +108,16 @@ export const main = (options: MnistExampleOptions = {}, log: Log = console.log):
  * optionsFromArgs(['--train-size', '500', '--epochs', '1']) // { trainSize: 500, epochs: 1 }
  */
 export const optionsFromArgs = (args: readonly string[]): MnistExampleOptions => {
-  const names = new Map([
-    ['--train-size', 'trainSize'],
-    ['--test-size', 'testSize'],
-    ['--epochs', 'epochs'],
-    ['--hidden', 'hidden'],
-  ])
-  const options: Record<string, number> = {}
-  for (let i = 0; i < args.length; i += 2) {
-    const name = names.get(args[i] ?? '')
-    const value = Number(args[i + 1])
-    if (name === undefined || !Number.isInteger(value) || value <= 0)
-      throw new Error(
-        `usage: npx tsx examples/mnist.ts [--train-size N] [--test-size N] [--epochs N] [--hidden N]`,
-      )
-    options[name] = value
-  }
-  return options
+  return positiveIntegerFlags(
+    args,
+    new Map([
+      ['--train-size', 'trainSize'],
+      ['--test-size', 'testSize'],
+      ['--epochs', 'epochs'],
+      ['--hidden', 'hidden'],
+    ]),
+    `usage: npx tsx examples/mnist.ts [--train-size N] [--test-size N] [--epochs N] [--hidden N]`,
+  )
 }
 
 if (isMain(import.meta.url)) main(optionsFromArgs(process.argv.slice(2)))

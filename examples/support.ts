@@ -39,3 +39,24 @@ export const num = (v: number, width = 22, digits = 15): string => v.toPrecision
  * diff(1.5e-17) // '1.5e-17'
  */
 export const diff = (v: number): string => (v === 0 ? '0' : v.toExponential(1))
+
+/**
+ * Reads `--flag N` pairs of positive integers into options, by a table from flag to option name;
+ * an unknown flag or a value that is not a positive integer throws `usage`.
+ * @example
+ * positiveIntegerFlags(['--epochs', '2'], new Map([['--epochs', 'epochs']]), 'usage: …') // { epochs: 2 }
+ */
+export const positiveIntegerFlags = (
+  args: readonly string[],
+  names: ReadonlyMap<string, string>,
+  usage: string,
+): Record<string, number> => {
+  const options: Record<string, number> = {}
+  for (let i = 0; i < args.length; i += 2) {
+    const name = names.get(args[i] ?? '')
+    const value = Number(args[i + 1])
+    if (name === undefined || !Number.isInteger(value) || value <= 0) throw new Error(usage)
+    options[name] = value
+  }
+  return options
+}
