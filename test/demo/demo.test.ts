@@ -4,69 +4,38 @@
  * the loss falls, the test accuracy it shows passes 90 %, no error is thrown. A screenshot is
  * written to test-artifacts/demo.png.
  */
-import { existsSync, mkdirSync } from 'node:fs'
+import { mkdirSync } from 'node:fs'
 import * as path from 'node:path'
-import { fileURLToPath } from 'node:url'
-import { chromium } from 'playwright-core'
-import { createServer } from 'vite'
 import { describe, expect, it } from 'vitest'
-
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-
-/** The flags that work on this machine's closed network (see .ci/run). */
-const flags = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
+import { root, withDemoPage } from '../support/browser.js'
 
 describe('the demo page', () => {
-  it('trains an MLP in headless Chromium: the loss falls and the test accuracy shown is above 90 %', async () => {
-    expect(
-      existsSync(executablePath),
-      `${executablePath} is missing: .ci/run installs Debian's chromium`,
-    ).toBe(true)
-    const server = await createServer({
-      configFile: path.join(root, 'demo/vite.config.ts'),
-      server: { host: '127.0.0.1', port: 0 },
-      logLevel: 'error',
-    })
-    await server.listen()
-    const browser = await chromium.launch({ executablePath, args: flags, headless: true })
-    try {
-      const page = await browser.newPage({ viewport: { width: 1000, height: 560 } })
-      const errors: string[] = []
-      page.on('pageerror', (error) => errors.push(error.message))
-      const url = server.resolvedUrls?.local[0]
-      expect(url).toBeDefined()
-      await page.goto(url!)
-      await page.waitForSelector('#status[data-state="done"], #status[data-state="failed"]', {
-        timeout: 240_000,
-      })
-      mkdirSync(path.join(root, 'test-artifacts'), { recursive: true })
-      await page.screenshot({ path: path.join(root, 'test-artifacts/demo.png') })
-      const status = page.locator('#status')
-      expect(errors).toEqual([])
-      expect(await status.getAttribute('data-state')).toBe('done')
-      expect(await page.locator('#epoch').textContent()).toBe('30')
-      const first = Number(await status.getAttribute('data-first-loss'))
-      const last = Number(await status.getAttribute('data-last-loss'))
-      expect(last).toBeLessThan(first / 4)
-      const shown = Number(await page.locator('#accuracy').getAttribute('data-value'))
-      expect(shown).toBeGreaterThan(0.9)
-      // a click on the map answers with the class probabilities
-      await page.locator('#map').click({ position: { x: 150, y: 150 } })
-      expect(await page.locator('#probability').textContent()).toMatch(/spiral A [\d.]+ %, spiral B [\d.]+ %/)
-      // the page ran nabla's own kernels in the browser, not a stub
-      expect(await page.locator('#kernels').textContent()).toMatch(/\w/)
-    } finally {
-      await browser.close()
-      await server.close()
-    }
-  }, 300_000)
+  it(
+    'trains an MLP in headless Chromium: the loss falls and the test accuracy shown is above 90 %',
+    () =>
+      withDemoPage('index.html', async (page, errors) => {
+        await page.waitForSelector('#status[data-state="done"], #status[data-state="failed"]', {
+          timeout: 240_000,
+        })
+        mkdirSync(path.join(root, 'test-artifacts'), { recursive: true })
+        await page.screenshot({ path: path.join(root, 'test-artifacts/demo.png') })
+        const status = page.locator('#status')
+        expect(errors).toEqual([])
+        expect(await status.getAttribute('data-state')).toBe('done')
+        expect(await page.locator('#epoch').textContent()).toBe('30')
+        const first = Number(await status.getAttribute('data-first-loss'))
+        const last = Number(await status.getAttribute('data-last-loss'))
+        expect(last).toBeLessThan(first / 4)
+        const shown = Number(await page.locator('#accuracy').getAttribute('data-value'))
+        expect(shown).toBeGreaterThan(0.9)
+        // a click on the map answers with the class probabilities
+        await page.locator('#map').click({ position: { x: 150, y: 150 } })
+        expect(await page.locator('#probability').textContent()).toMatch(
+          /spiral A [\d.]+ %, spiral B [\d.]+ %/,
+        )
+        // the page ran nabla's own kernels in the browser, not a stub
+        expect(await page.locator('#kernels').textContent()).toMatch(/\w/)
+      }),
+    300_000,
+  )
 })
