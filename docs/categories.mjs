@@ -33,6 +33,7 @@ const table = [
   ['src/models/layer.ts', 'Layers'],
   ['src/models/sequential.ts', 'Layers'],
   ['src/models/layers', 'Layers'],
+  ['src/models/registry', 'Layers'],
   ['src/models/activations.ts', 'Layers'],
   ['src/models/init.ts', 'Initialisers'],
   ['src/models/losses.ts', 'Losses and metrics'],

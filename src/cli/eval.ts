@@ -84,14 +84,14 @@ export const runEval = async (argv: readonly string[]): Promise<number> => {
     command,
     info.data,
     { name, ...(dir === undefined ? {} : { dir }), ...(seed === undefined ? {} : { seed }) },
-    net.sizes[0]!,
+    net.features,
     (datasets[name] as DatasetEntry).needsDir === true,
   )
   const data = loadDataset(command, source)
-  if (data.xTest.shape[1] !== net.sizes[0] || data.classes.length !== net.sizes.at(-1))
+  if (data.xTest.shape[1] !== net.features || data.classes.length !== net.classes)
     throw new UsageError(
       command,
-      `the model takes ${net.sizes[0]} features and predicts ${net.sizes.at(-1)} classes, but ${name} has ${data.xTest.shape[1]} features and ${data.classes.length} classes`,
+      `the model takes ${net.features} features and predicts ${net.classes} classes, but ${name} has ${data.xTest.shape[1]} features and ${data.classes.length} classes`,
     )
   const logits = logitsInChunks(net, params, data.xTest)
   const result = {

@@ -53,7 +53,7 @@ export const runExport = async (argv: readonly string[]): Promise<number> => {
   if (out === undefined) throw new UsageError(command, '--out FILE is required')
   const batch = values.batch === undefined ? 1 : positiveInteger(command, 'batch', values.batch as string)
   const { net, params } = loadRun(file)
-  const features = net.sizes[0]!
+  const features = net.features
   const predict = (x: Tensor<[number, number], 'float32'>) => softmax(net.apply(params, x), -1)
   const bytes = exportOnnx(predict, zeros([batch, features]))
   try {

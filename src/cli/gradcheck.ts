@@ -19,15 +19,17 @@ export const setProgressInterval = (ms: number): void => {
  * @module cli/gradcheck
  */
 
-import { flatten, leafPaths, unflatten } from '../grad/index.js'
+import { flatten, leafPaths, type Pytree, unflatten } from '../grad/index.js'
 import { takeRows } from '../models/data/dataset.js'
-import { type Mlp, type MlpParams, mlp } from '../models/layers.js'
+import type { MlpConfig } from '../models/layers.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
 import { foldIn, key, permutation, split } from '../models/random.js'
+import { layerFromConfig } from '../models/registry/index.js'
 import { type AnyTensor, cast, formatShape } from '../tensor/index.js'
 import { checkGrads } from '../testing/check.js'
 import { integer, oneOf, parseFlags, positiveInteger, sizeList, UsageError } from './args.js'
 import { type DataSource, type DatasetName, datasetNames, defaultsFor, loadDataset } from './datasets.js'
+import { recipeConfig } from './model.js'
 
 /**
  * The help text of `nabla gradcheck`.
@@ -102,17 +104,24 @@ export const runGradcheck = async (argv: readonly string[]): Promise<number> => 
   const picked = permutation(rowKey, rows).slice(0, Math.min(batch, rows))
   const x = cast(takeRows(data.xTrain, picked), 'float64')
   const y = cast(takeRows(data.yTrain, picked), 'float64')
-  const net: Mlp<readonly number[], 'float64'> = mlp(
-    [data.xTrain.shape[1]!, ...hidden, data.classes.length] as readonly number[],
-    { activation, dtype: 'float64' },
-  )
-  const params = net.init(initKey)
-  const loss = (p: MlpParams<readonly number[], 'float64'>, b: { x: typeof x; y: typeof y }) =>
-    softmaxCrossEntropy(net.apply(p, b.x), b.y)
+  // the --model mlp recipe, in float64, built by the layer registry
+  const config: MlpConfig = {
+    ...(recipeConfig('mlp', {
+      features: data.xTrain.shape[1]!,
+      classes: data.classes.length,
+      hidden,
+      activation,
+    }) as MlpConfig),
+    dtype: 'float64',
+  }
+  const net = layerFromConfig(config)
+  const params = net.init(initKey) as Pytree
+  const loss = (p: Pytree, b: { x: AnyTensor; y: AnyTensor }) =>
+    softmaxCrossEntropy(net.apply(p, b.x as never) as AnyTensor<[number, number]>, b.y as AnyTensor<[number]>)
   const [leaves, def] = flatten(params)
   const paths = leafPaths(def, 'params')
   process.stdout.write(
-    `nabla gradcheck: mlp ${net.sizes.join('-')} ${activation} on ${name}, batch of ${picked.length}, float64, ${mode} mode\n`,
+    `nabla gradcheck: mlp ${config.sizes.join('-')} ${activation} on ${name}, batch of ${picked.length}, float64, ${mode} mode\n`,
   )
   let failures = 0
   leaves.forEach((leaf, i) => {

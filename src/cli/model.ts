@@ -1,20 +1,26 @@
 /**
- * The models the CLI trains (`--model mlp`, a multilayer perceptron, or `--model cnn`, a
- * convolutional network on images) as one `Classifier` shape, and the run file that holds one:
- * `params.json`,
- * nabla's parameter format, whose string metadata `nabla-run` records the model configuration,
- * the data source and the class names (JSON), so `eval` and `predict` need nothing but that file.
+ * The models the CLI trains, as one `Classifier` shape over any layer of the registry
+ * (src/models/registry): `--model mlp` and `--model cnn` are named recipes that produce a layer
+ * configuration, `--model-config FILE` reads any registered configuration (a `sequential` stack of
+ * convolutions, pools, dense layers, …). The run file, `params.json`, is nabla's parameter format,
+ * whose string metadata `nabla-run` records the layer configuration, the data source and the class
+ * names (JSON), so `eval` and `predict` rebuild the model from the registry with nothing but that
+ * file. Run files written before the registry (an `mlp` or `cnn` configuration) load unchanged:
+ * both are registered kinds.
  *
  * @module cli/model
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import type { Pytree } from '../grad/index.js'
 import { type Standardisation, takeRows } from '../models/data/index.js'
 import { readFileChecked } from '../models/fs.js'
-import { type CnnConfig, type CnnParams, cnn } from '../models/layers/cnn.js'
-import { type Mlp, type MlpConfig, type MlpParams, mlp, mlpFromConfig } from '../models/layers.js'
+import type { AnyLayer, LayerConfig } from '../models/layer.js'
+import { type Cnn, type CnnConfig, cnn } from '../models/layers/cnn.js'
+import { type MlpConfig, mlp } from '../models/layers.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
 import type { Key } from '../models/random.js'
+import { layerFromConfig } from '../models/registry/index.js'
 import { decodeErrorInFile, saveParams } from '../models/serialize/files.js'
 import {
   decodeParams,
@@ -31,12 +37,11 @@ import {
   ResourceError,
   reshape,
   resourceErrorIn,
-  type Tensor,
 } from '../tensor/internal.js'
 import { UsageError } from './args.js'
 import type { DataSource } from './datasets.js'
 import { datasetNames } from './datasets.js'
-import { checkRunSizes, describedTemplate } from './runCheck.js'
+import { checkRunSizes } from './runCheck.js'
 
 /**
  * What a run file records besides the parameters.
@@ -45,7 +50,8 @@ import { checkRunSizes, describedTemplate } from './runCheck.js'
  * loadRun('runs/mnist/params.json').info.data // { name: 'mnist', seed: 0 }
  */
 export interface RunInfo {
-  readonly model: MlpConfig | CnnConfig
+  /** The layer configuration (any registered kind; see src/models/registry). */
+  readonly model: LayerConfig
   readonly data: DataSource
   readonly classes: readonly string[]
   /** How the loader standardised raw features (iris); `predict` applies it to its input rows. */
@@ -62,28 +68,9 @@ export interface RunInfo {
  */
 export const runKey = 'nabla-run'
 
+// the model is decoded by the layer registry (runCheck.ts), which names the field of any problem
 const runInfoCodec = t.type({
-  model: t.union([
-    t.type({
-      kind: t.literal('mlp'),
-      sizes: t.array(t.number),
-      activation: t.string,
-      outputActivation: t.string,
-      initializer: t.string,
-    }),
-    t.type({
-      kind: t.literal('cnn'),
-      inputShape: t.tuple([t.number, t.number, t.number]),
-      channels: t.array(t.number),
-      kernel: t.number,
-      padding: t.keyof({ valid: null, same: null }),
-      pool: t.number,
-      hidden: t.array(t.number),
-      classes: t.number,
-      activation: t.string,
-      dtype: t.literal('float32'),
-    }),
-  ]),
+  model: t.UnknownRecord,
   data: t.intersection([
     t.type({ name: t.keyof(Object.fromEntries(datasetNames.map((n) => [n, null]))), seed: t.number }),
     t.partial({ dir: t.string, trainSize: t.number, testSize: t.number }),
@@ -93,24 +80,26 @@ const runInfoCodec = t.type({
 })
 
 /**
- * The network's parameters, typed loosely (sizes known at run time).
+ * The network's parameters, typed loosely (sizes known at run time): a tree of tensors.
  * @example
  * import { loadRun, type Params } from './model.js'
  * const params: Params = loadRun('runs/mnist/params.json').params
  */
-export type Params = MlpParams<readonly number[], 'float32'> | CnnParams<'float32'>
+export type Params = Pytree
 
 /**
- * What the CLI needs of a model: its configuration, `sizes` (`[features, …, classes]`, features
- * being the flat row length of the data), a one-line description, and logits of flat rows.
+ * What the CLI needs of a model: its configuration, the flat row length it reads (`features`,
+ * reshaped to the layer's input shape), the number of `classes` it scores, a one-line
+ * description, and logits of flat rows.
  * @example
  * import { classifierFor } from './model.js'
  * const net = classifierFor('cnn', { features: 784, classes: 10, hidden: [128], activation: 'relu' })
- * net.description // 'cnn 1×28×28 → conv 5×5 16, 32 (max-pool 2) → dense 128 → 10'
+ * net.description // 'cnn 1×28×28 → conv 5×5 16, 32 (max-pool 2) → dense 128-10'
  */
 export interface Classifier {
-  readonly config: MlpConfig | CnnConfig
-  readonly sizes: readonly number[]
+  readonly config: LayerConfig
+  readonly features: number
+  readonly classes: number
   readonly description: string
   readonly init: (k: Key) => Params
   readonly apply: (params: Params, x: AnyTensor) => AnyTensor
@@ -150,8 +139,69 @@ export const logitsInChunks = (net: Classifier, params: Params, x: AnyTensor, ro
   return concat(parts as [AnyTensor, ...AnyTensor[]], 0)
 }
 
+/** A one-line summary of a configuration: the recipes' words for mlp and cnn, the kinds of a stack. */
+const summary = (config: LayerConfig): string => {
+  if (config.kind === 'mlp') {
+    const { sizes, activation } = config as MlpConfig
+    return `mlp ${sizes.join('-')} ${activation}`
+  }
+  if (config.kind === 'cnn') {
+    const { inputShape, channels, kernel, pool, hidden, classes } = config as CnnConfig
+    return `cnn ${inputShape.join('×')} → conv ${kernel}×${kernel} ${channels.join(', ')} (max-pool ${pool}) → dense ${[...hidden, classes].join('-')}`
+  }
+  if (config.kind === 'sequential')
+    return `sequential ${(config['layers'] as readonly LayerConfig[]).map((layer) => layer.kind).join(' → ')}`
+  return config.kind
+}
+
 /**
- * The model kinds `--model` chooses from.
+ * The classifier a layer configuration describes, for flat rows: each row is reshaped to the
+ * layer's input shape, and the layer must give one score per class (`[classes]`). The
+ * configuration is checked first (a `DecodeError` naming the field; see `describeLayerConfig`).
+ * @example
+ * import { classifierFromConfig } from './model.js'
+ * const net = classifierFromConfig({ kind: 'dense', inputs: 4, outputs: 3 })
+ * net.features // 4
+ */
+export const classifierFromConfig = (config: unknown): Classifier => {
+  const layer: AnyLayer = layerFromConfig(config)
+  const { inputShape, outputShape } = layer
+  if (outputShape.length !== 1)
+    throw new UsageError(
+      'train',
+      `the model must give one score per class ([classes]) for each example, but ${layer.config.kind} gives [${outputShape.join(',')}]`,
+    )
+  const features = inputShape.reduce((a, b) => a * b, 1)
+  const shaped = (x: AnyTensor) =>
+    (inputShape.length === 1 ? x : reshape(x, [x.shape[0]!, ...inputShape])) as AnyTensor<
+      [number, ...number[]]
+    >
+  const dropping =
+    layer.config.kind === 'cnn' && (layer.config as CnnConfig).dropout > 0
+      ? (layer as unknown as Cnn)
+      : undefined
+  return {
+    ...(dropping === undefined
+      ? {}
+      : {
+          dropout: {
+            rate: (layer.config as CnnConfig).dropout,
+            masks: (k, rows) => dropping.dropoutMasks(k, rows),
+            apply: (params, x, masks) =>
+              dropping.applyTraining(params as never, shaped(x) as never, masks as never),
+          },
+        }),
+    config: layer.config,
+    features,
+    classes: outputShape[0]!,
+    description: summary(layer.config),
+    init: (k) => layer.init(k) as Params,
+    apply: (params, x) => layer.apply(params, shaped(x)),
+  }
+}
+
+/**
+ * The model kinds `--model` chooses from: named recipes that give a layer configuration.
  * @example
  * import { modelKinds } from './model.js'
  * modelKinds // ['mlp', 'cnn']
@@ -166,46 +216,15 @@ export const modelKinds = ['mlp', 'cnn'] as const
  */
 export type ModelKind = (typeof modelKinds)[number]
 
-const fromMlp = (net: Mlp): Classifier => ({
-  config: net.config,
-  sizes: net.sizes,
-  description: `mlp ${net.sizes.join('-')} ${net.config.activation}`,
-  init: (k) => net.init(k) as Params,
-  apply: (params, x) =>
-    net.apply(params as MlpParams<readonly number[], 'float32'>, x as Tensor<[number, number], 'float32'>),
-})
-
-const fromCnnConfig = (config: Partial<CnnConfig>): Classifier => {
-  const net = cnn(config)
-  const { inputShape, channels, kernel, pool, hidden, classes, dropout } = net.config as CnnConfig
-  const features = inputShape[0] * inputShape[1] * inputShape[2]
-  const images = (x: AnyTensor) => reshape(x, [x.shape[0]!, ...inputShape]) as never
-  return {
-    ...(dropout > 0
-      ? {
-          dropout: {
-            rate: dropout,
-            masks: (k, rows) => net.dropoutMasks(k, rows),
-            apply: (params, x, masks) => net.applyTraining(params as CnnParams, images(x), masks as never),
-          },
-        }
-      : {}),
-    config: net.config as CnnConfig,
-    sizes: [features, ...hidden, classes],
-    description: `cnn ${inputShape.join('×')} → conv ${kernel}×${kernel} ${channels.join(', ')} (max-pool ${pool}) → dense ${[...hidden, classes].join('-')}`,
-    init: (k) => net.init(k) as CnnParams<'float32'>,
-    apply: (params, x) => net.apply(params as CnnParams, images(x)),
-  }
-}
-
 /**
- * The model of a kind for rows of `features` numbers and `classes` classes. A `cnn` reads each row
- * as a square one-channel image (784 = 28×28); other row lengths are an error naming them.
+ * The layer configuration of a recipe for rows of `features` numbers and `classes` classes: an
+ * `mlp` of `[features, ...hidden, classes]`, or the `cnn` that reads each row as a square
+ * one-channel image (784 = 28×28; other row lengths are an error naming them).
  * @example
- * import { classifierFor } from './model.js'
- * const net = classifierFor('mlp', { features: 4, classes: 3, hidden: [16], activation: 'relu' })
+ * import { recipeConfig } from './model.js'
+ * recipeConfig('mlp', { features: 4, classes: 3, hidden: [16], activation: 'relu' }).kind // 'mlp'
  */
-export const classifierFor = (
+export const recipeConfig = (
   kind: ModelKind,
   options: {
     readonly features: number
@@ -215,23 +234,28 @@ export const classifierFor = (
     /** Dropout after each hidden layer in training (cnn only; default 0). */
     readonly dropout?: number
   },
-): Classifier => {
+): LayerConfig => {
   const { features, classes, hidden, activation, dropout = 0 } = options
   if (kind === 'mlp' && dropout > 0)
     throw new UsageError('train', `--dropout is for --model cnn; the mlp has no dropout (got ${dropout})`)
-  if (kind === 'mlp') return fromMlp(mlp([features, ...hidden, classes] as readonly number[], { activation }))
+  if (kind === 'mlp') return mlp([features, ...hidden, classes] as readonly number[], { activation }).config
   const side = Math.round(Math.sqrt(features))
   if (side * side !== features || side < 16)
     throw new UsageError(
       'train',
       `--model cnn reads each row as a square image of at least 16×16 pixels (two 5×5 convolutions, each pooled by 2), but the rows have ${features} features`,
     )
-  return fromCnnConfig({ inputShape: [1, side, side], classes, hidden, activation, dropout })
+  return cnn({ inputShape: [1, side, side], classes, hidden, activation, dropout }).config
 }
 
-/** The classifier a saved configuration describes. */
-const classifierFromConfig = (config: MlpConfig | CnnConfig): Classifier =>
-  config.kind === 'cnn' ? fromCnnConfig(config) : fromMlp(mlpFromConfig(config))
+/**
+ * The model of a recipe (`recipeConfig`) as a classifier.
+ * @example
+ * import { classifierFor } from './model.js'
+ * const net = classifierFor('mlp', { features: 4, classes: 3, hidden: [16], activation: 'relu' })
+ */
+export const classifierFor = (kind: ModelKind, options: Parameters<typeof recipeConfig>[1]): Classifier =>
+  classifierFromConfig(recipeConfig(kind, options))
 
 /**
  * Mean softmax cross-entropy of the network on a batch of rows and integer labels.
@@ -303,10 +327,9 @@ const readRun = (op: string, file: string): { net: Classifier; params: Params; i
   const info = runInfoCodec.decode(infoJSON.right)
   if (E.isLeft(info))
     throw new DecodeError(op, `${file}: metadata.${runKey} is not a run description`, `metadata.${runKey}`)
-  const config = info.right.model as MlpConfig | CnnConfig
-  const described = checkRunSizes(op, file, config, decoded.right.params)
-  const net = classifierFromConfig(config)
-  const params = decodeParams(parsed.right, describedTemplate(described) as Template, op)
+  const described = checkRunSizes(op, file, info.right.model, decoded.right.params)
+  const net = classifierFromConfig(described.config)
+  const params = decodeParams(parsed.right, described.template as Template, op)
   if (E.isLeft(params)) throw params.left
-  return { net, params: params.right as unknown as Params, info: info.right as RunInfo }
+  return { net, params: params.right as Params, info: { ...info.right, model: described.config } as RunInfo }
 }

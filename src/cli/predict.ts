@@ -116,7 +116,7 @@ export const runPredict = async (argv: readonly string[]): Promise<number> => {
   if (file === undefined) throw new UsageError(command, '--params FILE is required')
   if (input === undefined) throw new UsageError(command, '--input FILE is required')
   const { net, params, info } = loadRun(file)
-  const features = net.sizes[0]!
+  const features = net.features
   const raw = isInlineRows(input)
     ? parseRows(input.replaceAll(';', '\n'), 'input.csv', features)
     : parseRows(readFileChecked(command, input).toString('utf8'), input, features)
@@ -126,7 +126,7 @@ export const runPredict = async (argv: readonly string[]): Promise<number> => {
   const logits = net.apply(params, x)
   const classes = predictedClasses(logits)
   const probabilities = toFlat(softmax(logits))
-  const width = net.sizes.at(-1)!
+  const width = net.classes
   const lines = classes.map((c, row) =>
     JSON.stringify({
       row,

@@ -12,9 +12,9 @@
  *
  * @module cli/runCheck
  */
-import type { CnnConfig } from '../models/layers/cnn.js'
-import type { MlpConfig } from '../models/layers.js'
-import type { ParamTree, TensorSpec } from '../models/serialize/index.js'
+import type { LayerConfig } from '../models/layer.js'
+import { describeLayerConfig } from '../models/registry/index.js'
+import type { ParamTree } from '../models/serialize/index.js'
 import { paramLeaves, templateLeaves } from '../models/serialize/tree.js'
 import {
   ArgumentError,
@@ -26,9 +26,13 @@ import {
 } from '../tensor/internal.js'
 import type { DataSource } from './datasets.js'
 
-/** The tensors a configuration describes: parameters (as a template) and a cnn's feature maps. */
+/** The tensors a configuration describes: parameters (as a template) and its feature maps. */
 export interface DescribedModel {
-  /** The parameter tree the configuration describes, as shape and dtype specs. */
+  /** The configuration, decoded by the layer registry. */
+  readonly config: LayerConfig
+  /** The parameter template (`{ shape, dtype }` specs nested as the model's `init` nests them). */
+  readonly template: unknown
+  /** The parameters, each with its dotted name (`0.w`, `conv.1.b`). */
   readonly params: readonly DescribedTensor[]
   /** Feature maps the model computes for one example (`[C, H, W]` after each block of a cnn). */
   readonly featureMaps: readonly DescribedTensor[]
@@ -41,36 +45,14 @@ export interface DescribedTensor {
   readonly dtype: 'float32' | 'float64'
 }
 
-const describedFail = (op: string, file: string, field: string, value: unknown, what: string): never => {
-  throw new DecodeError(
-    op,
-    `${file}: the run's model.${field} must be ${what}, got ${JSON.stringify(value)}`,
-    `metadata.nabla-run.model.${field}`,
-  )
-}
-
-const positiveInteger = (op: string, file: string, field: string, value: unknown): number =>
-  typeof value === 'number' && Number.isInteger(value) && value >= 1
-    ? value
-    : describedFail(op, file, field, value, 'a positive integer')
-
-const positiveList = (op: string, file: string, field: string, value: unknown): number[] =>
-  Array.isArray(value)
-    ? value.map((v, i) => positiveInteger(op, file, `${field}[${i}]`, v))
-    : describedFail(op, file, field, value, 'a list of positive integers')
-
-const denseLayers = (prefix: string, sizes: readonly number[], dtype: DescribedTensor['dtype']) =>
-  sizes.slice(1).flatMap((out, i): DescribedTensor[] => [
-    { name: `${prefix}${i}.w`, shape: [sizes[i]!, out], dtype },
-    { name: `${prefix}${i}.b`, shape: [out], dtype },
-  ])
-
 /**
- * The tensors a run's model configuration describes, worked out without building anything: an
- * `mlp` of sizes `[n0, n1, …]` has `i.w` of `[n_i, n_i+1]` and `i.b` of `[n_i+1]`; a `cnn` has
- * `conv.i.w` `[out, in, k, k]` and `conv.i.b` per block (each a convolution, `'valid'` or
- * `'same'`, then max pooling by `pool`), then `dense.i.w`/`dense.i.b`. Sizes that are not positive
- * integers, or images too small for the blocks, are a `DecodeError` naming the field.
+ * The tensors a run's model configuration describes, worked out by the layer registry without
+ * building anything (src/models/registry: each kind's shape arithmetic): an `mlp` of sizes
+ * `[n0, n1, …]` has `i.w` of `[n_i, n_i+1]` and `i.b` of `[n_i+1]`; a `cnn` has `conv.i.w`
+ * `[out, in, k, k]` and `conv.i.b` per block, then `dense.i.w`/`dense.i.b`; a `sequential` has its
+ * layers' parameters under `0`, `1`, …. Anything that is not a registered configuration — a size
+ * that is not a positive integer, an unknown kind or field, images too small for the blocks,
+ * layers that do not fit — is a `DecodeError` naming the field.
  * @example
  * import { describedModel } from './runCheck.js'
  * const m = describedModel('loadRun', 'runs/x/params.json', {
@@ -78,45 +60,23 @@ const denseLayers = (prefix: string, sizes: readonly number[], dtype: DescribedT
  * })
  * m.params.map((t) => `${t.name} [${t.shape}]`) // ['0.w [4,16]', '0.b [16]', '1.w [16,3]', '1.b [3]']
  */
-export const describedModel = (op: string, file: string, config: MlpConfig | CnnConfig): DescribedModel => {
-  if (config.kind === 'mlp') {
-    const sizes = positiveList(op, file, 'sizes', config.sizes)
-    if (sizes.length < 2) describedFail(op, file, 'sizes', sizes, 'at least an input and an output size')
-    return { params: denseLayers('', sizes, 'float32'), featureMaps: [] }
-  }
-  const dtype = config.dtype === 'float64' ? 'float64' : 'float32'
-  const [channels0, height0, width0] = positiveList(op, file, 'inputShape', config.inputShape) as [
-    number,
-    number,
-    number,
-  ]
-  const channels = positiveList(op, file, 'channels', config.channels)
-  const kernel = positiveInteger(op, file, 'kernel', config.kernel)
-  const pool = positiveInteger(op, file, 'pool', config.pool)
-  const hidden = positiveList(op, file, 'hidden', config.hidden)
-  const classes = positiveInteger(op, file, 'classes', config.classes)
-  const params: DescribedTensor[] = []
-  const featureMaps: DescribedTensor[] = [{ name: 'input', shape: [channels0, height0, width0], dtype }]
-  let [c, h, w] = [channels0, height0, width0]
-  channels.forEach((out, i) => {
-    params.push({ name: `conv.${i}.w`, shape: [out, c, kernel, kernel], dtype })
-    params.push({ name: `conv.${i}.b`, shape: [out], dtype })
-    // a stride-1 convolution, then max pooling with window and stride `pool`
-    const [convH, convW] = config.padding === 'same' ? [h, w] : [h - kernel + 1, w - kernel + 1]
-    featureMaps.push({ name: `conv.${i}`, shape: [out, convH, convW], dtype })
-    const [poolH, poolW] = [Math.floor((convH - pool) / pool) + 1, Math.floor((convW - pool) / pool) + 1]
-    if (!(convH >= 1 && convW >= 1 && poolH >= 1 && poolW >= 1))
-      describedFail(
-        op,
-        file,
-        'inputShape',
-        config.inputShape,
-        `large enough for convolution block ${i} (kernel ${kernel}, pool ${pool}) but it is ${h}×${w} there`,
-      )
-    ;[c, h, w] = [out, poolH, poolW]
+export const describedModel = (op: string, file: string, config: unknown): DescribedModel => {
+  const described = describeLayerConfig(config, {
+    op,
+    label: `${file}: the run's model`,
+    path: 'metadata.nabla-run.model',
   })
-  params.push(...denseLayers('dense.', [c * h * w, ...hidden, classes], dtype))
-  return { params, featureMaps }
+  const { params, featureMaps } = described.shapes
+  return {
+    config: described.config,
+    template: params,
+    params: templateLeaves(op, params).map((leaf) => ({
+      name: leaf.segments.join('.'),
+      shape: leaf.value.shape,
+      dtype: leaf.value.dtype ?? 'float32',
+    })),
+    featureMaps,
+  }
 }
 
 const formatShape = (shape: readonly number[]): string => `[${shape.join(',')}]`
@@ -126,7 +86,7 @@ const bytesOf = (t: DescribedTensor): number => t.shape.reduce((a, b) => a * b, 
  * Checks what a run's configuration describes before anything is built: each feature map of one
  * example, and the parameters together, against the memory budget (a `ResourceError` naming the
  * size), then every parameter against the tensor of the same name in the file (a `DecodeError`
- * naming the first difference). Returns the parameter template to decode the file with.
+ * naming the first difference). Returns the described model, whose `template` decodes the file.
  * @example
  * import { zeros } from 'nabla'
  * import { checkRunSizes } from './runCheck.js'
@@ -136,11 +96,15 @@ const bytesOf = (t: DescribedTensor): number => t.shape.reduce((a, b) => a * b, 
 export const checkRunSizes = (
   op: string,
   file: string,
-  config: MlpConfig | CnnConfig,
+  value: unknown,
   fileParams: ParamTree,
-): readonly DescribedTensor[] => {
-  const model = describedModel(op, file, config)
-  const largest = model.params.reduce((a, b) => (bytesOf(b) > bytesOf(a) ? b : a))
+): DescribedModel => {
+  const model = describedModel(op, file, value)
+  const { config } = model
+  const largest = model.params.reduce<DescribedTensor | undefined>(
+    (a, b) => (a === undefined || bytesOf(b) > bytesOf(a) ? b : a),
+    undefined,
+  )
   const total = model.params.reduce((sum, t) => sum + bytesOf(t), 0)
   for (const map of model.featureMaps)
     checkBudget(
@@ -150,7 +114,7 @@ export const checkRunSizes = (
     )
   checkBudget(
     op,
-    `${file}: the ${config.kind} the run describes (${model.params.length} parameter tensors, the largest ${largest.name} of shape ${formatShape(largest.shape)})`,
+    `${file}: the ${config.kind} the run describes (${model.params.length} parameter tensors${largest === undefined ? '' : `, the largest ${largest.name} of shape ${formatShape(largest.shape)}`})`,
     total,
   )
   const held = new Map(
@@ -179,35 +143,7 @@ export const checkRunSizes = (
       `${file}: the file holds a tensor ${extra} that the ${config.kind} the run describes does not have`,
       `params.${extra}`,
     )
-  return model.params
-}
-
-/**
- * The parameter template (`{ shape, dtype }` specs in the model's tree) of described tensors.
- * @example
- * import { describedTemplate } from './runCheck.js'
- * describedTemplate([{ name: '0.w', shape: [2, 1], dtype: 'float32' }]) // [{ w: { shape: [2, 1], dtype: 'float32' } }]
- */
-export const describedTemplate = (tensors: readonly DescribedTensor[]): unknown => {
-  const root: Record<string, unknown> = {}
-  for (const t of tensors) {
-    const parts = t.name.split('.')
-    let node = root
-    for (const part of parts.slice(0, -1)) node = (node[part] ??= {}) as Record<string, unknown>
-    node[parts.at(-1)!] = { shape: [...t.shape], dtype: t.dtype } satisfies TensorSpec
-  }
-  // levels named 0 … n−1 are arrays, as the models' parameter trees have them
-  const toArrays = (node: unknown): unknown => {
-    if (node === null || typeof node !== 'object' || 'shape' in node) return node
-    const entries = Object.entries(node)
-    const isList = entries.every(([k], i) => k === String(i))
-    return isList
-      ? entries.map(([, v]) => toArrays(v))
-      : Object.fromEntries(entries.map(([k, v]) => [k, toArrays(v)]))
-  }
-  const tree = toArrays(root)
-  templateLeaves('describedTemplate', tree)
-  return tree
+  return model
 }
 
 /** Rows a run may ask a synthetic dataset to generate, checked against the budget (8 bytes a value). */

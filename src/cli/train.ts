@@ -1,5 +1,6 @@
 /**
- * `nabla train`: trains a classifier (`--model mlp`, the default, or `--model cnn`) on a dataset and writes the run to `--out`:
+ * `nabla train`: trains a classifier (`--model mlp`, the default, `--model cnn`, or any stack of
+ * registered layers from `--model-config FILE`) on a dataset and writes the run to `--out`:
  * `params.json` (parameters plus the run description, with the dataset's standardisation),
  * `metrics.json` (settings, per-epoch history, final test accuracy and confusion matrix, timings)
  * and `curves.svg` (loss and accuracy per epoch; optional: without the plotting packages, or with
@@ -9,13 +10,17 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import * as E from 'fp-ts/lib/Either.js'
 import { randomShifts } from '../models/data/augment.js'
 import { MissingDependencyError } from '../models/data/index.js'
+import { readFileChecked } from '../models/fs.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
 import { accuracy, confusionMatrix } from '../models/metrics.js'
 import { adam, cosineDecay, type LearningRate, momentum, sgd } from '../models/optim/index.js'
 import { renderCurves } from '../models/plot.js'
 import { foldIn, type Key, key, split } from '../models/random.js'
+import { describeLayerConfig } from '../models/registry/index.js'
+import { parseJSON } from '../models/serialize/index.js'
 import { fit as fitModel } from '../models/train.js'
 import { type AnyTensor, item, oneHot, type Tensor } from '../tensor/index.js'
 import { integer, oneOf, parseFlags, positiveInteger, positiveNumber, sizeList, UsageError } from './args.js'
@@ -27,7 +32,16 @@ import {
   defaultsFor,
   loadDataset,
 } from './datasets.js'
-import { classifierFor, logitsInChunks, type ModelKind, modelKinds, type Params, saveRun } from './model.js'
+import {
+  type Classifier,
+  classifierFor,
+  classifierFromConfig,
+  logitsInChunks,
+  type ModelKind,
+  modelKinds,
+  type Params,
+  saveRun,
+} from './model.js'
 import { createProgress } from './progress.js'
 import { checkOut, lockRun, writeRunFolder } from './runFolder.js'
 
@@ -58,6 +72,10 @@ Options:
   --model NAME          mlp (default): dense layers (--hidden); cnn: two 5×5 convolutions with
                         16 and 32 channels, each with ReLU and 2×2 max pooling, then dense
                         layers (--hidden, default 128) — for image datasets (mnist, mnist-idx)
+  --model-config FILE   a JSON layer configuration of any registered kind instead of
+                        --model (e.g. {"kind":"sequential","layers":[{"kind":"conv2d",…},…]});
+                        each row is reshaped to its input shape, its output must be
+                        [classes]; dropout layers in it are not applied in training
   --dataset NAME        one of (default mnist):
 ${datasetHelp()}
   --hidden SIZES        hidden layer sizes, comma-separated (mnist: 128)
@@ -97,6 +115,7 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
     {
       dataset: { type: 'string' },
       model: { type: 'string' },
+      'model-config': { type: 'string' },
       hidden: { type: 'string' },
       activation: { type: 'string' },
       epochs: { type: 'string' },
@@ -134,6 +153,14 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
     return v === undefined ? fallback : parse(v)
   }
   const modelKind = oneOf<ModelKind>(command, 'model', str('model') ?? 'mlp', modelKinds)
+  const modelConfig = str('model-config')
+  const recipeFlags = ['model', 'hidden', 'activation', 'dropout'].filter((flag) => str(flag) !== undefined)
+  if (modelConfig !== undefined && recipeFlags.length > 0)
+    throw new UsageError(
+      command,
+      `--model-config gives the whole model; --${recipeFlags[0]} belongs to the --model recipes`,
+    )
+  const configured = modelConfig === undefined ? undefined : readModelConfig(command, modelConfig)
   const hidden = opt('hidden', (v) => sizeList(command, 'hidden', v), defaults.hidden)
   const activation = oneOf(command, 'activation', str('activation') ?? 'relu', [
     'relu',
@@ -171,6 +198,7 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
     return await trainAndWrite(source, {
       out,
       modelKind,
+      ...(configured === undefined ? {} : { modelConfig: configured }),
       hidden,
       activation,
       epochs,
@@ -190,9 +218,38 @@ export const runTrain = async (argv: readonly string[]): Promise<number> => {
   }
 }
 
+/** A `--model-config` file: JSON, checked by the layer registry (a DecodeError naming the file and field). */
+const readModelConfig = (command: string, file: string): unknown => {
+  const parsed = parseJSON(command, readFileChecked(command, file).toString('utf8'))
+  if (E.isLeft(parsed)) throw parsed.left
+  describeLayerConfig(parsed.right, { op: command, label: `${file}: the model`, path: 'model' })
+  return parsed.right
+}
+
+/** The classifier of the settings: the `--model-config` layer, or the `--model` recipe. */
+const classifierOf = (settings: TrainSettings, features: number, classes: number): Classifier => {
+  if (settings.modelConfig === undefined)
+    return classifierFor(settings.modelKind, {
+      features,
+      classes,
+      hidden: settings.hidden,
+      activation: settings.activation,
+      dropout: settings.dropout,
+    })
+  const net = classifierFromConfig(settings.modelConfig)
+  if (net.features !== features || net.classes !== classes)
+    throw new UsageError(
+      'train',
+      `the --model-config model reads ${net.features} features and scores ${net.classes} classes, but the data has ${features} features and ${classes} classes`,
+    )
+  return net
+}
+
 interface TrainSettings {
   readonly out: string
   readonly modelKind: ModelKind
+  /** A layer configuration from `--model-config` (checked), used instead of the recipe. */
+  readonly modelConfig?: unknown
   readonly hidden: readonly number[]
   readonly activation: 'relu' | 'tanh' | 'sigmoid' | 'softplus' | 'leakyRelu'
   readonly epochs: number
@@ -213,33 +270,14 @@ interface TrainSettings {
 
 const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promise<number> => {
   const command = 'train'
-  const {
-    out,
-    modelKind,
-    hidden,
-    activation,
-    epochs,
-    batchSize,
-    lr,
-    optimizerName,
-    schedule,
-    shift,
-    dropout,
-    seed,
-  } = settings
+  const { out, epochs, batchSize, lr, optimizerName, schedule, shift, dropout, seed } = settings
   const name = source.name
   const started = performance.now()
   const data = loadDataset(command, source)
   const features = data.xTrain.shape[1]!
   const rows = data.xTrain.shape[0]!
   const testRows = data.xTest.shape[0]!
-  const net = classifierFor(modelKind, {
-    features,
-    classes: data.classes.length,
-    hidden,
-    activation,
-    dropout,
-  })
+  const net = classifierOf(settings, features, data.classes.length)
   const batches = Math.ceil(rows / batchSize)
   const rate: LearningRate = schedule === 'cosine' ? cosineDecay({ init: lr, steps: epochs * batches }) : lr
   const optimizer =
@@ -370,7 +408,7 @@ const trainAndWrite = async (source: DataSource, settings: TrainSettings): Promi
   if (settings.plot)
     try {
       svg = await renderCurves(result.history, {
-        title: `nabla: ${modelKind} on ${name} — test accuracy ${(100 * finalAccuracy).toFixed(2)}%`,
+        title: `nabla: ${net.config.kind} on ${name} — test accuracy ${(100 * finalAccuracy).toFixed(2)}%`,
       })
     } catch (error) {
       if (!(error instanceof MissingDependencyError)) throw error

@@ -55,6 +55,17 @@ export {
   uniform,
   wrapKey,
 } from './random.js'
+export {
+  type ConfigSite,
+  describeLayerConfig,
+  type LayerShapes,
+  layerConfigCodec,
+  layerConfigDType,
+  layerFromConfig,
+  layerKindNames,
+  type ShapeSpec,
+  type SpecTree,
+} from './registry/index.js'
 export * from './sequential.js'
 // the file-format internals (paramsFileCodec, paramsDecodeError, parseJSON, …) stay in serialize/
 export {

@@ -254,6 +254,8 @@ export type MlpConfig = {
   readonly activation: ActivationName
   readonly outputActivation: ActivationName
   readonly initializer: InitializerName
+  /** The dtype (absent in configurations saved before it was recorded: float32). */
+  readonly dtype?: DType
 }
 
 /**
@@ -331,6 +333,7 @@ export const mlp = <const S extends readonly number[], D extends DType = 'float3
     activation: act,
     outputActivation: outAct,
     initializer: init,
+    dtype,
   })
   const checkParams = (params: unknown): readonly DenseParams<number, number, D>[] => {
     if (!Array.isArray(params) || params.length !== layers.length)
@@ -369,7 +372,8 @@ export const mlp = <const S extends readonly number[], D extends DType = 'float3
 
 /**
  * An `mlp` from its saved configuration (the inverse of `net.config`); bad fields are
- * `ArgumentError`s. The dtype is chosen here (default float32), as with `mlp`.
+ * `ArgumentError`s. The dtype is the configuration's (float32 when it records none) unless
+ * `options.dtype` chooses another.
  * @example
  * import { mlp, mlpFromConfig } from 'nabla'
  * const net = mlpFromConfig(mlp([4, 8, 3]).config) // same sizes and activations
@@ -387,6 +391,6 @@ export const mlpFromConfig = <D extends DType = 'float32'>(
     activation: config.activation,
     outputActivation: config.outputActivation,
     initializer: config.initializer,
-    ...(options?.dtype === undefined ? {} : { dtype: options.dtype }),
+    dtype: (options?.dtype ?? config.dtype ?? 'float32') as D,
   })
 }

@@ -17,6 +17,7 @@ import {
 import {
   DecodeError,
   flatten,
+  fromArrayOrThrow,
   item,
   key,
   mlp,
@@ -75,6 +76,43 @@ describe('run files', () => {
     fs.writeFileSync(text, '{"format": "nabla-params",')
     expect(() => loadRun(text)).toThrow(/malformed JSON/)
     expect(() => loadRun(path.join(dir, 'missing.json'))).toThrow(FileError)
+  })
+})
+
+describe('run files written before the layer registry', () => {
+  const fixtures = path.join(import.meta.dirname, 'fixtures')
+  const expected = JSON.parse(fs.readFileSync(path.join(fixtures, 'logits-5e7d133.json'), 'utf8')) as Record<
+    string,
+    { x: number[]; logits: number[]; description: string }
+  >
+
+  it('load unchanged (mlp and cnn) and compute the logits the older code computed', () => {
+    for (const [kind, features] of [
+      ['mlp', 2],
+      ['cnn', 64],
+    ] as const) {
+      const run = loadRun(path.join(fixtures, `${kind}-run-5e7d133.json`))
+      const { x, logits, description } = expected[kind]!
+      expect(run.info.model.kind).toBe(kind)
+      expect(run.net.description).toBe(description)
+      expect(toFlat(run.net.apply(run.params, fromArrayOrThrow(x, [2, features])))).toEqual(logits)
+    }
+  })
+
+  it('load a cnn run written before cnn configurations had a dropout field', () => {
+    const dir = tempDir()
+    const text = fs.readFileSync(path.join(fixtures, 'cnn-run-5e7d133.json'), 'utf8')
+    const file = JSON.parse(text) as { metadata: Record<string, string> }
+    const run = JSON.parse(file.metadata['nabla-run']!) as { model: Record<string, unknown> }
+    delete run.model['dropout']
+    file.metadata['nabla-run'] = JSON.stringify(run)
+    const older = path.join(dir, 'older.json')
+    fs.writeFileSync(older, JSON.stringify(file))
+    const { net, params } = loadRun(older)
+    expect(net.dropout).toBeUndefined()
+    expect(toFlat(net.apply(params, fromArrayOrThrow(expected.cnn!.x, [2, 64])))).toEqual(
+      expected['cnn']!.logits,
+    )
   })
 })
 

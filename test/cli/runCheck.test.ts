@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { checkRunSizes, describedModel, describedTemplate, evalDataSource } from '../../src/cli/runCheck.js'
+import { checkRunSizes, describedModel, evalDataSource } from '../../src/cli/runCheck.js'
 import {
   ArgumentError,
   cnn,
@@ -101,8 +101,7 @@ describe('checkRunSizes', () => {
   const smallParams = small.init(key(0))
 
   it('accepts the parameters a configuration describes, and returns their template', () => {
-    const described = checkRunSizes('loadRun', file, small.config as MlpConfig, smallParams)
-    const template = describedTemplate(described)
+    const { template } = checkRunSizes('loadRun', file, small.config as MlpConfig, smallParams)
     const specShapes = Object.fromEntries(
       templateLeaves('test', template).map((l) => [l.segments.join('.'), l.value.shape]),
     )

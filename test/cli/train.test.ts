@@ -124,6 +124,55 @@ describe('nabla train', () => {
     expect(iris.stderr).toContain('--model cnn reads each row as a square image')
   })
 
+  it('trains any registered stack from --model-config; eval rebuilds it from the run file', async () => {
+    const dir = tempDir()
+    const config = {
+      kind: 'sequential',
+      layers: [
+        { kind: 'dense', inputs: 2, outputs: 16, activation: 'tanh' },
+        { kind: 'layerNorm', inputShape: [16] },
+        { kind: 'dense', inputs: 16, outputs: 2 },
+      ],
+    }
+    const file = path.join(dir, 'model.json')
+    fs.writeFileSync(file, JSON.stringify(config))
+    const out = path.join(dir, 'run')
+    const args = ['train', '--dataset', 'spirals', '--epochs', '2', '--train-size', '64', '--test-size', '32']
+    const r = await runInProcess([...args, '--model-config', file, '--out', out, '--plain', '--no-plot'])
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain('sequential dense → layerNorm → dense')
+    const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'))
+    expect(metrics.model.layers.map((l: { kind: string }) => l.kind)).toEqual(['dense', 'layerNorm', 'dense'])
+    expect(loadRun(path.join(out, 'params.json')).net.config).toEqual(metrics.model)
+    const evaluated = await runInProcess(['eval', '--params', path.join(out, 'params.json'), '--json'])
+    expect(evaluated.status).toBe(0)
+    expect(JSON.parse(evaluated.stdout).testAccuracy).toBe(metrics.final.testAccuracy)
+    // a configuration that does not fit the data, or is not a configuration, is refused before training
+    const wrong = path.join(dir, 'wrong.json')
+    fs.writeFileSync(wrong, JSON.stringify({ ...config, layers: [{ kind: 'dense', inputs: 3, outputs: 2 }] }))
+    const refused = await runInProcess([...args, '--model-config', wrong, '--out', path.join(dir, 'w')])
+    expect(refused.status).toBe(2)
+    expect(refused.stderr).toContain(
+      'reads 3 features and scores 2 classes, but the data has 2 features and 2 classes',
+    )
+    fs.writeFileSync(wrong, JSON.stringify({ kind: 'dense', inputs: 2, outputs: -2 }))
+    const bad = await runInProcess([...args, '--model-config', wrong, '--out', path.join(dir, 'b')])
+    expect(bad.status).not.toBe(0)
+    expect(bad.stderr).toContain(`${wrong}: the model.outputs must be a positive integer, got -2`)
+    const both = await runInProcess([
+      ...args,
+      '--model-config',
+      file,
+      '--hidden',
+      '8',
+      '--out',
+      path.join(dir, 'c'),
+    ])
+    expect(both.status).toBe(2)
+    expect(both.stderr).toContain('--hidden belongs to the --model recipes')
+  })
+
   it('trains on IDX files: --dataset mnist-idx DIR (gzip or not)', async () => {
     const dir = tempDir()
     const write = (name: string, array: Parameters<typeof writeIdx>[0], gzip: boolean) => {

@@ -150,6 +150,7 @@ describe('mlp', () => {
       activation: 'relu',
       outputActivation: 'identity',
       initializer: 'heUniform',
+      dtype: 'float32',
     })
   })
 

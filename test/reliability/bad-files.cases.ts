@@ -119,7 +119,7 @@ export const badFileCases: readonly BadInputCase[] = [
     run: () => {
       const file = craftedRun('dir-run.json', [2, 16, 2], { name: 'mnist-idx', seed: 0, dir: '/etc' })
       const { info, net } = loadRun(file)
-      return evalDataSource('eval', info.data, { name: info.data.name }, net.sizes[0]!, true)
+      return evalDataSource('eval', info.data, { name: info.data.name }, net.features, true)
     },
   },
   {
