@@ -132,6 +132,46 @@ describe('checkRunSizes', () => {
     )
   })
 
+  it('checks any registered stack the same way: budget, nested fields and the layers fitting', () => {
+    const stack = (layers: readonly unknown[]) => ({ kind: 'sequential', layers })
+    const conv = { kind: 'conv2d', inputShape: [1, 20000, 20000], outChannels: 8, kernel: 3 }
+    expect(() => withBudget(2 ** 31, () => checkRunSizes('loadRun', file, stack([conv]), []))).toThrow(
+      /the sequential the run describes computes a feature map 0 of shape \[8,19998,19998\] per image, which needs/,
+    )
+    const wide = stack([
+      { kind: 'flatten', inputShape: [2] },
+      { kind: 'dense', inputs: 2, outputs: 1.5e8 },
+    ])
+    expect(() => withBudget(2 ** 30, () => checkRunSizes('loadRun', file, wide, []))).toThrow(
+      /the sequential the run describes \(2 parameter tensors, the largest 1.w of shape \[2,150000000\]\) needs 1.7 GiB/,
+    )
+    expect(() =>
+      describedModel(
+        'loadRun',
+        'r.json',
+        stack([{ kind: 'dense', inputs: 2, outputs: 2, dtype: 'float16' }]),
+      ),
+    ).toThrow(
+      new DecodeError(
+        'loadRun',
+        `r.json: the run's model.layers[0].dtype must be one of 'float32', 'float64', got "float16"`,
+        'metadata.nabla-run.model.layers[0].dtype',
+      ),
+    )
+    expect(() =>
+      describedModel(
+        'loadRun',
+        'r.json',
+        stack([
+          { kind: 'flatten', inputShape: [2, 2] },
+          { kind: 'dense', inputs: 3, outputs: 1 },
+        ]),
+      ),
+    ).toThrow(
+      "r.json: the run's model.layers[1] expects [B,3] but r.json: the run's model.layers[0] gives [B,4]",
+    )
+  })
+
   it('rejects described shapes that differ from the tensors the file holds, and extra tensors', () => {
     expect(() => checkRunSizes('loadRun', file, mlpConfig([20000, 20000, 2]), smallParams)).toThrow(
       new DecodeError(
