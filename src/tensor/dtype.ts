@@ -5,6 +5,7 @@
  */
 import { checkBudget, formatBytes, memoryBudget } from './budget.js'
 import { ResourceError } from './errors.js'
+import { largeAllocationBytes, primeSystemAllocator } from './systemAllocator.js'
 
 /**
  * The element types a tensor can hold.
@@ -43,6 +44,7 @@ export const bytesPerElement = (dtype: DType): number => (dtype === 'float64' ? 
 const guarded = <T>(op: string, dtype: DType, size: number, make: () => T): T => {
   const bytes = size * bytesPerElement(dtype)
   checkBudget(op, `a ${dtype} array of ${size} elements`, bytes)
+  if (bytes >= largeAllocationBytes) primeSystemAllocator()
   try {
     return make()
   } catch (error) {
