@@ -7,13 +7,19 @@
  *
  * @module jit/buffers
  */
-import { type Arena, sizeOf } from '../tensor/internal.js'
+import { type Arena, type SharedArena, sizeOf } from '../tensor/internal.js'
 import type { Unit } from './fusion.js'
 import type { Atom, IR, Var } from './ir.js'
 
-/** What a step needs to find its operands: the plan's memory, and each atom's address and view. */
+/**
+ * What a step needs: the kernels and fused-kernel compiler of the plan's memory, the shared arena
+ * when the plan lives in it (its products may use helper threads), the scratch address, and each
+ * atom's address and view.
+ */
 export interface Buffers {
-  readonly arena: Arena
+  readonly arena: Pick<Arena, 'kernels' | 'fused'>
+  readonly shared: SharedArena | undefined
+  readonly scratch: number
   address(atom: Atom): number
   view(atom: Atom): Float32Array | Float64Array
 }

@@ -49,7 +49,7 @@ export type GroupKernel = () => void
 
 /** The WebAssembly kernel of a group, or undefined when it has no SIMD form. */
 export const wasmGroupKernel = (
-  arena: Arena,
+  arena: Pick<Arena, 'fused'>,
   precision: 'f32' | 'f64',
   expression: FusedExpression,
   outShape: Shape,

@@ -1,20 +1,32 @@
 /**
  * The compiled plan of an IR: what a jitted function runs after its first call. Compiling removes
  * dead code, groups elementwise chains into fused kernels (`fusion.ts`, `kernels.ts`), lays every
- * value out in one WebAssembly memory by liveness (`buffers.ts`) and turns each unit into a step
- * that works on addresses or views of that memory. A run copies the inputs in, runs the steps and
+ * value out by liveness (`buffers.ts`) in a region of the plans' shared WebAssembly memory (whose
+ * helper threads split the large products; a private memory where threads are unavailable) and
+ * turns each unit into a step that works on addresses or views of that memory. The region goes
+ * back to the shared memory when the plan is collected. A run copies the inputs in, runs the steps and
  * copies the outputs out into fresh tensors: those are its only allocations, so a jitted training
  * step allocates nothing else in steady state.
  *
  * @module jit/plan
  */
-import { type AnyTensor, createArena, type DType, makeTensor, sizeOf, storage } from '../tensor/internal.js'
+import {
+  type AnyTensor,
+  type Arena,
+  createArena,
+  type DType,
+  makeTensor,
+  type SharedArena,
+  sharedArena,
+  sizeOf,
+  storage,
+} from '../tensor/internal.js'
 import { type Buffers, planBuffers, unitOutput } from './buffers.js'
 import { eliminateDeadCode } from './dce.js'
 import { planUnits, type Unit } from './fusion.js'
 import { type Atom, dtypeOf, type IR, shapeOf } from './ir.js'
 import { javascriptGroupKernel, wasmGroupKernel } from './kernels.js'
-import { singleStep } from './steps.js'
+import { matmulSizes, singleStep, threadedMatmul } from './steps.js'
 
 /** Choices of the compiler. */
 export interface PlanOptions {
@@ -28,6 +40,11 @@ export interface Plan {
   readonly units: readonly Unit[]
   /** Bytes of WebAssembly memory the plan's buffers span. */
   readonly bytes: number
+  /**
+   * Whether the plan lives in the shared arena, where its large products are split across the
+   * helper threads (false: a private memory, every product on the calling thread).
+   */
+  readonly threaded: boolean
   run(inputs: readonly AnyTensor[]): AnyTensor[]
 }
 
@@ -35,19 +52,63 @@ type FloatArray = Float32Array | Float64Array
 
 const precisionOf = (dtype: DType) => (dtype === 'float64' ? 'f64' : 'f32')
 
+/** Where a plan's buffers live: a region of the shared arena, or a private memory. */
+interface Placement {
+  readonly arena: Pick<Arena, 'kernels' | 'fused'>
+  readonly shared: SharedArena | undefined
+  readonly base: number
+  readonly views: { readonly f32: Float32Array; readonly f64: Float64Array }
+}
+
+// a plan's region of the shared arena goes back when nothing can run the plan any more
+const regions = new FinalizationRegistry<number>((at) => sharedArena()?.release(at))
+
+/**
+ * A region of `bytes` in the shared arena, else a private memory (`own`, or a new one); undefined
+ * when neither fits.
+ */
+const place = (
+  bytes: number,
+  shared: SharedArena | undefined,
+  own: Arena | undefined,
+): Placement | undefined => {
+  const base = shared?.reserve(bytes)
+  if (shared !== undefined && base !== undefined)
+    return { arena: shared, shared, base, views: shared.views() }
+  const arena = own ?? createArena()
+  if (arena === undefined || !arena.ensure(bytes)) return undefined
+  return { arena, shared: undefined, base: 0, views: arena.views() }
+}
+
 /** Compiles an IR (see the module header); undefined when the runtime has no WebAssembly SIMD. */
 export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
-  const arena = createArena()
-  if (arena === undefined) return undefined
+  const shared = sharedArena()
+  const own = shared === undefined ? createArena() : undefined
+  const probe = shared ?? own
+  if (probe === undefined) return undefined
   const pruned = eliminateDeadCode(ir)
   const units = planUnits(pruned, options.fusion)
   const layout = planBuffers(pruned, units)
-  const scratchAt = Math.ceil(layout.bytes / 16) * 16
-  const scratch = Math.max(arena.gemmScratch(arena.kernels.f32), arena.gemmScratch(arena.kernels.f64))
-  if (!arena.ensure(scratchAt + scratch)) return undefined
-  const { f32, f64 } = arena.views()
+  const scratchOffset = Math.ceil(layout.bytes / 16) * 16
+  // scratch for the products: one gemm's packing space, or a threaded product's packed B and
+  // per-thread space
+  let scratch = Math.max(probe.gemmScratch(probe.kernels.f32), probe.gemmScratch(probe.kernels.f64))
+  for (const unit of units)
+    if (
+      unit.kind === 'single' &&
+      unit.equation.prim.name === 'matmul' &&
+      threadedMatmul(unit.equation, shared)
+    ) {
+      const { n, k } = matmulSizes(unit.equation)
+      const precision = precisionOf(unit.equation.outputs[0]!.dtype)
+      scratch = Math.max(scratch, shared!.threadedScratch(precision, k, n))
+    }
+  const placement = place(scratchOffset + scratch, shared, own)
+  if (placement === undefined) return undefined
+  const { base } = placement
+  const { f32, f64 } = placement.views
   const address = (atom: Atom): number =>
-    atom.kind === 'var' ? layout.variables.get(atom.id)! : layout.constants.get(atom.value)!
+    base + (atom.kind === 'var' ? layout.variables.get(atom.id)! : layout.constants.get(atom.value)!)
   const view = (atom: Atom): FloatArray => {
     const at = address(atom)
     const n = sizeOf(shapeOf(atom))
@@ -57,14 +118,20 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
     const t = value as AnyTensor
     view({ kind: 'const', value: t }).set(storage(t))
   }
-  const buffers: Buffers = { arena, address, view }
+  const buffers: Buffers = {
+    arena: placement.arena,
+    shared: placement.shared,
+    scratch: base + scratchOffset,
+    address,
+    view,
+  }
   const steps = units.map((unit): (() => void) => {
-    if (unit.kind === 'single') return singleStep(unit.equation, buffers, scratchAt)
+    if (unit.kind === 'single') return singleStep(unit.equation, buffers)
     const precision = precisionOf(unit.output.dtype)
     const shapes = unit.operands.map(shapeOf)
     return (
       wasmGroupKernel(
-        arena,
+        placement.arena,
         precision,
         unit.expression,
         unit.output.shape,
@@ -91,14 +158,11 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
     const source = view(atom)
     return () => makeTensor(atom.shape, atom.dtype, source.slice())
   })
-  return {
-    ir: pruned,
-    units,
-    bytes: scratchAt + scratch,
-    run: (inputs) => {
-      for (let i = 0; i < inputViews.length; i++) inputViews[i]!.set(storage(inputs[i]!))
-      for (let i = 0; i < steps.length; i++) steps[i]!()
-      return outputs.map((read) => read(inputs))
-    },
+  const run = (inputs: readonly AnyTensor[]): AnyTensor[] => {
+    for (let i = 0; i < inputViews.length; i++) inputViews[i]!.set(storage(inputs[i]!))
+    for (let i = 0; i < steps.length; i++) steps[i]!()
+    return outputs.map((read) => read(inputs))
   }
+  if (placement.shared !== undefined) regions.register(run, base)
+  return { ir: pruned, units, bytes: scratchOffset + scratch, threaded: placement.shared !== undefined, run }
 }

@@ -1,30 +1,44 @@
 /**
  * The steps of a plan for equations that are not fused: matmul and contiguous sums run the
- * WebAssembly kernels on buffer addresses; reshape is free (it shares its operand's buffer); cast
+ * WebAssembly kernels on buffer addresses (a large product in the shared arena is split across its
+ * helper threads, as the eager back end splits it); softmax and logSoftmax run one tight loop over
+ * the buffers; reshape is free (it shares its operand's buffer); cast
  * and transpose copy between views; any other primitive runs its own forward kernel on tensors that
  * view the buffers, and its result is copied into the output buffer.
  *
  * @module jit/steps
  */
-import { broadcastStrides, kernels, makeTensor, type Shape, sizeOf } from '../tensor/internal.js'
+import {
+  broadcastStrides,
+  type GemmCall,
+  kernels,
+  makeTensor,
+  planThreadThreshold,
+  type Shape,
+  type SharedArena,
+  sizeOf,
+} from '../tensor/internal.js'
 import type { Buffers } from './buffers.js'
 import type { Equation } from './ir.js'
 import { dtypeOf, shapeOf } from './ir.js'
 
 /** The step of one equation. */
-export const singleStep = (eq: Equation, buffers: Buffers, scratchAt: number): (() => void) => {
+export const singleStep = (eq: Equation, buffers: Buffers): (() => void) => {
   const out = eq.outputs[0]!
   switch (eq.prim.name) {
     case 'reshape':
     case 'stopGradient':
       return () => {}
     case 'matmul':
-      return matmulStep(eq, buffers, scratchAt)
+      return matmulStep(eq, buffers)
     case 'sum': {
       const step = sumStep(eq, buffers)
       if (step !== undefined) return step
       break
     }
+    case 'softmax':
+    case 'logSoftmax':
+      return softmaxStep(eq, buffers)
     case 'cast': {
       const [x, y] = [buffers.view(eq.inputs[0]!), buffers.view(out)]
       return () => y.set(x)
@@ -44,6 +58,37 @@ export const singleStep = (eq: Equation, buffers: Buffers, scratchAt: number): (
   return () => target.set(eq.prim.forward(inputs, eq.params, spec))
 }
 
+/**
+ * softmax and logSoftmax as one tight loop over the buffers, with the primitives' own arithmetic
+ * (`softmaxRows`: float64 rows shifted by their finite maximum), so the values are the eager ones
+ * bit for bit.
+ */
+const softmaxStep = (eq: Equation, buffers: Buffers): (() => void) => {
+  const x = eq.inputs[0]!
+  const shape = shapeOf(x)
+  const { axis } = eq.params as { axis: number }
+  const n = shape[axis]!
+  const inner = sizeOf(shape.slice(axis + 1))
+  const outer = sizeOf(shape.slice(0, axis))
+  const [from, to] = [buffers.view(x), buffers.view(eq.outputs[0]!)]
+  const log = eq.prim.name === 'logSoftmax'
+  return () => {
+    for (let o = 0; o < outer; o++)
+      for (let i = 0; i < inner; i++) {
+        const base = o * n * inner + i
+        const end = base + n * inner
+        let m = Number.NEGATIVE_INFINITY
+        for (let at = base; at < end; at += inner) m = Math.max(m, from[at]!)
+        const shift = Number.isFinite(m) ? m : 0
+        let total = 0
+        for (let at = base; at < end; at += inner) total += Math.exp(from[at]! - shift)
+        const logTotal = Math.log(total)
+        if (log) for (let at = base; at < end; at += inner) to[at] = from[at]! - shift - logTotal
+        else for (let at = base; at < end; at += inner) to[at] = Math.exp(from[at]! - shift - logTotal)
+      }
+  }
+}
+
 const sumStep = (eq: Equation, buffers: Buffers): (() => void) | undefined => {
   const x = eq.inputs[0]!
   const shape = shapeOf(x)
@@ -60,14 +105,34 @@ const sumStep = (eq: Equation, buffers: Buffers): (() => void) | undefined => {
   return () => k.sum(from, to, outer, middle, inner)
 }
 
-const matmulStep = (eq: Equation, buffers: Buffers, scratchAt: number): (() => void) => {
+/** The sizes of a matmul equation's products (each batch entry is one `m × k` by `k × n` product). */
+export const matmulSizes = (eq: Equation): { m: number; n: number; k: number } => {
+  const out = eq.outputs[0]!
+  const aShape = shapeOf(eq.inputs[0]!)
+  const { transposeA } = eq.params as { transposeA: boolean }
+  const rank = out.shape.length
+  return {
+    m: out.shape[rank - 2]!,
+    n: out.shape[rank - 1]!,
+    k: transposeA ? aShape[aShape.length - 2]! : aShape[aShape.length - 1]!,
+  }
+}
+
+/**
+ * Whether a matmul runs split across the shared arena's helper threads: it is big enough to pay
+ * for waking them (the eager threshold) and they have started (they start here, synchronously).
+ */
+export const threadedMatmul = (eq: Equation, shared: SharedArena | undefined): boolean => {
+  const { m, n, k } = matmulSizes(eq)
+  return shared !== undefined && m * n * k >= planThreadThreshold && shared.startThreads() > 0
+}
+
+const matmulStep = (eq: Equation, buffers: Buffers): (() => void) => {
   const [a, b] = eq.inputs as [Equation['inputs'][0], Equation['inputs'][0]]
   const out = eq.outputs[0]!
   const { transposeA, transposeB } = eq.params as { transposeA: boolean; transposeB: boolean }
   const [aShape, bShape, outShape] = [shapeOf(a), shapeOf(b), out.shape]
-  const rank = outShape.length
-  const [m, n] = [outShape[rank - 2]!, outShape[rank - 1]!]
-  const k = transposeA ? aShape[aShape.length - 2]! : aShape[aShape.length - 1]!
+  const { m, n, k } = matmulSizes(eq)
   const kernel = out.dtype === 'float64' ? buffers.arena.kernels.f64 : buffers.arena.kernels.f32
   const e = out.dtype === 'float64' ? 8 : 4
   const [rsA, csA] = transposeA ? [1, m] : [k, 1]
@@ -76,26 +141,32 @@ const matmulStep = (eq: Equation, buffers: Buffers, scratchAt: number): (() => v
   const aOffsets = batchOffsets(aShape.slice(0, -2), batch, m * k)
   const bOffsets = batchOffsets(bShape.slice(0, -2), batch, k * n)
   const [aAt, bAt, cAt] = [buffers.address(a), buffers.address(b), buffers.address(out)]
+  const scratch = buffers.scratch
   if (k === 0 || sizeOf(outShape) === 0) {
     const target = buffers.view(out)
     return () => target.fill(0)
   }
+  const shared = threadedMatmul(eq, buffers.shared) ? buffers.shared : undefined
+  const precision = out.dtype === 'float64' ? 'f64' : 'f32'
+  // one call per batch entry, laid out once (a run allocates nothing)
+  const calls: GemmCall[] = aOffsets.map((aOffset, i) => ({
+    precision,
+    a: aAt + aOffset * e,
+    rowStrideA: rsA,
+    colStrideA: csA,
+    b: bAt + bOffsets[i]! * e,
+    rowStrideB: rsB,
+    colStrideB: csB,
+    c: cAt + i * m * n * e,
+    m,
+    n,
+    k,
+    scratch,
+  }))
   return () => {
-    for (let i = 0; i < aOffsets.length; i++)
-      kernel.gemm(
-        aAt + aOffsets[i]! * e,
-        rsA,
-        csA,
-        bAt + bOffsets[i]! * e,
-        rsB,
-        csB,
-        cAt + i * m * n * e,
-        n,
-        m,
-        n,
-        k,
-        scratchAt,
-      )
+    for (const call of calls)
+      if (shared?.threadedGemm(call) !== true)
+        kernel.gemm(call.a, rsA, csA, call.b, rsB, csB, call.c, n, m, n, k, scratch)
   }
 }
 

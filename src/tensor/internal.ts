@@ -22,6 +22,12 @@ export { kernels } from './kernels/index.js'
 export { broadcastStrides } from './kernels/reference.js'
 export { type Arena, createArena } from './kernels/wasm/arena.js'
 export { canFuse, type FusedExpression, type FusedSpec, type OperandLayout } from './kernels/wasm/fused.js'
+export {
+  type GemmCall,
+  planThreadThreshold,
+  type SharedArena,
+  sharedArena,
+} from './kernels/wasm/sharedArena.js'
 export type { BatchRule, DomainCase, DomainTools, OutputSpec, Prim, ValueRange, VjpRule } from './prim.js'
 export { definePrim, isPrim } from './prim.js'
 export { batchLoopCount, moveAxis } from './prims/batching.js'

@@ -239,12 +239,15 @@ export const emitFused = (spec: FusedSpec): FunctionBuilder => {
 
 const compiled = new Map<string, WasmModule>()
 
-/** Compiles (once per distinct spec) a module exporting the fused kernel as `fused`. */
-export const compileFused = (spec: FusedSpec): WasmModule => {
-  const key = JSON.stringify(spec)
+/**
+ * Compiles (once per distinct spec) a module exporting the fused kernel as `fused`, importing a
+ * shared memory when `shared` (the plans' shared arena) and a private one otherwise.
+ */
+export const compileFused = (spec: FusedSpec, shared = false): WasmModule => {
+  const key = `${shared}${JSON.stringify(spec)}`
   let module = compiled.get(key)
   if (module === undefined) {
-    const bytes = buildModule({ initial: 1, maximum: maximumPages, shared: false }, [
+    const bytes = buildModule({ initial: 1, maximum: maximumPages, shared }, [
       { name: 'fused', body: emitFused(spec) },
     ])
     module = new webAssembly!.Module(bytes)

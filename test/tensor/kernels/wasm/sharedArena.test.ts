@@ -1,0 +1,70 @@
+import * as fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { sharedArena } from '../../../../src/tensor/kernels/wasm/sharedArena.js'
+import { firstDifference } from './helpers.js'
+
+// the machine running the suite has shared memory, worker threads and at least two cores
+const arena = sharedArena()!
+
+describe('the plans’ shared arena', () => {
+  it('is one arena for the process', () => {
+    expect(arena).toBeDefined()
+    expect(sharedArena()).toBe(arena)
+  })
+
+  it('hands out disjoint regions, reuses released ones and merges released neighbours', () => {
+    const [a, b, c] = [arena.reserve(100)!, arena.reserve(48)!, arena.reserve(16)!]
+    const ranges = [
+      [a, 112],
+      [b, 48],
+      [c, 16],
+    ] as const
+    for (const [x, xs] of ranges) {
+      expect(x % 16).toBe(0)
+      for (const [y, ys] of ranges) if (x !== y) expect(x + xs <= y || y + ys <= x).toBe(true)
+    }
+    arena.release(a)
+    arena.release(b)
+    // a's and b's regions are adjacent (b reserved right after a) and now one free block
+    if (b === a + 112) expect(arena.reserve(160)).toBe(a)
+    else arena.reserve(160)
+    arena.release(c)
+  })
+
+  it('splits a product across the helper threads with the single-threaded result, bit for bit', () => {
+    expect(arena.startThreads()).toBeGreaterThan(0)
+    fc.assert(
+      fc.property(
+        fc.constantFrom('f32' as const, 'f64' as const),
+        fc.integer({ min: 1, max: 90 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 300 }),
+        fc.boolean(),
+        fc.boolean(),
+        (precision, m, n, k, transposeA, transposeB) => {
+          const e = precision === 'f32' ? 4 : 8
+          const kernels = precision === 'f32' ? arena.kernels.f32 : arena.kernels.f64
+          const bytes = (count: number) => Math.ceil((count * e) / 16) * 16
+          const scratchBytes = Math.max(arena.threadedScratch(precision, k, n), arena.gemmScratch(kernels))
+          const at = arena.reserve(bytes(m * k) + bytes(k * n) + 2 * bytes(m * n) + scratchBytes)!
+          const [aAt, bAt] = [at, at + bytes(m * k)]
+          const [single, split] = [bAt + bytes(k * n), bAt + bytes(k * n) + bytes(m * n)]
+          const scratch = split + bytes(m * n)
+          const view = arena.views()[precision]
+          for (let i = 0; i < m * k; i++) view[aAt / e + i] = Math.sin(i * 0.37)
+          for (let i = 0; i < k * n; i++) view[bAt / e + i] = Math.cos(i * 0.11)
+          const [rsA, csA] = transposeA ? [1, m] : [k, 1]
+          const [rsB, csB] = transposeB ? [1, k] : [n, 1]
+          kernels.gemm(aAt, rsA, csA, bAt, rsB, csB, single, n, m, n, k, scratch)
+          const call = { precision, a: aAt, rowStrideA: rsA, colStrideA: csA, b: bAt, rowStrideB: rsB }
+          expect(arena.threadedGemm({ ...call, colStrideB: csB, c: split, m, n, k, scratch })).toBe(true)
+          const views = arena.views()[precision]
+          const at16 = (address: number) => views.subarray(address / e, address / e + m * n)
+          expect(firstDifference(at16(split), at16(single))).toBe(-1)
+          arena.release(at)
+        },
+      ),
+      { seed: 42, numRuns: 40 },
+    )
+  })
+})
