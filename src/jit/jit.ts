@@ -5,10 +5,13 @@
  * compiles the IR into a plan (dead code removed, elementwise chains fused into generated kernels,
  * buffers planned by liveness). Later calls with that signature run the plan without calling `f`.
  *
- * Composition: under an outer transform (`grad`, `vjp`, an outer `jit`, …) a jitted function's
- * IR is applied primitive by primitive through `apply()`, so the outer transform sees exactly the
- * primitives `f` would have applied: `grad(jit(f))` is the gradient of `f`, an inner `jit` is
- * inlined into an outer one, and `jit(grad(f))` compiles the whole forward and backward pass.
+ * Composition: under an outer transform (`grad`, `vjp`, `vmap`, an outer `jit`, …) a jitted call
+ * is one primitive (`call.ts`) whose forward is the compiled plan and whose vjp is the compiled
+ * pullback, so `grad(jit(f))` runs compiled both ways (at every order: the pullback is jitted too);
+ * an outer `jit`/`makeIR` inlines the call (it records `f`'s own primitives), `vmap` batches it by
+ * re-applying the IR, and `jit(grad(f))` compiles the whole forward and backward pass into one plan.
+ * The compiled pullback recomputes the forward values it needs (it is the IR's vjp, traced on its
+ * own), so `grad(jit(f))` runs the forward twice where `jit(grad(f))` runs it once.
  *
  * What a trace cannot see: `f` runs only at tracing calls, so its side effects (logging, counters)
  * happen once per signature, and JavaScript branching on tensor values (`item(x) > 0 ? …`) is
@@ -19,6 +22,7 @@
  */
 import { unflatten } from '../grad/index.js'
 import type { AnyTensor } from '../tensor/internal.js'
+import { type Call, makeCall } from './call.js'
 import { interpretIR } from './interpret.js'
 import type { IR } from './ir.js'
 import { compilePlan, type Plan } from './plan.js'
@@ -56,6 +60,8 @@ interface Entry {
   readonly traced: Traced
   /** The compiled plan; null when the runtime cannot run one (no WebAssembly SIMD). */
   plan: Plan | null | undefined
+  /** The call primitive (see call.ts); null when the outputs cannot be one primitive's output. */
+  call: Call | null | undefined
 }
 
 const identities = new WeakMap<object, number>()
@@ -107,24 +113,29 @@ export const jit = <F extends (...args: any[]) => any>(f: F, options: JitOptions
       traces++
       last = traced.ir
       if (traced.capturedTracer) return unflatten(traced.outputDef, traced.values)
-      cache.set(key, { traced, plan: undefined })
-      // with concrete inputs, the first call returns the plan's results too, so every call of a
-      // signature computes the same way (bit for bit) — a resumed run equals an uninterrupted one
-      const inputs = leavesOf(flat).map(settle)
-      if (!inputs.every(isConcrete)) return unflatten(traced.outputDef, traced.values)
-      return run(cache.get(key)!, inputs)
+      cache.set(key, { traced, plan: undefined, call: undefined })
+      // the first call returns the plan's results too (or the call primitive's, under an outer
+      // transform), so every call of a signature computes the same way (bit for bit) — a resumed
+      // run equals an uninterrupted one
+      return run(cache.get(key)!, leavesOf(flat).map(settle))
     }
-    const leaves = leavesOf(flat).map(settle)
-    if (!leaves.every(isConcrete))
-      return unflatten(entry.traced.outputDef, interpretIR(entry.traced.ir, leaves))
-    return run(entry, leaves)
+    return run(entry, leavesOf(flat).map(settle))
   }
+  const planOf = (entry: Entry): Plan | null =>
+    (entry.plan ??= compilePlan(entry.traced.ir, { fusion: options.fusion ?? true }) ?? null)
   const run = (entry: Entry, leaves: readonly AnyTensor[]): unknown => {
     const { traced } = entry
-    entry.plan ??= compilePlan(traced.ir, { fusion: options.fusion ?? true }) ?? null
-    const outputs = entry.plan === null ? interpretIR(traced.ir, leaves) : entry.plan.run(leaves)
+    if (leaves.every(isConcrete)) {
+      const plan = planOf(entry)
+      return unflatten(traced.outputDef, plan === null ? interpretIR(traced.ir, leaves) : plan.run(leaves))
+    }
+    // under an outer transform: one call primitive (its vjp the compiled pullback)
+    entry.call ??= makeCall(f.name || 'f', traced.ir, () => planOf(entry), jitPullback) ?? null
+    const outputs = entry.call === null ? interpretIR(traced.ir, leaves) : entry.call.apply(leaves)
     return unflatten(traced.outputDef, outputs)
   }
+  const jitPullback = <G extends (...args: any[]) => any>(g: G): G =>
+    jit(g, { fusion: options.fusion ?? true })
   return Object.assign(jitted as F, {
     traceCount: () => traces,
     lastIR: () => last,

@@ -26,6 +26,7 @@ import {
   type Prim,
   storage,
 } from '../tensor/internal.js'
+import { inlineRules } from './call.js'
 import type { Atom, Equation, IR, Var } from './ir.js'
 
 /**
@@ -80,6 +81,9 @@ export class StagingTrace implements Interpreter {
   }
 
   process(prim: Prim<any>, inputs: readonly AnyTensor[], params: unknown): AnyTensor {
+    // a jitted call inside the traced function records its own primitives (see call.ts)
+    const inline = inlineRules.get(prim)
+    if (inline !== undefined) return inline(inputs)
     const primals = inputs.map((t) => lowerTo(t, this.level))
     const output = apply(prim, primals, params)
     const atoms = inputs.map((t) => this.atomOf(t))
