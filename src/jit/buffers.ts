@@ -39,12 +39,17 @@ const bytesOf = (v: { shape: readonly number[]; dtype: string }) =>
   align16(Math.max(1, sizeOf(v.shape)) * (v.dtype === 'float64' ? 8 : 4))
 
 /** The atoms a unit reads. */
-export const unitInputs = (unit: Unit): readonly Atom[] =>
-  unit.kind === 'fused' ? unit.operands : unit.equation.inputs
+export const unitInputs = (unit: Unit): readonly Atom[] => {
+  if (unit.kind === 'fused') return unit.operands
+  if (unit.kind === 'single') return unit.equation.inputs
+  // the product itself lives in the epilogue's output buffer
+  const product = unit.equation.outputs[0]!.id
+  return [...unit.equation.inputs, ...unit.fused.operands.filter((a) => a.kind !== 'var' || a.id !== product)]
+}
 
 /** The variable a unit writes. */
 export const unitOutput = (unit: Unit): Var =>
-  unit.kind === 'fused' ? unit.output : unit.equation.outputs[0]!
+  unit.kind === 'single' ? unit.equation.outputs[0]! : unit.kind === 'fused' ? unit.output : unit.fused.output
 
 const isReshape = (unit: Unit): unit is Extract<Unit, { kind: 'single' }> =>
   unit.kind === 'single' &&

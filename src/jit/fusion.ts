@@ -22,6 +22,15 @@ export type Unit =
       readonly members: readonly Equation[]
     }
   | { readonly kind: 'single'; readonly equation: Equation }
+  | {
+      /** A matmul whose product only a fused group reads: the group runs as the product's epilogue. */
+      readonly kind: 'epilogue'
+      readonly equation: Equation
+      readonly fused: FusedUnit
+    }
+
+/** A fused group. */
+export type FusedUnit = Extract<Unit, { kind: 'fused' }>
 
 const fusible = (eq: Equation): boolean => {
   const out = eq.outputs[0]!

@@ -1,6 +1,7 @@
 /**
  * The compiled plan of an IR: what a jitted function runs after its first call. Compiling removes
- * dead code, groups elementwise chains into fused kernels (`fusion.ts`, `kernels.ts`), lays every
+ * dead code, groups elementwise chains into fused kernels (`fusion.ts`, `kernels.ts`) and a product's
+ * only reader into its epilogue (`epilogue.ts`), lays every
  * value out by liveness (`buffers.ts`) in a region of the plans' shared WebAssembly memory (whose
  * helper threads split the large products; a private memory where threads are unavailable) and
  * turns each unit into a step that works on addresses or views of that memory. The region goes
@@ -23,6 +24,7 @@ import {
 } from '../tensor/internal.js'
 import { type Buffers, planBuffers, unitOutput } from './buffers.js'
 import { eliminateDeadCode } from './dce.js'
+import { attachEpilogues, epilogueStep } from './epilogue.js'
 import { planUnits, type Unit } from './fusion.js'
 import { type Atom, dtypeOf, type IR, shapeOf } from './ir.js'
 import { javascriptGroupKernel, wasmGroupKernel } from './kernels.js'
@@ -87,7 +89,8 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
   const probe = shared ?? own
   if (probe === undefined) return undefined
   const pruned = eliminateDeadCode(ir)
-  const units = planUnits(pruned, options.fusion)
+  const grouped = planUnits(pruned, options.fusion)
+  const units = options.fusion ? attachEpilogues(pruned, grouped) : grouped
   const layout = planBuffers(pruned, units)
   const scratchOffset = Math.ceil(layout.bytes / 16) * 16
   // scratch for the products: one gemm's packing space, or a threaded product's packed B and
@@ -95,7 +98,7 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
   let scratch = Math.max(probe.gemmScratch(probe.kernels.f32), probe.gemmScratch(probe.kernels.f64))
   for (const unit of units)
     if (
-      unit.kind === 'single' &&
+      unit.kind !== 'fused' &&
       unit.equation.prim.name === 'matmul' &&
       threadedMatmul(unit.equation, shared)
     ) {
@@ -127,6 +130,7 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
   }
   const steps = units.map((unit): (() => void) => {
     if (unit.kind === 'single') return singleStep(unit.equation, buffers)
+    if (unit.kind === 'epilogue') return epilogueStep(unit, buffers)
     const precision = precisionOf(unit.output.dtype)
     const shapes = unit.operands.map(shapeOf)
     return (
