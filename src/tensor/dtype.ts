@@ -5,7 +5,7 @@
  */
 import { checkBudget, formatBytes, memoryBudget } from './budget.js'
 import { ResourceError } from './errors.js'
-import { largeAllocationBytes, primeSystemAllocator } from './systemAllocator.js'
+import { primeBefore } from './systemAllocator.js'
 
 /**
  * The element types a tensor can hold.
@@ -44,7 +44,7 @@ export const bytesPerElement = (dtype: DType): number => (dtype === 'float64' ? 
 const guarded = <T>(op: string, dtype: DType, size: number, make: () => T): T => {
   const bytes = size * bytesPerElement(dtype)
   checkBudget(op, `a ${dtype} array of ${size} elements`, bytes)
-  if (bytes >= largeAllocationBytes) primeSystemAllocator()
+  primeBefore(bytes)
   try {
     return make()
   } catch (error) {
@@ -94,8 +94,10 @@ export const allocateUnfilled = <D extends DType>(dtype: D, size: number, op = '
  * copied with `slice` (a block copy); anything else element by element.
  */
 export const storageFrom = <D extends DType>(dtype: D, values: ArrayLike<number>): Storage<D> => {
-  if (dtype === 'float64' ? values instanceof Float64Array : values instanceof Float32Array)
+  if (dtype === 'float64' ? values instanceof Float64Array : values instanceof Float32Array) {
+    primeBefore(values.length * bytesPerElement(dtype))
     return (values as Storage<D>).slice() as Storage<D>
+  }
   if (ArrayBuffer.isView(values)) {
     const out = allocate(dtype, values.length)
     out.set(values)

@@ -8,6 +8,7 @@ import { allocate, type DType, type Storage } from './dtype.js'
 import { ArgumentError, formatShape } from './errors.js'
 import { type FormatOptions, formatValues, sourceOf } from './format.js'
 import { normalizeAxis, type Shape } from './shape.js'
+import { primeBefore } from './systemAllocator.js'
 import { type AnyTensor, hasValues, makeTensor, storage, type Tensor } from './tensor.js'
 import type { CheckAxis, Nested, Reduce } from './types.js'
 
@@ -60,8 +61,11 @@ export const toFlat = (t: AnyTensor): number[] => {
  * import { tensor, toTypedArray } from 'nabla'
  * const values: Float32Array = toTypedArray(tensor([[1, 2], [3, 4]])) // Float32Array [1, 2, 3, 4]
  */
-export const toTypedArray = <D extends DType>(t: Tensor<Shape, D>): Storage<D> =>
-  readable('toTypedArray', t).slice() as Storage<D>
+export const toTypedArray = <D extends DType>(t: Tensor<Shape, D>): Storage<D> => {
+  const data = readable('toTypedArray', t)
+  primeBefore(data.byteLength)
+  return data.slice() as Storage<D>
+}
 
 /**
  * The values as text, NumPy-style: `Tensor<[2,3], float32>` on the first line, then the values in

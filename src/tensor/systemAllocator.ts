@@ -65,5 +65,16 @@ export const primeSystemAllocator = (): boolean => {
   return primed
 }
 
+/**
+ * Primes the system allocator before an allocation of `bytes` when it is large (at least
+ * `largeAllocationBytes`); every path that makes large storage calls it.
+ * @example
+ * import { primeBefore } from './systemAllocator.js'
+ * primeBefore(4e6) // primes once per process on Linux
+ */
+export const primeBefore = (bytes: number): void => {
+  if (bytes >= largeAllocationBytes && !checked) primeSystemAllocator()
+}
+
 /** Whether `primeSystemAllocator` has primed the allocator in this process. */
 export const systemAllocatorPrimed = (): boolean => primed
