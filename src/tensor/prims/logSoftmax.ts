@@ -8,6 +8,7 @@
  */
 import { allocate, type Storage } from '../dtype.js'
 import { definePrim, type Prim } from '../prim.js'
+import { storage } from '../tensor.js'
 import { batchSoftmax, type SoftmaxParams, softmaxDomain, softmaxRows } from './softmax.js'
 
 export const logSoftmaxPrim: Prim<SoftmaxParams> = definePrim<SoftmaxParams>({
@@ -15,8 +16,10 @@ export const logSoftmaxPrim: Prim<SoftmaxParams> = definePrim<SoftmaxParams>({
   infer: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
   forward: ([x], { axis }, { dtype }) => {
     const out: Storage = allocate(dtype, x!.size)
-    softmaxRows(x!, axis, (shift, logTotal, read, at) => {
-      for (let j = 0; j < x!.shape[axis]!; j++) out[at(j)] = read(j) - shift - logTotal
+    const data = storage(x!)
+    const n = x!.shape[axis]!
+    softmaxRows(x!, axis, (shift, logTotal, base, stride) => {
+      for (let j = 0, k = base; j < n; j++, k += stride) out[k] = data[k]! - shift - logTotal
     })
     return out
   },

@@ -22,14 +22,15 @@ export interface SoftmaxParams {
 }
 
 /**
- * Runs `row(shift, logTotal, read, write)` for every row along `axis`: `shift` is the row's finite
- * maximum (0 if none), `logTotal` is log Σ e^(x − shift); `read(j)` and `write(j, v)` address the
- * row's j-th element.
+ * Runs `each(shift, logTotal, base, stride)` for every row along `axis`: `shift` is the row's finite
+ * maximum (0 if none), `logTotal` is log Σ e^(x − shift), and the row's j-th element is at flat index
+ * `base + j · stride` of `x`'s storage. (Plain index arithmetic, no closure per row: a row of a
+ * [128, 10] batch is ten numbers, so per-row closures cost more than the row.)
  */
 export const softmaxRows = (
   x: AnyTensor,
   axis: number,
-  each: (shift: number, logTotal: number, read: (j: number) => number, at: (j: number) => number) => void,
+  each: (shift: number, logTotal: number, base: number, stride: number) => void,
 ): void => {
   const data = storage(x)
   const n = x.shape[axis]!
@@ -38,14 +39,12 @@ export const softmaxRows = (
   for (let o = 0; o < outer; o++)
     for (let i = 0; i < inner; i++) {
       const base = o * n * inner + i
-      const at = (j: number) => base + j * inner
-      const read = (j: number) => data[at(j)]!
       let m = Number.NEGATIVE_INFINITY
-      for (let j = 0; j < n; j++) m = Math.max(m, read(j))
+      for (let j = 0; j < n; j++) m = Math.max(m, data[base + j * inner]!)
       const shift = Number.isFinite(m) ? m : 0
       let total = 0
-      for (let j = 0; j < n; j++) total += Math.exp(read(j) - shift)
-      each(shift, Math.log(total), read, at)
+      for (let j = 0; j < n; j++) total += Math.exp(data[base + j * inner]! - shift)
+      each(shift, Math.log(total), base, inner)
     }
 }
 
@@ -72,8 +71,10 @@ export const softmaxPrim: Prim<SoftmaxParams> = definePrim<SoftmaxParams>({
   infer: ([x]) => ({ shape: x!.shape, dtype: x!.dtype }),
   forward: ([x], { axis }, { dtype }) => {
     const out: Storage = allocate(dtype, x!.size)
-    softmaxRows(x!, axis, (shift, logTotal, read, at) => {
-      for (let j = 0; j < x!.shape[axis]!; j++) out[at(j)] = Math.exp(read(j) - shift - logTotal)
+    const data = storage(x!)
+    const n = x!.shape[axis]!
+    softmaxRows(x!, axis, (shift, logTotal, base, stride) => {
+      for (let j = 0, k = base; j < n; j++, k += stride) out[k] = Math.exp(data[k]! - shift - logTotal)
     })
     return out
   },
