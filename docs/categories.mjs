@@ -42,7 +42,7 @@ const table = [
   ['src/models/optim', 'Optimizers'],
   ['src/models/train.ts', 'Training'],
   ['src/models/plot.ts', 'Training'],
-  ['src/models/random.ts', 'Randomness'],
+  ['src/models/random', 'Randomness'],
   ['src/models/data', 'Data'],
   ['src/models/serialize', 'Saving and loading'],
   ['src/models/checkpoint.ts', 'Saving and loading'],

@@ -9,7 +9,7 @@
 import { takeRows } from '../models/data/dataset.js'
 import type { Dataset } from '../models/data/index.js'
 import { twoSpirals, xor } from '../models/data/index.js'
-import { foldIn, key } from '../models/random.js'
+import { foldIn, key } from '../models/random/index.js'
 import { loadIris, loadMnist, loadMnistIdx } from '../node.js'
 import { UsageError } from './args.js'
 
@@ -46,7 +46,7 @@ export interface Defaults {
  * @example
  * import type { DatasetEntry } from './datasets.js'
  * import { xor } from '../models/data/index.js'
- * import { key } from '../models/random.js'
+ * import { key } from '../models/random/index.js'
  * const entry: DatasetEntry = {
  *   summary: 'XOR of two coordinates',
  *   defaults: { hidden: [16], epochs: 40, batch: 32, lr: 1e-2 },

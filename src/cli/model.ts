@@ -19,7 +19,7 @@ import type { AnyLayer, LayerConfig } from '../models/layer.js'
 import { type Cnn, type CnnConfig, cnn } from '../models/layers/cnn.js'
 import { type MlpConfig, mlp } from '../models/layers.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
-import type { Key } from '../models/random.js'
+import type { Key } from '../models/random/index.js'
 import { layerFromConfig } from '../models/registry/index.js'
 import { decodeErrorInFile, saveParams } from '../models/serialize/files.js'
 import {

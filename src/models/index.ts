@@ -54,7 +54,7 @@ export {
   split,
   uniform,
   wrapKey,
-} from './random.js'
+} from './random/index.js'
 export {
   type ConfigSite,
   describeLayerConfig,

@@ -20,7 +20,7 @@
  */
 import { ArgumentError, type DType, formatShape, type Shape, type Tensor, zeros } from '../tensor/index.js'
 import type { Mutable } from '../tensor/internal.js'
-import { type Key, normal, uniform } from './random.js'
+import { type Key, normal, uniform } from './random/index.js'
 
 /**
  * The dtype option of an initialiser (default float32).

@@ -14,7 +14,7 @@
  * @module layer
  */
 import type { AnyTensor, DType, Tensor } from '../tensor/index.js'
-import type { Key } from './random.js'
+import type { Key } from './random/index.js'
 
 /**
  * JSON-ready description of a layer: its kind and whatever rebuilds it.

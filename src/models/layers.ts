@@ -35,7 +35,7 @@ import { isDType, shapesEqual } from '../tensor/internal.js'
 import { type ActivationName, activation as activationByName, isActivationName } from './activations.js'
 import { type InitializerName, initializers } from './init.js'
 import type { Layer } from './layer.js'
-import { type Key, split } from './random.js'
+import { type Key, split } from './random/index.js'
 
 // ---------------------------------------------------------------------------------------------
 // dense

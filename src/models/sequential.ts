@@ -22,7 +22,7 @@ import {
 } from '../tensor/index.js'
 import { shapesEqual } from '../tensor/internal.js'
 import type { AnyLayer, InputShapeOf, Layer, LayerConfig, OutputShapeOf, ParamsOf } from './layer.js'
-import { type Key, split } from './random.js'
+import { type Key, split } from './random/index.js'
 
 /** The dtype a layer computes in. */
 type DTypeOfLayer<L> = L extends { readonly dtype: infer D extends DType } ? D : DType

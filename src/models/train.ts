@@ -37,7 +37,7 @@ import { batches as epochBatches } from './data/batches.js'
 import { takeRows } from './data/dataset.js'
 import { applyUpdates } from './optim/transforms.js'
 import type { GradientTransformation, OptimizerState, OptState, UntypedState } from './optim/types.js'
-import { foldIn, isKey, type Key, split } from './random.js'
+import { foldIn, isKey, type Key, split } from './random/index.js'
 import { checkFinite, checkTargets, type Targets, validateBatch } from './validate.js'
 
 /**

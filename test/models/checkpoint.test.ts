@@ -13,7 +13,7 @@ import { xor } from '../../src/models/data/synthetic.js'
 import { mlp } from '../../src/models/layers.js'
 import { softmaxCrossEntropy } from '../../src/models/losses.js'
 import { adam, chain, clipByGlobalNorm } from '../../src/models/optim/index.js'
-import { key } from '../../src/models/random.js'
+import { key } from '../../src/models/random/index.js'
 import * as training from '../../src/models/train.js'
 import { saveParams } from '../../src/node.js'
 

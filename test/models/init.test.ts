@@ -16,7 +16,7 @@ import {
   ngUniform,
   zerosInit,
 } from '../../src/models/init.js'
-import { key, split } from '../../src/models/random.js'
+import { key, split } from '../../src/models/random/index.js'
 
 const stats = (xs: readonly number[]) => {
   const mean = xs.reduce((a, b) => a + b, 0) / xs.length

@@ -18,7 +18,7 @@ import {
   zeros,
 } from '../../src/index.js'
 import { type DenseParams, dense, mlp, mlpFromConfig } from '../../src/models/layers.js'
-import { key, normal, split } from '../../src/models/random.js'
+import { key, normal, split } from '../../src/models/random/index.js'
 import { sequential } from '../../src/models/sequential.js'
 import { checkGrads } from '../../src/testing/index.js'
 

@@ -27,7 +27,7 @@ import { mlp } from '../../src/models/layers.js'
 import { softmaxCrossEntropy } from '../../src/models/losses.js'
 import { accuracy } from '../../src/models/metrics.js'
 import { adam, sgd } from '../../src/models/optim/index.js'
-import { type Key, key, keyData, uniform, wrapKey } from '../../src/models/random.js'
+import { type Key, key, keyData, uniform, wrapKey } from '../../src/models/random/index.js'
 import * as training from '../../src/models/train.js'
 import { type Checkpoint, NonFiniteLossError, trainStep } from '../../src/models/train.js'
 

@@ -16,7 +16,7 @@ import {
   storage,
   type Tensor,
 } from '../../tensor/internal.js'
-import { type Key, randint } from '../random.js'
+import { type Key, randint } from '../random/index.js'
 
 /**
  * Options of `randomShifts`.

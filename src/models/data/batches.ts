@@ -6,7 +6,7 @@
  * @module batches
  */
 import { ArgumentError, describe, isTensor } from '../../tensor/internal.js'
-import { isKey, type Key, permutation } from '../random.js'
+import { isKey, type Key, permutation } from '../random/index.js'
 import type { Dataset } from './dataset.js'
 
 /**

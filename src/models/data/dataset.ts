@@ -18,7 +18,7 @@ import {
   storage,
   type Tensor,
 } from '../../tensor/internal.js'
-import { foldIn, type Key, permutation, split } from '../random.js'
+import { foldIn, type Key, permutation, split } from '../random/index.js'
 
 /**
  * A classification dataset: feature rows `x` (flattened to `F` features; `featureShape` tells how

@@ -5,7 +5,7 @@
  * @module iris
  */
 import { ArgumentError, DecodeError, type DType, describe } from '../../tensor/internal.js'
-import { isKey, type Key, key } from '../random.js'
+import { isKey, type Key, key } from '../random/index.js'
 import {
   type Dataset,
   type DatasetDTypeOption,

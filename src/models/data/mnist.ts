@@ -24,7 +24,7 @@ import {
   resourceErrorIn,
 } from '../../tensor/internal.js'
 import { readFileChecked } from '../fs.js'
-import { isKey, type Key, key } from '../random.js'
+import { isKey, type Key, key } from '../random/index.js'
 import {
   type Dataset,
   type DatasetDTypeOption,

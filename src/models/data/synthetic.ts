@@ -7,7 +7,7 @@
  * @module synthetic
  */
 import { ArgumentError, allocate, type DType, describe, makeTensor, storage } from '../../tensor/internal.js'
-import { type Key, normal, split, uniform } from '../random.js'
+import { type Key, normal, split, uniform } from '../random/index.js'
 import { type Dataset, type DatasetDTypeOption, dtypeOption, integerArgument } from './dataset.js'
 
 /**

@@ -21,7 +21,7 @@ import {
   zeros,
 } from '../../tensor/index.js'
 import type { Layer, LayerConfig } from '../layer.js'
-import { type Key, split, uniform } from '../random.js'
+import { type Key, split, uniform } from '../random/index.js'
 import { dtypeOption, expectBatch, expectShape, positiveInteger } from './checks.js'
 
 /**

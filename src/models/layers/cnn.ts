@@ -13,7 +13,7 @@ import { ArgumentError, add, type DType, div, matmul, mul, type Tensor, zeros } 
 import { type ActivationName, activation as activationByName, isActivationName } from '../activations.js'
 import { glorotUniform, heUniform } from '../init.js'
 import type { Layer } from '../layer.js'
-import { bernoulli, type Key, split } from '../random.js'
+import { bernoulli, type Key, split } from '../random/index.js'
 import { type Conv2dLayerParams, conv2dLayer, flattenLayer, type ImageShape, maxPool2dLayer } from './conv.js'
 
 /**

@@ -35,7 +35,7 @@ import {
 } from '../../tensor/index.js'
 import { type ActivationName, activation as activationByName, isActivationName } from '../activations.js'
 import type { Layer } from '../layer.js'
-import { type Key, uniform } from '../random.js'
+import { type Key, uniform } from '../random/index.js'
 
 /** A per-example image shape `[C, H, W]`. */
 export type ImageShape = readonly [number, number, number]

@@ -8,7 +8,7 @@
  */
 import { type AnyTensor, ArgumentError, type DType, div, mul, type Tensor } from '../../tensor/index.js'
 import type { Layer, LayerConfig } from '../layer.js'
-import { bernoulli, type Key } from '../random.js'
+import { bernoulli, type Key } from '../random/index.js'
 import { dtypeOption, expectBatch, positiveInteger } from './checks.js'
 
 /**

@@ -7,7 +7,7 @@
  */
 import { type AnyTensor, add, type DType, gather, type Tensor } from '../../tensor/index.js'
 import type { Layer, LayerConfig } from '../layer.js'
-import { type Key, normal } from '../random.js'
+import { type Key, normal } from '../random/index.js'
 import { dtypeOption, expectBatch, expectShape, positiveInteger } from './checks.js'
 
 /**

@@ -8,7 +8,7 @@
  */
 import { type AnyTensor, add, type DType, matmul, relu, type Tensor, zeros } from '../../tensor/index.js'
 import type { Layer, LayerConfig } from '../layer.js'
-import { type Key, split, uniform } from '../random.js'
+import { type Key, split, uniform } from '../random/index.js'
 import { type AttentionParams, attention } from './attention.js'
 import { expectShape, positiveInteger } from './checks.js'
 import { dropout } from './dropout.js'

@@ -7,7 +7,7 @@ import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ArgumentError, fromArrayOrThrow, ShapeError, toFlat, zeros } from '../../../src/index.js'
 import { randomShifts } from '../../../src/models/data/augment.js'
-import { key } from '../../../src/models/random.js'
+import { key } from '../../../src/models/random/index.js'
 
 /** The image `x` (c×h×w) moved by (dy, dx) by definition: out[c, y, x] = in[c, y − dy, x − dx]. */
 const shifted = (x: readonly number[], [c, h, w]: readonly number[], dy: number, dx: number, fill: number) =>

@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { batches } from '../../../src/models/data/batches.js'
 import { xor } from '../../../src/models/data/synthetic.js'
-import { type Key, key } from '../../../src/models/random.js'
+import { type Key, key } from '../../../src/models/random/index.js'
 import { ArgumentError, zeros } from '../../../src/tensor/index.js'
 
 describe('batches', () => {

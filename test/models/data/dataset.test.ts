@@ -11,7 +11,7 @@ import {
   stratifiedSplit,
   takeRows,
 } from '../../../src/models/data/dataset.js'
-import { key } from '../../../src/models/random.js'
+import { key } from '../../../src/models/random/index.js'
 import { ArgumentError, tensor, toArray, toFlat } from '../../../src/tensor/index.js'
 
 const arbLabels = fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 200 })

@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it, vi } from 'vitest'
 import { loadMnist, loadMnistIdx } from '../../../src/models/data/mnist.js'
-import { key } from '../../../src/models/random.js'
+import { key } from '../../../src/models/random/index.js'
 import { type AnyTensor, ArgumentError, DecodeError, toFlat } from '../../../src/tensor/index.js'
 import { storage } from '../../../src/tensor/tensor.js'
 

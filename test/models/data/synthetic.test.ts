@@ -2,7 +2,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { twoSpirals, xor } from '../../../src/models/data/synthetic.js'
-import { key } from '../../../src/models/random.js'
+import { key } from '../../../src/models/random/index.js'
 import { ArgumentError, toFlat } from '../../../src/tensor/index.js'
 
 describe('twoSpirals', () => {

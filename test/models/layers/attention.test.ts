@@ -19,7 +19,7 @@ import {
   tensor,
   toFlat,
 } from '../../../src/index.js'
-import { key, normal } from '../../../src/models/random.js'
+import { key, normal } from '../../../src/models/random/index.js'
 import { checkGrads } from '../../../src/testing/index.js'
 
 /** Multi-head attention with plain loops over flat row-major arrays. */

@@ -6,7 +6,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ArgumentError, dropout, mul, normal, sum, type Tensor, tensor, toFlat } from '../../../src/index.js'
-import { key } from '../../../src/models/random.js'
+import { key } from '../../../src/models/random/index.js'
 import { checkGrads } from '../../../src/testing/index.js'
 
 describe('dropout', () => {

@@ -17,7 +17,7 @@ import {
   toFlat,
   zeros,
 } from '../../../src/index.js'
-import { key } from '../../../src/models/random.js'
+import { key } from '../../../src/models/random/index.js'
 import { arbTensor, checkGrads } from '../../../src/testing/index.js'
 
 const f64 = { dtype: 'float64' } as const

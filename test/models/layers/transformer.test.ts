@@ -21,7 +21,7 @@ import {
   toFlat,
   transformerBlock,
 } from '../../../src/index.js'
-import { key, normal } from '../../../src/models/random.js'
+import { key, normal } from '../../../src/models/random/index.js'
 import { checkGrads } from '../../../src/testing/index.js'
 
 const f64 = { dtype: 'float64' } as const

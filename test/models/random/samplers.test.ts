@@ -1,51 +1,19 @@
 /**
- * Tests of the counter-based PRNG: Threefry-2x32 against the Random123 known answers and an
- * independent BigInt implementation, bit compatibility with JAX's partitionable layout (through
- * @jax-js/jax, a separate implementation), determinism, independence of split streams, the
- * distributions (bounds are 6 standard errors, or a Kolmogorov–Smirnov test at α = 1e-6), and
- * argument errors.
+ * Samplers: determinism, independence of split streams, the distributions (bounds are 6 standard
+ * errors, or a Kolmogorov–Smirnov test at α = 1e-6), and argument errors.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   bernoulli,
-  foldIn,
-  isKey,
-  type Key,
   key,
-  keyData,
   normal,
   permutation,
   randint,
-  randomBits,
   split,
-  threefry2x32,
   uniform,
-  wrapKey,
-} from '../../src/models/random.js'
-import { ArgumentError, DTypeError, ShapeError, toFlat } from '../../src/tensor/index.js'
-
-const word = fc.integer({ min: 0, max: 2 ** 32 - 1 })
-
-/** Threefry-2x32-20 written independently with BigInt arithmetic, straight from the paper. */
-const threefryReference = (k: readonly [number, number], c: readonly [number, number]): [number, number] => {
-  const mask = 0xffffffffn
-  const rotl = (x: bigint, r: bigint) => ((x << r) | (x >> (32n - r))) & mask
-  const ks = [BigInt(k[0]), BigInt(k[1]), BigInt(k[0]) ^ BigInt(k[1]) ^ 0x1bd11bdan]
-  const R = [13n, 15n, 26n, 6n, 17n, 29n, 16n, 24n]
-  let x0 = (BigInt(c[0]) + ks[0]!) & mask
-  let x1 = (BigInt(c[1]) + ks[1]!) & mask
-  for (let round = 0; round < 20; round++) {
-    x0 = (x0 + x1) & mask
-    x1 = rotl(x1, R[round % 8]!) ^ x0
-    if (round % 4 === 3) {
-      const s = BigInt(round + 1) / 4n
-      x0 = (x0 + ks[Number(s % 3n)]!) & mask
-      x1 = (x1 + ks[Number((s + 1n) % 3n)]! + s) & mask
-    }
-  }
-  return [Number(x0), Number(x1)]
-}
+} from '../../../src/models/random/index.js'
+import { ArgumentError, DTypeError, ShapeError, toFlat } from '../../../src/tensor/index.js'
 
 const mean = (xs: ArrayLike<number>): number => {
   let s = 0
@@ -79,97 +47,6 @@ const normalCdf = (x: number): number => {
   const erf = 1 - poly * Math.exp(-z * z)
   return x >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf)
 }
-
-describe('threefry2x32', () => {
-  it('reproduces the Random123 known-answer vectors (20 rounds)', () => {
-    const hex = (xs: [number, number]) => xs.map((x) => x.toString(16).padStart(8, '0'))
-    expect(hex(threefry2x32([0, 0], [0, 0]))).toEqual(['6b200159', '99ba4efe'])
-    expect(hex(threefry2x32([0xffffffff, 0xffffffff], [0xffffffff, 0xffffffff]))).toEqual([
-      '1cb996fc',
-      'bb002be7',
-    ])
-    expect(hex(threefry2x32([0x13198a2e, 0x03707344], [0x243f6a88, 0x85a308d3]))).toEqual([
-      'c4923a9c',
-      '483df7a0',
-    ])
-  })
-  it('agrees with an independent BigInt implementation', () => {
-    fc.assert(
-      fc.property(fc.tuple(word, word), fc.tuple(word, word), (k, c) => {
-        expect(threefry2x32(k, c)).toEqual(threefryReference(k, c))
-      }),
-      { seed: 101, numRuns: 300 },
-    )
-  })
-  it('rejects words that are not unsigned 32-bit integers', () => {
-    expect(() => threefry2x32([0, 2 ** 32], [0, 0])).toThrow(ArgumentError)
-    expect(() => threefry2x32([0, 0], [-1, 0])).toThrow(ArgumentError)
-  })
-})
-
-describe('JAX compatibility (jax_threefry_partitionable layout)', () => {
-  it('split(key(0)) is the documented JAX result', () => {
-    expect(split(key(0)).map(keyData)).toEqual([
-      [1797259609, 2579123966],
-      [928981903, 3453687069],
-    ])
-  })
-  it('split, random bits and float32 uniform match @jax-js/jax bit for bit', async () => {
-    const { random } = await import('@jax-js/jax')
-    await fc.assert(
-      fc.asyncProperty(word, fc.integer({ min: 1, max: 40 }), async (seed, n) => {
-        const jaxKeys = Array.from((await random.split(random.key(seed), n).data()) as Uint32Array)
-        expect(split(key(seed), n).flatMap(keyData)).toEqual(jaxKeys)
-        const jaxBits = (await random.bits(random.key(seed), [n]).data()) as Uint32Array
-        expect(Array.from(randomBits(key(seed), n))).toEqual(Array.from(jaxBits))
-        const jaxUniform = (await random.uniform(random.key(seed), [n]).data()) as Float32Array
-        expect(toFlat(uniform(key(seed), [n]))).toEqual(Array.from(jaxUniform))
-      }),
-      { seed: 102, numRuns: 25 },
-    )
-  })
-})
-
-describe('keys', () => {
-  it('key(seed) holds the 64-bit two’s complement words of the seed', () => {
-    expect(keyData(key(42))).toEqual([0, 42])
-    expect(keyData(key(2 ** 32 + 5))).toEqual([1, 5])
-    expect(keyData(key(-1))).toEqual([0xffffffff, 0xffffffff])
-    expect(keyData(key(Number.MAX_SAFE_INTEGER))).toEqual([0x1fffff, 0xffffffff])
-  })
-  it('keys are frozen values and wrapKey inverts keyData', () => {
-    fc.assert(
-      fc.property(fc.maxSafeInteger(), (seed) => {
-        const k = key(seed)
-        expect(Object.isFrozen(k)).toBe(true)
-        expect(wrapKey(keyData(k))).toEqual(k)
-        expect(isKey(k)).toBe(true)
-      }),
-      { seed: 103, numRuns: 100 },
-    )
-    expect(isKey({ kind: 'nabla.Key', hi: -1, lo: 0 })).toBe(false)
-  })
-  it('split gives distinct keys, different from the parent, and foldIn is the block at a counter', () => {
-    fc.assert(
-      fc.property(fc.maxSafeInteger(), fc.integer({ min: 2, max: 64 }), (seed, n) => {
-        const parent = key(seed)
-        const children = split(parent, n)
-        const ids = new Set([parent, ...children].map((k) => keyData(k).join(':')))
-        expect(ids.size).toBe(n + 1)
-        expect(foldIn(parent, 1)).toEqual(children[1])
-        expect(keyData(foldIn(parent, n + 7))).toEqual(threefryReference(keyData(parent), [0, n + 7]))
-      }),
-      { seed: 104, numRuns: 100 },
-    )
-  })
-  it('split defaults to two keys and types a literal count as a tuple', () => {
-    const [a, b] = split(key(1))
-    const [c, d, e] = split(key(1), 3)
-    const pick: Key = e
-    expect([a, b, c, d].every(isKey) && isKey(pick)).toBe(true)
-    expect(split(key(1), 0)).toEqual([])
-  })
-})
 
 describe('determinism and independence', () => {
   const shape = fc.array(fc.integer({ min: 0, max: 5 }), { maxLength: 3 })
@@ -311,18 +188,6 @@ describe('distributions', () => {
 })
 
 describe('argument errors', () => {
-  it('bad seeds, counts and keys are ArgumentErrors naming the op', () => {
-    expect(() => key(Number.NaN)).toThrow(ArgumentError)
-    expect(() => key(1.5)).toThrow(/key: seed must be an integer/)
-    expect(() => key(2 ** 53)).toThrow(ArgumentError)
-    expect(() => split(key(0), -1)).toThrow(/split: n must be an integer.*got -1/)
-    expect(() => split(key(0), 2.5)).toThrow(ArgumentError)
-    expect(() => split({ hi: 0, lo: 0 } as unknown as Key)).toThrow(/split: key must be a PRNG key/)
-    expect(() => foldIn(key(0), Number.POSITIVE_INFINITY)).toThrow(ArgumentError)
-    expect(() => permutation(key(0), -3)).toThrow(/permutation: n must be/)
-    expect(() => wrapKey([1, 2 ** 32])).toThrow(ArgumentError)
-    expect(() => randomBits(key(0), 0.5)).toThrow(ArgumentError)
-  })
   it('bad distribution parameters are ArgumentErrors; bad shapes and dtypes have their own errors', () => {
     for (const p of [-0.1, 1.1, Number.NaN]) expect(() => bernoulli(key(0), [2], p)).toThrow(ArgumentError)
     expect(() => uniform(key(0), [2], { min: 1, max: 1 })).toThrow(/uniform: needs min < max/)
