@@ -40,7 +40,7 @@ const table = [
   ['src/models/metrics.ts', 'Losses and metrics'],
   ['src/models/validate.ts', 'Losses and metrics'],
   ['src/models/optim', 'Optimizers'],
-  ['src/models/train.ts', 'Training'],
+  ['src/models/train', 'Training'],
   ['src/models/plot.ts', 'Training'],
   ['src/models/random', 'Randomness'],
   ['src/models/data', 'Data'],

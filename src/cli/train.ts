@@ -21,7 +21,7 @@ import { renderCurves } from '../models/plot.js'
 import { foldIn, type Key, key, split } from '../models/random/index.js'
 import { describeLayerConfig } from '../models/registry/index.js'
 import { parseJSON } from '../models/serialize/index.js'
-import { fit as fitModel } from '../models/train.js'
+import { fit as fitModel } from '../models/train/index.js'
 import { type AnyTensor, item, oneHot, type Tensor } from '../tensor/index.js'
 import { integer, oneOf, parseFlags, positiveInteger, positiveNumber, sizeList, UsageError } from './args.js'
 import {

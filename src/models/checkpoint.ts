@@ -34,7 +34,7 @@ import { keyData, wrapKey } from './random/index.js'
 import { decodeErrorInFile, saveParams } from './serialize/files.js'
 import { paramsDecodeError, paramsFileCodec, parseJSON } from './serialize/index.js'
 import type { ParamTree, Template } from './serialize/tree.js'
-import type { Checkpoint } from './train.js'
+import type { Checkpoint } from './train/index.js'
 
 /**
  * The metadata key of the checkpoint's scalars.

@@ -91,5 +91,5 @@ export {
   type TensorSpec,
   tensorJSONCodec,
 } from './serialize/index.js'
-export * from './train.js'
+export * from './train/index.js'
 export type { Targets } from './validate.js'

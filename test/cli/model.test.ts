@@ -111,7 +111,7 @@ describe('run files written before the layer registry', () => {
     const { net, params } = loadRun(older)
     expect(net.dropout).toBeUndefined()
     expect(toFlat(net.apply(params, fromArrayOrThrow(expected.cnn!.x, [2, 64])))).toEqual(
-      expected['cnn']!.logits,
+      expected.cnn!.logits,
     )
   })
 })

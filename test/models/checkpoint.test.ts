@@ -14,7 +14,7 @@ import { mlp } from '../../src/models/layers.js'
 import { softmaxCrossEntropy } from '../../src/models/losses.js'
 import { adam, chain, clipByGlobalNorm } from '../../src/models/optim/index.js'
 import { key } from '../../src/models/random/index.js'
-import * as training from '../../src/models/train.js'
+import * as training from '../../src/models/train/index.js'
 import { saveParams } from '../../src/node.js'
 
 const data = xor(key(11), 90)

@@ -1,0 +1,107 @@
+/**
+ * `fit`: a full run on two spirals must reach 95% test accuracy; argument errors; a jitted fit
+ * reaches the eager parameters; augmentation keys depend only on the step.
+ */
+import { describe, expect, it } from 'vitest'
+import { ArgumentError, add, oneHot, ShapeError, type Tensor, tensor } from '../../../src/index.js'
+import { twoSpirals } from '../../../src/models/data/synthetic.js'
+import { mlp } from '../../../src/models/layers.js'
+import { softmaxCrossEntropy } from '../../../src/models/losses.js'
+import { accuracy } from '../../../src/models/metrics.js'
+import { adam } from '../../../src/models/optim/index.js'
+import { type Key, key, keyData, uniform } from '../../../src/models/random/index.js'
+
+import { base, data, expectIdentical, leaves, net, runFit } from './support.js'
+
+const spirals = twoSpirals(key(0), 400, 0.05)
+const spiralNet = mlp([2, 64, 64, 2])
+
+describe('fit', () => {
+  it('learns two spirals to ≥ 95% test accuracy in 25 epochs', () => {
+    const epochsSeen: number[] = []
+    let steps = 0
+    const result = runFit({
+      params: spiralNet.init(key(1)),
+      optimizer: adam(0.01),
+      loss: (p, b) => softmaxCrossEntropy(spiralNet.apply(p, b.x), b.y),
+      train: { x: spirals.xTrain, y: spirals.yTrain },
+      epochs: 25,
+      batchSize: 32,
+      key: key(2),
+      evaluate: (p) => ({ testAccuracy: accuracy(spiralNet.apply(p, spirals.xTest), spirals.yTest) }),
+      onStep: (info) => {
+        steps++
+        expect(info.step).toBe(steps)
+        return undefined
+      },
+      onEpoch: (info) => {
+        epochsSeen.push(info.epoch)
+        return undefined
+      },
+    })
+    expect(result.history.map((h) => h.epoch)).toEqual(epochsSeen)
+    expect(epochsSeen).toEqual(Array.from({ length: 25 }, (_, i) => i + 1))
+    expect(steps).toBe(25 * Math.ceil(400 / 32))
+    expect(result.step).toBe(steps)
+    expect(result.stopped).toBe(false)
+    const last = result.history.at(-1)!
+    expect(last.metrics.testAccuracy).toBeGreaterThanOrEqual(0.95)
+    expect(last.trainLoss).toBeLessThan(result.history[0]!.trainLoss)
+  })
+})
+
+describe('fit arguments', () => {
+  it('epochs and batch size must be positive integers; x and y must have the same rows', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(() => runFit({ ...base, epochs: bad })).toThrow(ArgumentError)
+      expect(() => runFit({ ...base, epochs: bad })).toThrow(/^fit: epochs must be a positive integer/)
+      expect(() => runFit({ ...base, batchSize: bad })).toThrow(/^fit: batchSize must be a positive integer/)
+    }
+    expect(() =>
+      runFit({
+        ...base,
+        train: { x: data.xTrain, y: tensor([1, 0]) as never },
+      }),
+    ).toThrow(ShapeError)
+    expect(() => runFit({ ...base, key: 5 as never })).toThrow(/key/)
+  })
+})
+
+describe('fit with jit', () => {
+  it('with one-hot targets, a jitted fit reaches the eager parameters (within float32 rounding)', () => {
+    const oneHotLoss = (p: ReturnType<typeof net.init>, b: { x: Tensor<[number, 2]>; y: Tensor<[number]> }) =>
+      softmaxCrossEntropy(net.apply(p, b.x), oneHot(b.y, 2) as Tensor<[number, 2]>)
+    const eager = runFit({ ...base, loss: oneHotLoss })
+    const jitted = runFit({ ...base, loss: oneHotLoss, jit: true })
+    const [a, b] = [leaves(eager.params).flat(), leaves(jitted.params).flat()]
+    expect(b).toHaveLength(a.length)
+    for (let i = 0; i < a.length; i++)
+      expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(a[i]!)))
+    // and the run is reproducible bit for bit
+    expectIdentical(runFit({ ...base, loss: oneHotLoss, jit: true }).params, jitted.params)
+  })
+})
+
+describe('augmentation', () => {
+  // jitter the inputs with noise drawn from the step's key
+  const seen: string[] = []
+  const augment = (b: { x: Tensor<[number, 2]>; y: Tensor<[number]> }, k: Key) => {
+    seen.push(keyData(k).join(','))
+    return { x: add(b.x, uniform(k, b.x.shape, { min: -0.1, max: 0.1 })), y: b.y }
+  }
+
+  it('changes every batch with a key of its own that depends only on the step, so resuming stays exact', () => {
+    seen.length = 0
+    const full = runFit({ ...base, augment })
+    const steps = full.step
+    expect(seen.length).toBe(steps)
+    expect(new Set(seen).size).toBe(steps)
+    const keysOfFullRun = [...seen]
+    expect(leaves(full.params)).not.toEqual(leaves(runFit(base).params))
+    seen.length = 0
+    const first = runFit({ ...base, augment, onStep: (info) => (info.step === 11 ? 'stop' : undefined) })
+    const resumed = runFit({ ...base, augment, resume: first })
+    expectIdentical(resumed.params, full.params)
+    expect(seen).toEqual(keysOfFullRun)
+  })
+})
