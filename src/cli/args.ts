@@ -156,3 +156,12 @@ export const sizeList = (command: string, flag: string, value: string): number[]
     throw new UsageError(command, `--${flag} must be positive integers separated by commas, got '${value}'`)
   }
 }
+
+/**
+ * The `--activation` of the mlp recipe (default relu), or a `UsageError` listing the names.
+ * @example
+ * import { activationFlag } from './args.js'
+ * activationFlag('train', 'tanh') // 'tanh'
+ */
+export const activationFlag = (command: string, value: string | undefined) =>
+  oneOf(command, 'activation', value ?? 'relu', ['relu', 'tanh', 'sigmoid', 'softplus', 'leakyRelu'] as const)

@@ -11,7 +11,7 @@ import type { Dataset } from '../models/data/index.js'
 import { twoSpirals, xor } from '../models/data/index.js'
 import { foldIn, key } from '../models/random/index.js'
 import { loadIris, loadMnist, loadMnistIdx } from '../node.js'
-import { UsageError } from './args.js'
+import { oneOf, UsageError } from './args.js'
 
 /**
  * Which data to load: the name, the IDX directory, the split seed and optional size limits.
@@ -197,4 +197,25 @@ export const loadDataset = (command: string, source: DataSource): Dataset<number
   const entry: DatasetEntry = datasets[source.name]
   const data = entry.load(command, source)
   return entry.sizesByLoader === true ? data : firstRows(command, data, source.trainSize, source.testSize)
+}
+
+/**
+ * The dataset a command line names (`--dataset`, default mnist) and its directory: `--data-dir`,
+ * or for `mnist-idx` the first positional argument. Any other positional argument is a
+ * `UsageError`.
+ * @example
+ * import { datasetArgument } from './datasets.js'
+ * datasetArgument('train', 'mnist-idx', undefined, ['/data/mnist']) // { name: 'mnist-idx', dir: '/data/mnist' }
+ */
+export const datasetArgument = (
+  command: string,
+  dataset: string | undefined,
+  dataDir: string | undefined,
+  positionals: readonly string[],
+): { readonly name: DatasetName; readonly dir?: string } => {
+  const name = oneOf<DatasetName>(command, 'dataset', dataset ?? 'mnist', datasetNames)
+  const dir = dataDir ?? (name === 'mnist-idx' ? positionals[0] : undefined)
+  const extra = positionals.slice(name === 'mnist-idx' && dataDir === undefined ? 1 : 0)
+  if (extra.length > 0) throw new UsageError(command, `unexpected argument '${extra[0]}'`)
+  return dir === undefined ? { name } : { name, dir }
 }

@@ -27,8 +27,8 @@ import { foldIn, key, permutation, split } from '../models/random/index.js'
 import { layerFromConfig } from '../models/registry/index.js'
 import { type AnyTensor, cast, formatShape } from '../tensor/index.js'
 import { checkGrads } from '../testing/check.js'
-import { integer, oneOf, parseFlags, positiveInteger, sizeList, UsageError } from './args.js'
-import { type DataSource, type DatasetName, datasetNames, defaultsFor, loadDataset } from './datasets.js'
+import { activationFlag, integer, oneOf, parseFlags, positiveInteger, sizeList } from './args.js'
+import { type DataSource, datasetArgument, defaultsFor, loadDataset } from './datasets.js'
 import { recipeConfig } from './model.js'
 
 /**
@@ -80,19 +80,10 @@ export const runGradcheck = async (argv: readonly string[]): Promise<number> => 
     return 0
   }
   const str = (name: string): string | undefined => values[name] as string | undefined
-  const name = oneOf<DatasetName>(command, 'dataset', str('dataset') ?? 'mnist', datasetNames)
-  const dir = str('data-dir') ?? (name === 'mnist-idx' ? positionals[0] : undefined)
-  const extra = positionals.slice(name === 'mnist-idx' && str('data-dir') === undefined ? 1 : 0)
-  if (extra.length > 0) throw new UsageError(command, `unexpected argument '${extra[0]}'`)
+  const { name, dir } = datasetArgument(command, str('dataset'), str('data-dir'), positionals)
   const hidden =
     str('hidden') === undefined ? defaultsFor(name).hidden : sizeList(command, 'hidden', str('hidden')!)
-  const activation = oneOf(command, 'activation', str('activation') ?? 'relu', [
-    'relu',
-    'tanh',
-    'sigmoid',
-    'softplus',
-    'leakyRelu',
-  ] as const)
+  const activation = activationFlag(command, str('activation'))
   const batch = str('batch') === undefined ? 8 : positiveInteger(command, 'batch', str('batch')!)
   const mode = oneOf(command, 'mode', str('mode') ?? 'random', ['random', 'full'] as const)
   const seed = str('seed') === undefined ? 0 : integer(command, 'seed', str('seed')!)

@@ -9,8 +9,17 @@ import * as E from 'fp-ts/lib/Either.js'
 import { readFileChecked } from '../models/fs.js'
 import { describeLayerConfig } from '../models/registry/index.js'
 import { parseJSON } from '../models/serialize/index.js'
-import { integer, oneOf, parseFlags, positiveInteger, positiveNumber, sizeList, UsageError } from './args.js'
-import { type DataSource, type DatasetName, datasetHelp, datasetNames, defaultsFor } from './datasets.js'
+import {
+  activationFlag,
+  integer,
+  oneOf,
+  parseFlags,
+  positiveInteger,
+  positiveNumber,
+  sizeList,
+  UsageError,
+} from './args.js'
+import { type DataSource, datasetArgument, datasetHelp, defaultsFor } from './datasets.js'
 import { type ModelKind, modelKinds } from './model.js'
 
 const optimizerNames = ['adam', 'sgd', 'momentum'] as const
@@ -153,10 +162,7 @@ export const trainSettings = (argv: readonly string[]): TrainSettings | 'help' =
   )
   if (values.help === true) return 'help'
   const str = (name: string): string | undefined => values[name] as string | undefined
-  const name = oneOf<DatasetName>(command, 'dataset', str('dataset') ?? 'mnist', datasetNames)
-  const dir = str('data-dir') ?? (name === 'mnist-idx' ? positionals[0] : undefined)
-  const extra = positionals.slice(name === 'mnist-idx' && str('data-dir') === undefined ? 1 : 0)
-  if (extra.length > 0) throw new UsageError(command, `unexpected argument '${extra[0]}'`)
+  const { name, dir } = datasetArgument(command, str('dataset'), str('data-dir'), positionals)
   const defaults = defaultsFor(name)
   const opt = <T>(flag: string, parse: (v: string) => T, fallback: T): T => {
     const v = str(flag)
@@ -172,13 +178,7 @@ export const trainSettings = (argv: readonly string[]): TrainSettings | 'help' =
     )
   const configured = modelConfig === undefined ? undefined : readModelConfig(command, modelConfig)
   const hidden = opt('hidden', (v) => sizeList(command, 'hidden', v), defaults.hidden)
-  const activation = oneOf(command, 'activation', str('activation') ?? 'relu', [
-    'relu',
-    'tanh',
-    'sigmoid',
-    'softplus',
-    'leakyRelu',
-  ] as const)
+  const activation = activationFlag(command, str('activation'))
   const recipe = recipeDefaults(modelKind)
   const epochs = opt('epochs', (v) => positiveInteger(command, 'epochs', v), recipe.epochs ?? defaults.epochs)
   const batchSize = opt('batch', (v) => positiveInteger(command, 'batch', v), defaults.batch)

@@ -5,6 +5,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
+  activationFlag,
   integer,
   oneOf,
   parseFlags,
@@ -93,5 +94,12 @@ describe('value converters', () => {
     )
     expect(sizeList('train', 'hidden', '64,32')).toEqual([64, 32])
     expect(() => sizeList('train', 'hidden', '64,,32')).toThrow(/--hidden must be positive integers/)
+  })
+  it('activationFlag: relu by default, the recipe activations, else a usage error listing them', () => {
+    expect(activationFlag('train', undefined)).toBe('relu')
+    expect(activationFlag('gradcheck', 'leakyRelu')).toBe('leakyRelu')
+    expect(usage(() => activationFlag('train', 'gelu')).message).toBe(
+      "--activation must be one of relu, tanh, sigmoid, softplus, leakyRelu, got 'gelu'",
+    )
   })
 })

@@ -4,7 +4,14 @@
  */
 import { describe, expect, it } from 'vitest'
 import { UsageError } from '../../src/cli/args.js'
-import { datasetHelp, datasetNames, datasets, defaultsFor, loadDataset } from '../../src/cli/datasets.js'
+import {
+  datasetArgument,
+  datasetHelp,
+  datasetNames,
+  datasets,
+  defaultsFor,
+  loadDataset,
+} from '../../src/cli/datasets.js'
 import { toFlat } from '../../src/index.js'
 
 describe('datasets', () => {
@@ -52,5 +59,17 @@ describe('datasets', () => {
 
   it('needs a directory for mnist-idx', () => {
     expect(() => loadDataset('train', { name: 'mnist-idx', seed: 0 })).toThrow(/mnist-idx DIR/)
+  })
+
+  it('reads --dataset (default mnist), --data-dir, or the directory after mnist-idx; nothing else positional', () => {
+    expect(datasetArgument('train', undefined, undefined, [])).toEqual({ name: 'mnist' })
+    expect(datasetArgument('train', 'mnist-idx', undefined, ['/d'])).toEqual({ name: 'mnist-idx', dir: '/d' })
+    expect(datasetArgument('eval', 'mnist-idx', '/e', [])).toEqual({ name: 'mnist-idx', dir: '/e' })
+    expect(datasetArgument('train', 'iris', '/e', [])).toEqual({ name: 'iris', dir: '/e' })
+    expect(() => datasetArgument('train', 'xor', undefined, ['/d'])).toThrow(
+      new UsageError('train', "unexpected argument '/d'"),
+    )
+    expect(() => datasetArgument('train', 'mnist-idx', '/e', ['/d'])).toThrow("unexpected argument '/d'")
+    expect(() => datasetArgument('train', 'cifar', undefined, [])).toThrow(UsageError)
   })
 })
