@@ -9,7 +9,7 @@
  */
 import { type Arena, type SharedArena, sizeOf } from '../tensor/internal.js'
 import type { Unit } from './fusion.js'
-import type { Atom, IR, Var } from './ir.js'
+import type { Atom, Equation, IR, Var } from './ir.js'
 
 /**
  * What a step needs: the kernels and fused-kernel compiler of the plan's memory, the shared arena
@@ -19,6 +19,8 @@ import type { Atom, IR, Var } from './ir.js'
 export interface Buffers {
   readonly arena: Pick<Arena, 'kernels' | 'fused'>
   readonly shared: SharedArena | undefined
+  /** The products split across the shared arena's helper threads (decided once, scratch sized for them). */
+  readonly splits: ReadonlySet<Equation>
   readonly scratch: number
   address(atom: Atom): number
   view(atom: Atom): Float32Array | Float64Array

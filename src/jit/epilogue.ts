@@ -17,7 +17,7 @@ import type { Buffers } from './buffers.js'
 import { unitInputs } from './buffers.js'
 import type { FusedUnit, Unit } from './fusion.js'
 import { type Atom, dtypeOf, type IR, shapeOf } from './ir.js'
-import { matmulSizes, threadedMatmul } from './steps.js'
+import { matmulSizes } from './steps.js'
 
 /** Rows of the product computed (and finished by the epilogue) per block: the gemm's own row block. */
 const rowsPerBlock = 128
@@ -116,7 +116,7 @@ export const epilogueStep = (unit: Extract<Unit, { kind: 'epilogue' }>, buffers:
     n,
   ]
   const scratch = buffers.scratch
-  const shared = threadedMatmul(eq, buffers.shared) ? buffers.shared : undefined
+  const shared = buffers.splits.has(eq) ? buffers.shared : undefined
   if (shared !== undefined) {
     const call = { precision, a: aAt, rowStrideA: rsA, colStrideA: csA, b: bAt, rowStrideB: rsB } as const
     const split = { ...call, colStrideB: csB, c: cAt, m, n, k, scratch }

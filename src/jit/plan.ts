@@ -26,7 +26,7 @@ import { type Buffers, planBuffers, unitOutput } from './buffers.js'
 import { eliminateDeadCode } from './dce.js'
 import { attachEpilogues, epilogueStep } from './epilogue.js'
 import { planUnits, type Unit } from './fusion.js'
-import { type Atom, dtypeOf, type IR, shapeOf } from './ir.js'
+import { type Atom, dtypeOf, type Equation, type IR, shapeOf } from './ir.js'
 import { javascriptGroupKernel, wasmGroupKernel } from './kernels.js'
 import { matmulSizes, singleStep, threadedMatmul } from './steps.js'
 
@@ -42,10 +42,7 @@ export interface Plan {
   readonly units: readonly Unit[]
   /** Bytes of WebAssembly memory the plan's buffers span. */
   readonly bytes: number
-  /**
-   * Whether the plan lives in the shared arena, where its large products are split across the
-   * helper threads (false: a private memory, every product on the calling thread).
-   */
+  /** Whether some of the plan's products are split across the shared arena's helper threads. */
   readonly threaded: boolean
   run(inputs: readonly AnyTensor[]): AnyTensor[]
 }
@@ -95,7 +92,9 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
   const scratchOffset = Math.ceil(layout.bytes / 16) * 16
   // scratch for the products: one gemm's packing space, or a threaded product's packed B and
   // per-thread space
+  // per-thread space (decided here, once: a thread that becomes ready later changes nothing)
   let scratch = Math.max(probe.gemmScratch(probe.kernels.f32), probe.gemmScratch(probe.kernels.f64))
+  const splits = new Set<Equation>()
   for (const unit of units)
     if (
       unit.kind !== 'fused' &&
@@ -105,9 +104,12 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
       const { n, k } = matmulSizes(unit.equation)
       const precision = precisionOf(unit.equation.outputs[0]!.dtype)
       scratch = Math.max(scratch, shared!.threadedScratch(precision, k, n))
+      splits.add(unit.equation)
     }
   const placement = place(scratchOffset + scratch, shared, own)
   if (placement === undefined) return undefined
+  // in a private memory (the shared one was full) every product runs on this thread
+  if (placement.shared === undefined) splits.clear()
   const { base } = placement
   const { f32, f64 } = placement.views
   const address = (atom: Atom): number =>
@@ -124,6 +126,7 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
   const buffers: Buffers = {
     arena: placement.arena,
     shared: placement.shared,
+    splits,
     scratch: base + scratchOffset,
     address,
     view,
@@ -168,5 +171,5 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
     return outputs.map((read) => read(inputs))
   }
   if (placement.shared !== undefined) regions.register(run, base)
-  return { ir: pruned, units, bytes: scratchOffset + scratch, threaded: placement.shared !== undefined, run }
+  return { ir: pruned, units, bytes: scratchOffset + scratch, threaded: splits.size > 0, run }
 }

@@ -146,7 +146,7 @@ const matmulStep = (eq: Equation, buffers: Buffers): (() => void) => {
     const target = buffers.view(out)
     return () => target.fill(0)
   }
-  const shared = threadedMatmul(eq, buffers.shared) ? buffers.shared : undefined
+  const shared = buffers.splits.has(eq) ? buffers.shared : undefined
   const precision = out.dtype === 'float64' ? 'f64' : 'f32'
   // one call per batch entry, laid out once (a run allocates nothing)
   const calls: GemmCall[] = aOffsets.map((aOffset, i) => ({
