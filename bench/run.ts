@@ -19,6 +19,7 @@ import { ioCases } from './cases/io.js'
 import {
   fusedCase,
   fusedCaseName,
+  gradOfJitMlpImplementation,
   jitChainImplementation,
   jitMemoryResults,
   jitMlpImplementation,
@@ -49,7 +50,10 @@ const main = async (): Promise<void> => {
   const context = { peers, quick }
   const cases: Case[] = [
     ...matmulCases(context),
-    withImplementation(mlpCase(context), jitMlpImplementation),
+    withImplementation(
+      withImplementation(mlpCase(context), gradOfJitMlpImplementation),
+      jitMlpImplementation,
+    ),
     cnnCase(context),
     withImplementation(chainCase(context), jitChainImplementation),
     addCase(context),

@@ -34,6 +34,8 @@ import { matmulSizes, singleStep, threadedMatmul } from './steps.js'
 export interface PlanOptions {
   /** Fuse elementwise chains into generated kernels (false: one kernel per elementwise op). */
   readonly fusion: boolean
+  /** Split large products across the shared arena's helper threads (default true; false to compare). */
+  readonly threads?: boolean
 }
 
 /** A compiled IR: `run` takes concrete input tensors and returns fresh output tensors. */
@@ -99,6 +101,7 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
     if (
       unit.kind !== 'fused' &&
       unit.equation.prim.name === 'matmul' &&
+      options.threads !== false &&
       threadedMatmul(unit.equation, shared)
     ) {
       const { n, k } = matmulSizes(unit.equation)
