@@ -5,12 +5,14 @@
  * result — the single output as it is, several outputs (of one dtype) packed into one flat tensor
  * that `slice`/`reshape` split again.
  *
- * - forward: the compiled plan (the IR interpreted where no plan can be built);
- * - vjp: the jitted pullback — `jit` of the IR's vjp, traced and compiled once per set of inputs
- *   that need a cotangent — so `grad(jit(f))` runs two compiled plans. The pullback is itself a
- *   jitted function: under an outer `grad` it is applied as its own call primitive, whose vjp is
- *   the pullback of the pullback, so `grad(grad(jit(f)))` stays compiled at every order (and `jvp`,
- *   derived from vjp, follows);
+ * - forward: the forward part of the pullback split at the cotangent (`residuals.ts`): one plan
+ *   that computes the output and the residuals the backward reads, kept with the output;
+ * - vjp at first order (concrete inputs and cotangent): the backward part, one plan from the
+ *   residuals and the cotangent — so `grad(jit(f))` computes the forward once, like `jit(grad(f))`;
+ * - vjp at higher order: the jitted pullback — `jit` of the IR's vjp, compiled once per set of
+ *   inputs that need a cotangent. Being a jitted function, under an outer `grad` it is applied as its
+ *   own call primitive, whose vjp is again split or jitted, so `grad(grad(jit(f)))` stays compiled
+ *   at every order (and `jvp`, derived from vjp, follows);
  * - batching (`vmap`): falls back to re-applying the IR under `vmap` — every primitive of f batched
  *   by its own rule, not the plan;
  * - an outer staging trace (`jit`, `makeIR`) inlines the call: it records f's own primitives, so
@@ -32,15 +34,12 @@ import {
   slice,
   storage,
 } from '../tensor/internal.js'
+import { inlineRules } from './inline.js'
 import { checkInputs, interpretIR } from './interpret.js'
 import { dtypeOf, type IR, shapeOf } from './ir.js'
 import type { Plan } from './plan.js'
-
-/**
- * How a staging trace expands a call primitive into the equations of its IR (set by `makeCall`,
- * read by `StagingTrace.process`).
- */
-export const inlineRules = new WeakMap<Prim<any>, (inputs: readonly AnyTensor[]) => AnyTensor>()
+import { type Linearized, linearize } from './residuals.js'
+import { isConcrete } from './trace.js'
 
 /** A traced signature as a primitive. */
 export interface Call {
@@ -62,6 +61,7 @@ export const makeCall = (
   ir: IR,
   plan: () => Plan | null,
   compile: Compile,
+  fusion = true,
 ): Call | undefined => {
   const outputs = ir.outputs
   if (outputs.length === 0) return undefined
@@ -96,6 +96,19 @@ export const makeCall = (
     }
     return pullback
   }
+  // first order: the forward plan also returns the residuals, kept with the output's storage
+  let linearized: Linearized | null | undefined
+  const kept = new WeakMap<object, readonly AnyTensor[]>()
+  const fromResiduals = (
+    ct: AnyTensor,
+    output: AnyTensor,
+    inputs: readonly AnyTensor[],
+    needs: readonly boolean[],
+  ): AnyTensor[] | undefined => {
+    if (linearized == null || !isConcrete(ct) || !inputs.every(isConcrete)) return undefined
+    const residuals = kept.get(storage(output))
+    return residuals === undefined ? undefined : linearized.backward(needs, residuals, ct)
+  }
   const prim: Prim<undefined> = definePrim<undefined>({
     name: `jit(${name})`,
     infer: (inputs) => {
@@ -103,6 +116,13 @@ export const makeCall = (
       return spec
     },
     forward: (inputs) => {
+      linearized ??= linearize(interpreted, inputs, spec, fusion) ?? null
+      if (linearized !== null) {
+        const { output, residuals } = linearized.forward(inputs)
+        const data = inputs.includes(output) || !fresh ? storage(output).slice() : storage(output)
+        kept.set(data, residuals)
+        return data
+      }
       const compiled = plan()
       const ys = compiled === null ? interpretIR(ir, inputs) : compiled.run(inputs)
       if (single) return compiled !== null && fresh ? storage(ys[0]!) : storage(ys[0]!).slice()
@@ -112,9 +132,9 @@ export const makeCall = (
       })
       return out
     },
-    vjp: (_ops, ct, _output, inputs, _params, needs) => {
+    vjp: (_ops, ct, output, inputs, _params, needs) => {
       if (!needs.some(Boolean)) return needs.map(() => null)
-      const grads = pullbackFor(needs)(inputs, ct)
+      const grads = fromResiduals(ct, output, inputs, needs) ?? pullbackFor(needs)(inputs, ct)
       let next = 0
       return needs.map((need) => (need ? grads[next++]! : null))
     },

@@ -10,8 +10,8 @@
  * pullback, so `grad(jit(f))` runs compiled both ways (at every order: the pullback is jitted too);
  * an outer `jit`/`makeIR` inlines the call (it records `f`'s own primitives), `vmap` batches it by
  * re-applying the IR, and `jit(grad(f))` compiles the whole forward and backward pass into one plan.
- * The compiled pullback recomputes the forward values it needs (it is the IR's vjp, traced on its
- * own), so `grad(jit(f))` runs the forward twice where `jit(grad(f))` runs it once.
+ * At first order the call's forward plan also returns the values its backward plan reads, so
+ * `grad(jit(f))` computes the forward once.
  *
  * What a trace cannot see: `f` runs only at tracing calls, so its side effects (logging, counters)
  * happen once per signature, and JavaScript branching on tensor values (`item(x) > 0 ? …`) is
@@ -130,7 +130,8 @@ export const jit = <F extends (...args: any[]) => any>(f: F, options: JitOptions
       return unflatten(traced.outputDef, plan === null ? interpretIR(traced.ir, leaves) : plan.run(leaves))
     }
     // under an outer transform: one call primitive (its vjp the compiled pullback)
-    entry.call ??= makeCall(f.name || 'f', traced.ir, () => planOf(entry), jitPullback) ?? null
+    entry.call ??=
+      makeCall(f.name || 'f', traced.ir, () => planOf(entry), jitPullback, options.fusion ?? true) ?? null
     const outputs = entry.call === null ? interpretIR(traced.ir, leaves) : entry.call.apply(leaves)
     return unflatten(traced.outputDef, outputs)
   }

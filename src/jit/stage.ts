@@ -26,7 +26,7 @@ import {
   type Prim,
   storage,
 } from '../tensor/internal.js'
-import { inlineRules } from './call.js'
+import { inlineRules } from './inline.js'
 import type { Atom, Equation, IR, Var } from './ir.js'
 
 /**
