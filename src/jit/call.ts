@@ -106,7 +106,10 @@ export const makeCall = (
     needs: readonly boolean[],
   ): AnyTensor[] | undefined => {
     if (linearized == null || !isConcrete(ct) || !inputs.every(isConcrete)) return undefined
+    // used once: the output's storage may outlive the tape (valueAndGrad returns it), the
+    // residuals must not (a second pullback of the same output takes the jitted pullback)
     const residuals = kept.get(storage(output))
+    kept.delete(storage(output))
     return residuals === undefined ? undefined : linearized.backward(needs, residuals, ct)
   }
   const prim: Prim<undefined> = definePrim<undefined>({
