@@ -36,6 +36,8 @@ export interface DescribedModel {
   readonly params: readonly DescribedTensor[]
   /** Feature maps the model computes for one example (`[C, H, W]` after each block of a cnn). */
   readonly featureMaps: readonly DescribedTensor[]
+  /** What the model gives for one example (`[classes]` for a classifier). */
+  readonly outputShape: readonly number[]
 }
 
 /** One tensor of a described model: its dotted name (`layers.0.w`), shape and dtype. */
@@ -66,8 +68,9 @@ export const describedModel = (op: string, file: string, config: unknown): Descr
     label: `${file}: the run's model`,
     path: 'metadata.nabla-run.model',
   })
-  const { params, featureMaps } = described.shapes
+  const { params, featureMaps, outputShape } = described.shapes
   return {
+    outputShape,
     config: described.config,
     template: params,
     params: templateLeaves(op, params).map((leaf) => ({
@@ -101,6 +104,12 @@ export const checkRunSizes = (
 ): DescribedModel => {
   const model = describedModel(op, file, value)
   const { config } = model
+  if (model.outputShape.length !== 1)
+    throw new DecodeError(
+      op,
+      `${file}: the run's model gives ${formatShape(model.outputShape)} per example, but a classifier gives one score per class ([classes])`,
+      'metadata.nabla-run.model',
+    )
   const largest = model.params.reduce<DescribedTensor | undefined>(
     (a, b) => (a === undefined || bytesOf(b) > bytesOf(a) ? b : a),
     undefined,

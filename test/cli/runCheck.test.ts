@@ -135,7 +135,11 @@ describe('checkRunSizes', () => {
   it('checks any registered stack the same way: budget, nested fields and the layers fitting', () => {
     const stack = (layers: readonly unknown[]) => ({ kind: 'sequential', layers })
     const conv = { kind: 'conv2d', inputShape: [1, 20000, 20000], outChannels: 8, kernel: 3 }
-    expect(() => withBudget(2 ** 31, () => checkRunSizes('loadRun', file, stack([conv]), []))).toThrow(
+    expect(() =>
+      withBudget(2 ** 31, () =>
+        checkRunSizes('loadRun', file, stack([conv, { kind: 'flatten', inputShape: [8, 19998, 19998] }]), []),
+      ),
+    ).toThrow(
       /the sequential the run describes computes a feature map 0 of shape \[8,19998,19998\] per image, which needs/,
     )
     const wide = stack([
@@ -169,6 +173,16 @@ describe('checkRunSizes', () => {
       ),
     ).toThrow(
       "r.json: the run's model.layers[1] expects [B,3] but r.json: the run's model.layers[0] gives [B,4]",
+    ) // a model that does not give one score per class per example is no classifier
+    expect(() =>
+      checkRunSizes('loadRun', 'r.json', stack([{ kind: 'flatten', inputShape: [2, 2] }]), []),
+    ).not.toThrow()
+    expect(() => checkRunSizes('loadRun', 'r.json', { kind: 'layerNorm', inputShape: [2, 2] }, [])).toThrow(
+      new DecodeError(
+        'loadRun',
+        "r.json: the run's model gives [2,2] per example, but a classifier gives one score per class ([classes])",
+        'metadata.nabla-run.model',
+      ),
     )
   })
 
