@@ -138,3 +138,31 @@ fitModel({
   batchSize: 1,
   key: k,
 })
+
+// augment may add fields of its own, which the loss reads; a loss that needs them does not
+// compile without an augment that makes them
+const rows = { x, y: zeros([3]) }
+const withMasks = (b: typeof rows) => ({ ...b, masks: [zeros([3, 128])] })
+fitModel({
+  params: p,
+  optimizer: adam(1e-3),
+  train: rows,
+  augment: withMasks,
+  loss: (q, batch) => {
+    expectTypeOf(batch.masks).toEqualTypeOf<Tensor<[3, 128], 'float32'>[]>()
+    return softmaxCrossEntropy(net.apply(q, batch.x), batch.y)
+  },
+  epochs: 1,
+  batchSize: 1,
+  key: k,
+})
+// @ts-expect-error the loss reads masks, and without augment the batches are only { x, y }
+fitModel({
+  params: p,
+  optimizer: adam(1e-3),
+  train: rows,
+  loss: (q, batch: ReturnType<typeof withMasks>) => softmaxCrossEntropy(net.apply(q, batch.x), batch.y),
+  epochs: 1,
+  batchSize: 1,
+  key: k,
+})

@@ -28,11 +28,17 @@ import { type Batch, type LossFn, uncheckedStep } from './step.js'
  * const loss = (p: typeof params, b: { x: typeof x; y: typeof y }) => mse(net.apply(p, b.x), b.y)
  * fit({ params, optimizer: adam(1e-3), loss, train: { x, y }, epochs: 5, batchSize: 2, key: key(0) })
  */
-export interface FitOptions<P extends Pytree, X extends AnyTensor, Y extends AnyTensor> {
+export interface FitOptions<
+  P extends Pytree,
+  X extends AnyTensor,
+  Y extends AnyTensor,
+  B extends Batch<X, Y> = Batch<X, Y>,
+> {
   /** The starting parameters (ignored with `resume`). */
   readonly params: P
   readonly optimizer: GradientTransformation
-  readonly loss: LossFn<P, Batch<X, Y>>
+  /** The loss of a batch: the rows of `train`, or what `augment` made of them. */
+  readonly loss: LossFn<P, B>
   /** Training rows: `x` and `y` have the same first dimension. */
   readonly train: Batch<X, Y>
   /**
@@ -66,10 +72,25 @@ export interface FitOptions<P extends Pytree, X extends AnyTensor, Y extends Any
    * Changes each training batch before its step (data augmentation, e.g. `randomShifts`), given a
    * key of its own: the key depends only on the shuffling key and the step, so a resumed run
    * augments exactly as an uninterrupted one. Runs outside `jit`, so it may draw fresh random
-   * numbers every step. Evaluation never sees it.
+   * numbers every step. Evaluation never sees it. It may add tensors of its own to the batch (a
+   * training step's dropout masks, say), which the loss then reads; they are inputs of the jitted
+   * step like `x` and `y`, so they change every step under `jit` too. A loss that needs such fields
+   * does not compile without an `augment` that makes them (`AugmentFor`).
    */
-  readonly augment?: (batch: Batch<X, Y>, key: Key) => Batch<X, Y>
+  readonly augment?: (batch: Batch<X, Y>, key: Key) => B
 }
+
+/**
+ * What `fit` requires of `augment` for a loss of batches `B`: nothing when the rows of `train`
+ * (`Batch<X, Y>`) are such a batch, else an `augment` that makes them from the rows.
+ * @example
+ * import type { AnyTensor, AugmentFor, Batch, Key } from 'nabla'
+ * type WithMasks = Batch<AnyTensor, AnyTensor> & { readonly masks: readonly AnyTensor[] }
+ * type Needed = AugmentFor<AnyTensor, AnyTensor, WithMasks>
+ * // { readonly augment: (batch: Batch<AnyTensor, AnyTensor>, key: Key) => WithMasks }
+ */
+export type AugmentFor<X extends AnyTensor, Y extends AnyTensor, B> =
+  Batch<X, Y> extends B ? unknown : { readonly augment: (batch: Batch<X, Y>, key: Key) => B }
 
 /** The root of the augmentation keys: apart from the shuffling keys `foldIn(key, epoch)`. */
 const augmentKeyOf = (shuffleKey: Key): Key => split(shuffleKey)[1]
@@ -119,8 +140,13 @@ const layout = (train: Batch, batchSize: number): { rows: number; batches: numbe
  *   evaluate: (p) => ({ accuracy: accuracy(net.apply(p, data.xTest), data.yTest) }),
  * })
  */
-export const fit = <P extends Pytree, X extends AnyTensor, Y extends AnyTensor>(
-  options: FitOptions<P, X, Y>,
+export const fit = <
+  P extends Pytree,
+  X extends AnyTensor,
+  Y extends AnyTensor,
+  B extends Batch<X, Y> = Batch<X, Y>,
+>(
+  options: FitOptions<P, X, Y, B> & AugmentFor<X, Y, B>,
 ): FitResult<P> => {
   const epochs = positiveInteger('epochs', options.epochs)
   const batchSize = positiveInteger('batchSize', options.batchSize)
@@ -132,10 +158,8 @@ export const fit = <P extends Pytree, X extends AnyTensor, Y extends AnyTensor>(
   let { params, state, step, epochLossSum: lossSum, epochExamples: examples } = start
   const total = epochs * batches
   const lossAndGradient =
-    options.jit !== true
-      ? undefined
-      : jit((p: P, b: Batch<X, Y>) => valueAndGrad((q: P) => options.loss(q, b))(p))
-  const update = (p: P, s: OptState, b: Batch<X, Y>) =>
+    options.jit !== true ? undefined : jit((p: P, b: B) => valueAndGrad((q: P) => options.loss(q, b))(p))
+  const update = (p: P, s: OptState, b: B) =>
     uncheckedStep(options.loss, options.optimizer, p, s, b, lossAndGradient)
   const history: EpochRecord[] = []
   const checkpoint = (): Checkpoint<P> => ({
@@ -162,9 +186,10 @@ export const fit = <P extends Pytree, X extends AnyTensor, Y extends AnyTensor>(
       x: takeRows(options.train.x, indices),
       y: takeRows(options.train.y, indices),
     } as unknown as Batch<X, Y>
+    // without augment, B is Batch<X, Y> (AugmentFor)
     const data =
       options.augment === undefined
-        ? rowsOfBatch
+        ? (rowsOfBatch as B)
         : options.augment(rowsOfBatch, foldIn(foldIn(augmentKeyOf(shuffleKey), epoch), batch))
     const result = update(params, state, data)
     const where = `step ${step + 1} (epoch ${epoch + 1}, batch ${batch + 1} of ${batches})`

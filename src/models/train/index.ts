@@ -25,7 +25,7 @@
  *
  * @module train
  */
-export { type FitOptions, fit } from './fit.js'
+export { type AugmentFor, type FitOptions, fit } from './fit.js'
 export type { EpochInfo, EpochRecord, FitResult, StepInfo } from './history.js'
 export { type Checkpoint, NonFiniteLossError } from './resume.js'
 export { type Batch, type LossFn, type StepOptions, type StepResult, trainStep } from './step.js'

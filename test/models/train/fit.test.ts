@@ -3,7 +3,7 @@
  * reaches the eager parameters; augmentation keys depend only on the step.
  */
 import { describe, expect, it } from 'vitest'
-import { ArgumentError, add, oneHot, ShapeError, type Tensor, tensor } from '../../../src/index.js'
+import { ArgumentError, add, mul, oneHot, ShapeError, type Tensor, tensor } from '../../../src/index.js'
 import { twoSpirals } from '../../../src/models/data/synthetic.js'
 import { mlp } from '../../../src/models/layers.js'
 import { softmaxCrossEntropy } from '../../../src/models/losses.js'
@@ -103,5 +103,27 @@ describe('augmentation', () => {
     const resumed = runFit({ ...base, augment, resume: first })
     expectIdentical(resumed.params, full.params)
     expect(seen).toEqual(keysOfFullRun)
+  })
+})
+
+describe('augmentation that adds tensors of its own', () => {
+  type Rows = { x: Tensor<[number, 2]>; y: Tensor<[number]> }
+  // each step scales the inputs by factors drawn from its key (as dropout masks would)
+  const withScale = (b: Rows, k: Key) => ({ ...b, scale: uniform(k, b.x.shape, { min: 0, max: 2 }) })
+  const scaledLoss = (p: ReturnType<typeof net.init>, b: Rows & { scale: Tensor<[number, 2]> }) =>
+    softmaxCrossEntropy(net.apply(p, mul(b.x, b.scale)), oneHot(b.y, 2) as Tensor<[number, 2]>)
+
+  it('gives the loss fresh values every step, with jit as without', () => {
+    const eager = runFit({ ...base, augment: withScale, loss: scaledLoss })
+    const jitted = runFit({ ...base, augment: withScale, loss: scaledLoss, jit: true })
+    const [a, b] = [leaves(eager.params).flat(), leaves(jitted.params).flat()]
+    expect(b).toHaveLength(a.length)
+    for (let i = 0; i < a.length; i++)
+      expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(a[i]!)))
+    // the field matters: the same factors at every step train differently (a trace that froze
+    // its first batch's field would be this run)
+    const frozen = runFit({ ...base, augment: (rows: Rows) => withScale(rows, key(9)), loss: scaledLoss })
+    const c = leaves(frozen.params).flat()
+    expect(Math.max(...a.map((v, i) => Math.abs(v - c[i]!)))).toBeGreaterThan(1e-2)
   })
 })
