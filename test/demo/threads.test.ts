@@ -3,11 +3,13 @@
  * when the page is cross-origin isolated its large products are split across helper Web Workers
  * sharing the WebAssembly memory, and a product computed by the helpers alone equals the one
  * computed with no threads, value for value. Without isolation there are no helpers, and the
- * results are the same.
+ * results are the same. Screenshots: test-artifacts/threads.png and threads-not-isolated.png.
  */
+import { mkdirSync } from 'node:fs'
+import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { ThreadsReport } from '../../demo/threadsReport.js'
-import { withDemoPage } from '../support/browser.js'
+import { root, withDemoPage } from '../support/browser.js'
 
 const reportOf = (withoutIsolation: boolean): Promise<ThreadsReport> =>
   withDemoPage(
@@ -15,6 +17,10 @@ const reportOf = (withoutIsolation: boolean): Promise<ThreadsReport> =>
     async (page, errors) => {
       await page.waitForSelector('#status[data-state="done"], #status[data-state="failed"]', {
         timeout: 60_000,
+      })
+      mkdirSync(path.join(root, 'test-artifacts'), { recursive: true })
+      await page.screenshot({
+        path: path.join(root, `test-artifacts/threads${withoutIsolation ? '-not-isolated' : ''}.png`),
       })
       expect(errors).toEqual([])
       expect(await page.locator('#status').textContent()).toBe('done')
