@@ -33,7 +33,7 @@ import type { Case } from './cases/types.js'
 import { budgets, measure, type Result } from './measure.js'
 import { loadPeers } from './peers.js'
 import { table } from './report.js'
-import { eagerTargets, targetLines } from './targets.js'
+import { eagerTargets, jitTargets, targetLines } from './targets.js'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -90,7 +90,7 @@ const main = async (): Promise<void> => {
   if (only === undefined || 'user loop'.includes(only)) results.push(...userLoopResults())
   const better = new Map(cases.map((c) => [c.name, c.higherIsBetter]))
   console.log(`\n${table(results, (name) => better.get(name) ?? name.startsWith('user loop'))}\n`)
-  for (const line of targetLines(eagerTargets, results)) console.log(line)
+  for (const line of targetLines([...eagerTargets, ...jitTargets], results)) console.log(line)
   writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
   console.log('wrote bench/results.json')
 }

@@ -28,6 +28,16 @@ export const eagerTargets: readonly Target[] = [
   { case: 'chain 1000 ops [4] fwd+bwd', impl: 'nabla', bound: 3, atMost: true },
 ]
 
+/**
+ * The jitted targets of issue 15 (point 4): the jitted MLP step against jax-js's jit, the fused
+ * elementwise case against eager nabla (time: eager over jitted), the jitted chain's time per op.
+ */
+export const jitTargets: readonly Target[] = [
+  { case: 'MLP 784-128-10 b128 step', impl: 'nabla jit', bound: 2, peer: 'jax-js jit' },
+  { case: 'tanh(x·a+b)·c 1e6 f32', impl: 'nabla jit', bound: 3, peer: 'nabla', atMost: true },
+  { case: 'chain 1000 ops [4] fwd+bwd', impl: 'nabla jit', bound: 0.5, atMost: true },
+]
+
 const find = (results: readonly Result[], name: string, impl: string) =>
   results.find((r) => r.case === name && r.impl === impl)
 
