@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
-import { kernels, type WasmKernels } from '../src/tensor/kernels/index.js'
+import { kernels } from '../src/tensor/kernels/index.js'
 import { addCase } from './cases/add.js'
 import { chainCase } from './cases/chain.js'
 import { cnnCase } from './cases/cnn.js'
@@ -20,6 +20,7 @@ import {
   fusedCase,
   fusedCaseName,
   gradOfJitMlpImplementation,
+  jitAddImplementation,
   jitChainImplementation,
   jitMemoryResults,
   jitMlpImplementation,
@@ -42,9 +43,10 @@ const budget = quick ? budgets.quick : budgets.full
 
 const main = async (): Promise<void> => {
   const backend = kernels()
-  const threads = 'startThreads' in backend ? await (backend as WasmKernels).startThreads() : 0
+  // no manual thread start: helper threads start by themselves at the first product big enough
+  // to use them, as in a user's program
   console.log(
-    `nabla bench${quick ? ' --quick' : ''}: Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, kernels ${backend.name} + ${threads} helper thread(s)`,
+    `nabla bench${quick ? ' --quick' : ''}: Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, kernels ${backend.name} (helper threads start at the first large product)`,
   )
   const peers = await loadPeers()
   for (const note of peers.notes) console.log(`note: ${note}`)
@@ -57,7 +59,7 @@ const main = async (): Promise<void> => {
     ),
     cnnCase(context),
     withImplementation(chainCase(context), jitChainImplementation),
-    addCase(context),
+    withImplementation(addCase(context), jitAddImplementation),
     ...ioCases(context),
     fusedCase(context),
   ].filter((c) => only === undefined || c.name.includes(only))

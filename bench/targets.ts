@@ -30,12 +30,17 @@ export const eagerTargets: readonly Target[] = [
 
 /**
  * The jitted targets of issue 15 (point 4): the jitted MLP step against jax-js's jit, the fused
- * elementwise case against eager nabla (time: eager over jitted), the jitted chain's time per op.
+ * elementwise case against eager nabla (time: eager over jitted), the jitted chain's time per op,
+ * the jitted add against TensorFlow.js wasm.
  */
 export const jitTargets: readonly Target[] = [
   { case: 'MLP 784-128-10 b128 step', impl: 'nabla jit', bound: 2, peer: 'jax-js jit' },
   { case: 'tanh(x·a+b)·c 1e6 f32', impl: 'nabla jit', bound: 3, peer: 'nabla', atMost: true },
   { case: 'chain 1000 ops [4] fwd+bwd', impl: 'nabla jit', bound: 0.5, atMost: true },
+  // the issue asks for a jitted elementwise step whose output buffer is reused; nabla's jitted
+  // add returns a new tensor each call (no donation), measured against tfjs-wasm's disposed and
+  // reused output
+  { case: 'add 1e6 f32', impl: 'nabla jit', bound: 1, peer: 'tfjs-wasm' },
 ]
 
 const find = (results: readonly Result[], name: string, impl: string) =>

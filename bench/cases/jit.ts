@@ -129,6 +129,23 @@ export const jitChainImplementation: Implementation = {
   },
 }
 
+const addSize = 1_000_000
+
+/**
+ * The `nabla jit` implementation of the add case: `jit(add)` over the same two 1e6-element
+ * tensors. A jitted call returns a new immutable tensor, so its output is not a reused buffer (no
+ * donation): this is what a user of `jit` gets for an elementwise step.
+ */
+export const jitAddImplementation: Implementation = {
+  impl: 'nabla jit',
+  prepare: async () => {
+    const x = fromArrayOrThrow(randomFloats(addSize, 3), [addSize])
+    const y = fromArrayOrThrow(randomFloats(addSize, 4), [addSize])
+    const f = jit((a: Tensor, b: Tensor) => add(a, b))
+    return { run: () => f(x, y), work: 12 * addSize, scale: 1e9, figure: 'rate' }
+  },
+}
+
 const fusedSize = 1_000_000
 
 /** Name of the fused elementwise case (also used by the PyTorch peer). */
