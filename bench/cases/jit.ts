@@ -12,14 +12,8 @@ import {
   fromArrayOrThrow,
   grad,
   jit,
-  logSoftmax,
-  matmul,
-  mean,
   mul,
-  neg,
-  relu,
   sin,
-  sub,
   sum,
   type Tensor,
   tanh,
@@ -29,34 +23,16 @@ import type { Result } from '../measure.js'
 import { randomFloats, useTfBackend } from '../peers.js'
 import { chainLength } from './chain.js'
 import { collect, megabytes } from './memory.js'
-import { mlpData } from './mlp.js'
+import { type MlpParams, mlpLoss, mlpTensors, sgdUpdate } from './mlp.js'
 import type { Case, CaseContext, Implementation, Prepared } from './types.js'
-
-type Params = { readonly w1: Tensor; readonly b1: Tensor; readonly w2: Tensor; readonly b2: Tensor }
 
 /** nabla's MLP step, the whole step (loss, gradients, SGD update) under one `jit`. */
 export const nablaJitStep = (): (() => Tensor) => {
-  const data = mlpData()
-  const x = fromArrayOrThrow(data.x, [128, 784])
-  const y = fromArrayOrThrow(data.y, [128, 10])
-  let params: Params = {
-    w1: fromArrayOrThrow(data.w1, [784, 128]),
-    b1: fromArrayOrThrow(data.b1, [128]),
-    w2: fromArrayOrThrow(data.w2, [128, 10]),
-    b2: fromArrayOrThrow(data.b2, [10]),
-  }
-  const loss = (p: Params, xs: Tensor, ys: Tensor): Tensor => {
-    const h = relu(add(matmul(xs, p.w1), p.b1))
-    const logits = add(matmul(h, p.w2), p.b2)
-    return neg(mean(sum(mul(logSoftmax(logits, -1), ys), -1)))
-  }
-  const step = jit((p: Params, xs: Tensor, ys: Tensor): [Tensor, Params] => {
-    const [value, g] = valueAndGrad((q: Params) => loss(q, xs, ys))(p)
-    const update = (w: Tensor, d: Tensor) => sub(w, mul(d, 0.01))
-    return [
-      value,
-      { w1: update(p.w1, g.w1), b1: update(p.b1, g.b1), w2: update(p.w2, g.w2), b2: update(p.b2, g.b2) },
-    ]
+  const { x, y, params: initial } = mlpTensors()
+  let params = initial
+  const step = jit((p: MlpParams, xs: typeof x, ys: typeof y): [Tensor, MlpParams] => {
+    const [value, g] = valueAndGrad((q: MlpParams) => mlpLoss(q, xs, ys))(p)
+    return [value, sgdUpdate(p, g)]
   })
   return () => {
     const [value, next] = step(params, x, y)
@@ -71,30 +47,12 @@ export const nablaJitStep = (): (() => Tensor) => {
  * runs eagerly.
  */
 export const nablaGradOfJitStep = (): (() => Tensor) => {
-  const data = mlpData()
-  const x = fromArrayOrThrow(data.x, [128, 784])
-  const y = fromArrayOrThrow(data.y, [128, 10])
-  let params: Params = {
-    w1: fromArrayOrThrow(data.w1, [784, 128]),
-    b1: fromArrayOrThrow(data.b1, [128]),
-    w2: fromArrayOrThrow(data.w2, [128, 10]),
-    b2: fromArrayOrThrow(data.b2, [10]),
-  }
-  const loss = jit((p: Params, xs: Tensor, ys: Tensor): Tensor => {
-    const h = relu(add(matmul(xs, p.w1), p.b1))
-    const logits = add(matmul(h, p.w2), p.b2)
-    return neg(mean(sum(mul(logSoftmax(logits, -1), ys), -1)))
-  })
+  const { x, y, params: initial } = mlpTensors()
+  let params = initial
+  const loss = jit(mlpLoss)
   return () => {
-    const [value, g] = valueAndGrad((q: Params) => loss(q, x, y))(params)
-    const update = (w: Tensor, d: Tensor) => sub(w, mul(d, 0.01))
-    const p = params
-    params = {
-      w1: update(p.w1, g.w1),
-      b1: update(p.b1, g.b1),
-      w2: update(p.w2, g.w2),
-      b2: update(p.b2, g.b2),
-    }
+    const [value, g] = valueAndGrad((q: MlpParams) => loss(q, x, y))(params)
+    params = sgdUpdate(params, g)
     return value
   }
 }

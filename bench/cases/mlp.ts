@@ -47,42 +47,55 @@ export const mlpData = () => {
   }
 }
 
-type Params = {
+/** The MLP's parameters. */
+export type MlpParams = {
   readonly w1: Tensor<[784, 128], 'float32'>
   readonly b1: Tensor<[128], 'float32'>
   readonly w2: Tensor<[128, 10], 'float32'>
   readonly b2: Tensor<[10], 'float32'>
 }
 
-/** nabla's training step as a closure over its parameters (each call replaces them). */
-export const nablaStep = (): (() => Tensor) => {
+/** The shared data as nabla tensors: the batch and the initial parameters. */
+export const mlpTensors = () => {
   const data = mlpData()
-  const x = fromArrayOrThrow(data.x, [batch, inputs])
-  const y = fromArrayOrThrow(data.y, [batch, classes])
-  let params: Params = {
+  const params: MlpParams = {
     w1: fromArrayOrThrow(data.w1, [inputs, hidden]),
     b1: fromArrayOrThrow(data.b1, [hidden]),
     w2: fromArrayOrThrow(data.w2, [hidden, classes]),
     b2: fromArrayOrThrow(data.b2, [classes]),
   }
-  const loss = (p: Params): Tensor<[], 'float32'> => {
-    const h = relu(add(matmul(x, p.w1), p.b1))
-    const logits = add(matmul(h, p.w2), p.b2)
-    return neg(mean(sum(mul(logSoftmax(logits, -1), y), -1)))
+  return {
+    x: fromArrayOrThrow(data.x, [batch, inputs]),
+    y: fromArrayOrThrow(data.y, [batch, classes]),
+    params,
   }
-  const update = <T extends Tensor>(p: T, g: T): T => {
-    const before: Tensor = p
-    const gradient: Tensor = g
+}
+
+/** nabla's loss of the MLP on a batch (one-hot labels `ys`). */
+export const mlpLoss = (p: MlpParams, xs: Tensor<[number, 784]>, ys: Tensor<[number, 10]>): Tensor<[]> => {
+  const h = relu(add(matmul(xs, p.w1), p.b1))
+  const logits = add(matmul(h, p.w2), p.b2)
+  return neg(mean(sum(mul(logSoftmax(logits, -1), ys), -1)))
+}
+
+/** A plain SGD update of every parameter. */
+export const sgdUpdate = (p: MlpParams, g: MlpParams): MlpParams => {
+  // every parameter keeps its shape (generic shapes do not reduce, so the result is asserted)
+  const update = <T extends Tensor>(w: T, d: T): T => {
+    const before: Tensor = w
+    const gradient: Tensor = d
     return sub(before, mul(gradient, learningRate)) as T
   }
+  return { w1: update(p.w1, g.w1), b1: update(p.b1, g.b1), w2: update(p.w2, g.w2), b2: update(p.b2, g.b2) }
+}
+
+/** nabla's training step as a closure over its parameters (each call replaces them). */
+export const nablaStep = (): (() => Tensor) => {
+  const { x, y, params: initial } = mlpTensors()
+  let params = initial
   return () => {
-    const [value, g] = valueAndGrad(loss)(params)
-    params = {
-      w1: update(params.w1, g.w1),
-      b1: update(params.b1, g.b1),
-      w2: update(params.w2, g.w2),
-      b2: update(params.b2, g.b2),
-    }
+    const [value, g] = valueAndGrad((p: MlpParams) => mlpLoss(p, x, y))(params)
+    params = sgdUpdate(params, g)
     return value
   }
 }
