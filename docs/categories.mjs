@@ -14,11 +14,13 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 
 /** First match wins: [source path prefix (from the repository root), category]. */
 const table = [
+  ['src/shapes/dtype.ts', 'Tensors'],
+  ['src/shapes', 'Shape types'],
   ['src/tensor/errors.ts', 'Errors'],
   ['src/tensor/ops/convShapes.ts', 'Shape types'],
   ['src/tensor/ops', 'Operations'],
   ['src/tensor/ops.ts', 'Operations'],
-  ['src/tensor/types', 'Shape types'],
+  ['src/tensor/typesEinsum.ts', 'Shape types'],
   ['src/tensor/shape.ts', 'Shape types'],
   ['src/tensor/dtype.ts', 'Tensors'],
   ['src/tensor/kernels', 'Runtime'],

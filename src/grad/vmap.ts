@@ -10,6 +10,8 @@
  *
  * @module vmap
  */
+
+import type { IsTuple } from '../shapes/index.js'
 import {
   type AnyTensor,
   ArgumentError,
@@ -27,7 +29,6 @@ import {
   type Tensor,
 } from '../tensor/internal.js'
 import * as ops from '../tensor/ops.js'
-import type { IsTuple } from '../tensor/types.js'
 import { BatchTrace } from './batch.js'
 import { flatten, leafPaths, type Pytree, unflatten } from './tree.js'
 

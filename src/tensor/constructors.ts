@@ -6,6 +6,7 @@
  * @module constructors
  */
 import * as E from 'fp-ts/lib/Either.js'
+import type { Mutable, NestedArray, NestedShape } from '../shapes/index.js'
 import { checkBudget } from './budget.js'
 import {
   allocate,
@@ -19,7 +20,6 @@ import {
 import { ArgumentError, DTypeError, formatShape, type NablaError, ShapeError } from './errors.js'
 import { describe, type Shape, sizeOf, validateShape } from './shape.js'
 import { makeTensor, type Tensor } from './tensor.js'
-import type { Mutable, NestedArray, NestedShape } from './types.js'
 
 /**
  * Options of every constructor.

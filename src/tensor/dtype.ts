@@ -3,18 +3,12 @@
  *
  * @module dtype
  */
+import type { DType } from '../shapes/index.js'
 import { checkBudget, formatBytes, memoryBudget } from './budget.js'
 import { ResourceError } from './errors.js'
 import { primeBefore } from './systemAllocator.js'
 
-/**
- * The element types a tensor can hold.
- * @example
- * import { type DType, zeros } from 'nabla'
- * const dtype: DType = 'float64'
- * zeros([2], { dtype }).dtype // 'float64'
- */
-export type DType = 'float32' | 'float64'
+export type { DType }
 
 /**
  * The storage array for a dtype: what `toTypedArray` returns.

@@ -4,6 +4,8 @@
  *
  * @module tensor
  */
+
+export type * from '../shapes/index.js'
 export { memoryBudget, setMemoryBudget } from './budget.js'
 export { fromJSON, TensorCodec, type TensorJSON, TensorRecordCodec } from './codec.js'
 export * from './constructors.js'
@@ -57,8 +59,4 @@ export type { PadWidths } from './prims/pad.js'
 export * from './readers.js'
 export { broadcastShapes, type Shape } from './shape.js'
 export { type AnyTensor, isTensor, Tensor } from './tensor.js'
-export type * from './types.js'
-export type * from './typesDecimal.js'
 export type * from './typesEinsum.js'
-export type * from './typesLayout.js'
-export type * from './typesSlicing.js'

@@ -4,13 +4,14 @@
  *
  * @module readers
  */
+
+import type { CheckAxis, Nested, Reduce } from '../shapes/index.js'
 import { allocate, type DType, type Storage } from './dtype.js'
 import { ArgumentError, formatShape } from './errors.js'
 import { type FormatOptions, formatValues, sourceOf } from './format.js'
 import { normalizeAxis, type Shape } from './shape.js'
 import { primeBefore } from './systemAllocator.js'
 import { type AnyTensor, hasValues, makeTensor, storage, type Tensor } from './tensor.js'
-import type { CheckAxis, Nested, Reduce } from './types.js'
 
 /** The storage of `t` for reading; inside `vmap` a tensor stands for a whole batch and has none. */
 const readable = (op: string, t: AnyTensor) => {

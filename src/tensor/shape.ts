@@ -1,20 +1,14 @@
 /**
  * Runtime shape rules: validation, sizes, strides, NumPy broadcasting and axis normalisation.
  * Every rule throws a `ShapeError` or `ArgumentError` naming the op, the argument and the shapes.
- * The type-level twins of these rules live in `types.ts`.
+ * The type-level twins of these rules live in src/shapes.
  *
  * @module shape
  */
+import type { Shape } from '../shapes/index.js'
 import { ArgumentError, formatShape, ShapeError } from './errors.js'
 
-/**
- * A shape: the length of each dimension, outermost first. `[]` is a scalar.
- * @example
- * import { type Shape, zeros } from 'nabla'
- * const shape: Shape = [2, 3]
- * zeros(shape).size // 6
- */
-export type Shape = readonly number[]
+export type { Shape }
 
 /** Largest element count nabla allocates (2^31 − 1): larger shapes are rejected before allocating. */
 export const maxSize = 2 ** 31 - 1

@@ -13,9 +13,7 @@
  *
  * @module typesEinsum
  */
-import type { DType } from './dtype.js'
-import type { Shape } from './shape.js'
-import type { ShapeErrorType } from './types.js'
+import type { DType, Shape, ShapeErrorType } from '../shapes/index.js'
 
 interface ShapedOperand {
   readonly shape: Shape

@@ -5,6 +5,8 @@
  *
  * @module ops/composite
  */
+
+import type { AxisArg } from '../../shapes/index.js'
 import { apply } from '../dispatch.js'
 import type { DType } from '../dtype.js'
 import { ArgumentError, formatShape } from '../errors.js'
@@ -14,7 +16,6 @@ import { reducedShape } from '../prims/reduction.js'
 import type { SoftmaxParams } from '../prims/softmax.js'
 import { normalizeAxes, normalizeAxis, type Shape } from '../shape.js'
 import type { AnyTensor, Tensor } from '../tensor.js'
-import type { AxisArg } from '../types.js'
 import {
   abs,
   add,

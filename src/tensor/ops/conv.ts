@@ -8,6 +8,8 @@
  *
  * @module ops/conv
  */
+
+import type { CheckSameDType, JoinDType } from '../../shapes/index.js'
 import { apply } from '../dispatch.js'
 import type { DType } from '../dtype.js'
 import { ArgumentError } from '../errors.js'
@@ -25,7 +27,6 @@ import type { Patches2dParams } from '../prims/patches2d.js'
 import type { Patches2dTransposeParams } from '../prims/patches2dTranspose.js'
 import { describe, type Shape } from '../shape.js'
 import type { AnyTensor, Tensor } from '../tensor.js'
-import type { CheckSameDType, JoinDType } from '../types.js'
 import type { CheckConv2d, Conv2dShape, Pool2dShape } from './convShapes.js'
 import { expectTensor } from './operand.js'
 

@@ -7,8 +7,9 @@
  *
  * @module ops/convShapes
  */
+
+import type { IsLiteral, ShapeErrorType, ShapeString } from '../../shapes/index.js'
 import type { Shape } from '../shape.js'
-import type { IsLiteral, ShapeErrorType, ShapeString } from '../types.js'
 
 type Tuple<N extends number, Acc extends unknown[] = []> = Acc['length'] extends N
   ? Acc

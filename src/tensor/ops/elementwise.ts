@@ -5,13 +5,21 @@
  *
  * @module ops/elementwise
  */
+
+import type {
+  Broadcast,
+  Broadcast3,
+  CheckBinary,
+  CheckBroadcast,
+  ResultDType,
+  ShapeOf,
+} from '../../shapes/index.js'
 import { apply } from '../dispatch.js'
 import type { DType } from '../dtype.js'
 import type { Prim } from '../prim.js'
 import * as prims from '../prims/index.js'
 import type { Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
-import type { Broadcast, Broadcast3, CheckBinary, CheckBroadcast, ResultDType, ShapeOf } from '../types.js'
 import { expectTensor, type TensorOrNumber, toTensors } from './operand.js'
 
 /**

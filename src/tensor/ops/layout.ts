@@ -5,6 +5,33 @@
  *
  * @module ops/layout
  */
+
+import type {
+  CheckAxis,
+  CheckConcat,
+  CheckDepth,
+  CheckExpandDims,
+  CheckPad,
+  CheckPermutation,
+  CheckReshape,
+  CheckSameDTypes,
+  CheckSlice,
+  CheckSqueeze,
+  CheckStack,
+  Concat,
+  ExpandDims,
+  Gather,
+  IndexShape,
+  IsTuple,
+  Mutable,
+  Pad,
+  Permute,
+  Reshape,
+  ShapesOf,
+  Slice,
+  Squeeze,
+  Stack,
+} from '../../shapes/index.js'
 import { apply } from '../dispatch.js'
 import { type DType, isDType, storageFrom } from '../dtype.js'
 import { ArgumentError, formatShape, ShapeError } from '../errors.js'
@@ -13,24 +40,6 @@ import { checkIndices } from '../prims/indices.js'
 import type { PadWidths } from '../prims/pad.js'
 import { describe, normalizeAxis, type Shape, shapesEqual, sizeOf, validateShape } from '../shape.js'
 import { type AnyTensor, isTensor, makeTensor, type Tensor } from '../tensor.js'
-import type { CheckAxis, IsTuple, Mutable } from '../types.js'
-import type {
-  CheckConcat,
-  CheckExpandDims,
-  CheckPermutation,
-  CheckReshape,
-  CheckSameDTypes,
-  CheckSqueeze,
-  CheckStack,
-  Concat,
-  ExpandDims,
-  Permute,
-  Reshape,
-  ShapesOf,
-  Squeeze,
-  Stack,
-} from '../typesLayout.js'
-import type { CheckDepth, CheckPad, CheckSlice, Gather, IndexShape, Pad, Slice } from '../typesSlicing.js'
 import { equal } from './elementwise.js'
 import { expectTensor } from './operand.js'
 

@@ -4,12 +4,13 @@
  *
  * @module ops/linalg
  */
+
+import type { CheckMatmul, CheckSameDType, JoinDType, MatmulShape } from '../../shapes/index.js'
 import { apply } from '../dispatch.js'
 import type { DType } from '../dtype.js'
 import * as prims from '../prims/index.js'
 import type { Shape } from '../shape.js'
 import type { Tensor } from '../tensor.js'
-import type { CheckMatmul, CheckSameDType, JoinDType, MatmulShape } from '../types.js'
 import { expectTensor } from './operand.js'
 
 /**

@@ -5,6 +5,8 @@
  *
  * @module ops/reduce
  */
+
+import type { AxisArg, CheckAxis, Reduce } from '../../shapes/index.js'
 import { apply } from '../dispatch.js'
 import type { DType } from '../dtype.js'
 import { ArgumentError, formatShape } from '../errors.js'
@@ -13,7 +15,6 @@ import * as prims from '../prims/index.js'
 import type { ReduceParams } from '../prims/reduction.js'
 import { normalizeAxes, type Shape } from '../shape.js'
 import type { AnyTensor, Tensor } from '../tensor.js'
-import type { AxisArg, CheckAxis, Reduce } from '../types.js'
 import { div } from './elementwise.js'
 import { expectTensor } from './operand.js'
 

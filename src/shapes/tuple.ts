@@ -2,7 +2,7 @@
  * Tuple helpers for the shape types (internal: not exported from the package): splitting a shape
  * at an index, inserting, removing and replacing dims, and telling when two shapes provably differ.
  *
- * @module typesTuple
+ * @module shapes/tuple
  */
 import type { Shape } from './shape.js'
 import type { IsLiteral, IsTuple, Mutable, Same } from './types.js'

@@ -8,7 +8,7 @@
  * decide a conditional on a type parameter); a deferred size is assignable wherever a `number`
  * dimension is.
  *
- * @module typesDecimal
+ * @module shapes/decimal
  */
 import type { Shape } from './shape.js'
 import type { IsLiteral } from './types.js'

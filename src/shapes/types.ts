@@ -1,5 +1,5 @@
 /**
- * Type-level shape arithmetic: the compile-time twins of the runtime rules in `shape.ts`.
+ * Type-level shape arithmetic: the compile-time twins of the runtime rules in src/tensor/shape.ts.
  *
  * Rules of the game:
  * - a shape whose length is not a literal (`number[]`) switches every static check off;
@@ -7,7 +7,7 @@
  * - a failed check resolves to `{ __shapeError: '…' }`, a type no tensor satisfies, so the call
  *   does not compile and the message shows up in the compiler's error.
  *
- * @module types
+ * @module shapes/types
  */
 import type { DType } from './dtype.js'
 import type { Shape } from './shape.js'

@@ -1,14 +1,15 @@
 /**
  * Type-level shapes of the ops that pick, cut or grow along axes: gather, slice, pad and oneHot.
- * The same rules as `typesLayout`: literal sizes are computed, a generic dimension is carried
+ * The same rules as `layout.ts`: literal sizes are computed, a generic dimension is carried
  * through untouched (and a size computed from it stays deferred), anything else is `number`.
  *
- * @module typesSlicing
+ * @module shapes/slicing
  */
+
+import type { AddDims, IsNatural, SubDims } from './decimal.js'
 import type { Shape } from './shape.js'
+import type { IsFixed, ReplaceWith } from './tuple.js'
 import type { IsLiteral, IsTuple, NormalizeAxis, Same, ShapeErrorType, ShapeString } from './types.js'
-import type { AddDims, IsNatural, SubDims } from './typesDecimal.js'
-import type { IsFixed, ReplaceWith } from './typesTuple.js'
 
 // ---------------------------------------------------------------------------------------------
 // gather

@@ -9,10 +9,13 @@
  * along the batch axis) the result stays deferred until `B` is known, and is assignable wherever a
  * `number` dimension is.
  *
- * @module typesLayout
+ * @module shapes/layout
  */
+
+import type { AddDims, DivideStrings, IsNatural, SizeOf, SizeString } from './decimal.js'
 import type { DType } from './dtype.js'
 import type { Shape } from './shape.js'
+import type { AllIndices, Inc, Insert, IsFixed, Remove, ShapesDiffer } from './tuple.js'
 import type {
   IsLiteral,
   IsTuple,
@@ -22,8 +25,6 @@ import type {
   ShapeErrorType,
   ShapeString,
 } from './types.js'
-import type { AddDims, DivideStrings, IsNatural, SizeOf, SizeString } from './typesDecimal.js'
-import type { AllIndices, Inc, Insert, IsFixed, Remove, ShapesDiffer } from './typesTuple.js'
 
 // ---------------------------------------------------------------------------------------------
 // transpose
@@ -83,7 +84,7 @@ export type CheckPermutation<S extends Shape, P extends readonly number[] | unde
           : ShapeErrorType<`perm has ${P['length']} axes but the tensor has rank ${S['length']}`>
       : unknown
 // ---------------------------------------------------------------------------------------------
-// reshape: element counts by decimal arithmetic on digit strings (typesDecimal), so large literal
+// reshape: element counts by decimal arithmetic on digit strings (decimal.ts), so large literal
 // shapes ([784, 128]) still check without building huge tuples.
 
 type WithoutMinusOne<S extends Shape> = S extends readonly [infer H extends number, ...infer R extends Shape]
