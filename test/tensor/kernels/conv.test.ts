@@ -21,7 +21,7 @@ import { createWasmKernels, referenceKernels } from '../../../src/tensor/kernels
 import type { FloatArray } from '../../../src/tensor/kernels/types.js'
 
 const wasm = createWasmKernels({ threads: 0 })!
-const threaded = createWasmKernels({ threads: 1, threadThreshold: 1 })!
+const threaded = createWasmKernels({ threads: 1, threadThreshold: 1, adaptiveSplit: false })!
 const backEnds: [string, MatmulKernel][] = [
   ['reference GEMM', referenceKernels.matmul],
   ['WebAssembly GEMM', wasm.matmul],

@@ -23,6 +23,7 @@ import {
   supportsSimd,
 } from './module.js'
 import { planBinary, runBinary, runUnary, runWhere } from './pointwise.js'
+import { SplitChoice } from './splitChoice.js'
 import { controlBytes, GemmThreads } from './threads.js'
 import { type WorkerHost, workerHost } from './workers.js'
 
@@ -43,8 +44,17 @@ export interface WasmKernelOptions {
    * threads; `undefined` in a runtime without them, and then everything runs on this thread).
    */
   readonly host?: WorkerHost | undefined
-  /** How long the first large product waits for the helper threads to report ready (default 2000 ms). */
+  /**
+   * How long the first large product waits for the helper threads to report ready (default 0: it
+   * runs on the calling thread and the threads join the products after it once they are ready).
+   */
   readonly threadStartMs?: number
+  /**
+   * Whether a large product is split across the threads only when splitting has measured faster
+   * in this process (default true: `splitChoice.ts`); false splits every product from
+   * `threadThreshold` on (tests use it to exercise the split).
+   */
+  readonly adaptiveSplit?: boolean
   /** Whether the calling thread takes part in threaded products (default true; tests turn it off). */
   readonly callerWorks?: boolean
   /**
@@ -59,9 +69,9 @@ export interface WasmKernels extends Kernels {
   /** Whether the product uses fused multiply-add. */
   readonly fma: boolean
   /**
-   * Starts the helper threads if they have not started, synchronously (the first product big
-   * enough to use them starts them too), and resolves to how many are ready. Nothing needs to
-   * await it: it exists for callers that want the start outside a timed region.
+   * Starts the helper threads if they have not started (the first product big enough to use them
+   * starts them too) and resolves, once they are ready, to how many are. Nothing needs to await
+   * it: it exists for callers that want the start outside a timed region.
    */
   readonly startThreads: () => Promise<number>
   /** How many helper threads are ready now (0 before the first large product). */
@@ -100,7 +110,8 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
   let threads: GemmThreads | undefined
   let started = false
   // helper threads start with the first product big enough to use them, not at load, and
-  // synchronously: that product already runs on them
+  // synchronously (no event-loop turn); by default that product does not wait for them: it runs on
+  // the calling thread, and the threads join later products once they report ready
   const startThreadsNow = (): number => {
     if (started) return threads?.ready ?? 0
     started = true
@@ -114,7 +125,7 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
       if (error instanceof RangeError) return 0
       throw error
     }
-    threads = GemmThreads.start(module, sharedMemory, options.threads, host, options.threadStartMs)
+    threads = GemmThreads.start(module, sharedMemory, options.threads, host, options.threadStartMs ?? 0)
     if (threads === undefined) return 0
     sharedTarget = {
       instance: instantiate(module, sharedMemory, fma),
@@ -126,11 +137,19 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
     }
     return threads.ready
   }
+  const splitChoice = (options.adaptiveSplit ?? true) ? new SplitChoice() : undefined
   const precision = (x: FloatArray) => (x instanceof Float32Array ? local.f32 : local.f64)
   return {
     name: fma ? 'wasm-simd-fma' : 'wasm-simd',
     fma,
-    startThreads: () => Promise.resolve(startThreadsNow()),
+    startThreads: async () => {
+      startThreadsNow()
+      // resolves once every thread is ready (or one failed, or half a minute on a very busy machine)
+      const deadline = Date.now() + 30_000
+      while (threads !== undefined && !threads.allReady && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 2))
+      return threads?.ready ?? 0
+    },
     readyThreads: () => threads?.ready ?? 0,
     unary: (op, x, out) => {
       const kernel = precision(out).unary.get(op.name)
@@ -164,9 +183,17 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
       const { outShape, aShape, transposeA, out } = args
       const k = transposeA ? aShape[aShape.length - 2]! : aShape[aShape.length - 1]!
       const perMatrix = outShape[outShape.length - 1]! * outShape[outShape.length - 2]! * k
-      const threaded = perMatrix >= threadThreshold && startThreadsNow() > 0
-      const target = threaded ? sharedTarget! : localTarget
-      if (out.length * k < smallMatmul || !wasmMatmul(target, args)) fallback.matmul(args)
+      if (out.length * k < smallMatmul) {
+        fallback.matmul(args)
+        return
+      }
+      const large = perMatrix >= threadThreshold && startThreadsNow() > 0
+      const split = large && (splitChoice?.choose(perMatrix) ?? true)
+      const began = large ? performance.now() : 0
+      if (!wasmMatmul(split ? sharedTarget! : localTarget, args)) fallback.matmul(args)
+      // the time per matrix of the batch, so batched and single products of a size compare
+      else if (large)
+        splitChoice?.record(perMatrix, split, ((performance.now() - began) * perMatrix) / (out.length * k))
     },
     where: (condition, conditionShape, a, aShape, b, bShape, out, outShape) => {
       const fast = out.length >= smallSize && runWhere(heap, precision(out).where, condition, a, b, out)

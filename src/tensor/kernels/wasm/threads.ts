@@ -18,10 +18,11 @@
  * passed as a string, so they need no loader for TypeScript sources.
  *
  * The start is synchronous: the workers are spawned through the platform's `WorkerHost`
- * (workers.ts) and, under Node, the caller blocks on their ready flags with `Atomics.wait` (tens of
- * milliseconds), so the very product that asked for threads already uses them, with no event-loop
- * turn in between. A browser starts a Web Worker only once its creator yields, so there the
- * threads join when they are ready instead.
+ * (workers.ts) with no event-loop turn, and they boot while the caller goes on. The caller may
+ * block on their ready flags with `Atomics.wait` (`waitMs`, tens of milliseconds) so that the very
+ * product that asked for threads uses them; the eager back end does not wait (that product runs on
+ * the calling thread, and the threads join the next ones once ready). A browser starts a Web
+ * Worker only once its creator yields, so there the threads always join when they are ready.
  *
  * @module kernels/wasm/threads
  */
@@ -178,6 +179,11 @@ export class GemmThreads {
         left = deadline - Date.now()
       }
     return threads
+  }
+
+  /** Whether every worker has reported ready, or one has failed (nothing more to wait for). */
+  get allReady(): boolean {
+    return this.#failed || this.ready === this.#workers
   }
 
   /** How many workers are ready for a job now. */

@@ -12,6 +12,7 @@ const backends = [
     createWasmKernels({
       threads: 2,
       threadThreshold: 0,
+      adaptiveSplit: false,
       smallMatmul: 0,
       callerWorks: false,
       threadStartMs: 60_000,
@@ -19,7 +20,13 @@ const backends = [
   ],
   [
     'caller and worker',
-    createWasmKernels({ threads: 1, threadThreshold: 0, smallMatmul: 0, threadStartMs: 60_000 })!,
+    createWasmKernels({
+      threads: 1,
+      threadThreshold: 0,
+      adaptiveSplit: false,
+      smallMatmul: 0,
+      threadStartMs: 60_000,
+    })!,
   ],
 ] as const
 
@@ -35,7 +42,7 @@ const product = (m: number, k: number, n: number) => ({
 
 describe('helper threads', () => {
   // a busy machine can take seconds to start a thread; the wait ends as soon as it is ready
-  const patient = { threadThreshold: 0, smallMatmul: 0, threadStartMs: 60_000 }
+  const patient = { threadThreshold: 0, adaptiveSplit: false, smallMatmul: 0, threadStartMs: 60_000 }
 
   it('start synchronously inside the first product big enough to use them', () => {
     const wasm = createWasmKernels({ threads: 1, ...patient })!

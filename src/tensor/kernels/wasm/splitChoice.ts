@@ -1,0 +1,83 @@
+/**
+ * Whether splitting a product across helper threads pays, decided from measurements of this
+ * process rather than a fixed size. A split product pays only when a second core is free for it:
+ * on a quiet machine a 512³ product runs ~1.5× faster split, but when other programs keep the
+ * cores busy the helper thread waits to be scheduled (or is woken onto the caller's own core) and
+ * the same split runs ~10–20 % slower than the calling thread alone, and at the sizes of a small
+ * network's layers (128×784×128) the split often loses even on a quiet machine.
+ *
+ * So each size class (half an octave of multiply-adds) keeps the last few costs per multiply-add
+ * of both ways, and the way with the lower median runs (a median, so that one product the
+ * operating system happened to interrupt does not flip the choice); every `probeEvery`-th product
+ * of the class runs the other way so that a change of load is noticed. Both ways give bit-identical results (the split runs
+ * the same kernel over row blocks), so the choice only moves time.
+ *
+ * @module kernels/wasm/splitChoice
+ */
+
+/** How one way of running a size class has done lately. */
+interface Estimate {
+  /** The last `window` costs (milliseconds per multiply-add), oldest overwritten first. */
+  readonly costs: number[]
+  samples: number
+}
+
+interface SizeClass {
+  readonly single: Estimate
+  readonly split: Estimate
+  calls: number
+}
+
+/** Samples of each way a size class takes before the cheaper one is preferred. */
+const firstSamples = 3
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+/** Measured costs of split and single-thread products, per size class. */
+export class SplitChoice {
+  readonly #classes = new Map<number, SizeClass>()
+  readonly #probeEvery: number
+  readonly #window: number
+
+  /**
+   * @param probeEvery every this many products of a size class run the way that is not preferred
+   * @param window how many recent costs of each way the median is taken over
+   */
+  constructor(probeEvery = 16, window = 5) {
+    this.#probeEvery = probeEvery
+    this.#window = window
+  }
+
+  #classOf(macs: number): SizeClass {
+    const key = Math.floor(2 * Math.log2(Math.max(1, macs)))
+    let found = this.#classes.get(key)
+    if (found === undefined) {
+      found = { single: { costs: [], samples: 0 }, split: { costs: [], samples: 0 }, calls: 0 }
+      this.#classes.set(key, found)
+    }
+    return found
+  }
+
+  /** Whether the next product of `macs` multiply-adds should be split across threads. */
+  choose(macs: number): boolean {
+    const size = this.#classOf(macs)
+    size.calls++
+    const { single, split } = size
+    // first a few of each, split first (what the size threshold alone would do)
+    if (split.samples < firstSamples || single.samples < firstSamples) return split.samples <= single.samples
+    const splitCheaper = median(split.costs) <= median(single.costs)
+    return size.calls % this.#probeEvery === 0 ? !splitCheaper : splitCheaper
+  }
+
+  /** Records that a product of `macs` multiply-adds took `milliseconds`, split or not. */
+  record(macs: number, wasSplit: boolean, milliseconds: number): void {
+    if (!(milliseconds >= 0) || macs <= 0) return
+    const estimate = wasSplit ? this.#classOf(macs).split : this.#classOf(macs).single
+    estimate.costs[estimate.samples % this.#window] = milliseconds / macs
+    estimate.samples++
+  }
+}

@@ -1,0 +1,122 @@
+import * as fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { createWasmKernels } from '../../../../src/tensor/kernels/wasm/kernels.js'
+import { SplitChoice } from '../../../../src/tensor/kernels/wasm/splitChoice.js'
+import { matchesReference } from './helpers.js'
+
+/** Runs `calls` products of `macs` through a choice whose split and single costs (ms per MAC) are given. */
+const simulate = (
+  choice: SplitChoice,
+  macs: number,
+  costs: { split: number; single: number },
+  calls: number,
+) => {
+  let splits = 0
+  for (let call = 0; call < calls; call++) {
+    const split = choice.choose(macs)
+    if (split) splits++
+    choice.record(macs, split, macs * (split ? costs.split : costs.single))
+  }
+  return splits
+}
+
+const arbCosts = fc.record({
+  split: fc.double({ min: 1e-7, max: 1e-5, noNaN: true }),
+  single: fc.double({ min: 1e-7, max: 1e-5, noNaN: true }),
+})
+const arbMacs = fc.integer({ min: 2 ** 19, max: 2 ** 30 })
+
+describe('SplitChoice', () => {
+  it('tries both ways first, split first', () => {
+    const choice = new SplitChoice()
+    const first = Array.from({ length: 6 }, () => {
+      const split = choice.choose(1e6)
+      choice.record(1e6, split, 1)
+      return split
+    })
+    expect(first).toEqual([true, false, true, false, true, false])
+  })
+
+  it('prefers the measured cheaper way and probes the other once every probeEvery products', () => {
+    fc.assert(
+      fc.property(arbCosts, arbMacs, fc.integer({ min: 4, max: 32 }), (costs, macs, probeEvery) => {
+        fc.pre(Math.abs(costs.split - costs.single) > 1e-3 * Math.max(costs.split, costs.single))
+        const choice = new SplitChoice(probeEvery)
+        simulate(choice, macs, costs, 6) // the first samples of each way
+        const calls = probeEvery * 10
+        const splits = simulate(choice, macs, costs, calls)
+        const probes = calls / probeEvery
+        expect(splits).toBe(costs.split < costs.single ? calls - probes : probes)
+      }),
+      { seed: 1501, numRuns: 200 },
+    )
+  })
+
+  it('follows a change of load: when the preferred way becomes dearer, the probes find the other', () => {
+    fc.assert(
+      fc.property(arbCosts, arbMacs, (costs, macs) => {
+        fc.pre(costs.split < 0.5 * costs.single)
+        const choice = new SplitChoice(8)
+        simulate(choice, macs, costs, 100)
+        // now the split costs four times what it did and more than the single way
+        const busy = { split: Math.max(4 * costs.split, 2 * costs.single), single: costs.single }
+        simulate(choice, macs, busy, 200)
+        expect(simulate(choice, macs, busy, 80)).toBe(10) // only the probes split
+      }),
+      { seed: 1502, numRuns: 100 },
+    )
+  })
+
+  it('is not flipped by one product the operating system interrupted', () => {
+    const choice = new SplitChoice(1000)
+    simulate(choice, 2 ** 20, { split: 1, single: 2 }, 20)
+    choice.choose(2 ** 20)
+    choice.record(2 ** 20, true, 2 ** 20 * 100)
+    expect(simulate(choice, 2 ** 20, { split: 1, single: 2 }, 10)).toBe(10)
+  })
+
+  it('keeps size classes apart', () => {
+    const choice = new SplitChoice(1000)
+    simulate(choice, 2 ** 20, { split: 1, single: 2 }, 20)
+    simulate(choice, 2 ** 24, { split: 2, single: 1 }, 20)
+    expect(simulate(choice, 2 ** 20, { split: 1, single: 2 }, 10)).toBe(10)
+    expect(simulate(choice, 2 ** 24, { split: 2, single: 1 }, 10)).toBe(0)
+  })
+
+  it('ignores measurements that are not times', () => {
+    const choice = new SplitChoice(1000)
+    simulate(choice, 2 ** 20, { split: 1, single: 2 }, 20)
+    for (const bad of [Number.NaN, -1]) choice.record(2 ** 20, true, bad)
+    expect(simulate(choice, 2 ** 20, { split: 1, single: 2 }, 10)).toBe(10)
+  })
+})
+
+describe('adaptive split in the WebAssembly back end', () => {
+  it('gives the reference result whichever way each product runs', async () => {
+    const wasm = createWasmKernels({ threads: 1, threadThreshold: 1, smallMatmul: 0 })!
+    await wasm.startThreads()
+    // alternating sizes in one size class run both ways within the first products
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 20, max: 90 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 60 }),
+        (m, k, n) => {
+          const p = {
+            a: Float32Array.from({ length: m * k }, (_, i) => Math.sin(i + m)),
+            aShape: [m, k],
+            b: Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * n)),
+            bShape: [k, n],
+            transposeA: false,
+            transposeB: false,
+            outShape: [m, n],
+          }
+          const out = new Float32Array(m * n).fill(Number.NaN)
+          wasm.matmul({ ...p, out })
+          return matchesReference(p, out)
+        },
+      ),
+      { seed: 1503, numRuns: 60 },
+    )
+  })
+})
