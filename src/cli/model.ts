@@ -15,8 +15,8 @@ import * as t from 'io-ts'
 import type { Pytree } from '../grad/index.js'
 import { type Standardisation, takeRows } from '../models/data/index.js'
 import { readFileChecked } from '../models/fs.js'
-import type { AnyLayer, LayerConfig } from '../models/layer.js'
-import { type Cnn, type CnnConfig, cnn } from '../models/layers/cnn.js'
+import { type AnyLayer, isDropping, type LayerConfig } from '../models/layer.js'
+import { type CnnConfig, cnn } from '../models/layers/cnn.js'
 import { type MlpConfig, mlp } from '../models/layers.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
 import type { Key } from '../models/random/index.js'
@@ -103,9 +103,11 @@ export interface Classifier {
   readonly description: string
   readonly init: (k: Key) => Params
   readonly apply: (params: Params, x: AnyTensor) => AnyTensor
-  /** The training pass with dropout (a cnn with a dropout rate); absent when the model never drops. */
+  /**
+   * The training pass with dropout (any layer of the `Dropping` contract with masks: a cnn with a
+   * dropout rate, dropout layers in a stack); absent when the model never drops.
+   */
   readonly dropout?: {
-    readonly rate: number
     /** The masks of one step for `rows` examples (tensors, so a jitted loss takes them as inputs). */
     readonly masks: (k: Key, rows: number) => AnyTensor[]
     readonly apply: (params: Params, x: AnyTensor, masks: readonly AnyTensor[]) => AnyTensor
@@ -176,21 +178,15 @@ export const classifierFromConfig = (config: unknown): Classifier => {
     (inputShape.length === 1 ? x : reshape(x, [x.shape[0]!, ...inputShape])) as AnyTensor<
       [number, ...number[]]
     >
-  const dropping =
-    layer.config.kind === 'cnn' && (layer.config as CnnConfig).dropout > 0
-      ? (layer as unknown as Cnn)
-      : undefined
   return {
-    ...(dropping === undefined
-      ? {}
-      : {
+    ...(isDropping(layer) && layer.maskShapes.length > 0
+      ? {
           dropout: {
-            rate: (layer.config as CnnConfig).dropout,
-            masks: (k, rows) => dropping.dropoutMasks(k, rows),
-            apply: (params, x, masks) =>
-              dropping.applyTraining(params as never, shaped(x) as never, masks as never),
+            masks: (k, rows) => layer.dropoutMasks(k, rows),
+            apply: (params, x, masks) => layer.applyMasked(params, shaped(x), masks),
           },
-        }),
+        }
+      : {}),
     config: layer.config,
     features,
     classes: outputShape[0]!,

@@ -52,7 +52,7 @@ Options:
   --model-config FILE   a JSON layer configuration of any registered kind instead of
                         --model (e.g. {"kind":"sequential","layers":[{"kind":"conv2d",…},…]});
                         each row is reshaped to its input shape, its output must be
-                        [classes]; dropout layers in it are not applied in training
+                        [classes]; its dropout layers drop in training
   --dataset NAME        one of (default mnist):
 ${datasetHelp()}
   --hidden SIZES        hidden layer sizes, comma-separated (mnist: 128)

@@ -13,7 +13,16 @@
  *
  * @module layer
  */
-import type { AnyTensor, DType, Tensor } from '../tensor/index.js'
+import {
+  type AnyTensor,
+  ArgumentError,
+  type DType,
+  formatShape,
+  type Shape,
+  ShapeError,
+  type Tensor,
+} from '../tensor/index.js'
+import { shapesEqual } from '../tensor/internal.js'
 import type { Key } from './random/index.js'
 
 /**
@@ -100,4 +109,76 @@ export interface AnyLayer {
   readonly dtype: DType
   init(key: Key): unknown
   apply(params: any, x: Tensor<[number, ...number[]], any>): AnyTensor
+}
+
+/**
+ * The training pass of a layer that drops (dropout, or a network holding dropout): the masks of one
+ * step are drawn from a key as tensors, and `applyMasked` multiplies them in. Masks are tensors, not
+ * a key, so a compiled (`jit`) loss takes them as inputs and gets new ones every step (a key read
+ * inside a traced function would be frozen at its first value). `sequential` gathers the masks of
+ * its layers in order, and the CLI trains any `--model-config` stack through this contract.
+ *
+ * Laws: `applyMasked(p, x, masks)` with every mask entry 1 equals `apply(p, x)`; `dropoutMasks(k, b)`
+ * is a function of `k` and gives one `[b, ...maskShapes[i]]` tensor per entry of `maskShapes`, each
+ * entry 0 or `1 / (1 − rate)` (inverted dropout); a layer with rate 0 has no masks.
+ * @example
+ * import { dense, dropout, key, sequential, zeros } from 'nabla'
+ * const net = sequential(dense(4, 8, { activation: 'relu' }), dropout(0.5, [8]), dense(8, 2))
+ * net.maskShapes // [[8]]
+ * const masks = net.dropoutMasks(key(1), 3) // one [3, 8] tensor of 0s and 2s
+ * net.applyMasked(net.init(key(0)), zeros([3, 4]), masks).shape // [3, 2]
+ */
+export interface Dropping<P, In extends readonly number[], Out extends readonly number[], D extends DType> {
+  /** The per-example shape of each mask one training step uses (empty: the layer never drops). */
+  readonly maskShapes: readonly (readonly number[])[]
+  /** The masks of one training step for `batch` examples, one per entry of `maskShapes`. */
+  readonly dropoutMasks: (key: Key, batch: number) => Tensor<Shape, D>[]
+  /** `apply` in training: the layer's dropped values multiplied by `masks` (from `dropoutMasks`). */
+  readonly applyMasked: <B extends number>(
+    params: P,
+    x: Tensor<[B, ...In], D>,
+    masks: readonly AnyTensor[],
+  ) => Tensor<[B, ...Out], D>
+}
+
+/**
+ * Whether a layer has a training pass with dropout masks (`Dropping`).
+ * @example
+ * import { dense, dropout, isDropping } from 'nabla'
+ * isDropping(dropout(0.5, [4])) // true
+ * isDropping(dense(4, 2))       // false
+ */
+export const isDropping = <L extends AnyLayer>(
+  layer: L,
+): layer is L & Dropping<ParamsOf<L>, InputShapeOf<L>, OutputShapeOf<L>, L['dtype']> =>
+  Array.isArray((layer as Partial<Dropping<unknown, [], [], DType>>).maskShapes) &&
+  typeof (layer as Partial<Dropping<unknown, [], [], DType>>).dropoutMasks === 'function' &&
+  typeof (layer as Partial<Dropping<unknown, [], [], DType>>).applyMasked === 'function'
+
+/**
+ * Checks the masks handed to `applyMasked`: as many as `maskShapes`, each `[batch, ...shape]`.
+ * @example
+ * import { checkMasks } from './layer.js'
+ * checkMasks('dropout', [[4]], [], 2) // ok: nothing expected, nothing given
+ */
+export const checkMasks = (
+  op: string,
+  maskShapes: readonly (readonly number[])[],
+  masks: readonly AnyTensor[],
+  batch: number,
+): void => {
+  if (!Array.isArray(masks) || masks.length !== maskShapes.length)
+    throw new ArgumentError(
+      op,
+      `expected ${maskShapes.length} dropout masks (from dropoutMasks), got ${Array.isArray(masks) ? masks.length : typeof masks}`,
+    )
+  maskShapes.forEach((shape, i) => {
+    const expected = [batch, ...shape]
+    const mask = masks[i]!
+    if (!shapesEqual(mask.shape, expected))
+      throw new ShapeError(
+        op,
+        `mask ${i + 1} must be ${formatShape(expected)}, got ${formatShape(mask.shape)}`,
+      )
+  })
 }

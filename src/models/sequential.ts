@@ -21,7 +21,17 @@ import {
   type Tensor,
 } from '../tensor/index.js'
 import { shapesEqual } from '../tensor/internal.js'
-import type { AnyLayer, InputShapeOf, Layer, LayerConfig, OutputShapeOf, ParamsOf } from './layer.js'
+import {
+  type AnyLayer,
+  checkMasks,
+  type Dropping,
+  type InputShapeOf,
+  isDropping,
+  type Layer,
+  type LayerConfig,
+  type OutputShapeOf,
+  type ParamsOf,
+} from './layer.js'
 import { type Key, split } from './random/index.js'
 
 /** The dtype a layer computes in. */
@@ -90,22 +100,33 @@ export type SequentialParams<Ls extends readonly unknown[]> = { readonly [K in k
 export type SequentialConfig = { readonly kind: 'sequential'; readonly layers: readonly LayerConfig[] }
 
 /**
- * Layers in sequence, as one `Layer` from the first input to the last output.
+ * Layers in sequence, as one `Layer` from the first input to the last output, with the training
+ * pass of the layers that drop (`Dropping`): its masks are theirs, in layer order.
  * @example
  * import { dense, type Sequential, sequential } from 'nabla'
  * const net: Sequential<readonly [ReturnType<typeof dense<4, 8>>, ReturnType<typeof dense<8, 2>>]> =
  *   sequential(dense(4, 8), dense(8, 2))
  */
 export interface Sequential<Ls extends readonly AnyLayer[]>
-  extends Layer<SequentialParams<Ls>, InputShapeOf<Ls[0]>, OutputShapeOf<Last<Ls>>, DTypeOfLayer<Ls[0]>> {
+  extends Layer<SequentialParams<Ls>, InputShapeOf<Ls[0]>, OutputShapeOf<Last<Ls>>, DTypeOfLayer<Ls[0]>>,
+    Dropping<SequentialParams<Ls>, InputShapeOf<Ls[0]>, OutputShapeOf<Last<Ls>>, DTypeOfLayer<Ls[0]>> {
   readonly kind: 'sequential'
   readonly layers: Ls
   readonly config: SequentialConfig
+  /** `applyMasked` with masks drawn from `key` (`dropoutMasks(key, batch)`): for eager training. */
+  readonly applyTraining: <B extends number>(
+    params: SequentialParams<Ls>,
+    x: Tensor<[B, ...InputShapeOf<Ls[0]>], DTypeOfLayer<Ls[0]>>,
+    key: Key,
+  ) => Tensor<[B, ...OutputShapeOf<Last<Ls>>], DTypeOfLayer<Ls[0]>>
 }
 
 /**
  * Composes layers: `sequential(a, b, c).apply(p, x)` is `c.apply(p[2], b.apply(p[1], a.apply(p[0], x)))`.
  * Layer `i` is initialised from `split(k, layers.length)[i]`. Every layer must use the same dtype.
+ * In training, `applyMasked(p, x, masks)` runs the layers that drop (`dropout`, `cnn`,
+ * `transformerBlock`, a nested `sequential`) with their masks; `dropoutMasks(k, batch)` draws them,
+ * layer `i`'s from `split(k, layers.length)[i]`.
  * @example
  * import { dense, key, sequential, zeros } from 'nabla'
  * const net = sequential(dense(784, 128, { activation: 'relu' }), dense(128, 10))
@@ -140,6 +161,30 @@ export const sequential = <const Ls extends readonly [AnyLayer, ...AnyLayer[]]>(
     kind: 'sequential',
     layers: Object.freeze(list.map((l) => l.config)),
   })
+  // the layers that drop, each with where its masks start in the sequence's list
+  const dropping = list.map((layer) => (isDropping(layer) && layer.maskShapes.length > 0 ? layer : undefined))
+  const maskShapes = Object.freeze(dropping.flatMap((layer) => layer?.maskShapes ?? []))
+  const dropoutMasks = (k: Key, batch: number): AnyTensor[] => {
+    if (maskShapes.length === 0) return []
+    const keys = split(k, list.length)
+    return dropping.flatMap((layer, i) => layer?.dropoutMasks(keys[i]!, batch) ?? [])
+  }
+  const run = (params: readonly unknown[], x: AnyTensor, masks: readonly AnyTensor[] | undefined) => {
+    if (!Array.isArray(params) || params.length !== list.length)
+      throw new ShapeError(
+        'sequential',
+        `params must be an array of ${list.length} layer parameters, got ${Array.isArray(params) ? `${params.length} entries` : typeof params}`,
+      )
+    let next = 0
+    return list.reduce<AnyTensor>((h, layer, i) => {
+      const drops = dropping[i]
+      const input = h as Tensor<[number], DType>
+      if (masks === undefined || drops === undefined) return layer.apply(params[i], input)
+      const own = masks.slice(next, next + drops.maskShapes.length)
+      next += own.length
+      return drops.applyMasked(params[i], input, own)
+    }, x)
+  }
   return Object.freeze({
     kind: 'sequential',
     layers,
@@ -151,14 +196,15 @@ export const sequential = <const Ls extends readonly [AnyLayer, ...AnyLayer[]]>(
       const keys = split(k, list.length)
       return Object.freeze(list.map((layer, i) => layer.init(keys[i]!)))
     },
-    apply: (params: readonly unknown[], x: AnyTensor) => {
-      if (!Array.isArray(params) || params.length !== list.length)
-        throw new ShapeError(
-          'sequential',
-          `params must be an array of ${list.length} layer parameters, got ${Array.isArray(params) ? `${params.length} entries` : typeof params}`,
-        )
-      return list.reduce<AnyTensor>((h, layer, i) => layer.apply(params[i], h as Tensor<[number], DType>), x)
+    apply: (params: readonly unknown[], x: AnyTensor) => run(params, x, undefined),
+    maskShapes,
+    dropoutMasks,
+    applyMasked: (params: readonly unknown[], x: AnyTensor, masks: readonly AnyTensor[]) => {
+      checkMasks('sequential', maskShapes, masks, x.shape[0]!)
+      return run(params, x, masks)
     },
+    applyTraining: (params: readonly unknown[], x: AnyTensor, k: Key) =>
+      run(params, x, dropoutMasks(k, x.shape[0]!)),
   }) as unknown as Sequential<Ls>
 }
 

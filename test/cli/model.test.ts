@@ -8,6 +8,7 @@ import * as path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import {
   classifierFor,
+  classifierFromConfig,
   classifierLoss,
   loadRun,
   logitsInChunks,
@@ -16,11 +17,13 @@ import {
 } from '../../src/cli/model.js'
 import {
   DecodeError,
+  dense,
   flatten,
   fromArrayOrThrow,
   item,
   key,
   mlp,
+  mul,
   softmaxCrossEntropy,
   tensor,
   toFlat,
@@ -128,5 +131,33 @@ describe('logitsInChunks', () => {
       expect(v).toBeCloseTo(whole[i]!, 5)
     })
     expect(toFlat(logitsInChunks(net, params, x, 10))).toEqual(whole)
+  })
+
+  it('train any configuration with dropout layers through their masks; without them, no training pass', () => {
+    const config = {
+      kind: 'sequential',
+      layers: [
+        { kind: 'dense', inputs: 4, outputs: 8, activation: 'relu' },
+        { kind: 'dropout', rate: 0.5, inputShape: [8] },
+        { kind: 'dense', inputs: 8, outputs: 3 },
+      ],
+    }
+    const net = classifierFromConfig(config)
+    const training = net.dropout!
+    const params = net.init(key(4))
+    const [p0, , p2] = params as unknown as readonly [never, never, never]
+    const x = uniform(key(5), [6, 4])
+    const masks = training.masks(key(6), 6)
+    expect(masks.map((m) => m.shape)).toEqual([[6, 8]])
+    const [first, , last] = [dense(4, 8, { activation: 'relu' }), null, dense(8, 3)]
+    const byHand = last.apply(p2, mul(first.apply(p0, x), masks[0]!) as never)
+    expect(toFlat(training.apply(params, x, masks))).toEqual(toFlat(byHand))
+    expect(toFlat(training.apply(params, x, masks))).not.toEqual(toFlat(net.apply(params, x)))
+    const rateZero = {
+      ...config,
+      layers: config.layers.map((l) => (l.kind === 'dropout' ? { ...l, rate: 0 } : l)),
+    }
+    expect(classifierFromConfig(rateZero).dropout).toBeUndefined()
+    expect(classifierFromConfig(config.layers[0]).dropout).toBeUndefined()
   })
 })

@@ -131,6 +131,7 @@ describe('nabla train', () => {
       layers: [
         { kind: 'dense', inputs: 2, outputs: 16, activation: 'tanh' },
         { kind: 'layerNorm', inputShape: [16] },
+        { kind: 'dropout', rate: 0.25, inputShape: [16] },
         { kind: 'dense', inputs: 16, outputs: 2 },
       ],
     }
@@ -141,9 +142,14 @@ describe('nabla train', () => {
     const r = await runInProcess([...args, '--model-config', file, '--out', out, '--plain', '--no-plot'])
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
-    expect(r.stdout).toContain('sequential dense → layerNorm → dense')
+    expect(r.stdout).toContain('sequential dense → layerNorm → dropout → dense')
     const metrics = JSON.parse(fs.readFileSync(path.join(out, 'metrics.json'), 'utf8'))
-    expect(metrics.model.layers.map((l: { kind: string }) => l.kind)).toEqual(['dense', 'layerNorm', 'dense'])
+    expect(metrics.model.layers.map((l: { kind: string }) => l.kind)).toEqual([
+      'dense',
+      'layerNorm',
+      'dropout',
+      'dense',
+    ])
     expect(loadRun(path.join(out, 'params.json')).net.config).toEqual(metrics.model)
     const evaluated = await runInProcess(['eval', '--params', path.join(out, 'params.json'), '--json'])
     expect(evaluated.status).toBe(0)

@@ -9,10 +9,20 @@
  *
  * @module layers/cnn
  */
-import { ArgumentError, add, type DType, div, matmul, mul, type Tensor, zeros } from '../../tensor/index.js'
+import {
+  type AnyTensor,
+  ArgumentError,
+  add,
+  type DType,
+  div,
+  matmul,
+  mul,
+  type Tensor,
+  zeros,
+} from '../../tensor/index.js'
 import { type ActivationName, activation as activationByName, isActivationName } from '../activations.js'
 import { glorotUniform, heUniform } from '../init.js'
-import type { Layer } from '../layer.js'
+import { checkMasks, type Dropping, type Layer } from '../layer.js'
 import { bernoulli, type Key, split } from '../random/index.js'
 import { type Conv2dLayerParams, conv2dLayer, flattenLayer, type ImageShape, maxPool2dLayer } from './conv.js'
 
@@ -72,14 +82,16 @@ export type CnnParams<D extends DType = 'float32'> = {
  * const x = zeros([8, 1, 28, 28])
  * const logits = net.applyTraining(params, x, net.dropoutMasks(key(1), 8)) // Tensor<[8, 10]>
  */
-export interface Cnn<D extends DType = 'float32'> extends Layer<CnnParams<D>, ImageShape, [number], D> {
+export interface Cnn<D extends DType = 'float32'>
+  extends Layer<CnnParams<D>, ImageShape, [number], D>,
+    Dropping<CnnParams<D>, ImageShape, [number], D> {
   /**
    * The masks of one training step for `batch` examples, one `[batch, size]` tensor per hidden
    * dense layer: each entry 0 with probability `dropout`, else `1 / (1 − dropout)` (inverted
    * dropout). Empty when `dropout` is 0.
    */
   readonly dropoutMasks: (key: Key, batch: number) => Tensor<[number, number], D>[]
-  /** `apply` with each hidden dense layer's output multiplied by its mask (`dropoutMasks`). */
+  /** `apply` with each hidden dense layer's output multiplied by its mask (`dropoutMasks`): `applyMasked`. */
   readonly applyTraining: <B extends number>(
     params: CnnParams<D>,
     x: Tensor<[B, ...ImageShape], D>,
@@ -187,6 +199,15 @@ export const cnn = <D extends DType = 'float32'>(
     return h as never
   }
   const hiddenSizes = config.hidden
+  const maskShapes = config.dropout > 0 ? hiddenSizes.map((size) => [size]) : []
+  const training = <B extends number>(
+    params: CnnParams<D>,
+    x: Tensor<[B, ...ImageShape], D>,
+    masks: readonly AnyTensor[],
+  ): Tensor<[B, number], D> => {
+    checkMasks('cnn.applyTraining', maskShapes, masks, x.shape[0])
+    return forward(params, x as Tensor, masks as readonly Tensor[]) as Tensor<[B, number], D>
+  }
   return {
     config,
     inputShape: config.inputShape,
@@ -206,14 +227,9 @@ export const cnn = <D extends DType = 'float32'>(
       }
     },
     apply: (params, x) => forward(params, x as Tensor, []),
-    applyTraining: (params, x, masks) => {
-      if (masks.length !== (config.dropout > 0 ? hiddenSizes.length : 0))
-        throw new ArgumentError(
-          'cnn.applyTraining',
-          `expected ${config.dropout > 0 ? hiddenSizes.length : 0} dropout masks (from dropoutMasks), got ${masks.length}`,
-        )
-      return forward(params, x as Tensor, masks as readonly Tensor[])
-    },
+    maskShapes,
+    applyMasked: training,
+    applyTraining: training,
     dropoutMasks: (k: Key, batch: number) => {
       const rate = config.dropout
       if (rate === 0) return []

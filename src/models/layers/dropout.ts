@@ -7,7 +7,7 @@
  * @module layers/dropout
  */
 import { type AnyTensor, ArgumentError, type DType, div, mul, type Tensor } from '../../tensor/index.js'
-import type { Layer, LayerConfig } from '../layer.js'
+import { checkMasks, type Dropping, type Layer, type LayerConfig } from '../layer.js'
 import { bernoulli, type Key } from '../random/index.js'
 import { dtypeOption, expectBatch, positiveInteger } from './checks.js'
 
@@ -33,13 +33,18 @@ export interface DropoutConfig extends LayerConfig {
 }
 
 /**
- * A dropout layer: `apply` is the identity (inference); `applyTraining` drops with a key.
+ * A dropout layer: `apply` is the identity (inference); `applyTraining` drops with a key, and
+ * `applyMasked` with the mask `dropoutMasks` drew (the `Dropping` contract, for `jit` and `sequential`).
  * @example
  * import { type Dropout, dropout } from 'nabla'
  * const drop: Dropout<[16], 'float32'> = dropout(0.1, [16])
  */
-export interface Dropout<In extends readonly number[], D extends DType> extends Layer<NoParams, In, In, D> {
+export interface Dropout<In extends readonly number[], D extends DType>
+  extends Layer<NoParams, In, In, D>,
+    Dropping<NoParams, In, In, D> {
   readonly rate: number
+  /** The mask of one training step for `batch` examples (none at rate 0): entries 0 or `1 / (1 − rate)`. */
+  readonly dropoutMasks: <B extends number>(key: Key, batch: B) => Tensor<[B, ...In], D>[]
   /** Keeps each element with probability `1 − rate`, scaled by `1 / (1 − rate)`; the mask is drawn from `key`. */
   readonly applyTraining: <B extends number>(
     params: NoParams,
@@ -56,6 +61,7 @@ export interface Dropout<In extends readonly number[], D extends DType> extends 
  * const x = ones([2, 4])
  * drop.apply({}, x)                   // x itself (inference)
  * drop.applyTraining({}, x, key(0))   // each entry 0 or 2, the mask fixed by key(0)
+ * drop.applyMasked({}, x, drop.dropoutMasks(key(0), 2)) // the same
  */
 export const dropout = <const In extends readonly number[], D extends DType = 'float32'>(
   rate: number,
@@ -73,6 +79,25 @@ export const dropout = <const In extends readonly number[], D extends DType = 'f
   const dtype = dtypeOption(op, options?.dtype)
   const shape = Object.freeze([...inputShape]) as unknown as In
   const config: DropoutConfig = Object.freeze({ kind: 'dropout', rate, inputShape: shape, dtype })
+  const maskShapes: readonly (readonly number[])[] = rate === 0 ? [] : [shape]
+  const dropoutMasks = <B extends number>(key: Key, batch: B): Tensor<[B, ...In], D>[] =>
+    rate === 0
+      ? []
+      : [
+          div(bernoulli(key, [batch, ...shape], 1 - rate, { dtype }) as AnyTensor, 1 - rate) as Tensor<
+            [B, ...In],
+            D
+          >,
+        ]
+  const applyMasked = <B extends number>(
+    _params: NoParams,
+    x: Tensor<[B, ...In], D>,
+    masks: readonly AnyTensor[],
+  ): Tensor<[B, ...In], D> => {
+    expectBatch(op, x, shape)
+    checkMasks(op, maskShapes, masks, x.shape[0])
+    return masks.length === 0 ? x : (mul(x as AnyTensor, masks[0]!) as Tensor<[B, ...In], D>)
+  }
   return Object.freeze({
     config,
     rate,
@@ -84,12 +109,12 @@ export const dropout = <const In extends readonly number[], D extends DType = 'f
       expectBatch(op, x, shape)
       return x
     },
+    maskShapes,
+    dropoutMasks,
+    applyMasked,
     applyTraining: <B extends number>(_params: NoParams, x: Tensor<[B, ...In], D>, key: Key) => {
       expectBatch(op, x, shape)
-      if (rate === 0) return x
-      const keep = bernoulli(key, x.shape, 1 - rate, { dtype: x.dtype })
-      const dropped: AnyTensor = div(mul(x as AnyTensor, keep as AnyTensor), 1 - rate)
-      return dropped as Tensor<[B, ...In], D>
+      return applyMasked(_params, x, dropoutMasks(key, x.shape[0]))
     },
   })
 }

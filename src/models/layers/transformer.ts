@@ -6,8 +6,17 @@
  *
  * @module layers/transformer
  */
-import { type AnyTensor, add, type DType, matmul, relu, type Tensor, zeros } from '../../tensor/index.js'
-import type { Layer, LayerConfig } from '../layer.js'
+import {
+  type AnyTensor,
+  add,
+  type DType,
+  matmul,
+  relu,
+  type Shape,
+  type Tensor,
+  zeros,
+} from '../../tensor/index.js'
+import { checkMasks, type Dropping, type Layer, type LayerConfig } from '../layer.js'
 import { type Key, split, uniform } from '../random/index.js'
 import { type AttentionParams, attention } from './attention.js'
 import { expectShape, positiveInteger } from './checks.js'
@@ -93,7 +102,8 @@ export interface TransformerBlockConfig extends LayerConfig {
 }
 
 /**
- * A transformer block: the `Layer` contract, plus `applyTraining` with a key for dropout.
+ * A transformer block: the `Layer` contract, plus `applyTraining` with a key for dropout, and the
+ * `Dropping` contract (two masks per step, after the attention and after the feed-forward net).
  * @example
  * import { type TransformerBlock, transformerBlock } from 'nabla'
  * const block: TransformerBlock<8, 32, 4, 64, 'float32'> =
@@ -105,7 +115,8 @@ export interface TransformerBlock<
   H extends number,
   F extends number,
   D extends DType,
-> extends Layer<TransformerBlockParams<E, H, F, D>, [T, E], [T, E], D> {
+> extends Layer<TransformerBlockParams<E, H, F, D>, [T, E], [T, E], D>,
+    Dropping<TransformerBlockParams<E, H, F, D>, [T, E], [T, E], D> {
   readonly applyTraining: <B extends number>(
     params: TransformerBlockParams<E, H, F, D>,
     x: Tensor<[B, T, E], D>,
@@ -163,23 +174,26 @@ export const transformerBlock = <
   const run = <B extends number>(
     params: TransformerBlockParams<E, H, F, D>,
     x: Tensor<[B, T, E], D>,
-    key: Key | undefined,
+    masks: readonly AnyTensor[],
   ): Tensor<[B, T, E], D> => {
     const ff = params.feedForward
     expectShape(op, 'params.feedForward.w1', ff.w1, [dim, hidden])
     expectShape(op, 'params.feedForward.b1', ff.b1, [hidden])
     expectShape(op, 'params.feedForward.w2', ff.w2, [hidden, dim])
     expectShape(op, 'params.feedForward.b2', ff.b2, [dim])
-    const [k1, k2] = key === undefined ? [undefined, undefined] : split(key)
-    const dropWith = (t: Tensor<[B, T, E], D>, k: Key | undefined) =>
-      k === undefined ? t : drop.applyTraining({}, t, k)
-    const attended = dropWith(attend.apply(params.attention, norm.apply(params.norm1, x)), k1)
+    const dropWith = (t: Tensor<[B, T, E], D>, mask: AnyTensor | undefined) =>
+      mask === undefined ? t : drop.applyMasked({}, t, [mask])
+    const attended = dropWith(attend.apply(params.attention, norm.apply(params.norm1, x)), masks[0])
     const h: AnyTensor = add(x as AnyTensor, attended as AnyTensor)
     const z = norm.apply(params.norm2, h as Tensor<[B, T, E], D>) as AnyTensor
     const inner: AnyTensor = relu(add(matmul(z, ff.w1 as AnyTensor), ff.b1 as AnyTensor))
     const out: AnyTensor = add(matmul(inner, ff.w2 as AnyTensor), ff.b2 as AnyTensor)
-    return add(h, dropWith(out as Tensor<[B, T, E], D>, k2) as AnyTensor) as Tensor<[B, T, E], D>
+    return add(h, dropWith(out as Tensor<[B, T, E], D>, masks[1]) as AnyTensor) as Tensor<[B, T, E], D>
   }
+  const maskShapes: readonly (readonly number[])[] = rate === 0 ? [] : [drop.inputShape, drop.inputShape]
+  // one key per mask, split as the key-taking `applyTraining` always has
+  const dropoutMasks = (key: Key, batch: number): Tensor<Shape, D>[] =>
+    rate === 0 ? [] : split(key).flatMap((k) => drop.dropoutMasks(k, batch))
   const shape = attend.inputShape
   return Object.freeze({
     config,
@@ -203,11 +217,21 @@ export const transformerBlock = <
       })
     },
     apply: <B extends number>(params: TransformerBlockParams<E, H, F, D>, x: Tensor<[B, T, E], D>) =>
-      run(params, x, undefined),
+      run(params, x, []),
+    maskShapes,
+    dropoutMasks,
+    applyMasked: <B extends number>(
+      params: TransformerBlockParams<E, H, F, D>,
+      x: Tensor<[B, T, E], D>,
+      masks: readonly AnyTensor[],
+    ) => {
+      checkMasks(op, maskShapes, masks, x.shape[0])
+      return run(params, x, masks)
+    },
     applyTraining: <B extends number>(
       params: TransformerBlockParams<E, H, F, D>,
       x: Tensor<[B, T, E], D>,
       key: Key,
-    ) => run(params, x, rate === 0 ? undefined : key),
+    ) => run(params, x, dropoutMasks(key, x.shape[0])),
   })
 }

@@ -62,4 +62,21 @@ describe('dropout', () => {
     expect(() => dropout(-0.1, [3])).toThrow(ArgumentError)
     expect(() => dropout(Number.NaN, [3])).toThrow(ArgumentError)
   })
+
+  it('draws its mask with dropoutMasks, which applyMasked multiplies in (the key-taking pass is the same)', () => {
+    const drop = dropout(0.25, [2, 3], { dtype: 'float64' })
+    const x = normal(key(1), [4, 2, 3], { dtype: 'float64' })
+    const masks = drop.dropoutMasks(key(2), 4)
+    expect(masks.map((m) => m.shape)).toEqual([[4, 2, 3]])
+    expect(new Set(toFlat(masks[0]!))).toEqual(new Set([0, 4 / 3]))
+    const xs = toFlat(x)
+    const expected = toFlat(masks[0]!).map((m, i) => m * xs[i]!)
+    expect(toFlat(drop.applyMasked({}, x, masks))).toEqual(expected)
+    expect(toFlat(drop.applyTraining({}, x, key(2)))).toEqual(expected)
+    expect(dropout(0, [3]).dropoutMasks(key(0), 2)).toEqual([])
+    expect(() => drop.applyMasked({}, x, [])).toThrow('expected 1 dropout masks (from dropoutMasks), got 0')
+    expect(() => drop.applyMasked({}, x, drop.dropoutMasks(key(2), 3))).toThrow(
+      'mask 1 must be [4,2,3], got [3,2,3]',
+    )
+  })
 })

@@ -84,4 +84,29 @@ describe('transformerBlock', () => {
     expect(toFlat(plain.applyTraining(p, x, key(9)))).toEqual(toFlat(plain.apply(p, x)))
     expect(toFlat(dropping.apply(p, x))).toEqual(toFlat(plain.apply(p, x)))
   })
+
+  it('multiplies its masks in after the attention and after the feed-forward net (applyMasked)', () => {
+    const options = { length: 3, dim: 4, heads: 2, hidden: 6, dropout: 0.5, dtype: 'float64' } as const
+    const block = transformerBlock(options)
+    const p = block.init(key(11))
+    const x = normal(key(12), [2, 3, 4], f64)
+    expect(block.maskShapes).toEqual([
+      [3, 4],
+      [3, 4],
+    ])
+    const [m1, m2] = block.dropoutMasks(key(13), 2)
+    expect(new Set([...toFlat(m1!), ...toFlat(m2!)])).toEqual(new Set([0, 2]))
+    const attend = attention({ length: 3, dim: 4, heads: 2, dtype: 'float64' })
+    const norm = layerNorm([3, 4], f64)
+    const h: AnyTensor = add(x, mul(attend.apply(p.attention, norm.apply(p.norm1, x)), m1!))
+    const z: AnyTensor = norm.apply(p.norm2, h as Tensor<[2, 3, 4], 'float64'>)
+    const ff = p.feedForward
+    const inner = relu(add(matmul(z, ff.w1 as AnyTensor), ff.b1 as AnyTensor))
+    const expected = add(h, mul(add(matmul(inner, ff.w2 as AnyTensor), ff.b2 as AnyTensor), m2!))
+    expect(toFlat(block.applyMasked(p, x, [m1!, m2!]))).toEqual(toFlat(expected))
+    expect(toFlat(block.applyTraining(p, x, key(13)))).toEqual(toFlat(expected))
+    expect(() => block.applyMasked(p, x, [m1!])).toThrow(
+      'expected 2 dropout masks (from dropoutMasks), got 1',
+    )
+  })
 })
