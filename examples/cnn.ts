@@ -19,6 +19,7 @@ import {
   accuracy,
   adam,
   cnn,
+  concat,
   cosineDecay,
   fit,
   item,
@@ -26,6 +27,7 @@ import {
   key,
   randomShifts,
   reshape,
+  slice,
   softmaxCrossEntropy,
   split,
   type Tensor,
@@ -94,8 +96,15 @@ export const main = (options: CnnExampleOptions = {}, log: Log = console.log): C
     dropout: options.dropout ?? 0.5,
   })
   const images = (rows: Tensor<[number, 784], 'float32'>) => reshape(rows, [rows.shape[0], 1, 28, 28])
-  const logits = (p: ReturnType<typeof net.init>, rows: Tensor<[number, 784], 'float32'>) =>
-    net.apply(p, images(rows))
+  // the logits of many rows, 500 at a time: one pass over 8,000 images would hold patch matrices of
+  // hundreds of megabytes at once
+  const logits = (p: ReturnType<typeof net.init>, rows: Tensor<[number, 784], 'float32'>) => {
+    const starts = Array.from({ length: Math.ceil(rows.shape[0] / 500) }, (_, i) => i * 500)
+    const parts = starts.map((start) =>
+      net.apply(p, images(slice(rows, [start, 0], [Math.min(start + 500, rows.shape[0]), 784]))),
+    )
+    return concat(parts, 0)
+  }
   const params = net.init(key(seed + 1))
   const initialTrainLoss = item(softmaxCrossEntropy(logits(params, data.xTrain), data.yTrain))
   const epochs = options.epochs ?? 3
