@@ -53,6 +53,12 @@ export const unitInputs = (unit: Unit): readonly Atom[] => {
 export const unitOutput = (unit: Unit): Var =>
   unit.kind === 'single' ? unit.equation.outputs[0]! : unit.kind === 'fused' ? unit.output : unit.fused.output
 
+/** Every variable a unit writes: its output, and a fused group's exposed member values. */
+export const unitOutputs = (unit: Unit): readonly Var[] =>
+  unit.kind === 'fused' && unit.exposed.length > 0
+    ? [unit.output, ...unit.exposed.map((e) => e.variable)]
+    : [unitOutput(unit)]
+
 const isReshape = (unit: Unit): unit is Extract<Unit, { kind: 'single' }> =>
   unit.kind === 'single' &&
   (unit.equation.prim.name === 'reshape' || unit.equation.prim.name === 'stopGradient')
@@ -105,7 +111,7 @@ export const planBuffers = (ir: IR, units: readonly Unit[]): Layout => {
     if (isReshape(unit)) {
       const source = ownerOf(out)
       variables.set(out.id, source.kind === 'var' ? variables.get(source.id)! : constants.get(source.value)!)
-    } else variables.set(out.id, take(bytesOf(out)))
+    } else for (const written of unitOutputs(unit)) variables.set(written.id, take(bytesOf(written)))
     for (const input of unitInputs(unit)) {
       const source = ownerOf(input)
       const key = keyOf(source)

@@ -37,6 +37,7 @@ const layoutOver = (shape: Shape, m: number, n: number): OperandLayout | undefin
 /** The layouts of a group's operands over the product, when the group can be its epilogue. */
 const epilogueLayouts = (group: FusedUnit, product: Atom & { kind: 'var' }): OperandLayout[] | undefined => {
   const [m, n] = product.shape as [number, number]
+  if (group.smallValues) return undefined
   if (!shapesEqual(group.output.shape, product.shape) || group.output.dtype !== product.dtype)
     return undefined
   const precision = product.dtype === 'float64' ? 'f64' : 'f32'

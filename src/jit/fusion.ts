@@ -6,9 +6,18 @@
  * declare an elementwise `expression`, `where`, and `broadcastTo` (a broadcast is just how the
  * kernel indexes an operand).
  *
+ * Values of at most `smallValueSize` elements fuse further: a chain of tiny ops (a per-op overhead
+ * benchmark, a scalar schedule, a loss tail) is mostly values that two equations read, e.g. a
+ * forward value its backward pass reads again, and one-reader groups cut such a chain into a unit
+ * every few ops, each costing a call. Here an equation may join the group of an operand that other
+ * equations read too; that member's value is then also written to its buffer (`exposed`), and a
+ * group that another unit reads a member of is closed (it runs before that reader), so every reader
+ * still runs after the value is written. Such a group's expression may share nodes (a DAG), so it
+ * runs as a JavaScript loop, which evaluates each node once.
+ *
  * @module jit/fusion
  */
-import { type FusedExpression, shapesEqual, storage } from '../tensor/internal.js'
+import { type FusedExpression, shapesEqual, sizeOf, storage } from '../tensor/internal.js'
 import { type Atom, dtypeOf, type Equation, type IR, shapeOf, type Var } from './ir.js'
 
 /** A unit of the plan: a fused group of elementwise equations, or one other equation. */
@@ -20,6 +29,10 @@ export type Unit =
       readonly expression: FusedExpression
       readonly output: Var
       readonly members: readonly Equation[]
+      /** Members' values other units (or the IR's outputs) read: written to their buffers too. */
+      readonly exposed: readonly Exposure[]
+      /** Formed under the small-value rule: the expression may share nodes; runs in JavaScript. */
+      readonly smallValues: boolean
     }
   | { readonly kind: 'single'; readonly equation: Equation }
   | {
@@ -28,6 +41,26 @@ export type Unit =
       readonly equation: Equation
       readonly fused: FusedUnit
     }
+
+/** A member value a fused group writes besides its output, and the node that computes it. */
+export interface Exposure {
+  readonly variable: Var
+  readonly node: FusedExpression
+}
+
+/**
+ * Elements up to which a value may join a group although other equations read it too. Below 64
+ * elements the eager back end runs the same JavaScript expressions (its `smallSize`), so such a
+ * group gives the eager values bit for bit.
+ */
+export const smallValueSize = 32
+
+/**
+ * Members at most in a group of small values: its kernel (a JavaScript loop where an op has no
+ * WebAssembly form, e.g. sin) stays small enough for the engine to optimise; one loop of a
+ * thousand ops ran slower than a hundred loops of ten.
+ */
+export const smallGroupMembers = 48
 
 /** A fused group. */
 export type FusedUnit = Extract<Unit, { kind: 'fused' }>
@@ -50,38 +83,73 @@ export const planUnits = (ir: IR, fusion: boolean): Unit[] => {
   for (const eq of ir.equations) eq.inputs.forEach(count)
   for (const out of ir.outputs) if (out.kind === 'var') uses.set(out.id, Infinity)
   const producer = new Map<number, Equation>()
+  // groups by their current root (last member); the root each member's value belongs to
   const groupOf = new Map<Equation, Equation[]>()
+  const rootOf = new Map<number, Equation>()
+  // roots of groups that take no more members (a unit outside reads one of their values)
+  const closed = new Set<Equation>()
+  const small = new Set<Equation>()
   for (const eq of ir.equations) {
     const out = eq.outputs[0]!
     producer.set(out.id, eq)
-    if (!fusible(eq)) continue
-    let members: Equation[] = [eq]
-    if (fusion)
+    const joined: Equation[] = []
+    let smallJoin = false
+    let size = 1
+    if (fusion && fusible(eq))
       for (const input of eq.inputs) {
-        if (input.kind !== 'var' || uses.get(input.id) !== 1) continue
+        if (input.kind !== 'var') continue
         const from = producer.get(input.id)
         const group = from === undefined ? undefined : groupOf.get(from)
-        if (group === undefined || !shapesEqual(input.shape, out.shape) || input.dtype !== out.dtype) continue
-        members = [...group, ...members]
-        groupOf.delete(from!)
+        if (group === undefined || closed.has(from!) || joined.includes(from!)) continue
+        if (!shapesEqual(input.shape, out.shape) || input.dtype !== out.dtype) continue
+        const onlyReader = uses.get(input.id) === 1
+        const tiny = sizeOf(out.shape) <= smallValueSize
+        if (!onlyReader && !tiny) continue
+        if (tiny && size + group.length > smallGroupMembers) continue
+        joined.push(from!)
+        size += group.length
+        smallJoin ||= !onlyReader || small.has(from!)
       }
+    // a group this equation reads a value of without joining it runs before it: close it
+    for (const input of eq.inputs) {
+      const root = input.kind === 'var' ? rootOf.get(input.id) : undefined
+      if (root !== undefined && !joined.includes(root)) closed.add(root)
+    }
+    if (!fusible(eq)) continue
+    let members: Equation[] = [eq]
+    for (const from of joined) {
+      members = [...groupOf.get(from)!, ...members]
+      groupOf.delete(from)
+      small.delete(from)
+    }
     groupOf.set(eq, members)
+    if (smallJoin) small.add(eq)
+    for (const m of members) rootOf.set(m.outputs[0]!.id, eq)
   }
   const units: Unit[] = []
   const grouped = new Set<Equation>()
   for (const members of groupOf.values()) for (const m of members) grouped.add(m)
   for (const eq of ir.equations) {
     const members = groupOf.get(eq)
-    if (members !== undefined) units.push(fuse(members))
+    if (members !== undefined) units.push(fuse(members, small.has(eq), uses))
     else if (!grouped.has(eq)) units.push({ kind: 'single', equation: eq })
   }
   return units
 }
 
-/** The expression tree of a group (rooted at its last member) over its external operands. */
-const fuse = (members: readonly Equation[]): Unit => {
+/**
+ * The expression of a group (rooted at its last member) over its external operands; under the
+ * small-value rule each member's node is built once and shared, and members read outside the group
+ * are exposed.
+ */
+const fuse = (
+  members: readonly Equation[],
+  smallValues: boolean,
+  uses: ReadonlyMap<number, number>,
+): Unit => {
   const root = members.at(-1)!
   const made = new Map<number, Equation>(members.map((m) => [m.outputs[0]!.id, m]))
+  const nodes = new Map<number, FusedExpression>()
   const operands: Atom[] = []
   const operandIndex = (atom: Atom): number => {
     const found = operands.findIndex((o) =>
@@ -98,9 +166,27 @@ const fuse = (members: readonly Equation[]): Unit => {
       return { kind: 'constant', value: storage(atom.value)[0]! }
     const member = atom.kind === 'var' ? made.get(atom.id) : undefined
     if (member === undefined) return { kind: 'operand', index: operandIndex(atom) }
-    return expressionOf(member, build)
+    if (!smallValues) return expressionOf(member, build)
+    const id = member.outputs[0]!.id
+    let node = nodes.get(id)
+    if (node === undefined) nodes.set(id, (node = expressionOf(member, build)))
+    return node
   }
-  return { kind: 'fused', operands, expression: expressionOf(root, build), output: root.outputs[0]!, members }
+  const expression = expressionOf(root, build)
+  const exposed: Exposure[] = []
+  if (smallValues) {
+    const readsInside = new Map<number, number>()
+    for (const m of members)
+      for (const input of m.inputs)
+        if (input.kind === 'var' && made.has(input.id))
+          readsInside.set(input.id, (readsInside.get(input.id) ?? 0) + 1)
+    for (const m of members.slice(0, -1)) {
+      const variable = m.outputs[0]!
+      if ((uses.get(variable.id) ?? 0) > (readsInside.get(variable.id) ?? 0))
+        exposed.push({ variable, node: nodes.get(variable.id)! })
+    }
+  }
+  return { kind: 'fused', operands, expression, output: root.outputs[0]!, members, exposed, smallValues }
 }
 
 const expressionOf = (eq: Equation, build: (a: Atom) => FusedExpression): FusedExpression => {

@@ -44,6 +44,27 @@ export const layoutFor = (
   return undefined
 }
 
+/**
+ * `kernel` with its arguments bound, as a closure of fixed arity for the common counts: a spread
+ * call (`kernel(...args)`) takes V8's generic path, several times the cost of the kernel itself on
+ * the small buffers of a chain of tiny ops.
+ */
+const bindArguments = (kernel: (...args: number[]) => void, args: readonly number[]): (() => void) => {
+  const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0] = args
+  switch (args.length) {
+    case 3:
+      return () => kernel(a, b, c)
+    case 4:
+      return () => kernel(a, b, c, d)
+    case 5:
+      return () => kernel(a, b, c, d, e)
+    case 6:
+      return () => kernel(a, b, c, d, e, f)
+    default:
+      return () => kernel(...args)
+  }
+}
+
 /** A compiled group: call it to compute the output buffer from the operand buffers. */
 export type GroupKernel = () => void
 
@@ -61,14 +82,17 @@ export const wasmGroupKernel = (
   const layout = layoutFor(outShape, operandShapes)
   if (layout === undefined) return undefined
   const kernel = arena.fused({ precision, layouts: layout.layouts, root: expression })
-  const args = [...operandAddresses, outAddress, layout.outer, layout.inner]
-  return () => kernel(...args)
+  return bindArguments(kernel, [...operandAddresses, outAddress, layout.outer, layout.inner])
 }
 
 const substitute = (expression: string, x: string, y: string): string =>
   expression.replace(/\bx\b/g, x).replace(/\by\b/g, y)
 
-/** The JavaScript loop of a group over views of the buffers (any broadcast). */
+/**
+ * The JavaScript loop of a group over views of the buffers (any broadcast). Each node is evaluated
+ * once however many nodes read it (a small-value group's expression may share nodes), and the
+ * value of each node in `exposed` is also written to its own view.
+ */
 export const javascriptGroupKernel = (
   precision: 'f32' | 'f64',
   expression: FusedExpression,
@@ -76,16 +100,31 @@ export const javascriptGroupKernel = (
   operandShapes: readonly Shape[],
   operands: readonly FloatArray[],
   out: FloatArray,
+  exposed: readonly { readonly node: FusedExpression; readonly out: FloatArray }[] = [],
 ): GroupKernel => {
   const round = (e: string) => (precision === 'f32' ? `Math.fround(${e})` : e)
   const lines: string[] = []
   let temporaries = 0
+  const names = new Map<FusedExpression, string>()
+  // (two exposed values may be one node: a broadcast member is its operand's node)
+  const exposedAt = new Map<FusedExpression, number[]>()
+  exposed.forEach((e, j) => {
+    exposedAt.set(e.node, [...(exposedAt.get(e.node) ?? []), j])
+  })
   const strides = operandShapes.map((s) => broadcastStrides(s, outShape))
   const index = (j: number) =>
     strides[j]!.map((s, d) => (s === 0 ? '' : `i${d} * ${s}`))
       .filter((t) => t !== '')
       .join(' + ') || '0'
   const emit = (node: FusedExpression): string => {
+    const known = names.get(node)
+    if (known !== undefined) return known
+    const name = evaluate(node)
+    names.set(node, name)
+    for (const j of exposedAt.get(node) ?? []) lines.push(`e${j}[k] = ${name}`)
+    return name
+  }
+  const evaluate = (node: FusedExpression): string => {
     const name = `t${temporaries++}`
     switch (node.kind) {
       case 'operand':
@@ -119,6 +158,7 @@ export const javascriptGroupKernel = (
   const close = outShape.map(() => '}').join(' ')
   const source = [
     ...operands.map((_, j) => `const o${j} = operands[${j}]`),
+    ...exposed.map((_, j) => `const e${j} = exposed[${j}]`),
     'let k = 0',
     open,
     ...lines,
@@ -126,9 +166,11 @@ export const javascriptGroupKernel = (
     close,
   ].join('\n')
   // the loop is generated from the IR (shapes, strides, the prims' own expressions), never from user text
-  const loop = new Function('operands', 'out', source) as (
+  const loop = new Function('operands', 'out', 'exposed', source) as (
     operands: readonly FloatArray[],
     out: FloatArray,
+    exposed: readonly FloatArray[],
   ) => void
-  return () => loop(operands, out)
+  const exposedViews = exposed.map((e) => e.out)
+  return () => loop(operands, out, exposedViews)
 }

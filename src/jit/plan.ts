@@ -22,7 +22,7 @@ import {
   sizeOf,
   storage,
 } from '../tensor/internal.js'
-import { type Buffers, planBuffers, unitOutput } from './buffers.js'
+import { type Buffers, planBuffers, unitOutputs } from './buffers.js'
 import { eliminateDeadCode } from './dce.js'
 import { attachEpilogues, epilogueStep } from './epilogue.js'
 import { planUnits, type Unit } from './fusion.js'
@@ -139,16 +139,19 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
     if (unit.kind === 'epilogue') return epilogueStep(unit, buffers)
     const precision = precisionOf(unit.output.dtype)
     const shapes = unit.operands.map(shapeOf)
+    const exposed = unit.exposed.map((e) => ({ node: e.node, out: view(e.variable) }))
     return (
-      wasmGroupKernel(
-        placement.arena,
-        precision,
-        unit.expression,
-        unit.output.shape,
-        shapes,
-        unit.operands.map(address),
-        address(unit.output),
-      ) ??
+      (unit.smallValues
+        ? undefined
+        : wasmGroupKernel(
+            placement.arena,
+            precision,
+            unit.expression,
+            unit.output.shape,
+            shapes,
+            unit.operands.map(address),
+            address(unit.output),
+          )) ??
       javascriptGroupKernel(
         precision,
         unit.expression,
@@ -156,6 +159,7 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
         shapes,
         unit.operands.map(view),
         view(unit.output),
+        exposed,
       )
     )
   })
@@ -163,7 +167,7 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
   const outputs = pruned.outputs.map((atom) => {
     if (atom.kind === 'const') return () => atom.value
     const index = pruned.inputs.findIndex((v) => v.id === atom.id)
-    const made = units.some((u) => unitOutput(u).id === atom.id)
+    const made = units.some((u) => unitOutputs(u).some((v) => v.id === atom.id))
     if (index >= 0 && !made) return (inputs: readonly AnyTensor[]) => inputs[index]!
     const source = view(atom)
     return () => makeTensor(atom.shape, atom.dtype, source.slice())
