@@ -5,6 +5,7 @@
  * @module nabla
  */
 
+export * from './conv/index.js'
 export * from './grad/index.js'
 export * from './inspect/index.js'
 export * from './jit/index.js'

@@ -30,25 +30,6 @@ export {
 export type { WorkerHost } from './kernels/wasm/workers.js'
 export * from './named.js'
 export * from './ops/composite.js'
-// the convolution family's other faces (conv2dWithParams, conv2dInputGrad, conv2dFilterGrad,
-// maxPool2dGrad, patches2d, patches2dTranspose) are the primitives' vjp rules: internal
-export {
-  avgPool2d,
-  type Conv2dFilterGradParams,
-  type Conv2dInputGradParams,
-  type Conv2dOptions,
-  type Conv2dParams,
-  conv2d,
-  maxPool2d,
-  type Padding,
-  type Padding2d,
-  type Pair,
-  type Patches2dParams,
-  type Patches2dTransposeParams,
-  type Pool2dOptions,
-  type Pool2dParams,
-} from './ops/conv.js'
-export type * from './ops/convShapes.js'
 export * from './ops/einsum.js'
 export * from './ops/elementwise.js'
 export * from './ops/layout.js'

@@ -18,7 +18,16 @@ export { decodeWith, toDecodeError } from './codec.js'
 export { apply, evaluate, nextLevel, popInterpreter, pushInterpreter } from './dispatch.js'
 export { allocate, bytesPerElement, isDType, type Storage, storageFrom } from './dtype.js'
 export * from './index.js'
+export { conv2dFilterGrad, conv2dForward, conv2dInputGrad } from './kernels/conv.js'
+export { type ConvGeometry, convOutputSize } from './kernels/convGeometry.js'
 export { kernels } from './kernels/index.js'
+export {
+  avgPool2dKernel,
+  maxPool2dGradKernel,
+  maxPool2dKernel,
+  patches2dKernel,
+  patches2dTransposeKernel,
+} from './kernels/pool.js'
 export { broadcastStrides } from './kernels/reference.js'
 export { type Arena, createArena } from './kernels/wasm/arena.js'
 export { canFuse, type FusedExpression, type FusedSpec, type OperandLayout } from './kernels/wasm/fused.js'
@@ -28,9 +37,11 @@ export {
   type SharedArena,
   sharedArena,
 } from './kernels/wasm/sharedArena.js'
+export { expectTensor } from './ops/operand.js'
 export type { BatchRule, DomainCase, DomainTools, OutputSpec, Prim, ValueRange, VjpRule } from './prim.js'
 export { definePrim, isPrim } from './prim.js'
-export { batchLoopCount, moveAxis } from './prims/batching.js'
+export { batchedInput, batchLoopCount, moveAxis } from './prims/batching.js'
+export { sameDType } from './prims/elementwise.js'
 export { stopGradientPrim } from './prims/index.js'
 export { primitives } from './prims/registry.js'
 export { describe, maxSize, normalizeAxis, shapesEqual, sizeOf, validateShape } from './shape.js'

@@ -5,8 +5,6 @@
  * @module ops
  */
 export * from './ops/composite.js'
-export * from './ops/conv.js'
-export type * from './ops/convShapes.js'
 export * from './ops/einsum.js'
 export * from './ops/elementwise.js'
 export * from './ops/layout.js'

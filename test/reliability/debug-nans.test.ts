@@ -24,8 +24,9 @@ import {
   toFlat,
   zeros,
 } from '../../src/index.js'
-import { apply, primitives } from '../../src/tensor/internal.js'
+import { apply } from '../../src/tensor/internal.js'
 import { domainTools } from '../../src/testing/arbitraries.js'
+import { primitives } from '../support/families.js'
 
 const seed = 20261128
 

@@ -41,11 +41,11 @@ import {
   type DomainCase,
   makeTensor,
   type Prim,
-  primitives,
   storage,
   storageFrom,
 } from '../../src/tensor/internal.js'
 import { domainTools } from '../../src/testing/arbitraries.js'
+import { primitives } from '../support/families.js'
 import * as R from './reference.js'
 
 const seed = 20261128

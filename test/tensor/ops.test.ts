@@ -1,16 +1,15 @@
 /**
  * The op set as a whole: every op leaves its inputs bit-for-bit unchanged, returns a frozen tensor,
  * and a result stays unchanged while later ops run (no storage is reused behind a live tensor).
- * Every export of src/tensor/ops.ts gets a case: an op that applies one registered elementwise
+ * Every export of src/tensor/ops.ts and of each family's ops (test/support/families.ts) gets a case: an op that applies one registered elementwise
  * primitive of its own name (`tanh`, `add`) gets one from its arity; every other op must be named in
  * the table, or the first test fails — so a new op cannot skip these checks.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type AnyTensor, isTensor, tensor, toFlat, zeros } from '../../src/index.js'
-import { primitives } from '../../src/tensor/internal.js'
-import * as ops from '../../src/tensor/ops.js'
 import { arbDType, arbNaive, arbShape, toTensor } from '../support/arbitraries.js'
+import { ops, primitives } from '../support/families.js'
 
 type Any = (...args: unknown[]) => AnyTensor
 const byName = { ...ops } as unknown as Record<keyof typeof ops, Any>

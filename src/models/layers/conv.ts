@@ -16,18 +16,20 @@
  * @module layers/conv
  */
 import {
-  type AnyTensor,
-  ArgumentError,
-  add,
   avgPool2d,
   type Conv2dOptions,
   type Conv2dShape,
   conv2d,
-  type DType,
   maxPool2d,
   type Pair,
   type Pool2dOptions,
   type Pool2dShape,
+} from '../../conv/index.js'
+import {
+  type AnyTensor,
+  ArgumentError,
+  add,
+  type DType,
   reshape,
   type SizeOf,
   type Tensor,

@@ -1,21 +1,17 @@
 /**
- * The registry: every primitive nabla has, one line each. This is the only place a primitive is
+ * The registry of the core's primitives, one line each. This is the only place a core primitive is
  * declared: the ops import primitives from here, `primitives` (in `registry.ts`) is derived from
- * these exports, and the gradient, batching and reliability tests run over that list. A prim file
- * not listed here fails `test/tensor/prims/index.test.ts`.
+ * these exports, and the gradient, batching and reliability tests run over that list and each
+ * family's (src/conv/prims). A prim file not listed here fails `test/tensor/prims/index.test.ts`.
  *
  * @module prims
  */
 
 export { absPrim } from './abs.js'
 export { addPrim } from './add.js'
-export { avgPool2dPrim } from './avgPool2d.js'
 export { broadcastToPrim } from './broadcastTo.js'
 export { castPrim } from './cast.js'
 export { concatPrim } from './concat.js'
-export { conv2dPrim } from './conv2d.js'
-export { conv2dFilterGradPrim } from './conv2dFilterGrad.js'
-export { conv2dInputGradPrim } from './conv2dInputGrad.js'
 export { cosPrim } from './cos.js'
 export { divPrim } from './div.js'
 export { equalPrim } from './equal.js'
@@ -31,16 +27,12 @@ export { logSoftmaxPrim } from './logSoftmax.js'
 export { matmulPrim } from './matmul.js'
 export { maxPrim } from './max.js'
 export { maximumPrim } from './maximum.js'
-export { maxPool2dPrim } from './maxPool2d.js'
-export { maxPool2dGradPrim } from './maxPool2dGrad.js'
 export { minPrim } from './min.js'
 export { minimumPrim } from './minimum.js'
 export { mulPrim } from './mul.js'
 export { negPrim } from './neg.js'
 export { notEqualPrim } from './notEqual.js'
 export { padPrim } from './pad.js'
-export { patches2dPrim } from './patches2d.js'
-export { patches2dTransposePrim } from './patches2dTranspose.js'
 export { powPrim } from './pow.js'
 export { reluPrim } from './relu.js'
 export { reshapePrim } from './reshape.js'

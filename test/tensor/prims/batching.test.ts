@@ -14,7 +14,6 @@ import {
   apply,
   batchLoopCount,
   type DomainCase,
-  primitives,
   stack,
   tensor,
   toFlat,
@@ -24,6 +23,7 @@ import { batchByLoop } from '../../../src/tensor/prims/batching.js'
 import { mulPrim } from '../../../src/tensor/prims/index.js'
 import { domainTools } from '../../../src/testing/arbitraries.js'
 import { batchOf, expectClose, permuted } from '../../support/batches.js'
+import { primitives } from '../../support/families.js'
 
 /** Primitives without a gradient have no domain; they are broadcasting binary comparisons. */
 const comparisons = new Set(['equal', 'notEqual', 'less', 'lessEqual', 'greater', 'greaterEqual'])

@@ -5,12 +5,13 @@
  * which have no gradient, are the named exception).
  */
 
-import { readdirSync } from 'node:fs'
+import { existsSync, readdirSync } from 'node:fs'
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type AnyTensor, apply, isPrim, primitives } from '../../../src/tensor/internal.js'
+import { type AnyTensor, apply, isPrim } from '../../../src/tensor/internal.js'
 import { domainTools } from '../../../src/testing/arbitraries.js'
 import { checkGrads, describeMismatch } from '../../../src/testing/index.js'
+import { families, primitives } from '../../support/families.js'
 
 // comparisons (their outputs are constants) and stopGradient (a constant by definition)
 const withoutGradient = new Set([
@@ -34,16 +35,25 @@ describe('primitive registry', () => {
     expect(new Set(names).size).toBe(names.length)
   })
 
-  it('lists every primitive declared in a file under src/tensor/prims (none can be left out)', async () => {
-    const folder = new URL('../../../src/tensor/prims/', import.meta.url)
-    const files = readdirSync(folder).filter((f) => f.endsWith('.ts'))
-    const declared: string[] = []
-    for (const file of files) {
-      const module: Record<string, unknown> = await import(new URL(file, folder).href)
-      for (const value of Object.values(module)) if (isPrim(value)) declared.push(value.name)
+  it('lists every primitive declared in a file under a prims folder (none can be left out)', async () => {
+    const root = new URL('../../../', import.meta.url)
+    // every floor with a prims folder is a family of test/support/families.ts
+    const folders = readdirSync(new URL('src/', root), { withFileTypes: true })
+      .filter((d) => d.isDirectory() && existsSync(new URL(`src/${d.name}/prims/`, root)))
+      .map((d) => `src/${d.name}/prims`)
+    expect(new Set(folders)).toEqual(new Set(families.map((f) => f.folder)))
+    for (const family of families) {
+      const folder = new URL(`${family.folder}/`, root)
+      const files = readdirSync(folder).filter((f) => f.endsWith('.ts'))
+      const declared: string[] = []
+      for (const file of files) {
+        const module: Record<string, unknown> = await import(new URL(file, folder).href)
+        for (const value of Object.values(module)) if (isPrim(value)) declared.push(value.name)
+      }
+      expect(declared.length, family.folder).toBeGreaterThan(0)
+      expect(new Set(declared), family.folder).toEqual(new Set(family.primitives.map((p) => p.name)))
     }
-    expect(declared.length).toBeGreaterThan(30)
-    expect(new Set(declared)).toEqual(new Set(primitives.map((p) => p.name)))
+    expect(primitives.length).toBeGreaterThan(40)
   })
 
   it('gives comparisons and stopGradient no vjp rule (their outputs are constants)', () => {

@@ -6,13 +6,10 @@
  *
  * @module prims/maxPool2d
  */
-import { allocate } from '../dtype.js'
-import { maxPool2dKernel } from '../kernels/pool.js'
-import { definePrim, type Prim } from '../prim.js'
-import { sizeOf } from '../shape.js'
-import { storage } from '../tensor.js'
+import { allocate, definePrim, maxPool2dKernel, type Prim, sizeOf, storage } from '../../tensor/internal.js'
 import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
+import { convOps } from './family.js'
 
 export const maxPool2dPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
   name: 'maxPool2d',
@@ -25,7 +22,7 @@ export const maxPool2dPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
     maxPool2dKernel(storage(x!), poolGeometry('maxPool2d', x!.shape, params), out)
     return out
   },
-  vjp: (ops, ct, _out, [x], params) => [ops.maxPool2dGrad(x!, ct, params)],
+  vjp: (_ops, ct, _out, [x], params) => [convOps().maxPool2dGrad(x!, ct, params)],
   batch: batchIntoImages(() => maxPool2dPrim),
   domain: (t) =>
     poolCases(t).chain(({ xShape, params }) =>

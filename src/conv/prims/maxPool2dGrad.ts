@@ -8,14 +8,21 @@
  *
  * @module prims/maxPool2dGrad
  */
-import { allocate } from '../dtype.js'
-import { formatShape, ShapeError } from '../errors.js'
-import { maxPool2dGradKernel } from '../kernels/pool.js'
-import { definePrim, type Prim } from '../prim.js'
-import { sizeOf } from '../shape.js'
-import { type AnyTensor, makeTensor, storage } from '../tensor.js'
+import {
+  type AnyTensor,
+  allocate,
+  definePrim,
+  formatShape,
+  makeTensor,
+  maxPool2dGradKernel,
+  type Prim,
+  ShapeError,
+  sizeOf,
+  storage,
+} from '../../tensor/internal.js'
 import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
+import { convOps } from './family.js'
 
 /** A constant tensor of ones shaped like `x` (not traced: the in-image indicator is data). */
 const onesLike = (x: AnyTensor): AnyTensor => makeTensor(x.shape, x.dtype, allocate(x.dtype, x.size).fill(1))
@@ -46,21 +53,24 @@ export const maxPool2dGradPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
     if (!needs[1]) return [null, null]
     // the shares each window gave its elements, as rows of kH·kW, and the cotangent's windows
     const [height, width] = params.window
-    const pooled = ops.maxPool2d(x!, {
+    const pooled = convOps().maxPool2d(x!, {
       window: params.window,
       stride: params.stride,
       padding: params.padding,
     })
     const rows = [...pooled.shape, height * width]
     const spread = (t: AnyTensor) => ops.broadcastTo(ops.reshape(t, [...t.shape, 1]), rows)
-    const windows = ops.reshape(ops.patches2d(x!, { ...params, padValue: 0 }), rows)
+    const windows = ops.reshape(convOps().patches2d(x!, { ...params, padValue: 0 }), rows)
     const equal = ops.equal(windows, spread(pooled))
     const padded = params.padding.some(([before, after]) => before > 0 || after > 0)
     const mask = padded
-      ? ops.mul(equal, ops.reshape(ops.patches2d(onesLike(x!), { ...params, padValue: 0 }), rows))
+      ? ops.mul(equal, ops.reshape(convOps().patches2d(onesLike(x!), { ...params, padValue: 0 }), rows))
       : equal
     const shares = ops.div(mask, spread(ops.sum(mask, [rows.length - 1])))
-    const gathered = ops.mul(shares, ops.reshape(ops.patches2d(cotangent, { ...params, padValue: 0 }), rows))
+    const gathered = ops.mul(
+      shares,
+      ops.reshape(convOps().patches2d(cotangent, { ...params, padValue: 0 }), rows),
+    )
     return [null, ops.sum(gathered, [rows.length - 1])]
   },
   batch: batchIntoImages(() => maxPool2dGradPrim),

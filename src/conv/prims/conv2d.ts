@@ -7,15 +7,19 @@
  *
  * @module prims/conv2d
  */
-import { allocate } from '../dtype.js'
-import { conv2dForward } from '../kernels/conv.js'
-import { kernels } from '../kernels/index.js'
-import { definePrim, type Prim } from '../prim.js'
-import { sizeOf } from '../shape.js'
-import { storage } from '../tensor.js'
+import {
+  allocate,
+  conv2dForward,
+  definePrim,
+  kernels,
+  type Prim,
+  sameDType,
+  sizeOf,
+  storage,
+} from '../../tensor/internal.js'
 import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectConvOperands } from './convolution.js'
-import { sameDType } from './elementwise.js'
+import { convOps } from './family.js'
 
 export const conv2dPrim: Prim<Conv2dParams> = definePrim<Conv2dParams>({
   name: 'conv2d',
@@ -36,9 +40,13 @@ export const conv2dPrim: Prim<Conv2dParams> = definePrim<Conv2dParams>({
     )
     return out
   },
-  vjp: (ops, ct, _out, [x, w], params, needs) => [
-    needs[0] ? ops.conv2dInputGrad(ct, w!, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] }) : null,
-    needs[1] ? ops.conv2dFilterGrad(x!, ct, { ...params, kernelSize: [w!.shape[2]!, w!.shape[3]!] }) : null,
+  vjp: (_ops, ct, _out, [x, w], params, needs) => [
+    needs[0]
+      ? convOps().conv2dInputGrad(ct, w!, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] })
+      : null,
+    needs[1]
+      ? convOps().conv2dFilterGrad(x!, ct, { ...params, kernelSize: [w!.shape[2]!, w!.shape[3]!] })
+      : null,
   ],
   batch: batchConvolution(() => conv2dPrim, ['image', 'filters'], 'image'),
   domain: (t) =>

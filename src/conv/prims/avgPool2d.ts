@@ -5,13 +5,10 @@
  *
  * @module prims/avgPool2d
  */
-import { allocate } from '../dtype.js'
-import { avgPool2dKernel } from '../kernels/pool.js'
-import { definePrim, type Prim } from '../prim.js'
-import { sizeOf } from '../shape.js'
-import { storage } from '../tensor.js'
+import { allocate, avgPool2dKernel, definePrim, type Prim, sizeOf, storage } from '../../tensor/internal.js'
 import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
+import { convOps } from './family.js'
 
 export const avgPool2dPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
   name: 'avgPool2d',
@@ -28,7 +25,7 @@ export const avgPool2dPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
     const [height, width] = params.window
     const scaled = ops.reshape(ops.mul(ct, 1 / (height * width)), [...ct.shape, 1, 1])
     const shares = ops.broadcastTo(scaled, [...ct.shape, height, width])
-    return [ops.patches2dTranspose(shares, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] })]
+    return [convOps().patches2dTranspose(shares, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] })]
   },
   batch: batchIntoImages(() => avgPool2dPrim),
   domain: (t) =>

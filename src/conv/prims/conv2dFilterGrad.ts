@@ -6,17 +6,23 @@
  *
  * @module prims/conv2dFilterGrad
  */
-import { allocate } from '../dtype.js'
-import { formatShape, ShapeError } from '../errors.js'
-import { conv2dFilterGrad } from '../kernels/conv.js'
-import type { ConvGeometry } from '../kernels/convGeometry.js'
-import { kernels } from '../kernels/index.js'
-import { definePrim, type Prim } from '../prim.js'
-import { sizeOf } from '../shape.js'
-import { type AnyTensor, storage } from '../tensor.js'
+import {
+  type AnyTensor,
+  allocate,
+  type ConvGeometry,
+  conv2dFilterGrad,
+  definePrim,
+  formatShape,
+  kernels,
+  type Prim,
+  ShapeError,
+  sameDType,
+  sizeOf,
+  storage,
+} from '../../tensor/internal.js'
 import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectOutputShape, type Pair } from './convolution.js'
-import { sameDType } from './elementwise.js'
+import { convOps } from './family.js'
 
 /** Parameters of the filters' cotangent: the convolution's, and the kernel's spatial size. */
 export interface Conv2dFilterGradParams extends Conv2dParams {
@@ -47,11 +53,11 @@ export const conv2dFilterGradPrim: Prim<Conv2dFilterGradParams> = definePrim<Con
     conv2dFilterGrad(kernels().matmul, storage(x!), storage(ct!), geometry(x!, ct!, params), out)
     return out
   },
-  vjp: (ops, cotangent, _out, [x, ct], { kernelSize: _, ...params }, needs) => [
+  vjp: (_ops, cotangent, _out, [x, ct], { kernelSize: _, ...params }, needs) => [
     needs[0]
-      ? ops.conv2dInputGrad(ct!, cotangent, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] })
+      ? convOps().conv2dInputGrad(ct!, cotangent, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] })
       : null,
-    needs[1] ? ops.conv2dWithParams(x!, cotangent, params) : null,
+    needs[1] ? convOps().conv2dWithParams(x!, cotangent, params) : null,
   ],
   batch: batchConvolution(() => conv2dFilterGradPrim, ['image', 'image'], 'filters'),
   domain: (t) =>

@@ -19,7 +19,7 @@ import {
   tensor,
   toFlat,
   zeros,
-} from '../../../src/index.js'
+} from '../../src/index.js'
 
 describe('conv2d', () => {
   it("gives ⌈size / stride⌉ positions with 'same' padding, for any kernel, stride and dilation", () => {

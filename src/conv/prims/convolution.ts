@@ -11,12 +11,17 @@
  *
  * @module prims/convolution
  */
+
 import type { Arbitrary } from 'fast-check'
-import { formatShape, ShapeError } from '../errors.js'
-import { type ConvGeometry, convOutputSize } from '../kernels/convGeometry.js'
-import type { DomainTools } from '../prim.js'
-import type { Shape } from '../shape.js'
-import type { AnyTensor } from '../tensor.js'
+import {
+  type AnyTensor,
+  type ConvGeometry,
+  convOutputSize,
+  type DomainTools,
+  formatShape,
+  type Shape,
+  ShapeError,
+} from '../../tensor/internal.js'
 
 /** A pair of numbers, one per spatial axis (height, width). */
 export type Pair = readonly [number, number]

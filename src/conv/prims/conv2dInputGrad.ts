@@ -6,17 +6,23 @@
  *
  * @module prims/conv2dInputGrad
  */
-import { allocate } from '../dtype.js'
-import { formatShape, ShapeError } from '../errors.js'
-import { conv2dInputGrad } from '../kernels/conv.js'
-import type { ConvGeometry } from '../kernels/convGeometry.js'
-import { kernels } from '../kernels/index.js'
-import { definePrim, type Prim } from '../prim.js'
-import { sizeOf } from '../shape.js'
-import { type AnyTensor, storage } from '../tensor.js'
+import {
+  type AnyTensor,
+  allocate,
+  type ConvGeometry,
+  conv2dInputGrad,
+  definePrim,
+  formatShape,
+  kernels,
+  type Prim,
+  ShapeError,
+  sameDType,
+  sizeOf,
+  storage,
+} from '../../tensor/internal.js'
 import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectOutputShape, type Pair } from './convolution.js'
-import { sameDType } from './elementwise.js'
+import { convOps } from './family.js'
 
 /** Parameters of the input cotangent: the convolution's, and the input's spatial size. */
 export interface Conv2dInputGradParams extends Conv2dParams {
@@ -44,10 +50,10 @@ export const conv2dInputGradPrim: Prim<Conv2dInputGradParams> = definePrim<Conv2
     conv2dInputGrad(kernels().matmul, storage(ct!), storage(w!), geometry(ct!, w!, params), out)
     return out
   },
-  vjp: (ops, cotangent, _out, [ct, w], { inputSize: _, ...params }, needs) => [
-    needs[0] ? ops.conv2dWithParams(cotangent, w!, params) : null,
+  vjp: (_ops, cotangent, _out, [ct, w], { inputSize: _, ...params }, needs) => [
+    needs[0] ? convOps().conv2dWithParams(cotangent, w!, params) : null,
     needs[1]
-      ? ops.conv2dFilterGrad(cotangent, ct!, { ...params, kernelSize: [w!.shape[2]!, w!.shape[3]!] })
+      ? convOps().conv2dFilterGrad(cotangent, ct!, { ...params, kernelSize: [w!.shape[2]!, w!.shape[3]!] })
       : null,
   ],
   batch: batchConvolution(() => conv2dInputGradPrim, ['image', 'filters'], 'image'),

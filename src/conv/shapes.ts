@@ -8,8 +8,8 @@
  * @module ops/convShapes
  */
 
-import type { IsLiteral, ShapeErrorType, ShapeString } from '../../shapes/index.js'
-import type { Shape } from '../shape.js'
+import type { IsLiteral, ShapeErrorType, ShapeString } from '../shapes/index.js'
+import type { Shape } from '../tensor/internal.js'
 
 type Tuple<N extends number, Acc extends unknown[] = []> = Acc['length'] extends N
   ? Acc

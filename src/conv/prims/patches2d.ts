@@ -5,13 +5,10 @@
  *
  * @module prims/patches2d
  */
-import { allocate } from '../dtype.js'
-import { patches2dKernel } from '../kernels/pool.js'
-import { definePrim, type Prim } from '../prim.js'
-import { sizeOf } from '../shape.js'
-import { storage } from '../tensor.js'
+import { allocate, definePrim, type Prim, patches2dKernel, sizeOf, storage } from '../../tensor/internal.js'
 import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
+import { convOps } from './family.js'
 
 /** Parameters of `patches2d`: the window, and the value read outside the image. */
 export interface Patches2dParams extends Pool2dParams {
@@ -32,8 +29,8 @@ export const patches2dPrim: Prim<Patches2dParams> = definePrim<Patches2dParams>(
     patches2dKernel(storage(x!), poolGeometry('patches2d', x!.shape, params), params.padValue, out)
     return out
   },
-  vjp: (ops, ct, _out, [x], { padValue: _, ...params }) => [
-    ops.patches2dTranspose(ct, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] }),
+  vjp: (_ops, ct, _out, [x], { padValue: _, ...params }) => [
+    convOps().patches2dTranspose(ct, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] }),
   ],
   batch: batchIntoImages(() => patches2dPrim),
   domain: (t) =>

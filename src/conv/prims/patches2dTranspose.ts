@@ -5,15 +5,21 @@
  *
  * @module prims/patches2dTranspose
  */
-import { allocate } from '../dtype.js'
-import { formatShape, ShapeError } from '../errors.js'
-import type { ConvGeometry } from '../kernels/convGeometry.js'
-import { patches2dTransposeKernel } from '../kernels/pool.js'
-import { definePrim, type Prim } from '../prim.js'
-import { sizeOf } from '../shape.js'
-import { type AnyTensor, storage } from '../tensor.js'
+import {
+  type AnyTensor,
+  allocate,
+  type ConvGeometry,
+  definePrim,
+  formatShape,
+  type Prim,
+  patches2dTransposeKernel,
+  ShapeError,
+  sizeOf,
+  storage,
+} from '../../tensor/internal.js'
 import { batchIntoImages } from './batching.js'
 import { type Pair, type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
+import { convOps } from './family.js'
 
 /** Parameters of `patches2dTranspose`: the window, and the image's spatial size. */
 export interface Patches2dTransposeParams extends Pool2dParams {
@@ -48,8 +54,8 @@ export const patches2dTransposePrim: Prim<Patches2dTransposeParams> = definePrim
     patches2dTransposeKernel(storage(p!), geometry(p!, params), out)
     return out
   },
-  vjp: (ops, ct, _out, _inputs, { inputSize: _, ...params }) => [
-    ops.patches2d(ct, { ...params, padValue: 0 }),
+  vjp: (_ops, ct, _out, _inputs, { inputSize: _, ...params }) => [
+    convOps().patches2d(ct, { ...params, padValue: 0 }),
   ],
   batch: batchIntoImages(() => patches2dTransposePrim),
   domain: (t) =>

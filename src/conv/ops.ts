@@ -6,29 +6,34 @@
  * (`Conv2dShape`, `Pool2dShape`) and a channel mismatch does not compile; the run-time checks
  * always run and name both shapes.
  *
- * @module ops/conv
+ * @module conv/ops
  */
 
-import type { CheckSameDType, JoinDType } from '../../shapes/index.js'
-import { apply } from '../dispatch.js'
-import type { DType } from '../dtype.js'
-import { ArgumentError } from '../errors.js'
-import type { Conv2dFilterGradParams } from '../prims/conv2dFilterGrad.js'
-import type { Conv2dInputGradParams } from '../prims/conv2dInputGrad.js'
+import type { CheckSameDType, JoinDType } from '../shapes/index.js'
+import {
+  type AnyTensor,
+  ArgumentError,
+  apply,
+  type DType,
+  describe,
+  expectTensor,
+  type Shape,
+  type Tensor,
+} from '../tensor/internal.js'
+import type { Conv2dFilterGradParams } from './prims/conv2dFilterGrad.js'
+import type { Conv2dInputGradParams } from './prims/conv2dInputGrad.js'
 import {
   type Conv2dParams,
   expectConvOperands,
   type Padding2d,
   type Pair,
   type Pool2dParams,
-} from '../prims/convolution.js'
-import * as prims from '../prims/index.js'
-import type { Patches2dParams } from '../prims/patches2d.js'
-import type { Patches2dTransposeParams } from '../prims/patches2dTranspose.js'
-import { describe, type Shape } from '../shape.js'
-import type { AnyTensor, Tensor } from '../tensor.js'
-import type { CheckConv2d, Conv2dShape, Pool2dShape } from './convShapes.js'
-import { expectTensor } from './operand.js'
+} from './prims/convolution.js'
+import { installConvOps } from './prims/family.js'
+import * as prims from './prims/index.js'
+import type { Patches2dParams } from './prims/patches2d.js'
+import type { Patches2dTransposeParams } from './prims/patches2dTranspose.js'
+import type { CheckConv2d, Conv2dShape, Pool2dShape } from './shapes.js'
 
 export type {
   Conv2dFilterGradParams,
@@ -185,7 +190,7 @@ export const conv2d = <
  * `conv2d` with resolved parameters (shapes checked at run time only); the vjp rules use it.
  * @example
  * import { ones } from 'nabla'
- * import { conv2dWithParams } from './conv.js'
+ * import { conv2dWithParams } from './ops.js'
  * const params = { stride: [1, 1], padding: [[0, 0], [0, 0]], dilation: [1, 1], groups: 1 } as const
  * conv2dWithParams(ones([1, 1, 4, 4]), ones([2, 1, 3, 3]), params).shape // [1, 2, 2, 2]
  */
@@ -206,7 +211,7 @@ export const conv2dWithParams = <D extends DType>(
  * (`inputSize` is `[H, W]`).
  * @example
  * import { ones } from 'nabla'
- * import { conv2dInputGrad } from './conv.js'
+ * import { conv2dInputGrad } from './ops.js'
  * const params = { stride: [1, 1], padding: [[0, 0], [0, 0]], dilation: [1, 1], groups: 1 } as const
  * conv2dInputGrad(ones([1, 2, 2, 2]), ones([2, 1, 3, 3]), { ...params, inputSize: [4, 4] }).shape // [1, 1, 4, 4]
  */
@@ -226,7 +231,7 @@ export const conv2dInputGrad = <D extends DType>(
  * the filter cotangent `[O, C/groups, kH, kW]` (`kernelSize` is `[kH, kW]`).
  * @example
  * import { ones } from 'nabla'
- * import { conv2dFilterGrad } from './conv.js'
+ * import { conv2dFilterGrad } from './ops.js'
  * const params = { stride: [1, 1], padding: [[0, 0], [0, 0]], dilation: [1, 1], groups: 1 } as const
  * conv2dFilterGrad(ones([1, 1, 4, 4]), ones([1, 2, 2, 2]), { ...params, kernelSize: [3, 3] }).shape // [2, 1, 3, 3]
  */
@@ -278,7 +283,7 @@ export const maxPool2d = <const X extends Shape, D extends DType, const O extend
  * window's share split equally among the elements that tie for its maximum (resolved parameters).
  * @example
  * import { ones, tensor } from 'nabla'
- * import { maxPool2dGrad } from './conv.js'
+ * import { maxPool2dGrad } from './ops.js'
  * const params = { window: [2, 2], stride: [2, 2], padding: [[0, 0], [0, 0]] } as const
  * maxPool2dGrad(tensor([[[[1, 3], [3, 0]]]]), ones([1, 1, 1, 1]), params) // [[[[0, 0.5], [0.5, 0]]]]
  */
@@ -313,7 +318,7 @@ export const avgPool2d = <const X extends Shape, D extends DType, const O extend
  * `padValue` outside the image (the pooling gradients are written with it).
  * @example
  * import { ones } from 'nabla'
- * import { patches2d } from './conv.js'
+ * import { patches2d } from './ops.js'
  * const params = { window: [2, 2], stride: [2, 2], padding: [[0, 0], [0, 0]], padValue: 0 } as const
  * patches2d(ones([1, 1, 4, 4]), params).shape // [1, 1, 2, 2, 2, 2]
  */
@@ -324,7 +329,7 @@ export const patches2d = <D extends DType>(x: Tensor<Shape, D>, params: Patches2
  * The transpose of `patches2d`: adds every window entry back onto its image position.
  * @example
  * import { ones } from 'nabla'
- * import { patches2dTranspose } from './conv.js'
+ * import { patches2dTranspose } from './ops.js'
  * const params = { window: [2, 2], stride: [1, 1], padding: [[0, 0], [0, 0]], inputSize: [3, 3] } as const
  * patches2dTranspose(ones([1, 1, 2, 2, 2, 2]), params) // the centre gets 4, corners 1
  */
@@ -337,3 +342,14 @@ export const patches2dTranspose = <D extends DType>(
     [expectTensor('patches2dTranspose', 'windows', windows)],
     params,
   ) as Tensor<Shape, D>
+
+// the family's vjp rules are written with these (see prims/family.ts)
+installConvOps({
+  conv2dWithParams,
+  conv2dInputGrad,
+  conv2dFilterGrad,
+  maxPool2d,
+  maxPool2dGrad,
+  patches2d,
+  patches2dTranspose,
+})
