@@ -1,7 +1,8 @@
 /**
  * src/conv: convolution and pooling over images `[N, C, H, W]` — a family of primitives built on
- * src/tensor (reached through its internal door only), with its own ops and batching rules. The
- * public door: `conv2d`, `maxPool2d`, `avgPool2d` and their option and shape types.
+ * src/tensor (reached through its internal door only), with its own ops, batching rules and
+ * kernels (kernels/: im2col on the active matmul, pooling loops). The public door: `conv2d`,
+ * `maxPool2d`, `avgPool2d` and their option and shape types.
  *
  * @module conv
  */

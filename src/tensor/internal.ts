@@ -18,16 +18,7 @@ export { decodeWith, toDecodeError } from './codec.js'
 export { apply, evaluate, nextLevel, popInterpreter, pushInterpreter } from './dispatch.js'
 export { allocate, bytesPerElement, isDType, type Storage, storageFrom } from './dtype.js'
 export * from './index.js'
-export { conv2dFilterGrad, conv2dForward, conv2dInputGrad } from './kernels/conv.js'
-export { type ConvGeometry, convOutputSize } from './kernels/convGeometry.js'
 export { kernels } from './kernels/index.js'
-export {
-  avgPool2dKernel,
-  maxPool2dGradKernel,
-  maxPool2dKernel,
-  patches2dKernel,
-  patches2dTransposeKernel,
-} from './kernels/pool.js'
 export { broadcastStrides } from './kernels/reference.js'
 export { type Arena, createArena } from './kernels/wasm/arena.js'
 export { canFuse, type FusedExpression, type FusedSpec, type OperandLayout } from './kernels/wasm/fused.js'

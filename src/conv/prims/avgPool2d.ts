@@ -5,7 +5,8 @@
  *
  * @module prims/avgPool2d
  */
-import { allocate, avgPool2dKernel, definePrim, type Prim, sizeOf, storage } from '../../tensor/internal.js'
+import { allocate, definePrim, type Prim, sizeOf, storage } from '../../tensor/internal.js'
+import { avgPool2dKernel } from '../kernels/pool.js'
 import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
 import { convOps } from './family.js'

@@ -9,7 +9,6 @@
  */
 import {
   allocate,
-  conv2dForward,
   definePrim,
   kernels,
   type Prim,
@@ -17,6 +16,7 @@ import {
   sizeOf,
   storage,
 } from '../../tensor/internal.js'
+import { conv2dForward } from '../kernels/conv.js'
 import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectConvOperands } from './convolution.js'
 import { convOps } from './family.js'

@@ -9,8 +9,6 @@
 import {
   type AnyTensor,
   allocate,
-  type ConvGeometry,
-  conv2dFilterGrad,
   definePrim,
   formatShape,
   kernels,
@@ -20,6 +18,8 @@ import {
   sizeOf,
   storage,
 } from '../../tensor/internal.js'
+import { conv2dFilterGrad } from '../kernels/conv.js'
+import type { ConvGeometry } from '../kernels/convGeometry.js'
 import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectOutputShape, type Pair } from './convolution.js'
 import { convOps } from './family.js'

@@ -15,13 +15,12 @@
 import type { Arbitrary } from 'fast-check'
 import {
   type AnyTensor,
-  type ConvGeometry,
-  convOutputSize,
   type DomainTools,
   formatShape,
   type Shape,
   ShapeError,
 } from '../../tensor/internal.js'
+import { type ConvGeometry, convOutputSize } from '../kernels/convGeometry.js'
 
 /** A pair of numbers, one per spatial axis (height, width). */
 export type Pair = readonly [number, number]

@@ -6,7 +6,8 @@
  *
  * @module prims/maxPool2d
  */
-import { allocate, definePrim, maxPool2dKernel, type Prim, sizeOf, storage } from '../../tensor/internal.js'
+import { allocate, definePrim, type Prim, sizeOf, storage } from '../../tensor/internal.js'
+import { maxPool2dKernel } from '../kernels/pool.js'
 import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
 import { convOps } from './family.js'

@@ -14,12 +14,12 @@ import {
   definePrim,
   formatShape,
   makeTensor,
-  maxPool2dGradKernel,
   type Prim,
   ShapeError,
   sizeOf,
   storage,
 } from '../../tensor/internal.js'
+import { maxPool2dGradKernel } from '../kernels/pool.js'
 import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
 import { convOps } from './family.js'

@@ -5,7 +5,8 @@
  *
  * @module prims/patches2d
  */
-import { allocate, definePrim, type Prim, patches2dKernel, sizeOf, storage } from '../../tensor/internal.js'
+import { allocate, definePrim, type Prim, sizeOf, storage } from '../../tensor/internal.js'
+import { patches2dKernel } from '../kernels/pool.js'
 import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
 import { convOps } from './family.js'

@@ -8,15 +8,15 @@
 import {
   type AnyTensor,
   allocate,
-  type ConvGeometry,
   definePrim,
   formatShape,
   type Prim,
-  patches2dTransposeKernel,
   ShapeError,
   sizeOf,
   storage,
 } from '../../tensor/internal.js'
+import type { ConvGeometry } from '../kernels/convGeometry.js'
+import { patches2dTransposeKernel } from '../kernels/pool.js'
 import { batchIntoImages } from './batching.js'
 import { type Pair, type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
 import { convOps } from './family.js'

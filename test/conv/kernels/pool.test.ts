@@ -5,14 +5,14 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { type ConvGeometry, convOutputSize } from '../../../src/tensor/kernels/convGeometry.js'
+import { type ConvGeometry, convOutputSize } from '../../../src/conv/kernels/convGeometry.js'
 import {
   avgPool2dKernel,
   maxPool2dGradKernel,
   maxPool2dKernel,
   patches2dKernel,
   patches2dTransposeKernel,
-} from '../../../src/tensor/kernels/pool.js'
+} from '../../../src/conv/kernels/pool.js'
 
 const arbGeometry: fc.Arbitrary<ConvGeometry> = fc
   .record({

@@ -10,13 +10,13 @@ import {
   conv2dForward,
   conv2dInputGrad,
   type MatmulKernel,
-} from '../../../src/tensor/kernels/conv.js'
-import { type ConvGeometry, convOutputSize } from '../../../src/tensor/kernels/convGeometry.js'
+} from '../../../src/conv/kernels/conv.js'
+import { type ConvGeometry, convOutputSize } from '../../../src/conv/kernels/convGeometry.js'
 import {
   conv2dFilterGradReference,
   conv2dForwardReference,
   conv2dInputGradReference,
-} from '../../../src/tensor/kernels/convReference.js'
+} from '../../../src/conv/kernels/convReference.js'
 import { createWasmKernels, referenceKernels } from '../../../src/tensor/kernels/index.js'
 import type { FloatArray } from '../../../src/tensor/kernels/types.js'
 

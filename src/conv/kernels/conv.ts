@@ -13,8 +13,9 @@
  *
  * @module kernels/conv
  */
+
+import type { FloatArray, MatmulArgs } from '../../tensor/internal.js'
 import { type ConvGeometry, patchSize } from './convGeometry.js'
-import type { FloatArray, MatmulArgs } from './types.js'
 
 /** The matrix product the kernels run their arithmetic on (the active back end's `matmul`). */
 export type MatmulKernel = (args: MatmulArgs) => void

@@ -6,8 +6,9 @@
  *
  * @module kernels/convReference
  */
+
+import type { FloatArray } from '../../tensor/internal.js'
 import type { ConvGeometry } from './convGeometry.js'
-import type { FloatArray } from './types.js'
 
 /** Calls `visit(outIndex, inIndex, filterIndex)` for every multiply-add of the convolution. */
 const forEachTerm = (g: ConvGeometry, visit: (y: number, x: number, w: number) => void): void => {

@@ -6,8 +6,9 @@
  *
  * @module kernels/pool
  */
+
+import type { FloatArray } from '../../tensor/internal.js'
 import type { ConvGeometry } from './convGeometry.js'
-import type { FloatArray } from './types.js'
 
 /** Where each window starts and ends along one axis, padding cut off: `[from[i], to[i])`. */
 interface Ranges {
