@@ -6,6 +6,7 @@
  */
 
 export * from './conv/index.js'
+export * from './einsum/index.js'
 export * from './grad/index.js'
 export * from './inspect/index.js'
 export * from './jit/index.js'

@@ -33,6 +33,7 @@ export type { BatchRule, DomainCase, DomainTools, OutputSpec, Prim, ValueRange, 
 export { definePrim, isPrim } from './prim.js'
 export { batchedInput, batchLoopCount, moveAxis } from './prims/batching.js'
 export { sameDType } from './prims/elementwise.js'
+export * as prims from './prims/index.js'
 export { stopGradientPrim } from './prims/index.js'
 export { primitives } from './prims/registry.js'
 export { describe, maxSize, normalizeAxis, shapesEqual, sizeOf, validateShape } from './shape.js'

@@ -5,7 +5,6 @@
  * @module ops
  */
 export * from './ops/composite.js'
-export * from './ops/einsum.js'
 export * from './ops/elementwise.js'
 export * from './ops/layout.js'
 export * from './ops/linalg.js'

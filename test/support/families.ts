@@ -6,6 +6,7 @@
  */
 import { convPrimitives } from '../../src/conv/internal.js'
 import * as convOps from '../../src/conv/ops.js'
+import * as einsumOps from '../../src/einsum/einsum.js'
 import { type Prim, primitives as tensorPrimitives } from '../../src/tensor/internal.js'
 import * as tensorOps from '../../src/tensor/ops.js'
 
@@ -18,5 +19,5 @@ export const families: readonly { readonly folder: string; readonly primitives: 
 /** Every primitive of every family. */
 export const primitives: readonly Prim<any>[] = families.flatMap((f) => f.primitives)
 
-/** Every op set: the core's and each family's. */
-export const ops = { ...tensorOps, ...convOps }
+/** Every op set: the core's and each floor's around it (conv, einsum). */
+export const ops = { ...tensorOps, ...convOps, ...einsumOps }

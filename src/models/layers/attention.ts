@@ -8,12 +8,12 @@
  *
  * @module layers/attention
  */
+import { einsum } from '../../einsum/index.js'
 import {
   type AnyTensor,
   ArgumentError,
   add,
   type DType,
-  einsum,
   mul,
   softmax,
   type Tensor,

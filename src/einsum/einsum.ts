@@ -14,18 +14,22 @@
  * when the layout already fits, using matmul's transpose flags when it fits transposed) and runs
  * one batched matmul; a pair with nothing to contract is a broadcasting `mul`.
  *
- * @module ops/einsum
+ * @module einsum/einsum
  */
-import { apply } from '../dispatch.js'
-import type { DType } from '../dtype.js'
-import { storageFrom } from '../dtype.js'
-import { sameDType } from '../prims/elementwise.js'
-import * as prims from '../prims/index.js'
-import type { Shape } from '../shape.js'
-import { type AnyTensor, makeTensor, type Tensor } from '../tensor.js'
-import type { CheckEinsum, EinsumDType, EinsumShape } from '../typesEinsum.js'
-import { type EinsumPlan, planEinsum } from './einsumSpec.js'
-import { expectTensor } from './operand.js'
+import {
+  type AnyTensor,
+  apply,
+  type DType,
+  expectTensor,
+  makeTensor,
+  prims,
+  type Shape,
+  sameDType,
+  storageFrom,
+  type Tensor,
+} from '../tensor/internal.js'
+import { type EinsumPlan, planEinsum } from './spec.js'
+import type { CheckEinsum, EinsumDType, EinsumShape } from './types.js'
 
 /** A tensor with the label of each axis. */
 interface Labeled {

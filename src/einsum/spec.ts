@@ -7,10 +7,9 @@
  * negative numbers (`-1` for the last of them, `-2` for the one before, …), so ellipsis axes of
  * different operands align from the right, as broadcasting does.
  *
- * @module ops/einsumSpec
+ * @module einsum/spec
  */
-import { ArgumentError, formatShape, ShapeError } from '../errors.js'
-import { describe, type Shape } from '../shape.js'
+import { ArgumentError, describe, formatShape, type Shape, ShapeError } from '../tensor/internal.js'
 
 /** A parsed, checked einsum: labels per operand axis, label sizes, output labels. */
 export interface EinsumPlan {

@@ -14,10 +14,10 @@ import {
   ShapeError,
   toFlat,
   zeros,
-} from '../../../src/index.js'
-import { checkGrads, describeMismatch } from '../../../src/testing/index.js'
-import { toTensor } from '../../support/arbitraries.js'
-import type { Naive } from '../../support/naive.js'
+} from '../../src/index.js'
+import { checkGrads, describeMismatch } from '../../src/testing/index.js'
+import { toTensor } from '../support/arbitraries.js'
+import type { Naive } from '../support/naive.js'
 
 // ---------------------------------------------------------------------------------------------
 // The reference: every index assignment, multiply, accumulate (no reshapes, no matmul).

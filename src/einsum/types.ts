@@ -11,7 +11,7 @@
  * - a spec with `...` gives `Shape`; an operand of unknown rank gives `number` dimensions (both are
  *   checked at run time).
  *
- * @module typesEinsum
+ * @module einsum/types
  */
 import type { DType, Shape, ShapeErrorType } from '../shapes/index.js'
 
