@@ -30,7 +30,7 @@ const table = [
   ['src/tensor/dispatch.ts', 'Runtime'],
   ['src/tensor/prim.ts', 'Runtime'],
   ['src/tensor', 'Tensors'],
-  ['src/grad/tree.ts', 'Pytrees'],
+  ['src/tree', 'Pytrees'],
   ['src/grad', 'Transforms'],
   ['src/jit', 'Compilation'],
   ['src/inspect', 'Inspection'],

@@ -19,7 +19,6 @@ export const setProgressInterval = (ms: number): void => {
  * @module cli/gradcheck
  */
 
-import { flatten, leafPaths, type Pytree, unflatten } from '../grad/index.js'
 import { takeRows } from '../models/data/dataset.js'
 import type { MlpConfig } from '../models/layers.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
@@ -27,6 +26,7 @@ import { foldIn, key, permutation, split } from '../models/random/index.js'
 import { layerFromConfig } from '../models/registry/index.js'
 import { type AnyTensor, cast, formatShape } from '../tensor/index.js'
 import { checkGrads } from '../testing/check.js'
+import { flatten, leafPaths, type Pytree, unflatten } from '../tree/index.js'
 import { activationFlag, integer, oneOf, parseFlags, positiveInteger, sizeList } from './args.js'
 import { type DataSource, datasetArgument, defaultsFor, loadDataset } from './datasets.js'
 import { recipeConfig } from './model.js'

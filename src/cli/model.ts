@@ -12,7 +12,6 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import type { Pytree } from '../grad/index.js'
 import { type Standardisation, takeRows } from '../models/data/index.js'
 import { readFileChecked } from '../models/fs.js'
 import { type AnyLayer, isDropping, type LayerConfig } from '../models/layer.js'
@@ -38,6 +37,7 @@ import {
   reshape,
   resourceErrorIn,
 } from '../tensor/internal.js'
+import type { Pytree } from '../tree/index.js'
 import { UsageError } from './args.js'
 import type { DataSource } from './datasets.js'
 import { datasetNames } from './datasets.js'

@@ -6,16 +6,5 @@
  * @module grad
  */
 export * from './transforms.js'
-export {
-  flatten,
-  leafPaths,
-  type MapLeaves,
-  type Pytree,
-  reservedKeys,
-  type TreeDef,
-  treeMap,
-  treeZip,
-  unflatten,
-} from './tree.js'
 export * from './vjp.js'
 export * from './vmap.js'

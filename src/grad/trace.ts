@@ -28,8 +28,8 @@ import {
   storage,
 } from '../tensor/internal.js'
 import * as ops from '../tensor/ops.js'
+import { flatten, type Pytree, type TreeDef, unflatten } from '../tree/index.js'
 import { allZero, dropNonFinite, intersect, type Unreached, union } from './structuralZeros.js'
-import { flatten, type Pytree, type TreeDef, unflatten } from './tree.js'
 
 /** One recorded primitive application (or a leaf, with `prim` undefined). */
 export interface TapeNode {

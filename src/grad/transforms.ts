@@ -28,7 +28,7 @@ import {
   type Tensor,
   zeros,
 } from '../tensor/internal.js'
-import { flatten, type Pytree, treeMap, treeZip } from './tree.js'
+import { flatten, type Pytree, treeMap, treeZip } from '../tree/index.js'
 import { grad, vjp } from './vjp.js'
 import { vmap } from './vmap.js'
 

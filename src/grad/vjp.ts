@@ -22,8 +22,8 @@ import {
   shapesEqual,
   zeros,
 } from '../tensor/internal.js'
+import { flatten, leafPaths, type Pytree, sameStructure, unflatten } from '../tree/internal.js'
 import { recordReverse } from './trace.js'
-import { flatten, leafPaths, type Pytree, sameStructure, unflatten } from './tree.js'
 
 /**
  * The pullback of a `vjp`: output cotangent in (shaped like the output), input cotangent (shaped

@@ -29,8 +29,8 @@ import {
   type Tensor,
 } from '../tensor/internal.js'
 import * as ops from '../tensor/ops.js'
+import { flatten, leafPaths, type Pytree, type TreeDef, unflatten } from '../tree/index.js'
 import { BatchTrace } from './batch.js'
-import { flatten, leafPaths, type Pytree, unflatten } from './tree.js'
 
 /**
  * A shape with a batch axis of size `B` inserted at `A` (tuple shapes and non-negative literal
@@ -192,7 +192,7 @@ const inAxesOf = (
 
 /** The common batch size of the batched leaves; a `ShapeError` names two that disagree. */
 const batchSize = (
-  flat: readonly (readonly [readonly AnyTensor[], import('./tree.js').TreeDef])[],
+  flat: readonly (readonly [readonly AnyTensor[], TreeDef])[],
   axes: readonly (number | null)[],
 ): number => {
   let first: { size: number; path: string } | undefined

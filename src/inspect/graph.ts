@@ -12,7 +12,7 @@
  * @module graph
  */
 
-import { leafPaths, type Pytree, recordReverse } from '../grad/internal.js'
+import { recordReverse } from '../grad/internal.js'
 import {
   type AnyTensor,
   ArgumentError,
@@ -28,6 +28,7 @@ import {
   storage,
   zeros,
 } from '../tensor/internal.js'
+import { leafPaths, type Pytree } from '../tree/index.js'
 import { formatNumber } from './format.js'
 
 // ---------------------------------------------------------------------------------------------

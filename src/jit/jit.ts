@@ -20,8 +20,9 @@
  *
  * @module jit/jit
  */
-import { unflatten } from '../grad/index.js'
+
 import type { AnyTensor } from '../tensor/internal.js'
+import { unflatten } from '../tree/index.js'
 import { type Call, makeCall } from './call.js'
 import { interpretIR } from './interpret.js'
 import type { IR } from './ir.js'

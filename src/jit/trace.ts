@@ -5,7 +5,7 @@
  *
  * @module jit/trace
  */
-import { flatten, type TreeDef, unflatten } from '../grad/index.js'
+
 import {
   type AnyTensor,
   boxOf,
@@ -14,6 +14,7 @@ import {
   popInterpreter,
   pushInterpreter,
 } from '../tensor/internal.js'
+import { flatten, type TreeDef, unflatten } from '../tree/index.js'
 import type { IR } from './ir.js'
 import { StagingTrace, TraceError } from './stage.js'
 

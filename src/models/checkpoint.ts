@@ -26,8 +26,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import type { Pytree } from '../grad/index.js'
 import { DecodeError, ResourceError, resourceErrorIn } from '../tensor/internal.js'
+import type { Pytree } from '../tree/index.js'
 import { readFileChecked } from './fs.js'
 import type { OptState } from './optim/types.js'
 import { keyData, wrapKey } from './random/index.js'

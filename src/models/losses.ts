@@ -11,7 +11,7 @@
  *
  * @module losses
  */
-import { flatten, leafPaths } from '../grad/index.js'
+
 import {
   type AnyTensor,
   ArgumentError,
@@ -39,6 +39,7 @@ import {
   zeros,
 } from '../tensor/index.js'
 import { describe, hasValues, makeTensor, shapesEqual, storage, storageFrom } from '../tensor/internal.js'
+import { flatten, leafPaths } from '../tree/index.js'
 import { distributionProblem } from './validate.js'
 
 /**

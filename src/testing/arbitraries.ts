@@ -5,7 +5,6 @@
  * @module arbitraries
  */
 import * as fc from 'fast-check'
-import { flatten, type Pytree, unflatten } from '../grad/index.js'
 import type {
   AnyTensor,
   DomainCase,
@@ -17,6 +16,7 @@ import type {
   ValueRange,
 } from '../tensor/internal.js'
 import { DTypeError, makeTensor, storageFrom } from '../tensor/internal.js'
+import { flatten, type Pytree, unflatten } from '../tree/index.js'
 
 /** Options of `arbShape`. */
 export interface ShapeOptions {

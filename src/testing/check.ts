@@ -12,8 +12,9 @@
  * @module check
  */
 
-import { flatten, leafPaths, type Pytree, unflatten, vjp } from '../grad/index.js'
+import { vjp } from '../grad/index.js'
 import { type AnyTensor, cast, makeTensor, NablaError, storage } from '../tensor/internal.js'
+import { flatten, leafPaths, type Pytree, unflatten } from '../tree/index.js'
 
 /**
  * Which checks to run: `full` compares the whole Jacobian, `random` compares ⟨J·t, c⟩ with

@@ -14,7 +14,7 @@
  *
  * @module optim/transforms
  */
-import { flatten, type Pytree, treeMap, treeZip } from '../../grad/index.js'
+
 import {
   type AnyTensor,
   ArgumentError,
@@ -31,6 +31,7 @@ import {
   zeros,
 } from '../../tensor/index.js'
 import { describe } from '../../tensor/internal.js'
+import { flatten, type Pytree, treeMap, treeZip } from '../../tree/index.js'
 import {
   type GradientTransformation,
   type LearningRate,

@@ -7,9 +7,10 @@
  *
  * @module optim/types
  */
-import type { Pytree } from '../../grad/index.js'
+
 import { type AnyTensor, ArgumentError, type Tensor } from '../../tensor/index.js'
 import { describe } from '../../tensor/internal.js'
+import type { Pytree } from '../../tree/index.js'
 
 /**
  * Optimizer state: a pytree of tensors (step counts are float64 scalars).

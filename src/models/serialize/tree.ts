@@ -7,7 +7,7 @@
  *
  * @module tree
  */
-import { reservedKeys } from '../../grad/index.js'
+
 import {
   type AnyTensor,
   ArgumentError,
@@ -18,6 +18,7 @@ import {
   type Mutable,
   type Tensor,
 } from '../../tensor/internal.js'
+import { reservedKeys } from '../../tree/index.js'
 
 /**
  * A tree of parameters: tensors in nested readonly records and arrays (tuples).

@@ -4,10 +4,12 @@
  *
  * @module train/fit
  */
-import { type Pytree, valueAndGrad } from '../../grad/index.js'
+
+import { valueAndGrad } from '../../grad/index.js'
 import { jit } from '../../jit/index.js'
 import { type AnyTensor, ArgumentError, formatShape, ShapeError } from '../../tensor/index.js'
 import { describe } from '../../tensor/internal.js'
+import type { Pytree } from '../../tree/index.js'
 import { batches as epochBatches } from '../data/batches.js'
 import { takeRows } from '../data/dataset.js'
 import type { GradientTransformation, OptState } from '../optim/types.js'

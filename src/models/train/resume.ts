@@ -6,9 +6,10 @@
  *
  * @module train/resume
  */
-import { flatten, type Pytree } from '../../grad/index.js'
+
 import { ArgumentError, NonFiniteError } from '../../tensor/index.js'
 import { describe, storage } from '../../tensor/internal.js'
+import { flatten, type Pytree } from '../../tree/index.js'
 import type { GradientTransformation, OptState } from '../optim/types.js'
 import { isKey, type Key } from '../random/index.js'
 

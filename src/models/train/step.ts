@@ -5,8 +5,10 @@
  *
  * @module train/step
  */
-import { type Pytree, valueAndGrad } from '../../grad/index.js'
+
+import { valueAndGrad } from '../../grad/index.js'
 import { type AnyTensor, item } from '../../tensor/index.js'
+import type { Pytree } from '../../tree/index.js'
 import { applyUpdates } from '../optim/transforms.js'
 import type { GradientTransformation, OptimizerState, OptState, UntypedState } from '../optim/types.js'
 import { type Targets, validateBatch } from '../validate.js'

@@ -4,9 +4,10 @@
  * @module programs/check
  */
 
-import { flatten, grad, vjp } from '../../grad/index.js'
+import { grad, vjp } from '../../grad/index.js'
 import type { AnyTensor } from '../../tensor/internal.js'
 import { formatShape, shapesEqual, storage, sum } from '../../tensor/internal.js'
+import { flatten } from '../../tree/index.js'
 import { type CheckOptions, checkGrads, describeMismatch } from '../check.js'
 import type { Program, ProgramCase } from './types.js'
 

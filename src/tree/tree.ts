@@ -3,7 +3,7 @@
  * depth. Transforms flatten a pytree into its tensor leaves (in a fixed order: arrays by index,
  * records by sorted key), work on the leaves, and rebuild the same structure.
  *
- * @module tree
+ * @module tree/tree
  */
 import {
   type AnyTensor,
