@@ -32,6 +32,7 @@ const table = [
   ['src/tensor', 'Tensors'],
   ['src/tree', 'Pytrees'],
   ['src/grad', 'Transforms'],
+  ['src/vmap', 'Transforms'],
   ['src/jit', 'Compilation'],
   ['src/inspect', 'Inspection'],
   ['src/models/layer.ts', 'Layers'],

@@ -29,8 +29,8 @@ import {
   zeros,
 } from '../tensor/internal.js'
 import { flatten, type Pytree, treeMap, treeZip } from '../tree/index.js'
+import { vmap } from '../vmap/index.js'
 import { grad, vjp } from './vjp.js'
-import { vmap } from './vmap.js'
 
 /**
  * Forward mode: the value of `f` at `x` and the directional derivative `J·tangent`. Derived from

@@ -20,7 +20,7 @@
  *
  * @module jit/call
  */
-import { vjp, vmap } from '../grad/index.js'
+import { vjp } from '../grad/index.js'
 import {
   type AnyTensor,
   allocate,
@@ -34,6 +34,7 @@ import {
   slice,
   storage,
 } from '../tensor/internal.js'
+import { vmap } from '../vmap/index.js'
 import { inlineRules } from './inline.js'
 import { checkInputs, interpretIR } from './interpret.js'
 import { dtypeOf, type IR, shapeOf } from './ir.js'

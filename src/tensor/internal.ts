@@ -29,6 +29,7 @@ export {
   sharedArena,
 } from './kernels/wasm/sharedArena.js'
 export { expectTensor } from './ops/operand.js'
+export * as ops from './ops.js'
 export type { BatchRule, DomainCase, DomainTools, OutputSpec, Prim, ValueRange, VjpRule } from './prim.js'
 export { definePrim, isPrim } from './prim.js'
 export { batchedInput, batchLoopCount, moveAxis } from './prims/batching.js'

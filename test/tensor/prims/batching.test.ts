@@ -8,7 +8,6 @@
  */
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { vmap } from '../../../src/grad/index.js'
 import {
   type AnyTensor,
   apply,
@@ -22,6 +21,7 @@ import * as ops from '../../../src/tensor/ops.js'
 import { batchByLoop } from '../../../src/tensor/prims/batching.js'
 import { mulPrim } from '../../../src/tensor/prims/index.js'
 import { domainTools } from '../../../src/testing/arbitraries.js'
+import { vmap } from '../../../src/vmap/index.js'
 import { batchOf, expectClose, permuted } from '../../support/batches.js'
 import { primitives } from '../../support/families.js'
 

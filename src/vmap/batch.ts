@@ -10,7 +10,7 @@
  * The storage of a followed tensor is a stand-in (the interpreter says `placeholders`): readers
  * refuse it, and value-dependent shortcuts of other interpreters skip it.
  *
- * @module batch
+ * @module vmap/batch
  */
 import {
   type AnyTensor,
@@ -21,11 +21,11 @@ import {
   type Interpreter,
   lowerTo,
   makeTensor,
+  ops,
   type Prim,
   sizeOf,
   storage,
 } from '../tensor/internal.js'
-import * as ops from '../tensor/ops.js'
 
 /** A tensor this trace follows: its box holds the batched value (batch on axis 0). */
 interface BatchBox extends Box {

@@ -1,10 +1,9 @@
 /**
- * The batching interpreter itself (src/grad/batch.ts): a followed tensor has one example's shape,
+ * The batching interpreter itself (src/vmap/batch.ts): a followed tensor has one example's shape,
  * its storage is a stand-in the readers refuse, primitives go to their batching rules one level
  * down, and a finished trace's tensors read as their batched values.
  */
 import { describe, expect, it } from 'vitest'
-import { BatchTrace } from '../../src/grad/batch.js'
 import {
   type AnyTensor,
   hasValues,
@@ -16,6 +15,7 @@ import {
   tensor,
   toArray,
 } from '../../src/tensor/internal.js'
+import { BatchTrace } from '../../src/vmap/batch.js'
 
 const within = <T>(trace: BatchTrace, body: () => T): T => {
   pushInterpreter(trace)

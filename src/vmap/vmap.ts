@@ -8,7 +8,7 @@
  * Laws: for every `f` and batch `xs` with rows `x₀ … x₍B−1₎`, `vmap(f)(xs) = stack([f(x₀), …])`;
  * `vmap(f, { inAxes: [null] })(x)` broadcasts `f(x)` over nothing and needs some batched input.
  *
- * @module vmap
+ * @module vmap/vmap
  */
 
 import type { IsTuple } from '../shapes/index.js'
@@ -21,6 +21,7 @@ import {
   moveAxis,
   nextLevel,
   normalizeAxis,
+  ops,
   popInterpreter,
   pushInterpreter,
   reshape,
@@ -28,7 +29,6 @@ import {
   ShapeError,
   type Tensor,
 } from '../tensor/internal.js'
-import * as ops from '../tensor/ops.js'
 import { flatten, leafPaths, type Pytree, type TreeDef, unflatten } from '../tree/index.js'
 import { BatchTrace } from './batch.js'
 
