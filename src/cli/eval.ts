@@ -6,9 +6,10 @@
  * @module cli/eval
  */
 
+import { item } from '../io/index.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
 import { accuracy, confusionMatrix } from '../models/metrics.js'
-import { item, type Tensor } from '../tensor/index.js'
+import type { Tensor } from '../tensor/index.js'
 import { integer, oneOf, parseFlags, UsageError } from './args.js'
 import {
   type DataSource,

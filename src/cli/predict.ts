@@ -7,10 +7,11 @@
  * @module cli/predict
  */
 import * as fs from 'node:fs'
+import { toFlat } from '../io/index.js'
 import { standardiseRows } from '../models/data/index.js'
 import { readFileChecked } from '../models/fs.js'
 import { predictedClasses } from '../models/metrics.js'
-import { DecodeError, fromArrayOrThrow, softmax, type Tensor, toFlat } from '../tensor/index.js'
+import { DecodeError, fromArrayOrThrow, softmax, type Tensor } from '../tensor/index.js'
 import { parseFlags, UsageError } from './args.js'
 import { loadRun } from './model.js'
 

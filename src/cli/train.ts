@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
+import { item } from '../io/index.js'
 import { randomShifts } from '../models/data/augment.js'
 import { MissingDependencyError } from '../models/data/index.js'
 import { softmaxCrossEntropy } from '../models/losses.js'
@@ -18,7 +19,7 @@ import { adam, cosineDecay, type LearningRate, momentum, sgd } from '../models/o
 import { renderCurves } from '../models/plot.js'
 import { foldIn, type Key, key, split } from '../models/random/index.js'
 import { fit as fitModel } from '../models/train/index.js'
-import { type AnyTensor, item, oneHot, type Tensor } from '../tensor/index.js'
+import { type AnyTensor, oneHot, type Tensor } from '../tensor/index.js'
 import { UsageError } from './args.js'
 import { loadDataset } from './datasets.js'
 import {

@@ -10,7 +10,8 @@
  *
  * @module jit/ir
  */
-import { type AnyTensor, type DType, formatShape, type Prim, type Shape, toFlat } from '../tensor/internal.js'
+import { toFlat } from '../io/index.js'
+import { type AnyTensor, type DType, formatShape, type Prim, type Shape } from '../tensor/internal.js'
 
 /** A typed variable of the IR. `id` numbers it within its IR (inputs first, then in order). */
 export interface Var {

@@ -16,7 +16,7 @@
  *
  * @module budget
  */
-import { environmentVariable } from './environment.js'
+import { environmentVariable } from '../platform/index.js'
 import { ResourceError } from './errors.js'
 
 /** Allocations below this many bytes are never measured against the automatic budget. */

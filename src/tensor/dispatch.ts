@@ -6,9 +6,10 @@
  *
  * @module dispatch
  */
+
+import { environmentVariable } from '../platform/index.js'
 import { budgetProblem, memoryBudget } from './budget.js'
 import { bytesPerElement, type DType } from './dtype.js'
-import { environmentVariable } from './environment.js'
 import { formatShape, NonFiniteError, ResourceError, ShapeError } from './errors.js'
 import type { Prim } from './prim.js'
 import { maxSize, sizeOf } from './shape.js'

@@ -3,10 +3,11 @@
  *
  * @module dtype
  */
+
+import { primeBefore } from '../platform/index.js'
 import type { DType } from '../shapes/index.js'
 import { checkBudget, formatBytes, memoryBudget } from './budget.js'
 import { ResourceError } from './errors.js'
-import { primeBefore } from './systemAllocator.js'
 
 export type { DType }
 

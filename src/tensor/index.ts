@@ -1,18 +1,16 @@
 /**
- * src/tensor: immutable shape-typed tensors, their primitives and ops, constructors, readers,
- * codecs and errors.
+ * src/tensor: immutable shape-typed tensors, their primitives and ops, constructors and errors.
  *
  * @module tensor
  */
 
+export type { FormatOptions } from '../format/index.js'
 export type * from '../shapes/index.js'
 export { memoryBudget, setMemoryBudget } from './budget.js'
-export { fromJSON, TensorCodec, type TensorJSON, TensorRecordCodec } from './codec.js'
 export * from './constructors.js'
 export { setDebugNaNs } from './dispatch.js'
 export type { DType, Storage } from './dtype.js'
 export * from './errors.js'
-export type { FormatOptions } from './format.js'
 export {
   type BinaryOp,
   createWasmKernels,
@@ -28,7 +26,6 @@ export {
   type WasmKernels,
 } from './kernels/index.js'
 export type { WorkerHost } from './kernels/wasm/workers.js'
-export * from './named.js'
 export * from './ops/composite.js'
 export * from './ops/elementwise.js'
 export * from './ops/layout.js'
@@ -36,6 +33,5 @@ export * from './ops/linalg.js'
 export type { TensorOrNumber } from './ops/operand.js'
 export * from './ops/reduce.js'
 export type { PadWidths } from './prims/pad.js'
-export * from './readers.js'
 export { broadcastShapes, type Shape } from './shape.js'
-export { type AnyTensor, isTensor, Tensor } from './tensor.js'
+export { type AnyTensor, isTensor, Tensor, type TensorJSON } from './tensor.js'

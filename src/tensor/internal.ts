@@ -14,7 +14,6 @@ export {
   resourceErrorIn,
   setAvailableMemory,
 } from './budget.js'
-export { decodeWith, toDecodeError } from './codec.js'
 export { apply, evaluate, nextLevel, popInterpreter, pushInterpreter } from './dispatch.js'
 export { allocate, bytesPerElement, isDType, type Storage, storageFrom } from './dtype.js'
 export * from './index.js'

@@ -6,10 +6,21 @@
  *
  * @module tensor
  */
-import type { TensorJSON } from './codec.js'
+import { formatValues, sourceOf } from '../format/index.js'
 import type { DType, Storage } from './dtype.js'
-import { formatValues, sourceOf } from './format.js'
 import type { Shape } from './shape.js'
+
+/**
+ * The JSON form of a tensor: dtype, shape, and the values row-major (non-finite values as strings).
+ * @example
+ * import type { TensorJSON } from 'nabla'
+ * const json: TensorJSON = { dtype: 'float32', shape: [2], data: [1, 'NaN'] }
+ */
+export interface TensorJSON {
+  readonly dtype: DType
+  readonly shape: readonly number[]
+  readonly data: readonly (number | 'NaN' | 'Infinity' | '-Infinity')[]
+}
 
 /**
  * What a trace attaches to a tensor it is following: the interpreter that owns it and the value

@@ -8,9 +8,9 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, describe, expect, it } from 'vitest'
+import { toFlat } from '../../src/io/index.js'
 import { FileError, readFileChecked, writeFileAtomic, writeFileAtomicSync } from '../../src/models/fs.js'
 import { loadParams } from '../../src/models/serialize/files.js'
-import { toFlat } from '../../src/tensor/index.js'
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'nabla-fs-'))
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }))

@@ -3,7 +3,8 @@
  * comparing a batched result with the stacked per-example results.
  */
 import { expect } from 'vitest'
-import { type AnyTensor, formatShape, makeTensor, stack, storage, toFlat } from '../../src/tensor/internal.js'
+import { toFlat } from '../../src/io/index.js'
+import { type AnyTensor, formatShape, makeTensor, stack, storage } from '../../src/tensor/internal.js'
 
 /** mulberry32: a small seeded uniform generator. */
 export const uniforms = (seed: number): (() => number) => {

@@ -4,6 +4,7 @@
  * down, and a finished trace's tensors read as their batched values.
  */
 import { describe, expect, it } from 'vitest'
+import { toArray } from '../../src/io/index.js'
 import {
   type AnyTensor,
   hasValues,
@@ -13,7 +14,6 @@ import {
   pushInterpreter,
   sum,
   tensor,
-  toArray,
 } from '../../src/tensor/internal.js'
 import { BatchTrace } from '../../src/vmap/batch.js'
 

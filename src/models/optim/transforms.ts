@@ -15,13 +15,13 @@
  * @module optim/transforms
  */
 
+import { item } from '../../io/index.js'
 import {
   type AnyTensor,
   ArgumentError,
   add,
   div,
   isTensor,
-  item,
   mul,
   scalar,
   sqrt,

@@ -7,7 +7,8 @@
  */
 
 import { valueAndGrad } from '../../grad/index.js'
-import { type AnyTensor, item } from '../../tensor/index.js'
+import { item } from '../../io/index.js'
+import type { AnyTensor } from '../../tensor/index.js'
 import type { Pytree } from '../../tree/index.js'
 import { applyUpdates } from '../optim/transforms.js'
 import type { GradientTransformation, OptimizerState, OptState, UntypedState } from '../optim/types.js'

@@ -6,7 +6,7 @@
  *
  * @module kernels
  */
-import { environmentVariable } from '../environment.js'
+import { environmentVariable } from '../../platform/index.js'
 import { referenceKernels } from './reference.js'
 import type { Kernels } from './types.js'
 import { createWasmKernels, type WasmKernelOptions, type WasmKernels } from './wasm/kernels.js'

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { toArray, toFlat } from '../../../src/io/index.js'
 import {
   fromRows,
   standardisationOf,
@@ -12,7 +13,7 @@ import {
   takeRows,
 } from '../../../src/models/data/dataset.js'
 import { key } from '../../../src/models/random/index.js'
-import { ArgumentError, tensor, toArray, toFlat } from '../../../src/tensor/index.js'
+import { ArgumentError, tensor } from '../../../src/tensor/index.js'
 
 const arbLabels = fc.array(fc.integer({ min: 0, max: 4 }), { maxLength: 200 })
 

@@ -1,7 +1,8 @@
 /** Tests of the iris loader: sizes, classes, stratification, standardisation and determinism. */
 import { describe, expect, it } from 'vitest'
+import { toFlat } from '../../../src/io/index.js'
 import { loadIris } from '../../../src/models/data/iris.js'
-import { ArgumentError, toFlat } from '../../../src/tensor/index.js'
+import { ArgumentError } from '../../../src/tensor/index.js'
 
 const column = (flat: number[], j: number) => flat.filter((_, i) => i % 4 === j)
 

@@ -8,9 +8,10 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { afterAll, describe, expect, it, vi } from 'vitest'
+import { toFlat } from '../../../src/io/index.js'
 import { loadMnist, loadMnistIdx } from '../../../src/models/data/mnist.js'
 import { key } from '../../../src/models/random/index.js'
-import { type AnyTensor, ArgumentError, DecodeError, toFlat } from '../../../src/tensor/index.js'
+import { type AnyTensor, ArgumentError, DecodeError } from '../../../src/tensor/index.js'
 import { storage } from '../../../src/tensor/tensor.js'
 
 /** A 53-bit FNV-style hash of each row's float bits (cheap identity for 784-pixel rows). */

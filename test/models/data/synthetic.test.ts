@@ -1,9 +1,10 @@
 /** Tests of the synthetic datasets: shapes, labels, geometry, determinism and argument errors. */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { toFlat } from '../../../src/io/index.js'
 import { twoSpirals, xor } from '../../../src/models/data/synthetic.js'
 import { key } from '../../../src/models/random/index.js'
-import { ArgumentError, toFlat } from '../../../src/tensor/index.js'
+import { ArgumentError } from '../../../src/tensor/index.js'
 
 describe('twoSpirals', () => {
   it('has n training and testSize test points in the plane, labels alternating 0 and 1', () => {

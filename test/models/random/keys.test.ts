@@ -5,6 +5,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { toFlat } from '../../../src/io/index.js'
 import {
   foldIn,
   isKey,
@@ -17,7 +18,7 @@ import {
   uniform,
   wrapKey,
 } from '../../../src/models/random/index.js'
-import { ArgumentError, toFlat } from '../../../src/tensor/index.js'
+import { ArgumentError } from '../../../src/tensor/index.js'
 import { threefryReference } from './reference.js'
 
 const word = fc.integer({ min: 0, max: 2 ** 32 - 1 })

@@ -4,6 +4,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { toFlat } from '../../../src/io/index.js'
 import {
   bernoulli,
   key,
@@ -13,7 +14,7 @@ import {
   split,
   uniform,
 } from '../../../src/models/random/index.js'
-import { ArgumentError, DTypeError, ShapeError, toFlat } from '../../../src/tensor/index.js'
+import { ArgumentError, DTypeError, ShapeError } from '../../../src/tensor/index.js'
 
 const mean = (xs: ArrayLike<number>): number => {
   let s = 0

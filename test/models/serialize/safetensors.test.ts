@@ -6,12 +6,13 @@
 import fc from 'fast-check'
 import * as E from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import { toFlat } from '../../../src/io/index.js'
 import {
   decodeSafetensors,
   encodeSafetensors,
   readSafetensors,
 } from '../../../src/models/serialize/safetensors.js'
-import { ArgumentError, DecodeError, type Tensor, tensor, toFlat, zeros } from '../../../src/tensor/index.js'
+import { ArgumentError, DecodeError, type Tensor, tensor, zeros } from '../../../src/tensor/index.js'
 import { arbTree, expectSameTree, safeKey } from './support.js'
 
 /** A safetensors file from a header object and raw data, as the format specifies. */

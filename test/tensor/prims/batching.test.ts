@@ -8,6 +8,7 @@
  */
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { toFlat } from '../../../src/io/index.js'
 import {
   type AnyTensor,
   apply,
@@ -15,7 +16,6 @@ import {
   type DomainCase,
   stack,
   tensor,
-  toFlat,
 } from '../../../src/tensor/internal.js'
 import * as ops from '../../../src/tensor/ops.js'
 import { batchByLoop } from '../../../src/tensor/prims/batching.js'

@@ -11,7 +11,7 @@ import {
   toFlat,
   zeros,
 } from '../../src/index.js'
-import { decodeWith } from '../../src/tensor/codec.js'
+import { decodeWith } from '../../src/io/codec.js'
 import { arbData, arbDType, arbShape, toTensor } from '../support/arbitraries.js'
 import { roundTo } from '../support/naive.js'
 

@@ -3,7 +3,7 @@
  * `NABLA_DEBUG_NANS`) on any platform: Node's `process.env`; nothing in a browser; and under Deno,
  * where reading the environment without `--allow-env` throws, nothing either.
  *
- * @module environment
+ * @module platform/environment
  */
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The system allocator priming (src/tensor/systemAllocator.ts): when it applies, that allocating a
+ * The system allocator priming (src/platform/systemAllocator.ts): when it applies, that allocating a
  * large array primes it, and — in child processes, counted in page faults, never timed — that a
  * synchronous loop of fresh 4 MB results faults in far fewer pages with it than without it.
  */
@@ -10,12 +10,12 @@ import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { buildSync } from 'esbuild'
 import { describe, expect, it } from 'vitest'
-import { allocate } from '../../src/tensor/dtype.js'
 import {
   largeAllocationBytes,
   primingHelps,
   systemAllocatorPrimed,
-} from '../../src/tensor/systemAllocator.js'
+} from '../../src/platform/systemAllocator.js'
+import { allocate } from '../../src/tensor/dtype.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -74,7 +74,7 @@ describe('priming the system allocator', () => {
 })
 
 let bundled: string | undefined
-/** Runs test/tensor/systemAllocator/fresh-results.ts (bundled once) and parses what it prints. */
+/** Runs test/platform/systemAllocator/fresh-results.ts (bundled once) and parses what it prints. */
 const child = (args: readonly string[], setting: string, env: Record<string, string> = {}): unknown => {
   if (bundled === undefined) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nabla-allocator-'))

@@ -14,7 +14,7 @@
  * nothing useful and costs one unused reservation, so it runs on Linux only; the environment
  * variable `NABLA_PRIME_ALLOCATOR=0` turns it off.
  *
- * @module systemAllocator
+ * @module platform/systemAllocator
  */
 import { environmentVariable } from './environment.js'
 

@@ -5,13 +5,17 @@
  * time becomes a named dimension with `dim`, and a tensor gets a checked shape type with
  * `withShape`, which compares every dimension at run time and returns the narrowed type.
  *
- * @module named
+ * @module io/named
  */
-import type { DType } from './dtype.js'
-import { ArgumentError, formatShape, ShapeError } from './errors.js'
-import { expectTensor } from './ops/operand.js'
-import { describe } from './shape.js'
-import type { Tensor } from './tensor.js'
+import {
+  ArgumentError,
+  type DType,
+  describe,
+  expectTensor,
+  formatShape,
+  ShapeError,
+  type Tensor,
+} from '../tensor/internal.js'
 
 declare const dimName: unique symbol
 

@@ -1,3 +1,4 @@
+import type { DType } from '../shapes/index.js'
 /**
  * Tensors as text, NumPy-style: a header with the shape and dtype, then the values as nested
  * brackets, aligned in columns, with the middle of long axes elided (`...`) so a large tensor prints
@@ -6,9 +7,8 @@
  *
  * Browser-safe: Node's `util.inspect` finds the printer through `Symbol.for(...)`, no import.
  *
- * @module format
+ * @module format/format
  */
-import type { DType } from './dtype.js'
 
 /**
  * How `formatTensor` prints.

@@ -2,16 +2,26 @@
  * Reading tensors out: nested arrays, flat copies (typed arrays at memory speed, or numbers), single numbers, and `argmax` (which has no
  * gradient, so it reads values directly). Every reader returns a copy.
  *
- * @module readers
+ * @module io/readers
  */
 
+import { type FormatOptions, formatValues, sourceOf } from '../format/index.js'
+import { primeBefore } from '../platform/index.js'
 import type { CheckAxis, Nested, Reduce } from '../shapes/index.js'
-import { allocate, type DType, type Storage } from './dtype.js'
-import { ArgumentError, formatShape } from './errors.js'
-import { type FormatOptions, formatValues, sourceOf } from './format.js'
-import { normalizeAxis, type Shape } from './shape.js'
-import { primeBefore } from './systemAllocator.js'
-import { type AnyTensor, hasValues, makeTensor, storage, type Tensor } from './tensor.js'
+import {
+  type AnyTensor,
+  ArgumentError,
+  allocate,
+  type DType,
+  formatShape,
+  hasValues,
+  makeTensor,
+  normalizeAxis,
+  type Shape,
+  type Storage,
+  storage,
+  type Tensor,
+} from '../tensor/internal.js'
 
 /** The storage of `t` for reading; inside `vmap` a tensor stands for a whole batch and has none. */
 const readable = (op: string, t: AnyTensor) => {

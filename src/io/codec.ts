@@ -4,27 +4,20 @@
  * the bad field (`w.data[3]`). Non-finite values are written as the strings "NaN", "Infinity" and
  * "-Infinity", since JSON has no numbers for them.
  *
- * @module codec
+ * @module io/codec
  */
+
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
-import { type DType, storageFrom } from './dtype.js'
-import { DecodeError } from './errors.js'
-import { maxSize } from './shape.js'
-import { type AnyTensor, makeTensor } from './tensor.js'
-
-/**
- * The JSON form of a tensor: dtype, shape, and the values row-major (non-finite values as strings).
- * @example
- * import type { TensorJSON } from 'nabla'
- * const json: TensorJSON = { dtype: 'float32', shape: [2], data: [1, 'NaN'] }
- */
-export interface TensorJSON {
-  readonly dtype: DType
-  readonly shape: readonly number[]
-  readonly data: readonly (number | 'NaN' | 'Infinity' | '-Infinity')[]
-}
+import {
+  type AnyTensor,
+  DecodeError,
+  makeTensor,
+  maxSize,
+  storageFrom,
+  type TensorJSON,
+} from '../tensor/internal.js'
 
 const DTypeCodec = t.keyof({ float32: null, float64: null }, 'DType')
 

@@ -1,0 +1,17 @@
+/**
+ * src/platform: what nabla asks of the JavaScript platform it runs on, in one place beneath
+ * src/tensor: reading its settings from environment variables (nothing in a browser or without
+ * Deno's `--allow-env`) and priming the system allocator on Linux so that fresh results reuse freed
+ * memory. Imports nothing from the rest of src/ but the shape types.
+ *
+ * @module platform
+ */
+export { environmentVariable } from './environment.js'
+export {
+  largeAllocationBytes,
+  primeBefore,
+  primeSystemAllocator,
+  primingBytes,
+  primingHelps,
+  systemAllocatorPrimed,
+} from './systemAllocator.js'
