@@ -13,8 +13,15 @@
  *
  * @module structuralZeros
  */
-import { type AnyTensor, allocate, hasValues, makeTensor, storage, storageFrom } from '../tensor/internal.js'
-import * as ops from '../tensor/ops.js'
+import {
+  type AnyTensor,
+  allocate,
+  hasValues,
+  makeTensor,
+  ops,
+  storage,
+  storageFrom,
+} from '../tensor/internal.js'
 
 /**
  * Elements of a cotangent known to be zero whatever the values upstream: a mask (1 = zero) over

@@ -20,6 +20,7 @@ import {
   lowerTo,
   makeTensor,
   nextLevel,
+  ops,
   type Prim,
   popInterpreter,
   pushInterpreter,
@@ -27,7 +28,6 @@ import {
   shapesEqual,
   storage,
 } from '../tensor/internal.js'
-import * as ops from '../tensor/ops.js'
 import { flatten, type Pytree, type TreeDef, unflatten } from '../tree/index.js'
 import { allZero, dropNonFinite, intersect, type Unreached, union } from './structuralZeros.js'
 
