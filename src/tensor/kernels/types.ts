@@ -63,6 +63,7 @@ export interface MatmulArgs {
   readonly bShape: Shape
   readonly transposeA: boolean
   readonly transposeB: boolean
+  /** Where the product goes; its previous contents are arbitrary, and the kernel writes every element. */
   readonly out: FloatArray
   readonly outShape: Shape
 }

@@ -7,7 +7,7 @@
  */
 
 import { apply } from '../dispatch.js'
-import { allocate } from '../dtype.js'
+import { allocateUnfilled } from '../dtype.js'
 import { formatShape, ShapeError } from '../errors.js'
 import { kernels } from '../kernels/index.js'
 import { definePrim, type Prim } from '../prim.js'
@@ -52,7 +52,7 @@ export const matmulPrim: Prim<MatmulParams> = definePrim<MatmulParams>({
     return { shape: [...batch, m, n], dtype: sameDType('matmul', [a!, b!]) }
   },
   forward: ([a, b], { transposeA, transposeB }, { shape, dtype }) => {
-    const out = allocate(dtype, sizeOf(shape))
+    const out = allocateUnfilled(dtype, sizeOf(shape)) // the kernel writes every element
     kernels().matmul({
       a: storage(a!),
       aShape: a!.shape,
