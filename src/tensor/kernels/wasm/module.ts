@@ -187,12 +187,22 @@ const functionsOf = (lanes: Lanes, fma: boolean, base: number): ExportedFunction
   ]
 }
 
-/** Emits and compiles the kernel module. */
+// one compiled module per kind, instantiated as often as needed: the eager back end's helper
+// threads and the plans' shared arena both run the shared one (a module is immutable)
+const compiledKernels = new Map<string, WasmModule>()
+
+/** Emits and compiles the kernel module (once per kind in a process). */
 export const compileKernels = ({ shared, fma }: ModuleOptions): WasmModule => {
-  const f32 = functionsOf(f32Lanes, fma, 0)
-  const f64 = functionsOf(f64Lanes, fma, f32.length)
-  const bytes = buildModule({ initial: 1, maximum: maximumPages, shared }, [...f32, ...f64])
-  return new webAssembly!.Module(bytes)
+  const key = `${shared}${fma}`
+  let module = compiledKernels.get(key)
+  if (module === undefined) {
+    const f32 = functionsOf(f32Lanes, fma, 0)
+    const f64 = functionsOf(f64Lanes, fma, f32.length)
+    const bytes = buildModule({ initial: 1, maximum: maximumPages, shared }, [...f32, ...f64])
+    module = new webAssembly!.Module(bytes)
+    compiledKernels.set(key, module)
+  }
+  return module
 }
 
 /** A fresh memory for the module (shared when the module was compiled for it). */
