@@ -121,3 +121,13 @@ export const sourceOf = (t: Printable): string => {
       : `[${Array.from({ length: t.shape[axis]! }, () => nest(axis + 1)).join(', ')}]`
   return `tensor(${nest(0)}, ${options})`
 }
+
+/**
+ * How a tensor without values of its own prints: inside `vmap` it stands for every example of the
+ * batch, inside `jit` for every call.
+ * @example
+ * import { formatPlaceholder } from './format.js'
+ * formatPlaceholder([2], 'float32', 'jit') // 'Tensor<[2], float32> (inside jit: stands for every call, no values to show)'
+ */
+export const formatPlaceholder = (shape: readonly number[], dtype: DType, transform: string): string =>
+  `Tensor<[${shape.join(',')}], ${dtype}> (inside ${transform}: stands for ${transform === 'vmap' ? 'every example of the batch' : 'every call'}, no values to show)`

@@ -6,4 +6,4 @@
  *
  * @module format
  */
-export { type FormatOptions, formatValues, type Printable, sourceOf } from './format.js'
+export { type FormatOptions, formatPlaceholder, formatValues, type Printable, sourceOf } from './format.js'

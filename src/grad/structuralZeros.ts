@@ -25,15 +25,33 @@ import {
 
 /**
  * Elements of a cotangent known to be zero whatever the values upstream: a mask (1 = zero) over
- * its flat positions, `'all'`, or undefined (none known).
+ * its flat positions, `'all'`, or undefined (none known). Inside `jit` and `vmap` a mask computed
+ * from traced tensors is itself a tensor (0/1, the cotangent's shape), combined with tensor ops so
+ * the compiled or batched program computes it for each call's values.
  */
-export type Unreached = Uint8Array | 'all' | undefined
+export type Unreached = Uint8Array | AnyTensor | 'all' | undefined
+
+/** A mask of values as flat bytes; a traced mask (no values while tracing) stays a tensor. */
+export const settleMask = (mask: AnyTensor | undefined): Unreached =>
+  mask === undefined || !hasValues(mask) ? mask : Uint8Array.from(storage(mask), (v) => (v === 0 ? 0 : 1))
+
+// two masks of one cotangent combined by a tensor op (a byte mask takes the other's shape and dtype)
+const combine = (a: Uint8Array | AnyTensor, b: Uint8Array | AnyTensor, op: typeof ops.maximum): AnyTensor => {
+  const like = (a instanceof Uint8Array ? b : a) as AnyTensor
+  const [x, y] = [a, b].map((m) =>
+    m instanceof Uint8Array
+      ? makeTensor(like.shape, like.dtype, storageFrom(like.dtype, m))
+      : ops.cast(m, like.dtype),
+  )
+  return op(x!, y!)
+}
 
 /** Elements structurally zero in both (where two cotangents are added). */
 export const intersect = (a: Unreached, b: Unreached): Unreached => {
   if (a === undefined || b === undefined) return undefined
   if (a === 'all') return b
   if (b === 'all') return a
+  if (!(a instanceof Uint8Array && b instanceof Uint8Array)) return combine(a, b, ops.minimum)
   return a.length === b.length ? a.map((v, k) => v & b[k]!) : undefined
 }
 
@@ -42,11 +60,13 @@ export const union = (a: Unreached, b: Unreached): Unreached => {
   if (a === undefined) return b
   if (b === undefined) return a
   if (a === 'all' || b === 'all') return 'all'
+  if (!(a instanceof Uint8Array && b instanceof Uint8Array)) return combine(a, b, ops.maximum)
   return a.length === b.length ? a.map((v, k) => v | b[k]!) : undefined
 }
 
-/** Whether every element is structurally zero. */
-export const allZero = (zeros: Unreached): boolean => zeros === 'all' || zeros?.every((v) => v === 1) === true
+/** Whether every element is structurally zero (a traced mask is not known to be). */
+export const allZero = (zeros: Unreached): boolean =>
+  zeros === 'all' || (zeros instanceof Uint8Array && zeros.every((v) => v === 1))
 
 /**
  * Strong zeros: where an element of the output's cotangent is structurally zero (the branch `where`
@@ -54,9 +74,14 @@ export const allZero = (zeros: Unreached): boolean => zeros === 'all' || zeros?.
  * that is a value (1/∞) is not structural and keeps IEEE semantics. When every value is finite
  * this costs one scan.
  */
-export const dropNonFinite = (g: AnyTensor, zeros: Unreached): AnyTensor => {
+export const dropNonFinite = (g: AnyTensor, unreached: Unreached): AnyTensor => {
+  const zeros = unreached instanceof Uint8Array || unreached === 'all' ? unreached : settleMask(unreached)
   if (zeros === undefined) return g
-  // inside vmap (jacrev, hessian) g stands for a batch of cotangents and its storage is a stand-in:
+  // a traced mask (inside jit or vmap): zero those positions outright (they hold ±0 or a
+  // non-finite value), with tensor ops the compiled or batched program repeats for each call
+  if (!(zeros instanceof Uint8Array) && zeros !== 'all')
+    return ops.where(ops.reshape(ops.cast(zeros, g.dtype), g.shape) as AnyTensor, 0, g)
+  // inside vmap (jacrev, hessian) or jit g stands for other values than its storage holds:
   // the structural zeros are the same for every example, so zero those positions outright (they
   // hold ±0 or a non-finite value)
   if (!hasValues(g)) {

@@ -15,7 +15,6 @@ import {
   type Box,
   boxFor,
   formatShape,
-  hasValues,
   type Interpreter,
   lowerTo,
   makeTensor,
@@ -29,7 +28,7 @@ import {
   storage,
 } from '../tensor/internal.js'
 import { flatten, type Pytree, type TreeDef, unflatten } from '../tree/index.js'
-import { allZero, dropNonFinite, intersect, type Unreached, union } from './structuralZeros.js'
+import { allZero, dropNonFinite, intersect, settleMask, type Unreached, union } from './structuralZeros.js'
 
 /** One recorded primitive application (or a leaf, with `prim` undefined). */
 export interface TapeNode {
@@ -127,11 +126,11 @@ export class ReverseTrace implements Interpreter {
           `nabla internal error: the vjp rule of ${node.prim.name} returned ${grads.length} cotangents for ${node.inputs.length} inputs`,
         )
       const zeros = unreached[i]
-      // (inside vmap a tensor's storage is a stand-in: no value-dependent masks from it)
+      // (masks of values become bytes; inside jit or vmap they stay tensors: see structuralZeros)
       const unselected =
-        node.prim.unselected === undefined || zeros === 'all' || !node.inputs.every(hasValues)
+        node.prim.unselected === undefined || zeros === 'all'
           ? undefined
-          : node.prim.unselected(node.inputs, node.output.shape)
+          : node.prim.unselected(ops, node.inputs, node.output).map(settleMask)
       for (let j = 0; j < grads.length; j++) {
         const parent = node.parents[j]!
         const g = grads[j]

@@ -7,3 +7,4 @@
 
 export { decodeWith, toDecodeError } from './codec.js'
 export * from './index.js'
+export { readable } from './readable.js'

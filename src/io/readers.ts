@@ -14,24 +14,15 @@ import {
   allocate,
   type DType,
   formatShape,
-  hasValues,
   makeTensor,
   normalizeAxis,
+  placeholderOf,
   type Shape,
   type Storage,
   storage,
   type Tensor,
 } from '../tensor/internal.js'
-
-/** The storage of `t` for reading; inside `vmap` a tensor stands for a whole batch and has none. */
-const readable = (op: string, t: AnyTensor) => {
-  if (!hasValues(t))
-    throw new ArgumentError(
-      op,
-      `cannot read the values of a tensor inside vmap: it stands for every example of the batch at once (shape ${formatShape(t.shape)} per example); return it from the function and read the result`,
-    )
-  return storage(t)
-}
+import { readable } from './readable.js'
 
 /**
  * The values as nested arrays (a number for a scalar).
@@ -91,9 +82,9 @@ export const toTypedArray = <D extends DType>(t: Tensor<Shape, D>): Storage<D> =
  * //  [3. , 4. ]]
  */
 export const formatTensor = (t: AnyTensor, options?: FormatOptions): string =>
-  hasValues(t)
+  placeholderOf(t) === undefined
     ? formatValues({ shape: t.shape, dtype: t.dtype, data: storage(t) }, options)
-    : `Tensor<${formatShape(t.shape)}, ${t.dtype}> (inside vmap: stands for every example of the batch, no values to show)`
+    : String(t)
 
 /**
  * Source code that rebuilds the tensor exactly (each value in its shortest round-trip form, `-0`,

@@ -14,9 +14,13 @@
  * `grad(jit(f))` computes the forward once.
  *
  * What a trace cannot see: `f` runs only at tracing calls, so its side effects (logging, counters)
- * happen once per signature, and JavaScript branching on tensor values (`item(x) > 0 ? …`) is
- * frozen at the tracing call's choice. Tensors closed over by `f` are constants of the plan,
- * captured at tracing. A tensor that leaks out of the trace is a `TraceError` when used.
+ * happen once per signature. Reading a traced tensor's values in JavaScript (`item(x) > 0 ? …`,
+ * `toFlat`, a metric) would freeze them at the tracing call, so it is an `ArgumentError` ("cannot
+ * read the values of a tensor inside jit"); a traced tensor prints as `Tensor<[2], float32> (inside
+ * jit: …)`. Value-dependent steps inside nabla (a gradient's strong zeros under `where`,
+ * class-index labels) are traced as tensor ops, so they hold for every call. Tensors closed over
+ * by `f` are constants of the plan, captured at tracing. A tensor that leaks out of the trace is a
+ * `TraceError` when used.
  *
  * @module jit/jit
  */

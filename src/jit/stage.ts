@@ -48,6 +48,13 @@ interface StagedBox extends Box {
 export class StagingTrace implements Interpreter {
   readonly level: number
   active = true
+  /**
+   * A traced tensor stands for the values of every later call, not the tracing call's: readers
+   * refuse it (a value read in JavaScript would be frozen into the plan), and value-dependent
+   * shortcuts (the gradient's strong zeros, class-index labels) take their traced path.
+   */
+  readonly placeholders = true
+  readonly transform = 'jit'
   readonly #equations: Equation[] = []
   readonly #inputs: Var[] = []
   #next = 0

@@ -75,8 +75,9 @@ const expectSameShape = (
 
 const asDType = (t: AnyTensor, dtype: DType): AnyTensor => (t.dtype === dtype ? t : cast(t, dtype))
 
-/** Throws on the first element outside [lo, hi] (NaN included). */
+/** Throws on the first element outside [lo, hi] (NaN included); inside vmap or jit, no values to check. */
 const checkRange = (op: string, name: string, t: AnyTensor, lo: number, hi: number): void => {
+  if (!hasValues(t)) return
   const data = storage(t)
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!
@@ -201,8 +202,9 @@ export const softmaxCrossEntropy = <S extends Shape, D extends DType>(
     )
   const logProbabilities: AnyTensor = logSoftmax(z, -1)
   if (shapesEqual(y.shape, z.shape)) {
-    const targets = storage(y)
-    for (let r = 0; r < examples; r++) {
+    // (inside vmap or jit the targets have no values to check here: `fit` checks its data first)
+    const targets = hasValues(y) ? storage(y) : new Float32Array(0)
+    for (let r = 0; r < targets.length / classes; r++) {
       const problem = distributionProblem(targets.subarray(r * classes, (r + 1) * classes))
       if (problem !== undefined)
         throw new ArgumentError(
@@ -219,8 +221,8 @@ export const softmaxCrossEntropy = <S extends Shape, D extends DType>(
       `labels has shape ${formatShape(y.shape)} but logits has shape ${formatShape(z.shape)}; labels must be class indices of shape ${formatShape(z.shape.slice(0, -1))} or targets of shape ${formatShape(z.shape)}`,
     )
   if (!hasValues(y)) {
-    // inside vmap the labels stand for a whole batch (no values to read): compare them with the
-    // class numbers instead, which gives the one-hot targets of every example
+    // inside vmap the labels stand for a whole batch, inside jit for every call (no values to
+    // read): compare them with the class numbers instead, which gives the one-hot targets
     const classNumbers = makeTensor(
       [classes],
       z.dtype,

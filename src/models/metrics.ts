@@ -7,8 +7,10 @@
  *
  * @module metrics
  */
+
+import { readable } from '../io/internal.js'
 import { type AnyTensor, ArgumentError, formatShape, ShapeError } from '../tensor/index.js'
-import { describe, shapesEqual, storage } from '../tensor/internal.js'
+import { describe, shapesEqual } from '../tensor/internal.js'
 
 const rowArgmax = (data: ArrayLike<number>, rows: number, width: number): number[] => {
   const out = new Array<number>(rows)
@@ -44,19 +46,19 @@ const scoreShape = (op: string, scores: AnyTensor): [number, number] => {
  */
 export const predictedClasses = (scores: AnyTensor): number[] => {
   const [n, classes] = scoreShape('predictedClasses', scores)
-  return rowArgmax(storage(scores), n, classes)
+  return rowArgmax(readable('predictedClasses', scores), n, classes)
 }
 
 /** Labels as class indices: `[n]` integers in [0, classes), or the argmax of `[n, classes]` rows. */
 const labelClasses = (op: string, labels: AnyTensor, n: number, classes: number): number[] => {
   if (labels.shape.length === 2 && labels.shape[0] === n && labels.shape[1] === classes)
-    return rowArgmax(storage(labels), n, classes)
+    return rowArgmax(readable(op, labels), n, classes)
   if (labels.shape.length !== 1 || labels.shape[0] !== n)
     throw new ShapeError(
       op,
       `labels has shape ${formatShape(labels.shape)} but the scores need [${n}] class indices or [${n},${classes}] rows`,
     )
-  const data = storage(labels)
+  const data = readable(op, labels)
   return Array.from(data, (label, i) => {
     if (!(Number.isInteger(label) && label >= 0 && label < classes))
       throw new ArgumentError(op, `labels[${i}] is ${describe(label)}, not a class index in [0, ${classes})`)
@@ -74,7 +76,7 @@ export const accuracy = (scores: AnyTensor, labels: AnyTensor): number => {
   const [n, classes] = scoreShape('accuracy', scores)
   if (n === 0) throw new ArgumentError('accuracy', 'scores hold no rows: the accuracy is undefined')
   const truth = labelClasses('accuracy', labels, n, classes)
-  const predicted = rowArgmax(storage(scores), n, classes)
+  const predicted = rowArgmax(readable('accuracy', scores), n, classes)
   return predicted.reduce((hits, p, i) => hits + (p === truth[i] ? 1 : 0), 0) / n
 }
 
@@ -93,8 +95,8 @@ export const binaryAccuracy = (scores: AnyTensor, labels: AnyTensor, threshold =
       `labels has shape ${formatShape(labels.shape)} but scores has shape ${formatShape(scores.shape)}; they must match`,
     )
   if (scores.size === 0) throw new ArgumentError(op, 'scores are empty: the accuracy is undefined')
-  const s = storage(scores)
-  const y = storage(labels)
+  const s = readable('binaryAccuracy', scores)
+  const y = readable('binaryAccuracy', labels)
   let hits = 0
   for (let i = 0; i < s.length; i++) {
     const label = y[i]!
@@ -115,7 +117,7 @@ export const binaryAccuracy = (scores: AnyTensor, labels: AnyTensor, threshold =
 export const confusionMatrix = (scores: AnyTensor, labels: AnyTensor): number[][] => {
   const [n, classes] = scoreShape('confusionMatrix', scores)
   const truth = labelClasses('confusionMatrix', labels, n, classes)
-  const predicted = rowArgmax(storage(scores), n, classes)
+  const predicted = rowArgmax(readable('confusionMatrix', scores), n, classes)
   const matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0))
   truth.forEach((t, i) => {
     matrix[t]![predicted[i]!]!++

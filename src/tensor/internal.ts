@@ -46,5 +46,6 @@ export {
   type Interpreter,
   lowerTo,
   makeTensor,
+  placeholderOf,
   storage,
 } from './tensor.js'

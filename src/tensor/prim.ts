@@ -114,15 +114,18 @@ export interface Prim<P = undefined> {
    */
   readonly expression?: string
   /**
-   * For a primitive that selects (`where`): per input, a mask over the output's flat positions
-   * (1 = that input was not selected there), or undefined. The engine treats the cotangent there as
-   * a strong zero all the way back, so a NaN or ±Infinity in the branch not taken (sqrt(−1),
-   * log 0, exp(1000)) never leaks into a gradient.
+   * For a primitive that selects (`where`): per input, a mask of the output's shape in the output's
+   * dtype (1 = that input was not selected there), or undefined, computed with `ops` from the
+   * inputs, so it is a tensor the tracer can follow (inside `jit` and `vmap` the inputs' values are
+   * not known while the mask is built). The engine treats the cotangent there as a strong zero all
+   * the way back, so a NaN or ±Infinity in the branch not taken (sqrt(−1), log 0, exp(1000)) never
+   * leaks into a gradient.
    */
   readonly unselected?: (
+    ops: Ops,
     inputs: readonly AnyTensor[],
-    outputShape: Shape,
-  ) => readonly (Uint8Array | undefined)[]
+    output: OutputSpec,
+  ) => readonly (AnyTensor | undefined)[]
   /** The vjp rule; `undefined` for primitives whose output has no gradient (comparisons). */
   readonly vjp: VjpRule<P> | undefined
   /**

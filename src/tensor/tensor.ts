@@ -6,8 +6,9 @@
  *
  * @module tensor
  */
-import { formatValues, sourceOf } from '../format/index.js'
+import { formatPlaceholder, formatValues, sourceOf } from '../format/index.js'
 import type { DType, Storage } from './dtype.js'
+import { ArgumentError } from './errors.js'
 import type { Shape } from './shape.js'
 
 /**
@@ -46,6 +47,8 @@ export interface Interpreter {
    * skip them.
    */
   readonly placeholders?: boolean
+  /** The transform this interpreter runs, for messages about its placeholders (`'vmap'`, `'jit'`). */
+  readonly transform?: string
   process(prim: import('./prim.js').Prim<any>, inputs: readonly AnyTensor[], params: any): AnyTensor
   /**
    * Called when a tensor this interpreter followed reaches a primitive after the interpreter
@@ -101,7 +104,10 @@ export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
    * elements show the ends of each axis with `...` between (`formatTensor` takes options).
    */
   toString(): string {
-    return formatValues({ shape: this.shape, dtype: this.dtype, data: this.#data })
+    const transform = placeholderOf(this as AnyTensor)
+    return transform === undefined
+      ? formatValues({ shape: this.shape, dtype: this.dtype, data: this.#data })
+      : formatPlaceholder(this.shape, this.dtype, transform)
   }
 
   /**
@@ -110,6 +116,9 @@ export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
    * `TensorCodec` read it back.
    */
   toJSON(): TensorJSON {
+    const transform = placeholderOf(this as AnyTensor)
+    if (transform !== undefined)
+      throw new ArgumentError('toJSON', `cannot read the values of a tensor inside ${transform}`)
     return {
       dtype: this.dtype,
       shape: [...this.shape],
@@ -205,15 +214,24 @@ export const lowerTo = (t: AnyTensor, level: number): AnyTensor => {
 }
 
 /**
- * Whether the storage of `t` holds its values: false inside `vmap`, where a tensor stands for a
- * whole batch and its storage is a stand-in.
+ * The transform (`'vmap'`, `'jit'`) whose placeholder `t` is, or undefined when the storage of `t`
+ * holds its values: inside `vmap` a tensor stands for a whole batch, inside `jit` for the values of
+ * every later call.
  * @internal
  */
-export const hasValues = (t: AnyTensor): boolean => {
+export const placeholderOf = (t: AnyTensor): string | undefined => {
   for (let box = boxOfTensor(t); box !== undefined; box = boxOfTensor(box.primal))
-    if (box.interpreter.active && box.interpreter.placeholders === true) return false
-  return true
+    if (box.interpreter.active && box.interpreter.placeholders === true)
+      return box.interpreter.transform ?? 'a transform'
+  return undefined
 }
+
+/**
+ * Whether the storage of `t` holds its values: false inside `vmap`, where a tensor stands for a
+ * whole batch and its storage is a stand-in, and inside `jit`, where it stands for every call.
+ * @internal
+ */
+export const hasValues = (t: AnyTensor): boolean => placeholderOf(t) === undefined
 
 /**
  * The same values with every trace removed: no gradient flows through the result.

@@ -38,6 +38,7 @@ export class BatchTrace implements Interpreter {
   readonly size: number
   active = true
   readonly placeholders = true
+  readonly transform = 'vmap'
 
   constructor(level: number, size: number) {
     this.level = level

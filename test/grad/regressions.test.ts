@@ -13,6 +13,7 @@ import {
   greater,
   hessian,
   hvp,
+  jit,
   jvp,
   less,
   log,
@@ -34,6 +35,7 @@ import {
   sum,
   tensor,
   toFlat,
+  vmap,
   where,
   zeros,
 } from '../../src/index.js'
@@ -72,6 +74,35 @@ describe('where does not leak NaN from the branch not taken (trace.ts strong zer
       f64([1, 1, 1]),
     )
     expect(toFlat(tangent)).toEqual([0, 0, 0.25])
+  })
+
+  it('under jit the strong zeros hold for every call, not only for the values of the tracing call', () => {
+    // traced at x = [1, 2] (no infinity anywhere), then called at x = 0: the mask must be part of
+    // the compiled program (it was decided at trace time, and the plan gave NaN)
+    const f = (x: AnyTensor) => sum(where(greater(x, 0), log(x), 0))
+    const jitted = jit(grad(f))
+    expect(toFlat(jitted(f64([1, 2])))).toEqual([1, 0.5])
+    expect(toFlat(jitted(f64([0, 2])))).toEqual([0, 0.5])
+    expect(toFlat(jitted(f64([-1, 0])))).toEqual([0, 0])
+    expect(jitted.traceCount()).toBe(1)
+    expect(toFlat(grad(jit(f))(f64([0, 4])))).toEqual([0, 0.25])
+  })
+
+  it('under vmap too: each example of vmap(grad) gets its strong zeros (it gave NaN at x = 0)', () => {
+    const g = vmap(grad((x: AnyTensor) => sum(where(greater(x, 0), log(x), 0))))
+    expect(
+      toFlat(
+        g(
+          tensor(
+            [
+              [0, 2],
+              [1, 0],
+            ],
+            { dtype: 'float64' },
+          ),
+        ),
+      ),
+    ).toEqual([0, 0.5, 1, 0])
   })
 
   it('guard: a zero cotangent that is a value (1/∞), not a branch not taken, keeps IEEE semantics: NaN, never 0', () => {

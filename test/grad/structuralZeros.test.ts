@@ -9,16 +9,23 @@ import { allZero, dropNonFinite, intersect, type Unreached, union } from '../../
 import { tensor, toFlat } from '../../src/index.js'
 
 const size = 5
+const bits = fc.array(fc.integer({ min: 0, max: 1 }), { minLength: size, maxLength: size })
+// a mask as bytes (values known) or as a 0/1 tensor (a traced mask inside jit or vmap), of either dtype
 const arbUnreached: fc.Arbitrary<Unreached> = fc.oneof(
   fc.constant(undefined),
   fc.constant('all' as const),
+  bits.map((v) => Uint8Array.from(v)),
   fc
-    .array(fc.integer({ min: 0, max: 1 }), { minLength: size, maxLength: size })
-    .map((v) => Uint8Array.from(v)),
+    .tuple(bits, fc.constantFrom('float32' as const, 'float64' as const))
+    .map(([v, dtype]) => tensor(v, { dtype })),
 )
 /** The set of structurally zero positions, or undefined (nothing known) — the model of `Unreached`. */
-const positions = (u: Unreached): number[] | undefined =>
-  u === undefined ? [] : u === 'all' ? [0, 1, 2, 3, 4] : [...u.keys()].filter((k) => u[k] === 1)
+const positions = (u: Unreached): number[] | undefined => {
+  if (u === undefined) return []
+  if (u === 'all') return [0, 1, 2, 3, 4]
+  const values = u instanceof Uint8Array ? [...u] : toFlat(u)
+  return [...values.keys()].filter((k) => values[k] === 1)
+}
 const same = (a: Unreached, b: Unreached): void => {
   expect(positions(a)).toEqual(positions(b))
 }

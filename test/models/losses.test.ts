@@ -12,6 +12,7 @@ import {
   fromArrayOrThrow,
   grad,
   item,
+  jit,
   matmul,
   reshape,
   ShapeError,
@@ -319,5 +320,34 @@ describe('softmaxCrossEntropy inside vmap', () => {
       expect(Math.abs(v - expected[i]!)).toBeLessThanOrEqual(1e-12)
     })
     expect(item(softmaxCrossEntropy(logits, labels))).toBeCloseTo(expected.reduce((a, b) => a + b) / 3, 12)
+  })
+})
+
+describe('softmaxCrossEntropy inside jit', () => {
+  it('class-index labels are inputs of the compiled loss: each call uses its own labels', () => {
+    // before, the labels were read in JavaScript while tracing, so every later call reused the
+    // first call's labels
+    const logits = tensor(
+      [
+        [1, 2, 3],
+        [3, 1, 0],
+      ],
+      { dtype: 'float64' },
+    )
+    const byHand = (labels: readonly number[]) =>
+      [
+        [1, 2, 3],
+        [3, 1, 0],
+      ]
+        .map((r, i) => Math.log(r.reduce((s, v) => s + Math.exp(v), 0)) - r[labels[i]!]!)
+        .reduce((a, b) => a + b) / 2
+    const loss = jit((z: AnyTensor, y: AnyTensor) => softmaxCrossEntropy(z, y))
+    for (const labels of [
+      [2, 0],
+      [0, 1],
+      [1, 2],
+    ])
+      expect(item(loss(logits, tensor(labels, { dtype: 'float64' })))).toBeCloseTo(byHand(labels), 12)
+    expect(loss.traceCount()).toBe(1)
   })
 })

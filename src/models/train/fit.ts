@@ -63,11 +63,11 @@ export interface FitOptions<
   readonly onEpoch?: (info: EpochInfo<P>) => undefined | 'stop'
   /**
    * Compile the loss and its gradient with `jit` (one trace per batch shape, then a compiled plan,
-   * about twice as fast on the MNIST MLP). Default false, because the loss must then be a pure
-   * tensor function of (params, batch): JavaScript that reads tensor values runs only when it is
-   * traced — `softmaxCrossEntropy` with class-index labels reads them to pick the log
-   * probabilities, so it would train every step on the first batch's labels; give it one-hot
-   * targets instead. The optimizer update always runs eagerly (it reads its step count).
+   * about twice as fast on the MNIST MLP). Default true. The loss must then be a tensor function
+   * of (params, batch): a loss that reads tensor values in JavaScript (`item`, `toFlat`, a metric)
+   * would have them frozen at the first batch, so `jit` refuses the read, and `fit` says so with
+   * an `ArgumentError` at the first step; `false` runs every step eagerly. The optimizer update
+   * always runs eagerly (it reads its step count).
    */
   readonly jit?: boolean
   /**
@@ -159,8 +159,23 @@ export const fit = <
   const shuffleKey = start.key
   let { params, state, step, epochLossSum: lossSum, epochExamples: examples } = start
   const total = epochs * batches
+  const compiled =
+    options.jit === false ? undefined : jit((p: P, b: B) => valueAndGrad((q: P) => options.loss(q, b))(p))
   const lossAndGradient =
-    options.jit !== true ? undefined : jit((p: P, b: B) => valueAndGrad((q: P) => options.loss(q, b))(p))
+    compiled === undefined
+      ? undefined
+      : (p: P, b: B) => {
+          try {
+            return compiled(p, b)
+          } catch (error) {
+            if (error instanceof ArgumentError && error.message.includes('inside jit'))
+              throw new ArgumentError(
+                'fit',
+                `the loss reads tensor values in JavaScript, which fit's jit (on by default) would freeze at the first batch; compute it with tensor ops, or pass jit: false (${error.message})`,
+              )
+            throw error
+          }
+        }
   const update = (p: P, s: OptState, b: B) =>
     uncheckedStep(options.loss, options.optimizer, p, s, b, lossAndGradient)
   const history: EpochRecord[] = []

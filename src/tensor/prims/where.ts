@@ -24,13 +24,9 @@ export const wherePrim: Prim<undefined> = definePrim<undefined>({
     return out
   },
   elementwise: true,
-  unselected: ([c], shape) => {
-    const taken = allocate(c!.dtype, sizeOf(shape))
-    kernels().broadcastTo(storage(c!), c!.shape, taken, shape)
-    const notA = new Uint8Array(taken.length)
-    const notB = new Uint8Array(taken.length)
-    for (let k = 0; k < taken.length; k++) (taken[k] === 0 ? notA : notB)[k] = 1
-    return [undefined, notA, notB]
+  unselected: (ops, [c], { shape, dtype }) => {
+    const notA = ops.cast(ops.equal(ops.broadcastTo(c!, shape), 0), dtype)
+    return [undefined, notA, ops.sub(1, notA)]
   },
   vjp: (ops, ct, _out, [c]) => [null, ops.where(c!, ct, 0), ops.where(c!, 0, ct)],
   batch: batchElementwise(() => wherePrim),

@@ -71,7 +71,7 @@ describe('fit with jit', () => {
   it('with one-hot targets, a jitted fit reaches the eager parameters (within float32 rounding)', () => {
     const oneHotLoss = (p: ReturnType<typeof net.init>, b: { x: Tensor<[number, 2]>; y: Tensor<[number]> }) =>
       softmaxCrossEntropy(net.apply(p, b.x), oneHot(b.y, 2) as Tensor<[number, 2]>)
-    const eager = runFit({ ...base, loss: oneHotLoss })
+    const eager = runFit({ ...base, loss: oneHotLoss, jit: false })
     const jitted = runFit({ ...base, loss: oneHotLoss, jit: true })
     const [a, b] = [leaves(eager.params).flat(), leaves(jitted.params).flat()]
     expect(b).toHaveLength(a.length)
@@ -79,6 +79,30 @@ describe('fit with jit', () => {
       expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(a[i]!)))
     // and the run is reproducible bit for bit
     expectIdentical(runFit({ ...base, loss: oneHotLoss, jit: true }).params, jitted.params)
+  })
+
+  it('is on by default, class-index labels included (each step uses its own batch labels)', () => {
+    const eager = runFit({ ...base, jit: false })
+    const byDefault = runFit(base)
+    const [a, b] = [leaves(eager.params).flat(), leaves(byDefault.params).flat()]
+    for (let i = 0; i < a.length; i++)
+      expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(a[i]!)))
+    // a jitted step computes in fused kernels: its rounding differs from the eager step's somewhere
+    expect(a.every((v, i) => Object.is(v, b[i]))).toBe(false)
+    expectIdentical(runFit({ ...base, jit: true }).params, byDefault.params)
+  })
+
+  it('a loss that reads tensor values in JavaScript is an ArgumentError naming jit: false, which runs it', () => {
+    const reading = (p: ReturnType<typeof net.init>, b: { x: Tensor<[number, 2]>; y: Tensor<[number]> }) =>
+      mul(base.loss(p, b), accuracy(net.apply(p, b.x), b.y) > 2 ? 0 : 1)
+    expect(() => runFit({ ...base, loss: reading })).toThrow(
+      /^fit: the loss reads tensor values in JavaScript, .* pass jit: false \(accuracy: cannot read the values of a tensor inside jit/,
+    )
+    expect(() => runFit({ ...base, loss: reading })).toThrow(ArgumentError)
+    expectIdentical(
+      runFit({ ...base, loss: reading, jit: false }).params,
+      runFit({ ...base, jit: false }).params,
+    )
   })
 })
 
