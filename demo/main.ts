@@ -29,10 +29,16 @@ import {
 const epochs = 30
 const batchSize = 32
 
-const element = <T extends HTMLElement>(id: string): T => {
+const element = (id: string): HTMLElement => {
   const found = document.getElementById(id)
   if (found === null) throw new Error(`the page has no #${id}`)
-  return found as T
+  return found
+}
+
+const canvasElement = (id: string): HTMLCanvasElement => {
+  const found = element(id)
+  if (!(found instanceof HTMLCanvasElement)) throw new Error(`#${id} is not a canvas`)
+  return found
 }
 
 const status = element('status')
@@ -52,7 +58,7 @@ const loss = (p: Params, batch: { x: Tensor<[number, 2], 'float32'>; y: Tensor<[
 const step = trainStep(loss, optimizer)
 
 const drawCurve = (losses: readonly number[]): void => {
-  const canvas = element<HTMLCanvasElement>('curve')
+  const canvas = canvasElement('curve')
   const g = canvas.getContext('2d')!
   const [w, h, pad] = [canvas.width, canvas.height, 36]
   g.clearRect(0, 0, w, h)
@@ -85,7 +91,7 @@ const extent = 1.2
 const grid = 60
 
 const drawMap = (params: Params): void => {
-  const canvas = element<HTMLCanvasElement>('map')
+  const canvas = canvasElement('map')
   const g = canvas.getContext('2d')!
   const cell = canvas.width / grid
   const points = new Float32Array(grid * grid * 2)
