@@ -9,7 +9,7 @@ import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import { loadRun } from '../../src/cli/model.js'
-import { accuracy, key, normal, toFlat, uniform } from '../../src/index.js'
+import { accuracy, key, layerFromConfig, normal, toFlat, uniform } from '../../src/index.js'
 import { twoSpirals } from '../../src/models/data/synthetic.js'
 import { foldIn } from '../../src/models/random/index.js'
 import { writeIdx } from '../../src/node.js'
@@ -177,6 +177,35 @@ describe('nabla train', () => {
     ])
     expect(both.status).toBe(2)
     expect(both.stderr).toContain('--hidden belongs to the --model recipes')
+  })
+
+  it('trains the shipped examples/lenet.json (convolutions, pools and dropout) on MNIST rows', async () => {
+    const out = tempDir()
+    const r = await runInProcess([
+      'train',
+      '--model-config',
+      'examples/lenet.json',
+      '--epochs',
+      '1',
+      '--train-size',
+      '128',
+      '--test-size',
+      '64',
+      '--out',
+      out,
+      '--plain',
+      '--no-plot',
+    ])
+    expect(r.stderr).toBe('')
+    expect(r.status).toBe(0)
+    expect(r.stdout).toContain(
+      'sequential conv2d → maxPool2d → conv2d → maxPool2d → flatten → dense → dropout → dense',
+    )
+    const run = loadRun(path.join(out, 'params.json'))
+    expect(run.net.config).toEqual(
+      layerFromConfig(JSON.parse(fs.readFileSync('examples/lenet.json', 'utf8'))).config,
+    )
+    expect(run.net.dropout).toBeDefined()
   })
 
   it('trains on IDX files: --dataset mnist-idx DIR (gzip or not)', async () => {
