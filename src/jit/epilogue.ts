@@ -17,7 +17,7 @@ import type { Buffers } from './buffers.js'
 import { unitInputs } from './buffers.js'
 import type { FusedUnit, Unit } from './fusion.js'
 import { type Atom, dtypeOf, type IR, shapeOf } from './ir.js'
-import { matmulSizes } from './steps.js'
+import { matmulSizes, runSplittable } from './steps.js'
 
 /** Rows of the product computed (and finished by the epilogue) per block: the gemm's own row block. */
 const rowsPerBlock = 128
@@ -122,8 +122,9 @@ export const epilogueStep = (unit: Extract<Unit, { kind: 'epilogue' }>, buffers:
     const call = { precision, a: aAt, rowStrideA: rsA, colStrideA: csA, b: bAt, rowStrideB: rsB } as const
     const split = { ...call, colStrideB: csB, c: cAt, m, n, k, scratch }
     const all = blockArgs(0, m)
+    const single = () => kernel.gemm(aAt, rsA, csA, bAt, rsB, csB, cAt, n, m, n, k, scratch)
     return () => {
-      if (!shared.threadedGemm(split)) kernel.gemm(aAt, rsA, csA, bAt, rsB, csB, cAt, n, m, n, k, scratch)
+      runSplittable(shared, split, single)
       epilogue(...all)
     }
   }

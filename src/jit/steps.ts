@@ -16,6 +16,7 @@ import {
   planThreadThreshold,
   type Shape,
   type SharedArena,
+  SplitChoice,
   sizeOf,
 } from '../tensor/internal.js'
 import type { Buffers } from './buffers.js'
@@ -127,6 +128,22 @@ export const threadedMatmul = (eq: Equation, shared: SharedArena | undefined): b
   return shared !== undefined && m * n * k >= planThreadThreshold && shared.startThreads() > 0
 }
 
+// whether splitting pays, measured over every plan's products (see splitChoice.ts): a product the
+// plan may split runs split or on this thread, whichever has been faster lately
+const planSplitChoice = new SplitChoice()
+
+/**
+ * Runs a product the plan may split: across the shared arena's helper threads or with `single` on
+ * this thread (same kernel, same bits), whichever has measured faster for its size.
+ */
+export const runSplittable = (shared: SharedArena, call: GemmCall, single: () => void): void => {
+  const macs = call.m * call.n * call.k
+  const began = performance.now()
+  const split = planSplitChoice.choose(macs) && shared.threadedGemm(call)
+  if (!split) single()
+  planSplitChoice.record(macs, split, performance.now() - began)
+}
+
 const matmulStep = (eq: Equation, buffers: Buffers): (() => void) => {
   const [a, b] = eq.inputs as [Equation['inputs'][0], Equation['inputs'][0]]
   const out = eq.outputs[0]!
@@ -163,10 +180,15 @@ const matmulStep = (eq: Equation, buffers: Buffers): (() => void) => {
     k,
     scratch,
   }))
+  const singles = calls.map(
+    (call) => () => kernel.gemm(call.a, rsA, csA, call.b, rsB, csB, call.c, n, m, n, k, scratch),
+  )
+  if (shared === undefined)
+    return () => {
+      for (const single of singles) single()
+    }
   return () => {
-    for (const call of calls)
-      if (shared?.threadedGemm(call) !== true)
-        kernel.gemm(call.a, rsA, csA, call.b, rsB, csB, call.c, n, m, n, k, scratch)
+    for (let i = 0; i < calls.length; i++) runSplittable(shared, calls[i]!, singles[i]!)
   }
 }
 

@@ -27,6 +27,7 @@ export {
   type SharedArena,
   sharedArena,
 } from './kernels/wasm/sharedArena.js'
+export { SplitChoice } from './kernels/wasm/splitChoice.js'
 export { expectTensor } from './ops/operand.js'
 export * as ops from './ops.js'
 export type { BatchRule, DomainCase, DomainTools, OutputSpec, Prim, ValueRange, VjpRule } from './prim.js'
