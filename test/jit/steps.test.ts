@@ -6,6 +6,7 @@ import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   type AnyTensor,
+  add,
   fromArrayOrThrow,
   jit,
   logSoftmax,
@@ -49,6 +50,24 @@ describe('plan steps', () => {
       ),
       { seed: 7, numRuns: 12 },
     )
+  })
+
+  it('give the eager product on every run, whichever way the split choice runs it', () => {
+    // the first runs of a size try both ways (split first), then the cheaper one with probes of
+    // the other: twenty runs of each plan take both ways, with and without an epilogue
+    const dtype = 'float32'
+    const [m, n, k] = [128, 96, 120]
+    const a = filled([m, k], dtype, 3)
+    const b = filled([k, n], dtype, 4)
+    const bias = filled([n], dtype, 5)
+    const product = (x: AnyTensor, y: AnyTensor) => matmulTransposed(x, y)
+    const withEpilogue = (x: AnyTensor, y: AnyTensor) => add(matmulTransposed(x, y), bias)
+    for (const f of [product, withEpilogue]) {
+      const plan = compilePlan(makeIR(f)(a, b), { fusion: true })!
+      expect(plan.threaded).toBe(true)
+      const expected = f(a, b)
+      for (let run = 0; run < 20; run++) expect(sameBits(plan.run([a, b])[0]!, expected)).toBe(true)
+    }
   })
 
   it('run softmax and logSoftmax with the primitives’ arithmetic, bit for bit', () => {
