@@ -35,6 +35,10 @@ export type Unreached = Uint8Array | AnyTensor | 'all' | undefined
 export const settleMask = (mask: AnyTensor | undefined): Unreached =>
   mask === undefined || !hasValues(mask) ? mask : Uint8Array.from(storage(mask), (v) => (v === 0 ? 0 : 1))
 
+/** A mask as a 0/1 tensor shaped like `like`. */
+export const asMask = (mask: Uint8Array | AnyTensor, like: AnyTensor): AnyTensor =>
+  mask instanceof Uint8Array ? makeTensor(like.shape, like.dtype, storageFrom(like.dtype, mask)) : mask
+
 // two masks of one cotangent combined by a tensor op (a byte mask takes the other's shape and dtype)
 const combine = (a: Uint8Array | AnyTensor, b: Uint8Array | AnyTensor, op: typeof ops.maximum): AnyTensor => {
   const like = (a instanceof Uint8Array ? b : a) as AnyTensor

@@ -28,7 +28,15 @@ import {
   storage,
 } from '../tensor/internal.js'
 import { flatten, type Pytree, type TreeDef, unflatten } from '../tree/index.js'
-import { allZero, dropNonFinite, intersect, settleMask, type Unreached, union } from './structuralZeros.js'
+import {
+  allZero,
+  asMask,
+  dropNonFinite,
+  intersect,
+  settleMask,
+  type Unreached,
+  union,
+} from './structuralZeros.js'
 
 /** One recorded primitive application (or a leaf, with `prim` undefined). */
 export interface TapeNode {
@@ -140,7 +148,11 @@ export class ReverseTrace implements Interpreter {
         const perElement = node.prim.elementwise === true && shapesEqual(g.shape, node.output.shape)
         const gZeros = perElement ? union(zeros, unselected?.[j]) : allZero(zeros) ? 'all' : undefined
         const fitted = fitTo(node.prim.name, dropNonFinite(g, gZeros), node.inputs[j]!)
-        const fittedZeros = shapesEqual(fitted.shape, g.shape) || gZeros === 'all' ? gZeros : undefined
+        // summed down to a broadcast input, an element is structurally zero when all it sums are
+        const fittedZeros =
+          shapesEqual(fitted.shape, g.shape) || gZeros === 'all' || gZeros === undefined
+            ? gZeros
+            : settleMask(fitTo(node.prim.name, asMask(gZeros, g), node.inputs[j]!, ops.min))
         accumulate(parent, fitted, fittedZeros)
       }
       if (!retain) cotangents[i] = undefined
@@ -189,7 +201,7 @@ export const recordReverse = <X extends Pytree>(
  * Makes a rule's cotangent match its input: sums over broadcast dimensions and casts the dtype.
  * This is the one place broadcasting is undone.
  */
-const fitTo = (op: string, ct: AnyTensor, input: AnyTensor): AnyTensor => {
+const fitTo = (op: string, ct: AnyTensor, input: AnyTensor, reduce: typeof ops.sum = ops.sum): AnyTensor => {
   let g = ct
   const target = input.shape
   if (!shapesEqual(g.shape, target)) {
@@ -209,7 +221,7 @@ const fitTo = (op: string, ct: AnyTensor, input: AnyTensor): AnyTensor => {
           `vjp rule returned a cotangent of shape ${formatShape(g.shape)} for an input of shape ${formatShape(target)}`,
         )
     }
-    g = ops.reshape(ops.sum(g, axes, { keepdims: true }), target)
+    g = ops.reshape(reduce(g, axes, { keepdims: true }), target)
   }
   return g.dtype === input.dtype ? g : ops.cast(g, input.dtype)
 }

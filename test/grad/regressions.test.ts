@@ -76,6 +76,17 @@ describe('where does not leak NaN from the branch not taken (trace.ts strong zer
     expect(toFlat(tangent)).toEqual([0, 0, 0.25])
   })
 
+  it('through a broadcast branch: where(x > 0, sqrt(x), zeros([3, 2])) for x of shape [2] is 0 at x = −1, 3/(2√x) at 4', () => {
+    // the branch's cotangent is [3, 2] and is summed down to [2]: an element is structurally zero
+    // when every element it sums is (the mask was dropped there, and the gradient was NaN)
+    const f = (x: AnyTensor) => sum(where(greater(x, 0), sqrt(x), zeros([3, 2], { dtype: 'float64' })))
+    expect(toFlat(grad(f)(f64([-1, 4])))).toEqual([0, 0.75])
+    expect(toFlat(jit(grad(f))(f64([-1, 4])))).toEqual([0, 0.75])
+    // a partly selected column is not a structural zero: its finite part stays
+    const g = (x: AnyTensor) => sum(where(greater(x, tensor([[0], [-2]], { dtype: 'float64' })), sqrt(x), 0))
+    expect(toFlat(grad(g)(f64([-1, 4])))).toEqual([Number.NaN, 0.5])
+  })
+
   it('under jit the strong zeros hold for every call, not only for the values of the tracing call', () => {
     // traced at x = [1, 2] (no infinity anywhere), then called at x = 0: the mask must be part of
     // the compiled program (it was decided at trace time, and the plan gave NaN)

@@ -105,6 +105,13 @@ export const builders: readonly (readonly [string, StepBuilder])[] = [
       const condition = scalarOp('greater', z, 0, 1)
       const out = tryBroadcast(shape, z.shape)!
       if (p % 2 === 0) return call('mul', [x, condition], tryBroadcast(x.shape, z.shape)!, x.bound)
+      if (p % 4 === 3) {
+        // a guarded pole: x·√(z + ½) is NaN where z < −½, which the where never selects, so its
+        // gradient there must be a strong zero (not 0 · NaN)
+        const root = unary('sqrt', plusConstant(z, 0.5), Math.sqrt(z.bound + 0.5))
+        const guarded = call('mul', [x, root], tryBroadcast(x.shape, z.shape)!, x.bound * root.bound)
+        return call('where', [condition, guarded, y], out, Math.max(guarded.bound, y.bound))
+      }
       return call('where', [condition, x, y], out, Math.max(x.bound, y.bound))
     },
   ],
