@@ -106,9 +106,11 @@ export const builders: readonly (readonly [string, StepBuilder])[] = [
       const out = tryBroadcast(shape, z.shape)!
       if (p % 2 === 0) return call('mul', [x, condition], tryBroadcast(x.shape, z.shape)!, x.bound)
       if (p % 4 === 3) {
-        // a guarded pole: x·√(z + ½) is NaN where z < −½, which the where never selects, so its
-        // gradient there must be a strong zero (not 0 · NaN)
-        const root = unary('sqrt', plusConstant(z, 0.5), Math.sqrt(z.bound + 0.5))
+        // a guarded pole: x·√(z + 1/√2) is NaN where z < −1/√2, which the where never selects, so
+        // its gradient there must be a strong zero (not 0 · NaN). (An offset no step can produce
+        // exactly: at the pole itself, √0 after clip(z) = −½, the second derivative of a strong zero
+        // is still NaN; see the note of issue 15.)
+        const root = unary('sqrt', plusConstant(z, Math.SQRT1_2), Math.sqrt(z.bound + Math.SQRT1_2))
         const guarded = call('mul', [x, root], tryBroadcast(x.shape, z.shape)!, x.bound * root.bound)
         return call('where', [condition, guarded, y], out, Math.max(guarded.bound, y.bound))
       }
