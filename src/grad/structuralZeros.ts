@@ -42,11 +42,7 @@ export const asMask = (mask: Uint8Array | AnyTensor, like: AnyTensor): AnyTensor
 // two masks of one cotangent combined by a tensor op (a byte mask takes the other's shape and dtype)
 const combine = (a: Uint8Array | AnyTensor, b: Uint8Array | AnyTensor, op: typeof ops.maximum): AnyTensor => {
   const like = (a instanceof Uint8Array ? b : a) as AnyTensor
-  const [x, y] = [a, b].map((m) =>
-    m instanceof Uint8Array
-      ? makeTensor(like.shape, like.dtype, storageFrom(like.dtype, m))
-      : ops.cast(m, like.dtype),
-  )
+  const [x, y] = [a, b].map((m) => ops.cast(asMask(m, like), like.dtype))
   return op(x!, y!)
 }
 
