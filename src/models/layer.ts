@@ -150,10 +150,14 @@ export interface Dropping<P, In extends readonly number[], Out extends readonly 
  */
 export const isDropping = <L extends AnyLayer>(
   layer: L,
-): layer is L & Dropping<ParamsOf<L>, InputShapeOf<L>, OutputShapeOf<L>, L['dtype']> =>
-  Array.isArray((layer as Partial<Dropping<unknown, [], [], DType>>).maskShapes) &&
-  typeof (layer as Partial<Dropping<unknown, [], [], DType>>).dropoutMasks === 'function' &&
-  typeof (layer as Partial<Dropping<unknown, [], [], DType>>).applyMasked === 'function'
+): layer is L & Dropping<ParamsOf<L>, InputShapeOf<L>, OutputShapeOf<L>, L['dtype']> => {
+  const candidate = layer as Partial<Dropping<unknown, [], [], DType>>
+  return (
+    Array.isArray(candidate.maskShapes) &&
+    typeof candidate.dropoutMasks === 'function' &&
+    typeof candidate.applyMasked === 'function'
+  )
+}
 
 /**
  * Checks the masks handed to `applyMasked`: as many as `maskShapes`, each `[batch, ...shape]`.

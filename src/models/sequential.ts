@@ -161,7 +161,7 @@ export const sequential = <const Ls extends readonly [AnyLayer, ...AnyLayer[]]>(
     kind: 'sequential',
     layers: Object.freeze(list.map((l) => l.config)),
   })
-  // the layers that drop, each with where its masks start in the sequence's list
+  // the layers that drop (undefined for the others), in order; run hands each its own masks
   const dropping = list.map((layer) => (isDropping(layer) && layer.maskShapes.length > 0 ? layer : undefined))
   const maskShapes = Object.freeze(dropping.flatMap((layer) => layer?.maskShapes ?? []))
   const dropoutMasks = (k: Key, batch: number): AnyTensor[] => {

@@ -23,8 +23,9 @@ import {
 import { type ActivationName, activation as activationByName, isActivationName } from '../activations.js'
 import { glorotUniform, heUniform } from '../init.js'
 import { checkMasks, type Dropping, type Layer } from '../layer.js'
-import { bernoulli, type Key, split } from '../random/index.js'
+import { type Key, split } from '../random/index.js'
 import { type Conv2dLayerParams, conv2dLayer, flattenLayer, type ImageShape, maxPool2dLayer } from './conv.js'
+import { dropoutMask } from './dropout.js'
 
 /**
  * Everything that defines a `cnn` (JSON-ready).
@@ -235,11 +236,7 @@ export const cnn = <D extends DType = 'float32'>(
       if (rate === 0) return []
       const keys = split(k, hiddenSizes.length)
       return hiddenSizes.map(
-        (size, i) =>
-          div(bernoulli(keys[i]!, [batch, size], 1 - rate, { dtype }), 1 - rate) as unknown as Tensor<
-            [number, number],
-            D
-          >,
+        (size, i) => dropoutMask(keys[i]!, [batch, size], rate, dtype) as Tensor<[number, number], D>,
       )
     },
   }

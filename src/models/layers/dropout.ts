@@ -20,6 +20,17 @@ import { dtypeOption, expectBatch, positiveInteger } from './checks.js'
 export type NoParams = { readonly [name: string]: never }
 
 /**
+ * One inverted-dropout mask: each entry 0 with probability `rate`, else `1 / (1 − rate)`, drawn
+ * from `key` (what `dropout`, `cnn` and `transformerBlock` multiply their values by in training).
+ * @example
+ * import { key } from 'nabla'
+ * import { dropoutMask } from './dropout.js'
+ * dropoutMask(key(0), [2, 4], 0.5, 'float32') // entries 0 or 2
+ */
+export const dropoutMask = (key: Key, shape: readonly number[], rate: number, dtype: DType): AnyTensor =>
+  div(bernoulli(key, shape, 1 - rate, { dtype }) as AnyTensor, 1 - rate)
+
+/**
  * The configuration of a `dropout`.
  * @example
  * import { dropout } from 'nabla'
@@ -81,14 +92,7 @@ export const dropout = <const In extends readonly number[], D extends DType = 'f
   const config: DropoutConfig = Object.freeze({ kind: 'dropout', rate, inputShape: shape, dtype })
   const maskShapes: readonly (readonly number[])[] = rate === 0 ? [] : [shape]
   const dropoutMasks = <B extends number>(key: Key, batch: B): Tensor<[B, ...In], D>[] =>
-    rate === 0
-      ? []
-      : [
-          div(bernoulli(key, [batch, ...shape], 1 - rate, { dtype }) as AnyTensor, 1 - rate) as Tensor<
-            [B, ...In],
-            D
-          >,
-        ]
+    rate === 0 ? [] : [dropoutMask(key, [batch, ...shape], rate, dtype) as Tensor<[B, ...In], D>]
   const applyMasked = <B extends number>(
     _params: NoParams,
     x: Tensor<[B, ...In], D>,
@@ -112,9 +116,7 @@ export const dropout = <const In extends readonly number[], D extends DType = 'f
     maskShapes,
     dropoutMasks,
     applyMasked,
-    applyTraining: <B extends number>(_params: NoParams, x: Tensor<[B, ...In], D>, key: Key) => {
-      expectBatch(op, x, shape)
-      return applyMasked(_params, x, dropoutMasks(key, x.shape[0]))
-    },
+    applyTraining: <B extends number>(params: NoParams, x: Tensor<[B, ...In], D>, key: Key) =>
+      applyMasked(params, x, dropoutMasks(key, x.shape[0])),
   })
 }
