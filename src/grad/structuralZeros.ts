@@ -77,16 +77,13 @@ export const allZero = (zeros: Unreached): boolean =>
 export const dropNonFinite = (g: AnyTensor, unreached: Unreached): AnyTensor => {
   const zeros = unreached instanceof Uint8Array || unreached === 'all' ? unreached : settleMask(unreached)
   if (zeros === undefined) return g
-  // a traced mask (inside jit or vmap): zero those positions outright (they hold ±0 or a
-  // non-finite value), with tensor ops the compiled or batched program repeats for each call
-  if (!(zeros instanceof Uint8Array) && zeros !== 'all')
-    return ops.where(ops.reshape(ops.cast(zeros, g.dtype), g.shape) as AnyTensor, 0, g)
-  // inside vmap (jacrev, hessian) or jit g stands for other values than its storage holds:
-  // the structural zeros are the same for every example, so zero those positions outright (they
-  // hold ±0 or a non-finite value)
-  if (!hasValues(g)) {
-    const mask = zeros === 'all' ? allocate(g.dtype, 1).fill(1) : storageFrom(g.dtype, zeros)
-    return ops.where(makeTensor(zeros === 'all' ? [] : g.shape, g.dtype, mask), 0, g)
+  // a traced mask, or g inside vmap (jacrev, hessian) or jit standing for other values than its
+  // storage holds: zero those positions outright (they hold ±0 or a non-finite value), with tensor
+  // ops the compiled or batched program repeats for each call
+  if (!(zeros === 'all' || zeros instanceof Uint8Array) || !hasValues(g)) {
+    // (a mask has its cotangent's shape; 'all' is a scalar 1 that broadcasts)
+    const mask = zeros === 'all' ? makeTensor([], g.dtype, allocate(g.dtype, 1).fill(1)) : asMask(zeros, g)
+    return ops.where(ops.cast(mask, g.dtype), 0, g)
   }
   const values = storage(g)
   let first = 0

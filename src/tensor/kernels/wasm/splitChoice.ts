@@ -9,8 +9,9 @@
  * So each size class (half an octave of multiply-adds) keeps the last few costs per multiply-add
  * of both ways, and the way with the lower median runs (a median, so that one product the
  * operating system happened to interrupt does not flip the choice); every `probeEvery`-th product
- * of the class runs the other way so that a change of load is noticed. Both ways give bit-identical results (the split runs
- * the same kernel over row blocks), so the choice only moves time.
+ * of the class runs the other way so that a change of load is noticed. Both ways give
+ * bit-identical results (the split runs the same kernel over row blocks), so the choice only
+ * moves time.
  *
  * @module kernels/wasm/splitChoice
  */
