@@ -9,7 +9,13 @@
  * So each size class (half an octave of multiply-adds) keeps the last few costs per multiply-add
  * of both ways, and the way with the lower median runs (a median, so that one product the
  * operating system happened to interrupt does not flip the choice); every `probeEvery`-th product
- * of the class runs the other way so that a change of load is noticed. Both ways give
+ * of the class runs the other way so that a change of load is noticed. A probe that comes out
+ * cheaper than the preferred way's median is confirmed at once: the following products run the
+ * other way too for as long as each stays cheaper, so its stale costs are replaced within a few
+ * products and the median flips. Without that, the costs measured during a busy moment (the
+ * first products of a size, when the machine was loaded or memory was being grown) kept the
+ * dearer way preferred for `probeEvery` times half the window — about fifty products, most of a
+ * short benchmark. A probe that was merely lucky costs one more product the other way. Both ways give
  * bit-identical results (the split runs the same kernel over row blocks), so the choice only
  * moves time.
  *
@@ -27,6 +33,8 @@ interface SizeClass {
   readonly single: Estimate
   readonly split: Estimate
   calls: number
+  /** Whether the last product ran the way not preferred and came out cheaper than the preferred one. */
+  confirming: boolean
 }
 
 /** Samples of each way a size class takes before the cheaper one is preferred. */
@@ -57,7 +65,12 @@ export class SplitChoice {
     const key = Math.floor(2 * Math.log2(Math.max(1, macs)))
     let found = this.#classes.get(key)
     if (found === undefined) {
-      found = { single: { costs: [], samples: 0 }, split: { costs: [], samples: 0 }, calls: 0 }
+      found = {
+        single: { costs: [], samples: 0 },
+        split: { costs: [], samples: 0 },
+        calls: 0,
+        confirming: false,
+      }
       this.#classes.set(key, found)
     }
     return found
@@ -71,14 +84,23 @@ export class SplitChoice {
     // first a few of each, split first (what the size threshold alone would do)
     if (split.samples < firstSamples || single.samples < firstSamples) return split.samples <= single.samples
     const splitCheaper = median(split.costs) <= median(single.costs)
-    return size.calls % this.#probeEvery === 0 ? !splitCheaper : splitCheaper
+    return size.confirming || size.calls % this.#probeEvery === 0 ? !splitCheaper : splitCheaper
   }
 
   /** Records that a product of `macs` multiply-adds took `milliseconds`, split or not. */
   record(macs: number, wasSplit: boolean, milliseconds: number): void {
     if (!(milliseconds >= 0) || macs <= 0) return
-    const estimate = wasSplit ? this.#classOf(macs).split : this.#classOf(macs).single
-    estimate.costs[estimate.samples % this.#window] = milliseconds / macs
+    const size = this.#classOf(macs)
+    const cost = milliseconds / macs
+    const [estimate, other] = wasSplit ? [size.split, size.single] : [size.single, size.split]
+    estimate.costs[estimate.samples % this.#window] = cost
     estimate.samples++
+    // a product of the way still not preferred that beat the preferred way's median asks for another
+    const preferred = median(other.costs)
+    size.confirming =
+      other.samples >= firstSamples &&
+      estimate.samples > firstSamples &&
+      (wasSplit ? median(estimate.costs) > preferred : median(estimate.costs) >= preferred) &&
+      cost < preferred
   }
 }

@@ -67,6 +67,56 @@ describe('SplitChoice', () => {
     )
   })
 
+  it('recovers within a few products from costs measured during a busy start', () => {
+    fc.assert(
+      fc.property(
+        arbCosts,
+        arbMacs,
+        fc.integer({ min: 8, max: 32 }),
+        fc.boolean(),
+        (costs, macs, probeEvery, busyWayIsCheaper) => {
+          fc.pre(costs.split < 0.8 * costs.single || costs.single < 0.8 * costs.split)
+          const cheaper = costs.split < costs.single ? 'split' : 'single'
+          // the first products: the way that is really cheaper ran ten times dearer (a busy
+          // machine, memory being grown), so the other way is preferred at first
+          const busy = { ...costs, [cheaper]: 10 * costs[cheaper] }
+          const choice = new SplitChoice(probeEvery)
+          simulate(choice, macs, busy, 6)
+          if (!busyWayIsCheaper) simulate(choice, macs, busy, probeEvery - 1) // and a while after
+          const calls = 3 * probeEvery
+          const splits = simulate(choice, macs, costs, calls)
+          const cheaperRuns = cheaper === 'split' ? splits : calls - splits
+          // one probe, two confirmations and the flip: all but the products before the first probe
+          expect(cheaperRuns).toBeGreaterThanOrEqual(calls - probeEvery - 2)
+        },
+      ),
+      { seed: 1506, numRuns: 200 },
+    )
+  })
+
+  it('pays one product for a probe that was merely lucky', () => {
+    fc.assert(
+      fc.property(arbMacs, fc.integer({ min: 8, max: 32 }), (macs, probeEvery) => {
+        const choice = new SplitChoice(probeEvery)
+        simulate(choice, macs, { split: 1e-6, single: 2e-6 }, 6)
+        let singles = 0
+        let lucky = true
+        for (let call = 0; call < 4 * probeEvery; call++) {
+          const split = choice.choose(macs)
+          // the first single-thread probe happens to beat the split; the rest cost as usual
+          const cost = split ? 1e-6 : lucky ? 0.5e-6 : 2e-6
+          if (!split) {
+            singles++
+            lucky = false
+          }
+          choice.record(macs, split, macs * cost)
+        }
+        expect(singles).toBe(4 + 1)
+      }),
+      { seed: 1507, numRuns: 50 },
+    )
+  })
+
   it('is not flipped by one product the operating system interrupted', () => {
     const choice = new SplitChoice(1000)
     simulate(choice, 2 ** 20, { split: 1, single: 2 }, 20)
