@@ -130,4 +130,8 @@ export const sourceOf = (t: Printable): string => {
  * formatPlaceholder([2], 'float32', 'jit') // 'Tensor<[2], float32> (inside jit: stands for every call, no values to show)'
  */
 export const formatPlaceholder = (shape: readonly number[], dtype: DType, transform: string): string =>
-  `Tensor<[${shape.join(',')}], ${dtype}> (inside ${transform}: stands for ${transform === 'vmap' ? 'every example of the batch' : 'every call'}, no values to show)`
+  `Tensor<[${shape.join(',')}], ${dtype}> (${
+    transform === 'donate'
+      ? 'donated to a jitted call, whose result now holds its memory: no values'
+      : `inside ${transform}: stands for ${transform === 'vmap' ? 'every example of the batch' : 'every call'}, no values to show`
+  })`

@@ -2,8 +2,10 @@
  * Buffer planning: every value of a plan gets a byte range of the plan's WebAssembly memory, laid
  * out once at compile time. A value's range is reused as soon as its last reader has run (liveness
  * over the units, in order); a reshape shares its operand's range (same bytes, another shape);
- * constants keep theirs for the plan's lifetime (they are loaded once); outputs keep theirs to the
- * end of a run, when they are copied out. Ranges are 16-byte aligned (v128 loads).
+ * constants keep theirs for the plan's lifetime (they are loaded once); inputs keep theirs too (an
+ * input given again as the same tensor is not copied in again); outputs keep theirs to the end of a
+ * run; a result paired with a donated input (`donation.ts`) is written into that input's range.
+ * Ranges are 16-byte aligned (v128 loads).
  *
  * @module jit/buffers
  */
@@ -63,8 +65,15 @@ const isReshape = (unit: Unit): unit is Extract<Unit, { kind: 'single' }> =>
   unit.kind === 'single' &&
   (unit.equation.prim.name === 'reshape' || unit.equation.prim.name === 'stopGradient')
 
-/** Lays out the buffers of `units` (which compute `ir`). */
-export const planBuffers = (ir: IR, units: readonly Unit[]): Layout => {
+/**
+ * Lays out the buffers of `units` (which compute `ir`); `pairs` maps a result to the donated input
+ * whose range it is written into.
+ */
+export const planBuffers = (
+  ir: IR,
+  units: readonly Unit[],
+  pairs: ReadonlyMap<number, Var> = new Map(),
+): Layout => {
   // a reshape's output is its operand's buffer: follow aliases to the owning value
   const owner = new Map<number, Atom>()
   const ownerOf = (a: Atom): Atom => (a.kind === 'var' ? (owner.get(a.id) ?? a) : a)
@@ -105,17 +114,23 @@ export const planBuffers = (ir: IR, units: readonly Unit[]): Layout => {
         top += bytesOf(input.value)
       }
   for (const v of ir.inputs) variables.set(v.id, take(bytesOf(v)))
+  const inputIds = new Set(ir.inputs.map((v) => v.id))
   const released = new Set<number | object>()
   units.forEach((unit, i) => {
     const out = unitOutput(unit)
     if (isReshape(unit)) {
       const source = ownerOf(out)
       variables.set(out.id, source.kind === 'var' ? variables.get(source.id)! : constants.get(source.value)!)
-    } else for (const written of unitOutputs(unit)) variables.set(written.id, take(bytesOf(written)))
+    } else
+      for (const written of unitOutputs(unit)) {
+        const donor = pairs.get(written.id)
+        variables.set(written.id, donor === undefined ? take(bytesOf(written)) : variables.get(donor.id)!)
+      }
     for (const input of unitInputs(unit)) {
       const source = ownerOf(input)
       const key = keyOf(source)
-      if (source.kind !== 'var' || released.has(key) || lastUse.get(key) !== i) continue
+      if (source.kind !== 'var' || inputIds.has(source.id) || released.has(key) || lastUse.get(key) !== i)
+        continue
       released.add(key)
       release(key, bytesOf(source), variables.get(source.id)!)
     }

@@ -13,6 +13,13 @@
  * At first order the call's forward plan also returns the values its backward plan reads, so
  * `grad(jit(f))` computes the forward once.
  *
+ * Donation (`donate`, JAX's `donate_argnums`): the caller gives up the tensors of some arguments, and a
+ * result of the same shape and dtype may be computed in their memory (`donation.ts`). Such a result is
+ * lent the plan's memory; donated back at the next call (`params = step(params, batch)`) it is updated
+ * in place, so the loop copies and allocates nothing for it, and otherwise its values move out before
+ * the plan writes that memory again. A donated tensor is consumed: reading it is an `ArgumentError`.
+ * Inputs given again as the same tensor are not copied in again (tensors never change).
+ *
  * What a trace cannot see: `f` runs only at tracing calls, so its side effects (logging, counters)
  * happen once per signature. Reading a traced tensor's values in JavaScript (`item(x) > 0 ? …`,
  * `toFlat`, a metric) would freeze them at the tracing call, so it is an `ArgumentError` ("cannot
@@ -25,7 +32,7 @@
  * @module jit/jit
  */
 
-import type { AnyTensor } from '../tensor/internal.js'
+import { type AnyTensor, ArgumentError, makeTensor, moveStorage, storage } from '../tensor/internal.js'
 import { unflatten } from '../tree/index.js'
 import { type Call, makeCall } from './call.js'
 import { interpretIR } from './interpret.js'
@@ -51,6 +58,15 @@ export interface JitOptions {
   readonly staticArgs?: readonly number[]
   /** Fuse elementwise chains into generated kernels (default true; false for comparison). */
   readonly fusion?: boolean
+  /**
+   * Indices of arguments the caller gives up (JAX's `donate_argnums`): a result of the same shape and
+   * dtype may be computed in place of a donated tensor, so a loop such as
+   * `params = step(params, batch)` copies nothing in or out for them and allocates nothing. Every
+   * tensor of a donated argument is consumed by the call, whether or not its memory was reused:
+   * reading it afterwards is an `ArgumentError`. Applies to calls with plain tensors; under `grad`,
+   * `vmap` or an outer `jit` nothing is donated.
+   */
+  readonly donate?: readonly number[]
 }
 
 /** What a jitted function exposes besides being called. */
@@ -63,8 +79,12 @@ export interface Jitted {
 
 interface Entry {
   readonly traced: Traced
+  /** Per leaf of the arguments: whether it is donated. */
+  readonly donated: readonly boolean[]
   /** The compiled plan; null when the runtime cannot run one (no WebAssembly SIMD). */
   plan: Plan | null | undefined
+  /** With donated leaves: the plan that donates nothing, which the call primitive runs. */
+  plain?: Plan | null
   /** The call primitive (see call.ts); null when the outputs cannot be one primitive's output. */
   call: Call | null | undefined
 }
@@ -96,6 +116,27 @@ const signature = (args: readonly FlatArgument[]): string =>
     .join('#')
 
 /**
+ * Consumes the donated leaves (as given, and without their finished traces' boxes); a result that
+ * is a donated leaf itself (`x => x`) becomes a copy first.
+ */
+const consume = (
+  donated: readonly boolean[],
+  given: readonly AnyTensor[],
+  leaves: readonly AnyTensor[],
+  outputs: AnyTensor[],
+): void => {
+  donated.forEach((d, i) => {
+    if (!d) return
+    for (const t of [given[i]!, leaves[i]!]) {
+      outputs.forEach((o, j) => {
+        if (o === t) outputs[j] = makeTensor(t.shape, t.dtype, storage(t).slice())
+      })
+      moveStorage(t, undefined)
+    }
+  })
+}
+
+/**
  * Compiles `f`: the result has `f`'s type and gives the same values (see the module header for
  * what tracing cannot see). Arguments are pytrees of tensors (or static values, by index).
  * @example
@@ -106,6 +147,13 @@ const signature = (args: readonly FlatArgument[]): string =>
  */
 export const jit = <F extends (...args: any[]) => any>(f: F, options: JitOptions = {}): F & Jitted => {
   const staticArgs = new Set(options.staticArgs ?? [])
+  const donate = new Set(options.donate ?? [])
+  for (const i of donate)
+    if (!Number.isInteger(i) || i < 0 || staticArgs.has(i))
+      throw new ArgumentError(
+        'jit',
+        `donate: ${i} is not the index of a tensor argument (${staticArgs.has(i) ? 'it is static' : 'indices are integers ≥ 0'})`,
+      )
   const cache = new Map<string, Entry>()
   let traces = 0
   let last: IR | undefined
@@ -118,25 +166,34 @@ export const jit = <F extends (...args: any[]) => any>(f: F, options: JitOptions
       traces++
       last = traced.ir
       if (traced.capturedTracer) return unflatten(traced.outputDef, traced.values)
-      cache.set(key, { traced, plan: undefined, call: undefined })
+      const donated = flat.flatMap((a, i) => (a.kind === 'tree' ? a.leaves.map(() => donate.has(i)) : []))
+      cache.set(key, { traced, donated, plan: undefined, call: undefined })
       // the first call returns the plan's results too (or the call primitive's, under an outer
       // transform), so every call of a signature computes the same way (bit for bit) — a resumed
       // run equals an uninterrupted one
-      return run(cache.get(key)!, leavesOf(flat).map(settle))
+      return run(cache.get(key)!, leavesOf(flat))
     }
-    return run(entry, leavesOf(flat).map(settle))
+    return run(entry, leavesOf(flat))
   }
-  const planOf = (entry: Entry): Plan | null =>
-    (entry.plan ??= compilePlan(entry.traced.ir, { fusion: options.fusion ?? true }) ?? null)
-  const run = (entry: Entry, leaves: readonly AnyTensor[]): unknown => {
+  const planOf = (entry: Entry, donating = true): Plan | null => {
+    const fusion = options.fusion ?? true
+    if (!donating && entry.donated.includes(true))
+      return (entry.plain ??= compilePlan(entry.traced.ir, { fusion }) ?? null)
+    return (entry.plan ??= compilePlan(entry.traced.ir, { fusion, donated: entry.donated }) ?? null)
+  }
+  const run = (entry: Entry, given: readonly AnyTensor[]): unknown => {
     const { traced } = entry
+    const leaves = given.map(settle)
     if (leaves.every(isConcrete)) {
       const plan = planOf(entry)
-      return unflatten(traced.outputDef, plan === null ? interpretIR(traced.ir, leaves) : plan.run(leaves))
+      const outputs = plan === null ? interpretIR(traced.ir, leaves) : plan.run(leaves)
+      if (donate.size > 0) consume(entry.donated, given, leaves, outputs)
+      return unflatten(traced.outputDef, outputs)
     }
     // under an outer transform: one call primitive (its vjp the compiled pullback)
     entry.call ??=
-      makeCall(f.name || 'f', traced.ir, () => planOf(entry), jitPullback, options.fusion ?? true) ?? null
+      makeCall(f.name || 'f', traced.ir, () => planOf(entry, false), jitPullback, options.fusion ?? true) ??
+      null
     const outputs = entry.call === null ? interpretIR(traced.ir, leaves) : entry.call.apply(leaves)
     return unflatten(traced.outputDef, outputs)
   }

@@ -5,9 +5,14 @@
  * value out by liveness (`buffers.ts`) in a region of the plans' shared WebAssembly memory (whose
  * helper threads split the large products; a private memory where threads are unavailable) and
  * turns each unit into a step that works on addresses or views of that memory. The region goes
- * back to the shared memory when the plan is collected. A run copies the inputs in, runs the steps and
- * copies the outputs out into fresh tensors: those are its only allocations, so a jitted training
- * step allocates nothing else in steady state.
+ * back to the shared memory when the plan is collected (or, if later, when the last result it lent is).
+ *
+ * A run copies the inputs in (an input given again as the same tensor is already there: tensors never
+ * change), runs the steps and copies the outputs out into fresh tensors: those copies are its only
+ * allocations. A result paired with a donated input (`donation.ts`) is not copied out: the call lends
+ * it its buffer (a view of the plan's memory). Before a later run writes that buffer, the lent tensor
+ * is either donated back (the usual loop, `params = step(params, batch)`: nothing is copied in or out)
+ * or its values are moved out into memory of its own, so no tensor a caller holds ever changes.
  *
  * @module jit/plan
  */
@@ -16,17 +21,21 @@ import {
   type Arena,
   createArena,
   type DType,
+  lend,
   makeTensor,
+  moveStorage,
   type SharedArena,
+  type Storage,
   sharedArena,
   sizeOf,
   storage,
 } from '../tensor/internal.js'
 import { type Buffers, planBuffers, unitOutputs } from './buffers.js'
 import { eliminateDeadCode } from './dce.js'
+import { pairDonations } from './donation.js'
 import { attachEpilogues, epilogueStep } from './epilogue.js'
 import { planUnits, type Unit } from './fusion.js'
-import { type Atom, dtypeOf, type Equation, type IR, shapeOf } from './ir.js'
+import { type Atom, dtypeOf, type Equation, type IR, shapeOf, type Var } from './ir.js'
 import { javascriptGroupKernel, wasmGroupKernel } from './kernels.js'
 import { matmulSizes, singleStep, threadedMatmul } from './steps.js'
 
@@ -36,6 +45,8 @@ export interface PlanOptions {
   readonly fusion: boolean
   /** Split large products across the shared arena's helper threads (default true; false to compare). */
   readonly threads?: boolean
+  /** Per input of the IR: whether the caller donates it (its tensor is consumed by the call). */
+  readonly donated?: readonly boolean[]
 }
 
 /** A compiled IR: `run` takes concrete input tensors and returns fresh output tensors. */
@@ -46,6 +57,8 @@ export interface Plan {
   readonly bytes: number
   /** Whether some of the plan's products are split across the shared arena's helper threads. */
   readonly threaded: boolean
+  /** Results written into a donated input's buffer: result variable id → that input. */
+  readonly donations: ReadonlyMap<number, Var>
   run(inputs: readonly AnyTensor[]): AnyTensor[]
 }
 
@@ -63,6 +76,17 @@ interface Placement {
 
 // a plan's region of the shared arena goes back when nothing can run the plan any more
 const regions = new FinalizationRegistry<number>((at) => sharedArena()?.release(at))
+// a lent result keeps its plan (and so the plan's memory) alive
+const lenders = new WeakMap<Storage, unknown>()
+
+// the storage of a tensor, or undefined when it was donated (to any jitted call)
+const valuesOf = (t: AnyTensor): Storage | undefined => {
+  try {
+    return storage(t)
+  } catch {
+    return undefined
+  }
+}
 
 /**
  * A region of `bytes` in the shared arena, else a private memory (`own`, or a new one); undefined
@@ -90,7 +114,9 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
   const pruned = eliminateDeadCode(ir)
   const grouped = planUnits(pruned, options.fusion)
   const units = options.fusion ? attachEpilogues(pruned, grouped) : grouped
-  const layout = planBuffers(pruned, units)
+  const donatedIds = new Set(pruned.inputs.filter((_, i) => options.donated?.[i] === true).map((v) => v.id))
+  const donations = pairDonations(pruned, units, donatedIds)
+  const layout = planBuffers(pruned, units, donations)
   const scratchOffset = Math.ceil(layout.bytes / 16) * 16
   // scratch for the products: one gemm's packing space, or a threaded product's packed B and
   // per-thread space
@@ -164,19 +190,60 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
     )
   })
   const inputViews = pruned.inputs.map((v) => view(v))
-  const outputs = pruned.outputs.map((atom) => {
+  const donatedInputs = pruned.inputs.map((v) => donatedIds.has(v.id))
+  // the tensor each input's range holds (undefined: unknown), by identity
+  const held: (AnyTensor | undefined)[] = pruned.inputs.map(() => undefined)
+  // per output: the donated input it is written over (its index), the tensor lent that range, its view
+  const donors = pruned.outputs.map((atom) =>
+    atom.kind === 'var' && donations.has(atom.id) ? pruned.inputs.indexOf(donations.get(atom.id)!) : -1,
+  )
+  // per input: the output written over it (-1: none)
+  const donated = pruned.inputs.map((_, i) => donors.indexOf(i))
+  const lent: (AnyTensor | undefined)[] = pruned.outputs.map(() => undefined)
+  const lentViews: (Storage | undefined)[] = pruned.outputs.map(() => undefined)
+  const outputs = pruned.outputs.map((atom, j) => {
     if (atom.kind === 'const') return () => atom.value
     const index = pruned.inputs.findIndex((v) => v.id === atom.id)
     const made = units.some((u) => unitOutputs(u).some((v) => v.id === atom.id))
     if (index >= 0 && !made) return (inputs: readonly AnyTensor[]) => inputs[index]!
     const source = view(atom)
-    return () => makeTensor(atom.shape, atom.dtype, source.slice())
+    if (donors[j]! < 0) return () => makeTensor(atom.shape, atom.dtype, source.slice())
+    return () => {
+      const own = new (source.constructor as Float32ArrayConstructor)(
+        source.buffer,
+        source.byteOffset,
+        source.length,
+      )
+      const t = makeTensor(atom.shape, atom.dtype, own)
+      lend(own)
+      lenders.set(own, run)
+      lent[j] = t
+      lentViews[j] = own
+      return t
+    }
   })
   const run = (inputs: readonly AnyTensor[]): AnyTensor[] => {
-    for (let i = 0; i < inputViews.length; i++) inputViews[i]!.set(storage(inputs[i]!))
+    // a lent result not donated back at the input it was written over: its values move out first
+    for (let j = 0; j < lent.length; j++) {
+      const t = lent[j]
+      if (t === undefined) continue
+      lent[j] = undefined
+      const data = valuesOf(t)
+      if (data === lentViews[j] && !(donatedInputs[donors[j]!] && inputs[donors[j]!] === t))
+        moveStorage(t, data!.slice())
+    }
+    for (let i = 0; i < inputViews.length; i++) {
+      const t = inputs[i]!
+      const data = storage(t)
+      if (held[i] === t) continue
+      // a tensor donated back where it was lent is in place already
+      if (!donatedInputs[i] || lentViews[donated[i]!] !== data) inputViews[i]!.set(data)
+      // a donated input's range is written over by the run
+      held[i] = donatedInputs[i] ? undefined : t
+    }
     for (let i = 0; i < steps.length; i++) steps[i]!()
     return outputs.map((read) => read(inputs))
   }
   if (placement.shared !== undefined) regions.register(run, base)
-  return { ir: pruned, units, bytes: scratchOffset + scratch, threaded: splits.size > 0, run }
+  return { ir: pruned, units, bytes: scratchOffset + scratch, threaded: splits.size > 0, donations, run }
 }

@@ -45,8 +45,10 @@ export {
   detach,
   hasValues,
   type Interpreter,
+  lend,
   lowerTo,
   makeTensor,
+  moveStorage,
   placeholderOf,
   storage,
 } from './tensor.js'

@@ -60,6 +60,15 @@ export interface Interpreter {
 const constructorToken: unique symbol = Symbol('nabla.Tensor')
 let storageOf: (t: AnyTensor) => Storage
 let boxOfTensor: (t: AnyTensor) => Box | undefined
+/**
+ * @internal Replaces a tensor's storage by the same values held elsewhere, or marks it donated
+ * (`undefined`: a jitted call reused its memory, and reading it is an `ArgumentError`).
+ */
+export let moveStorage: (t: AnyTensor, data: Storage | undefined) => void
+// the storage of a tensor donated to a jitted call (`jit`'s `donate`): its memory now holds a result
+const donated = new Float32Array(0)
+// storage a jitted call lent to the one tensor it returned (see `lend`)
+const resident = new WeakSet<Storage>()
 
 /**
  * An immutable tensor of shape `S` and dtype `D`. The dtype defaults to `'float32'` (the dtype of
@@ -79,7 +88,7 @@ export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
   readonly dtype: D
   /** The number of elements. */
   readonly size: number
-  readonly #data: Storage
+  #data: Storage
   readonly #box: Box | undefined
 
   /** @internal Tensors are made by nabla's constructors, never with `new`. */
@@ -97,6 +106,9 @@ export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
   static {
     storageOf = (t) => t.#data
     boxOfTensor = (t) => t.#box
+    moveStorage = (t, data) => {
+      t.#data = data ?? donated
+    }
   }
 
   /**
@@ -104,7 +116,7 @@ export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
    * elements show the ends of each axis with `...` between (`formatTensor` takes options).
    */
   toString(): string {
-    const transform = placeholderOf(this as AnyTensor)
+    const transform = this.#data === donated ? 'donate' : placeholderOf(this as AnyTensor)
     return transform === undefined
       ? formatValues({ shape: this.shape, dtype: this.dtype, data: this.#data })
       : formatPlaceholder(this.shape, this.dtype, transform)
@@ -122,7 +134,7 @@ export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
     return {
       dtype: this.dtype,
       shape: [...this.shape],
-      data: Array.from(this.#data, (v) =>
+      data: Array.from(storage(this as AnyTensor), (v) =>
         Number.isFinite(v) ? v : Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity',
       ),
     }
@@ -157,7 +169,9 @@ export type AnyTensor<S extends Shape = Shape> = Tensor<S, DType>
 export const isTensor = (value: unknown): value is AnyTensor => value instanceof Tensor
 
 /**
- * Wraps storage as a tensor. The storage must be fresh: nobody else may hold it.
+ * Wraps storage as a tensor. The storage must be fresh (nobody else may hold it), or another
+ * tensor's, shared as values that never change; storage a jitted call lent (`lend`) is
+ * copied instead, so only the tensor it was lent to ever holds it.
  * @internal
  */
 export const makeTensor = <S extends Shape, D extends DType>(
@@ -170,16 +184,26 @@ export const makeTensor = <S extends Shape, D extends DType>(
     constructorToken,
     Object.isFrozen(shape) ? shape : (Object.freeze(shape.slice()) as unknown as S),
     dtype,
-    data,
+    resident.has(data) ? (data.slice() as Storage<D>) : data,
     box,
   )
+
+/**
+ * @internal Marks `view` as lent by a jitted call to the tensor just made over it (the call moves the
+ * values out, or takes the tensor back as a donation, before it writes that memory again).
+ */
+export const lend = (view: Storage): void => void resident.add(view)
 
 /**
  * The storage of a tensor. Internal: callers must never write to it.
  * @internal
  */
-export const storage = <D extends DType>(t: Tensor<Shape, D>): Storage<D> =>
-  storageOf(t as AnyTensor) as Storage<D>
+export const storage = <D extends DType>(t: Tensor<Shape, D>): Storage<D> => {
+  const data = storageOf(t as AnyTensor)
+  if (data === donated)
+    throw new ArgumentError('jit', 'this tensor was donated to a jitted call, which reused its memory')
+  return data as Storage<D>
+}
 
 /** @internal The box of a traced tensor, if any. */
 export const boxOf = (t: AnyTensor): Box | undefined => boxOfTensor(t)
