@@ -22,6 +22,8 @@ import {
   gradOfJitMlpImplementation,
   jitAddImplementation,
   jitChainImplementation,
+  jitDonatedAddImplementation,
+  jitDonatedMlpImplementation,
   jitMemoryResults,
   jitMlpImplementation,
   withImplementation,
@@ -54,12 +56,18 @@ const main = async (): Promise<void> => {
   const cases: Case[] = [
     ...matmulCases(context),
     withImplementation(
-      withImplementation(mlpCase(context), gradOfJitMlpImplementation),
-      jitMlpImplementation,
+      withImplementation(
+        withImplementation(mlpCase(context), gradOfJitMlpImplementation),
+        jitMlpImplementation,
+      ),
+      jitDonatedMlpImplementation,
     ),
     cnnCase(context),
     withImplementation(chainCase(context), jitChainImplementation),
-    withImplementation(addCase(context), jitAddImplementation),
+    withImplementation(
+      withImplementation(addCase(context), jitAddImplementation),
+      jitDonatedAddImplementation,
+    ),
     ...ioCases(context),
     fusedCase(context),
   ].filter((c) => only === undefined || c.name.includes(only))

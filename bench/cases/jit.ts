@@ -26,14 +26,20 @@ import { collect, megabytes } from './memory.js'
 import { type MlpParams, mlpLoss, mlpTensors, sgdUpdate } from './mlp.js'
 import type { Case, CaseContext, Implementation, Prepared } from './types.js'
 
-/** nabla's MLP step, the whole step (loss, gradients, SGD update) under one `jit`. */
-export const nablaJitStep = (): (() => Tensor) => {
+/**
+ * nabla's MLP step, the whole step (loss, gradients, SGD update) under one `jit`; with `donate`, the
+ * parameters are donated (`params = step(params, x, y)` updates them in place).
+ */
+export const nablaJitStep = (donate = false): (() => Tensor) => {
   const { x, y, params: initial } = mlpTensors()
   let params = initial
-  const step = jit((p: MlpParams, xs: typeof x, ys: typeof y): [Tensor, MlpParams] => {
-    const [value, g] = valueAndGrad((q: MlpParams) => mlpLoss(q, xs, ys))(p)
-    return [value, sgdUpdate(p, g)]
-  })
+  const step = jit(
+    (p: MlpParams, xs: typeof x, ys: typeof y): [Tensor, MlpParams] => {
+      const [value, g] = valueAndGrad((q: MlpParams) => mlpLoss(q, xs, ys))(p)
+      return [value, sgdUpdate(p, g)]
+    },
+    { donate: donate ? [0] : [] },
+  )
   return () => {
     const [value, next] = step(params, x, y)
     params = next
@@ -69,6 +75,12 @@ export const jitMlpImplementation: Implementation = {
   prepare: async () => ({ run: nablaJitStep(), work: 1, scale: 1, figure: 'rate' }),
 }
 
+/** The `nabla jit donated` implementation of the MLP case: the parameters are donated to the step. */
+export const jitDonatedMlpImplementation: Implementation = {
+  impl: 'nabla jit donated',
+  prepare: async () => ({ run: nablaJitStep(true), work: 1, scale: 1, figure: 'rate' }),
+}
+
 /** The `nabla jit` implementation of the chain case: `jit(grad(f))` of the same chain. */
 export const jitChainImplementation: Implementation = {
   impl: 'nabla jit',
@@ -101,6 +113,30 @@ export const jitAddImplementation: Implementation = {
     const y = fromArrayOrThrow(randomFloats(addSize, 4), [addSize])
     const f = jit((a: Tensor, b: Tensor) => add(a, b))
     return { run: () => f(x, y), work: 12 * addSize, scale: 1e9, figure: 'rate' }
+  },
+}
+
+/**
+ * The `nabla jit donated` implementation of the add case: `x = f(x, y)` with `x` donated, so each
+ * call writes its sum over the donated tensor's memory (JAX's `donate_argnums`): an elementwise step
+ * whose output buffer is reused, the counterpart of tfjs-wasm's disposed and reused output. Same
+ * work per call (two 1e6 reads, one 1e6 write).
+ */
+export const jitDonatedAddImplementation: Implementation = {
+  impl: 'nabla jit donated',
+  prepare: async () => {
+    let x: Tensor = fromArrayOrThrow(randomFloats(addSize, 3), [addSize])
+    const y = fromArrayOrThrow(randomFloats(addSize, 4), [addSize])
+    const f = jit((a: Tensor, b: Tensor) => add(a, b), { donate: [0] })
+    return {
+      run: () => {
+        x = f(x, y)
+        return x
+      },
+      work: 12 * addSize,
+      scale: 1e9,
+      figure: 'rate',
+    }
   },
 }
 

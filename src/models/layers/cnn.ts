@@ -14,7 +14,6 @@ import {
   ArgumentError,
   add,
   type DType,
-  div,
   matmul,
   mul,
   type Tensor,
