@@ -54,9 +54,16 @@ const epilogueLayouts = (group: FusedUnit, product: Atom & { kind: 'var' }): Ope
 
 /**
  * Merges each unbatched matmul with the fused group that is its product's only reader; the merged
- * unit takes the group's place in the order (the product's operands stay live until then).
+ * unit takes the group's place in the order (the product's operands stay live until then). A group
+ * that reads a donated input (`donated`: variable ids) of its own shape to compute a result stays
+ * apart: the product would be written over the input before the group reads it, and apart the
+ * result can be written in place of the input (`donation.ts`), as a parameter update is.
  */
-export const attachEpilogues = (ir: IR, units: readonly Unit[]): Unit[] => {
+export const attachEpilogues = (
+  ir: IR,
+  units: readonly Unit[],
+  donated: ReadonlySet<number> = new Set(),
+): Unit[] => {
   const uses = new Map<number, number>()
   for (const unit of units)
     for (const input of unitInputs(unit))
@@ -79,6 +86,10 @@ export const attachEpilogues = (ir: IR, units: readonly Unit[]): Unit[] => {
       group === undefined ||
       merged.has(group) ||
       uses.get(product.id) !== 1 ||
+      (ir.outputs.includes(group.output) &&
+        group.operands.some(
+          (o) => o.kind === 'var' && donated.has(o.id) && shapesEqual(o.shape, product.shape),
+        )) ||
       epilogueLayouts(group, product) === undefined
     )
       continue

@@ -113,8 +113,8 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
   if (probe === undefined) return undefined
   const pruned = eliminateDeadCode(ir)
   const grouped = planUnits(pruned, options.fusion)
-  const units = options.fusion ? attachEpilogues(pruned, grouped) : grouped
   const donatedIds = new Set(pruned.inputs.filter((_, i) => options.donated?.[i] === true).map((v) => v.id))
+  const units = options.fusion ? attachEpilogues(pruned, grouped, donatedIds) : grouped
   const donations = pairDonations(pruned, units, donatedIds)
   const layout = planBuffers(pruned, units, donations)
   const scratchOffset = Math.ceil(layout.bytes / 16) * 16
