@@ -10,8 +10,9 @@
  *
  * @module shapes/decimal
  */
+
+import type { IsLiteral } from './check.js'
 import type { Shape } from './shape.js'
-import type { IsLiteral } from './types.js'
 
 type Digit = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9'
 type DigitTuple = {

@@ -6,6 +6,7 @@
  *
  * @module shapes
  */
+export type * from './check.js'
 export type * from './decimal.js'
 export type * from './dtype.js'
 export type * from './layout.js'

@@ -4,8 +4,8 @@
  *
  * @module shapes/tuple
  */
+import type { IsLiteral, IsTuple, Mutable, Same } from './check.js'
 import type { Shape } from './shape.js'
-import type { IsLiteral, IsTuple, Mutable, Same } from './types.js'
 
 export type AllIndices<S extends Shape> =
   Exclude<keyof S & `${number}`, never> extends `${infer I extends number}` ? I : never
