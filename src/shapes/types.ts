@@ -7,6 +7,7 @@
 import type { IsLiteral, IsTuple, Mutable, Same, ShapeErrorType, ShapeString } from './check.js'
 import type { DType } from './dtype.js'
 import type { Shape } from './shape.js'
+import type { AllIndices, Tuple } from './tuple.js'
 
 // ---------------------------------------------------------------------------------------------
 // Broadcasting
@@ -66,7 +67,7 @@ type ClashFlag<A extends number, B extends number> =
   Same<A, B> extends true ? 0 : [PairDistinct<A, B>] extends [never] ? 1 : 0
 
 type IsLonger<A extends Shape, B extends Shape> =
-  BuildTuple<A['length']> extends [...BuildTuple<B['length']>, ...unknown[]] ? true : false
+  Tuple<A['length']> extends [...Tuple<B['length']>, ...unknown[]] ? true : false
 
 type BroadcastTuples<A extends Shape, B extends Shape> =
   IsLonger<A, B> extends true ? BroadcastLonger<A, B> : BroadcastLonger<B, A>
@@ -230,12 +231,6 @@ export type CheckBinary<A, B> = CheckBroadcast<ShapeOf<A>, ShapeOf<B>> & CheckDT
 // ---------------------------------------------------------------------------------------------
 // Tuple arithmetic on small numbers (ranks, axes)
 
-type BuildTuple<N extends number, Acc extends unknown[] = []> = Acc['length'] extends N
-  ? Acc
-  : Acc['length'] extends 64
-    ? never
-    : BuildTuple<N, [...Acc, unknown]>
-
 /**
  * `A − B` for small non-negative literals, `never` when negative.
  * @example
@@ -243,7 +238,7 @@ type BuildTuple<N extends number, Acc extends unknown[] = []> = Acc['length'] ex
  * type D = Subtract<5, 2> // 3
  */
 export type Subtract<A extends number, B extends number> =
-  BuildTuple<A> extends [...BuildTuple<B>, ...infer R] ? R['length'] : never
+  Tuple<A> extends [...Tuple<B>, ...infer R] ? R['length'] : never
 
 /**
  * Normalises a (possibly negative) literal axis against a rank; `never` when out of range.
@@ -255,7 +250,7 @@ export type Subtract<A extends number, B extends number> =
 export type NormalizeAxis<Rank extends number, Axis extends number> = Axis extends number // distribute over a union of axes (`[0, -1]` gives `0 | -1`)
   ? `${Axis}` extends `-${infer P extends number}`
     ? Subtract<Rank, P>
-    : BuildTuple<Rank> extends [...BuildTuple<Axis>, unknown, ...unknown[]]
+    : Tuple<Rank> extends [...Tuple<Axis>, unknown, ...unknown[]]
       ? Axis
       : never
   : never
@@ -311,8 +306,6 @@ export type Reduce<S extends Shape, Axis extends AxisArg, Keep extends boolean> 
               : Shape
             : Shape
           : Shape
-type AllIndices<S extends Shape> =
-  Exclude<keyof S & `${number}`, never> extends `${infer I extends number}` ? I : never
 
 /**
  * `unknown` when every literal axis is in range, an error type otherwise.
