@@ -12,12 +12,12 @@
  * @module shapes/layout
  */
 
+import type { NormalizeAxis } from './axes.js'
 import type { IsLiteral, IsTuple, Mutable, Same, ShapeErrorType, ShapeString } from './check.js'
 import type { AddDims, DivideStrings, IsNatural, SizeOf, SizeString } from './decimal.js'
 import type { DType } from './dtype.js'
 import type { Shape } from './shape.js'
 import type { AllIndices, Inc, Insert, IsFixed, Remove, ShapesDiffer } from './tuple.js'
-import type { NormalizeAxis } from './types.js'
 
 // ---------------------------------------------------------------------------------------------
 // transpose

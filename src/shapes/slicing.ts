@@ -6,11 +6,11 @@
  * @module shapes/slicing
  */
 
+import type { NormalizeAxis } from './axes.js'
 import type { IsLiteral, IsTuple, Same, ShapeErrorType, ShapeString } from './check.js'
 import type { AddDims, IsNatural, SubDims } from './decimal.js'
 import type { Shape } from './shape.js'
 import type { IsFixed, ReplaceWith } from './tuple.js'
-import type { NormalizeAxis } from './types.js'
 
 // ---------------------------------------------------------------------------------------------
 // gather

@@ -4,6 +4,7 @@
  *
  * @module shapes/types
  */
+import type { NormalizeAxis, Subtract } from './axes.js'
 import type { IsLiteral, IsTuple, Mutable, Same, ShapeErrorType, ShapeString } from './check.js'
 import type { DType } from './dtype.js'
 import type { Shape } from './shape.js'
@@ -227,33 +228,6 @@ export type JoinDType<A extends DType, B extends DType> = DType extends A ? B : 
  * // CheckBinary gives ShapeErrorType<'cannot broadcast [2,3] with [3,2]'>
  */
 export type CheckBinary<A, B> = CheckBroadcast<ShapeOf<A>, ShapeOf<B>> & CheckDTypes<A, B>
-
-// ---------------------------------------------------------------------------------------------
-// Tuple arithmetic on small numbers (ranks, axes)
-
-/**
- * `A − B` for small non-negative literals, `never` when negative.
- * @example
- * import type { Subtract } from 'nabla'
- * type D = Subtract<5, 2> // 3
- */
-export type Subtract<A extends number, B extends number> =
-  Tuple<A> extends [...Tuple<B>, ...infer R] ? R['length'] : never
-
-/**
- * Normalises a (possibly negative) literal axis against a rank; `never` when out of range.
- * @example
- * import type { NormalizeAxis } from 'nabla'
- * type A = NormalizeAxis<3, -1> // 2
- * type B = NormalizeAxis<3, 3> // never
- */
-export type NormalizeAxis<Rank extends number, Axis extends number> = Axis extends number // distribute over a union of axes (`[0, -1]` gives `0 | -1`)
-  ? `${Axis}` extends `-${infer P extends number}`
-    ? Subtract<Rank, P>
-    : Tuple<Rank> extends [...Tuple<Axis>, unknown, ...unknown[]]
-      ? Axis
-      : never
-  : never
 
 type AxesUnion<Rank extends number, Axes> = Axes extends number
   ? NormalizeAxis<Rank, Axes>
