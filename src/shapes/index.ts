@@ -7,6 +7,7 @@
  * @module shapes
  */
 export type * from './axes.js'
+export type * from './broadcast.js'
 export type * from './check.js'
 export type * from './decimal.js'
 export type * from './dtype.js'
