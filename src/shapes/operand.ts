@@ -1,16 +1,13 @@
 /**
- * Type-level shape arithmetic: the compile-time twins of the runtime rules in src/tensor/shape.ts.
- * (Being split by topic into files of their own; the words every check uses live in check.ts.)
+ * Operands of the elementwise ops: a tensor or a plain number (a scalar), their shapes and dtypes,
+ * the dtype of a result, and the checks a binary op runs (shapes broadcast, dtypes agree).
  *
- * @module shapes/types
+ * @module shapes/operand
  */
 import type { CheckBroadcast } from './broadcast.js'
 import type { ShapeErrorType } from './check.js'
 import type { DType } from './dtype.js'
 import type { Shape } from './shape.js'
-
-// ---------------------------------------------------------------------------------------------
-// Operands: a tensor or a plain number (a scalar)
 
 /**
  * Something that names a tensor type.
