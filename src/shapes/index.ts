@@ -9,6 +9,7 @@
 export type * from './axes.js'
 export type * from './broadcast.js'
 export type * from './check.js'
+export type * from './concat.js'
 export type * from './decimal.js'
 export type * from './dtype.js'
 export type * from './layout.js'
