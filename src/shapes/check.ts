@@ -7,7 +7,13 @@
  * - a shape whose length is not a literal (`number[]`) switches every static check off;
  * - a dimension typed `number` switches the check off for that dimension only;
  * - a failed check resolves to `{ __shapeError: '…' }`, a type no tensor satisfies, so the call
- *   does not compile and the message shows up in the compiler's error.
+ *   does not compile and the message shows up in the compiler's error;
+ * - each op has a result type (`Concat<…>`) and a check (`CheckConcat<…>`, `unknown` when the call
+ *   is fine or cannot be judged, a `ShapeErrorType` naming the shapes otherwise);
+ * - a generic dimension `B` is carried through untouched and compared only with itself: TypeScript
+ *   cannot decide a conditional on a type parameter, so where a size has to be computed from `B` (a
+ *   concat along the batch axis) the result stays deferred until `B` is known, and is assignable
+ *   wherever a `number` dimension is.
  *
  * @module shapes/check
  */

@@ -10,7 +10,6 @@
  *
  * @module shapes/decimal
  */
-
 import type { IsLiteral } from './check.js'
 import type { Shape } from './shape.js'
 

@@ -1,24 +1,14 @@
 /**
- * Type-level shapes of the layout ops (reshape, transpose, expandDims, squeeze, concat, stack,
- * gather, pad, slice): the compile-time twins of the run-time rules in `ops/layout.ts`.
+ * reshape: the shape `reshape(x, newShape)` gives, with its one `-1` computed where the sizes or
+ * the structure allow it, and the check that the element counts agree. Element counts are decimal
+ * arithmetic on digit strings (decimal.ts), so large literal shapes (`[784, 128]`) still check
+ * without building huge tuples.
  *
- * Each op has a result type (`Concat<…>`) and a check (`CheckConcat<…>`, `unknown` when the call
- * is fine or cannot be judged, a `ShapeErrorType` naming the shapes otherwise). A generic
- * dimension `B` is carried through untouched and compared only with itself: TypeScript cannot
- * decide a conditional on a type parameter, so where a size has to be computed from `B` (a concat
- * along the batch axis) the result stays deferred until `B` is known, and is assignable wherever a
- * `number` dimension is.
- *
- * @module shapes/layout
+ * @module shapes/reshape
  */
-
 import type { IsTuple, Mutable, ShapeErrorType, ShapeString } from './check.js'
 import type { DivideStrings, SizeOf, SizeString } from './decimal.js'
 import type { Shape } from './shape.js'
-
-// ---------------------------------------------------------------------------------------------
-// reshape: element counts by decimal arithmetic on digit strings (decimal.ts), so large literal
-// shapes ([784, 128]) still check without building huge tuples.
 
 type WithoutMinusOne<S extends Shape> = S extends readonly [infer H extends number, ...infer R extends Shape]
   ? H extends -1
