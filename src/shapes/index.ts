@@ -4,6 +4,13 @@
  * here runs, and nothing here imports from the rest of src/. src/tensor builds on it and re-exports
  * it; everything else reaches it through this door.
  *
+ * One file a topic: check.ts (the words every check is written in, and the rules they follow),
+ * shape.ts and dtype.ts (the runtime values described), axes.ts (rank and axis arithmetic),
+ * decimal.ts (sizes as digit strings), broadcast.ts, operand.ts (operands and dtypes of the
+ * elementwise ops), reduce.ts, matmul.ts, reshape.ts, transpose.ts, squeeze.ts (and expandDims),
+ * concat.ts (and stack), slicing.ts (gather, slice, pad), nested.ts (nested array literals).
+ * tuple.ts holds internal tuple helpers and is not re-exported.
+ *
  * @module shapes
  */
 export type * from './axes.js'

@@ -1,6 +1,6 @@
 /**
  * Type-level shapes of the ops that pick, cut or grow along axes: gather, slice, pad and oneHot.
- * The same rules as `layout.ts`: literal sizes are computed, a generic dimension is carried
+ * The same rules as the other ops' files (see check.ts): literal sizes are computed, a generic dimension is carried
  * through untouched (and a size computed from it stays deferred), anything else is `number`.
  *
  * @module shapes/slicing

@@ -1,4 +1,4 @@
-/** Unit tests of the type-level shape arithmetic in src/shapes/types.ts. */
+/** Unit tests of the type-level shape arithmetic in src/shapes/ (broadcast, matmul, reduce, reshape, …). */
 import { describe, expectTypeOf, it } from 'vitest'
 import type {
   Broadcast,
