@@ -49,7 +49,10 @@ export interface PlanOptions {
   readonly donated?: readonly boolean[]
 }
 
-/** A compiled IR: `run` takes concrete input tensors and returns fresh output tensors. */
+/**
+ * A compiled IR: `run` takes concrete input tensors and returns output tensors: fresh ones, or ones
+ * lent the buffers of donated inputs (see the module header).
+ */
 export interface Plan {
   readonly ir: IR
   readonly units: readonly Unit[]
