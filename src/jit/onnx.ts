@@ -8,7 +8,9 @@
  * Covered: matmul (transposes as Transpose nodes), add/sub/mul/div, maximum/minimum, pow,
  * neg/abs/sqrt/exp/log/log1p/sin/cos/sign, relu/tanh/sigmoid, comparisons (as 0/1 floats), where,
  * sum/max/min reductions, reshape, transpose, broadcastTo, cast, stopGradient, softmax and
- * logSoftmax (ONNX's own operators) — and so every composite built from them (logsumexp, mean, …).
+ * logSoftmax (ONNX's own operators), conv2d (Conv, with stride, padding, dilation and groups),
+ * maxPool2d and avgPool2d (MaxPool, and AveragePool counting padding as zeros, as nabla does) — and
+ * so every composite built from them (logsumexp, mean, a CNN's layers, …).
  * Any other primitive is an `ArgumentError` naming it.
  *
  * @module jit/onnx
@@ -134,6 +136,18 @@ class GraphWriter {
   }
 }
 
+/** Stride and padding (`[[top, bottom], [left, right]]`) of a convolution or pooling window. */
+interface ConvParams {
+  readonly stride: readonly number[]
+  readonly padding: readonly (readonly [number, number])[]
+}
+
+/** ONNX's `pads`: the starts of every spatial axis, then their ends. */
+const onnxPads = (padding: ConvParams['padding']): number[] => [
+  ...padding.map((p) => p[0]),
+  ...padding.map((p) => p[1]),
+]
+
 /** Writes the nodes of one equation; returns the name of its output. */
 const writeEquation = (w: GraphWriter, eq: Equation): string => {
   const out = eq.outputs[0]!
@@ -195,6 +209,34 @@ const writeEquation = (w: GraphWriter, eq: Equation): string => {
       return w.node('Transpose', inputs, [outName], [ints('perm', params.perm as readonly number[])])
     case 'cast':
       return w.node('Cast', inputs, [outName], [int('to', floatType(out.dtype))])
+    case 'conv2d': {
+      const { stride, padding, dilation, groups } = params as unknown as ConvParams & {
+        dilation: readonly number[]
+        groups: number
+      }
+      const [, , kh, kw] = shapeOf(eq.inputs[1]!)
+      return w.node(
+        'Conv',
+        inputs,
+        [outName],
+        [
+          ints('kernel_shape', [kh!, kw!]),
+          ints('strides', stride),
+          ints('pads', onnxPads(padding)),
+          ints('dilations', dilation),
+          int('group', groups),
+        ],
+      )
+    }
+    case 'maxPool2d':
+    case 'avgPool2d': {
+      const { window, stride, padding } = params as unknown as ConvParams & { window: readonly number[] }
+      const pool = [ints('kernel_shape', window), ints('strides', stride), ints('pads', onnxPads(padding))]
+      // nabla's average divides every window by its size, padding counted as zeros
+      if (name === 'avgPool2d')
+        return w.node('AveragePool', inputs, [outName], [...pool, int('count_include_pad', 1)])
+      return w.node('MaxPool', inputs, [outName], pool)
+    }
     case 'softmax':
     case 'logSoftmax':
       return w.node(
@@ -210,7 +252,7 @@ const writeEquation = (w: GraphWriter, eq: Equation): string => {
       ...Object.keys(unaryOps),
       ...Object.keys(binaryOps),
       ...Object.keys(comparisons),
-      'log1p, where, matmul, sum, max, min, reshape, broadcastTo, transpose, cast',
+      'log1p, where, matmul, sum, max, min, reshape, broadcastTo, transpose, cast, softmax, logSoftmax, conv2d, maxPool2d, avgPool2d',
     ].join(', ')})`,
   )
 }

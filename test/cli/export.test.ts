@@ -1,13 +1,14 @@
 /**
  * `nabla export`: a trained run written as ONNX gives, in ONNX Runtime, the probabilities nabla's
- * own forward pass gives; a missing flag is a usage error (status 2).
+ * own forward pass gives (an MLP and the convolutional examples/lenet.json); a missing flag is a
+ * usage error (status 2).
  */
 import * as fs from 'node:fs'
 import * as path from 'node:path'
 import * as ort from 'onnxruntime-web'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadRun } from '../../src/cli/model.js'
-import { softmax, tensor, toFlat } from '../../src/index.js'
+import { key, reshape, softmax, tensor, toFlat, uniform } from '../../src/index.js'
 import { runInProcess, tempDir } from './run.js'
 
 ort.env.wasm.numThreads = 1
@@ -52,6 +53,43 @@ describe('nabla export', () => {
     const expected = toFlat(softmax(net.apply(params, tensor(rows)), -1))
     const got = Array.from(result.output0!.data as Float32Array)
     expect(got).toHaveLength(expected.length)
+    got.forEach((v, i) => {
+      expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-6)
+    })
+  })
+
+  it('writes a convolutional stack (examples/lenet.json) that ONNX Runtime runs to nabla’s probabilities', async () => {
+    const run = tempDir()
+    const trained = await runInProcess([
+      'train',
+      '--model-config',
+      'examples/lenet.json',
+      '--epochs',
+      '1',
+      '--train-size',
+      '32',
+      '--test-size',
+      '16',
+      '--out',
+      run,
+      '--plain',
+      '--no-plot',
+    ])
+    expect(trained.status).toBe(0)
+    const params = path.join(run, 'params.json')
+    const out = path.join(run, 'lenet.onnx')
+    const ran = await runInProcess(['export', '--params', params, '--out', out, '--batch', '2'])
+    expect(ran.stderr).toBe('')
+    expect(ran.status).toBe(0)
+    const x = uniform(key(3), [2, 784])
+    const session = await ort.InferenceSession.create(new Uint8Array(fs.readFileSync(out)))
+    const result = await session.run({
+      input0: new ort.Tensor('float32', Float32Array.from(toFlat(reshape(x, [1568]))), [2, 784]),
+    })
+    const { net, params: weights } = loadRun(params)
+    const expected = toFlat(reshape(softmax(net.apply(weights, x), -1), [20]))
+    const got = Array.from(result.output0!.data as Float32Array)
+    expect(got).toHaveLength(20)
     got.forEach((v, i) => {
       expect(Math.abs(v - expected[i]!)).toBeLessThan(1e-6)
     })

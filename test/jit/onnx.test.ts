@@ -9,10 +9,14 @@ import { describe, expect, it } from 'vitest'
 import {
   type AnyTensor,
   ArgumentError,
+  avgPool2d,
+  conv2d,
   exportOnnx,
   gather,
   key,
+  maxPool2d,
   mlp,
+  ShapeError,
   softmax,
   type Tensor,
   tensor,
@@ -87,6 +91,70 @@ describe('exportOnnx', () => {
       if (!(error <= tol)) throw new Error(`relative error ${error}\n${program}`)
     }
     expect(exported).toBeGreaterThan(20)
+  })
+
+  it('convolutions and pooling windows give the same values in ONNX Runtime (random geometries; float64 for MaxPool)', async () => {
+    const pair = (max: number, min = 0) => fc.tuple(fc.integer({ min, max }), fc.integer({ min, max }))
+    const cases = fc.sample(
+      fc.record({
+        dtype: fc.constantFrom('float32' as const, 'float64' as const),
+        batch: fc.integer({ min: 1, max: 2 }),
+        groups: fc.integer({ min: 1, max: 2 }),
+        perGroup: pair(3, 1),
+        size: pair(9, 3),
+        kernel: pair(3, 1),
+        stride: pair(2, 1),
+        dilation: pair(2, 1),
+        padding: fc.tuple(pair(2), pair(2)),
+        seed: fc.nat(1000),
+      }),
+      { seed: 22, numRuns: 60 },
+    )
+    let exported = 0
+    for (const c of cases) {
+      const [inPer, outPer] = c.perGroup
+      const x = uniform(key(c.seed), [c.batch, c.groups * inPer, ...c.size], {
+        dtype: c.dtype,
+        min: -2,
+        max: 2,
+      })
+      const w = uniform(key(c.seed + 1), [c.groups * outPer, inPer, ...c.kernel], {
+        dtype: c.dtype,
+        min: -2,
+        max: 2,
+      })
+      // the pooling windows' padding must stay below the window
+      const poolPadding = c.padding.map(([a, b], i) => [
+        Math.min(a, c.kernel[i]! - 1),
+        Math.min(b, c.kernel[i]! - 1),
+      ]) as unknown as readonly [readonly [number, number], readonly [number, number]]
+      const functions: readonly (readonly [string, (v: AnyTensor) => AnyTensor])[] = [
+        [
+          'conv2d',
+          (v) =>
+            conv2d(v, w, { stride: c.stride, padding: c.padding, dilation: c.dilation, groups: c.groups }),
+        ],
+        ['maxPool2d', (v) => maxPool2d(v, { window: c.kernel, stride: c.stride, padding: poolPadding })],
+        ['avgPool2d', (v) => avgPool2d(v, { window: c.kernel, stride: c.stride, padding: poolPadding })],
+      ]
+      for (const [name, f] of functions) {
+        // ONNX Runtime has float64 kernels only for MaxPool (the models are valid ONNX either way)
+        if (name !== 'maxPool2d' && c.dtype === 'float64') continue
+        let expected: number[]
+        try {
+          expected = toFlat(f(x))
+        } catch (error) {
+          if (error instanceof ShapeError) continue // the window does not fit this image
+          throw error
+        }
+        const [got] = await runOnnx(exportOnnx(f, x), [x])
+        const tol = c.dtype === 'float32' ? 1e-5 : 1e-12
+        const error = maxRelativeError(got!, expected)
+        if (!(error <= tol)) throw new Error(`${name}: relative error ${error} for ${JSON.stringify(c)}`)
+        exported++
+      }
+    }
+    expect(exported).toBeGreaterThan(80)
   })
 
   it('names a primitive it cannot translate', () => {
