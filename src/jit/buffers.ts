@@ -66,6 +66,18 @@ const isReshape = (unit: Unit): unit is Extract<Unit, { kind: 'single' }> =>
   (unit.equation.prim.name === 'reshape' || unit.equation.prim.name === 'stopGradient')
 
 /**
+ * The value whose buffer an atom lives in: a reshape's (or stopGradient's) output is its operand's
+ * buffer, followed through chains of them; any other atom is its own.
+ */
+export const ownersOf = (units: readonly Unit[]): ((a: Atom) => Atom) => {
+  const owner = new Map<number, Atom>()
+  const ownerOf = (a: Atom): Atom => (a.kind === 'var' ? (owner.get(a.id) ?? a) : a)
+  for (const unit of units)
+    if (isReshape(unit)) owner.set(unitOutput(unit).id, ownerOf(unit.equation.inputs[0]!))
+  return ownerOf
+}
+
+/**
  * Lays out the buffers of `units` (which compute `ir`); `pairs` maps a result to the donated input
  * whose range it is written into.
  */
@@ -74,11 +86,7 @@ export const planBuffers = (
   units: readonly Unit[],
   pairs: ReadonlyMap<number, Var> = new Map(),
 ): Layout => {
-  // a reshape's output is its operand's buffer: follow aliases to the owning value
-  const owner = new Map<number, Atom>()
-  const ownerOf = (a: Atom): Atom => (a.kind === 'var' ? (owner.get(a.id) ?? a) : a)
-  for (const unit of units)
-    if (isReshape(unit)) owner.set(unitOutput(unit).id, ownerOf(unit.equation.inputs[0]!))
+  const ownerOf = ownersOf(units)
   const keyOf = (a: Atom): number | object => (a.kind === 'var' ? a.id : a.value)
   const lastUse = new Map<number | object, number>()
   units.forEach((unit, i) => {

@@ -11,26 +11,12 @@
  * @module jit/donation
  */
 import { shapesEqual } from '../tensor/internal.js'
-import { unitInputs, unitOutput } from './buffers.js'
+import { ownersOf, unitInputs, unitOutput } from './buffers.js'
 import type { Unit } from './fusion.js'
-import { type Atom, type IR, shapeOf, type Var } from './ir.js'
+import { type IR, shapeOf, type Var } from './ir.js'
 
 // single steps that read and write their buffers in an order of their own (see steps.ts)
 const ordered = new Set(['matmul', 'sum', 'softmax', 'logSoftmax', 'transpose', 'cast'])
-
-/** The variables a reshape (or stopGradient) output shares with its operand: output id → owner. */
-export const aliasesOf = (units: readonly Unit[]): Map<number, Atom> => {
-  const owner = new Map<number, Atom>()
-  for (const unit of units)
-    if (
-      unit.kind === 'single' &&
-      (unit.equation.prim.name === 'reshape' || unit.equation.prim.name === 'stopGradient')
-    ) {
-      const input = unit.equation.inputs[0]!
-      owner.set(unit.equation.outputs[0]!.id, (input.kind === 'var' && owner.get(input.id)) || input)
-    }
-  return owner
-}
 
 /**
  * Pairs results with donated inputs (`donated`: input variable ids): result variable id → the
@@ -43,11 +29,10 @@ export const pairDonations = (
 ): Map<number, Var> => {
   const pairs = new Map<number, Var>()
   if (donated.size === 0) return pairs
-  const owner = aliasesOf(units)
-  const ownerId = (a: Atom) => (a.kind === 'var' ? ((owner.get(a.id) ?? a) as Atom) : a)
+  const ownerOf = ownersOf(units)
   const reads = (unit: Unit, v: Var) =>
     unitInputs(unit).filter((a) => {
-      const o = ownerId(a)
+      const o = ownerOf(a)
       return o.kind === 'var' && o.id === v.id
     })
   const inputIds = new Set(ir.inputs.map((v) => v.id))
@@ -58,7 +43,7 @@ export const pairDonations = (
   const taken = new Set<number>()
   for (const v of ir.inputs) {
     // a donated input that is a result itself (or shares its buffer with one) is needed to the end
-    if (!donated.has(v.id) || ir.outputs.some((o) => ownerId(o) === v)) continue
+    if (!donated.has(v.id) || ir.outputs.some((o) => ownerOf(o) === v)) continue
     let lastRead = -1
     units.forEach((unit, i) => {
       if (reads(unit, v).length > 0) lastRead = i
@@ -68,7 +53,8 @@ export const pairDonations = (
         ? reads(unit, v).every((a) => shapesEqual(shapeOf(a), result.shape))
         : unit.kind === 'single' && !ordered.has(unit.equation.prim.name)
     const result = ir.outputs.find((out): out is Var => {
-      if (out.kind !== 'var' || taken.has(out.id) || inputIds.has(out.id) || owner.has(out.id)) return false
+      if (out.kind !== 'var' || taken.has(out.id) || inputIds.has(out.id) || ownerOf(out) !== out)
+        return false
       if (ir.outputs.filter((o) => o.kind === 'var' && o.id === out.id).length > 1) return false
       if (out.dtype !== v.dtype || !shapesEqual(out.shape, v.shape)) return false
       const at = writer.get(out.id)
