@@ -194,9 +194,8 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
   })
   const inputViews = pruned.inputs.map((v) => view(v))
   const donatedInputs = pruned.inputs.map((v) => donatedIds.has(v.id))
-  // the tensor each input's range holds (undefined: unknown), by identity; weakly, so a plan does
-  // not keep its last inputs alive
-  const held: (WeakRef<AnyTensor> | undefined)[] = pruned.inputs.map(() => undefined)
+  // the tensor each input's range holds (undefined: unknown), by identity
+  const held: (AnyTensor | undefined)[] = pruned.inputs.map(() => undefined)
   // per output: the donated input it is written over (its index), the tensor lent that range, its view
   const donors = pruned.outputs.map((atom) =>
     atom.kind === 'var' && donations.has(atom.id) ? pruned.inputs.indexOf(donations.get(atom.id)!) : -1,
@@ -239,11 +238,11 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
     for (let i = 0; i < inputViews.length; i++) {
       const t = inputs[i]!
       const data = storage(t)
-      if (held[i]?.deref() === t) continue
+      if (held[i] === t) continue
       // a tensor donated back where it was lent is in place already
       if (!donatedInputs[i] || lentViews[donated[i]!] !== data) inputViews[i]!.set(data)
       // a donated input's range is written over by the run
-      held[i] = donatedInputs[i] ? undefined : new WeakRef(t)
+      held[i] = donatedInputs[i] ? undefined : t
     }
     for (let i = 0; i < steps.length; i++) steps[i]!()
     return outputs.map((read) => read(inputs))
