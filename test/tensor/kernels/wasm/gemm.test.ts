@@ -92,6 +92,10 @@ const blockings: readonly [string, GemmShape][] = [
     { lanes: f32Lanes, mr: 4, nrVectors: 2, kc: 3, mc: 8, nc: 16, unroll: 1, fma: false },
   ],
   [
+    'float32 shipped tile (2 × 16), tiny blocks',
+    { lanes: f32Lanes, mr: 2, nrVectors: 4, kc: 3, mc: 6, nc: 32, unroll: 1, fma: false },
+  ],
+  [
     'float32 odd tile, unrolled',
     { lanes: f32Lanes, mr: 3, nrVectors: 1, kc: 5, mc: 6, nc: 8, unroll: 2, fma: false },
   ],

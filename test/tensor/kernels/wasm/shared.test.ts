@@ -36,6 +36,10 @@ const blockings: readonly [string, GemmShape][] = [
     { lanes: f32Lanes, mr: 4, nrVectors: 2, kc: 3, mc: 8, nc: 16, unroll: 1, fma: false },
   ],
   [
+    'float32 shipped tile (2 × 16), tiny blocks',
+    { lanes: f32Lanes, mr: 2, nrVectors: 4, kc: 3, mc: 6, nc: 32, unroll: 1, fma: false },
+  ],
+  [
     'float64 tiny blocks',
     { lanes: f64Lanes, mr: 2, nrVectors: 3, kc: 4, mc: 4, nc: 12, unroll: 2, fma: false },
   ],
