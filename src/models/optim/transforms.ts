@@ -10,7 +10,10 @@
  * | `addDecayedWeights`    | u + λ·p                                 | `{}`                  |
  * | `clipByGlobalNorm`     | u · min(1, c / ‖u‖)                     | `{}`                  |
  *
- * Step counts are float64 scalar tensors, so every state is a pytree of tensors.
+ * Step counts are float64 scalar tensors, so every state is a pytree of tensors, and every stage
+ * computes with tensor ops only, so an update runs under `jit` (a whole training step compiles, and
+ * its parameters and state can be donated). The one exception is a learning-rate schedule: a
+ * JavaScript function of the step count, which reads the count (`item`), so it runs eagerly only.
  *
  * @module optim/transforms
  */
@@ -20,17 +23,24 @@ import {
   type AnyTensor,
   ArgumentError,
   add,
+  cast,
   div,
+  greater,
   isTensor,
+  less,
   mul,
+  pow,
+  reshape,
   scalar,
   sqrt,
   square,
+  sub,
   sum,
   type Tensor,
+  where,
   zeros,
 } from '../../tensor/index.js'
-import { describe } from '../../tensor/internal.js'
+import { describe, hasValues } from '../../tensor/internal.js'
 import { flatten, type Pytree, treeMap, treeZip } from '../../tree/index.js'
 import {
   type GradientTransformation,
@@ -80,12 +90,16 @@ const fieldsOf = (op: string, state: OptState, names: readonly string[]): Fields
   return state as Fields
 }
 
-const countOf = (op: string, fields: Fields): number => {
+const countOf = (op: string, fields: Fields): Tensor<[], 'float64'> => {
   const count = fields.count
   if (!isTensor(count) || count.size !== 1)
     throw new ArgumentError(op, `state.count must be a scalar tensor, got ${describe(count)}`)
-  return item(count)
+  return count as Tensor<[], 'float64'>
 }
+
+// the next step count, as a float64 scalar
+const nextCount = (count: Tensor<[], 'float64'>): Tensor<[], 'float64'> =>
+  reshape(cast(add(count, 1), 'float64'), [])
 
 const countTensor = (n: number): Tensor<[], 'float64'> => scalar(n, { dtype: 'float64' })
 
@@ -123,15 +137,15 @@ export const scaleByLearningRate = (
     init: () => ({ count: countTensor(0) }),
     update: (updates, state) => {
       const count = countOf(op, fieldsOf(op, state, ['count']))
-      const eta = typeof lr === 'number' ? lr : lr(count)
+      const eta = typeof lr === 'number' ? lr : lr(item(count))
       if (typeof eta !== 'number' || !Number.isFinite(eta) || eta < 0)
         throw new ArgumentError(
           op,
-          `the learning-rate schedule gave ${describe(eta)} at step ${count}; it must be a finite number ≥ 0`,
+          `the learning-rate schedule gave ${describe(eta)} at step ${item(count)}; it must be a finite number ≥ 0`,
         )
       return {
         updates: treeMap(updates, (u) => mul(u, -eta)),
-        state: { count: countTensor(count + 1) },
+        state: { count: nextCount(count) },
       }
     },
   })
@@ -211,7 +225,7 @@ export const scaleByAdam = (
     init: (params) => ({ count: countTensor(0), mu: zerosLike(params), nu: zerosLike(params) }),
     update: (updates, state) => {
       const fields = fieldsOf(op, state, ['count', 'mu', 'nu'])
-      const t = countOf(op, fields) + 1
+      const t = nextCount(countOf(op, fields))
       const mu = treeZip(updates, fields.mu, (u, m) => add(mul(m, b1), mul(u, 1 - b1)), op, [
         'updates',
         'state.mu',
@@ -220,10 +234,16 @@ export const scaleByAdam = (
         'updates',
         'state.nu',
       ])
-      const c1 = 1 - b1 ** t
-      const c2 = 1 - b2 ** t
-      const out = treeZip(mu, nu, (m, v) => div(div(m, c1), add(sqrt(div(v, c2)), eps)), op)
-      return { updates: out, state: { count: countTensor(t), mu, nu } }
+      // the bias corrections 1 − βᵗ in float64, rounded to each leaf's dtype
+      const c1 = sub(1, pow(b1, t))
+      const c2 = sub(1, pow(b2, t))
+      const out = treeZip(
+        mu,
+        nu,
+        (m, v) => div(div(m, cast(c1, m.dtype)), add(sqrt(div(v, cast(c2, v.dtype))), eps)),
+        op,
+      )
+      return { updates: out, state: { count: t, mu, nu } }
     },
   })
 }
@@ -299,10 +319,22 @@ export const clipByGlobalNorm = (maxNorm: number): GradientTransformation<EmptyS
   return typed({
     init: () => ({}),
     update: (updates, state) => {
-      const norm = globalNorm(updates)
-      if (!(Number.isFinite(norm) && norm > c)) return { updates, state }
-      const scale = c / norm
-      return { updates: treeMap(updates, (u) => mul(u, scale)), state }
+      const [leaves] = flatten(updates, op)
+      const norm = sqrt(
+        leaves.reduce<AnyTensor>(
+          (total, t) => add(total, cast(sum(square(t)), 'float64')),
+          scalar(0, { dtype: 'float64' }),
+        ),
+      )
+      if (hasValues(norm)) {
+        const n = item(norm)
+        if (!(Number.isFinite(n) && n > c)) return { updates, state }
+        return { updates: treeMap(updates, (u) => mul(u, c / n)), state }
+      }
+      // traced (jit, vmap): the same choice as tensor ops, scale = c / ‖u‖ where finite and above c, else 1
+      const clip = mul(greater(norm, c), less(norm, Number.POSITIVE_INFINITY))
+      const scale = where(clip, div(c, norm), 1)
+      return { updates: treeMap(updates, (u) => mul(u, cast(scale, u.dtype))), state }
     },
   })
 }

@@ -2,7 +2,8 @@
  * Optimizers against steps computed by hand in this file (plain float64 arithmetic written from the
  * papers, independent of nabla's ops): sgd, momentum, Nesterov, Adam, AdamW, chain with gradient
  * clipping; purity (inputs unchanged, same inputs ⇒ same outputs); state as a pytree of tensors;
- * and learning-rate errors.
+ * learning-rate errors; and whole training steps under `jit` (parameters and state donated) equal to
+ * the eager steps, bit for bit.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
@@ -10,9 +11,11 @@ import {
   type AnyTensor,
   ArgumentError,
   add,
+  cast,
   flatten,
   fromArrayOrThrow,
   grad,
+  jit,
   mul,
   sum,
   toFlat,
@@ -235,5 +238,49 @@ describe('chain with gradient clipping', () => {
     ])
     // below the threshold nothing changes
     close(run(chain(clipByGlobalNorm(100), sgd(0.1)), [0.5], [1], 1), [1 - 0.1 * g[0]!, 0.5 - 0.1 * g[1]!])
+  })
+})
+
+describe('a whole training step under jit', () => {
+  const optimizers: readonly (readonly [string, () => GradientTransformation])[] = [
+    ['sgd', () => sgd(0.1)],
+    ['momentum', () => momentum(0.1, { beta: 0.8 })],
+    ['Nesterov', () => momentum(0.1, { beta: 0.8, nesterov: true })],
+    ['adam', () => adam(0.05)],
+    ['adamw', () => adamw(0.05, { weightDecay: 0.1, mask: (path) => !isBiasPath(path) })],
+    ['chain(clip, adam)', () => chain(clipByGlobalNorm(0.5), adam(0.05))],
+  ]
+  for (const [name, make] of optimizers)
+    it(`${name}: jit(step) with parameters and state donated equals the eager step bit for bit (both dtypes)`, () => {
+      fc.assert(
+        fc.property(start, fc.constantFrom('float32' as const, 'float64' as const), ([w, b], dtype) => {
+          const optimizer = make()
+          const step = (p: P, state: OptState): [P, OptState] => {
+            const r = optimizer.update<P>(grad(f)(p), state, p)
+            return [applyUpdates(p, r.updates), r.state]
+          }
+          const compiled = jit(step, { donate: [0, 1] })
+          const start = (): P => ({ w: cast(v64(w), dtype), b: cast(v64(b), dtype) })
+          let eager: [P, OptState] = [start(), optimizer.init(start())]
+          let jitted: [P, OptState] = [start(), optimizer.init(start())]
+          for (let i = 0; i < 4; i++) {
+            eager = step(...eager)
+            jitted = compiled(...jitted)
+            const values = (x: unknown) => flatten(x)[0].flatMap((t) => toFlat(t))
+            expect(values(jitted)).toEqual(values(eager))
+          }
+          expect(compiled.traceCount()).toBe(1)
+        }),
+        { seed: 6, numRuns: 10 },
+      )
+    })
+
+  it('a learning-rate schedule reads the step count, so it runs eagerly only: under jit it is an ArgumentError', () => {
+    const optimizer = sgd((step) => 0.1 / (1 + step))
+    const p: P = { w: v64([1]), b: v64([2]) }
+    const state = optimizer.init(p)
+    const step = jit((q: P, s: typeof state) => optimizer.update<P>(grad(f)(q), s, q))
+    expect(() => step(p, state)).toThrow(ArgumentError)
+    expect(() => step(p, state)).toThrow(/item: cannot read the values of a tensor inside jit/)
   })
 })
