@@ -6,18 +6,20 @@
  */
 
 import { valueAndGrad } from '../../grad/index.js'
+import { item } from '../../io/index.js'
 import { jit } from '../../jit/index.js'
 import { type AnyTensor, ArgumentError, formatShape, ShapeError } from '../../tensor/index.js'
 import { describe } from '../../tensor/internal.js'
 import type { Pytree } from '../../tree/index.js'
 import { batches as epochBatches } from '../data/batches.js'
 import { takeRows } from '../data/dataset.js'
+import { applyUpdates } from '../optim/transforms.js'
 import type { GradientTransformation, OptState } from '../optim/types.js'
 import { foldIn, type Key, split } from '../random/index.js'
 import { checkFinite, checkTargets, type Targets } from '../validate.js'
 import type { EpochInfo, EpochRecord, FitResult, StepInfo } from './history.js'
 import { type Checkpoint, NonFiniteLossError, nonFiniteLeaf, startingPoint } from './resume.js'
-import { type Batch, type LossFn, uncheckedStep } from './step.js'
+import { type Batch, type LossFn, type StepResult, uncheckedStep } from './step.js'
 
 /**
  * Options of `fit`.
@@ -62,12 +64,13 @@ export interface FitOptions<
   readonly onStep?: (info: StepInfo<P>) => undefined | 'stop'
   readonly onEpoch?: (info: EpochInfo<P>) => undefined | 'stop'
   /**
-   * Compile the loss and its gradient with `jit` (one trace per batch shape, then a compiled plan,
-   * about twice as fast on the MNIST MLP). Default true. The loss must then be a tensor function
-   * of (params, batch): a loss that reads tensor values in JavaScript (`item`, `toFlat`, a metric)
-   * would have them frozen at the first batch, so `jit` refuses the read, and `fit` says so with
-   * an `ArgumentError` at the first step; `false` runs every step eagerly. The optimizer update
-   * always runs eagerly (it reads its step count).
+   * Compile each step with `jit` (one trace per batch shape, then a compiled plan): the whole step,
+   * loss, gradient and optimizer update, as one plan. Default true. The loss must then be a tensor
+   * function of (params, batch): a loss that reads tensor values in JavaScript (`item`, `toFlat`, a
+   * metric) would have them frozen at the first batch, so `jit` refuses the read, and `fit` says so
+   * with an `ArgumentError` at the first step; `false` runs every step eagerly. An optimizer with a
+   * learning-rate schedule reads its step count, so with one only the loss and gradient compile and
+   * the update runs eagerly.
    */
   readonly jit?: boolean
   /**
@@ -176,8 +179,28 @@ export const fit = <
             throw error
           }
         }
-  const update = (p: P, s: OptState, b: B) =>
-    uncheckedStep(options.loss, options.optimizer, p, s, b, lossAndGradient)
+  // the whole step (loss, gradient, optimizer update) compiled as one plan; null without jit, or once
+  // its first trace read a value (a learning-rate schedule reads the step count; a loss may read
+  // values too): then the loss and gradient alone are compiled and the optimizer runs eagerly
+  let wholeStep =
+    options.jit === false
+      ? null
+      : jit((p: P, s: OptState, b: B) => {
+          const [value, grads] = valueAndGrad((q: P) => options.loss(q, b))(p)
+          const { updates, state: next } = options.optimizer.update<P>(grads, s, p)
+          return [value, applyUpdates(p, updates), next] as const
+        })
+  const update = (p: P, s: OptState, b: B): StepResult<P> => {
+    if (wholeStep !== null)
+      try {
+        const [value, params, next] = wholeStep(p, s, b)
+        return { params, state: next, loss: item(value) }
+      } catch (error) {
+        if (!(error instanceof ArgumentError && error.message.includes('inside jit'))) throw error
+        wholeStep = null
+      }
+    return uncheckedStep(options.loss, options.optimizer, p, s, b, lossAndGradient)
+  }
   const history: EpochRecord[] = []
   const checkpoint = (): Checkpoint<P> => ({
     params,

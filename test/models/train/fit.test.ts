@@ -1,6 +1,7 @@
 /**
  * `fit`: a full run on two spirals must reach 95% test accuracy; argument errors; a jitted fit
- * reaches the eager parameters; augmentation keys depend only on the step.
+ * reaches the eager parameters and compiles the whole step (the optimizer included, unless a
+ * learning-rate schedule reads the step count); augmentation keys depend only on the step.
  */
 import { describe, expect, it } from 'vitest'
 import { ArgumentError, add, mul, oneHot, ShapeError, type Tensor, tensor } from '../../../src/index.js'
@@ -8,7 +9,7 @@ import { twoSpirals } from '../../../src/models/data/synthetic.js'
 import { mlp } from '../../../src/models/layers.js'
 import { softmaxCrossEntropy } from '../../../src/models/losses.js'
 import { accuracy } from '../../../src/models/metrics.js'
-import { adam } from '../../../src/models/optim/index.js'
+import { adam, type GradientTransformation } from '../../../src/models/optim/index.js'
 import { type Key, key, keyData, uniform } from '../../../src/models/random/index.js'
 
 import { base, data, expectIdentical, leaves, net, runFit } from './support.js'
@@ -90,6 +91,36 @@ describe('fit with jit', () => {
     // a jitted step computes in fused kernels: its rounding differs from the eager step's somewhere
     expect(a.every((v, i) => Object.is(v, b[i]))).toBe(false)
     expectIdentical(runFit({ ...base, jit: true }).params, byDefault.params)
+  })
+
+  it('compiles the whole step: the optimizer update runs once per traced batch shape, not every step', () => {
+    const counting = (optimizer: GradientTransformation) => {
+      const counted = {
+        calls: 0,
+        init: optimizer.init,
+        update: ((...args: Parameters<typeof optimizer.update>) => {
+          counted.calls++
+          return optimizer.update(...args)
+        }) as typeof optimizer.update,
+      }
+      return counted
+    }
+    // 3 epochs of 100 rows in batches of 16: 7 steps an epoch, the last of 4 rows (two batch shapes)
+    const steps = 3 * Math.ceil(100 / 16)
+    const compiled = counting(adam(0.05))
+    runFit({ ...base, optimizer: compiled })
+    expect(compiled.calls).toBe(2)
+    const eager = counting(adam(0.05))
+    runFit({ ...base, optimizer: eager, jit: false })
+    expect(eager.calls).toBe(steps)
+    // a learning-rate schedule reads the step count: the loss and gradient compile, the update runs eagerly
+    const scheduled = counting(adam((step) => 0.05 / (1 + 0.01 * step)))
+    const withSchedule = runFit({ ...base, optimizer: scheduled })
+    expect(scheduled.calls).toBe(steps + 1) // the first call is the whole step's trace, which stops there
+    const eagerSchedule = runFit({ ...base, optimizer: adam((step) => 0.05 / (1 + 0.01 * step)), jit: false })
+    const [a, b] = [leaves(eagerSchedule.params).flat(), leaves(withSchedule.params).flat()]
+    for (let i = 0; i < a.length; i++)
+      expect(Math.abs(a[i]! - b[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(a[i]!)))
   })
 
   it('a loss that reads tensor values in JavaScript is an ArgumentError naming jit: false, which runs it', () => {
