@@ -11,7 +11,7 @@
  * same step run eagerly gives the same numbers: this file trains an MNIST-sized MLP both ways from
  * the same start, checks that every loss and parameter agrees bit for bit, and prints both speeds.
  *
- * Run: `npx tsx examples/jit-step.ts`
+ * Run: `npx tsx examples/jit-step.ts [seconds per speed measurement, default 2]`
  *
  * @module examples/jit-step
  */
@@ -110,4 +110,4 @@ export const main = (log: Log = console.log, seconds = 2) => {
   return { eager, jitted, same }
 }
 
-if (isMain(import.meta.url)) main()
+if (isMain(import.meta.url)) main(console.log, Number(process.argv[2] ?? 2))

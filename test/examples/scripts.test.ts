@@ -45,6 +45,11 @@ const cases: readonly { file: string; args?: readonly string[]; shows: RegExp }[
     shows: /largest difference between vmap and the loop: (0\.00e\+0|\d\.\d\de-1[3-9])/,
   },
   { file: 'typed-model.ts', shows: /gradient check of every parameter .*: ok/ },
+  {
+    file: 'jit-step.ts',
+    args: ['0.2'],
+    shows: /agree bit for bit: yes\neager \d+ steps\/s, jitted \d+ steps\/s/,
+  },
 ]
 
 describe('examples as scripts', () => {
@@ -52,7 +57,7 @@ describe('examples as scripts', () => {
     const files = fs
       .readdirSync(path.join(root, 'examples'))
       .filter((f) => f.endsWith('.ts') && f !== 'support.ts')
-    expect(files.length).toBe(11)
+    expect(files.length).toBe(12)
     for (const file of files) {
       const test = path.join(root, 'test', 'examples', file.replace(/\.ts$/, '.test.ts'))
       expect(fs.existsSync(test), file).toBe(true)
