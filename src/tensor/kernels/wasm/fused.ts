@@ -224,6 +224,15 @@ export const emitFused = (spec: FusedSpec): FunctionBuilder => {
     }
   })
   f.get(inner).set(i)
+  // two vectors a turn while they last (less loop overhead on memory-bound kernels), then one
+  f.block().loop()
+  f.get(i)
+    .i32(2 * lanes.lanes)
+    .op('i32.lt_u')
+    .brIf(1)
+  body(true)
+  body(true)
+  f.br(0).end().end()
   f.block().loop()
   f.get(i).i32(lanes.lanes).op('i32.lt_u').brIf(1)
   body(true)
