@@ -9,7 +9,7 @@ import * as ort from 'onnxruntime-web'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadRun } from '../../src/cli/model.js'
 import { key, reshape, softmax, tensor, toFlat, uniform } from '../../src/index.js'
-import { runInProcess, tempDir } from './run.js'
+import { runInProcess, tempDir, trainLenet } from './run.js'
 
 ort.env.wasm.numThreads = 1
 
@@ -60,21 +60,7 @@ describe('nabla export', () => {
 
   it('writes a convolutional stack (examples/lenet.json) that ONNX Runtime runs to nabla’s probabilities', async () => {
     const run = tempDir()
-    const trained = await runInProcess([
-      'train',
-      '--model-config',
-      'examples/lenet.json',
-      '--epochs',
-      '1',
-      '--train-size',
-      '32',
-      '--test-size',
-      '16',
-      '--out',
-      run,
-      '--plain',
-      '--no-plot',
-    ])
+    const trained = await trainLenet(run, 32, 16)
     expect(trained.status).toBe(0)
     const params = path.join(run, 'params.json')
     const out = path.join(run, 'lenet.onnx')

@@ -54,3 +54,24 @@ export const runChild = (argv: readonly string[], script = 'src/cli/main.ts'): R
 
 /** A fresh temporary directory. */
 export const tempDir = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'nabla-cli-'))
+
+/**
+ * `nabla train` of the shipped examples/lenet.json (convolutions, pools, dropout) for one epoch on
+ * `trainSize` training and `testSize` test MNIST rows, into `out`, without the plot.
+ */
+export const trainLenet = (out: string, trainSize: number, testSize: number): Promise<Ran> =>
+  runInProcess([
+    'train',
+    '--model-config',
+    'examples/lenet.json',
+    '--epochs',
+    '1',
+    '--train-size',
+    String(trainSize),
+    '--test-size',
+    String(testSize),
+    '--out',
+    out,
+    '--plain',
+    '--no-plot',
+  ])

@@ -14,7 +14,7 @@ import { twoSpirals } from '../../src/models/data/synthetic.js'
 import { foldIn } from '../../src/models/random/index.js'
 import { writeIdx } from '../../src/node.js'
 import { checkWellFormed } from '../support/xml.js'
-import { runChild, runInProcess, tempDir } from './run.js'
+import { runChild, runInProcess, tempDir, trainLenet } from './run.js'
 
 describe('nabla train', () => {
   it('trains spirals in a child process and writes params.json, metrics.json and curves.svg', () => {
@@ -181,21 +181,7 @@ describe('nabla train', () => {
 
   it('trains the shipped examples/lenet.json (convolutions, pools and dropout) on MNIST rows', async () => {
     const out = tempDir()
-    const r = await runInProcess([
-      'train',
-      '--model-config',
-      'examples/lenet.json',
-      '--epochs',
-      '1',
-      '--train-size',
-      '128',
-      '--test-size',
-      '64',
-      '--out',
-      out,
-      '--plain',
-      '--no-plot',
-    ])
+    const r = await trainLenet(out, 128, 64)
     expect(r.stderr).toBe('')
     expect(r.status).toBe(0)
     expect(r.stdout).toContain(
