@@ -147,6 +147,8 @@ export const memoryOps = {
   'v128.load64_splat': { code: simd(0x0a), align: 3 },
   'v128.store': { code: simd(0x0b), align: 4 },
   'v128.load64_zero': { code: simd(0x5d), align: 3 },
+  'i64.load': { code: [0x29], align: 3 },
+  'i64.store': { code: [0x37], align: 3 },
 } as const satisfies Record<string, { code: readonly number[]; align: number }>
 
 /** The name of a memory instruction. */
@@ -233,6 +235,13 @@ export class FunctionBuilder {
   /** A lane instruction. */
   lane(name: LaneOp, lane: number): this {
     return this.#emit(...laneOps[name], lane)
+  }
+
+  /** `i8x16.shuffle`: byte `i` of the result is byte `lanes[i]` of the two vectors (0–15 the first, 16–31 the second). */
+  shuffle(lanes: readonly number[]): this {
+    if (lanes.length !== 16 || lanes.some((l) => !Number.isInteger(l) || l < 0 || l > 31))
+      throw new Error(`i8x16.shuffle takes 16 byte indices in 0–31, got [${lanes.join(', ')}]`)
+    return this.#emit(...simd(0x0d), ...lanes)
   }
 
   /** `block` (no result). */

@@ -12,7 +12,11 @@ import type { Lanes } from './lanes.js'
  * `pack(src, stride, step, count, depth, dst)`: packs `count` rows of a strided matrix into panels
  * of `width` rows (the last panel zero-padded): element `(i, p)` sits at `src + (i·stride + p·step)`
  * elements, and panel `i / width` holds, for each `p < depth`, the `width` values of rows
- * `i … i + width − 1` next to each other. Rows with unit stride are copied a vector at a time.
+ * `i … i + width − 1` next to each other. Rows with unit stride are copied a vector at a time;
+ * float32 panels of two rows (the product's A panels) are copied eight bytes at a time when the
+ * rows are adjacent (a transposed operand), and four depths at a time, interleaved by shuffles,
+ * when each row is contiguous (a row-major operand): the same layout, in a quarter of the
+ * instructions of a value-by-value copy.
  */
 export const emitPack = (lanes: Lanes, width: number): FunctionBuilder => {
   const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'])
@@ -50,10 +54,64 @@ export const emitPack = (lanes: Lanes, width: number): FunctionBuilder => {
     f.get(p).i32(1).op('i32.sub').set(p)
     f.br(0).end().end()
   }
+  const pairs = lanes.precision === 'f32' && width === 2
+  const [low, high] = [f.local('v128'), f.local('v128')]
+  // two adjacent values per depth: one 8-byte copy each
+  const copyAdjacentPairs = () => {
+    f.get(panel).set(at).get(depth).set(p)
+    f.block().loop()
+    f.get(p).op('i32.eqz').brIf(1)
+    f.get(dst).get(at).mem('i64.load').mem('i64.store')
+    f.get(at).get(step).op('i32.add').set(at)
+    f.get(dst).i32(8).op('i32.add').set(dst)
+    f.get(p).i32(1).op('i32.sub').set(p)
+    f.br(0).end().end()
+  }
+  // two contiguous rows: four depths of each per turn, interleaved (r0 p, r1 p, r0 p+1, …)
+  const interleavePairs = () => {
+    f.get(panel).set(at).get(depth).set(p)
+    f.block().loop()
+    f.get(p).i32(4).op('i32.lt_u').brIf(1)
+    f.get(at).mem('v128.load').set(low)
+    f.get(at).get(rowOffset[1]!).op('i32.add').mem('v128.load').set(high)
+    const bytesOf = (lanesOf: number[]) => lanesOf.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])
+    f.get(dst)
+      .get(low)
+      .get(high)
+      .shuffle(bytesOf([0, 4, 1, 5]))
+      .mem('v128.store')
+    f.get(dst)
+      .get(low)
+      .get(high)
+      .shuffle(bytesOf([2, 6, 3, 7]))
+      .mem('v128.store', 16)
+    f.get(at).i32(16).op('i32.add').set(at)
+    f.get(dst).i32(32).op('i32.add').set(dst)
+    f.get(p).i32(4).op('i32.sub').set(p)
+    f.br(0).end().end()
+    f.block().loop()
+    f.get(p).op('i32.eqz').brIf(1)
+    f.get(dst).get(at).mem('f32.load').mem('f32.store')
+    f.get(dst).get(at).get(rowOffset[1]!).op('i32.add').mem('f32.load').mem('f32.store', 4)
+    f.get(at).i32(4).op('i32.add').set(at)
+    f.get(dst).i32(8).op('i32.add').set(dst)
+    f.get(p).i32(1).op('i32.sub').set(p)
+    f.br(0).end().end()
+  }
   // full panels
   f.block().loop()
   f.get(count).i32(width).op('i32.lt_u').brIf(1)
-  if (width % lanes.lanes === 0) {
+  if (pairs) {
+    f.get(stride).i32(e).op('i32.eq').if()
+    copyAdjacentPairs()
+    f.else()
+    f.get(step).i32(e).op('i32.eq').if()
+    interleavePairs()
+    f.else()
+    copyRows(width, false)
+    f.end()
+    f.end()
+  } else if (width % lanes.lanes === 0) {
     f.get(stride).i32(e).op('i32.eq').if()
     copyRows(width, true)
     f.else()

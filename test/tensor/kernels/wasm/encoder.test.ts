@@ -111,9 +111,13 @@ describe('instructions', () => {
           await wabtBody(`${name} offset=${offset}`),
         ])
   })
-  it('encode lane instructions, constants, locals and control as wabt does', async () => {
+  it('encode lane instructions, shuffles, constants, locals and control as wabt does', async () => {
     for (const name of Object.keys(laneOps) as (keyof typeof laneOps)[])
       expect(ourBody((f) => f.lane(name, 1))).toEqual(await wabtBody(`${name} 1`))
+    const bytes = [0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 31, 30, 29, 28]
+    expect(ourBody((f) => f.shuffle(bytes))).toEqual(await wabtBody(`i8x16.shuffle ${bytes.join(' ')}`))
+    expect(() => new FunctionBuilder([]).shuffle([...bytes.slice(1), 32])).toThrow(/16 byte indices in 0–31/)
+    expect(() => new FunctionBuilder([]).shuffle(bytes.slice(1))).toThrow(/16 byte indices/)
     expect(ourBody((f) => f.i32(-5).i32(1000000))).toEqual(await wabtBody('i32.const -5 i32.const 1000000'))
     expect(ourBody((f) => f.f32(1.5).f64(-0.25))).toEqual(await wabtBody('f32.const 1.5 f64.const -0.25'))
     expect(ourBody((f) => f.get(3).set(200).tee(1))).toEqual(
