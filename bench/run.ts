@@ -1,10 +1,15 @@
 /**
  * `npm run bench`: nabla against TensorFlow.js (cpu and wasm back ends) and jax-js, in one process,
- * on matmul, an MLP training step, a LeNet-size CNN training step, a chain of tiny ops, a large elementwise add, data in and
- * out (1e6 values) and memory over
- * many steps. Prints a table with nabla's advantage over each peer and writes bench/results.json
- * as `[{ case, impl, median, min, max, unit }]`. `--quick` shortens every measurement (under a
- * minute in all); `--only=<text>` runs the cases whose name contains the text.
+ * on matmul, an MLP training step, a LeNet-size CNN training step, a chain of tiny ops, a large
+ * elementwise add, data in and out (1e6 values) and memory over many steps; PyTorch from Debian's
+ * python3-torch in a child process when it is installed; the user-loop cases in a fresh child
+ * process. The implementations of a case are measured in alternation (bench/measure.ts), so a
+ * ratio is not moved by the machine's speed drifting between them. Prints a table with nabla's
+ * advantage over each peer, issue 15's targets as met or NOT met, and for each GFLOP/s target what
+ * it asks against the machine's ceiling (one thread's SIMD peak, measured first, times the
+ * threads); writes bench/results.json as `[{ case, impl, median, min, max, unit, samples }]`.
+ * `--quick` shortens every measurement (about three minutes in all); `--only=<text>` runs the
+ * cases whose name contains the text.
  *
  * @module bench/run
  */
@@ -31,12 +36,13 @@ import {
 import { matmulCases } from './cases/matmul.js'
 import { memoryResults } from './cases/memory.js'
 import { mlpCase } from './cases/mlp.js'
+import { peakCase, peakCaseName } from './cases/peak.js'
 import { torchResults } from './cases/torch.js'
-import type { Case } from './cases/types.js'
-import { budgets, measure, type Result } from './measure.js'
+import type { Case, Implementation, Prepared } from './cases/types.js'
+import { budgets, measureInterleaved, type Result } from './measure.js'
 import { loadPeers } from './peers.js'
 import { table } from './report.js'
-import { eagerTargets, jitTargets, targetLines } from './targets.js'
+import { ceilingLines, eagerTargets, jitTargets, targetLines } from './targets.js'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -54,6 +60,7 @@ const main = async (): Promise<void> => {
   for (const note of peers.notes) console.log(`note: ${note}`)
   const context = { peers, quick }
   const cases: Case[] = [
+    peakCase(),
     ...matmulCases(context),
     withImplementation(
       withImplementation(
@@ -72,19 +79,7 @@ const main = async (): Promise<void> => {
     fusedCase(context),
   ].filter((c) => only === undefined || c.name.includes(only))
   const results: Result[] = []
-  for (const c of cases)
-    for (const { impl, prepare } of c.implementations) {
-      try {
-        const prepared = await prepare()
-        if (prepared === undefined) continue
-        const figure = await measure(prepared, budget)
-        prepared.cleanup?.()
-        results.push({ case: c.name, impl, ...figure, unit: c.unit })
-        console.log(`  ${c.name.padEnd(28)} ${impl.padEnd(12)} ${figure.median.toPrecision(4)} ${c.unit}`)
-      } catch (error) {
-        console.log(`  ${c.name.padEnd(28)} ${impl.padEnd(12)} failed: ${String(error)}`)
-      }
-    }
+  for (const c of cases) results.push(...(await runCase(c)))
   if (only === undefined || 'memory'.includes(only))
     results.push(...memoryResults(quick ? 500 : 2000), ...jitMemoryResults(quick ? 500 : 2000))
   if (only === undefined || only === 'torch') {
@@ -101,8 +96,72 @@ const main = async (): Promise<void> => {
   const better = new Map(cases.map((c) => [c.name, c.higherIsBetter]))
   console.log(`\n${table(results, (name) => better.get(name) ?? name.startsWith('user loop'))}\n`)
   for (const line of targetLines([...eagerTargets, ...jitTargets], results)) console.log(line)
+  const peak = results.find((r) => r.case === peakCaseName)
+  for (const line of ceilingLines(eagerTargets, results, peak, availableParallelism())) console.log(line)
   writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
   console.log('wrote bench/results.json')
+}
+
+const say = (name: string, impl: string, text: string): void =>
+  console.log(`  ${name.padEnd(28)} ${impl.padEnd(12)} ${text}`)
+
+/**
+ * Measures a group of a case's implementations in alternation (bench/measure.ts): prepares each
+ * and calls it once (one that fails or cannot run is reported and left out), samples them round by
+ * round, frees them.
+ */
+const runGroup = async (c: Case, group: readonly Implementation[]): Promise<Result[]> => {
+  const prepared: { impl: string; workload: Prepared }[] = []
+  try {
+    for (const { impl, prepare } of group) {
+      try {
+        const workload = await prepare()
+        if (workload === undefined) continue
+        try {
+          await workload.run()
+        } catch (error) {
+          workload.cleanup?.()
+          throw error
+        }
+        prepared.push({ impl, workload })
+      } catch (error) {
+        say(c.name, impl, `failed: ${String(error)}`)
+      }
+    }
+    const summaries = await measureInterleaved(
+      prepared.map((p) => p.workload),
+      budget,
+    )
+    return prepared.map(({ impl }, i) => {
+      const summary = summaries[i]!
+      say(c.name, impl, `${summary.median.toPrecision(4)} ${c.unit}`)
+      return { case: c.name, impl, ...summary, unit: c.unit }
+    })
+  } catch (error) {
+    say(c.name, prepared.map((p) => p.impl).join(', '), `failed: ${String(error)}`)
+    return []
+  } finally {
+    for (const { workload } of prepared) workload.cleanup?.()
+  }
+}
+
+/**
+ * One case: the implementations that must have the process to themselves (`alone`: TensorFlow.js's
+ * cpu back end, since its tensors live on one back end at a time) one by one, then all the others
+ * in alternation; results in the case's order.
+ */
+const runCase = async (c: Case): Promise<Result[]> => {
+  const results: Result[] = []
+  for (const implementation of c.implementations.filter((i) => i.alone === true))
+    results.push(...(await runGroup(c, [implementation])))
+  results.push(
+    ...(await runGroup(
+      c,
+      c.implementations.filter((i) => i.alone !== true),
+    )),
+  )
+  const order = c.implementations.map((i) => i.impl)
+  return results.sort((a, b) => order.indexOf(a.impl) - order.indexOf(b.impl))
 }
 
 /**

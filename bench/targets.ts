@@ -5,7 +5,7 @@
  *
  * @module bench/targets
  */
-import type { Result } from './measure.js'
+import { median, type Result } from './measure.js'
 
 /** A target: `impl` on `case` at least (or at most) `bound`, absolute or as a multiple of `peer`. */
 export interface Target {
@@ -49,18 +49,68 @@ export const jitTargets: readonly Target[] = [
 const find = (results: readonly Result[], name: string, impl: string) =>
   results.find((r) => r.case === name && (r.impl === impl || r.impl.startsWith(`${impl} (`)))
 
+/**
+ * The ratio own/peer (peer/own for a time): the median of the per-round ratios when both were
+ * measured in the same alternating rounds, else (a peer from another process) the ratio of the
+ * medians. Returns the ratio and the range of the per-round ratios.
+ */
+export const ratioOf = (
+  own: Result,
+  peer: Result,
+  atMost: boolean,
+): { readonly value: number; readonly min: number; readonly max: number } => {
+  const rounds = Math.min(own.samples?.length ?? 0, peer.samples?.length ?? 0)
+  const ratio = (a: number, b: number) => (atMost ? b / a : a / b)
+  if (rounds === 0) {
+    const value = ratio(own.median, peer.median)
+    return { value, min: value, max: value }
+  }
+  const ratios = Array.from({ length: rounds }, (_, r) => ratio(own.samples![r]!, peer.samples![r]!))
+  return { value: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) }
+}
+
 /** One line per target whose case ran: the figure, the bound, and whether it is met. */
 export const targetLines = (targets: readonly Target[], results: readonly Result[]): string[] =>
   targets.flatMap((t) => {
     const own = find(results, t.case, t.impl)
     const peer = t.peer === undefined ? undefined : find(results, t.case, t.peer)
     if (own === undefined || (t.peer !== undefined && peer === undefined)) return []
-    const value =
-      peer === undefined ? own.median : t.atMost ? peer.median / own.median : own.median / peer.median
+    const ratio = peer === undefined ? undefined : ratioOf(own, peer, t.atMost === true)
+    const value = ratio?.value ?? own.median
     const met = t.atMost && peer === undefined ? value <= t.bound : value >= t.bound
+    const rounds =
+      ratio === undefined || ratio.min === ratio.max
+        ? ''
+        : `; rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}×`
     const shown =
       peer === undefined
         ? `${value.toPrecision(3)} ${own.unit} (${t.atMost ? '≤' : '≥'} ${t.bound})`
-        : `${value.toFixed(2)}× ${t.peer} (≥ ${t.bound}×)`
-    return [`target  ${`${t.case} ${t.impl}`.padEnd(36)} ${shown.padEnd(30)} ${met ? 'met' : 'NOT met'}`]
+        : `${value.toFixed(2)}× ${t.peer} (≥ ${t.bound}×${rounds})`
+    return [`target  ${`${t.case} ${t.impl}`.padEnd(36)} ${shown.padEnd(44)} ${met ? 'met' : 'NOT met'}`]
   })
+
+/**
+ * For each target in GFLOP/s, what it asks for against the machine's ceiling: `threads` times one
+ * thread's SIMD peak (the `peak` result), and how much of that ceiling nabla reaches. A target
+ * above 100 % cannot be met on this machine by any kernel.
+ */
+export const ceilingLines = (
+  targets: readonly Target[],
+  results: readonly Result[],
+  peak: Result | undefined,
+  threads: number,
+): string[] => {
+  if (peak === undefined) return []
+  const ceiling = peak.median * threads
+  return targets.flatMap((t) => {
+    const own = find(results, t.case, t.impl)
+    const peer = t.peer === undefined ? undefined : find(results, t.case, t.peer)
+    if (own === undefined || own.unit !== 'GFLOP/s' || (t.peer !== undefined && peer === undefined)) return []
+    const asked = peer === undefined ? t.bound : t.bound * peer.median
+    const percent = (value: number) => `${((100 * value) / ceiling).toFixed(0)} %`
+    const what = peer === undefined ? `${t.bound} GFLOP/s` : `${t.bound}× ${t.peer}`
+    return [
+      `ceiling ${`${t.case} ${t.impl}`.padEnd(36)} ${what} asks ${asked.toFixed(1)} GFLOP/s = ${percent(asked)} of ${threads} × ${peak.median.toFixed(1)} (one thread's SIMD peak); nabla reaches ${percent(own.median)}`,
+    ]
+  })
+}

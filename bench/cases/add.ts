@@ -37,6 +37,7 @@ export const addCase = ({ peers }: CaseContext): Case => {
     for (const backend of ['cpu', 'wasm'] as const)
       implementations.push({
         impl: `tfjs-${backend}`,
+        alone: backend === 'cpu',
         prepare: async () => {
           await useTfBackend(tf, backend)
           const x = tf.tensor1d(a)

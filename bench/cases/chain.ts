@@ -48,6 +48,7 @@ export const chainCase = ({ peers, quick }: CaseContext): Case => {
     for (const backend of ['cpu', 'wasm'] as const)
       implementations.push({
         impl: `tfjs-${backend}`,
+        alone: backend === 'cpu',
         prepare: async () => {
           await useTfBackend(tf, backend)
           const x0 = tf.tensor1d(start)

@@ -130,6 +130,7 @@ export const cnnCase = ({ peers }: CaseContext): Case => {
     for (const backend of ['cpu', 'wasm'] as const)
       implementations.push({
         impl: `tfjs-${backend}`,
+        alone: backend === 'cpu',
         prepare: async () => {
           await useTfBackend(tf, backend)
           const data = cnnData()

@@ -49,6 +49,7 @@ export const ioCases = ({ peers }: CaseContext): Case[] => {
       const label = backend === 'cpu' ? 'tfjs-cpu (no copy)' : 'tfjs-wasm'
       inputs.push({
         impl: label,
+        alone: backend === 'cpu',
         prepare: async () => {
           await useTfBackend(tf, backend)
           // the first read forces the upload, so each call really copies the values in
@@ -61,6 +62,7 @@ export const ioCases = ({ peers }: CaseContext): Case[] => {
       })
       outputs.push({
         impl: label,
+        alone: backend === 'cpu',
         prepare: async () => {
           await useTfBackend(tf, backend)
           const t = tf.tensor1d(values)

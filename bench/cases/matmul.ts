@@ -45,6 +45,7 @@ export const matmulCases = ({ peers, quick }: CaseContext): Case[] =>
         if (backend === 'cpu' && n > (quick ? 256 : 512)) continue
         implementations.push({
           impl: `tfjs-${backend}`,
+          alone: backend === 'cpu',
           prepare: async () => {
             await useTfBackend(tf, backend)
             const x = tf.tensor2d(a, [n, n])

@@ -116,6 +116,7 @@ export const mlpCase = ({ peers }: CaseContext): Case => {
     for (const backend of ['cpu', 'wasm'] as const)
       implementations.push({
         impl: `tfjs-${backend}`,
+        alone: backend === 'cpu',
         prepare: async () => {
           await useTfBackend(tf, backend)
           const data = mlpData()

@@ -17,6 +17,12 @@ export interface Prepared extends Workload {
 export interface Implementation {
   readonly impl: string
   readonly prepare: () => Promise<Prepared | undefined>
+  /**
+   * Measured by itself rather than in alternation with the case's other implementations: true for
+   * TensorFlow.js's cpu back end, which must be the active back end while it runs (the wasm one is
+   * active while the others alternate).
+   */
+  readonly alone?: boolean
 }
 
 /** A benchmark case. */
