@@ -1,7 +1,7 @@
 /** The memory budget: its automatic default from the available memory, fixing it, and byte counts. */
 import { describe, expect, it } from 'vitest'
 import { memoryBudget, ResourceError, setMemoryBudget, zeros } from '../../src/index.js'
-import { budgetProblem, formatBytes, parseBytes, setAvailableMemory } from '../../src/tensor/internal.js'
+import { budgetProblem, setAvailableMemory } from '../../src/tensor/internal.js'
 
 const onMachineWith = <T>(bytes: number | undefined, f: () => T): T => {
   const previousSource = setAvailableMemory(() => bytes)
@@ -51,15 +51,5 @@ describe('memory budget', () => {
   it('rejects a budget that is not a positive number', () => {
     for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY])
       expect(() => setMemoryBudget(bad)).toThrow(ResourceError)
-  })
-
-  it('parses and formats byte counts', () => {
-    expect(parseBytes('1024')).toBe(1024)
-    expect(parseBytes('1.5GiB')).toBe(1.5 * 2 ** 30)
-    expect(parseBytes('8 GB')).toBe(8e9)
-    expect(parseBytes('512mib')).toBe(512 * 2 ** 20)
-    for (const bad of ['', 'lots', '-1', '2 parsecs', '0']) expect(parseBytes(bad)).toBeUndefined()
-    expect(formatBytes(17179869176)).toBe('16 GiB (17179869176 bytes)')
-    expect(formatBytes(1000)).toBe('1000 bytes')
   })
 })
