@@ -6,7 +6,7 @@
  * generated from the ONNX schema), not written by hand.
  *
  * Covered: matmul (transposes as Transpose nodes), add/sub/mul/div, maximum/minimum, pow,
- * neg/abs/sqrt/exp/log/log1p/sin/cos/sign, relu/tanh/sigmoid, comparisons (as 0/1 floats), where,
+ * neg/abs/sqrt/exp/log/log1p/sin/cos/sign/floor, relu/tanh/sigmoid, comparisons (as 0/1 floats), where,
  * sum/max/min reductions, reshape, transpose, broadcastTo, cast, stopGradient, softmax and
  * logSoftmax (ONNX's own operators), conv2d (Conv, with stride, padding, dilation and groups),
  * maxPool2d and avgPool2d (MaxPool, and AveragePool counting padding as zeros, as nabla does) — and
@@ -36,6 +36,7 @@ const unaryOps: Readonly<Record<string, string>> = {
   sin: 'Sin',
   cos: 'Cos',
   sign: 'Sign',
+  floor: 'Floor',
   relu: 'Relu',
   tanh: 'Tanh',
   sigmoid: 'Sigmoid',

@@ -12,6 +12,7 @@ import {
   avgPool2d,
   conv2d,
   exportOnnx,
+  floor,
   gather,
   key,
   maxPool2d,
@@ -155,6 +156,25 @@ describe('exportOnnx', () => {
       }
     }
     expect(exported).toBeGreaterThan(80)
+  })
+
+  it('floor gives the same values in ONNX Runtime (both dtypes, integers and halves included)', async () => {
+    const values = fc.sample(
+      fc.oneof(
+        fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+        fc.integer({ min: -9, max: 9 }),
+        fc.constant(-0.5),
+      ),
+      { seed: 7, numRuns: 64 },
+    )
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = tensor(values, { dtype })
+      const [got] = await runOnnx(
+        exportOnnx((t: AnyTensor) => floor(t), x),
+        [x],
+      )
+      expect(Array.from(got!)).toEqual(toFlat(floor(x)))
+    }
   })
 
   it('names a primitive it cannot translate', () => {

@@ -91,6 +91,13 @@ export const abs = unary(prims.absPrim)
  */
 export const sign = unary(prims.signPrim)
 /**
+ * The largest integer not above x (NaN and ±∞ stay), elementwise; gradient 0.
+ * @example
+ * import { floor, tensor } from 'nabla'
+ * floor(tensor([-1.5, 0.5, 2])) // [-2, 0, 2]
+ */
+export const floor = unary(prims.floorPrim)
+/**
  * Sine, elementwise.
  * @example
  * import { sin, tensor } from 'nabla'
