@@ -27,6 +27,7 @@ export type {
   Schedule,
   StateTemplateOf,
   StepCount,
+  TensorSchedule,
   UntypedState,
   UpdateResult,
 } from './types.js'

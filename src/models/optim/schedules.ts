@@ -2,13 +2,36 @@
  * Learning-rate schedules: pure functions from the step count (0 for the first update) to a
  * learning rate. Pass one wherever a learning rate is expected (`sgd(cosineDecay({ … }))`).
  * Configuration is checked when the schedule is made; every value a schedule returns is finite and
- * ≥ 0.
+ * ≥ 0. Each is also written with tensor ops on the step-count tensor (`ofCount`, the same
+ * operations in the same order, so the same float64 value), which is what a jitted optimizer
+ * update computes: a scheduled training step compiles whole.
  *
  * @module optim/schedules
  */
-import { ArgumentError } from '../../tensor/index.js'
+import {
+  ArgumentError,
+  add,
+  cos,
+  div,
+  floor,
+  less,
+  maximum,
+  minimum,
+  mul,
+  pow,
+  scalar,
+  sub,
+  where,
+} from '../../tensor/index.js'
 import { describe } from '../../tensor/internal.js'
-import { numberInRange, positiveNumber, type Schedule } from './types.js'
+import {
+  isTensorSchedule,
+  numberInRange,
+  positiveNumber,
+  type Schedule,
+  type StepCount,
+  type TensorSchedule,
+} from './types.js'
 
 const positiveInteger = (op: string, name: string, value: unknown): number => {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
@@ -23,6 +46,11 @@ const nonNegative = (op: string, name: string, value: unknown): number => {
 }
 
 const stepOf = (step: number): number => Math.max(0, step)
+const stepOfCount = (count: StepCount): StepCount => maximum(count, 0)
+
+// a schedule with its tensor form
+const withTensorForm = (f: Schedule, ofCount: (count: StepCount) => StepCount): TensorSchedule =>
+  Object.assign((step: number) => f(step), { ofCount })
 
 /**
  * The same learning rate at every step.
@@ -30,9 +58,12 @@ const stepOf = (step: number): number => Math.max(0, step)
  * import { constantSchedule } from 'nabla'
  * constantSchedule(0.1)(1000) // 0.1
  */
-export const constantSchedule = (value: number): Schedule => {
+export const constantSchedule = (value: number): TensorSchedule => {
   const v = positiveNumber('constantSchedule', 'value', value)
-  return () => v
+  return withTensorForm(
+    () => v,
+    () => scalar(v, { dtype: 'float64' }),
+  )
 }
 
 /**
@@ -60,16 +91,22 @@ export interface ExponentialDecayOptions {
  * s(100) // 0.05
  * s(50)  // 0.0707…
  */
-export const exponentialDecay = (options: ExponentialDecayOptions): Schedule => {
+export const exponentialDecay = (options: ExponentialDecayOptions): TensorSchedule => {
   const op = 'exponentialDecay'
   const init = positiveNumber(op, 'init', options.init)
   const rate = numberInRange(op, 'rate', options.rate, Number.MIN_VALUE, 1, true)
   const steps = positiveInteger(op, 'steps', options.steps ?? 1)
   const staircase = options.staircase === true
-  return (step) => {
-    const p = stepOf(step) / steps
-    return init * rate ** (staircase ? Math.floor(p) : p)
-  }
+  return withTensorForm(
+    (step) => {
+      const p = stepOf(step) / steps
+      return init * rate ** (staircase ? Math.floor(p) : p)
+    },
+    (count) => {
+      const p = div(stepOfCount(count), steps)
+      return mul(init, pow(rate, staircase ? floor(p) : p))
+    },
+  )
 }
 
 /**
@@ -95,7 +132,7 @@ export interface StepDecayOptions {
  * s(999)  // 0.1
  * s(1000) // 0.05
  */
-export const stepDecay = (options: StepDecayOptions): Schedule =>
+export const stepDecay = (options: StepDecayOptions): TensorSchedule =>
   exponentialDecay({
     init: options.init,
     rate: options.factor ?? 0.1,
@@ -127,15 +164,21 @@ export interface CosineDecayOptions {
  * s(50)  // 0.5
  * s(100) // 0
  */
-export const cosineDecay = (options: CosineDecayOptions): Schedule => {
+export const cosineDecay = (options: CosineDecayOptions): TensorSchedule => {
   const op = 'cosineDecay'
   const init = positiveNumber(op, 'init', options.init)
   const steps = positiveInteger(op, 'steps', options.steps)
   const alpha = numberInRange(op, 'alpha', options.alpha ?? 0, 0, 1, true)
-  return (step) => {
-    const t = Math.min(stepOf(step), steps) / steps
-    return init * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * t)) + alpha)
-  }
+  return withTensorForm(
+    (step) => {
+      const t = Math.min(stepOf(step), steps) / steps
+      return init * ((1 - alpha) * 0.5 * (1 + Math.cos(Math.PI * t)) + alpha)
+    },
+    (count) => {
+      const t = div(minimum(stepOfCount(count), steps), steps)
+      return mul(init, add(mul((1 - alpha) * 0.5, add(1, cos(mul(Math.PI, t)))), alpha))
+    },
+  )
 }
 
 /**
@@ -153,24 +196,36 @@ export interface WarmupOptions {
 
 /**
  * Linear warm-up in front of a schedule: from `start` at step 0 up to `schedule(0)` at step
- * `steps`, then `schedule(step − steps)`.
+ * `steps`, then `schedule(step − steps)`. It has a tensor form (`TensorSchedule`, so it compiles
+ * under `jit`) when `schedule` has one.
  * @example
  * import { constantSchedule, warmup } from 'nabla'
  * const s = warmup(constantSchedule(0.1), { steps: 10 })
  * s(5)  // 0.05
  * s(10) // 0.1
  */
-export const warmup = (schedule: Schedule, options: WarmupOptions): Schedule => {
+export function warmup(schedule: TensorSchedule, options: WarmupOptions): TensorSchedule
+export function warmup(schedule: Schedule, options: WarmupOptions): Schedule
+export function warmup(schedule: Schedule, options: WarmupOptions): Schedule {
   const op = 'warmup'
   if (typeof schedule !== 'function')
     throw new ArgumentError(op, `schedule must be a function of the step, got ${describe(schedule)}`)
   const steps = positiveInteger(op, 'steps', options.steps)
   const start = nonNegative(op, 'start', options.start ?? 0)
   const peak = schedule(0)
-  return (step) => {
+  const f: Schedule = (step) => {
     const s = stepOf(step)
     return s < steps ? start + ((peak - start) * s) / steps : schedule(s - steps)
   }
+  if (!isTensorSchedule(schedule)) return f
+  return withTensorForm(f, (count) => {
+    const s = stepOfCount(count)
+    return where(
+      less(s, steps),
+      add(start, div(mul(peak - start, s), steps)),
+      schedule.ofCount(sub(s, steps)),
+    )
+  })
 }
 
 /**
@@ -186,7 +241,7 @@ export const warmupCosineDecay = (options: {
   readonly warmupSteps: number
   readonly decaySteps: number
   readonly alpha?: number
-}): Schedule =>
+}): TensorSchedule =>
   warmup(
     cosineDecay({
       init: options.peak,

@@ -12,8 +12,10 @@
  *
  * Step counts are float64 scalar tensors, so every state is a pytree of tensors, and every stage
  * computes with tensor ops only, so an update runs under `jit` (a whole training step compiles, and
- * its parameters and state can be donated). The one exception is a learning-rate schedule: a
- * JavaScript function of the step count, which reads the count (`item`), so it runs eagerly only.
+ * its parameters and state can be donated). The learning-rate schedules nabla ships are computed
+ * from the count tensor there too (`TensorSchedule.ofCount`); the one exception is a schedule of
+ * your own, a JavaScript function of the step, which reads the count (`item`) and so runs eagerly
+ * only.
  *
  * @module optim/transforms
  */
@@ -29,6 +31,7 @@ import {
   isTensor,
   less,
   mul,
+  neg,
   pow,
   reshape,
   scalar,
@@ -44,6 +47,7 @@ import { describe, hasValues } from '../../tensor/internal.js'
 import { flatten, type Pytree, treeMap, treeZip } from '../../tree/index.js'
 import {
   type GradientTransformation,
+  isTensorSchedule,
   type LearningRate,
   learningRate,
   numberInRange,
@@ -137,6 +141,15 @@ export const scaleByLearningRate = (
     init: () => ({ count: countTensor(0) }),
     update: (updates, state) => {
       const count = countOf(op, fieldsOf(op, state, ['count']))
+      // traced (under jit): a schedule with a tensor form computes the rate in the compiled step,
+      // rounded to each update's dtype as the number below is
+      if (isTensorSchedule(lr) && !hasValues(count)) {
+        const negated = neg(lr.ofCount(count))
+        return {
+          updates: treeMap(updates, (u) => mul(u, cast(negated, u.dtype))),
+          state: { count: nextCount(count) },
+        }
+      }
       const eta = typeof lr === 'number' ? lr : lr(item(count))
       if (typeof eta !== 'number' || !Number.isFinite(eta) || eta < 0)
         throw new ArgumentError(

@@ -135,6 +135,34 @@ export type StateTemplateOf<G> = G extends GradientTransformation<infer T> ? T :
 export type Schedule = (step: number) => number
 
 /**
+ * A schedule that can also be computed from the step-count tensor with tensor ops (`ofCount`),
+ * so that an optimizer update that uses it compiles under `jit`: the compiled step computes the
+ * rate from the count itself instead of reading the count in JavaScript. Every schedule nabla
+ * ships is one; a plain `Schedule` of your own still works, eagerly.
+ * @example
+ * import { cosineDecay, scalar, toFlat } from 'nabla'
+ * const s = cosineDecay({ init: 1, steps: 100 })
+ * s(50) // 0.5
+ * toFlat(s.ofCount(scalar(50, { dtype: 'float64' }))) // [0.5]
+ */
+export interface TensorSchedule {
+  (step: number): number
+  /** The same schedule on the step count as a float64 scalar tensor. */
+  readonly ofCount: (count: StepCount) => StepCount
+}
+
+/**
+ * Whether a learning rate is a schedule with a tensor form (`TensorSchedule`).
+ * @example
+ * import { cosineDecay } from 'nabla'
+ * import { isTensorSchedule } from './types.js'
+ * isTensorSchedule(cosineDecay({ init: 1, steps: 10 })) // true
+ * isTensorSchedule((step: number) => 1 / (1 + step))   // false
+ */
+export const isTensorSchedule = (value: unknown): value is TensorSchedule =>
+  typeof value === 'function' && typeof (value as { ofCount?: unknown }).ofCount === 'function'
+
+/**
  * A fixed learning rate or a schedule.
  * @example
  * import { adam, cosineDecay } from 'nabla'

@@ -180,8 +180,9 @@ export const fit = <
           }
         }
   // the whole step (loss, gradient, optimizer update) compiled as one plan; null without jit, or once
-  // its first trace read a value (a learning-rate schedule reads the step count; a loss may read
-  // values too): then the loss and gradient alone are compiled and the optimizer runs eagerly
+  // its first trace read a value (a learning-rate schedule of the user's own reads the step count;
+  // a loss may read values too): then the loss and gradient alone are compiled and the optimizer
+  // runs eagerly
   let wholeStep =
     options.jit === false
       ? null

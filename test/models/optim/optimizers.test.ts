@@ -27,10 +27,14 @@ import {
   applyUpdates,
   chain,
   clipByGlobalNorm,
+  constantSchedule,
+  exponentialDecay,
   type GradientTransformation,
   momentum,
   type OptState,
   sgd,
+  stepDecay,
+  warmupCosineDecay,
 } from '../../../src/models/optim/index.js'
 
 const v64 = (xs: readonly number[]): AnyTensor => fromArrayOrThrow(xs, [xs.length], { dtype: 'float64' })
@@ -249,6 +253,11 @@ describe('a whole training step under jit', () => {
     ['adam', () => adam(0.05)],
     ['adamw', () => adamw(0.05, { weightDecay: 0.1, mask: (path) => !isBiasPath(path) })],
     ['chain(clip, adam)', () => chain(clipByGlobalNorm(0.5), adam(0.05))],
+    // the shipped schedules are computed from the count tensor inside the compiled step
+    ['adam(warmupCosineDecay)', () => adam(warmupCosineDecay({ peak: 0.05, warmupSteps: 2, decaySteps: 3 }))],
+    ['sgd(stepDecay)', () => sgd(stepDecay({ init: 0.1, every: 2, factor: 0.5 }))],
+    ['momentum(exponentialDecay)', () => momentum(exponentialDecay({ init: 0.1, rate: 0.7 }), { beta: 0.8 })],
+    ['sgd(constantSchedule)', () => sgd(constantSchedule(0.1))],
   ]
   for (const [name, make] of optimizers)
     it(`${name}: jit(step) with parameters and state donated equals the eager step bit for bit (both dtypes)`, () => {
@@ -275,7 +284,7 @@ describe('a whole training step under jit', () => {
       )
     })
 
-  it('a learning-rate schedule reads the step count, so it runs eagerly only: under jit it is an ArgumentError', () => {
+  it('a learning-rate schedule of your own (a plain function) reads the step count, so it runs eagerly only: under jit it is an ArgumentError', () => {
     const optimizer = sgd((step) => 0.1 / (1 + step))
     const p: P = { w: v64([1]), b: v64([2]) }
     const state = optimizer.init(p)

@@ -1,10 +1,10 @@
 /**
  * Learning-rate schedules against their formulas written out here, at chosen and random steps,
- * and their configuration errors.
+ * their tensor forms against the schedules, and their configuration errors.
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ArgumentError } from '../../../src/index.js'
+import { ArgumentError, scalar, toFlat } from '../../../src/index.js'
 import {
   constantSchedule,
   cosineDecay,
@@ -13,6 +13,7 @@ import {
   warmup,
   warmupCosineDecay,
 } from '../../../src/models/optim/schedules.js'
+import { isTensorSchedule } from '../../../src/models/optim/types.js'
 
 const step = fc.integer({ min: 0, max: 5000 })
 const close = (a: number, b: number) => expect(Math.abs(a - b)).toBeLessThanOrEqual(1e-14 * (1 + Math.abs(b)))
@@ -72,6 +73,38 @@ describe('schedules', () => {
     close(wc(10), 1e-3)
     close(wc(60), 5e-4)
     close(wc(110), 0)
+  })
+
+  it('each has a tensor form on the step-count tensor that gives the same float64 value', () => {
+    const config = fc.record({
+      init: fc.double({ min: 1e-6, max: 10, noNaN: true }),
+      rate: fc.double({ min: 0.01, max: 1, noNaN: true }),
+      steps: fc.integer({ min: 1, max: 500 }),
+      alpha: fc.double({ min: 0, max: 1, noNaN: true }),
+      staircase: fc.boolean(),
+      warm: fc.integer({ min: 1, max: 50 }),
+      start: fc.double({ min: 0, max: 1, noNaN: true }),
+    })
+    fc.assert(
+      fc.property(config, step, (c, s) => {
+        const schedules = [
+          constantSchedule(c.init),
+          exponentialDecay({ init: c.init, rate: c.rate, steps: c.steps, staircase: c.staircase }),
+          stepDecay({ init: c.init, every: c.steps, factor: c.rate }),
+          cosineDecay({ init: c.init, steps: c.steps, alpha: c.alpha }),
+          warmup(cosineDecay({ init: c.init, steps: c.steps }), { steps: c.warm, start: c.start }),
+          warmupCosineDecay({ peak: c.init, warmupSteps: c.warm, decaySteps: c.steps, alpha: c.alpha }),
+        ]
+        for (const schedule of schedules)
+          expect(toFlat(schedule.ofCount(scalar(s, { dtype: 'float64' })))).toEqual([schedule(s)])
+      }),
+      { seed: 4, numRuns: 60 },
+    )
+  })
+
+  it('warm-up has a tensor form only when the schedule it leads into has one', () => {
+    expect(isTensorSchedule(warmup(constantSchedule(1), { steps: 2 }))).toBe(true)
+    expect(isTensorSchedule(warmup((step: number) => 1 / (1 + step), { steps: 2 }))).toBe(false)
   })
 
   it('rejects bad configurations', () => {

@@ -1,7 +1,7 @@
 /**
  * `fit`: a full run on two spirals must reach 95% test accuracy; argument errors; a jitted fit
  * reaches the eager parameters and compiles the whole step (the optimizer included, unless a
- * learning-rate schedule reads the step count); augmentation keys depend only on the step.
+ * learning-rate schedule of one's own reads the step count); augmentation keys depend only on the step.
  */
 import { describe, expect, it } from 'vitest'
 import { ArgumentError, add, mul, oneHot, ShapeError, type Tensor, tensor } from '../../../src/index.js'
@@ -9,7 +9,7 @@ import { twoSpirals } from '../../../src/models/data/synthetic.js'
 import { mlp } from '../../../src/models/layers.js'
 import { softmaxCrossEntropy } from '../../../src/models/losses.js'
 import { accuracy } from '../../../src/models/metrics.js'
-import { adam, type GradientTransformation } from '../../../src/models/optim/index.js'
+import { adam, cosineDecay, type GradientTransformation } from '../../../src/models/optim/index.js'
 import { type Key, key, keyData, uniform } from '../../../src/models/random/index.js'
 
 import { base, data, expectIdentical, leaves, net, runFit } from './support.js'
@@ -113,7 +113,16 @@ describe('fit with jit', () => {
     const eager = counting(adam(0.05))
     runFit({ ...base, optimizer: eager, jit: false })
     expect(eager.calls).toBe(steps)
-    // a learning-rate schedule reads the step count: the loss and gradient compile, the update runs eagerly
+    // a shipped schedule is computed from the count tensor: the whole step still compiles
+    const shipped = () => adam(cosineDecay({ init: 0.05, steps: 10 }))
+    const compiledSchedule = counting(shipped())
+    const withShipped = runFit({ ...base, optimizer: compiledSchedule })
+    expect(compiledSchedule.calls).toBe(2)
+    const eagerShipped = runFit({ ...base, optimizer: shipped(), jit: false })
+    const [c, d] = [leaves(eagerShipped.params).flat(), leaves(withShipped.params).flat()]
+    for (let i = 0; i < c.length; i++)
+      expect(Math.abs(c[i]! - d[i]!)).toBeLessThan(1e-4 * (1 + Math.abs(c[i]!)))
+    // a schedule of one's own reads the step count: the loss and gradient compile, the update runs eagerly
     const scheduled = counting(adam((step) => 0.05 / (1 + 0.01 * step)))
     const withSchedule = runFit({ ...base, optimizer: scheduled })
     expect(scheduled.calls).toBe(steps + 1) // the first call is the whole step's trace, which stops there
