@@ -15,7 +15,7 @@ export {
   setAvailableMemory,
 } from './budget.js'
 export { apply, evaluate, nextLevel, popInterpreter, pushInterpreter } from './dispatch.js'
-export { allocate, bytesPerElement, isDType, type Storage, storageFrom } from './dtype.js'
+export { allocate, allocateUnfilled, bytesPerElement, isDType, type Storage, storageFrom } from './dtype.js'
 export * from './index.js'
 export { kernels } from './kernels/index.js'
 export { broadcastStrides } from './kernels/reference.js'
