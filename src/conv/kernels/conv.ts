@@ -16,6 +16,7 @@
 
 import type { FloatArray, MatmulArgs } from '../../tensor/internal.js'
 import { type ConvGeometry, patchSize } from './convGeometry.js'
+import { fastWindows } from './windows.js'
 
 /** The matrix product the kernels run their arithmetic on (the active back end's `matmul`). */
 export type MatmulKernel = (args: MatmulArgs) => void
@@ -42,8 +43,12 @@ const scratchFor = (use: 'channels' | 'product' | 'patches', like: FloatArray, s
   return made
 }
 
-/** Unfolds the input channels of `group` into `cols` (`[K, N·H'·W']`, zero where padding). */
-const im2col = (x: FloatArray, g: ConvGeometry, group: number, cols: FloatArray): void => {
+/**
+ * Unfolds the input channels of `group` into `cols` (`[K, N·H'·W']`); entries that read padding are
+ * left as they are (the caller zero-fills). Exported for the tests that hold the WebAssembly kernel
+ * to it.
+ */
+export const im2col = (x: FloatArray, g: ConvGeometry, group: number, cols: FloatArray): void => {
   const { batch, channels, height, width, kernelHeight, kernelWidth, outHeight, outWidth } = g
   const { strideY, strideX, padTop, padLeft, dilationY, dilationX } = g
   const channelsPerGroup = channels / g.groups
@@ -73,8 +78,11 @@ const im2col = (x: FloatArray, g: ConvGeometry, group: number, cols: FloatArray)
   }
 }
 
-/** Adds the patch matrix `cols` of `group` back onto the input positions it was read from. */
-const col2im = (cols: FloatArray, g: ConvGeometry, group: number, dx: FloatArray): void => {
+/**
+ * Adds the patch matrix `cols` of `group` back onto the input positions it was read from (exported
+ * for the tests that hold the WebAssembly kernel to it).
+ */
+export const col2im = (cols: FloatArray, g: ConvGeometry, group: number, dx: FloatArray): void => {
   const { batch, channels, height, width, kernelHeight, kernelWidth, outHeight, outWidth } = g
   const { strideY, strideX, padTop, padLeft, dilationY, dilationX } = g
   const channelsPerGroup = channels / g.groups
@@ -188,8 +196,10 @@ const unfold = (x: FloatArray, g: ConvGeometry, group: number): FloatArray => {
   const oldest = unfolded.length === cacheEntries ? unfolded[cacheEntries - 1]! : undefined
   const reuse = oldest !== undefined && sameKind(oldest.cols, x, size)
   const cols = reuse ? oldest.cols : fresh(x, size)
-  if (reuse && readsPadding(g)) cols.fill(0)
-  im2col(x, g, group, cols)
+  if (fastWindows()?.unfold(x, g, group, cols) !== true) {
+    if (reuse && readsPadding(g)) cols.fill(0)
+    im2col(x, g, group, cols)
+  }
   if (cols.length <= cacheLimit) {
     if (reuse) unfolded.pop()
     unfolded.unshift({ input: bits.slice(), key, cols })
@@ -256,7 +266,7 @@ export const conv2dInputGrad = (
       out: cols,
       outShape: [k, columns],
     })
-    col2im(cols, g, group, dx)
+    if (fastWindows()?.fold(cols, g, group, dx) !== true) col2im(cols, g, group, dx)
   }
 }
 

@@ -9,6 +9,7 @@
 
 import type { FloatArray } from '../../tensor/internal.js'
 import type { ConvGeometry } from './convGeometry.js'
+import { fastWindows } from './windows.js'
 
 /** Where each window starts and ends along one axis, padding cut off: `[from[i], to[i])`. */
 interface Ranges {
@@ -91,7 +92,8 @@ const forEachPair = (g: ConvGeometry, visit: (top: number, o: number) => void): 
     }
 }
 
-const maxPool2x2 = (x: FloatArray, g: ConvGeometry, out: FloatArray): void => {
+/** The 2×2, stride-2 max pooling loop (exported for the tests that hold the WebAssembly kernel to it). */
+export const maxPool2x2 = (x: FloatArray, g: ConvGeometry, out: FloatArray): void => {
   const width = g.width
   forEachPair(g, (top, o) => {
     const a = x[top]!
@@ -109,7 +111,8 @@ const maxPool2x2 = (x: FloatArray, g: ConvGeometry, out: FloatArray): void => {
   })
 }
 
-const maxPool2x2Grad = (x: FloatArray, ct: FloatArray, g: ConvGeometry, dx: FloatArray): void => {
+/** Its cotangent, added onto `dx` (zero-filled by the caller); exported like `maxPool2x2`. */
+export const maxPool2x2Grad = (x: FloatArray, ct: FloatArray, g: ConvGeometry, dx: FloatArray): void => {
   const width = g.width
   forEachPair(g, (top, o) => {
     const a = x[top]!
@@ -135,7 +138,7 @@ const maxPool2x2Grad = (x: FloatArray, ct: FloatArray, g: ConvGeometry, dx: Floa
 /** The maximum of each window (padding never wins; NaN propagates). */
 export const maxPool2dKernel = (x: FloatArray, g: ConvGeometry, out: FloatArray): void => {
   if (isPairwise(g)) {
-    maxPool2x2(x, g, out)
+    if (fastWindows()?.maxPool2x2(x, g, out) !== true) maxPool2x2(x, g, out)
     return
   }
   const width = g.width
@@ -158,7 +161,7 @@ export const maxPool2dKernel = (x: FloatArray, g: ConvGeometry, out: FloatArray)
  */
 export const maxPool2dGradKernel = (x: FloatArray, ct: FloatArray, g: ConvGeometry, dx: FloatArray): void => {
   if (isPairwise(g)) {
-    maxPool2x2Grad(x, ct, g, dx)
+    if (fastWindows()?.maxPool2x2Grad(x, ct, g, dx) !== true) maxPool2x2Grad(x, ct, g, dx)
     return
   }
   const width = g.width
