@@ -28,19 +28,24 @@ const sameKind = (a: FloatArray, like: FloatArray, size: number): boolean =>
   a.length === size && a instanceof Float32Array === like instanceof Float32Array
 
 /**
- * Working arrays, one per use, kept between calls: a training step asks for the same sizes every
- * time, and allocating megabytes per call kept the garbage collector busy for a fifth of a CNN
- * step. The kernels are synchronous, so a use's array is free again when its kernel returns. The
- * contents are whatever the last call left: every use overwrites all of it.
+ * Working arrays, kept between calls by use and size: a training step asks for the same sizes every
+ * time (one per layer: a LeNet's two convolutions alternate two sizes per use), and allocating
+ * megabytes per call kept the garbage collector busy for a fifth of a CNN step. The kernels are
+ * synchronous, so a use's array is free again when its kernel returns. The contents are whatever
+ * the last call left: every use overwrites all of it. At most `scratchEntries` arrays are kept (the
+ * least recently used goes first).
  */
-const scratch: { [use: string]: FloatArray | undefined } = {}
+const scratch = new Map<string, FloatArray>()
+const scratchEntries = 6
 
 const scratchFor = (use: 'channels' | 'product' | 'patches', like: FloatArray, size: number): FloatArray => {
-  const kept = scratch[use]
-  if (kept !== undefined && sameKind(kept, like, size)) return kept
-  const made = fresh(like, size)
-  scratch[use] = made
-  return made
+  const key = `${use},${size},${like.BYTES_PER_ELEMENT}`
+  const kept = scratch.get(key)
+  scratch.delete(key)
+  const array = kept ?? fresh(like, size)
+  scratch.set(key, array)
+  if (scratch.size > scratchEntries) scratch.delete(scratch.keys().next().value!)
+  return array
 }
 
 /**
@@ -189,20 +194,29 @@ const readsPadding = (g: ConvGeometry): boolean =>
 const unfold = (x: FloatArray, g: ConvGeometry, group: number): FloatArray => {
   const key = `${geometryKey(g, group)},${x.BYTES_PER_ELEMENT}`
   const bits = bitsOf(x)
-  const hit = unfolded.find((e) => e.key === key && sameBits(e.input, bits))
-  if (hit !== undefined) return hit.cols
+  const at = unfolded.findIndex((e) => e.key === key && sameBits(e.input, bits))
+  if (at >= 0) {
+    // most recently used first: an input unfolded every step (a fixed batch) is not pushed out
+    const hit = unfolded.splice(at, 1)[0]!
+    unfolded.unshift(hit)
+    return hit.cols
+  }
   const size = patchSize(g) * g.batch * g.outHeight * g.outWidth
-  // the oldest entry's matrix is reused when it has the right size (zeroed where padding is read)
-  const oldest = unfolded.length === cacheEntries ? unfolded[cacheEntries - 1]! : undefined
-  const reuse = oldest !== undefined && sameKind(oldest.cols, x, size)
-  const cols = reuse ? oldest.cols : fresh(x, size)
+  // a full cache gives up the arrays of its least recently used entry of this size (the matrix is
+  // zeroed where padding is read), else its oldest entry, and a new matrix is made
+  const full = unfolded.length >= cacheEntries
+  const same = full ? unfolded.findLastIndex((e) => sameKind(e.cols, x, size)) : -1
+  const old = same >= 0 ? unfolded.splice(same, 1)[0]! : undefined
+  const cols = old !== undefined ? old.cols : fresh(x, size)
   if (fastWindows()?.unfold(x, g, group, cols) !== true) {
-    if (reuse && readsPadding(g)) cols.fill(0)
+    if (old !== undefined && readsPadding(g)) cols.fill(0)
     im2col(x, g, group, cols)
   }
   if (cols.length <= cacheLimit) {
-    if (reuse) unfolded.pop()
-    unfolded.unshift({ input: bits.slice(), key, cols })
+    const input =
+      old !== undefined && old.input.length === bits.length ? old.input : new Int32Array(bits.length)
+    input.set(bits)
+    unfolded.unshift({ input, key, cols })
     if (unfolded.length > cacheEntries) unfolded.pop()
   }
   return cols

@@ -17,7 +17,7 @@ import {
   conv2dForwardReference,
   conv2dInputGradReference,
 } from '../../../src/conv/kernels/convReference.js'
-import { createWasmKernels, referenceKernels } from '../../../src/tensor/kernels/index.js'
+import { createWasmKernels, referenceKernels, useKernels } from '../../../src/tensor/kernels/index.js'
 import type { FloatArray } from '../../../src/tensor/kernels/types.js'
 
 const wasm = createWasmKernels({ threads: 0 })!
@@ -201,7 +201,24 @@ describe('fast convolution kernels', () => {
       }
   })
 
-  it('reuses its working arrays and cached patches safely: many inputs of one padded geometry in a row, each exact', () => {
+  // the patch matrices are unfolded by the WebAssembly window kernels while that back end is active,
+  // by the TypeScript loop under the reference back end: both must refill a reused matrix correctly
+  it.each([
+    ['WebAssembly', wasm],
+    ['TypeScript', referenceKernels],
+  ] as const)(
+    'reuses its working arrays and cached patches safely (%s unfolding): many inputs of one padded geometry in a row, each exact',
+    (_, active) => {
+      const previous = useKernels(active)
+      try {
+        reuseRuns()
+      } finally {
+        useKernels(previous)
+      }
+    },
+  )
+
+  const reuseRuns = (): void => {
     const g: ConvGeometry = {
       batch: 2,
       channels: 2,
@@ -241,5 +258,5 @@ describe('fast convolution kernels', () => {
       conv2dInputGradReference(ct, w, g, dxExpected)
       expect([...dx]).toEqual([...dxExpected])
     }
-  })
+  }
 })
