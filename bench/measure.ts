@@ -11,6 +11,7 @@
  * Before each later round's sample an implementation runs untimed for a while (`rewarmMs`), so it
  * is timed in its own steady state as when it runs alone: without that, a fresh-output add, whose
  * freed memory is reused only in a steady loop, measured 3–4× slower right after the others ran.
+ * The peer libraries run in a process of their own (bench/peerProcess.ts) for the same reason.
  *
  * @module bench/measure
  */
@@ -92,51 +93,64 @@ export const median = (values: readonly number[]): number => {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
 }
 
-/** Warms a workload up and returns the calls per sample that make one sample last `sampleMs`. */
-const calibrate = async (workload: Workload, budget: Budget): Promise<number> => {
-  const { warmupMs, warmupCalls, sampleMs } = { ...budget, ...workload.budget }
-  let warm = 0
-  let calls = 0
-  while (calls < (warmupCalls ?? 3) || warm * 1000 < warmupMs) {
-    warm += await callMany(workload.run, 1)
-    calls++
-  }
-  return Math.max(1, Math.ceil(sampleMs / 1000 / Math.max(warm / calls, 1e-9)))
-}
-
-/** The untimed calls before a later round's sample (`rewarmMs` at the calibrated pace). */
-const rewarmCalls = (workload: Workload, budget: Budget, reps: number): number => {
-  const { rewarmMs, sampleMs } = { ...budget, ...workload.budget }
-  return sampleMs <= 0 ? 0 : Math.ceil((reps * rewarmMs) / sampleMs)
-}
-
-/** One sample: `reps` calls, as the workload's figure. */
-const sample = async (workload: Workload, reps: number): Promise<number> => {
-  const { work, scale, figure } = workload
-  const seconds = await callMany(workload.run, reps)
-  return figure === 'rate' ? (work * reps) / seconds / scale : seconds / (work * reps) / scale
+/** How one implementation is sampled, fixed when it is calibrated. */
+export interface Calibration {
+  /** Calls per sample. */
+  readonly reps: number
+  /** Samples its budget asks for. */
+  readonly samples: number
+  /** Untimed calls before each sample after the first. */
+  readonly rewarm: number
 }
 
 /**
- * Measures several workloads in alternation: each is warmed up and calibrated, then every round
- * takes one sample of each in turn, each after `rewarmMs` of untimed calls (a workload with fewer
- * samples in its budget drops out of the later rounds). Returns each workload's median, range and
- * per-round figures.
+ * What alternation needs of an implementation: calibrate once, then one sample per round. An
+ * implementation in this process is a `localSampler`; a peer library runs in a process of its own
+ * (bench/peerProcess.ts) and is sampled through messages.
+ */
+export interface Sampler {
+  readonly calibrate: (budget: Budget) => Promise<Calibration>
+  /** One sample (after the re-warm-up when `round` > 0), as the workload's figure. */
+  readonly sample: (calibration: Calibration, round: number) => Promise<number>
+}
+
+/** A workload in this process, as a sampler: warm-up and calibration, then timed samples. */
+export const localSampler = (workload: Workload): Sampler => ({
+  calibrate: async (budget) => {
+    const { warmupMs, warmupCalls, sampleMs, samples, rewarmMs } = { ...budget, ...workload.budget }
+    let warm = 0
+    let calls = 0
+    while (calls < (warmupCalls ?? 3) || warm * 1000 < warmupMs) {
+      warm += await callMany(workload.run, 1)
+      calls++
+    }
+    const reps = Math.max(1, Math.ceil(sampleMs / 1000 / Math.max(warm / calls, 1e-9)))
+    return { reps, samples, rewarm: sampleMs <= 0 ? 0 : Math.ceil((reps * rewarmMs) / sampleMs) }
+  },
+  sample: async ({ reps, rewarm }, round) => {
+    if (round > 0) await callMany(workload.run, rewarm)
+    const { work, scale, figure } = workload
+    const seconds = await callMany(workload.run, reps)
+    return figure === 'rate' ? (work * reps) / seconds / scale : seconds / (work * reps) / scale
+  },
+})
+
+/**
+ * Measures several implementations in alternation: each is calibrated (warmed up), then every
+ * round takes one sample of each in turn, each after its untimed re-warm-up (an implementation
+ * with fewer samples in its budget drops out of the later rounds). Returns each one's median,
+ * range and per-round figures.
  */
 export const measureInterleaved = async (
-  workloads: readonly Workload[],
+  samplers: readonly Sampler[],
   budget: Budget,
 ): Promise<Summary[]> => {
-  const reps: number[] = []
-  for (const workload of workloads) reps.push(await calibrate(workload, budget))
-  const counts = workloads.map((w) => w.budget?.samples ?? budget.samples)
-  const figures = workloads.map((): number[] => [])
-  for (let round = 0; round < Math.max(0, ...counts); round++)
-    for (const [i, workload] of workloads.entries())
-      if (round < counts[i]!) {
-        if (round > 0) await callMany(workload.run, rewarmCalls(workload, budget, reps[i]!))
-        figures[i]!.push(await sample(workload, reps[i]!))
-      }
+  const calibrations: Calibration[] = []
+  for (const sampler of samplers) calibrations.push(await sampler.calibrate(budget))
+  const figures = samplers.map((): number[] => [])
+  for (let round = 0; round < Math.max(0, ...calibrations.map((c) => c.samples)); round++)
+    for (const [i, sampler] of samplers.entries())
+      if (round < calibrations[i]!.samples) figures[i]!.push(await sampler.sample(calibrations[i]!, round))
   return figures.map((values) => ({
     median: median(values),
     min: Math.min(...values),
@@ -147,6 +161,6 @@ export const measureInterleaved = async (
 
 /** Measures one workload; returns the median, min and max of its figure over the samples. */
 export const measure = async (workload: Workload, budget: Budget): Promise<Summary> => {
-  const [summary] = await measureInterleaved([workload], budget)
+  const [summary] = await measureInterleaved([localSampler(workload)], budget)
   return summary!
 }

@@ -1,14 +1,15 @@
 /**
- * `npm run bench`: nabla against TensorFlow.js (cpu and wasm back ends) and jax-js, in one process,
- * on matmul, an MLP training step, a LeNet-size CNN training step, a chain of tiny ops, a large
+ * `npm run bench`: nabla against TensorFlow.js (cpu and wasm back ends) and jax-js, the peers in a
+ * process of their own (bench/peerProcess.ts) so that no library's memory use changes another's, on
+ * matmul, an MLP training step, a LeNet-size CNN training step, a chain of tiny ops, a large
  * elementwise add, data in and out (1e6 values) and memory over many steps; PyTorch from Debian's
  * python3-torch in a child process when it is installed; the user-loop cases in a fresh child
- * process. The implementations of a case are measured in alternation (bench/measure.ts), so a
- * ratio is not moved by the machine's speed drifting between them. Prints a table with nabla's
+ * process. The implementations of a case are measured in alternation (bench/measure.ts), across
+ * the two processes, so a ratio is not moved by the machine's speed drifting between them. Prints a table with nabla's
  * advantage over each peer, issue 15's targets as met or NOT met, and for each GFLOP/s target what
  * it asks against the machine's ceiling (one thread's SIMD peak, measured first, times the
  * threads); writes bench/results.json as `[{ case, impl, median, min, max, unit, samples }]`.
- * `--quick` shortens every measurement (about three minutes in all); `--only=<text>` runs the
+ * `--quick` shortens every measurement (about five minutes in all); `--only=<text>` runs the
  * cases whose name contains the text.
  *
  * @module bench/run
@@ -17,30 +18,14 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { kernels } from '../src/tensor/kernels/index.js'
-import { addCase } from './cases/add.js'
-import { chainCase } from './cases/chain.js'
-import { cnnCase } from './cases/cnn.js'
-import { ioCases } from './cases/io.js'
-import {
-  fusedCase,
-  fusedCaseName,
-  gradOfJitMlpImplementation,
-  jitAddImplementation,
-  jitChainImplementation,
-  jitDonatedAddImplementation,
-  jitDonatedMlpImplementation,
-  jitMemoryResults,
-  jitMlpImplementation,
-  withImplementation,
-} from './cases/jit.js'
-import { matmulCases } from './cases/matmul.js'
+import { benchCases, isNabla } from './cases/index.js'
+import { fusedCaseName, jitMemoryResults } from './cases/jit.js'
 import { memoryResults } from './cases/memory.js'
-import { mlpCase } from './cases/mlp.js'
-import { peakCase, peakCaseName } from './cases/peak.js'
+import { peakCaseName } from './cases/peak.js'
 import { torchResults } from './cases/torch.js'
-import type { Case, Implementation, Prepared } from './cases/types.js'
-import { budgets, measureInterleaved, type Result } from './measure.js'
-import { loadPeers } from './peers.js'
+import type { Case, Implementation } from './cases/types.js'
+import { budgets, localSampler, measureInterleaved, type Result, type Sampler } from './measure.js'
+import { type RemotePeers, startRemotePeers } from './remotePeers.js'
 import { table } from './report.js'
 import { ceilingLines, eagerTargets, jitTargets, targetLines } from './targets.js'
 
@@ -56,30 +41,18 @@ const main = async (): Promise<void> => {
   console.log(
     `nabla bench${quick ? ' --quick' : ''}: Node ${process.version}, ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, kernels ${backend.name} (helper threads start at the first large product)`,
   )
-  const peers = await loadPeers()
-  for (const note of peers.notes) console.log(`note: ${note}`)
-  const context = { peers, quick }
-  const cases: Case[] = [
-    peakCase(),
-    ...matmulCases(context),
-    withImplementation(
-      withImplementation(
-        withImplementation(mlpCase(context), gradOfJitMlpImplementation),
-        jitMlpImplementation,
-      ),
-      jitDonatedMlpImplementation,
-    ),
-    cnnCase(context),
-    withImplementation(chainCase(context), jitChainImplementation),
-    withImplementation(
-      withImplementation(addCase(context), jitAddImplementation),
-      jitDonatedAddImplementation,
-    ),
-    ...ioCases(context),
-    fusedCase(context),
-  ].filter((c) => only === undefined || c.name.includes(only))
+  // the peers run in a process of their own (bench/peerProcess.ts); nabla's cases are built here
+  // without them
+  const remote = await startRemotePeers(quick)
+  if (typeof remote === 'string') console.log(`note: ${remote}; nabla runs alone`)
+  else for (const note of remote.notes) console.log(`note: ${note}`)
+  const peers = typeof remote === 'string' ? undefined : remote
+  const cases = benchCases({ peers: { tf: undefined, jax: undefined, notes: [] }, quick }).filter(
+    (c) => only === undefined || c.name.includes(only),
+  )
   const results: Result[] = []
-  for (const c of cases) results.push(...(await runCase(c)))
+  for (const c of cases) results.push(...(await runCase(c, peers)))
+  peers?.close()
   if (only === undefined || 'memory'.includes(only))
     results.push(...memoryResults(quick ? 500 : 2000), ...jitMemoryResults(quick ? 500 : 2000))
   if (only === undefined || only === 'torch') {
@@ -105,62 +78,86 @@ const main = async (): Promise<void> => {
 const say = (name: string, impl: string, text: string): void =>
   console.log(`  ${name.padEnd(28)} ${impl.padEnd(12)} ${text}`)
 
+/** An implementation of a case ready to sample, here or in the peers' process. */
+interface Member {
+  readonly impl: string
+  readonly sampler: Sampler
+  readonly cleanup: () => unknown
+}
+
+/** Prepares one implementation here (and calls it once); undefined when it cannot run. */
+const prepareHere = async ({ impl, prepare }: Implementation): Promise<Member | undefined> => {
+  const workload = await prepare()
+  if (workload === undefined) return undefined
+  try {
+    await workload.run()
+  } catch (error) {
+    workload.cleanup?.()
+    throw error
+  }
+  return { impl, sampler: localSampler(workload), cleanup: () => workload.cleanup?.() }
+}
+
 /**
  * Measures a group of a case's implementations in alternation (bench/measure.ts): prepares each
- * and calls it once (one that fails or cannot run is reported and left out), samples them round by
- * round, frees them.
+ * (one that fails or cannot run is reported and left out), samples them round by round, frees them.
  */
-const runGroup = async (c: Case, group: readonly Implementation[]): Promise<Result[]> => {
-  const prepared: { impl: string; workload: Prepared }[] = []
+const runGroup = async (
+  c: Case,
+  group: readonly (() => Promise<Member | undefined>)[],
+  names: readonly string[],
+): Promise<Result[]> => {
+  const members: Member[] = []
   try {
-    for (const { impl, prepare } of group) {
+    for (const [i, make] of group.entries()) {
       try {
-        const workload = await prepare()
-        if (workload === undefined) continue
-        try {
-          await workload.run()
-        } catch (error) {
-          workload.cleanup?.()
-          throw error
-        }
-        prepared.push({ impl, workload })
+        const member = await make()
+        if (member !== undefined) members.push(member)
       } catch (error) {
-        say(c.name, impl, `failed: ${String(error)}`)
+        say(c.name, names[i]!, `failed: ${String(error)}`)
       }
     }
     const summaries = await measureInterleaved(
-      prepared.map((p) => p.workload),
+      members.map((m) => m.sampler),
       budget,
     )
-    return prepared.map(({ impl }, i) => {
+    return members.map(({ impl }, i) => {
       const summary = summaries[i]!
       say(c.name, impl, `${summary.median.toPrecision(4)} ${c.unit}`)
       return { case: c.name, impl, ...summary, unit: c.unit }
     })
   } catch (error) {
-    say(c.name, prepared.map((p) => p.impl).join(', '), `failed: ${String(error)}`)
+    say(c.name, members.map((m) => m.impl).join(', '), `failed: ${String(error)}`)
     return []
   } finally {
-    for (const { workload } of prepared) workload.cleanup?.()
+    for (const member of members) await member.cleanup()
   }
 }
 
 /**
- * One case: the implementations that must have the process to themselves (`alone`: TensorFlow.js's
- * cpu back end, since its tensors live on one back end at a time) one by one, then all the others
- * in alternation; results in the case's order.
+ * One case: nabla's implementations here and the peers' in their process. Those that must run by
+ * themselves (`alone`: TensorFlow.js's cpu back end, since one TF.js back end is active at a time)
+ * are measured one by one first, then all the others in alternation; results in the case's order,
+ * nabla's first.
  */
-const runCase = async (c: Case): Promise<Result[]> => {
+const runCase = async (c: Case, peers: RemotePeers | undefined): Promise<Result[]> => {
+  const own = c.implementations.filter((i) => isNabla(i.impl))
+  const theirs = peers?.cases.find((p) => p.name === c.name)
+  const remote = (impl: string) => async () => {
+    const made = await peers!.prepare(c.name, impl)
+    return made === undefined ? undefined : { impl, ...made }
+  }
   const results: Result[] = []
-  for (const implementation of c.implementations.filter((i) => i.alone === true))
-    results.push(...(await runGroup(c, [implementation])))
+  for (const impl of theirs?.alone ?? []) results.push(...(await runGroup(c, [remote(impl)], [impl])))
+  const together = (theirs?.impls ?? []).filter((impl) => !theirs?.alone.includes(impl))
   results.push(
     ...(await runGroup(
       c,
-      c.implementations.filter((i) => i.alone !== true),
+      [...own.map((i) => () => prepareHere(i)), ...together.map(remote)],
+      [...own.map((i) => i.impl), ...together],
     )),
   )
-  const order = c.implementations.map((i) => i.impl)
+  const order = [...own.map((i) => i.impl), ...(theirs?.impls ?? [])]
   return results.sort((a, b) => order.indexOf(a.impl) - order.indexOf(b.impl))
 }
 

@@ -1,0 +1,46 @@
+/**
+ * Every case of `npm run bench`, in the order they run. The main process builds them without the
+ * peers (nabla's implementations only); the peers' process (bench/peerProcess.ts) builds the same
+ * list with the peers loaded and runs their implementations.
+ *
+ * @module bench/cases
+ */
+import { addCase } from './add.js'
+import { chainCase } from './chain.js'
+import { cnnCase } from './cnn.js'
+import { ioCases } from './io.js'
+import {
+  fusedCase,
+  gradOfJitMlpImplementation,
+  jitAddImplementation,
+  jitChainImplementation,
+  jitDonatedAddImplementation,
+  jitDonatedMlpImplementation,
+  jitMlpImplementation,
+  withImplementation,
+} from './jit.js'
+import { matmulCases } from './matmul.js'
+import { mlpCase } from './mlp.js'
+import { peakCase } from './peak.js'
+import type { Case, CaseContext } from './types.js'
+
+/** The cases, each with the implementations the context's peers allow. */
+export const benchCases = (context: CaseContext): Case[] => [
+  peakCase(),
+  ...matmulCases(context),
+  withImplementation(
+    withImplementation(
+      withImplementation(mlpCase(context), gradOfJitMlpImplementation),
+      jitMlpImplementation,
+    ),
+    jitDonatedMlpImplementation,
+  ),
+  cnnCase(context),
+  withImplementation(chainCase(context), jitChainImplementation),
+  withImplementation(withImplementation(addCase(context), jitAddImplementation), jitDonatedAddImplementation),
+  ...ioCases(context),
+  fusedCase(context),
+]
+
+/** Whether an implementation is nabla's own (the others are the peers'). */
+export const isNabla = (impl: string): boolean => impl.startsWith('nabla')
