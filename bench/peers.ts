@@ -1,7 +1,7 @@
 /**
- * The peers nabla is measured against, loaded in this process: TensorFlow.js (the umbrella package,
- * which carries the gradient registrations) on its `cpu` and `wasm` back ends, and jax-js on its
- * `wasm` device. A peer that fails to load is left out of the run with a note, never a failure.
+ * The peers nabla is measured against, loaded in the peers' process (bench/peerProcess.ts) and in
+ * the user-loop process: TensorFlow.js (the umbrella package, which carries the gradient
+ * registrations) on its `cpu` and `wasm` back ends, and jax-js on its `wasm` device. A peer that fails to load is left out of the run with a note, never a failure.
  *
  * @module bench/peers
  */
