@@ -16,7 +16,7 @@
  *
  * @module bench/peerProcess
  */
-import { benchCases, isNabla } from './cases/index.js'
+import { benchCases, isNabla, prepareChecked } from './cases/index.js'
 import type { Prepared } from './cases/types.js'
 import { type Budget, type Calibration, localSampler, type Sampler } from './measure.js'
 import { loadPeers } from './peers.js'
@@ -69,14 +69,8 @@ const main = async (): Promise<void> => {
         const implementation = cases
           .find((c) => c.name === request.case)
           ?.implementations.find((i) => i.impl === request.impl)
-        const workload = await implementation?.prepare()
+        const workload = implementation === undefined ? undefined : await prepareChecked(implementation)
         if (workload === undefined) return undefined
-        try {
-          await workload.run()
-        } catch (error) {
-          workload.cleanup?.()
-          throw error
-        }
         handles++
         prepared.set(handles, { workload, sampler: localSampler(workload) })
         return handles

@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { kernels } from '../src/tensor/kernels/index.js'
-import { benchCases, isNabla } from './cases/index.js'
+import { benchCases, isNabla, prepareChecked } from './cases/index.js'
 import { fusedCaseName, jitMemoryResults } from './cases/jit.js'
 import { memoryResults } from './cases/memory.js'
 import { peakCaseName } from './cases/peak.js'
@@ -86,16 +86,10 @@ interface Member {
 }
 
 /** Prepares one implementation here (and calls it once); undefined when it cannot run. */
-const prepareHere = async ({ impl, prepare }: Implementation): Promise<Member | undefined> => {
-  const workload = await prepare()
+const prepareHere = async (implementation: Implementation): Promise<Member | undefined> => {
+  const workload = await prepareChecked(implementation)
   if (workload === undefined) return undefined
-  try {
-    await workload.run()
-  } catch (error) {
-    workload.cleanup?.()
-    throw error
-  }
-  return { impl, sampler: localSampler(workload), cleanup: () => workload.cleanup?.() }
+  return { impl: implementation.impl, sampler: localSampler(workload), cleanup: () => workload.cleanup?.() }
 }
 
 /**

@@ -22,7 +22,7 @@ import {
 import { matmulCases } from './matmul.js'
 import { mlpCase } from './mlp.js'
 import { peakCase } from './peak.js'
-import type { Case, CaseContext } from './types.js'
+import type { Case, CaseContext, Implementation, Prepared } from './types.js'
 
 /** The cases, each with the implementations the context's peers allow. */
 export const benchCases = (context: CaseContext): Case[] => [
@@ -44,3 +44,19 @@ export const benchCases = (context: CaseContext): Case[] => [
 
 /** Whether an implementation is nabla's own (the others are the peers'). */
 export const isNabla = (impl: string): boolean => impl.startsWith('nabla')
+
+/**
+ * Prepares an implementation and calls it once, so that one that fails is reported and left out
+ * before anything is timed (what it made is freed then); undefined when it cannot run here.
+ */
+export const prepareChecked = async ({ prepare }: Implementation): Promise<Prepared | undefined> => {
+  const workload = await prepare()
+  if (workload === undefined) return undefined
+  try {
+    await workload.run()
+  } catch (error) {
+    workload.cleanup?.()
+    throw error
+  }
+  return workload
+}

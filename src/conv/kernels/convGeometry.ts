@@ -6,27 +6,15 @@
  *
  * @module kernels/convGeometry
  */
+import type { WindowGeometry } from '../../tensor/internal.js'
 
-/** Everything a convolution kernel loops over. */
-export interface ConvGeometry {
-  readonly batch: number
-  /** Input channels (all groups). */
-  readonly channels: number
-  readonly height: number
-  readonly width: number
-  /** Output channels (all groups); for pooling, equal to `channels`. */
+/**
+ * Everything a convolution kernel loops over: the window kernels' geometry (batch, channels of
+ * all groups, sizes, strides, padding, dilation, groups) and the output channels (all groups; for
+ * pooling, equal to `channels`).
+ */
+export interface ConvGeometry extends WindowGeometry {
   readonly outChannels: number
-  readonly kernelHeight: number
-  readonly kernelWidth: number
-  readonly outHeight: number
-  readonly outWidth: number
-  readonly strideY: number
-  readonly strideX: number
-  readonly padTop: number
-  readonly padLeft: number
-  readonly dilationY: number
-  readonly dilationX: number
-  readonly groups: number
 }
 
 /** The output size along one axis (may be ≤ 0 when the window does not fit). */

@@ -11,7 +11,7 @@ import {
   conv2dInputGrad,
   type MatmulKernel,
 } from '../../../src/conv/kernels/conv.js'
-import { type ConvGeometry, convOutputSize } from '../../../src/conv/kernels/convGeometry.js'
+import type { ConvGeometry } from '../../../src/conv/kernels/convGeometry.js'
 import {
   conv2dFilterGradReference,
   conv2dForwardReference,
@@ -19,6 +19,7 @@ import {
 } from '../../../src/conv/kernels/convReference.js'
 import { createWasmKernels, referenceKernels, useKernels } from '../../../src/tensor/kernels/index.js'
 import type { FloatArray } from '../../../src/tensor/kernels/types.js'
+import { fits, geometryOf } from '../../support/convGeometry.js'
 
 const wasm = createWasmKernels({ threads: 0 })!
 const threaded = createWasmKernels({ threads: 1, threadThreshold: 1, adaptiveSplit: false })!
@@ -40,29 +41,8 @@ const arbGeometry: fc.Arbitrary<ConvGeometry> = fc
     pad: fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)),
     size: fc.tuple(fc.integer({ min: 1, max: 14 }), fc.integer({ min: 1, max: 14 })),
   })
-  .filter(({ size, kernel, stride, dilation, pad }) => {
-    const oh = convOutputSize(size[0], kernel[0], stride[0], pad[0], pad[1], dilation[0])
-    const ow = convOutputSize(size[1], kernel[1], stride[1], pad[2], pad[3], dilation[1])
-    return oh >= 1 && ow >= 1
-  })
-  .map(({ batch, groups, inPerGroup, outPerGroup, kernel, stride, dilation, pad, size }) => ({
-    batch,
-    channels: groups * inPerGroup,
-    height: size[0],
-    width: size[1],
-    outChannels: groups * outPerGroup,
-    kernelHeight: kernel[0],
-    kernelWidth: kernel[1],
-    outHeight: convOutputSize(size[0], kernel[0], stride[0], pad[0], pad[1], dilation[0]),
-    outWidth: convOutputSize(size[1], kernel[1], stride[1], pad[2], pad[3], dilation[1]),
-    strideY: stride[0],
-    strideX: stride[1],
-    padTop: pad[0],
-    padLeft: pad[2],
-    dilationY: dilation[0],
-    dilationX: dilation[1],
-    groups,
-  }))
+  .filter(fits)
+  .map(geometryOf)
 
 const sizes = (g: ConvGeometry) => ({
   x: g.batch * g.channels * g.height * g.width,

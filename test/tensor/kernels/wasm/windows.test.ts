@@ -8,11 +8,12 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { col2im, im2col } from '../../../../src/conv/kernels/conv.js'
-import { type ConvGeometry, convOutputSize, patchSize } from '../../../../src/conv/kernels/convGeometry.js'
+import { type ConvGeometry, patchSize } from '../../../../src/conv/kernels/convGeometry.js'
 import { maxPool2x2, maxPool2x2Grad } from '../../../../src/conv/kernels/pool.js'
 import type { FloatArray } from '../../../../src/tensor/kernels/types.js'
 import { supportsSimd } from '../../../../src/tensor/kernels/wasm/module.js'
 import { rowsApply, windowKernels } from '../../../../src/tensor/kernels/wasm/windows.js'
+import { fits, geometryOf } from '../../../support/convGeometry.js'
 
 type DType = 'float32' | 'float64'
 
@@ -54,29 +55,8 @@ const arbConvGeometry: fc.Arbitrary<ConvGeometry> = fc
     pad: fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)),
     size: fc.tuple(fc.integer({ min: 1, max: 13 }), fc.integer({ min: 1, max: 21 })),
   })
-  .filter(({ size, kernel, stride, dilation, pad }) => {
-    const oh = convOutputSize(size[0], kernel[0], stride[0], pad[0], pad[1], dilation[0])
-    const ow = convOutputSize(size[1], kernel[1], stride[1], pad[2], pad[3], dilation[1])
-    return oh >= 1 && ow >= 1
-  })
-  .map(({ batch, groups, inPerGroup, kernel, stride, dilation, pad, size }) => ({
-    batch,
-    channels: groups * inPerGroup,
-    height: size[0],
-    width: size[1],
-    outChannels: groups,
-    kernelHeight: kernel[0],
-    kernelWidth: kernel[1],
-    outHeight: convOutputSize(size[0], kernel[0], stride[0], pad[0], pad[1], dilation[0]),
-    outWidth: convOutputSize(size[1], kernel[1], stride[1], pad[2], pad[3], dilation[1]),
-    strideY: stride[0],
-    strideX: stride[1],
-    padTop: pad[0],
-    padLeft: pad[2],
-    dilationY: dilation[0],
-    dilationX: dilation[1],
-    groups,
-  }))
+  .filter(fits)
+  .map((parts) => geometryOf({ ...parts, outPerGroup: 1 }))
 
 const imageSize = (g: ConvGeometry) => g.batch * g.channels * g.height * g.width
 const patchesSize = (g: ConvGeometry) => patchSize(g) * g.batch * g.outHeight * g.outWidth
