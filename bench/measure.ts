@@ -158,9 +158,3 @@ export const measureInterleaved = async (
     samples: values,
   }))
 }
-
-/** Measures one workload; returns the median, min and max of its figure over the samples. */
-export const measure = async (workload: Workload, budget: Budget): Promise<Summary> => {
-  const [summary] = await measureInterleaved([localSampler(workload)], budget)
-  return summary!
-}
