@@ -14,7 +14,7 @@ import { scratchLayout } from './gemm.js'
 import { align16, type Heap } from './heap.js'
 import type { KernelInstance } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
-import type { GemmThreads, RowsJob } from './threads.js'
+import { type GemmThreads, type RowsJob, rowsPerTask } from './threads.js'
 
 /** Where a product runs: an instance, its memory, and (for a shared memory) helper threads. */
 export interface MatmulTarget {
@@ -81,9 +81,8 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
   const shape = kernels.gemmShape
   const e = a.BYTES_PER_ELEMENT
   const workers = target.threads?.ready ?? 0
-  // about three tasks per thread, so a thread the scheduler delays leaves little to wait for
-  const rowsPerTask = Math.ceil(Math.ceil(m / (3 * (workers + 1))) / shape.mr) * shape.mr
-  const threaded = workers > 0 && m * n * k >= target.threadThreshold && m > rowsPerTask
+  const taskRows = rowsPerTask(m, shape.mr, workers + 1)
+  const threaded = workers > 0 && m * n * k >= target.threadThreshold && m > taskRows
   const aAt = target.base
   const bAt = aAt + align16(a.length * e)
   const cAt = bAt + align16(b.length * e)
@@ -108,8 +107,8 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
     kernels.packAll(bPtr, rsB, csB, n, k, packedAt)
     const job: RowsJob = {
       precision: shape.lanes.precision,
-      tasks: Math.ceil(m / rowsPerTask),
-      rowsPerTask,
+      tasks: Math.ceil(m / taskRows),
+      rowsPerTask: taskRows,
       a: aPtr,
       rowStrideA: rsA,
       colStrideA: csA,

@@ -28,7 +28,7 @@ import {
   supportsSimd,
 } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
-import { controlBytes, GemmThreads } from './threads.js'
+import { controlBytes, GemmThreads, rowsPerTask } from './threads.js'
 import { workerHost } from './workers.js'
 
 /** Multiply-adds per product from which a plan splits it across threads (the eager default). */
@@ -175,15 +175,14 @@ const createSharedArena = (): SharedArena | undefined => {
       const kernel = precisionKernels(call.precision)
       const shape = kernel.gemmShape
       const { m, n, k } = call
-      // about three tasks per thread, so a thread the scheduler delays leaves little to wait for
-      const rowsPerTask = Math.ceil(Math.ceil(m / (3 * (ready + 1))) / shape.mr) * shape.mr
+      const taskRows = rowsPerTask(m, shape.mr, ready + 1)
       const packed = call.scratch
       kernel.packAll(call.b, call.rowStrideB, call.colStrideB, n, k, packed)
       threads!.run(
         {
           precision: call.precision,
-          tasks: Math.ceil(m / rowsPerTask),
-          rowsPerTask,
+          tasks: Math.ceil(m / taskRows),
+          rowsPerTask: taskRows,
           a: call.a,
           rowStrideA: call.rowStrideA,
           colStrideA: call.colStrideA,

@@ -1,6 +1,7 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createWasmKernels } from '../../../../src/tensor/kernels/wasm/kernels.js'
+import { rowsPerTask, tasksPerThread } from '../../../../src/tensor/kernels/wasm/threads.js'
 import type { WorkerHost } from '../../../../src/tensor/kernels/wasm/workers.js'
 import { arbProduct, matchesReference, precisions, zerosLike } from './helpers.js'
 
@@ -38,6 +39,29 @@ const product = (m: number, k: number, n: number) => ({
   transposeA: false,
   transposeB: false,
   outShape: [m, n],
+})
+
+describe('rowsPerTask', () => {
+  it('cuts m rows into whole register tiles, at most tasksPerThread tasks per thread and at least half that for tall products', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 20_000 }),
+        fc.constantFrom(1, 2, 4),
+        fc.integer({ min: 1, max: 8 }),
+        (m, mr, threads) => {
+          const rows = rowsPerTask(m, mr, threads)
+          const tasks = Math.ceil(m / rows)
+          expect(rows % mr).toBe(0)
+          expect(rows).toBeGreaterThanOrEqual(mr)
+          expect(tasks * rows).toBeGreaterThanOrEqual(m)
+          expect(tasks).toBeLessThanOrEqual(tasksPerThread * threads)
+          if (m >= 2 * tasksPerThread * threads * mr)
+            expect(tasks).toBeGreaterThanOrEqual(Math.ceil((tasksPerThread * threads) / 2))
+        },
+      ),
+      { seed: 7, numRuns: 300 },
+    )
+  })
 })
 
 describe('helper threads', () => {
