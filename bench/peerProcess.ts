@@ -16,7 +16,7 @@
  *
  * @module bench/peerProcess
  */
-import { benchCases, isNabla, prepareChecked } from './cases/index.js'
+import { benchCases, prepareChecked, runsHere } from './cases/index.js'
 import type { Prepared } from './cases/types.js'
 import { type Budget, type Calibration, localSampler, type Sampler } from './measure.js'
 import { loadPeers } from './peers.js'
@@ -60,8 +60,10 @@ const main = async (): Promise<void> => {
           cases: cases.map(
             (c): PeerCase => ({
               name: c.name,
-              impls: c.implementations.filter((i) => !isNabla(i.impl)).map((i) => i.impl),
-              alone: c.implementations.filter((i) => !isNabla(i.impl) && i.alone === true).map((i) => i.impl),
+              impls: c.implementations.filter((i) => !runsHere(i.impl)).map((i) => i.impl),
+              alone: c.implementations
+                .filter((i) => !runsHere(i.impl) && i.alone === true)
+                .map((i) => i.impl),
             }),
           ),
         }

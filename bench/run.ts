@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { availableParallelism, cpus } from 'node:os'
 import { kernels } from '../src/tensor/kernels/index.js'
-import { benchCases, isNabla, prepareChecked } from './cases/index.js'
+import { benchCases, prepareChecked, runsHere } from './cases/index.js'
 import { fusedCaseName, jitMemoryResults } from './cases/jit.js'
 import { memoryResults } from './cases/memory.js'
 import { peakCaseName } from './cases/peak.js'
@@ -27,7 +27,7 @@ import type { Case, Implementation } from './cases/types.js'
 import { budgets, localSampler, measureInterleaved, type Result, type Sampler } from './measure.js'
 import { type RemotePeers, startRemotePeers } from './remotePeers.js'
 import { table } from './report.js'
-import { ceilingLines, eagerTargets, jitTargets, targetLines } from './targets.js'
+import { ceilingLines, eagerTargets, jitTargets, referenceLines, targetLines } from './targets.js'
 
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
@@ -71,6 +71,7 @@ const main = async (): Promise<void> => {
   for (const line of targetLines([...eagerTargets, ...jitTargets], results)) console.log(line)
   const peak = results.find((r) => r.case === peakCaseName)
   for (const line of ceilingLines(eagerTargets, results, peak, availableParallelism())) console.log(line)
+  for (const line of referenceLines(eagerTargets, results)) console.log(line)
   writeFileSync(new URL('./results.json', import.meta.url), `${JSON.stringify(results, null, 2)}\n`)
   console.log('wrote bench/results.json')
 }
@@ -135,7 +136,7 @@ const runGroup = async (
  * nabla's first.
  */
 const runCase = async (c: Case, peers: RemotePeers | undefined): Promise<Result[]> => {
-  const own = c.implementations.filter((i) => isNabla(i.impl))
+  const own = c.implementations.filter((i) => runsHere(i.impl))
   const theirs = peers?.cases.find((p) => p.name === c.name)
   const remote = (impl: string) => async () => {
     const made = await peers!.prepare(c.name, impl)

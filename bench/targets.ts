@@ -114,3 +114,20 @@ export const ceilingLines = (
     ]
   })
 }
+
+/**
+ * For each absolute target whose case has a machine reference (an implementation named `machine:
+ * …`, measured in the same rounds in nabla's process), what the bound asks as a multiple of that
+ * reference, and what nabla reaches (the median of the per-round ratios).
+ */
+export const referenceLines = (targets: readonly Target[], results: readonly Result[]): string[] =>
+  targets.flatMap((t) => {
+    const own = find(results, t.case, t.impl)
+    const reference = results.find((r) => r.case === t.case && r.impl.startsWith('machine:'))
+    if (t.peer !== undefined || own === undefined || reference === undefined) return []
+    const ratio = ratioOf(own, reference, t.atMost === true)
+    const asked = t.atMost ? reference.median / t.bound : t.bound / reference.median
+    return [
+      `reference ${`${t.case} ${t.impl}`.padEnd(33)} ${t.bound} ${own.unit} asks ${asked.toFixed(2)}× ${reference.impl.slice('machine: '.length)} (${reference.median.toPrecision(3)} ${own.unit} in the same rounds); nabla reaches ${ratio.value.toFixed(2)}× (rounds ${ratio.min.toFixed(2)}–${ratio.max.toFixed(2)}×)`,
+    ]
+  })

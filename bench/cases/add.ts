@@ -1,6 +1,11 @@
 /**
  * Elementwise sum of two 1e6-element float32 tensors into a new tensor, in GB/s (12 bytes moved
- * per element: two reads, one write).
+ * per element: two reads, one write). With it, in the same rounds, the machine's reference: a plain
+ * `Float32Array.prototype.slice()` of one operand (8 bytes moved per element: one read, one write
+ * into fresh memory), the least any op with a new 4 MB result costs here. On this virtual machine
+ * the memory's speed drifts from minute to minute, and a fresh result's cost depends on the
+ * allocator's state of the whole process; the reference moves with both, so the ratio to it says
+ * what is nabla's own doing.
  *
  * @module bench/cases/add
  */
@@ -30,6 +35,10 @@ export const addCase = ({ peers }: CaseContext): Case => {
         const y = fromArrayOrThrow(b, [size])
         return rate(() => add(x, y))
       },
+    },
+    {
+      impl: 'machine: fresh copy',
+      prepare: async () => ({ run: () => a.slice(), work: 8 * size, scale: 1e9, figure: 'rate' }),
     },
   ]
   const { tf, jax } = peers

@@ -46,6 +46,13 @@ export const benchCases = (context: CaseContext): Case[] => [
 export const isNabla = (impl: string): boolean => impl.startsWith('nabla')
 
 /**
+ * Whether an implementation runs in nabla's process: nabla's own, and the machine's references
+ * (`machine: …`, plain JavaScript that shows what the machine does in the same rounds, under the
+ * same allocator state as nabla). The peers run in their own process.
+ */
+export const runsHere = (impl: string): boolean => isNabla(impl) || impl.startsWith('machine:')
+
+/**
  * Prepares an implementation and calls it once, so that one that fails is reported and left out
  * before anything is timed (what it made is freed then); undefined when it cannot run here.
  */
