@@ -6,20 +6,19 @@
  */
 
 import { valueAndGrad } from '../../grad/index.js'
-import { item } from '../../io/index.js'
 import { jit } from '../../jit/index.js'
 import { type AnyTensor, ArgumentError, formatShape, ShapeError } from '../../tensor/index.js'
 import { describe } from '../../tensor/internal.js'
 import type { Pytree } from '../../tree/index.js'
 import { batches as epochBatches } from '../data/batches.js'
 import { takeRows } from '../data/dataset.js'
-import { applyUpdates } from '../optim/transforms.js'
 import type { GradientTransformation, OptState } from '../optim/types.js'
 import { foldIn, type Key, split } from '../random/index.js'
 import { checkFinite, checkTargets, type Targets } from '../validate.js'
+import { type CheckedStep, compiledStep, ownCopy } from './compiledStep.js'
 import type { EpochInfo, EpochRecord, FitResult, StepInfo } from './history.js'
 import { type Checkpoint, NonFiniteLossError, nonFiniteLeaf, startingPoint } from './resume.js'
-import { type Batch, type LossFn, type StepResult, uncheckedStep } from './step.js'
+import { type Batch, type LossFn, uncheckedStep } from './step.js'
 
 /**
  * Options of `fit`.
@@ -179,38 +178,52 @@ export const fit = <
             throw error
           }
         }
-  // the whole step (loss, gradient, optimizer update) compiled as one plan; null without jit, or once
-  // its first trace read a value (a learning-rate schedule of the user's own reads the step count;
-  // a loss may read values too): then the loss and gradient alone are compiled and the optimizer
-  // runs eagerly
-  let wholeStep =
-    options.jit === false
-      ? null
-      : jit((p: P, s: OptState, b: B) => {
-          const [value, grads] = valueAndGrad((q: P) => options.loss(q, b))(p)
-          const { updates, state: next } = options.optimizer.update<P>(grads, s, p)
-          return [value, applyUpdates(p, updates), next] as const
-        })
-  const update = (p: P, s: OptState, b: B): StepResult<P> => {
-    if (wholeStep !== null)
-      try {
-        const [value, params, next] = wholeStep(p, s, b)
-        return { params, state: next, loss: item(value) }
-      } catch (error) {
-        if (!(error instanceof ArgumentError && error.message.includes('inside jit'))) throw error
-        wholeStep = null
-      }
-    return uncheckedStep(options.loss, options.optimizer, p, s, b, lossAndGradient)
+  // the whole step (loss, gradient, optimizer update, finiteness checks) compiled as one plan that
+  // updates the parameters and state in place (compiledStep.ts); null without jit, or once it could
+  // not compile (a learning-rate schedule of the user's own reads the step count; a loss may read
+  // values too): then the loss and gradient alone are compiled and the optimizer runs eagerly
+  let wholeStep = options.jit === false ? null : compiledStep<P, B>(options.loss, options.optimizer)
+  // whether params and state are fit's own trees, which the compiled step may consume (donate)
+  let owned = false
+  const update = (p: P, s: OptState, b: B): CheckedStep<P> => {
+    if (wholeStep !== null) {
+      if (!owned) [p, s, owned] = [ownCopy(p), ownCopy(s), true]
+      const result = wholeStep(p, s, b)
+      if (result !== undefined) return result
+      wholeStep = null
+    }
+    const result = uncheckedStep(options.loss, options.optimizer, p, s, b, lossAndGradient)
+    const failed = Number.isFinite(result.loss) ? nonFiniteLeaf(result.params) : 'loss'
+    return failed === undefined ? { ...result, failed } : { params: p, state: s, loss: result.loss, failed }
   }
+  // what fit hands out while the compiled step may still consume params and state: copies of them
+  const handOut = (kept: { params: P; state: OptState }) =>
+    wholeStep === null ? kept : { params: ownCopy(kept.params), state: ownCopy(kept.state) }
   const history: EpochRecord[] = []
-  const checkpoint = (): Checkpoint<P> => ({
-    params,
-    state,
+  const checkpoint = (kept = { params, state }): Checkpoint<P> => ({
+    ...kept,
     step,
     key: shuffleKey,
     epochLossSum: lossSum,
     epochExamples: examples,
   })
+  // a step's checkpoint for onStep, copied only when read (the CLI's progress never reads it)
+  const stepCheckpoint = (): (() => Checkpoint<P>) => {
+    const at = checkpoint()
+    let kept: Checkpoint<P> | undefined
+    return () => {
+      try {
+        kept ??= { ...at, ...handOut(at) }
+      } catch (error) {
+        if (!(error instanceof ArgumentError)) throw error
+        throw new ArgumentError(
+          'fit',
+          `the checkpoint of step ${at.step} was read after the next step updated its tensors in place; read StepInfo.checkpoint inside onStep (the checkpoint read there stays valid)`,
+        )
+      }
+      return kept
+    }
+  }
   let slices: readonly (readonly number[])[] = []
   let slicesEpoch = -1
   let epochStart = performance.now()
@@ -233,57 +246,56 @@ export const fit = <
         ? (rowsOfBatch as B)
         : options.augment(rowsOfBatch, foldIn(foldIn(augmentKeyOf(shuffleKey), epoch), batch))
     const result = update(params, state, data)
-    const where = `step ${step + 1} (epoch ${epoch + 1}, batch ${batch + 1} of ${batches})`
-    if (!Number.isFinite(result.loss))
-      throw new NonFiniteLossError(
-        `the loss is ${result.loss} at ${where}; the checkpoint keeps the parameters from before it`,
-        step + 1,
-        epoch + 1,
-        result.loss,
-        checkpoint(),
-      )
-    const bad = nonFiniteLeaf(result.params)
-    if (bad !== undefined)
-      throw new NonFiniteLossError(
-        `the update at ${where} makes parameter leaf ${bad} non-finite (loss ${result.loss}); the checkpoint keeps the parameters from before it`,
-        step + 1,
-        epoch + 1,
-        result.loss,
-        checkpoint(),
-      )
+    // after a failed step, result holds the parameters and state from before it
     params = result.params
     state = result.state
+    const where = `step ${step + 1} (epoch ${epoch + 1}, batch ${batch + 1} of ${batches})`
+    if (result.failed !== undefined)
+      throw new NonFiniteLossError(
+        result.failed === 'loss'
+          ? `the loss is ${result.loss} at ${where}; the checkpoint keeps the parameters from before it`
+          : `the update at ${where} makes parameter leaf ${result.failed} non-finite (loss ${result.loss}); the checkpoint keeps the parameters from before it`,
+        step + 1,
+        epoch + 1,
+        result.loss,
+        checkpoint(handOut({ params, state })),
+      )
     step++
     lossSum += result.loss * indices.length
     examples += indices.length
-    if (
-      options.onStep?.({
+    if (options.onStep !== undefined) {
+      const kept = stepCheckpoint()
+      const info: StepInfo<P> = {
         step,
         epoch: epoch + 1,
         batch,
         batchesPerEpoch: batches,
         examples: indices.length,
         loss: result.loss,
-        checkpoint: checkpoint(),
-      }) === 'stop'
-    )
-      stopped = true
+        get checkpoint() {
+          return kept()
+        },
+      }
+      if (options.onStep(info) === 'stop') stopped = true
+    }
     if (step % batches === 0) {
       const seconds = (performance.now() - epochStart) / 1000
+      const kept = handOut({ params, state })
       const record: EpochRecord = {
         epoch: epoch + 1,
         step,
         trainLoss: lossSum / examples,
-        metrics: options.evaluate?.(params) ?? {},
+        metrics: options.evaluate?.(kept.params) ?? {},
         seconds,
       }
       history.push(record)
       lossSum = 0
       examples = 0
       epochStart = performance.now()
-      if (options.onEpoch?.({ ...record, checkpoint: checkpoint(), history: [...history] }) === 'stop')
+      if (options.onEpoch?.({ ...record, checkpoint: checkpoint(kept), history: [...history] }) === 'stop')
         stopped = true
     }
   }
-  return { ...checkpoint(), history, stopped: stopped && step < total }
+  // copies, so the compiled step's memory can be collected
+  return { ...checkpoint(handOut({ params, state })), history, stopped: stopped && step < total }
 }

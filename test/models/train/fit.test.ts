@@ -9,10 +9,11 @@ import { twoSpirals } from '../../../src/models/data/synthetic.js'
 import { mlp } from '../../../src/models/layers.js'
 import { softmaxCrossEntropy } from '../../../src/models/losses.js'
 import { accuracy } from '../../../src/models/metrics.js'
-import { adam, cosineDecay, type GradientTransformation } from '../../../src/models/optim/index.js'
+import { adam, cosineDecay, type GradientTransformation, sgd } from '../../../src/models/optim/index.js'
 import { type Key, key, keyData, uniform } from '../../../src/models/random/index.js'
+import type { Checkpoint, StepInfo } from '../../../src/models/train/index.js'
 
-import { base, data, expectIdentical, leaves, net, runFit } from './support.js'
+import { base, data, expectIdentical, leaves, net, referenceFit, runFit } from './support.js'
 
 const spirals = twoSpirals(key(0), 400, 0.05)
 const spiralNet = mlp([2, 64, 64, 2])
@@ -189,5 +190,85 @@ describe('augmentation that adds tensors of its own', () => {
     const frozen = runFit({ ...base, augment: (rows: Rows) => withScale(rows, key(9)), loss: scaledLoss })
     const c = leaves(frozen.params).flat()
     expect(Math.max(...a.map((v, i) => Math.abs(v - c[i]!)))).toBeGreaterThan(1e-2)
+  })
+})
+
+describe('the compiled step updates parameters and state in place (donated), handing out copies', () => {
+  it.each([
+    ['adam', adam(0.05)],
+    ['sgd', sgd(0.5)],
+    ['adam with a cosine schedule', adam(cosineDecay({ init: 0.05, steps: 20 }))],
+    ['sgd with a cosine schedule', sgd(cosineDecay({ init: 0.5, steps: 20 }))],
+  ])(
+    'gives the parameters, state and losses of the undonated, unchecked compiled step bit for bit (%s)',
+    (_, optimizer) => {
+      const losses: number[] = []
+      const result = runFit({ ...base, optimizer, onStep: (info) => void losses.push(info.loss) })
+      const reference = referenceFit({ ...base, optimizer })
+      expectIdentical(result.params, reference.params)
+      expectIdentical(result.state, reference.state)
+      expect(losses.every((l, i) => Object.is(l, reference.losses[i]))).toBe(true)
+      expect(losses).toHaveLength(reference.losses.length)
+    },
+  )
+
+  it('leaves the given parameters and state readable and unchanged, the resumed checkpoint’s too', () => {
+    const params = net.init(key(4))
+    const state = base.optimizer.init(params)
+    const [paramsBefore, stateBefore] = [leaves(params), leaves(state)]
+    const first = runFit({ ...base, params, state, onStep: (info) => (info.step === 9 ? 'stop' : undefined) })
+    expect(leaves(params)).toEqual(paramsBefore)
+    expect(leaves(state)).toEqual(stateBefore)
+    const [checkpointParams, checkpointState] = [leaves(first.params), leaves(first.state)]
+    runFit({ ...base, resume: first })
+    expect(leaves(first.params)).toEqual(checkpointParams)
+    expect(leaves(first.state)).toEqual(checkpointState)
+  })
+
+  it('gives evaluate, onStep and onEpoch tensors that stay readable after later steps', () => {
+    const evaluated: (typeof base.params)[] = []
+    const stepCheckpoints: Checkpoint<typeof base.params>[] = []
+    const epochCheckpoints: Checkpoint<typeof base.params>[] = []
+    const result = runFit({
+      ...base,
+      evaluate: (p) => {
+        evaluated.push(p)
+        return {}
+      },
+      onStep: (info) => {
+        stepCheckpoints.push(info.checkpoint)
+        return undefined
+      },
+      onEpoch: (info) => {
+        epochCheckpoints.push(info.checkpoint)
+        return undefined
+      },
+    })
+    expect(evaluated).toHaveLength(3)
+    evaluated.forEach((p, i) => {
+      expectIdentical(p, epochCheckpoints[i]!.params)
+      expectIdentical(p, stepCheckpoints[7 * (i + 1) - 1]!.params)
+    })
+    // each step's checkpoint is the reference run's state after that many steps
+    const reference = referenceFit({ ...base, epochs: 1 })
+    expectIdentical(stepCheckpoints[6]!.params, reference.params)
+    expectIdentical(stepCheckpoints[6]!.state, reference.state)
+    expectIdentical(stepCheckpoints.at(-1)!.params, result.params)
+    expect(stepCheckpoints.map((c) => c.step)).toEqual(stepCheckpoints.map((_, i) => i + 1))
+  })
+
+  it('a step’s checkpoint read after the next step is an ArgumentError saying to read it inside onStep', () => {
+    const infos: StepInfo<typeof base.params>[] = []
+    runFit({ ...base, onStep: (info) => void infos.push(info) })
+    expect(() => infos[3]!.checkpoint).toThrow(ArgumentError)
+    expect(() => infos[3]!.checkpoint).toThrow(
+      /^fit: the checkpoint of step 4 was read after the next step updated its tensors in place; read StepInfo.checkpoint inside onStep/,
+    )
+    // the last step's tensors are not given to any later step; without jit nothing is donated
+    expectIdentical(infos.at(-1)!.checkpoint.params, runFit(base).params)
+    const eager: StepInfo<typeof base.params>[] = []
+    const result = runFit({ ...base, jit: false, onStep: (info) => void eager.push(info) })
+    expect(eager[3]!.checkpoint.step).toBe(4)
+    expectIdentical(eager.at(-1)!.checkpoint.params, result.params)
   })
 })

@@ -7,19 +7,22 @@ import { describe, expect, it } from 'vitest'
 import {
   type AnyTensor,
   ArgumentError,
+  add,
   flatten,
   fromArrayOrThrow,
   mean,
   mul,
+  sqrt,
   square,
   sub,
+  type Tensor,
   tensor,
   toFlat,
   unflatten,
 } from '../../../src/index.js'
-import { sgd } from '../../../src/models/optim/index.js'
+import { adam, sgd } from '../../../src/models/optim/index.js'
 import { key, keyData, wrapKey } from '../../../src/models/random/index.js'
-import { type Checkpoint, NonFiniteLossError } from '../../../src/models/train/index.js'
+import { type Checkpoint, type FitOptions, NonFiniteLossError } from '../../../src/models/train/index.js'
 
 import { base, data, expectIdentical, leaves, net, runFit } from './support.js'
 
@@ -90,6 +93,21 @@ describe('determinism and resuming', () => {
     }
     expectIdentical(runFit({ ...base, resume: checkpoint }).params, full.params)
   })
+  it('resuming from a checkpoint kept from onStep in a run that went on ends bit-identical', () => {
+    const full = runFit(base)
+    let kept: Checkpoint<typeof base.params> | undefined
+    runFit({
+      ...base,
+      onStep: (info) => {
+        if (info.step === 9) kept = info.checkpoint
+        return undefined
+      },
+    })
+    // the run went on for 12 more steps, updating its parameters in place: the kept copy is intact
+    const resumed = runFit({ ...base, resume: kept! })
+    expectIdentical(resumed.params, full.params)
+    expectIdentical(resumed.state, full.state)
+  })
 })
 
 describe('non-finite losses', () => {
@@ -134,5 +152,87 @@ describe('non-finite losses', () => {
     expect((error as NonFiniteLossError).step).toBe(1)
     expect((error as NonFiniteLossError).message).toMatch(/non-finite/)
     expectIdentical((error as NonFiniteLossError<typeof params>).checkpoint.params, params)
+  })
+})
+
+describe('non-finite steps under jit stop as without it', () => {
+  type Params = { a: Tensor<[1]>; w: Tensor<[1]> }
+  type Rows = { x: AnyTensor; y: AnyTensor }
+  const run = (options: FitOptions<Params, AnyTensor, AnyTensor>): NonFiniteLossError<Params> => {
+    const kept: Checkpoint<Params>[] = []
+    try {
+      runFit({ ...options, onStep: (info) => void kept.push(info.checkpoint) })
+    } catch (e) {
+      expect(e).toBeInstanceOf(NonFiniteLossError)
+      const error = e as NonFiniteLossError<Params>
+      // the checkpoint is the last step's, and its tensors stay readable
+      expect(kept).toHaveLength(error.step - 1)
+      const last = kept.at(-1)
+      if (last !== undefined) {
+        expectIdentical([error.checkpoint.params, error.checkpoint.state], [last.params, last.state])
+        expect(error.checkpoint.step).toBe(last.step)
+      }
+      return error
+    }
+    throw new Error('fit did not stop')
+  }
+  const params: Params = { a: tensor([1]), w: tensor([1]) }
+  const common = {
+    params,
+    train: { x: tensor([[1], [1], [1], [1]]), y: tensor([0, 0, 0, 0]) },
+    epochs: 20,
+    key: key(0),
+  }
+  const cases: [string, FitOptions<Params, AnyTensor, AnyTensor>, number, RegExp][] = [
+    [
+      // w = 1, 0.85, 0.69, 0.51, 0.30, 0.02, then below 0 (w − 0.3 / 2√w): √w is NaN at step 7
+      'a NaN loss',
+      {
+        ...common,
+        optimizer: sgd(0.3),
+        batchSize: 2,
+        loss: (p, b: Rows) => mean(mul(sqrt(p.w), b.x)) as AnyTensor,
+      },
+      7,
+      /^fit: the loss is NaN at step 7 \(epoch 4, batch 1 of 2\); the checkpoint keeps the parameters from before it$/,
+    ],
+    [
+      // the loss stays finite, but w moves by −3e38 a step: −∞ at step 2
+      'an update that overflows leaf 1',
+      {
+        ...common,
+        optimizer: sgd(3e38),
+        batchSize: 1,
+        loss: (p, b: Rows) => add(mean(mul(b.x, p.w)), mul(mean(p.a), 1e-30)) as AnyTensor,
+      },
+      2,
+      /^fit: the update at step 2 \(epoch 1, batch 2 of 4\) makes parameter leaf 1 non-finite \(loss -3\.0000000054977558e\+38\); the checkpoint keeps/,
+    ],
+    [
+      'adam driven to an infinite loss',
+      {
+        ...common,
+        optimizer: adam(1e37),
+        batchSize: 2,
+        loss: (p, b: Rows) => add(mean(mul(b.x, p.w)), mul(mean(p.a), 1e-30)) as AnyTensor,
+      },
+      19,
+      /^fit: the loss is -Infinity at step 19 \(epoch 10, batch 1 of 2\)/,
+    ],
+  ]
+  it.each(cases)('%s: same step, message and checkpoint bit for bit', (_, options, step, message) => {
+    const eager = run({ ...options, jit: false })
+    const jitted = run(options)
+    expect(jitted.step).toBe(step)
+    expect(eager.step).toBe(step)
+    expect(jitted.message).toMatch(message)
+    expect(jitted.message).toBe(eager.message)
+    expect(jitted.epoch).toBe(eager.epoch)
+    expect(Object.is(jitted.loss, eager.loss)).toBe(true)
+    expectIdentical(jitted.checkpoint.params, eager.checkpoint.params)
+    expectIdentical(jitted.checkpoint.state, eager.checkpoint.state)
+    expect(jitted.checkpoint.step).toBe(step - 1)
+    // the given parameters were not consumed
+    expectIdentical(params, { a: tensor([1]), w: tensor([1]) })
   })
 })
