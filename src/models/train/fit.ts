@@ -69,7 +69,9 @@ export interface FitOptions<
    * metric) would have them frozen at the first batch, so `jit` refuses the read, and `fit` says so
    * with an `ArgumentError` at the first step; `false` runs every step eagerly. An optimizer with a
    * learning-rate schedule reads its step count, so with one only the loss and gradient compile and
-   * the update runs eagerly.
+   * the update runs eagerly. The compiled step updates the parameters and optimizer state in place
+   * and checks finiteness inside its plan; the tensors `fit` is given and the ones it hands out
+   * (checkpoints, `evaluate`'s argument, the result) are never changed or consumed.
    */
   readonly jit?: boolean
   /**

@@ -58,6 +58,12 @@ export interface StepInfo<P> {
   /** Rows in this batch. */
   readonly examples: number
   readonly loss: number
+  /**
+   * Where the run is after this step. Read it inside `onStep`: under `jit` the next step updates the
+   * parameters and state in place, so the checkpoint is copied when first read (a callback that never
+   * reads it costs nothing), and reading it only after a later step ran is an `ArgumentError`. The
+   * checkpoint read inside `onStep` stays valid for good.
+   */
   readonly checkpoint: Checkpoint<P>
 }
 

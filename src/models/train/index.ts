@@ -20,8 +20,10 @@
  * - Callbacks (`onStep`, `onEpoch`) observe progress; returning `'stop'` ends training after that
  *   step, and `FitResult.stopped` says so.
  *
- * The parts: train/step.ts (`trainStep`), train/fit.ts (the loop), train/resume.ts (checkpoints,
- * the starting point, `NonFiniteLossError`), train/history.ts (epoch records and callback infos).
+ * The parts: train/step.ts (`trainStep`), train/fit.ts (the loop), train/compiledStep.ts (the
+ * jitted step `fit` runs: parameters and state updated in place, finiteness checked in the plan),
+ * train/resume.ts (checkpoints, the starting point, `NonFiniteLossError`), train/history.ts (epoch
+ * records and callback infos).
  *
  * @module train
  */
