@@ -7,7 +7,7 @@
  * keeps a failed step from changing anything: it returns `where(ok, new, old)` for every leaf of
  * the parameters and the state, so after a failed step they are the ones given, bit for bit (the
  * given tensors themselves were donated; these are their values in the plan's memory). JavaScript
- * then reads one small flags tensor (which check failed) instead of scanning every parameter.
+ * then reads one number (which check failed first, if any) instead of scanning every parameter.
  *
  * Donated tensors are consumed (reading one is an `ArgumentError`), so `fit` gives this step only
  * trees of its own: `ownCopy` of the user's starting point, then what the step returned. Anything
@@ -20,7 +20,7 @@
 import { valueAndGrad } from '../../grad/index.js'
 import { item } from '../../io/index.js'
 import { jit } from '../../jit/index.js'
-import { type AnyTensor, ArgumentError, cast, equal, mul, stack, sum, where } from '../../tensor/index.js'
+import { type AnyTensor, ArgumentError, equal, mul, scalar, sum, where } from '../../tensor/index.js'
 import { makeTensor, storage } from '../../tensor/internal.js'
 import { flatten, type Pytree, sameStructure, treeMap, treeZip } from '../../tree/internal.js'
 import { applyUpdates } from '../optim/transforms.js'
@@ -54,11 +54,8 @@ export interface CheckedStep<P> extends StepResult<P> {
 export const ownCopy = <T>(tree: T): T =>
   treeMap(tree, (t) => makeTensor(t.shape, t.dtype, storage(t).slice()))
 
-/** 0 when every element of `x` is finite, else NaN (x·0 is ±0 for finite x, NaN for ±∞ and NaN), as float32. */
-const nanUnlessFinite = (x: AnyTensor): AnyTensor => {
-  const total = sum(mul(x, 0))
-  return total.dtype === 'float32' ? total : cast(total, 'float32')
-}
+/** 1 when every element of `x` is finite, else 0 (x·0 is ±0 for finite x, NaN for ±∞ and NaN). */
+const allFinite = (x: AnyTensor): AnyTensor => equal(sum(mul(x, 0)), 0)
 
 /** Thrown inside the trace when the optimizer's next state is not shaped as the state it was given. */
 class StateChangesShape extends Error {}
@@ -93,11 +90,16 @@ export const compiledStep = <P extends Pytree, B>(
       const { updates, state: next } = optimizer.update<P>(grads, s, p)
       if (!sameStructure(flatten(next)[1], flatten(s)[1])) throw new StateChangesShape()
       const updated = applyUpdates(p, updates)
-      // one flag per check: the loss, then each parameter leaf; all 0 when the step is kept
-      const flags = stack([value, ...flatten(updated)[0]].map(nanUnlessFinite))
-      const ok = equal(sum(flags), 0)
+      // the checks: the loss, then each parameter leaf; the index of the first that fails, or their
+      // number when all pass (scalar ops, which the plan runs as one small fused unit)
+      const checks = [value, ...flatten(updated)[0]].map(allFinite)
+      const firstFailed = checks.reduceRight<AnyTensor>(
+        (later, passed, i) => where(passed, later, i),
+        scalar(checks.length),
+      )
+      const ok = equal(firstFailed, checks.length)
       const keep = <T>(fresh: T, old: T): T => treeZip(fresh, old, (f, o) => where(ok, f, o))
-      return [value, keep(updated, p), keep(next, s), flags] as const
+      return [value, keep(updated, p), keep(next, s), firstFailed] as const
     },
     { donate: [0, 1] },
   )
@@ -111,13 +113,13 @@ export const compiledStep = <P extends Pytree, B>(
       if (error instanceof ArgumentError && error.message.includes('inside jit')) return undefined
       throw error
     }
-    const [value, kept, next, flags] = result
-    const bad = storage(flags).findIndex((f) => f !== 0)
+    const [value, kept, next, firstFailed] = result
+    const failed = item(firstFailed)
     return {
       params: kept,
       state: next,
       loss: item(value),
-      failed: bad < 0 ? undefined : bad === 0 ? 'loss' : bad - 1,
+      failed: failed === flatten(kept)[0].length + 1 ? undefined : failed === 0 ? 'loss' : failed - 1,
     }
   }
 }
