@@ -91,29 +91,34 @@ export const targetLines = (targets: readonly Target[], results: readonly Result
 
 /**
  * For each target in GFLOP/s, what it asks for against the machine's ceiling: `threads` times one
- * thread's SIMD peak (the `peak` result), and how much of that ceiling nabla reaches. A target
- * above 100 % cannot be met on this machine by any kernel.
+ * thread's SIMD peak, and how much of that ceiling nabla reaches. The peak is the one measured in
+ * the same rounds as the target's case when the case has it (`machine: SIMD peak …`; nabla's share
+ * is then the median of the per-round shares), else `peak`, measured first. A target above 100 %
+ * cannot be met on this machine by any kernel.
  */
 export const ceilingLines = (
   targets: readonly Target[],
   results: readonly Result[],
   peak: Result | undefined,
   threads: number,
-): string[] => {
-  if (peak === undefined) return []
-  const ceiling = peak.median * threads
-  return targets.flatMap((t) => {
+): string[] =>
+  targets.flatMap((t) => {
     const own = find(results, t.case, t.impl)
     const peer = t.peer === undefined ? undefined : find(results, t.case, t.peer)
-    if (own === undefined || own.unit !== 'GFLOP/s' || (t.peer !== undefined && peer === undefined)) return []
+    const local = results.find((r) => r.case === t.case && r.impl.startsWith('machine: SIMD peak'))
+    const reference = local ?? peak
+    if (own === undefined || reference === undefined || own.unit !== 'GFLOP/s') return []
+    if (t.peer !== undefined && peer === undefined) return []
+    const ceiling = reference.median * threads
     const asked = peer === undefined ? t.bound : t.bound * peer.median
-    const percent = (value: number) => `${((100 * value) / ceiling).toFixed(0)} %`
+    const percent = (value: number) => `${(100 * value).toFixed(0)} %`
     const what = peer === undefined ? `${t.bound} GFLOP/s` : `${t.bound}× ${t.peer}`
+    const reached = local === undefined ? own.median / ceiling : ratioOf(own, local, false).value / threads
+    const when = local === undefined ? 'measured first' : 'in the same rounds'
     return [
-      `ceiling ${`${t.case} ${t.impl}`.padEnd(36)} ${what} asks ${asked.toFixed(1)} GFLOP/s = ${percent(asked)} of ${threads} × ${peak.median.toFixed(1)} (one thread's SIMD peak); nabla reaches ${percent(own.median)}`,
+      `ceiling ${`${t.case} ${t.impl}`.padEnd(36)} ${what} asks ${asked.toFixed(1)} GFLOP/s = ${percent(asked / ceiling)} of ${threads} × ${reference.median.toFixed(1)} (one thread's SIMD peak, ${when}); nabla reaches ${percent(reached)}`,
     ]
   })
-}
 
 /**
  * For each absolute target whose case has a machine reference (an implementation named `machine:
@@ -123,7 +128,10 @@ export const ceilingLines = (
 export const referenceLines = (targets: readonly Target[], results: readonly Result[]): string[] =>
   targets.flatMap((t) => {
     const own = find(results, t.case, t.impl)
-    const reference = results.find((r) => r.case === t.case && r.impl.startsWith('machine:'))
+    // the SIMD peak is a ceiling of GFLOP/s targets (ceilingLines), not a reference of this kind
+    const reference = results.find(
+      (r) => r.case === t.case && r.impl.startsWith('machine:') && !r.impl.startsWith('machine: SIMD peak'),
+    )
     if (t.peer !== undefined || own === undefined || reference === undefined) return []
     const ratio = ratioOf(own, reference, t.atMost === true)
     const asked = t.atMost ? reference.median / t.bound : t.bound / reference.median

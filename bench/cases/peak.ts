@@ -8,7 +8,7 @@
  */
 import { webAssembly } from '../../src/tensor/kernels/wasm/api.js'
 import { buildModule, FunctionBuilder } from '../../src/tensor/kernels/wasm/encoder.js'
-import type { Case } from './types.js'
+import type { Case, Implementation } from './types.js'
 
 /** The case's name, read by the ceiling lines under the targets. */
 export const peakCaseName = 'SIMD peak f32 mul+add 1 thread'
@@ -37,20 +37,27 @@ const peakKernel = (): ((turns: number) => number) | undefined => {
   return instance.exports.peak as (turns: number) => number
 }
 
+/** The kernel above as an implementation named `impl`, in GFLOP/s. */
+export const peakImplementation = (impl: string): Implementation => ({
+  impl,
+  prepare: async () => {
+    const peak = peakKernel()
+    if (peak === undefined) return undefined
+    // 4 lanes × (one multiply + one add) per accumulator per turn
+    return { run: () => peak(turns), work: turns * accumulators * 8, scale: 1e9, figure: 'rate' }
+  },
+})
+
+/**
+ * The name of the peak when it is measured as a machine reference inside another case (in the same
+ * rounds as nabla's product there).
+ */
+export const peakReferenceName = 'machine: SIMD peak 1 thread'
+
 /** The peak case: one implementation, the kernel above. */
 export const peakCase = (): Case => ({
   name: peakCaseName,
   unit: 'GFLOP/s',
   higherIsBetter: true,
-  implementations: [
-    {
-      impl: 'wasm SIMD',
-      prepare: async () => {
-        const peak = peakKernel()
-        if (peak === undefined) return undefined
-        // 4 lanes × (one multiply + one add) per accumulator per turn
-        return { run: () => peak(turns), work: turns * accumulators * 8, scale: 1e9, figure: 'rate' }
-      },
-    },
-  ],
+  implementations: [peakImplementation('wasm SIMD')],
 })
