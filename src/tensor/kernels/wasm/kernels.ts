@@ -11,7 +11,7 @@
 import { broadcastLoop, extremumLoop, whereLoop } from '../loops.js'
 import { referenceKernels } from '../reference.js'
 import type { FloatArray, Kernels, ReduceKind } from '../types.js'
-import { align16, Heap } from './heap.js'
+import { Heap } from './heap.js'
 import { type MatmulTarget, wasmMatmul } from './matmul.js'
 import {
   compileKernels,
@@ -24,6 +24,7 @@ import {
 } from './module.js'
 import { planBinary, runBinary, runUnary, runWhere } from './pointwise.js'
 import { SplitChoice } from './splitChoice.js'
+import { runSum } from './sums.js'
 import { controlBytes, GemmThreads } from './threads.js'
 import { type WorkerHost, workerHost } from './workers.js'
 
@@ -76,14 +77,6 @@ export interface WasmKernels extends Kernels {
   readonly startThreads: () => Promise<number>
   /** How many helper threads are ready now (0 before the first large product). */
   readonly readyThreads: () => number
-}
-
-const sumShape = (shape: readonly number[], axes: readonly number[]) => {
-  const first = axes.length === 0 ? shape.length : axes[0]!
-  const last = axes.length === 0 ? shape.length - 1 : axes.at(-1)!
-  if (last - first + 1 !== axes.length) return undefined
-  const size = (from: number, to: number) => shape.slice(from, to).reduce((x, y) => x * y, 1)
-  return { outer: size(0, first), middle: size(first, last + 1), inner: size(last + 1, shape.length) }
 }
 
 /**
@@ -167,17 +160,8 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
         if (!extremumLoop(kind, x, shape, axes, out)) fallback.reduce(kind, x, shape, axes, out)
         return
       }
-      const split = x.length >= smallSize ? sumShape(shape, axes) : undefined
-      const e = x.BYTES_PER_ELEMENT
-      const outAt = align16(x.length * e)
-      if (split === undefined || !heap.ensure(outAt + out.length * e)) {
+      if (x.length < smallSize || !runSum(heap, precision(x), local.f64, x, shape, axes, out))
         fallback.reduce(kind, x, shape, axes, out)
-        return
-      }
-      const view = heap.viewFor(x)
-      view.set(x, 0)
-      precision(x).sum(0, outAt, split.outer, split.middle, split.inner)
-      out.set(view.subarray(outAt / e, outAt / e + out.length))
     },
     matmul: (args) => {
       const { outShape, aShape, transposeA, out } = args

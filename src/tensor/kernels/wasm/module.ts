@@ -96,6 +96,8 @@ export interface PrecisionKernels {
   readonly binary: ReadonlyMap<string, BinaryFunction>
   readonly unary: ReadonlyMap<string, UnaryFunction>
   readonly sum: SumFunction
+  /** `sum` writing float64 sums whatever the storage type (a partial sum kept unrounded). */
+  readonly sumWide: SumFunction
   readonly where: WhereFunction
 }
 
@@ -187,6 +189,7 @@ const functionsOf = (lanes: Lanes, fma: boolean, base: number): ExportedFunction
     { name: `packAll_${p}`, body: emitPackAll(shape, base + 2) },
     { name: `gemmRows_${p}`, body: emitGemmRows(shape, { packRows: base + 1, macro: base + 3 }) },
     { name: `sum_${p}`, body: emitSum(lanes) },
+    { name: `sumWide_${p}`, body: emitSum(lanes, true) },
     { name: `where_${p}`, body: emitWhere(lanes) },
     ...binaries,
     ...unaries,
@@ -229,6 +232,7 @@ const kernelsOf = (
     binary: new Map(Object.keys(binaryVectorOps).map((name, i) => [name, get<BinaryFunction>(`binary${i}`)])),
     unary: new Map(Object.keys(unaryVectorOps).map((name, i) => [name, get<UnaryFunction>(`unary${i}`)])),
     sum: get<SumFunction>('sum'),
+    sumWide: get<SumFunction>('sumWide'),
     where: get<WhereFunction>('where'),
   }
 }

@@ -1,9 +1,10 @@
 /**
- * Drives the elementwise WebAssembly kernels. A broadcast binary op is first collapsed to at most
- * two dimensions, `[outer, inner]`, where along `inner` each operand is either contiguous or one
- * repeated value (same shapes, a scalar operand, a bias row `[m, n] + [n]`, a column
- * `[m, n] + [m, 1]`, and any shape that merges into one of these); other patterns return false and
- * stay on the reference kernels. Large arrays are processed in chunks of rows that fit in the L2
+ * Drives the elementwise WebAssembly kernels. A broadcast binary op is first collapsed to
+ * `[outer, inner]` blocks, where along `inner` each operand is either contiguous or one repeated
+ * value (same shapes, a scalar operand, a bias row `[m, n] + [n]`, a column `[m, n] + [m, 1]`, and
+ * any shape that merges into one of these), with at most one dimension of such blocks around them
+ * (a channel bias `[N, C, H, W] + [C, 1, 1]` is N blocks of `[C, H·W]` with a value per row); other
+ * patterns return false and stay on the reference kernels. Large arrays are processed in chunks of rows that fit in the L2
  * cache, so the copies into and out of kernel memory stream through cache instead of memory.
  * `where` runs branch-free in WebAssembly for a full-length condition (a random ReLU mask makes a
  * JavaScript loop mispredict every other element).
@@ -20,8 +21,12 @@ import type { BinaryFunction, UnaryFunction, WhereFunction } from './module.js'
 /** Elements per operand per chunk (3 × 64 KiB of float32 stays in L2 with the source arrays). */
 export const chunkElements = 16384
 
-/** A binary op as two dimensions, with each operand's strides (in elements). */
+/** A binary op as blocks of two dimensions, with each operand's strides (in elements). */
 export interface BinaryPlan {
+  /** Blocks of `[outer, inner]` elements, one after the other in the output. */
+  readonly blocks: number
+  readonly aBlock: number
+  readonly bBlock: number
   readonly outer: number
   readonly inner: number
   readonly aOuter: number
@@ -31,8 +36,8 @@ export interface BinaryPlan {
 }
 
 /**
- * Collapses a broadcast binary op to `[outer, inner]` with inner strides 0 or 1; `undefined` when
- * it does not collapse that far.
+ * Collapses a broadcast binary op to `[blocks, outer, inner]` with inner strides 0 or 1; `undefined`
+ * when it does not collapse that far.
  */
 export const planBinary = (aShape: Shape, bShape: Shape, outShape: Shape): BinaryPlan | undefined => {
   const sa = broadcastStrides(aShape, outShape)
@@ -44,12 +49,16 @@ export const planBinary = (aShape: Shape, bShape: Shape, outShape: Shape): Binar
     const last = dims.at(-1)
     if (last !== undefined && sa[i] === last.a * last.size && sb[i] === last.b * last.size) last.size *= size
     else dims.push({ size, a: sa[i]!, b: sb[i]! })
-    if (dims.length > 2) return undefined
+    if (dims.length > 3) return undefined
   }
   const inner = dims[0] ?? { size: 1, a: 1, b: 1 }
   const outer = dims[1] ?? { size: 1, a: 0, b: 0 }
+  const block = dims[2] ?? { size: 1, a: 0, b: 0 }
   if (inner.a > 1 || inner.b > 1 || (inner.a === 0 && inner.b === 0 && inner.size > 1)) return undefined
   return {
+    blocks: block.size,
+    aBlock: block.a,
+    bBlock: block.b,
     outer: outer.size,
     inner: inner.size,
     aOuter: outer.a,
@@ -75,7 +84,7 @@ export const runBinary = (
   b: FloatArray,
   out: FloatArray,
 ): boolean => {
-  const { outer, inner, aOuter, aInner, bOuter, bInner } = plan
+  const { blocks, aBlock, bBlock, outer, inner, aOuter, aInner, bOuter, bInner } = plan
   const e = out.BYTES_PER_ELEMENT
   const segment = Math.min(inner, chunkElements)
   const rowsPerChunk =
@@ -88,21 +97,22 @@ export const runBinary = (
   const mode =
     inner > 1 && bInner === 0 ? BinaryMode.bPerRow : inner > 1 && aInner === 0 ? BinaryMode.aPerRow : 0
   const whole = segment === inner
-  for (let row = 0; row < outer; row += rowsPerChunk) {
-    const rows = Math.min(rowsPerChunk, outer - row)
-    for (let from = 0; from < inner; from += segment) {
-      const length = Math.min(segment, inner - from)
-      const aStart = row * aOuter + from * aInner
-      const bStart = row * bOuter + from * bInner
-      // an operand broadcast along whole rows is copied once
-      if (row === 0 || aOuter !== 0 || !whole)
-        view.set(a.subarray(aStart, aStart + span(rows, length, aOuter, aInner)), aAt / e)
-      if (row === 0 || bOuter !== 0 || !whole)
-        view.set(b.subarray(bStart, bStart + span(rows, length, bOuter, bInner)), bAt / e)
-      kernel(aAt, bAt, outAt, rows, length, aOuter, bOuter, mode)
-      out.set(view.subarray(outAt / e, outAt / e + rows * length), row * inner + from)
+  for (let block = 0; block < blocks; block++)
+    for (let row = 0; row < outer; row += rowsPerChunk) {
+      const rows = Math.min(rowsPerChunk, outer - row)
+      for (let from = 0; from < inner; from += segment) {
+        const length = Math.min(segment, inner - from)
+        const aStart = block * aBlock + row * aOuter + from * aInner
+        const bStart = block * bBlock + row * bOuter + from * bInner
+        // an operand broadcast along whole rows is copied once per block
+        if (row === 0 || aOuter !== 0 || !whole)
+          view.set(a.subarray(aStart, aStart + span(rows, length, aOuter, aInner)), aAt / e)
+        if (row === 0 || bOuter !== 0 || !whole)
+          view.set(b.subarray(bStart, bStart + span(rows, length, bOuter, bInner)), bAt / e)
+        kernel(aAt, bAt, outAt, rows, length, aOuter, bOuter, mode)
+        out.set(view.subarray(outAt / e, outAt / e + rows * length), (block * outer + row) * inner + from)
+      }
     }
-  }
   return true
 }
 

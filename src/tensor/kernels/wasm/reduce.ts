@@ -23,14 +23,24 @@ const pushOne = (f: FunctionBuilder, lanes: Lanes, address: number): void => {
   if (lanes.precision === 'f32') f.op('f64.promote_f32')
 }
 
-/** Stores the f64 on the stack at `address + offset` in the storage type (address pushed before). */
-const storeOne = (f: FunctionBuilder, lanes: Lanes, offset = 0): void => {
-  if (lanes.precision === 'f32') f.op('f32.demote_f64')
-  f.mem(lanes.store, offset)
+/**
+ * Stores the f64 on the stack at `address + offset` (address pushed before): in the storage type,
+ * or as the f64 itself when `wide`.
+ */
+const storeOne = (f: FunctionBuilder, lanes: Lanes, wide: boolean, offset = 0): void => {
+  if (wide) f.mem('f64.store', offset)
+  else {
+    if (lanes.precision === 'f32') f.op('f32.demote_f64')
+    f.mem(lanes.store, offset)
+  }
 }
 
-/** `sum(x, out, outer, middle, inner)`: `out[o, i] = Σ_m x[o, m, i]`; addresses in bytes. */
-export const emitSum = (lanes: Lanes): FunctionBuilder => {
+/**
+ * `sum(x, out, outer, middle, inner)`: `out[o, i] = Σ_m x[o, m, i]`; addresses in bytes. With
+ * `wide` the sums are written as float64 whatever the storage type (`sumWide`): the first pass of a
+ * sum over axes that are not contiguous, whose partial sums must not be rounded to float32.
+ */
+export const emitSum = (lanes: Lanes, wide = false): FunctionBuilder => {
   const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32'])
   const [x, out, outer, middle, inner] = [0, 1, 2, 3, 4]
   const [p, m, i, column, rowBytes] = [
@@ -43,6 +53,8 @@ export const emitSum = (lanes: Lanes): FunctionBuilder => {
   const acc = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')]
   const scalar = f.local('f64')
   const e = lanes.bytes
+  // bytes per output element
+  const o = wide ? 8 : e
   const zero = () => {
     for (const a of acc) f.f64(0).op('f64x2.splat').set(a)
   }
@@ -85,8 +97,8 @@ export const emitSum = (lanes: Lanes): FunctionBuilder => {
   f.get(out)
   f.get(acc[0]!).lane('f64x2.extract_lane', 0).get(acc[0]!).lane('f64x2.extract_lane', 1).op('f64.add')
   f.get(scalar).op('f64.add')
-  storeOne(f, lanes)
-  f.get(out).i32(e).op('i32.add').set(out)
+  storeOne(f, lanes, wide)
+  f.get(out).i32(o).op('i32.add').set(out)
   f.else()
   // columns: eight outputs per pass, each summed down the middle axis in order
   f.get(x).set(column).i32(0).set(i)
@@ -107,10 +119,10 @@ export const emitSum = (lanes: Lanes): FunctionBuilder => {
   for (let j = 0; j < 8; j++) {
     f.get(out)
     f.get(acc[j >> 1]!).lane('f64x2.extract_lane', j & 1)
-    storeOne(f, lanes, j * e)
+    storeOne(f, lanes, wide, j * o)
   }
   f.get(out)
-    .i32(8 * e)
+    .i32(8 * o)
     .op('i32.add')
     .set(out)
   f.get(column)
@@ -131,8 +143,8 @@ export const emitSum = (lanes: Lanes): FunctionBuilder => {
   f.get(m).i32(1).op('i32.sub').set(m)
   f.br(0).end().end()
   f.get(out).get(scalar)
-  storeOne(f, lanes)
-  f.get(out).i32(e).op('i32.add').set(out)
+  storeOne(f, lanes, wide)
+  f.get(out).i32(o).op('i32.add').set(out)
   f.get(column).i32(e).op('i32.add').set(column)
   f.get(i).i32(1).op('i32.add').set(i)
   f.br(0).end().end()

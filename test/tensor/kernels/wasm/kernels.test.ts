@@ -182,9 +182,69 @@ const recordingFallback = (): { kernels: Kernels; calls: string[] } => {
       calls.push(op.name)
       referenceKernels.binary(op, ...rest)
     },
+    reduce: (kind, ...rest) => {
+      calls.push(`reduce ${kind}`)
+      referenceKernels.reduce(kind, ...rest)
+    },
   }
   return { kernels, calls }
 }
+
+describe("a convolution layer's bias, forward and backward, in WebAssembly", () => {
+  const { kernels: fallback, calls } = recordingFallback()
+  const wasm = createWasmKernels({ threads: 0, fallback })!
+  for (const dtype of precisions)
+    it(`adds [C, 1, 1] to [N, C, H, W] bit for bit and sums over [0, 2, 3] to within rounding, never the fallback (${dtype})`, () => {
+      fc.assert(
+        fc.property(
+          // at least 64 elements: smaller arrays stay in JavaScript by design (smallSize)
+          fc.tuple(
+            fc.integer({ min: 2, max: 5 }),
+            fc.integer({ min: 2, max: 6 }),
+            fc.integer({ min: 4, max: 9 }),
+            fc.integer({ min: 4, max: 9 }),
+          ),
+          fc.integer({ min: 0, max: 2 ** 31 }),
+          ([n, c, h, w], seed) => {
+            const shape = [n, c, h, w]
+            const make = (length: number, offset: number) => {
+              const values = Array.from({ length }, (_, i) => Math.sin(seed + offset + i * 1.3) * 3)
+              return dtype === 'float32' ? Float32Array.from(values) : Float64Array.from(values)
+            }
+            const x = make(size(shape), 0)
+            const bias = make(c, 7)
+            calls.length = 0
+            const sum = zerosLike(x, size(shape))
+            wasm.binary({ name: 'add', expr: 'x + y' }, x, shape, bias, [c, 1, 1], sum, shape)
+            const expectedSum = zerosLike(x, size(shape))
+            referenceKernels.binary(
+              { name: 'add', expr: 'x + y' },
+              x,
+              shape,
+              bias,
+              [c, 1, 1],
+              expectedSum,
+              shape,
+            )
+            expect(firstDifference(sum, expectedSum)).toBe(-1)
+            const grad = zerosLike(x, c)
+            wasm.reduce('sum', x, shape, [0, 2, 3], grad)
+            const expectedGrad = zerosLike(x, c)
+            const magnitude = zerosLike(x, c)
+            referenceKernels.reduce('sum', x, shape, [0, 2, 3], expectedGrad)
+            referenceKernels.reduce('sum', x.map(Math.abs), shape, [0, 2, 3], magnitude)
+            for (let i = 0; i < c; i++)
+              expect(Math.abs(grad[i]! - expectedGrad[i]!)).toBeLessThanOrEqual(
+                size(shape) * 2 ** -52 * magnitude[i]! +
+                  (dtype === 'float32' ? 2 ** -23 : 0) * Math.abs(expectedGrad[i]!),
+              )
+            expect(calls).toEqual([])
+          },
+        ),
+        { seed: 595, numRuns: 40 },
+      )
+    })
+})
 
 /** `prim` applied, through the public dispatch, with `backend` active. */
 const run = (

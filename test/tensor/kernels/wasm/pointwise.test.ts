@@ -88,6 +88,9 @@ describe('planBinary', () => {
   })
   it('plans an outer product: a column against a row', () => {
     expect(planBinary([2, 1], [1, 3], [2, 3])).toEqual({
+      blocks: 1,
+      aBlock: 0,
+      bBlock: 0,
       outer: 2,
       inner: 3,
       aOuter: 1,
@@ -96,9 +99,23 @@ describe('planBinary', () => {
       bInner: 1,
     })
   })
-  it('declines patterns that need more than two dimensions', () => {
-    expect(planBinary([2, 3, 4], [3, 1], [2, 3, 4])).toBeUndefined()
-    expect(planBinary([2, 1, 4], [3, 1], [2, 3, 4])).toBeUndefined()
+  it('plans a channel bias as blocks of rows with a value per row: [N, C, H, W] + [C, 1, 1]', () => {
+    expect(planBinary([64, 16, 24, 24], [16, 1, 1], [64, 16, 24, 24])).toEqual({
+      blocks: 64,
+      aBlock: 16 * 576,
+      bBlock: 0,
+      outer: 16,
+      inner: 576,
+      aOuter: 576,
+      aInner: 1,
+      bOuter: 1,
+      bInner: 0,
+    })
+    expect(planBinary([2, 1, 4], [3, 1], [2, 3, 4])).toMatchObject({ blocks: 2, outer: 3, inner: 4 })
+  })
+  it('declines patterns that need more than three dimensions', () => {
+    expect(planBinary([2, 3, 4, 5], [3, 1, 5], [2, 3, 4, 5])).toBeUndefined()
+    expect(planBinary([2, 1, 4, 1], [3, 1, 5], [2, 3, 4, 5])).toBeUndefined()
   })
 })
 
