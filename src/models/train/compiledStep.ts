@@ -21,7 +21,7 @@ import { valueAndGrad } from '../../grad/index.js'
 import { item } from '../../io/index.js'
 import { jit } from '../../jit/index.js'
 import { type AnyTensor, ArgumentError, equal, mul, scalar, sum, where } from '../../tensor/index.js'
-import { makeTensor, storage } from '../../tensor/internal.js'
+import { makeTensor, shapesEqual, storage } from '../../tensor/internal.js'
 import { flatten, type Pytree, sameStructure, treeMap, treeZip } from '../../tree/internal.js'
 import { applyUpdates } from '../optim/transforms.js'
 import type { GradientTransformation, OptState } from '../optim/types.js'
@@ -60,13 +60,22 @@ const allFinite = (x: AnyTensor): AnyTensor => equal(sum(mul(x, 0)), 0)
 /** Thrown inside the trace when the optimizer's next state is not shaped as the state it was given. */
 class StateChangesShape extends Error {}
 
+/** Whether two trees have the same structure and leaves of the same shapes and dtypes. */
+const sameLayout = (a: Pytree, b: Pytree): boolean => {
+  const [[la, da], [lb, db]] = [flatten(a), flatten(b)]
+  return (
+    sameStructure(da, db) &&
+    la.every((x, i) => x.dtype === lb[i]!.dtype && shapesEqual(x.shape, lb[i]!.shape))
+  )
+}
+
 /**
  * Compiles `fit`'s whole step with the finiteness checks inside, donating the parameters and the
  * optimizer state (arguments 0 and 1: the caller must not read them afterwards, see the module
  * header). Returns `undefined`, with nothing consumed, when the step cannot be compiled: its trace
  * read a tensor's values in JavaScript (a loss calling `item`, a learning-rate schedule of one's own
- * reading the step count), or the optimizer's state changes structure from step to step; `fit`
- * then runs the step eagerly.
+ * reading the step count), or the optimizer's next state differs in structure, shapes or dtypes from
+ * the state given; `fit` then runs the step eagerly.
  * @example
  * import { adam, key, mlp, mse, tensor } from 'nabla'
  * import { compiledStep, ownCopy } from './compiledStep.js'
@@ -88,7 +97,7 @@ export const compiledStep = <P extends Pytree, B>(
     (p: P, s: OptState, b: B) => {
       const [value, grads] = valueAndGrad((q: P) => loss(q, b))(p)
       const { updates, state: next } = optimizer.update<P>(grads, s, p)
-      if (!sameStructure(flatten(next)[1], flatten(s)[1])) throw new StateChangesShape()
+      if (!sameLayout(next, s)) throw new StateChangesShape()
       const updated = applyUpdates(p, updates)
       // the checks: the loss, then each parameter leaf; the index of the first that fails, or their
       // number when all pass (scalar ops, which the plan runs as one small fused unit)

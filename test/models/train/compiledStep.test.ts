@@ -9,6 +9,7 @@ import {
   type AnyTensor,
   ArgumentError,
   add,
+  concat,
   flatten,
   item,
   jit,
@@ -17,7 +18,9 @@ import {
   type Pytree,
   tensor,
   toFlat,
+  treeMap,
   valueAndGrad,
+  zeros,
 } from '../../../src/index.js'
 import {
   adam,
@@ -30,7 +33,7 @@ import { applyUpdates } from '../../../src/models/optim/transforms.js'
 import { type CheckedStep, compiledStep, ownCopy } from '../../../src/models/train/compiledStep.js'
 import type { LossFn } from '../../../src/models/train/index.js'
 
-import { base, data, expectIdentical } from './support.js'
+import { base, data, expectIdentical, runFit } from './support.js'
 
 type Params = typeof base.params
 type Rows = { x: AnyTensor; y: AnyTensor }
@@ -115,6 +118,23 @@ describe('compiledStep', () => {
     const initial = scheduled.init(params)
     expect(withSchedule(params, initial, batch)).toBeUndefined()
     expectIdentical([params, initial], [base.params, scheduled.init(base.params)])
+  })
+
+  it('gives undefined, consuming nothing, when the optimizer’s next state changes shape; fit then runs it', () => {
+    // a made-up optimizer that keeps one more number every step: its state never has one layout
+    const growing: GradientTransformation = {
+      init: () => ({ seen: zeros([1]) }),
+      update: (updates, state) => ({
+        updates: treeMap(updates, (u) => mul(u, -0.05)),
+        state: { seen: concat([(state as { seen: AnyTensor }).seen, zeros([1])]) },
+      }),
+    }
+    const [params, state] = [ownCopy(base.params), growing.init(base.params)]
+    expect(compiledStep<Params, typeof batch>(base.loss, growing)(params, state, batch)).toBeUndefined()
+    expectIdentical([params, state], [base.params, growing.init(base.params)])
+    const result = runFit({ ...base, optimizer: growing })
+    expect(result.step).toBe(21)
+    expect(flatten(result.state)[0][0]!.shape).toEqual([22])
   })
 
   it('ownCopy keeps every bit (−0 and NaN included) in tensors of its own', () => {
