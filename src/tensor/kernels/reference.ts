@@ -162,6 +162,34 @@ const reduce = (
   out.set(scatteredReduce(kind, x, shape, reduced))
 }
 
+/** An array viewed as alternating runs of kept and reduced axes. */
+export interface AxisRuns {
+  readonly sizes: readonly number[]
+  readonly reduced: readonly boolean[]
+}
+
+/**
+ * Merges `shape`'s axes into runs (axes of size 1 dropped, neighbours of the same kind merged);
+ * `isReduced(i)` says which axes are reduced. Used by the scattered reduction here and by the
+ * WebAssembly sums (wasm/sums.ts).
+ * @example
+ * import { runsOf } from './reference.js'
+ * runsOf([64, 16, 24, 24], (i) => i !== 1) // { sizes: [64, 16, 576], reduced: [true, false, true] }
+ */
+export const runsOf = (shape: readonly number[], isReduced: (axis: number) => boolean): AxisRuns => {
+  const sizes: number[] = []
+  const reduced: boolean[] = []
+  shape.forEach((d, i) => {
+    if (d === 1) return
+    if (sizes.length > 0 && reduced.at(-1) === isReduced(i)) sizes[sizes.length - 1]! *= d
+    else {
+      sizes.push(d)
+      reduced.push(isReduced(i))
+    }
+  })
+  return { sizes, reduced }
+}
+
 /**
  * A reduction over axes that are not contiguous (say a bias gradient's sum over `[0, 2, 3]` of
  * `[N, C, H, W]`): neighbouring axes of the same kind merge into one, and the last merged axis
@@ -175,16 +203,7 @@ const scatteredReduce = (
   shape: Shape,
   reduced: readonly boolean[],
 ): Float64Array => {
-  const sizes: number[] = []
-  const kinds: boolean[] = []
-  shape.forEach((d, i) => {
-    if (d === 1) return
-    if (kinds.length > 0 && kinds.at(-1) === reduced[i]) sizes[sizes.length - 1]! *= d
-    else {
-      sizes.push(d)
-      kinds.push(reduced[i]!)
-    }
-  })
+  const { sizes, reduced: kinds } = runsOf(shape, (i) => reduced[i]!)
   const outSize = sizes.reduce((n, d, i) => (kinds[i] ? n : n * d), 1)
   const acc = new Float64Array(outSize).fill(initial(kind))
   if (sizeOf(shape) === 0) return acc

@@ -1,6 +1,6 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { referenceKernels } from '../../../src/tensor/kernels/reference.js'
+import { referenceKernels, runsOf } from '../../../src/tensor/kernels/reference.js'
 import { arbShape } from '../../../src/testing/arbitraries.js'
 import { arbFloats, firstDifference, precisions, zerosLike } from './wasm/helpers.js'
 
@@ -75,5 +75,16 @@ describe('referenceKernels.reduce', () => {
     const out = new Float64Array(c)
     referenceKernels.reduce('sum', x, [n, c, h, w], [0, 2, 3], out)
     expect(Array.from(out)).toEqual([0, 1, 2, 3].map((channel) => channel * n * h * w))
+  })
+})
+
+describe('runsOf', () => {
+  it('drops axes of size 1 and merges neighbours of the same kind', () => {
+    expect(runsOf([64, 16, 24, 24], (i) => i !== 1)).toEqual({
+      sizes: [64, 16, 576],
+      reduced: [true, false, true],
+    })
+    expect(runsOf([2, 1, 3, 5], (i) => i === 0 || i === 2)).toEqual({ sizes: [6, 5], reduced: [true, false] })
+    expect(runsOf([1, 1], () => true)).toEqual({ sizes: [], reduced: [] })
   })
 })

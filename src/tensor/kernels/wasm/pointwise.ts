@@ -4,8 +4,9 @@
  * value (same shapes, a scalar operand, a bias row `[m, n] + [n]`, a column `[m, n] + [m, 1]`, and
  * any shape that merges into one of these), with at most one dimension of such blocks around them
  * (a channel bias `[N, C, H, W] + [C, 1, 1]` is N blocks of `[C, H·W]` with a value per row); other
- * patterns return false and stay on the reference kernels. Large arrays are processed in chunks of rows that fit in the L2
- * cache, so the copies into and out of kernel memory stream through cache instead of memory.
+ * patterns return false and stay on the reference kernels. Large arrays are processed in chunks of
+ * rows that fit in the L2 cache, so the copies into and out of kernel memory stream through cache
+ * instead of memory.
  * `where` runs branch-free in WebAssembly for a full-length condition (a random ReLU mask makes a
  * JavaScript loop mispredict every other element).
  *

@@ -10,45 +10,24 @@
  *
  * @module kernels/wasm/sums
  */
+import { sizeOf } from '../../shape.js'
+import { type AxisRuns, runsOf } from '../reference.js'
 import type { FloatArray } from '../types.js'
 import { align16, type Heap } from './heap.js'
 import type { PrecisionKernels } from './module.js'
-
-/** An array viewed as alternating runs of kept and reduced axes. */
-interface Runs {
-  readonly sizes: readonly number[]
-  readonly reduced: readonly boolean[]
-}
-
-/** Merges `shape`'s axes into runs (axes of size 1 dropped); `isReduced(i)` says which axis is summed. */
-export const runsOf = (shape: readonly number[], isReduced: (axis: number) => boolean): Runs => {
-  const sizes: number[] = []
-  const reduced: boolean[] = []
-  shape.forEach((d, i) => {
-    if (d === 1) return
-    if (sizes.length > 0 && reduced.at(-1) === isReduced(i)) sizes[sizes.length - 1]! *= d
-    else {
-      sizes.push(d)
-      reduced.push(isReduced(i))
-    }
-  })
-  return { sizes, reduced }
-}
-
-const product = (sizes: readonly number[]): number => sizes.reduce((p, d) => p * d, 1)
 
 /**
  * The pass over the innermost reduced run of `runs` (undefined when none is left): `[outer, middle,
  * inner]` for the kernel, and the runs that remain after it.
  */
-const innermostPass = (runs: Runs) => {
+const innermostPass = (runs: AxisRuns) => {
   const j = runs.reduced.lastIndexOf(true)
   if (j < 0) return undefined
-  const inner = product(runs.sizes.slice(j + 1))
+  const inner = sizeOf(runs.sizes.slice(j + 1))
   const rest = [...runs.sizes.slice(0, j), inner]
   const restReduced = [...runs.reduced.slice(0, j), false]
   return {
-    outer: product(runs.sizes.slice(0, j)),
+    outer: sizeOf(runs.sizes.slice(0, j)),
     middle: runs.sizes[j]!,
     inner,
     rest: runsOf(rest, (i) => restReduced[i]!),
@@ -76,8 +55,9 @@ export const runSum = (
   const e = x.BYTES_PER_ELEMENT
   const first = align16(x.length * e)
   const partials = pass.outer * pass.inner
+  const second = innermostPass(pass.rest)
   // one reduced run: one pass, written in the storage type
-  if (innermostPass(pass.rest) === undefined) {
+  if (second === undefined) {
     if (!heap.ensure(first + partials * e)) return false
     const view = heap.viewFor(x)
     view.set(x, 0)
@@ -86,12 +66,12 @@ export const runSum = (
     return true
   }
   // several: float64 partials, then float64 passes between two regions
-  const second = first + align16(partials * 8)
-  if (!heap.ensure(second + partials * 8)) return false
+  const other = first + align16(partials * 8)
+  if (!heap.ensure(other + partials * 8)) return false
   heap.viewFor(x).set(x, 0)
   kernels.sumWide(0, first, pass.outer, pass.middle, pass.inner)
-  let [from, to] = [first, second]
-  for (pass = innermostPass(pass.rest); pass !== undefined; pass = innermostPass(pass.rest)) {
+  let [from, to] = [first, other]
+  for (pass = second; pass !== undefined; pass = innermostPass(pass.rest)) {
     wide.sum(from, to, pass.outer, pass.middle, pass.inner)
     ;[from, to] = [to, from]
   }

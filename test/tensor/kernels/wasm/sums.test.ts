@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { referenceKernels } from '../../../../src/tensor/kernels/reference.js'
 import { Heap } from '../../../../src/tensor/kernels/wasm/heap.js'
 import { compileKernels, createMemory, instantiate } from '../../../../src/tensor/kernels/wasm/module.js'
-import { runSum, runsOf } from '../../../../src/tensor/kernels/wasm/sums.js'
+import { runSum } from '../../../../src/tensor/kernels/wasm/sums.js'
 import { arbFloats, precisions, zerosLike } from './helpers.js'
 
 const memory = createMemory(false)
@@ -23,17 +23,6 @@ const referenceSum = (x: Float32Array | Float64Array, shape: readonly number[], 
   referenceKernels.reduce('sum', x, shape, axes, out)
   return out
 }
-
-describe('runsOf', () => {
-  it('drops axes of size 1 and merges neighbours of the same kind', () => {
-    expect(runsOf([64, 16, 24, 24], (i) => i !== 1)).toEqual({
-      sizes: [64, 16, 576],
-      reduced: [true, false, true],
-    })
-    expect(runsOf([2, 1, 3, 5], (i) => i === 0 || i === 2)).toEqual({ sizes: [6, 5], reduced: [true, false] })
-    expect(runsOf([1, 1], () => true)).toEqual({ sizes: [], reduced: [] })
-  })
-})
 
 describe('runSum', () => {
   for (const dtype of precisions)
