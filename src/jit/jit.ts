@@ -33,7 +33,7 @@
  */
 
 import { type AnyTensor, ArgumentError, makeTensor, moveStorage, storage } from '../tensor/internal.js'
-import { unflatten } from '../tree/index.js'
+import { structureKey, unflatten } from '../tree/internal.js'
 import { type Call, makeCall } from './call.js'
 import { interpretIR } from './interpret.js'
 import type { IR } from './ir.js'
@@ -106,14 +106,20 @@ const staticKey = (value: unknown): string => {
   return `${typeof value}:${String(value)}`
 }
 
-const signature = (args: readonly FlatArgument[]): string =>
-  args
-    .map((a) =>
-      a.kind === 'static'
-        ? staticKey(a.value)
-        : `${JSON.stringify(a.def)}|${a.leaves.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(';')}`,
-    )
-    .join('#')
+/** The cache key of a call: each argument's structure and leaf dtypes and shapes, or static value. */
+const signature = (args: readonly FlatArgument[]): string => {
+  let key = ''
+  for (const a of args) {
+    if (a.kind === 'static') {
+      const value = staticKey(a.value)
+      key += `#${value.length}:${value}`
+    } else {
+      key += `#${structureKey(a.def)}|`
+      for (const t of a.leaves) key += `${t.dtype === 'float32' ? 'f' : 'd'}${t.shape.join(',')};`
+    }
+  }
+  return key
+}
 
 /**
  * Consumes the donated leaves (as given, and without their finished traces' boxes); a result that

@@ -47,8 +47,11 @@ export const flattenArguments = (
   })
 
 /** The leaves of all non-static arguments, in order. */
-export const leavesOf = (args: readonly FlatArgument[]): AnyTensor[] =>
-  args.flatMap((a) => (a.kind === 'tree' ? a.leaves : []))
+export const leavesOf = (args: readonly FlatArgument[]): AnyTensor[] => {
+  const leaves: AnyTensor[] = []
+  for (const a of args) if (a.kind === 'tree') for (const t of a.leaves) leaves.push(t)
+  return leaves
+}
 
 /** Rebuilds the arguments from (possibly replaced) leaves. */
 export const rebuildArguments = (args: readonly FlatArgument[], leaves: readonly AnyTensor[]): unknown[] => {

@@ -1,8 +1,8 @@
 /**
  * What nabla's own floors (grad, vmap, jit, models) need from src/tree beyond its public door:
- * structure comparison. Not exported from the package.
+ * structure comparison and keys. Not exported from the package.
  *
  * @module tree/internal
  */
 export * from './index.js'
-export { sameStructure } from './tree.js'
+export { sameStructure, structureKey } from './tree.js'

@@ -14,6 +14,29 @@ import {
   unflatten,
 } from '../../src/index.js'
 import { arbPytree } from '../../src/testing/index.js'
+import { sameStructure, structureKey, type TreeDef } from '../../src/tree/internal.js'
+
+/**
+ * Structures over few, confusable record keys (empty, digits, the key writer's own punctuation), so
+ * that pairs often coincide or differ by one detail.
+ */
+const arbDef: fc.Arbitrary<TreeDef> = fc.letrec<{ def: TreeDef }>((tie) => ({
+  def: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    fc.constant({ kind: 'leaf' } as const),
+    fc.array(tie('def'), { maxLength: 3 }).map((children) => ({ kind: 'array' as const, children })),
+    fc
+      .uniqueArray(fc.tuple(fc.constantFrom('', '1', '1:', 'a', '.', '[', '{1:a.}', ','), tie('def')), {
+        maxLength: 3,
+        selector: ([k]) => k,
+      })
+      .map((entries) => ({
+        kind: 'record' as const,
+        keys: entries.map(([k]) => k),
+        children: entries.map(([, c]) => c),
+      })),
+  ),
+})).def
 
 describe('pytrees', () => {
   it('unflatten(flatten(t)) rebuilds the same tree with the same leaves', () => {
@@ -30,6 +53,79 @@ describe('pytrees', () => {
       }),
       { seed: 11, numRuns: 100 },
     )
+  })
+
+  it('structureKey names a structure: equal keys exactly for the same structure', () => {
+    fc.assert(
+      fc.property(arbDef, arbDef, (a, b) => {
+        // the oracle: the structures' JSON (their keys in order, their kinds and children)
+        const same = JSON.stringify(a) === JSON.stringify(b)
+        expect(sameStructure(a, b)).toBe(same)
+        expect(structureKey(a) === structureKey(b)).toBe(same)
+      }),
+      { seed: 12, numRuns: 2000 },
+    )
+  })
+
+  it('structureKey can be read back into the structure it names (so no two structures share one)', () => {
+    // a reader of the key's grammar: '.' a leaf, '[' children ']', '{' (length ':' key child)* '}'
+    const read = (key: string): TreeDef => {
+      let at = 0
+      const node = (): TreeDef => {
+        const c = key[at++]
+        if (c === '.') return { kind: 'leaf' }
+        const children: TreeDef[] = []
+        if (c === '[') {
+          while (key[at] !== ']') children.push(node())
+          at++
+          return { kind: 'array', children }
+        }
+        expect(c).toBe('{')
+        const keys: string[] = []
+        while (key[at] !== '}') {
+          const colon = key.indexOf(':', at)
+          const length = Number(key.slice(at, colon))
+          keys.push(key.slice(colon + 1, colon + 1 + length))
+          at = colon + 1 + length
+          children.push(node())
+        }
+        at++
+        return { kind: 'record', keys, children }
+      }
+      const def = node()
+      expect(at).toBe(key.length)
+      return def
+    }
+    fc.assert(
+      fc.property(arbDef, (def) => {
+        expect(read(structureKey(def))).toEqual(def)
+      }),
+      { seed: 13, numRuns: 1000 },
+    )
+  })
+
+  it('unflatten writes own data properties even where Object.prototype has a setter for the key', () => {
+    const taken: unknown[] = []
+    Object.defineProperty(Object.prototype, 'polluted', {
+      set: (v: unknown) => {
+        taken.push(v)
+      },
+      configurable: true,
+    })
+    try {
+      const w = tensor([1])
+      const [leaves, def] = flatten({ polluted: tensor([0]), w })
+      const rebuilt = unflatten<Record<string, unknown>>(def, leaves)
+      expect(Object.getOwnPropertyDescriptor(rebuilt, 'polluted')).toEqual({
+        value: leaves[0],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+      expect(rebuilt.w).toBe(w)
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).polluted
+    }
   })
 
   it('orders record leaves by sorted key and names their paths', () => {
