@@ -1,20 +1,20 @@
 /**
  * The batched matrix product on the WebAssembly kernels: copies both operands into kernel memory
  * once, runs one `gemm` per batch entry (transposes become swapped strides, which packing absorbs),
- * and copies the result out. A product big enough to pay for waking a thread packs op(B) once and
- * is cut into row blocks that the calling thread and the ready workers take off a shared counter
- * (`threads.ts`, `shared.ts`).
+ * and copies the result out. A product big enough to pay for waking a thread is cut into blocks of
+ * rows (op(B) packed once first) or of columns (`splitOf`) that the calling thread and the ready
+ * workers take off a shared counter (`threads.ts`, `shared.ts`).
  *
  * @module kernels/wasm/matmul
  */
 import type { Shape } from '../../shape.js'
 import { broadcastStrides } from '../reference.js'
 import type { FloatArray, MatmulArgs } from '../types.js'
-import { scratchLayout } from './gemm.js'
+import { scratchLayout, tileColumns } from './gemm.js'
 import { align16, type Heap } from './heap.js'
 import type { KernelInstance } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
-import { type GemmThreads, type RowsJob, rowsPerTask } from './threads.js'
+import { type GemmThreads, type SplitJob, splitOf } from './threads.js'
 
 /** Where a product runs: an instance, its memory, and (for a shared memory) helper threads. */
 export interface MatmulTarget {
@@ -81,15 +81,18 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
   const shape = kernels.gemmShape
   const e = a.BYTES_PER_ELEMENT
   const workers = target.threads?.ready ?? 0
-  const taskRows = rowsPerTask(m, shape.mr, workers + 1)
-  const threaded = workers > 0 && m * n * k >= target.threadThreshold && m > taskRows
+  const split =
+    workers > 0 && m * n * k >= target.threadThreshold
+      ? splitOf(m, n, shape.mr, tileColumns(shape), workers + 1)
+      : undefined
+  const byRows = split?.kind === 'rows'
   const aAt = target.base
   const bAt = aAt + align16(a.length * e)
   const cAt = bAt + align16(b.length * e)
   const packedAt = cAt + align16(out.length * e)
-  const scratchAt = threaded ? packedAt + align16(packedSize(shape, k, n) * e) : packedAt
-  const scratchStride = threaded ? rowsScratchBytes(shape) : scratchLayout(shape).total
-  if (!target.heap.ensure(scratchAt + (threaded ? workers + 1 : 1) * scratchStride)) return false
+  const scratchAt = byRows ? packedAt + align16(packedSize(shape, k, n) * e) : packedAt
+  const scratchStride = byRows ? rowsScratchBytes(shape) : scratchLayout(shape).total
+  if (!target.heap.ensure(scratchAt + (split === undefined ? 1 : workers + 1) * scratchStride)) return false
   const heap = target.heap.viewFor(a)
   heap.set(a, aAt / e)
   heap.set(b, bAt / e)
@@ -100,19 +103,20 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
     const aPtr = aAt + aOffsets[batch]! * e
     const bPtr = bAt + bOffsets[batch]! * e
     const cPtr = cAt + batch * m * n * e
-    if (!threaded) {
+    if (split === undefined) {
       kernels.gemm(aPtr, rsA, csA, bPtr, rsB, csB, cPtr, n, m, n, k, scratchAt)
       continue
     }
-    kernels.packAll(bPtr, rsB, csB, n, k, packedAt)
-    const job: RowsJob = {
+    if (byRows) kernels.packAll(bPtr, rsB, csB, n, k, packedAt)
+    const job: SplitJob = {
       precision: shape.lanes.precision,
-      tasks: Math.ceil(m / taskRows),
-      rowsPerTask: taskRows,
+      ...split,
       a: aPtr,
       rowStrideA: rsA,
       colStrideA: csA,
-      packedB: packedAt,
+      b: byRows ? packedAt : bPtr,
+      rowStrideB: rsB,
+      colStrideB: csB,
       c: cPtr,
       ldc: n,
       m,
@@ -121,7 +125,7 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
       scratch: scratchAt,
       scratchStride,
     }
-    target.threads!.run(job, [target.instance.f32.gemmRows, target.instance.f64.gemmRows], target.callerWorks)
+    target.threads!.run(job, target.instance, target.callerWorks)
   }
   const result = heap.subarray(cAt / e, cAt / e + out.length) as FloatArray
   out.set(result)

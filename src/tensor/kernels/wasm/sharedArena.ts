@@ -6,15 +6,15 @@
  * so the views a plan made of its region stay valid for the plan's life.
  *
  * The threads start synchronously at the first product big enough to use them (the caller blocks on
- * their ready flags, as the eager back end does), and take row blocks of C off a shared counter
- * with the calling thread. Where shared memory or workers are missing there is no shared arena
+ * their ready flags, as the eager back end does), and take blocks of rows or columns of C off a
+ * shared counter with the calling thread. Where shared memory or workers are missing there is no shared arena
  * (`sharedArena()` is undefined) and plans use a private memory (`arena.ts`) on one thread.
  *
  * @module kernels/wasm/sharedArena
  */
 import { webAssembly } from './api.js'
 import { compileFused, type FusedFunction, type FusedSpec } from './fused.js'
-import { scratchLayout } from './gemm.js'
+import { scratchLayout, tileColumns } from './gemm.js'
 import { align16, Heap } from './heap.js'
 import type { Precision } from './lanes.js'
 import {
@@ -28,7 +28,7 @@ import {
   supportsSimd,
 } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
-import { controlBytes, GemmThreads, rowsPerTask } from './threads.js'
+import { controlBytes, GemmThreads, splitOf } from './threads.js'
 import { workerHost } from './workers.js'
 
 /** Multiply-adds per product from which a plan splits it across threads (the eager default). */
@@ -72,8 +72,9 @@ export interface SharedArena {
   /** Bytes of scratch a threaded product of depth `k` and width `n` needs (packed op(B), per-thread scratch). */
   threadedScratch(precision: Precision, k: number, n: number): number
   /**
-   * Runs a product split into row blocks across the calling thread and the ready helpers (it
-   * packs op(B) once at `call.scratch`); false, having done nothing, when no helper is ready.
+   * Runs a product split into blocks of rows or columns (`splitOf`) across the calling thread and
+   * the ready helpers (a row split packs op(B) once at `call.scratch`); false, having done nothing,
+   * when no helper is ready or the product is too small to cut.
    */
   threadedGemm(call: GemmCall): boolean
 }
@@ -175,18 +176,21 @@ const createSharedArena = (): SharedArena | undefined => {
       const kernel = precisionKernels(call.precision)
       const shape = kernel.gemmShape
       const { m, n, k } = call
-      const taskRows = rowsPerTask(m, shape.mr, ready + 1)
+      const split = splitOf(m, n, shape.mr, tileColumns(shape), ready + 1)
+      if (split === undefined) return false
+      const byRows = split.kind === 'rows'
       const packed = call.scratch
-      kernel.packAll(call.b, call.rowStrideB, call.colStrideB, n, k, packed)
+      if (byRows) kernel.packAll(call.b, call.rowStrideB, call.colStrideB, n, k, packed)
       threads!.run(
         {
           precision: call.precision,
-          tasks: Math.ceil(m / taskRows),
-          rowsPerTask: taskRows,
+          ...split,
           a: call.a,
           rowStrideA: call.rowStrideA,
           colStrideA: call.colStrideA,
-          packedB: packed,
+          b: byRows ? packed : call.b,
+          rowStrideB: call.rowStrideB,
+          colStrideB: call.colStrideB,
           c: call.c,
           ldc: n,
           m,
@@ -195,7 +199,7 @@ const createSharedArena = (): SharedArena | undefined => {
           scratch: packed + align16(packedSize(shape, k, n) * shape.lanes.bytes),
           scratchStride: Math.max(rowsScratchBytes(shape), scratchLayout(shape).total),
         },
-        [kernels.f32.gemmRows, kernels.f64.gemmRows],
+        kernels,
       )
       return true
     },

@@ -28,25 +28,39 @@
  */
 import type { WasmMemory, WasmModule } from './api.js'
 import type { Precision } from './lanes.js'
-import type { GemmRowsFunction } from './module.js'
+import type { PrecisionKernels } from './module.js'
 import type { WorkerHost } from './workers.js'
 
 /** Bytes of shared memory, from address 0, that hold the control block. */
 export const controlBytes = 4096
 
 const [generationAt, counterAt, completedAt, failedAt, readyAt, slotsAt] = [0, 1, 2, 3, 8, 64]
-const slotLength = 16
+const slotLength = 20
 const maximumWorkers = 32
 
-/** A product split into row tasks (addresses in bytes, strides in elements). */
-export interface RowsJob {
+/** How a product is cut into tasks: blocks of rows of C, or blocks of columns of C. */
+export type SplitKind = 'rows' | 'columns'
+
+/**
+ * A product split into tasks (addresses in bytes, strides in elements). A row task runs `gemmRows`
+ * on `perTask` rows of op(A) against the whole op(B), packed once at `b` beforehand; a column task
+ * runs the plain `gemm` on all of op(A) against `perTask` columns of op(B) at `b` (with its
+ * strides), packing its own panels of B (and A) in its own scratch.
+ */
+export interface SplitJob {
   readonly precision: Precision
+  readonly kind: SplitKind
   readonly tasks: number
-  readonly rowsPerTask: number
+  /** Rows (a multiple of mr) or columns (a multiple of nr) of C per task. */
+  readonly perTask: number
   readonly a: number
   readonly rowStrideA: number
   readonly colStrideA: number
-  readonly packedB: number
+  /** op(B) packed by `packAll` (rows), or op(B) itself (columns). */
+  readonly b: number
+  /** op(B)'s strides (column tasks only). */
+  readonly rowStrideB: number
+  readonly colStrideB: number
   readonly c: number
   readonly ldc: number
   readonly m: number
@@ -59,12 +73,15 @@ export interface RowsJob {
 
 const fields = [
   'precision',
+  'kind',
   'tasks',
-  'rowsPerTask',
+  'perTask',
   'a',
   'rowStrideA',
   'colStrideA',
-  'packedB',
+  'b',
+  'rowStrideB',
+  'colStrideB',
   'c',
   'ldc',
   'm',
@@ -75,24 +92,30 @@ const fields = [
 ] as const
 
 // The task loop, written once as source text: the workers evaluate it, and the caller compiles
-// the same text with `new Function`, so both sides run exactly the same protocol.
+// the same text with `new Function`, so both sides run exactly the same protocol. `kernels` is
+// [gemmRows_f32, gemmRows_f64, gemm_f32, gemm_f64].
 const takeTasksSource = `
   const slot = ${slotsAt} + (generation & 3) * ${slotLength}
-  const gemmRows = kernels[control[slot]]
+  const columns = control[slot + 1]
+  const kernel = kernels[control[slot] + 2 * columns]
   const e = control[slot] === 0 ? 4 : 8
-  const tasks = control[slot + 1], rowsPerTask = control[slot + 2]
-  const a = control[slot + 3], rsA = control[slot + 4], csA = control[slot + 5], packedB = control[slot + 6]
-  const c = control[slot + 7], ldc = control[slot + 8], m = control[slot + 9], n = control[slot + 10]
-  const k = control[slot + 11], scratch = control[slot + 12] + participant * control[slot + 13]
+  const tasks = control[slot + 2], perTask = control[slot + 3]
+  const a = control[slot + 4], rsA = control[slot + 5], csA = control[slot + 6], b = control[slot + 7]
+  const rsB = control[slot + 8], csB = control[slot + 9], c = control[slot + 10], ldc = control[slot + 11]
+  const m = control[slot + 12], n = control[slot + 13], k = control[slot + 14]
+  const scratch = control[slot + 15] + participant * control[slot + 16]
   const tag = generation & 0x7fff
   for (;;) {
     const word = Atomics.load(control, ${counterAt})
     const task = word & 0xffff
     if (((word >> 16) & 0x7fff) !== tag || task >= tasks) return
     if (Atomics.compareExchange(control, ${counterAt}, word, word + 1) !== word) continue
-    const first = task * rowsPerTask
+    const first = task * perTask
     try {
-      gemmRows(a + first * rsA * e, rsA, csA, packedB, c + first * ldc * e, ldc, Math.min(rowsPerTask, m - first), n, k, scratch)
+      if (columns === 0)
+        kernel(a + first * rsA * e, rsA, csA, b, c + first * ldc * e, ldc, Math.min(perTask, m - first), n, k, scratch)
+      else
+        kernel(a, rsA, csA, b + first * csB * e, rsB, csB, c + first * e, ldc, m, Math.min(perTask, n - first), k, scratch)
     } catch {
       Atomics.store(control, ${failedAt}, 1)
     }
@@ -101,9 +124,12 @@ const takeTasksSource = `
   }
 `
 
+/** A kernel a task runs: `gemmRows` or `gemm` (see `takeTasksSource`). */
+export type TaskKernel = (...args: number[]) => void
+
 type TakeTasks = (
   control: Int32Array,
-  kernels: readonly GemmRowsFunction[],
+  kernels: readonly TaskKernel[],
   generation: number,
   participant: number,
 ) => void
@@ -112,7 +138,7 @@ type TakeTasks = (
 const workerSource = `
 const { exports } = new WebAssembly.Instance(module, { env: { memory } })
 const control = new Int32Array(memory.buffer, 0, ${controlBytes / 4})
-const kernels = [exports.gemmRows_f32, exports.gemmRows_f64]
+const kernels = [exports.gemmRows_f32, exports.gemmRows_f64, exports.gemm_f32, exports.gemm_f64]
 const takeTasks = (control, kernels, generation, participant) => {${takeTasksSource}}
 let seen = Atomics.load(control, ${generationAt})
 Atomics.store(control, ${readyAt} + index, 1)
@@ -144,6 +170,40 @@ export const tasksPerThread = 6
  */
 export const rowsPerTask = (m: number, mr: number, threads: number): number =>
   Math.ceil(Math.ceil(m / (tasksPerThread * threads)) / mr) * mr
+
+/** How a product is cut for the threads: the kind of block, its size and the number of tasks. */
+export interface Split {
+  readonly kind: SplitKind
+  readonly perTask: number
+  readonly tasks: number
+}
+
+/**
+ * How a product with `m × n` outputs is split across `threads` threads (register tile `mr × nr`),
+ * or undefined when neither way gives two tasks. By columns when C is wider than tall (`m < n`),
+ * else by rows; the other way when the preferred one gives a single task.
+ *
+ * A row split packs all of op(B) (`k × n`) once on the calling thread before any task starts, and
+ * every task reads all of it; a column split packs nothing up front (each task packs its own
+ * panels of B, so the packing runs on every thread) but every task packs all of op(A) (`m × k`).
+ * So rows pay a serial `k·n`, columns a parallel `tasks·m·k`: the convolutions' products, with
+ * 6–32 rows and thousands of columns, split by columns, a batch of 512 rows by rows. Each output
+ * element is computed by the same instructions in the same order either way (the tasks run the
+ * single-thread kernel on a block of C, and the depth is cut into the same slices), so the results
+ * are bit-identical to the single-thread product's.
+ * @example
+ * import { splitOf } from './threads.js'
+ * splitOf(16, 36864, 2, 16, 2) // { kind: 'columns', perTask: 3072, tasks: 12 }
+ */
+export const splitOf = (m: number, n: number, mr: number, nr: number, threads: number): Split | undefined => {
+  const rows = rowsPerTask(m, mr, threads)
+  const columns = rowsPerTask(n, nr, threads)
+  const byRows: Split = { kind: 'rows', perTask: rows, tasks: Math.ceil(m / rows) }
+  const byColumns: Split = { kind: 'columns', perTask: columns, tasks: Math.ceil(n / columns) }
+  const [preferred, other] = m < n ? [byColumns, byRows] : [byRows, byColumns]
+  if (preferred.tasks > 1) return preferred
+  return other.tasks > 1 ? other : undefined
+}
 
 /** Helper threads sharing one kernel memory. */
 export class GemmThreads {
@@ -218,18 +278,30 @@ export class GemmThreads {
    * `callerWorks` is false, which tests use to make the workers do everything), and returns when
    * every task is done.
    */
-  run(job: RowsJob, kernels: readonly GemmRowsFunction[], callerWorks = true): void {
+  run(
+    job: SplitJob,
+    kernels: { readonly f32: PrecisionKernels; readonly f64: PrecisionKernels },
+    callerWorks = true,
+  ): void {
     const control = this.#control
     const generation = (Atomics.load(control, generationAt) + 1) | 0
     const slot = slotsAt + (generation & 3) * slotLength
     fields.forEach((field, i) => {
-      control[slot + i] = field === 'precision' ? (job.precision === 'f32' ? 0 : 1) : job[field]
+      if (field === 'precision') control[slot + i] = job.precision === 'f32' ? 0 : 1
+      else if (field === 'kind') control[slot + i] = job.kind === 'rows' ? 0 : 1
+      else control[slot + i] = job[field]
     })
     Atomics.store(control, completedAt, 0)
     Atomics.store(control, counterAt, (generation & 0x7fff) << 16)
     Atomics.store(control, generationAt, generation)
     Atomics.notify(control, generationAt)
-    if (callerWorks) this.#takeTasks(control, kernels, generation, 0)
+    if (callerWorks)
+      this.#takeTasks(
+        control,
+        [kernels.f32.gemmRows, kernels.f64.gemmRows, kernels.f32.gemm, kernels.f64.gemm],
+        generation,
+        0,
+      )
     for (
       let done = Atomics.load(control, completedAt);
       done < job.tasks;

@@ -1,6 +1,8 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { tileColumns } from '../../../../src/tensor/kernels/wasm/gemm.js'
 import { sharedArena } from '../../../../src/tensor/kernels/wasm/sharedArena.js'
+import { splitOf } from '../../../../src/tensor/kernels/wasm/threads.js'
 import { firstDifference } from './helpers.js'
 
 // the machine running the suite has shared memory, worker threads and at least two cores
@@ -31,13 +33,15 @@ describe('the plans’ shared arena', () => {
     arena.release(c)
   })
 
-  it('splits a product across the helper threads with the single-threaded result, bit for bit', () => {
-    expect(arena.startThreads()).toBeGreaterThan(0)
+  it('splits a product by rows or by columns across the helper threads with the single-threaded result, bit for bit', () => {
+    const ready = arena.startThreads()
+    expect(ready).toBeGreaterThan(0)
+    const kinds = new Set<string | undefined>()
     fc.assert(
       fc.property(
         fc.constantFrom('f32' as const, 'f64' as const),
         fc.integer({ min: 1, max: 90 }),
-        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 120 }),
         fc.integer({ min: 1, max: 300 }),
         fc.boolean(),
         fc.boolean(),
@@ -56,15 +60,22 @@ describe('the plans’ shared arena', () => {
           const [rsA, csA] = transposeA ? [1, m] : [k, 1]
           const [rsB, csB] = transposeB ? [1, k] : [n, 1]
           kernels.gemm(aAt, rsA, csA, bAt, rsB, csB, single, n, m, n, k, scratch)
+          view.fill(Number.NaN, split / e, split / e + m * n)
           const call = { precision, a: aAt, rowStrideA: rsA, colStrideA: csA, b: bAt, rowStrideB: rsB }
-          expect(arena.threadedGemm({ ...call, colStrideB: csB, c: split, m, n, k, scratch })).toBe(true)
+          const cut = splitOf(m, n, kernels.gemmShape.mr, tileColumns(kernels.gemmShape), ready + 1)
+          kinds.add(cut?.kind)
+          const ran = arena.threadedGemm({ ...call, colStrideB: csB, c: split, m, n, k, scratch })
+          expect(ran).toBe(cut !== undefined)
+          // a product too small to cut is left to the caller (its output untouched)
+          if (!ran) kernels.gemm(aAt, rsA, csA, bAt, rsB, csB, split, n, m, n, k, scratch)
           const views = arena.views()[precision]
           const at16 = (address: number) => views.subarray(address / e, address / e + m * n)
           expect(firstDifference(at16(split), at16(single))).toBe(-1)
           arena.release(at)
         },
       ),
-      { seed: 42, numRuns: 40 },
+      { seed: 42, numRuns: 60 },
     )
+    expect(kinds).toEqual(new Set(['rows', 'columns', undefined]))
   })
 })

@@ -1,9 +1,12 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { tileColumns } from '../../../../src/tensor/kernels/wasm/gemm.js'
 import { createWasmKernels } from '../../../../src/tensor/kernels/wasm/kernels.js'
-import { rowsPerTask, tasksPerThread } from '../../../../src/tensor/kernels/wasm/threads.js'
+import { f32Lanes, f64Lanes } from '../../../../src/tensor/kernels/wasm/lanes.js'
+import { gemmShapeOf } from '../../../../src/tensor/kernels/wasm/module.js'
+import { rowsPerTask, splitOf, tasksPerThread } from '../../../../src/tensor/kernels/wasm/threads.js'
 import type { WorkerHost } from '../../../../src/tensor/kernels/wasm/workers.js'
-import { arbProduct, matchesReference, precisions, zerosLike } from './helpers.js'
+import { arbProduct, firstDifference, matchesReference, precisions, zerosLike } from './helpers.js'
 
 // every product big enough to split goes to the threads: once with the caller taking no task (so
 // the workers' copy of the task loop runs every task), once with everyone taking tasks
@@ -18,6 +21,7 @@ const backends = [
       callerWorks: false,
       threadStartMs: 60_000,
     })!,
+    2,
   ],
   [
     'caller and worker',
@@ -28,6 +32,7 @@ const backends = [
       smallMatmul: 0,
       threadStartMs: 60_000,
     })!,
+    1,
   ],
 ] as const
 
@@ -60,6 +65,37 @@ describe('rowsPerTask', () => {
         },
       ),
       { seed: 7, numRuns: 300 },
+    )
+  })
+})
+
+describe('splitOf', () => {
+  it('cuts the longer side of C (columns when m < n) into at least two tasks of whole tiles, and leaves a product of one tile whole', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 5_000 }),
+        fc.integer({ min: 1, max: 50_000 }),
+        fc.constantFrom(1, 2, 4),
+        fc.constantFrom(4, 8, 16),
+        fc.integer({ min: 1, max: 8 }),
+        fc.constantFrom('tall', 'wide', 'square'),
+        (rows, columns, mr, nr, threads, form) => {
+          const [m, n] = form === 'tall' ? [columns, rows] : [rows, form === 'wide' ? columns : rows]
+          const split = splitOf(m, n, mr, nr, threads)
+          expect(split === undefined).toBe(m <= mr && n <= nr)
+          if (split === undefined) return
+          const { kind, perTask, tasks } = split!
+          const [extent, unit] = kind === 'rows' ? [m, mr] : [n, nr]
+          // the longer side, unless it is a single tile
+          expect(kind).toBe((m < n ? n > nr : m <= mr) ? 'columns' : 'rows')
+          expect(perTask % unit).toBe(0)
+          expect(perTask).toBe(rowsPerTask(extent, unit, threads))
+          expect(tasks).toBe(Math.ceil(extent / perTask))
+          expect(tasks).toBeGreaterThanOrEqual(2)
+          expect(tasks).toBeLessThanOrEqual(tasksPerThread * threads)
+        },
+      ),
+      { seed: 15, numRuns: 400 },
     )
   })
 })
@@ -100,21 +136,27 @@ describe('helper threads', () => {
     expect(await backends[0][1].startThreads()).toBe(2)
     expect(await backends[1][1].startThreads()).toBe(1)
   })
-  for (const [label, wasm] of backends)
+  // the same back end on one thread: a split product must give its result bit for bit
+  const single = createWasmKernels({ threads: 0, smallMatmul: 0 })!
+  for (const [label, wasm, threads] of backends)
     for (const dtype of precisions)
-      it(`split products into row tasks with the reference's result (${label}, ${dtype})`, async () => {
+      it(`split products into row or column tasks with the single-thread result, bit for bit (${label}, ${dtype})`, async () => {
         await wasm.startThreads()
+        const shape = gemmShapeOf(dtype === 'float32' ? f32Lanes : f64Lanes, wasm.fma)
+        const kinds = new Set<string | undefined>()
         fc.assert(
           fc.property(arbProduct(dtype, { maxDim: 70 }), (p) => {
-            const out = zerosLike(
-              p.a,
-              p.outShape.reduce((x, y) => x * y, 1),
-            ).fill(Number.NaN)
+            const size = p.outShape.reduce((x, y) => x * y, 1)
+            const [out, expected] = [zerosLike(p.a, size).fill(Number.NaN), zerosLike(p.a, size)]
             wasm.matmul({ ...p, out })
-            return matchesReference(p, out)
+            single.matmul({ ...p, out: expected })
+            const [m, n] = p.outShape.slice(-2) as [number, number]
+            kinds.add(splitOf(m, n, shape.mr, tileColumns(shape), threads + 1)?.kind)
+            return firstDifference(out, expected) === -1 && matchesReference(p, out)
           }),
           { seed: 570, numRuns: 80 },
         )
+        expect(kinds).toEqual(new Set(['rows', 'columns', undefined]))
       })
   it('handle products crossing every block, many jobs in a row', async () => {
     const [, wasm] = backends[0]
