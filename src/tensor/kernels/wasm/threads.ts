@@ -1,9 +1,9 @@
 /**
  * Helper threads for large matrix products. Each worker instantiates the same kernel module over
  * the same shared memory and sleeps on a generation number in a control block at address 0. A
- * product is cut into row blocks (tasks); the caller publishes the job, wakes the workers, and then
- * everyone, caller included, takes tasks off a shared counter until none are left. The caller
- * returns once every task is done.
+ * product is cut into blocks of rows or of columns of C (tasks, `splitOf`); the caller publishes
+ * the job, wakes the workers, and then everyone, caller included, takes tasks off a shared counter
+ * until none are left. The caller returns once every task is done.
  *
  * The scheduling is dynamic on purpose: a worker that the operating system has not scheduled (a
  * busy machine) simply takes no task, and the caller does the work itself, never waiting for a
