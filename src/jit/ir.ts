@@ -68,7 +68,8 @@ export const varName = (id: number): string => {
   return name
 }
 
-const formatNumber = (v: number): string => (Number.isInteger(v) ? `${v}.0` : String(v))
+const formatNumber = (v: number): string =>
+  Object.is(v, -0) ? '-0.0' : Number.isInteger(v) ? `${v}.0` : String(v)
 
 const formatAtom = (atom: Atom): string => {
   if (atom.kind === 'var') return varName(atom.id)

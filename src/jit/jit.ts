@@ -92,10 +92,14 @@ interface Entry {
 const identities = new WeakMap<object, number>()
 let nextIdentity = 0
 
+/** A number as a key: −0, NaN and ±Infinity too (which `String` or JSON would merge with others). */
+const numberKey = (v: number): string => (Object.is(v, -0) ? '-0' : String(v))
+
 const staticKey = (value: unknown): string => {
   if (typeof value === 'function' || (typeof value === 'object' && value !== null)) {
     try {
-      if (typeof value !== 'function') return `j${JSON.stringify(value)}`
+      if (typeof value !== 'function')
+        return `j${JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? `number ${numberKey(v)}` : v))}`
     } catch {
       // not serialisable: fall through to identity
     }
@@ -103,7 +107,7 @@ const staticKey = (value: unknown): string => {
     if (id === undefined) identities.set(value, (id = nextIdentity++))
     return `i${id}`
   }
-  return `${typeof value}:${String(value)}`
+  return `${typeof value}:${typeof value === 'number' ? numberKey(value) : String(value)}`
 }
 
 /** The cache key of a call: each argument's structure and leaf dtypes and shapes, or static value. */

@@ -187,3 +187,39 @@ describe('fusion of small values', () => {
     expect(planUnits(makeIR(f)(tiny), true).some((u) => u.kind === 'fused' && u.smallValues)).toBe(true)
   })
 })
+
+describe('constants of fused kernels', () => {
+  // numbers a JSON key or a Map key would merge with others: −0 with 0 (SameValueZero, JSON), NaN
+  // with ±Infinity (JSON writes all three as null)
+  const special = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 1.5, -2]
+  const same = (a: readonly number[], b: readonly number[]) =>
+    a.length === b.length && a.every((v, i) => Object.is(v, b[i]))
+
+  it('stay what they are: −0 is not 0, NaN is not ±Infinity, in one kernel and in kernels compiled before', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...special),
+        fc.constantFrom(...special),
+        fc.constantFrom('add', 'sub', 'mul'),
+        fc.constantFrom(8, smallValueSize + 8),
+        (c1, c2, outer, size) => {
+          // every special value as an element, repeated up to the size (a JavaScript loop for small
+          // values, a generated WebAssembly kernel for larger ones)
+          const x = fromArrayOrThrow(
+            Float32Array.from({ length: size }, (_, i) => special[i % special.length]!),
+            [size],
+          )
+          const op = { add, sub, mul }[outer]
+          const f = (t: Tensor<[number]>) => op(mul(t, c1), c2)
+          const eager = toFlat(f(x))
+          const jitted = toFlat(jit(f)(x))
+          if (!same(jitted, eager))
+            throw new Error(
+              `${outer}(mul(x, ${Object.is(c1, -0) ? '-0' : c1}), ${Object.is(c2, -0) ? '-0' : c2}) on ${size}: jit ${jitted.slice(0, 7)} vs eager ${eager.slice(0, 7)}`,
+            )
+        },
+      ),
+      { seed: 18, numRuns: 150 },
+    )
+  })
+})

@@ -81,6 +81,21 @@ describe('jit', () => {
     expect(f.traceCount()).toBe(2)
   })
 
+  it('static numbers that String or JSON would merge are different signatures (−0 and 0, NaN and ±Infinity)', () => {
+    const scale = jit((x: AnyTensor, by: number) => mul(x, by), { staticArgs: [1] })
+    const scaleBy = jit((x: AnyTensor, o: { by: number }) => mul(x, o.by), { staticArgs: [1] })
+    const x = tensor([1, -2], f64)
+    const values = [0, -0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]
+    for (const by of [...values, ...values]) {
+      const expected = toFlat(mul(x, by))
+      for (const got of [toFlat(scale(x, by)), toFlat(scaleBy(x, { by }))])
+        got.forEach((v, i) => {
+          expect(Object.is(v, expected[i])).toBe(true)
+        })
+    }
+    expect([scale.traceCount(), scaleBy.traceCount()]).toEqual([5, 5])
+  })
+
   it('jit(grad(f)) and grad(jit(f)) equal grad(f)', () => {
     const p = { w: tensor([1, 2, 3], f64), b: tensor([0.5, 0.1, 0.2], f64) }
     const q = { w: tensor([-1, 0.5, 0.25], f64), b: tensor([0, 1, -1], f64) }

@@ -130,14 +130,16 @@ export const emitFused = (spec: FusedSpec): FunctionBuilder => {
   const values = spec.layouts.map(() => f.local('v128'))
   const pointers = spec.layouts.map(() => f.local('i32'))
   const [outPointer, i] = [f.local('i32'), f.local('i32')]
-  // constants are splatted once, before the loops
-  const constants = new Map<number, number>()
+  // constants are splatted once, before the loops (keyed so that −0 is not 0: a Map's keys are
+  // compared as SameValueZero)
+  const constants = new Map<number | string, number>()
+  const constantKey = (v: number): number | string => (Object.is(v, -0) ? '-0' : v)
   const hoist = (node: FusedExpression): void => {
-    if (node.kind === 'constant' && !constants.has(node.value)) {
+    if (node.kind === 'constant' && !constants.has(constantKey(node.value))) {
       const local = f.local('v128')
       splatConstant(f, lanes, node.value)
       f.set(local)
-      constants.set(node.value, local)
+      constants.set(constantKey(node.value), local)
     } else if (node.kind === 'unary') hoist(node.x)
     else if (node.kind === 'binary') {
       hoist(node.x)
@@ -158,7 +160,7 @@ export const emitFused = (spec: FusedSpec): FunctionBuilder => {
       case 'operand':
         return values[node.index]!
       case 'constant':
-        return constants.get(node.value)!
+        return constants.get(constantKey(node.value))!
       case 'unary': {
         const x = evaluate(node.x)
         const result = f.local('v128')
@@ -249,11 +251,23 @@ export const emitFused = (spec: FusedSpec): FunctionBuilder => {
 const compiled = new Map<string, WasmModule>()
 
 /**
+ * The cache key of a spec: its JSON, with the numbers JSON cannot tell apart written out (JSON
+ * writes −0 as 0 and NaN and ±Infinity as null, and a kernel compiled for one constant must not
+ * be reused for another).
+ */
+const specKey = (spec: FusedSpec): string =>
+  JSON.stringify(spec, (_, v: unknown) =>
+    typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))
+      ? `number ${Object.is(v, -0) ? '-0' : String(v)}`
+      : v,
+  )
+
+/**
  * Compiles (once per distinct spec) a module exporting the fused kernel as `fused`, importing a
  * shared memory when `shared` (the plans' shared arena) and a private one otherwise.
  */
 export const compileFused = (spec: FusedSpec, shared = false): WasmModule => {
-  const key = `${shared}${JSON.stringify(spec)}`
+  const key = `${shared}${specKey(spec)}`
   let module = compiled.get(key)
   if (module === undefined) {
     const bytes = buildModule({ initial: 1, maximum: maximumPages, shared }, [
