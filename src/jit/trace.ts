@@ -8,7 +8,9 @@
 
 import {
   type AnyTensor,
+  ArgumentError,
   boxOf,
+  describe,
   lowerTo,
   nextLevel,
   popInterpreter,
@@ -34,7 +36,11 @@ export type FlatArgument =
   | { readonly kind: 'tree'; readonly leaves: readonly AnyTensor[]; readonly def: TreeDef }
   | { readonly kind: 'static'; readonly value: unknown }
 
-/** Splits the arguments: static ones (by index) stay as they are, the others are flattened. */
+/**
+ * Splits the arguments: static ones (by index) stay as they are, the others are flattened. A number,
+ * string or boolean given where a tensor argument is expected is an `ArgumentError` that says how to
+ * pass it (JavaScript has no operator overloading, so a number cannot be traced as itself).
+ */
 export const flattenArguments = (
   op: string,
   args: readonly unknown[],
@@ -42,6 +48,11 @@ export const flattenArguments = (
 ): FlatArgument[] =>
   args.map((arg, i) => {
     if (staticArgs.has(i)) return { kind: 'static', value: arg }
+    if (op === 'jit' && ['number', 'string', 'boolean', 'bigint'].includes(typeof arg))
+      throw new ArgumentError(
+        op,
+        `argument ${i} is the ${typeof arg} ${describe(arg)}, not a tensor or a pytree of tensors: mark it static (jit(f, { staticArgs: [${i}] }): one trace per value)${typeof arg === 'number' ? `, or pass it as a tensor (scalar(${String(arg)}): one plan for every value)` : ''}`,
+      )
     const [leaves, def] = flatten(arg, op, `argument ${i}`)
     return { kind: 'tree', leaves, def }
   })
