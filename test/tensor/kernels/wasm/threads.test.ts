@@ -158,18 +158,24 @@ describe('helper threads', () => {
         )
         expect(kinds).toEqual(new Set(['rows', 'columns', undefined]))
       })
-  it('handle products crossing every block, many jobs in a row', async () => {
+  it('handle products crossing every block, many jobs in a row, bit for bit', async () => {
     const [, wasm] = backends[0]
     await wasm.startThreads()
+    // by rows; by columns with tasks spanning two packed-B blocks of 2048 and three depth slices;
+    // by columns with C a handful of rows and a depth of 80 slices (a convolution's filter gradient)
     for (const [m, k, n] of [
       [301, 37, 9],
       [130, 600, 2100],
+      [16, 20_000, 25],
+      [6, 25, 9000],
       [64, 64, 64],
       [64, 64, 64],
     ] as const) {
       const p = product(m, k, n)
-      const out = new Float32Array(m * n).fill(Number.NaN)
+      const [out, expected] = [new Float32Array(m * n).fill(Number.NaN), new Float32Array(m * n)]
       wasm.matmul({ ...p, out })
+      single.matmul({ ...p, out: expected })
+      expect(firstDifference(out, expected)).toBe(-1)
       expect(matchesReference(p, out)).toBe(true)
     }
   })
