@@ -27,7 +27,13 @@
  * jit: …)`. Value-dependent steps inside nabla (a gradient's strong zeros under `where`,
  * class-index labels) are traced as tensor ops, so they hold for every call. Tensors closed over
  * by `f` are constants of the plan, captured at tracing. A tensor that leaks out of the trace is a
- * `TraceError` when used.
+ * `TraceError` when used. A number given for an argument that is not static is an `ArgumentError`
+ * that names both ways to pass it (`staticArgs`, or a `scalar` tensor).
+ *
+ * Values: a plan runs the eager ops' own kernels and rounding (float32 results rounded after every
+ * op), so it gives the eager values; the exception is `tanh` inside a fused float32 group, which is
+ * Eigen's rational approximation, within a few ulps of `Math.tanh`. The zeros a gradient has on
+ * the branch a `where` did not take (structural zeros) may differ in sign from the eager ones.
  *
  * @module jit/jit
  */
