@@ -73,7 +73,18 @@ export interface JitOptions {
    * `vmap` or an outer `jit` nothing is donated.
    */
   readonly donate?: readonly number[]
+  /**
+   * How many input signatures keep their trace and compiled plan (default 64): a call with another
+   * signature evicts the least recently used one, which is traced again if it comes back. A plan
+   * holds buffers the size of its values, so without a bound a function called with ever new
+   * shapes would hold memory for every one of them. An evicted plan's memory is returned once the
+   * garbage collector has found it unreachable (and, for the shared arena, once the event loop turns).
+   */
+  readonly cacheSize?: number
 }
+
+/** How many signatures a jitted function keeps by default (`JitOptions.cacheSize`). */
+export const defaultCacheSize = 64
 
 /** What a jitted function exposes besides being called. */
 export interface Jitted {
@@ -170,6 +181,10 @@ export const jit = <F extends (...args: any[]) => any>(f: F, options: JitOptions
         'jit',
         `donate: ${i} is not the index of a tensor argument (${staticArgs.has(i) ? 'it is static' : 'indices are integers ≥ 0'})`,
       )
+  const cacheSize = options.cacheSize ?? defaultCacheSize
+  if (!Number.isInteger(cacheSize) || cacheSize < 1)
+    throw new ArgumentError('jit', `cacheSize must be an integer ≥ 1, got ${String(cacheSize)}`)
+  // insertion order is recency order: a hit moves its entry to the end, the first one is evicted
   const cache = new Map<string, Entry>()
   let traces = 0
   let last: IR | undefined
@@ -184,10 +199,15 @@ export const jit = <F extends (...args: any[]) => any>(f: F, options: JitOptions
       if (traced.capturedTracer) return unflatten(traced.outputDef, traced.values)
       const donated = flat.flatMap((a, i) => (a.kind === 'tree' ? a.leaves.map(() => donate.has(i)) : []))
       cache.set(key, { traced, donated, plan: undefined, call: undefined })
+      if (cache.size > cacheSize) cache.delete(cache.keys().next().value!)
       // the first call returns the plan's results too (or the call primitive's, under an outer
       // transform), so every call of a signature computes the same way (bit for bit) — a resumed
       // run equals an uninterrupted one
       return run(cache.get(key)!, leavesOf(flat))
+    }
+    if (cache.size > 1) {
+      cache.delete(key)
+      cache.set(key, entry)
     }
     return run(entry, leavesOf(flat))
   }

@@ -3,6 +3,7 @@
  * composition with grad (both orders) and nested jit; the documented edges (side effects run at
  * tracing only; closed-over tracers are not cached). Expected values come from the eager function.
  */
+import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   type AnyTensor,
@@ -94,6 +95,35 @@ describe('jit', () => {
         })
     }
     expect([scale.traceCount(), scaleBy.traceCount()]).toEqual([5, 5])
+  })
+
+  it('keeps the cacheSize most recently used signatures, traces an evicted one again, and gives the eager values', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 30 }),
+        (cacheSize, lengths) => {
+          const f = jit((x: AnyTensor) => add(mul(x, 2), 1), { cacheSize })
+          // the model: a list of lengths, most recent last
+          let kept: number[] = []
+          let traces = 0
+          for (const n of lengths) {
+            const x = tensor(
+              Array.from({ length: n }, (_, i) => i - 1),
+              f64,
+            )
+            expect(toFlat(f(x))).toEqual(toFlat(add(mul(x, 2), 1)))
+            if (!kept.includes(n)) traces++
+            kept = [...kept.filter((k) => k !== n), n].slice(-cacheSize)
+            expect(f.traceCount()).toBe(traces)
+          }
+        },
+      ),
+      { seed: 19, numRuns: 100 },
+    )
+    expect(() => jit((x: AnyTensor) => x, { cacheSize: 0 })).toThrow(
+      /cacheSize must be an integer ≥ 1, got 0/,
+    )
   })
 
   it('jit(grad(f)) and grad(jit(f)) equal grad(f)', () => {
