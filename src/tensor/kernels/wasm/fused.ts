@@ -248,7 +248,11 @@ export const emitFused = (spec: FusedSpec): FunctionBuilder => {
   return f
 }
 
+// compiled modules by spec, most recently used last; bounded, since each distinct constant is a
+// distinct spec (a static argument that changes every call would otherwise add one per call)
 const compiled = new Map<string, WasmModule>()
+/** How many compiled fused modules are kept (the least recently used goes first). */
+export const compiledLimit = 1024
 
 /**
  * The cache key of a spec: its JSON, with the numbers JSON cannot tell apart written out (JSON
@@ -274,7 +278,8 @@ export const compileFused = (spec: FusedSpec, shared = false): WasmModule => {
       { name: 'fused', body: emitFused(spec) },
     ])
     module = new webAssembly!.Module(bytes)
-    compiled.set(key, module)
-  }
+    if (compiled.size >= compiledLimit) compiled.delete(compiled.keys().next().value!)
+  } else compiled.delete(key)
+  compiled.set(key, module)
   return module
 }

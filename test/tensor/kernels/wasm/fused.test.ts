@@ -2,7 +2,14 @@
 import { describe, expect, it } from 'vitest'
 import { webAssembly } from '../../../../src/tensor/kernels/wasm/api.js'
 import { buildModule } from '../../../../src/tensor/kernels/wasm/encoder.js'
-import { canFuse, emitFused, type FusedExpression } from '../../../../src/tensor/kernels/wasm/fused.js'
+import {
+  canFuse,
+  compiledLimit,
+  compileFused,
+  emitFused,
+  type FusedExpression,
+  type FusedSpec,
+} from '../../../../src/tensor/kernels/wasm/fused.js'
 
 const x: FusedExpression = { kind: 'operand', index: 0 }
 
@@ -41,5 +48,23 @@ describe('fused kernels', () => {
     const body = emitFused({ precision: 'f32', layouts: ['full', 'row', 'column'], root })
     const bytes = buildModule({ initial: 1, maximum: 65536, shared: false }, [{ name: 'fused', body }])
     expect(webAssembly?.validate(bytes)).toBe(true)
+  })
+
+  it('keeps at most compiledLimit compiled modules, the most recently used', () => {
+    const spec = (c: number): FusedSpec => ({
+      precision: 'f32',
+      layouts: ['full'],
+      root: { kind: 'binary', name: 'add', expression: 'x + y', x, y: { kind: 'constant', value: c } },
+    })
+    const used = compileFused(spec(0.25))
+    const unused = compileFused(spec(0.75))
+    expect(compileFused(spec(0.75))).toBe(unused)
+    // compiledLimit other specs; the first one is used again every 100
+    for (let c = 1; c <= compiledLimit; c++) {
+      compileFused(spec(c + 0.5))
+      if (c % 100 === 0) expect(compileFused(spec(0.25))).toBe(used)
+    }
+    expect(compileFused(spec(0.25))).toBe(used)
+    expect(compileFused(spec(0.75))).not.toBe(unused)
   })
 })
