@@ -46,7 +46,9 @@ describe('priming the system allocator', () => {
       // turns off glibc's own rise, which otherwise happens or not depending on when collections
       // fall: unprimed runs measured 0-720 faults per add, so they cannot be the control)
       const pinned = child(['faults'], '0', { MALLOC_MMAP_THRESHOLD_: '131072' }) as { faultsPerAdd: number }
-      // a 4 MB result is 977 pages: pinned, every add maps them fresh from the kernel; primed, 0-16
+      // a 4 MB result is 977 pages: pinned, every add maps them fresh from the kernel; primed, the
+      // median add maps none (the mean, 16-24 here, counted the bursts of a heap that grows when
+      // the collector falls behind: 65 once on a loaded machine, which failed a mean-based check)
       expect(pinned.faultsPerAdd).toBeGreaterThan(500)
       expect(primed.faultsPerAdd).toBeLessThan(50)
     },
