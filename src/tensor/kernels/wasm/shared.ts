@@ -1,7 +1,9 @@
 /**
- * The product split for several threads. The caller packs all of `op(B)` once (`packAll`), then
- * every thread takes row blocks of C off a shared counter and runs `gemmRows` on each: it packs
- * only its own rows of A and reads the shared packed B, so no packing is repeated between threads.
+ * The product split for several threads by rows (`splitOf` in threads.ts picks rows or columns).
+ * The caller packs all of `op(B)` once (`packAll`), then every thread takes row blocks of C off a
+ * shared counter and runs `gemmRows` on each: it packs only its own rows of A and reads the shared
+ * packed B, so no packing is repeated between threads. (A column split needs nothing from here:
+ * each task runs the plain `gemm` on its columns.)
  *
  * Packed B is the concatenation of the blocks the single-threaded `gemm` packs one at a time: for
  * each column block `jc` (of `nc` columns) and each depth slice `pc`, a slice of `kb` rows by the

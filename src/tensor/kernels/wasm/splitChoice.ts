@@ -16,8 +16,8 @@
  * first products of a size, when the machine was loaded or memory was being grown) kept the
  * dearer way preferred for `probeEvery` times half the window — about fifty products, most of a
  * short benchmark. A probe that was merely lucky costs one more product the other way. Both ways give
- * bit-identical results (the split runs the same kernel over row blocks), so the choice only
- * moves time.
+ * bit-identical results (the split runs the same kernel over blocks of rows or columns), so the
+ * choice only moves time.
  *
  * @module kernels/wasm/splitChoice
  */
