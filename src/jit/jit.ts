@@ -79,6 +79,7 @@ export interface JitOptions {
    * holds buffers the size of its values, so without a bound a function called with ever new
    * shapes would hold memory for every one of them. An evicted plan's memory is returned once the
    * garbage collector has found it unreachable (and, for the shared arena, once the event loop turns).
+   * `Infinity` keeps every signature.
    */
   readonly cacheSize?: number
 }
@@ -182,8 +183,8 @@ export const jit = <F extends (...args: any[]) => any>(f: F, options: JitOptions
         `donate: ${i} is not the index of a tensor argument (${staticArgs.has(i) ? 'it is static' : 'indices are integers ≥ 0'})`,
       )
   const cacheSize = options.cacheSize ?? defaultCacheSize
-  if (!Number.isInteger(cacheSize) || cacheSize < 1)
-    throw new ArgumentError('jit', `cacheSize must be an integer ≥ 1, got ${String(cacheSize)}`)
+  if (!(cacheSize === Number.POSITIVE_INFINITY || (Number.isInteger(cacheSize) && cacheSize >= 1)))
+    throw new ArgumentError('jit', `cacheSize must be an integer ≥ 1 or Infinity, got ${String(cacheSize)}`)
   // insertion order is recency order: a hit moves its entry to the end, the first one is evicted
   const cache = new Map<string, Entry>()
   let traces = 0

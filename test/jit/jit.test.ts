@@ -121,9 +121,19 @@ describe('jit', () => {
       ),
       { seed: 19, numRuns: 100 },
     )
-    expect(() => jit((x: AnyTensor) => x, { cacheSize: 0 })).toThrow(
-      /cacheSize must be an integer ≥ 1, got 0/,
-    )
+    for (const bad of [0, 2.5, Number.NaN, -1])
+      expect(() => jit((x: AnyTensor) => x, { cacheSize: bad })).toThrow(
+        `jit: cacheSize must be an integer ≥ 1 or Infinity, got ${bad}`,
+      )
+    const unbounded = jit((x: AnyTensor) => mul(x, 2), { cacheSize: Number.POSITIVE_INFINITY })
+    for (const n of [1, 2, 3, 1, 2, 3])
+      unbounded(
+        tensor(
+          Array.from({ length: n }, () => 1),
+          f64,
+        ),
+      )
+    expect(unbounded.traceCount()).toBe(3)
   })
 
   it('jit(grad(f)) and grad(jit(f)) equal grad(f)', () => {
