@@ -137,9 +137,14 @@ export const unflatten = <T = Pytree>(def: TreeDef, leaves: readonly AnyTensor[]
           checkTreeKey('unflatten', 'x', out, key)
           const value = build(d.children[i]!)
           // a data property of its own, never a prototype: the reserved keys are refused above, and
-          // should a setter on Object.prototype have taken the assignment, defineProperty (which
-          // does not go through setters) writes it (assignment is ~10× faster when nothing did)
-          out[key] = value
+          // should Object.prototype have taken or refused the assignment (a setter, a read-only
+          // property: both only if someone defined them there), defineProperty, which does not go
+          // through the prototype, writes it (assignment is ~10× faster when nothing did)
+          try {
+            out[key] = value
+          } catch {
+            // a read-only property of that name on Object.prototype: written below
+          }
           if (!Object.hasOwn(out, key) || out[key] !== value)
             Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
         }

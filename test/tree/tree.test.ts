@@ -104,7 +104,7 @@ describe('pytrees', () => {
     )
   })
 
-  it('unflatten writes own data properties even where Object.prototype has a setter for the key', () => {
+  it('unflatten writes own data properties even where Object.prototype has a setter or a read-only value for the key', () => {
     const taken: unknown[] = []
     Object.defineProperty(Object.prototype, 'polluted', {
       set: (v: unknown) => {
@@ -125,6 +125,14 @@ describe('pytrees', () => {
       expect(rebuilt.w).toBe(w)
     } finally {
       delete (Object.prototype as Record<string, unknown>).polluted
+    }
+    Object.defineProperty(Object.prototype, 'frozen', { value: 1, writable: false, configurable: true })
+    try {
+      const [leaves, def] = flatten({ frozen: tensor([0]) })
+      const rebuilt = unflatten<Record<string, unknown>>(def, leaves)
+      expect(Object.hasOwn(rebuilt, 'frozen') && rebuilt.frozen === leaves[0]).toBe(true)
+    } finally {
+      delete (Object.prototype as Record<string, unknown>).frozen
     }
   })
 
