@@ -38,7 +38,14 @@
  * @module jit/jit
  */
 
-import { type AnyTensor, ArgumentError, makeTensor, moveStorage, storage } from '../tensor/internal.js'
+import {
+  type AnyTensor,
+  ArgumentError,
+  exactJson,
+  makeTensor,
+  moveStorage,
+  storage,
+} from '../tensor/internal.js'
 import { structureKey, unflatten } from '../tree/internal.js'
 import { type Call, makeCall } from './call.js'
 import { interpretIR } from './interpret.js'
@@ -110,14 +117,11 @@ interface Entry {
 const identities = new WeakMap<object, number>()
 let nextIdentity = 0
 
-/** A number as a key: −0, NaN and ±Infinity too (which `String` or JSON would merge with others). */
-const numberKey = (v: number): string => (Object.is(v, -0) ? '-0' : String(v))
-
+// static values by value (−0, NaN and ±Infinity kept apart: `exactJson`), else by identity
 const staticKey = (value: unknown): string => {
   if (typeof value === 'function' || (typeof value === 'object' && value !== null)) {
     try {
-      if (typeof value !== 'function')
-        return `j${JSON.stringify(value, (_, v: unknown) => (typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0)) ? `number ${numberKey(v)}` : v))}`
+      if (typeof value !== 'function') return `j${exactJson(value)}`
     } catch {
       // not serialisable: fall through to identity
     }
@@ -125,7 +129,7 @@ const staticKey = (value: unknown): string => {
     if (id === undefined) identities.set(value, (id = nextIdentity++))
     return `i${id}`
   }
-  return `${typeof value}:${typeof value === 'number' ? numberKey(value) : String(value)}`
+  return `${typeof value}:${typeof value === 'number' ? exactJson(value) : String(value)}`
 }
 
 /** The cache key of a call: each argument's structure and leaf dtypes and shapes, or static value. */

@@ -17,6 +17,7 @@ export {
 export { apply, evaluate, nextLevel, popInterpreter, pushInterpreter } from './dispatch.js'
 export { allocate, allocateUnfilled, bytesPerElement, isDType, type Storage, storageFrom } from './dtype.js'
 export * from './index.js'
+export { exactJson } from './kernels/exactJson.js'
 export { kernels } from './kernels/index.js'
 export { broadcastStrides } from './kernels/reference.js'
 export { type Arena, createArena } from './kernels/wasm/arena.js'

@@ -11,6 +11,7 @@
  *
  * @module kernels/wasm/fused
  */
+import { exactJson } from '../exactJson.js'
 import type { WasmModule } from './api.js'
 import { webAssembly } from './api.js'
 import { binaryVectorOps, unaryVectorOps } from './elementwise.js'
@@ -255,23 +256,12 @@ const compiled = new Map<string, WasmModule>()
 export const compiledLimit = 1024
 
 /**
- * The cache key of a spec: its JSON, with the numbers JSON cannot tell apart written out (JSON
- * writes −0 as 0 and NaN and ±Infinity as null, and a kernel compiled for one constant must not
- * be reused for another).
- */
-const specKey = (spec: FusedSpec): string =>
-  JSON.stringify(spec, (_, v: unknown) =>
-    typeof v === 'number' && (!Number.isFinite(v) || Object.is(v, -0))
-      ? `number ${Object.is(v, -0) ? '-0' : String(v)}`
-      : v,
-  )
-
-/**
  * Compiles (once per distinct spec) a module exporting the fused kernel as `fused`, importing a
  * shared memory when `shared` (the plans' shared arena) and a private one otherwise.
  */
 export const compileFused = (spec: FusedSpec, shared = false): WasmModule => {
-  const key = `${shared}${specKey(spec)}`
+  // a kernel compiled for one constant must not be reused for another (−0 and 0, NaN and ±Infinity)
+  const key = `${shared}${exactJson(spec)}`
   let module = compiled.get(key)
   if (module === undefined) {
     const bytes = buildModule({ initial: 1, maximum: maximumPages, shared }, [
