@@ -6,40 +6,8 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { javascriptGroupKernel, layoutFor, wasmGroupKernel } from '../../src/jit/kernels.js'
-import { createArena, type FusedExpression } from '../../src/tensor/internal.js'
-
-const binary = [
-  ['add', 'x + y'],
-  ['sub', 'x - y'],
-  ['mul', 'x * y'],
-  ['div', 'x / y'],
-  ['maximum', 'x > y || x !== x ? x : y'],
-  ['less', 'x < y ? 1 : 0'],
-] as const
-const unary = [
-  ['neg', '-x'],
-  ['abs', 'Math.abs(x)'],
-  ['relu', 'x < 0 ? 0 : x'],
-  ['sqrt', 'Math.sqrt(x)'],
-] as const
-
-const arbExpression = (operands: number): fc.Arbitrary<FusedExpression> =>
-  fc.letrec<{ node: FusedExpression }>((tie) => ({
-    node: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      fc.nat({ max: operands - 1 }).map((index): FusedExpression => ({ kind: 'operand', index })),
-      fc.constantFrom(0, 1, -2.5).map((value): FusedExpression => ({ kind: 'constant', value })),
-      fc
-        .tuple(fc.constantFrom(...unary), tie('node'))
-        .map(([[name, expression], x]): FusedExpression => ({ kind: 'unary', name, expression, x })),
-      fc
-        .tuple(fc.constantFrom(...binary), tie('node'), tie('node'))
-        .map(([[name, expression], x, y]): FusedExpression => ({ kind: 'binary', name, expression, x, y })),
-      fc
-        .tuple(tie('node'), tie('node'), tie('node'))
-        .map(([condition, x, y]): FusedExpression => ({ kind: 'where', condition, x, y })),
-    ),
-  })).node
+import { createArena } from '../../src/tensor/internal.js'
+import { arbFusedExpression } from '../tensor/kernels/wasm/helpers.js'
 
 describe('group kernels', () => {
   it('layoutFor splits bias rows, columns and scalars', () => {
@@ -76,7 +44,7 @@ describe('group kernels', () => {
       const outShape = [3, 7]
       fc.assert(
         fc.property(
-          arbExpression(4),
+          arbFusedExpression(4),
           fc.subarray([0, 1, 2, 3, 4], { minLength: 4, maxLength: 4 }),
           fc.array(fc.double({ min: -4, max: 4, noNaN: true }), { minLength: 64, maxLength: 64 }),
           (expression, which, values) => {

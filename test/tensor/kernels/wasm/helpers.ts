@@ -1,13 +1,14 @@
 /**
  * Shared helpers of the WebAssembly kernel tests: float arrays of a given length (special values
- * included), the bound a float32 or float64 product may differ from the reference by, and exact
- * comparison.
+ * included), the bound a float32 or float64 product may differ from the reference by, exact
+ * comparison, and random trees of lane-wise ops for the fused kernels.
  *
  * @module test/kernels/wasm/helpers
  */
 import * as fc from 'fast-check'
 import { referenceKernels } from '../../../../src/tensor/kernels/reference.js'
 import type { FloatArray } from '../../../../src/tensor/kernels/types.js'
+import type { FusedExpression } from '../../../../src/tensor/kernels/wasm/fused.js'
 
 /** The float storage types. */
 export const precisions = ['float32', 'float64'] as const
@@ -133,3 +134,40 @@ export const arbProduct = (
       }))
     })
 }
+
+const binary = [
+  ['add', 'x + y'],
+  ['sub', 'x - y'],
+  ['mul', 'x * y'],
+  ['div', 'x / y'],
+  ['maximum', 'x > y || x !== x ? x : y'],
+  ['less', 'x < y ? 1 : 0'],
+] as const
+const unary = [
+  ['neg', '-x'],
+  ['abs', 'Math.abs(x)'],
+  ['relu', 'x < 0 ? 0 : x'],
+  ['sqrt', 'Math.sqrt(x)'],
+] as const
+
+/**
+ * Random trees of lane-wise ops (unary, binary, comparisons, `where`) over `operands` operands and
+ * a few constants: every op has a WebAssembly form in both precisions.
+ */
+export const arbFusedExpression = (operands: number): fc.Arbitrary<FusedExpression> =>
+  fc.letrec<{ node: FusedExpression }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.nat({ max: operands - 1 }).map((index): FusedExpression => ({ kind: 'operand', index })),
+      fc.constantFrom(0, 1, -2.5).map((value): FusedExpression => ({ kind: 'constant', value })),
+      fc
+        .tuple(fc.constantFrom(...unary), tie('node'))
+        .map(([[name, expression], x]): FusedExpression => ({ kind: 'unary', name, expression, x })),
+      fc
+        .tuple(fc.constantFrom(...binary), tie('node'), tie('node'))
+        .map(([[name, expression], x, y]): FusedExpression => ({ kind: 'binary', name, expression, x, y })),
+      fc
+        .tuple(tie('node'), tie('node'), tie('node'))
+        .map(([condition, x, y]): FusedExpression => ({ kind: 'where', condition, x, y })),
+    ),
+  })).node
