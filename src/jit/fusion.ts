@@ -2,7 +2,8 @@
  * Fusion: groups elementwise equations into units that run as one generated kernel. A group has one
  * output shape and dtype; an equation joins the group of an operand when that operand is made by a
  * fusible equation of the same shape and dtype and nothing else reads it (not another equation, not
- * the IR's outputs), so no intermediate of a group ever needs a buffer. Fusible: primitives that
+ * the IR's outputs; an equation that reads it twice, as `x·x`, is one reader), so no intermediate of
+ * a group ever needs a buffer. Fusible: primitives that
  * declare an elementwise `expression`, `where`, and `broadcastTo` (a broadcast is just how the
  * kernel indexes an operand).
  *
@@ -62,6 +63,16 @@ export const smallValueSize = 32
  */
 export const smallGroupMembers = 48
 
+/**
+ * Nodes at most in the expression tree of a group whose member reads another member's value twice
+ * (x·x writes x's subtree twice in the tree a WebAssembly kernel is generated from).
+ */
+export const maxTreeNodes = 64
+
+/** The distinct variables an equation reads. */
+const varIds = (eq: Equation): Set<number> =>
+  new Set(eq.inputs.flatMap((a) => (a.kind === 'var' ? [a.id] : [])))
+
 /** A fused group. */
 export type FusedUnit = Extract<Unit, { kind: 'fused' }>
 
@@ -76,12 +87,12 @@ const fusible = (eq: Equation): boolean => {
 
 /** Splits the IR's equations into units, in an order that respects every dependency. */
 export const planUnits = (ir: IR, fusion: boolean): Unit[] => {
+  // readers of each value: equations (one that reads it twice, as x·x, counts once) and outputs
   const uses = new Map<number, number>()
-  const count = (a: Atom) => {
-    if (a.kind === 'var') uses.set(a.id, (uses.get(a.id) ?? 0) + 1)
-  }
-  for (const eq of ir.equations) eq.inputs.forEach(count)
+  for (const eq of ir.equations) for (const id of varIds(eq)) uses.set(id, (uses.get(id) ?? 0) + 1)
   for (const out of ir.outputs) if (out.kind === 'var') uses.set(out.id, Infinity)
+  // nodes of each group's expression tree (by root), where a value read twice is written twice
+  const treeSize = new Map<Equation, number>()
   const producer = new Map<number, Equation>()
   // groups by their current root (last member); the root each member's value belongs to
   const groupOf = new Map<Equation, Equation[]>()
@@ -106,6 +117,10 @@ export const planUnits = (ir: IR, fusion: boolean): Unit[] => {
         const tiny = sizeOf(out.shape) <= smallValueSize
         if (!onlyReader && !tiny) continue
         if (tiny && size + group.length > smallGroupMembers) continue
+        // a tree that writes a group twice (x·x) doubles it: bounded, so x ↦ x·x repeated cannot
+        // grow a kernel exponentially
+        const reads = eq.inputs.filter((a) => a.kind === 'var' && a.id === input.id).length
+        if (reads > 1 && !tiny && reads * treeSize.get(from!)! > maxTreeNodes) continue
         joined.push(from!)
         size += group.length
         smallJoin ||= !onlyReader || small.has(from!)
@@ -123,6 +138,13 @@ export const planUnits = (ir: IR, fusion: boolean): Unit[] => {
       small.delete(from)
     }
     groupOf.set(eq, members)
+    treeSize.set(
+      eq,
+      eq.inputs.reduce((n, a) => {
+        const from = a.kind === 'var' ? producer.get(a.id) : undefined
+        return n + (from !== undefined && joined.includes(from) ? treeSize.get(from)! : 1)
+      }, 1),
+    )
     if (smallJoin) small.add(eq)
     for (const m of members) rootOf.set(m.outputs[0]!.id, eq)
   }
@@ -177,9 +199,7 @@ const fuse = (
   if (smallValues) {
     const readsInside = new Map<number, number>()
     for (const m of members)
-      for (const input of m.inputs)
-        if (input.kind === 'var' && made.has(input.id))
-          readsInside.set(input.id, (readsInside.get(input.id) ?? 0) + 1)
+      for (const id of varIds(m)) if (made.has(id)) readsInside.set(id, (readsInside.get(id) ?? 0) + 1)
     for (const m of members.slice(0, -1)) {
       const variable = m.outputs[0]!
       if ((uses.get(variable.id) ?? 0) > (readsInside.get(variable.id) ?? 0))

@@ -18,6 +18,7 @@ import {
   mul,
   neg,
   sin,
+  square,
   sub,
   sum,
   type Tensor,
@@ -26,9 +27,10 @@ import {
 } from '../../src/index.js'
 import { unitInputs, unitOutputs } from '../../src/jit/buffers.js'
 import { eliminateDeadCode } from '../../src/jit/dce.js'
-import { planUnits, smallGroupMembers, smallValueSize } from '../../src/jit/fusion.js'
+import { maxTreeNodes, planUnits, smallGroupMembers, smallValueSize } from '../../src/jit/fusion.js'
 import type { IR } from '../../src/jit/ir.js'
 import { makeIR } from '../../src/jit/makeIR.js'
+import type { FusedExpression } from '../../src/tensor/internal.js'
 import { arbProgram, programInputs } from '../../src/testing/index.js'
 
 /** The first unit that reads a variable before any unit (or the IR's inputs) has written it. */
@@ -221,5 +223,45 @@ describe('constants of fused kernels', () => {
       ),
       { seed: 18, numRuns: 150 },
     )
+  })
+})
+
+/** Nodes of an expression tree, a subtree counted each time it is written. */
+const treeNodes = (node: FusedExpression): number =>
+  node.kind === 'operand' || node.kind === 'constant'
+    ? 1
+    : node.kind === 'unary'
+      ? 1 + treeNodes(node.x)
+      : node.kind === 'binary'
+        ? 1 + treeNodes(node.x) + treeNodes(node.y)
+        : 1 + treeNodes(node.condition) + treeNodes(node.x) + treeNodes(node.y)
+
+describe('values read twice by one equation', () => {
+  const n = smallValueSize + 8
+  const filled = (seed: number) =>
+    fromArrayOrThrow(
+      Float32Array.from({ length: n }, (_, i) => 1 + Math.sin(seed + i) * 1e-3),
+      [n],
+    ) as Tensor
+
+  it('join the group of the value: (x − y)² is one kernel', () => {
+    const f = (x: Tensor, y: Tensor): Tensor => square(sub(x, y))
+    const units = planUnits(makeIR(f)(filled(1), filled(2)), true)
+    expect(units.map((u) => u.kind)).toEqual(['fused'])
+    expect(same(jit(f)(filled(1), filled(2)), f(filled(1), filled(2)))).toBe(true)
+  })
+
+  it('keep a tree that doubles at every step bounded (x ↦ x·x forty times)', () => {
+    const f = (x: Tensor): Tensor => {
+      let t = x
+      for (let i = 0; i < 40; i++) t = mul(t, t)
+      return t
+    }
+    const units = planUnits(makeIR(f)(filled(3)), true)
+    for (const unit of units)
+      if (unit.kind === 'fused') expect(treeNodes(unit.expression)).toBeLessThanOrEqual(maxTreeNodes)
+    // several squarings per kernel, not one per kernel
+    expect(units.length).toBeLessThanOrEqual(Math.ceil(40 / 4))
+    expect(same(jit(f)(filled(3)), f(filled(3)))).toBe(true)
   })
 })
