@@ -46,6 +46,8 @@ const bytesOf = (v: { shape: readonly number[]; dtype: string }) =>
 export const unitInputs = (unit: Unit): readonly Atom[] => {
   if (unit.kind === 'fused') return unit.operands
   if (unit.kind === 'single') return unit.equation.inputs
+  // the group's values are summed as they are computed: they have no buffer
+  if (unit.kind === 'reduction') return unit.fused.operands
   // the product itself lives in the epilogue's output buffer
   const product = unit.equation.outputs[0]!.id
   return [...unit.equation.inputs, ...unit.fused.operands.filter((a) => a.kind !== 'var' || a.id !== product)]
@@ -53,7 +55,11 @@ export const unitInputs = (unit: Unit): readonly Atom[] => {
 
 /** The variable a unit writes. */
 export const unitOutput = (unit: Unit): Var =>
-  unit.kind === 'single' ? unit.equation.outputs[0]! : unit.kind === 'fused' ? unit.output : unit.fused.output
+  unit.kind === 'single' || unit.kind === 'reduction'
+    ? unit.equation.outputs[0]!
+    : unit.kind === 'fused'
+      ? unit.output
+      : unit.fused.output
 
 /** Every variable a unit writes: its output, and a fused group's exposed member values. */
 export const unitOutputs = (unit: Unit): readonly Var[] =>

@@ -42,6 +42,12 @@ export type Unit =
       readonly equation: Equation
       readonly fused: FusedUnit
     }
+  | {
+      /** A sum over trailing axes of a fused group's output, its only reader: summed as computed. */
+      readonly kind: 'reduction'
+      readonly equation: Equation
+      readonly fused: FusedUnit
+    }
 
 /** A member value a fused group writes besides its output, and the node that computes it. */
 export interface Exposure {

@@ -18,28 +18,40 @@ import {
 
 type FloatArray = Float32Array | Float64Array
 
+/**
+ * Each operand's layout over `outShape` read as `[outer, inner]` split before axis `split` (`outer`
+ * the product of the axes before it), or undefined when an operand fits none.
+ */
+export const layoutAt = (
+  outShape: Shape,
+  operandShapes: readonly Shape[],
+  split: number,
+): { outer: number; inner: number; layouts: OperandLayout[] } | undefined => {
+  const rank = outShape.length
+  const size = (from: number, to: number) => outShape.slice(from, to).reduce((x, y) => x * y, 1)
+  const layouts: OperandLayout[] = []
+  for (const operand of operandShapes) {
+    const shape = [...Array<number>(rank - operand.length).fill(1), ...operand]
+    const equal = (from: number, to: number) =>
+      shape.slice(from, to).every((d, i) => d === outShape[from + i])
+    const ones = (from: number, to: number) => shape.slice(from, to).every((d) => d === 1)
+    if (ones(0, rank)) layouts.push('scalar')
+    else if (equal(0, rank)) layouts.push('full')
+    else if (ones(0, split) && equal(split, rank)) layouts.push('row')
+    else if (equal(0, split) && ones(split, rank)) layouts.push('column')
+    else return undefined
+  }
+  return { outer: size(0, split), inner: size(split, rank), layouts }
+}
+
 /** The `[outer, inner]` split and each operand's layout, or undefined when none fits. */
 export const layoutFor = (
   outShape: Shape,
   operandShapes: readonly Shape[],
 ): { outer: number; inner: number; layouts: OperandLayout[] } | undefined => {
-  const rank = outShape.length
-  const padded = operandShapes.map((s) => [...Array<number>(rank - s.length).fill(1), ...s])
-  const size = (from: number, to: number) => outShape.slice(from, to).reduce((x, y) => x * y, 1)
-  for (let split = 0; split < rank || split === 0; split++) {
-    const layouts: OperandLayout[] = []
-    for (const shape of padded) {
-      const equal = (from: number, to: number) =>
-        shape.slice(from, to).every((d, i) => d === outShape[from + i])
-      const ones = (from: number, to: number) => shape.slice(from, to).every((d) => d === 1)
-      if (ones(0, rank)) layouts.push('scalar')
-      else if (equal(0, rank)) layouts.push('full')
-      else if (ones(0, split) && equal(split, rank)) layouts.push('row')
-      else if (equal(0, split) && ones(split, rank)) layouts.push('column')
-      else break
-    }
-    if (layouts.length === padded.length) return { outer: size(0, split), inner: size(split, rank), layouts }
-    if (rank === 0) break
+  for (let split = 0; split < outShape.length || split === 0; split++) {
+    const layout = layoutAt(outShape, operandShapes, split)
+    if (layout !== undefined) return layout
   }
   return undefined
 }
@@ -49,7 +61,7 @@ export const layoutFor = (
  * call (`kernel(...args)`) takes V8's generic path, several times the cost of the kernel itself on
  * the small buffers of a chain of tiny ops.
  */
-const bindArguments = (kernel: (...args: number[]) => void, args: readonly number[]): (() => void) => {
+export const bindArguments = (kernel: (...args: number[]) => void, args: readonly number[]): (() => void) => {
   const [a = 0, b = 0, c = 0, d = 0, e = 0, f = 0] = args
   switch (args.length) {
     case 3:

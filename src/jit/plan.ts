@@ -1,7 +1,8 @@
 /**
  * The compiled plan of an IR: what a jitted function runs after its first call. Compiling removes
- * dead code, groups elementwise chains into fused kernels (`fusion.ts`, `kernels.ts`) and a product's
- * only reader into its epilogue (`epilogue.ts`), lays every
+ * dead code, groups elementwise chains into fused kernels (`fusion.ts`, `kernels.ts`), a product's
+ * only reader into its epilogue (`epilogue.ts`) and a group into the sum that alone reads it
+ * (`reduction.ts`), lays every
  * value out by liveness (`buffers.ts`) in a region of the plans' shared WebAssembly memory (whose
  * helper threads split the large products; a private memory where threads are unavailable) and
  * turns each unit into a step that works on addresses or views of that memory. The region goes
@@ -38,6 +39,7 @@ import { attachEpilogues, epilogueStep } from './epilogue.js'
 import { planUnits, type Unit } from './fusion.js'
 import { type Atom, dtypeOf, type Equation, type IR, shapeOf, type Var } from './ir.js'
 import { javascriptGroupKernel, wasmGroupKernel } from './kernels.js'
+import { attachReductions, reductionStep } from './reduction.js'
 import { matmulSizes, singleStep, threadedMatmul } from './steps.js'
 
 /** Choices of the compiler. */
@@ -127,7 +129,9 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
   const pruned = eliminateDeadCode(ir)
   const grouped = planUnits(pruned, options.fusion)
   const donatedIds = new Set(pruned.inputs.filter((_, i) => options.donated?.[i] === true).map((v) => v.id))
-  const units = options.fusion ? attachEpilogues(pruned, grouped, donatedIds) : grouped
+  const units = options.fusion
+    ? attachReductions(pruned, attachEpilogues(pruned, grouped, donatedIds))
+    : grouped
   const donations = pairDonations(pruned, units, donatedIds)
   const layout = planBuffers(pruned, units, donations)
   const scratchOffset = Math.ceil(layout.bytes / 16) * 16
@@ -176,6 +180,7 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
   const steps = units.map((unit): (() => void) => {
     if (unit.kind === 'single') return singleStep(unit.equation, buffers)
     if (unit.kind === 'epilogue') return epilogueStep(unit, buffers)
+    if (unit.kind === 'reduction') return reductionStep(unit, buffers)
     const precision = precisionOf(unit.output.dtype)
     const shapes = unit.operands.map(shapeOf)
     const exposed = unit.exposed.map((e) => ({ node: e.node, out: view(e.variable) }))
