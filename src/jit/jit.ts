@@ -3,7 +3,8 @@
  * new signature (the shapes and dtypes of the tensor leaves, the pytree structure, and the values
  * of static arguments) traces `f` into an IR (`makeIR`) — computing its result on the way — and
  * compiles the IR into a plan (dead code removed, elementwise chains fused into generated kernels,
- * buffers planned by liveness). Later calls with that signature run the plan without calling `f`.
+ * together with the product they finish or the sum over their last axes that reads them, buffers
+ * planned by liveness). Later calls with that signature run the plan without calling `f`.
  *
  * Composition: under an outer transform (`grad`, `vjp`, `vmap`, an outer `jit`, …) a jitted call
  * is one primitive (`call.ts`) whose forward is the compiled plan and whose vjp is the compiled
@@ -32,8 +33,10 @@
  *
  * Values: a plan runs the eager ops' own kernels and rounding (float32 results rounded after every
  * op), so it gives the eager values; the exception is `tanh` inside a fused float32 group, which is
- * Eigen's rational approximation, within a few ulps of `Math.tanh`. The zeros a gradient has on
- * the branch a `where` did not take (structural zeros) may differ in sign from the eager ones.
+ * Eigen's rational approximation, within a few ulps of `Math.tanh`; and a sum of fewer than 64
+ * elements, which the plan adds with the WebAssembly kernel (eager adds so few in JavaScript, in
+ * another order: the two agree to rounding). The zeros a gradient has on the branch a `where` did
+ * not take (structural zeros) may differ in sign from the eager ones.
  *
  * @module jit/jit
  */
@@ -69,7 +72,10 @@ export interface JitOptions {
    * they are.
    */
   readonly staticArgs?: readonly number[]
-  /** Fuse elementwise chains into generated kernels (default true; false for comparison). */
+  /**
+   * Fuse elementwise chains into generated kernels, with the product before them or the sum after
+   * them (default true; false for comparison).
+   */
   readonly fusion?: boolean
   /**
    * Indices of arguments the caller gives up (JAX's `donate_argnums`): a result of the same shape and
