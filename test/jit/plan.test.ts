@@ -1,12 +1,13 @@
 /**
  * The compiled plan equals the eager function — values and gradients, float32 and float64, with
  * and without fusion — on the random-program generator. Each jitted function is called twice with
- * different inputs of the same shapes: the first call traces, the second runs the plan.
+ * different inputs of the same shapes (away from the program's kinks): the first call traces, the
+ * second runs the plan.
  */
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { type AnyTensor, grad, jit, sum, toFlat } from '../../src/index.js'
-import { arbProgram, type Program, programInputs } from '../../src/testing/index.js'
+import { arbProgram, minimumMargin, type Program, programInputs } from '../../src/testing/index.js'
 
 const tolerance = (dtype: string) => (dtype === 'float32' ? 1e-4 : 1e-10)
 
@@ -23,9 +24,23 @@ const differs = (got: AnyTensor, expected: AnyTensor, tol: number): string | und
   return undefined
 }
 
+/**
+ * Two sets of inputs for the program, both at least `minimumMargin` from its kinks and jumps: at a
+ * comparison whose operand is 0 up to rounding (a sum that cancels exactly), jit and eager may
+ * round it to different sides, which is rounding, not a wrong plan. None among 20 seeds: skipped.
+ */
+const inputsAwayFromKinks = (program: Program, seed: number): [AnyTensor[], AnyTensor[]] => {
+  const found: AnyTensor[][] = []
+  for (let s = seed; s < seed + 20 && found.length < 2; s++) {
+    const inputs = programInputs(program.inputShapes, program.dtype, s)
+    if (program.margin(inputs) >= minimumMargin) found.push(inputs)
+  }
+  fc.pre(found.length === 2)
+  return [found[0]!, found[1]!]
+}
+
 const check = (program: Program, seed: number, fusion: boolean): void => {
-  const first = programInputs(program.inputShapes, program.dtype, seed)
-  const second = programInputs(program.inputShapes, program.dtype, seed + 1)
+  const [first, second] = inputsAwayFromKinks(program, seed)
   const tol = tolerance(program.dtype)
   const run = (xs: readonly AnyTensor[]) => program.run(xs)
   const loss = (xs: readonly AnyTensor[]) => sum(program.run(xs))
