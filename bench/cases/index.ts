@@ -22,6 +22,7 @@ import {
 import { matmulCases } from './matmul.js'
 import { mlpCase } from './mlp.js'
 import { peakCase } from './peak.js'
+import { sumOfSquaresCase } from './sumOfSquares.js'
 import type { Case, CaseContext, Implementation, Prepared } from './types.js'
 
 /** The cases, each with the implementations the context's peers allow. */
@@ -40,6 +41,7 @@ export const benchCases = (context: CaseContext): Case[] => [
   withImplementation(withImplementation(addCase(context), jitAddImplementation), jitDonatedAddImplementation),
   ...ioCases(context),
   fusedCase(context),
+  sumOfSquaresCase(context),
 ]
 
 /** Whether an implementation is nabla's own (the others are the peers'). */
