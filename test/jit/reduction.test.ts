@@ -1,6 +1,6 @@
 /**
- * Reductions fused into their chains: a sum over the last axes of a group it alone reads becomes
- * one step, which gives the unfused plan's values bit for bit (and the eager values bit for bit
+ * Reductions fused into their chains: a sum over one run of axes (rows or columns) of a group it
+ * alone reads becomes one step, which gives the unfused plan's values bit for bit (and the eager values bit for bit
  * where the eager sum runs the same WebAssembly kernel, at 64 elements or more), for values and
  * gradients, both dtypes, every operand layout; sums that do not qualify stay two steps.
  */
@@ -72,14 +72,31 @@ describe('fused reductions', () => {
         filled([2, 1, 1], 'float64', 2),
       ),
     ).toEqual(['reduction'])
+    // over leading or middle axes (columns), with a row of the axes after them
+    expect(kindsOf((a, b) => sum(mul(a, b), 0), x, y)).toEqual(['reduction'])
+    expect(
+      kindsOf(
+        (a, b) => sum(square(sub(a, b)), [0, 1]),
+        filled([2, 3, 4], 'float64', 1),
+        filled([4], 'float64', 2),
+      ),
+    ).toEqual(['reduction'])
+    expect(
+      kindsOf(
+        (a, b) => sum(square(sub(a, b)), 1),
+        filled([2, 3, 4], 'float32', 1),
+        filled([2, 3, 4], 'float32', 2),
+      ),
+    ).toEqual(['reduction'])
     // fit's finiteness check
     expect(kindsOf((a) => equal(sum(mul(a, 0)), 0), x)).toEqual(['reduction', 'fused'])
   })
 
   it('leave other sums as two steps', () => {
     const [x, y] = [filled([5, 7], 'float32', 1), filled([5, 7], 'float32', 2)]
-    // over a leading axis (a bias gradient)
-    expect(kindsOf((a, b) => sum(mul(a, b), 0), x, y)).toEqual(['fused', 'single'])
+    // over axes that are not neighbours
+    const [u, v] = [filled([2, 3, 4], 'float32', 1), filled([2, 3, 4], 'float32', 2)]
+    expect(kindsOf((a, b) => sum(mul(a, b), [0, 2]), u, v)).toEqual(['fused', 'single'])
     // the group's value is read again, or returned
     expect(
       kindsOf(
@@ -103,6 +120,8 @@ describe('fused reductions', () => {
     ).toEqual(['fused', 'single'])
     // no WebAssembly form (exp), or an operand laid out as neither row nor column of the sum
     expect(kindsOf((a) => sum(exp(a)), x)).toEqual(['fused', 'single'])
+    // a column operand under a column sum
+    expect(kindsOf((a, b) => sum(mul(a, b), 0), x, filled([5, 1], 'float32', 3))).toEqual(['fused', 'single'])
     expect(
       kindsOf(
         (a, b) => sum(mul(a, b), [1, 2]),
@@ -121,13 +140,20 @@ describe('fused reductions', () => {
           maxLength: 3,
         }),
         fc.nat(),
+        fc.nat(),
         fc.constantFrom<Broadcast>('full', 'row', 'column', 'scalar'),
         fc.boolean(),
-        (dtype, shape, splitSeed, kind, keepdims) => {
-          const split = splitSeed % shape.length
-          const axes = shape.map((_, i) => i).slice(split)
+        (dtype, shape, firstSeed, lengthSeed, kind, keepdims) => {
+          // one run of axes [first, last]: rows when it ends at the last axis, else columns
+          const first = firstSeed % shape.length
+          const last = first + (lengthSeed % (shape.length - first))
+          const axes = shape.map((_, i) => i).slice(first, last + 1)
+          const rows = last === shape.length - 1
+          // under a column sum, a column operand is not laid out as the kernel reads: use a row
+          const layout: Broadcast = !rows && kind === 'column' ? 'row' : kind
+          const split = rows ? first : last + 1
           const [a, b] = [filled(shape, dtype, 1), filled(shape, dtype, 2)]
-          const c = filled(operandShape(shape, split, kind), dtype, 3)
+          const c = filled(operandShape(shape, split, layout), dtype, 3)
           const f = (x: AnyTensor, y: AnyTensor, z: AnyTensor) =>
             sum(mul(square(sub(x, y)), add(z, 0.5)), axes, { keepdims })
           // (a scalar or column operand plus 0.5 is a group of its own shape)
@@ -143,7 +169,7 @@ describe('fused reductions', () => {
           else expect(closeTo(fused, eager, dtype === 'float32' ? 1e-5 : 1e-12)).toBe(true)
         },
       ),
-      { seed: 23, numRuns: 120 },
+      { seed: 23, numRuns: 150 },
     )
   })
 
@@ -153,23 +179,24 @@ describe('fused reductions', () => {
         fc.constantFrom<DType>('float32', 'float64'),
         fc.integer({ min: 1, max: 20 }),
         fc.integer({ min: 1, max: 90 }),
-        (dtype, rows, columns) => {
+        fc.boolean(),
+        (dtype, rows, columns, scale) => {
           const [a, b] = [filled([rows, columns], dtype, 4), filled([rows, columns], dtype, 5)]
-          // a column scale: its gradient sums each row of a product, a fused reduction
-          const c = filled([rows, 1], dtype, 6)
-          const loss = (p: { c: AnyTensor }) => sum(square(mul(sub(a, b), p.c)))
-          const g = (p: { c: AnyTensor }) => grad(loss)(p).c
-          const ir = makeIR(g)({ c })
-          const units = compilePlan(ir, { fusion: true })!.units
+          // a column scale's gradient sums each row of a product (rows); a bias row's sums each
+          // column (columns)
+          const p = { w: filled(scale ? [rows, 1] : [columns], dtype, 6) }
+          const loss = (q: { w: AnyTensor }) => sum(square(scale ? mul(sub(a, b), q.w) : add(mul(a, b), q.w)))
+          const g = (q: { w: AnyTensor }) => grad(loss)(q).w
+          const units = compilePlan(makeIR(g)(p), { fusion: true })!.units
           // (values of at most smallValueSize elements fuse under another rule, as JavaScript)
           if (rows * columns > smallValueSize)
             expect(units.filter((u) => u.kind === 'reduction').length).toBeGreaterThan(0)
-          const fused = jit(g)({ c })
-          expect(sameBits(fused, jit(g, { fusion: false })({ c }))).toBe(true)
-          expect(closeTo(fused, g({ c }), dtype === 'float32' ? 1e-5 : 1e-12)).toBe(true)
+          const fused = jit(g)(p)
+          expect(sameBits(fused, jit(g, { fusion: false })(p))).toBe(true)
+          expect(closeTo(fused, g(p), dtype === 'float32' ? 1e-5 : 1e-12)).toBe(true)
         },
       ),
-      { seed: 29, numRuns: 60 },
+      { seed: 29, numRuns: 80 },
     )
   })
 

@@ -2,7 +2,7 @@
  * Fused elementwise kernels, generated per expression: a compiler (`jit`) hands over a tree of
  * elementwise ops over a few operands (`fusedExpression.ts`) and gets one WebAssembly SIMD function
  * that computes it in a single pass — one load per operand and one store per element, no
- * intermediate arrays — or, for a spec with `sumRows`, one that sums each row of it instead of
+ * intermediate arrays — or, for a spec with `sum`, one that sums its rows or columns instead of
  * storing it (`fusedSum.ts`).
  *
  * The output is `[outer, inner]`; each operand is `full` (its own `[outer, inner]` values), a `row`
@@ -15,7 +15,7 @@ import type { WasmModule } from './api.js'
 import { webAssembly } from './api.js'
 import { buildModule, FunctionBuilder } from './encoder.js'
 import { expressionEmitter, type FusedSpec, varies } from './fusedExpression.js'
-import { emitFusedSum } from './fusedSum.js'
+import { emitFusedColumnSums, emitFusedRowSums } from './fusedSum.js'
 import { lanesOf } from './lanes.js'
 import { maximumPages } from './module.js'
 
@@ -112,7 +112,15 @@ export const compileFused = (spec: FusedSpec, shared = false): WasmModule => {
   let module = compiled.get(key)
   if (module === undefined) {
     const bytes = buildModule({ initial: 1, maximum: maximumPages, shared }, [
-      { name: 'fused', body: spec.sumRows === true ? emitFusedSum(spec) : emitFused(spec) },
+      {
+        name: 'fused',
+        body:
+          spec.sum === 'rows'
+            ? emitFusedRowSums(spec)
+            : spec.sum === 'columns'
+              ? emitFusedColumnSums(spec)
+              : emitFused(spec),
+      },
     ])
     module = new webAssembly!.Module(bytes)
     if (compiled.size >= compiledLimit) compiled.delete(compiled.keys().next().value!)

@@ -47,15 +47,19 @@ export interface FusedSpec {
   readonly layouts: readonly OperandLayout[]
   readonly root: FusedExpression
   /**
-   * Sum each row of the `[outer, inner]` values into `out[outer]` instead of writing them (in
-   * float64, in the order of the back end's row sum, so the sums are its sums bit for bit).
+   * Sum the values instead of writing them (in float64, in the order of the back end's sum kernel,
+   * so the sums are its sums bit for bit): `'rows'` sums each row of the `[outer, inner]` values
+   * into `out[outer]`; `'columns'` sums the middle axis of `[outer, middle, inner]` values into
+   * `out[outer, inner]` (operands `full`, `row` — `inner` values for every outer and middle
+   * index — or `scalar`).
    */
-  readonly sumRows?: boolean
+  readonly sum?: 'rows' | 'columns'
 }
 
 /**
  * `fused(operand0, …, operandK, out, outer, inner)`, addresses in bytes; `out` holds `[outer, inner]`
- * values, or `outer` sums for a spec with `sumRows`.
+ * values, or `outer` sums for a spec that sums rows. A spec that sums columns takes
+ * `(operand0, …, operandK, out, outer, middle, inner)`.
  */
 export type FusedFunction = (...args: number[]) => void
 
