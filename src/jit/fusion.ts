@@ -123,8 +123,8 @@ export const planUnits = (ir: IR, fusion: boolean): Unit[] => {
         const tiny = sizeOf(out.shape) <= smallValueSize
         if (!onlyReader && !tiny) continue
         if (tiny && size + group.length > smallGroupMembers) continue
-        // a tree that writes a group twice (x·x) doubles it: bounded, so x ↦ x·x repeated cannot
-        // grow a kernel exponentially
+        // a tree that writes a group twice (x·x) doubles it (its key and the kernels' recursion
+        // walk the tree): bounded, so x ↦ x·x repeated cannot grow a kernel exponentially
         const reads = eq.inputs.filter((a) => a.kind === 'var' && a.id === input.id).length
         if (reads > 1 && !tiny && reads * treeSize.get(from!)! > maxTreeNodes) continue
         joined.push(from!)
@@ -166,9 +166,10 @@ export const planUnits = (ir: IR, fusion: boolean): Unit[] => {
 }
 
 /**
- * The expression of a group (rooted at its last member) over its external operands; under the
- * small-value rule each member's node is built once and shared, and members read outside the group
- * are exposed.
+ * The expression of a group (rooted at its last member) over its external operands. Each member's
+ * node is built once and shared by every member that reads it (x·x reads one node twice: the
+ * kernels evaluate it once per element); under the small-value rule, members read outside the
+ * group are exposed.
  */
 const fuse = (
   members: readonly Equation[],
@@ -194,7 +195,6 @@ const fuse = (
       return { kind: 'constant', value: storage(atom.value)[0]! }
     const member = atom.kind === 'var' ? made.get(atom.id) : undefined
     if (member === undefined) return { kind: 'operand', index: operandIndex(atom) }
-    if (!smallValues) return expressionOf(member, build)
     const id = member.outputs[0]!.id
     let node = nodes.get(id)
     if (node === undefined) nodes.set(id, (node = expressionOf(member, build)))

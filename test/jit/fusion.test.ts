@@ -248,6 +248,9 @@ describe('values read twice by one equation', () => {
     const f = (x: Tensor, y: Tensor): Tensor => square(sub(x, y))
     const units = planUnits(makeIR(f)(filled(1), filled(2)), true)
     expect(units.map((u) => u.kind)).toEqual(['fused'])
+    // one node read twice, so the kernels compute x − y once per element
+    const root = units[0]!.kind === 'fused' ? units[0]!.expression : undefined
+    expect(root?.kind === 'binary' && root.x === root.y).toBe(true)
     expect(same(jit(f)(filled(1), filled(2)), f(filled(1), filled(2)))).toBe(true)
   })
 

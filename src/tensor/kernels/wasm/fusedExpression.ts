@@ -129,7 +129,8 @@ export const canFuse = (precision: Precision, root: FusedExpression): boolean =>
 /**
  * Emits what a kernel does before its loops — constants splatted once, scalar operands loaded into
  * their `values` locals — and returns the emitter of the tree: it evaluates `root` from the operand
- * locals `values` (loaded by the caller) and returns the local holding the result.
+ * locals `values` (loaded by the caller) and returns the local holding the result. A node the tree
+ * holds more than once (a DAG: x·x) is evaluated once per call.
  */
 export const expressionEmitter = (
   f: FunctionBuilder,
@@ -161,7 +162,16 @@ export const expressionEmitter = (
   spec.layouts.forEach((layout, j) => {
     if (layout === 'scalar') f.get(j).mem(lanes.splatLoad).set(values[j]!)
   })
+  // the local of each node already evaluated in this pass (a node two members read is shared)
+  let evaluated = new Map<FusedExpression, number>()
   const evaluate = (node: FusedExpression): number => {
+    const known = evaluated.get(node)
+    if (known !== undefined) return known
+    const local = evaluateNode(node)
+    evaluated.set(node, local)
+    return local
+  }
+  const evaluateNode = (node: FusedExpression): number => {
     switch (node.kind) {
       case 'operand':
         return values[node.index]!
@@ -195,7 +205,10 @@ export const expressionEmitter = (
       }
     }
   }
-  return () => evaluate(spec.root)
+  return () => {
+    evaluated = new Map()
+    return evaluate(spec.root)
+  }
 }
 
 /** Whether an operand of this layout has a value per element of a row (full) or per column (row). */
