@@ -14,7 +14,7 @@ import { exactJson } from '../exactJson.js'
 import type { WasmModule } from './api.js'
 import { webAssembly } from './api.js'
 import { buildModule, FunctionBuilder } from './encoder.js'
-import { expressionEmitter, type FusedSpec, varies } from './fusedExpression.js'
+import { expressionEmitter, type FusedSpec, pointFullOperands, startRow, varies } from './fusedExpression.js'
 import { emitFusedColumnSums, emitFusedRowSums } from './fusedSum.js'
 import { lanesOf } from './lanes.js'
 import { maximumPages } from './module.js'
@@ -59,20 +59,12 @@ export const emitFused = (spec: FusedSpec): FunctionBuilder => {
       .op('i32.sub')
       .set(i)
   }
-  // row pointers: full operands continue where the previous row ended, rows restart
+  // full operands continue where the previous row ended, rows restart, columns give one per row
   f.get(out).set(outPointer)
-  spec.layouts.forEach((layout, j) => {
-    if (layout === 'full') f.get(j).set(pointers[j]!)
-  })
+  pointFullOperands(f, spec, pointers)
   f.block().loop()
   f.get(outer).op('i32.eqz').brIf(1)
-  spec.layouts.forEach((layout, j) => {
-    if (layout === 'row') f.get(j).set(pointers[j]!)
-    if (layout === 'column') {
-      f.get(j).mem(lanes.splatLoad).set(values[j]!)
-      f.get(j).i32(e).op('i32.add').set(j)
-    }
-  })
+  startRow(f, lanes, spec, pointers, values)
   f.get(inner).set(i)
   // two vectors a turn while they last (less loop overhead on memory-bound kernels), then one
   f.block().loop()

@@ -213,3 +213,28 @@ export const expressionEmitter = (
 
 /** Whether an operand of this layout has a value per element of a row (full) or per column (row). */
 export const varies = (layout: OperandLayout): boolean => layout === 'full' || layout === 'row'
+
+/** Points the pointer of each `full` operand at its parameter: they run on across rows. */
+export const pointFullOperands = (f: FunctionBuilder, spec: FusedSpec, pointers: readonly number[]): void =>
+  spec.layouts.forEach((layout, j) => {
+    if (layout === 'full') f.get(j).set(pointers[j]!)
+  })
+
+/**
+ * The start of a row: each `row` operand's pointer back at its parameter, each `column` operand's
+ * value for this row loaded into its `values` local (its parameter then steps to the next row's).
+ */
+export const startRow = (
+  f: FunctionBuilder,
+  lanes: Lanes,
+  spec: FusedSpec,
+  pointers: readonly number[],
+  values: readonly number[],
+): void =>
+  spec.layouts.forEach((layout, j) => {
+    if (layout === 'row') f.get(j).set(pointers[j]!)
+    if (layout === 'column') {
+      f.get(j).mem(lanes.splatLoad).set(values[j]!)
+      f.get(j).i32(lanes.bytes).op('i32.add').set(j)
+    }
+  })

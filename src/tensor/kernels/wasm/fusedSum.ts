@@ -14,7 +14,7 @@
  * @module kernels/wasm/fusedSum
  */
 import { FunctionBuilder } from './encoder.js'
-import { expressionEmitter, type FusedSpec, varies } from './fusedExpression.js'
+import { expressionEmitter, type FusedSpec, pointFullOperands, startRow, varies } from './fusedExpression.js'
 import { lanesOf } from './lanes.js'
 
 /**
@@ -109,19 +109,11 @@ export const emitFusedRowSums = (spec: FusedSpec): FunctionBuilder => {
     load(false)
     addElement(f, f32, scalar, evaluate())
   }
-  // full operands continue where the previous row ended; rows restart; columns give one per row
-  spec.layouts.forEach((layout, j) => {
-    if (layout === 'full') f.get(j).set(pointers[j]!)
-  })
+  // full operands continue where the previous row ended, rows restart, columns give one per row
+  pointFullOperands(f, spec, pointers)
   f.block().loop()
   f.get(outer).op('i32.eqz').brIf(1)
-  spec.layouts.forEach((layout, j) => {
-    if (layout === 'row') f.get(j).set(pointers[j]!)
-    if (layout === 'column') {
-      f.get(j).mem(lanes.splatLoad).set(values[j]!)
-      f.get(j).i32(e).op('i32.add').set(j)
-    }
-  })
+  startRow(f, lanes, spec, pointers, values)
   zero(f, acc)
   f.f64(0).set(scalar)
   f.get(inner).set(i)
