@@ -24,7 +24,7 @@ import { randomFloats, useTfBackend } from '../peers.js'
 import { chainLength } from './chain.js'
 import { collect, megabytes } from './memory.js'
 import { type MlpParams, mlpLoss, mlpTensors, sgdUpdate } from './mlp.js'
-import type { Case, CaseContext, Implementation, Prepared } from './types.js'
+import { type Case, type CaseContext, type Implementation, timedPerCall } from './types.js'
 
 /**
  * nabla's MLP step, the whole step (loss, gradients, SGD update) under one `jit`; with `donate`, the
@@ -148,13 +148,6 @@ export const fusedCaseName = 'tanh(x·a+b)·c 1e6 f32'
 /** `tanh(x·a + b)·c` over 1e6 float32 elements, in µs per call: eager, jitted, TensorFlow.js. */
 export const fusedCase = ({ peers }: CaseContext): Case => {
   const data = [11, 12, 13, 14].map((seed) => randomFloats(fusedSize, seed))
-  const time = (run: () => unknown, cleanup?: () => void): Prepared => ({
-    run,
-    work: 1,
-    scale: 1e-6,
-    figure: 'time',
-    ...(cleanup === undefined ? {} : { cleanup }),
-  })
   const nabla = (): [Tensor, Tensor, Tensor, Tensor] => {
     const [x, a, b, c] = data.map((d): Tensor => fromArrayOrThrow(d, [fusedSize]))
     return [x!, a!, b!, c!]
@@ -165,7 +158,7 @@ export const fusedCase = ({ peers }: CaseContext): Case => {
       impl: 'nabla',
       prepare: async () => {
         const [x, a, b, c] = nabla()
-        return time(() => f(x, a, b, c))
+        return timedPerCall(() => f(x, a, b, c))
       },
     },
     {
@@ -173,7 +166,7 @@ export const fusedCase = ({ peers }: CaseContext): Case => {
       prepare: async () => {
         const [x, a, b, c] = nabla()
         const g = jit(f)
-        return time(() => g(x, a, b, c))
+        return timedPerCall(() => g(x, a, b, c))
       },
     },
   ]
@@ -184,7 +177,7 @@ export const fusedCase = ({ peers }: CaseContext): Case => {
       prepare: async () => {
         await useTfBackend(tf, 'wasm')
         const [x, a, b, c] = data.map((d) => tf.tensor1d(d))
-        return time(
+        return timedPerCall(
           () => tf.tidy(() => tf.mul(tf.tanh(tf.add(tf.mul(x!, a!), b!)), c!)).dispose(),
           () => tf.dispose([x!, a!, b!, c!]),
         )

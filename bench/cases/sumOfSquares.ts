@@ -7,20 +7,13 @@
  */
 import { fromArrayOrThrow, jit, square, sub, sum, type Tensor } from '../../src/index.js'
 import { randomFloats, useTfBackend } from '../peers.js'
-import type { Case, CaseContext, Implementation, Prepared } from './types.js'
+import { type Case, type CaseContext, type Implementation, timedPerCall } from './types.js'
 
 const size = 1_000_000
 
 /** `Σ (x − y)²` over 1e6 float32 elements: nabla eager and jitted, TensorFlow.js wasm. */
 export const sumOfSquaresCase = ({ peers }: CaseContext): Case => {
   const data = [21, 22].map((seed) => randomFloats(size, seed))
-  const time = (run: () => unknown, cleanup?: () => void): Prepared => ({
-    run,
-    work: 1,
-    scale: 1e-6,
-    figure: 'time',
-    ...(cleanup === undefined ? {} : { cleanup }),
-  })
   const inputs = (): [Tensor, Tensor] => {
     const [x, y] = data.map((d): Tensor => fromArrayOrThrow(d, [size]))
     return [x!, y!]
@@ -31,7 +24,7 @@ export const sumOfSquaresCase = ({ peers }: CaseContext): Case => {
       impl: 'nabla',
       prepare: async () => {
         const [x, y] = inputs()
-        return time(() => f(x, y))
+        return timedPerCall(() => f(x, y))
       },
     },
     {
@@ -39,7 +32,7 @@ export const sumOfSquaresCase = ({ peers }: CaseContext): Case => {
       prepare: async () => {
         const [x, y] = inputs()
         const g = jit(f)
-        return time(() => g(x, y))
+        return timedPerCall(() => g(x, y))
       },
     },
   ]
@@ -50,7 +43,7 @@ export const sumOfSquaresCase = ({ peers }: CaseContext): Case => {
       prepare: async () => {
         await useTfBackend(tf, 'wasm')
         const [x, y] = data.map((d) => tf.tensor1d(d))
-        return time(
+        return timedPerCall(
           () => tf.tidy(() => tf.sum(tf.square(tf.sub(x!, y!)))).dispose(),
           () => tf.dispose([x!, y!]),
         )

@@ -38,3 +38,12 @@ export interface CaseContext {
   readonly peers: Peers
   readonly quick: boolean
 }
+
+/** A workload timed per call, reported in µs (`cleanup` frees what a peer made for it). */
+export const timedPerCall = (run: () => unknown, cleanup?: () => void): Prepared => ({
+  run,
+  work: 1,
+  scale: 1e-6,
+  figure: 'time',
+  ...(cleanup === undefined ? {} : { cleanup }),
+})
