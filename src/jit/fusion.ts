@@ -43,7 +43,7 @@ export type Unit =
       readonly fused: FusedUnit
     }
   | {
-      /** A sum over trailing axes of a fused group's output, its only reader: summed as computed. */
+      /** A sum over one run of axes of a fused group's output, its only reader: summed as computed. */
       readonly kind: 'reduction'
       readonly equation: Equation
       readonly fused: FusedUnit
@@ -70,8 +70,9 @@ export const smallValueSize = 32
 export const smallGroupMembers = 48
 
 /**
- * Nodes at most in the expression tree of a group whose member reads another member's value twice
- * (x·x writes x's subtree twice in the tree a WebAssembly kernel is generated from).
+ * Nodes at most in the expression tree of a group whose member reads another member's value twice,
+ * counting a shared subtree once per path to it (x·x: the kernels compute x once, but the compile
+ * cache's key and the emitters' walks visit it once per path).
  */
 export const maxTreeNodes = 64
 

@@ -74,7 +74,7 @@ const reductionLayout = (
 }
 
 /**
- * Merges each sum over trailing axes with the fused group whose output it alone reads; the merged
+ * Merges each sum over one run of axes with the fused group whose output it alone reads; the merged
  * unit takes the sum's place in the order (the group's operands stay live until then).
  */
 export const attachReductions = (ir: IR, units: readonly Unit[]): Unit[] => {
