@@ -14,7 +14,7 @@ import { scratchLayout, tileColumns } from './gemm.js'
 import { align16, type Heap } from './heap.js'
 import type { KernelInstance } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
-import { type GemmThreads, type SplitJob, splitOf } from './threads.js'
+import { type GemmThreads, type SplitProduct, splitOf } from './threads.js'
 
 /** Where a product runs: an instance, its memory, and (for a shared memory) helper threads. */
 export interface MatmulTarget {
@@ -107,14 +107,12 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
       kernels.gemm(aPtr, rsA, csA, bPtr, rsB, csB, cPtr, n, m, n, k, scratchAt)
       continue
     }
-    if (byRows) kernels.packAll(bPtr, rsB, csB, n, k, packedAt)
-    const job: SplitJob = {
+    const product: SplitProduct = {
       precision: shape.lanes.precision,
-      ...split,
       a: aPtr,
       rowStrideA: rsA,
       colStrideA: csA,
-      b: byRows ? packedAt : bPtr,
+      b: bPtr,
       rowStrideB: rsB,
       colStrideB: csB,
       c: cPtr,
@@ -122,10 +120,11 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
       m,
       n,
       k,
+      packed: packedAt,
       scratch: scratchAt,
       scratchStride,
     }
-    target.threads!.run(job, target.instance, target.callerWorks)
+    target.threads!.run(product, split, target.instance, target.callerWorks)
   }
   const result = heap.subarray(cAt / e, cAt / e + out.length) as FloatArray
   out.set(result)

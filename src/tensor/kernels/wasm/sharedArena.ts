@@ -178,17 +178,13 @@ const createSharedArena = (): SharedArena | undefined => {
       const { m, n, k } = call
       const split = splitOf(m, n, shape.mr, tileColumns(shape), ready + 1)
       if (split === undefined) return false
-      const byRows = split.kind === 'rows'
-      const packed = call.scratch
-      if (byRows) kernel.packAll(call.b, call.rowStrideB, call.colStrideB, n, k, packed)
       threads!.run(
         {
           precision: call.precision,
-          ...split,
           a: call.a,
           rowStrideA: call.rowStrideA,
           colStrideA: call.colStrideA,
-          b: byRows ? packed : call.b,
+          b: call.b,
           rowStrideB: call.rowStrideB,
           colStrideB: call.colStrideB,
           c: call.c,
@@ -196,9 +192,11 @@ const createSharedArena = (): SharedArena | undefined => {
           m,
           n,
           k,
-          scratch: packed + align16(packedSize(shape, k, n) * shape.lanes.bytes),
+          packed: call.scratch,
+          scratch: call.scratch + align16(packedSize(shape, k, n) * shape.lanes.bytes),
           scratchStride: Math.max(rowsScratchBytes(shape), scratchLayout(shape).total),
         },
+        split,
         kernels,
       )
       return true

@@ -42,23 +42,15 @@ const maximumWorkers = 32
 export type SplitKind = 'rows' | 'columns'
 
 /**
- * A product split into tasks (addresses in bytes, strides in elements). A row task runs `gemmRows`
- * on `perTask` rows of op(A) against the whole op(B), packed once at `b` beforehand; a column task
- * runs the plain `gemm` on all of op(A) against `perTask` columns of op(B) at `b` (with its
- * strides), packing its own panels of B (and A) in its own scratch.
+ * One product for the threads, on addresses of their shared memory (bytes; strides in elements):
+ * C (`m × n`, row stride `ldc`) = op(A) · op(B).
  */
-export interface SplitJob {
+export interface SplitProduct {
   readonly precision: Precision
-  readonly kind: SplitKind
-  readonly tasks: number
-  /** Rows (a multiple of mr) or columns (a multiple of nr) of C per task. */
-  readonly perTask: number
   readonly a: number
   readonly rowStrideA: number
   readonly colStrideA: number
-  /** op(B) packed by `packAll` (rows), or op(B) itself (columns). */
   readonly b: number
-  /** op(B)'s strides (column tasks only). */
   readonly rowStrideB: number
   readonly colStrideB: number
   readonly c: number
@@ -66,10 +58,20 @@ export interface SplitJob {
   readonly m: number
   readonly n: number
   readonly k: number
+  /** Where a row split packs all of op(B) (`packedSize` elements); a column split leaves it alone. */
+  readonly packed: number
   /** Scratch of participant `p` (the caller is 0, worker `w` is `w + 1`) at `scratch + p·scratchStride`. */
   readonly scratch: number
   readonly scratchStride: number
 }
+
+/**
+ * What the workers read for a job: the product and its split. A row task runs `gemmRows` on
+ * `perTask` rows of op(A) against the whole op(B), packed once at `b` beforehand; a column task runs
+ * the plain `gemm` on all of op(A) against `perTask` columns of op(B) at `b` (with its strides),
+ * packing its own panels of B (and A) in its own scratch.
+ */
+type SplitJob = Omit<SplitProduct, 'packed'> & Split
 
 const fields = [
   'precision',
@@ -274,15 +276,43 @@ export class GemmThreads {
   }
 
   /**
-   * Runs a job: publishes it, wakes the workers, takes tasks on the calling thread too (unless
-   * `callerWorks` is false, which tests use to make the workers do everything), and returns when
-   * every task is done.
+   * Runs `product` cut as `split` (`splitOf`): a row split first packs op(B) at `product.packed` on
+   * this thread; then the job is published, the workers woken, and the calling thread takes tasks
+   * too (unless `callerWorks` is false, which tests use to make the workers do everything). Returns
+   * when every task is done.
    */
   run(
-    job: SplitJob,
+    product: SplitProduct,
+    split: Split,
     kernels: { readonly f32: PrecisionKernels; readonly f64: PrecisionKernels },
     callerWorks = true,
   ): void {
+    const byRows = split.kind === 'rows'
+    if (byRows) {
+      const kernel = product.precision === 'f32' ? kernels.f32 : kernels.f64
+      kernel.packAll(product.b, product.rowStrideB, product.colStrideB, product.n, product.k, product.packed)
+    }
+    // written out field by field: object rest and spread of a record this size cost microseconds
+    // a product, several per training step
+    const job: SplitJob = {
+      precision: product.precision,
+      kind: split.kind,
+      tasks: split.tasks,
+      perTask: split.perTask,
+      a: product.a,
+      rowStrideA: product.rowStrideA,
+      colStrideA: product.colStrideA,
+      b: byRows ? product.packed : product.b,
+      rowStrideB: product.rowStrideB,
+      colStrideB: product.colStrideB,
+      c: product.c,
+      ldc: product.ldc,
+      m: product.m,
+      n: product.n,
+      k: product.k,
+      scratch: product.scratch,
+      scratchStride: product.scratchStride,
+    }
     const control = this.#control
     const generation = (Atomics.load(control, generationAt) + 1) | 0
     const slot = slotsAt + (generation & 3) * slotLength
