@@ -3,7 +3,7 @@
  * new signature (the shapes and dtypes of the tensor leaves, the pytree structure, and the values
  * of static arguments) traces `f` into an IR (`makeIR`) — computing its result on the way — and
  * compiles the IR into a plan (dead code removed, elementwise chains fused into generated kernels,
- * together with the product they finish or the sum over their last axes that reads them, buffers
+ * together with the product they finish or a sum over neighbouring axes that alone reads them, buffers
  * planned by liveness). Later calls with that signature run the plan without calling `f`.
  *
  * Composition: under an outer transform (`grad`, `vjp`, `vmap`, an outer `jit`, …) a jitted call

@@ -37,9 +37,10 @@ export type FlatArgument =
   | { readonly kind: 'static'; readonly value: unknown }
 
 /**
- * Splits the arguments: static ones (by index) stay as they are, the others are flattened. A number,
- * string or boolean given where a tensor argument is expected is an `ArgumentError` that says how to
- * pass it (JavaScript has no operator overloading, so a number cannot be traced as itself).
+ * Splits the arguments: static ones (by index) stay as they are, the others are flattened. For
+ * `jit` (the one caller with static arguments), a number, string or boolean given where a tensor
+ * argument is expected is an `ArgumentError` that says how to pass it (JavaScript has no operator
+ * overloading, so a number cannot be traced as itself); for the others `flatten` refuses it.
  */
 export const flattenArguments = (
   op: string,
