@@ -16,6 +16,7 @@
 import { FunctionBuilder } from './encoder.js'
 import { expressionEmitter, type FusedSpec, pointFullOperands, startRow, varies } from './fusedExpression.js'
 import { lanesOf } from './lanes.js'
+import { storeOne } from './reduce.js'
 
 /**
  * Adds the v128 `result` (the `v`th vector of a block of eight elements) into the four f64x2
@@ -133,8 +134,7 @@ export const emitFusedRowSums = (spec: FusedSpec): FunctionBuilder => {
   f.get(out)
   f.get(acc[0]!).lane('f64x2.extract_lane', 0).get(acc[0]!).lane('f64x2.extract_lane', 1).op('f64.add')
   f.get(scalar).op('f64.add')
-  if (f32) f.op('f32.demote_f64')
-  f.mem(lanes.store)
+  storeOne(f, lanes, false)
   f.get(out).i32(e).op('i32.add').set(out)
   f.get(outer).i32(1).op('i32.sub').set(outer)
   f.br(0).end().end()
@@ -209,8 +209,7 @@ export const emitFusedColumnSums = (spec: FusedSpec): FunctionBuilder => {
   for (let j = 0; j < 8; j++) {
     f.get(out)
     f.get(acc[j >> 1]!).lane('f64x2.extract_lane', j & 1)
-    if (f32) f.op('f32.demote_f64')
-    f.mem(lanes.store, j * e)
+    storeOne(f, lanes, false, j * e)
   }
   f.get(out)
     .i32(8 * e)
@@ -235,8 +234,7 @@ export const emitFusedColumnSums = (spec: FusedSpec): FunctionBuilder => {
   nextRow()
   f.br(0).end().end()
   f.get(out).get(scalar)
-  if (f32) f.op('f32.demote_f64')
-  f.mem(lanes.store)
+  storeOne(f, lanes, false)
   f.get(out).i32(e).op('i32.add').set(out)
   f.get(column).i32(e).op('i32.add').set(column)
   f.get(i).i32(1).op('i32.sub').set(i)

@@ -27,7 +27,7 @@ const pushOne = (f: FunctionBuilder, lanes: Lanes, address: number): void => {
  * Stores the f64 on the stack at `address + offset` (address pushed before): in the storage type,
  * or as the f64 itself when `wide`.
  */
-const storeOne = (f: FunctionBuilder, lanes: Lanes, wide: boolean, offset = 0): void => {
+export const storeOne = (f: FunctionBuilder, lanes: Lanes, wide: boolean, offset = 0): void => {
   if (wide) f.mem('f64.store', offset)
   else {
     if (lanes.precision === 'f32') f.op('f32.demote_f64')
