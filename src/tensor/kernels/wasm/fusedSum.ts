@@ -16,7 +16,7 @@
 import { FunctionBuilder } from './encoder.js'
 import { expressionEmitter, type FusedSpec, pointFullOperands, startRow, varies } from './fusedExpression.js'
 import { lanesOf } from './lanes.js'
-import { storeOne } from './reduce.js'
+import { storeEight, storeOne } from './reduce.js'
 
 /**
  * Adds the v128 `result` (the `v`th vector of a block of eight elements) into the four f64x2
@@ -206,15 +206,7 @@ export const emitFusedColumnSums = (spec: FusedSpec): FunctionBuilder => {
   }
   nextRow()
   f.br(0).end().end()
-  for (let j = 0; j < 8; j++) {
-    f.get(out)
-    f.get(acc[j >> 1]!).lane('f64x2.extract_lane', j & 1)
-    storeOne(f, lanes, false, j * e)
-  }
-  f.get(out)
-    .i32(8 * e)
-    .op('i32.add')
-    .set(out)
+  storeEight(f, lanes, false, acc, out)
   f.get(column)
     .i32(8 * e)
     .op('i32.add')

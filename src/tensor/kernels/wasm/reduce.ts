@@ -36,6 +36,29 @@ export const storeOne = (f: FunctionBuilder, lanes: Lanes, wide: boolean, offset
 }
 
 /**
+ * Stores the eight sums of a block of columns — column `j` in lane `j & 1` of `acc[j >> 1]` — at
+ * the address in local `out` (in the storage type, or as f64 when `wide`), and steps `out` past them.
+ */
+export const storeEight = (
+  f: FunctionBuilder,
+  lanes: Lanes,
+  wide: boolean,
+  acc: readonly number[],
+  out: number,
+): void => {
+  const o = wide ? 8 : lanes.bytes
+  for (let j = 0; j < 8; j++) {
+    f.get(out)
+    f.get(acc[j >> 1]!).lane('f64x2.extract_lane', j & 1)
+    storeOne(f, lanes, wide, j * o)
+  }
+  f.get(out)
+    .i32(8 * o)
+    .op('i32.add')
+    .set(out)
+}
+
+/**
  * `sum(x, out, outer, middle, inner)`: `out[o, i] = Σ_m x[o, m, i]`; addresses in bytes. With
  * `wide` the sums are written as float64 whatever the storage type (`sumWide`): the first pass of a
  * sum over axes that are not contiguous, whose partial sums must not be rounded to float32.
@@ -116,15 +139,7 @@ export const emitSum = (lanes: Lanes, wide = false): FunctionBuilder => {
   f.get(p).get(rowBytes).op('i32.add').set(p)
   f.get(m).i32(1).op('i32.sub').set(m)
   f.br(0).end().end()
-  for (let j = 0; j < 8; j++) {
-    f.get(out)
-    f.get(acc[j >> 1]!).lane('f64x2.extract_lane', j & 1)
-    storeOne(f, lanes, wide, j * o)
-  }
-  f.get(out)
-    .i32(8 * o)
-    .op('i32.add')
-    .set(out)
+  storeEight(f, lanes, wide, acc, out)
   f.get(column)
     .i32(8 * e)
     .op('i32.add')
