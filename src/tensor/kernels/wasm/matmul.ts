@@ -12,9 +12,9 @@ import { broadcastStrides } from '../reference.js'
 import type { FloatArray, MatmulArgs } from '../types.js'
 import { scratchLayout, tileColumns } from './gemm.js'
 import { align16, type Heap } from './heap.js'
-import type { KernelInstance } from './module.js'
+import type { KernelInstance, PrecisionKernels } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
-import { type GemmThreads, type SplitProduct, splitOf } from './threads.js'
+import { type GemmThreads, type Split, splitOf } from './threads.js'
 
 /** Where a product runs: an instance, its memory, and (for a shared memory) helper threads. */
 export interface MatmulTarget {
@@ -63,6 +63,98 @@ const batchOffsets = (
 }
 
 /**
+ * A product `C[m × n] = op(A)·op(B)` on addresses of a target's memory (bytes; strides in
+ * elements), as `gemm` takes it.
+ */
+export interface HeapProduct {
+  readonly a: number
+  readonly rowStrideA: number
+  readonly colStrideA: number
+  readonly b: number
+  readonly rowStrideB: number
+  readonly colStrideB: number
+  readonly c: number
+  readonly ldc: number
+  readonly m: number
+  readonly n: number
+  readonly k: number
+}
+
+/** How products of one shape run on a target: its split (if any) and the scratch it needs. */
+export interface ProductPlan {
+  readonly kernels: PrecisionKernels
+  readonly split: Split | undefined
+  /** Bytes the product needs from its scratch address on (a row split's packed B, then per-thread scratch). */
+  readonly bytes: number
+}
+
+/**
+ * How an `m × n × k` product of `precision` runs on `target`: split across the ready helper threads
+ * from `threadThreshold` multiply-adds on, else on the calling thread alone.
+ */
+export const planProduct = (
+  target: MatmulTarget,
+  precision: 'f32' | 'f64',
+  m: number,
+  n: number,
+  k: number,
+): ProductPlan => {
+  const kernels = precision === 'f32' ? target.instance.f32 : target.instance.f64
+  const shape = kernels.gemmShape
+  const workers = target.threads?.ready ?? 0
+  const split =
+    workers > 0 && m * n * k >= target.threadThreshold
+      ? splitOf(m, n, shape.mr, tileColumns(shape), workers + 1)
+      : undefined
+  const packed = split?.kind === 'rows' ? align16(packedSize(shape, k, n) * shape.lanes.bytes) : 0
+  const stride = split?.kind === 'rows' ? rowsScratchBytes(shape) : scratchLayout(shape).total
+  return { kernels, split, bytes: packed + (split === undefined ? 1 : workers + 1) * stride }
+}
+
+/**
+ * Runs `product` as `plan` says, with its scratch at `scratch` (`plan.bytes` bytes there, already
+ * inside the memory).
+ */
+export const runProduct = (
+  target: MatmulTarget,
+  plan: ProductPlan,
+  product: HeapProduct,
+  scratch: number,
+): void => {
+  const { kernels, split } = plan
+  const { a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k } = product
+  if (split === undefined) {
+    kernels.gemm(a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k, scratch)
+    return
+  }
+  const shape = kernels.gemmShape
+  const byRows = split.kind === 'rows'
+  const packed = byRows ? align16(packedSize(shape, k, n) * shape.lanes.bytes) : 0
+  target.threads!.run(
+    {
+      precision: shape.lanes.precision,
+      a,
+      rowStrideA,
+      colStrideA,
+      b,
+      rowStrideB,
+      colStrideB,
+      c,
+      ldc,
+      m,
+      n,
+      k,
+      packed: scratch,
+      scratch: scratch + packed,
+      scratchStride: byRows ? rowsScratchBytes(shape) : scratchLayout(shape).total,
+    },
+    split,
+    target.instance,
+    target.callerWorks,
+  )
+}
+
+/**
  * Runs a matmul on `target`; returns false (having written nothing) when it does not fit in kernel
  * memory, so the caller can fall back to the reference kernels.
  */
@@ -77,22 +169,13 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
     out.fill(0)
     return true
   }
-  const kernels = a instanceof Float32Array ? target.instance.f32 : target.instance.f64
-  const shape = kernels.gemmShape
+  const plan = planProduct(target, a instanceof Float32Array ? 'f32' : 'f64', m, n, k)
   const e = a.BYTES_PER_ELEMENT
-  const workers = target.threads?.ready ?? 0
-  const split =
-    workers > 0 && m * n * k >= target.threadThreshold
-      ? splitOf(m, n, shape.mr, tileColumns(shape), workers + 1)
-      : undefined
-  const byRows = split?.kind === 'rows'
   const aAt = target.base
   const bAt = aAt + align16(a.length * e)
   const cAt = bAt + align16(b.length * e)
-  const packedAt = cAt + align16(out.length * e)
-  const scratchAt = byRows ? packedAt + align16(packedSize(shape, k, n) * e) : packedAt
-  const scratchStride = byRows ? rowsScratchBytes(shape) : scratchLayout(shape).total
-  if (!target.heap.ensure(scratchAt + (split === undefined ? 1 : workers + 1) * scratchStride)) return false
+  const scratchAt = cAt + align16(out.length * e)
+  if (!target.heap.ensure(scratchAt + plan.bytes)) return false
   const heap = target.heap.viewFor(a)
   heap.set(a, aAt / e)
   heap.set(b, bAt / e)
@@ -100,31 +183,20 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
   const [rsB, csB] = transposeB ? [1, k] : [n, 1]
   const [aOffsets, bOffsets] = batchOffsets(aShape, bShape, outShape.slice(0, -2), m * k, k * n)
   for (let batch = 0; batch < aOffsets.length; batch++) {
-    const aPtr = aAt + aOffsets[batch]! * e
-    const bPtr = bAt + bOffsets[batch]! * e
-    const cPtr = cAt + batch * m * n * e
-    if (split === undefined) {
-      kernels.gemm(aPtr, rsA, csA, bPtr, rsB, csB, cPtr, n, m, n, k, scratchAt)
-      continue
-    }
-    const product: SplitProduct = {
-      precision: shape.lanes.precision,
-      a: aPtr,
+    const product: HeapProduct = {
+      a: aAt + aOffsets[batch]! * e,
       rowStrideA: rsA,
       colStrideA: csA,
-      b: bPtr,
+      b: bAt + bOffsets[batch]! * e,
       rowStrideB: rsB,
       colStrideB: csB,
-      c: cPtr,
+      c: cAt + batch * m * n * e,
       ldc: n,
       m,
       n,
       k,
-      packed: packedAt,
-      scratch: scratchAt,
-      scratchStride,
     }
-    target.threads!.run(product, split, target.instance, target.callerWorks)
+    runProduct(target, plan, product, scratchAt)
   }
   const result = heap.subarray(cAt / e, cAt / e + out.length) as FloatArray
   out.set(result)
