@@ -14,6 +14,7 @@ import { f32Lanes, f64Lanes, type Lanes, type Precision } from './lanes.js'
 import { emitPack } from './pack.js'
 import { emitSum } from './reduce.js'
 import { emitGemmRows, emitPackAll } from './shared.js'
+import { emitRows, type RowsFunction } from './windowCode.js'
 
 /** 64 KiB pages: the largest memory nabla asks for (4 GiB, the 32-bit address space). */
 export const maximumPages = 65536
@@ -99,6 +100,9 @@ export interface PrecisionKernels {
   /** `sum` writing float64 sums whatever the storage type (a partial sum kept unrounded). */
   readonly sumWide: SumFunction
   readonly where: WhereFunction
+  /** Row copies and additions between an image and a patch matrix (`windowCode.ts`), for convolutions in this memory. */
+  readonly copyRows: RowsFunction
+  readonly addRows: RowsFunction
 }
 
 /** An instantiated kernel module. */
@@ -191,6 +195,8 @@ const functionsOf = (lanes: Lanes, fma: boolean, base: number): ExportedFunction
     { name: `sum_${p}`, body: emitSum(lanes) },
     { name: `sumWide_${p}`, body: emitSum(lanes, true) },
     { name: `where_${p}`, body: emitWhere(lanes) },
+    { name: `copyRows_${p}`, body: emitRows(lanes, false) },
+    { name: `addRows_${p}`, body: emitRows(lanes, true) },
     ...binaries,
     ...unaries,
   ]
@@ -234,6 +240,8 @@ const kernelsOf = (
     sum: get<SumFunction>('sum'),
     sumWide: get<SumFunction>('sumWide'),
     where: get<WhereFunction>('where'),
+    copyRows: get<RowsFunction>('copyRows'),
+    addRows: get<RowsFunction>('addRows'),
   }
 }
 

@@ -86,7 +86,7 @@ const emitAdd = (
  * for each of `batch` images and each of `count` rows, copies (or, with `add`, adds) `bytes` bytes
  * of the source row onto the destination row. Strides in bytes.
  */
-const emitRows = (lanes: Lanes, add: boolean): FunctionBuilder => {
+export const emitRows = (lanes: Lanes, add: boolean): FunctionBuilder => {
   const f = new FunctionBuilder(Array.from({ length: 9 }, () => 'i32' as const))
   const [src, dst, batch, srcBatchStride, dstBatchStride, count, srcRowStride, dstRowStride, bytes] = [
     0, 1, 2, 3, 4, 5, 6, 7, 8,
