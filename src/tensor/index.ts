@@ -13,6 +13,8 @@ export type { DType, Storage } from './dtype.js'
 export * from './errors.js'
 export {
   type BinaryOp,
+  type ConvGeometry,
+  type ConvKernels,
   createWasmKernels,
   defaultKernels,
   type FloatArray,

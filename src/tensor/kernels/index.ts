@@ -11,7 +11,16 @@ import { referenceKernels } from './reference.js'
 import type { Kernels } from './types.js'
 import { createWasmKernels, type WasmKernelOptions, type WasmKernels } from './wasm/kernels.js'
 
-export type { BinaryOp, FloatArray, Kernels, MatmulArgs, ReduceKind, UnaryOp } from './types.js'
+export type {
+  BinaryOp,
+  ConvGeometry,
+  ConvKernels,
+  FloatArray,
+  Kernels,
+  MatmulArgs,
+  ReduceKind,
+  UnaryOp,
+} from './types.js'
 export { createWasmKernels, referenceKernels, type WasmKernelOptions, type WasmKernels }
 
 const requested = environmentVariable('NABLA_KERNELS')

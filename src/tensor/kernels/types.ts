@@ -69,6 +69,46 @@ export interface MatmulArgs {
 }
 
 /**
+ * The geometry of a 2-D convolution over `[N, C, H, W]` images with filters `[O, C/groups, kH, kW]`,
+ * resolved to numbers (src/conv resolves it from a call's parameters): batch, input channels of all
+ * groups, image size, output channels of all groups, window, output size, strides, the padding
+ * before each axis, dilation and groups.
+ */
+export interface ConvGeometry {
+  readonly batch: number
+  readonly channels: number
+  readonly height: number
+  readonly width: number
+  readonly outChannels: number
+  readonly kernelHeight: number
+  readonly kernelWidth: number
+  readonly outHeight: number
+  readonly outWidth: number
+  readonly strideY: number
+  readonly strideX: number
+  readonly padTop: number
+  readonly padLeft: number
+  readonly dilationY: number
+  readonly dilationX: number
+  readonly groups: number
+}
+
+/**
+ * The three faces of a 2-D convolution, for a back end that runs them whole in its own memory (the
+ * WebAssembly one unfolds the patches where its product reads them). Each returns false, having
+ * written nothing, when it declines a call; src/conv then unfolds the patches itself and multiplies
+ * with `matmul`. A face that runs gives bit for bit what that path gives.
+ */
+export interface ConvKernels {
+  /** `out = conv(x, w)`: x `[N, C, H, W]`, w `[O, C/groups, kH, kW]`, out `[N, O, H', W']`. */
+  forward(x: FloatArray, w: FloatArray, g: ConvGeometry, out: FloatArray): boolean
+  /** `dx += convᵀ(ct, w)`: the input's cotangent added onto dx `[N, C, H, W]`. */
+  inputGrad(ct: FloatArray, w: FloatArray, g: ConvGeometry, dx: FloatArray): boolean
+  /** `dw = ct ⋆ x`: the filters' cotangent, every element of dw written. */
+  filterGrad(x: FloatArray, ct: FloatArray, g: ConvGeometry, dw: FloatArray): boolean
+}
+
+/**
  * The loops a back end provides; install one with `useKernels`.
  * @example
  * import { type Kernels, referenceKernels, useKernels } from 'nabla'
@@ -106,4 +146,6 @@ export interface Kernels {
   concat(parts: readonly FloatArray[], shapes: readonly Shape[], axis: number, out: FloatArray): void
   gather(x: FloatArray, shape: Shape, indices: FloatArray, axis: number, out: FloatArray): void
   scatterAdd(values: FloatArray, indices: FloatArray, axis: number, outShape: Shape, out: FloatArray): void
+  /** Convolutions run whole by the back end (optional: see `ConvKernels`). */
+  readonly conv2d?: ConvKernels
 }

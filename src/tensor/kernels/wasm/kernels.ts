@@ -1,6 +1,7 @@
 /**
  * The WebAssembly SIMD back end: matmul (packed, register-blocked, split across worker threads
- * when large), the common elementwise ops and sum reductions, for float32 and float64; `where`,
+ * when large), 2-D convolutions run whole in the product's memory (`convolution.ts`), the common
+ * elementwise ops and sum reductions, for float32 and float64; `where`,
  * `broadcastTo`, max and min take JavaScript loops for their common layouts (`loops.ts`). Everything
  * else, small arrays (where a call into WebAssembly and the copies cost more than a JavaScript
  * loop) and anything that does not fit in kernel memory go to the reference kernels, which are
@@ -10,7 +11,13 @@
  */
 import { broadcastLoop, extremumLoop, whereLoop } from '../loops.js'
 import { referenceKernels } from '../reference.js'
-import type { FloatArray, Kernels, ReduceKind } from '../types.js'
+import type { ConvGeometry, FloatArray, Kernels, ReduceKind } from '../types.js'
+import {
+  convolutionFilterGrad,
+  convolutionForward,
+  convolutionInputGrad,
+  convolutionMacs,
+} from './convolution.js'
 import { Heap } from './heap.js'
 import { type MatmulTarget, wasmMatmul } from './matmul.js'
 import {
@@ -27,6 +34,9 @@ import { SplitChoice } from './splitChoice.js'
 import { runSum } from './sums.js'
 import { controlBytes, GemmThreads } from './threads.js'
 import { type WorkerHost, workerHost } from './workers.js'
+
+/** The arguments of a convolution face after its target: two operands, the geometry, the output. */
+type ConvArguments = [FloatArray, FloatArray, ConvGeometry, FloatArray]
 
 /** Choices of the WebAssembly back end. */
 export interface WasmKernelOptions {
@@ -131,6 +141,22 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
     return threads.ready
   }
   const splitChoice = (options.adaptiveSplit ?? true) ? new SplitChoice() : undefined
+  // convolutions keep costs of their own: theirs include the unfolding and copies around the product
+  const convolutionSplitChoice = (options.adaptiveSplit ?? true) ? new SplitChoice() : undefined
+  // runs a convolution face on the target its product's size calls for (threads when large and when
+  // splitting has measured faster), and records the time so the choice keeps measuring
+  const convolve =
+    (face: (target: MatmulTarget, smallMatmul: number, ...args: ConvArguments) => boolean) =>
+    (...args: ConvArguments): boolean => {
+      const macs = convolutionMacs(args[2])
+      const large = macs >= threadThreshold && startThreadsNow() > 0
+      const split = large && (convolutionSplitChoice?.choose(macs) ?? true)
+      const began = large ? performance.now() : 0
+      const ran = face(split ? sharedTarget! : localTarget, smallMatmul, ...args)
+      if (ran && large)
+        convolutionSplitChoice?.record(macs, split, (performance.now() - began) / args[2].groups)
+      return ran
+    }
   const precision = (x: FloatArray) => (x instanceof Float32Array ? local.f32 : local.f64)
   return {
     name: fma ? 'wasm-simd-fma' : 'wasm-simd',
@@ -186,6 +212,11 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
     },
     broadcastTo: (x, shape, out, outShape) => {
       if (!broadcastLoop(x, shape, out, outShape)) fallback.broadcastTo(x, shape, out, outShape)
+    },
+    conv2d: {
+      forward: convolve(convolutionForward),
+      inputGrad: convolve(convolutionInputGrad),
+      filterGrad: convolve(convolutionFilterGrad),
     },
     transpose: fallback.transpose,
     slice: fallback.slice,

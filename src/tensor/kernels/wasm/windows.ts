@@ -9,6 +9,9 @@
  * Their code is emitted in kernels/wasm/windowCode.ts; this module compiles it and runs it over
  * arrays. They run in a memory of their own (compiled on first use): each call copies its operands in from
  * address 0 on, runs, and copies the result out, so the memory only grows to the largest call.
+ * The row copies and additions are also compiled into the product's module, where the back end's
+ * convolutions (`convolution.ts`) walk them with `forEachPatchRow` over its own memory; these
+ * array-to-array forms serve the unfolding path of src/conv and the pooling.
  *
  * @module kernels/wasm/windows
  */
@@ -90,9 +93,10 @@ const validRange = (out: number, stride: number, offset: number, size: number): 
 
 /**
  * For each (channel, ky, kx) of `group` and each image: runs `rows` over the output rows that read
- * inside the image, the image row at `imageRow(...)` against the patch row `patchRow(...)`.
+ * inside the image, from the image at `imageAt` to the patch matrix at `patchesAt` (`copy`) or
+ * back (addresses in bytes; `e` bytes per element).
  */
-const forEachPatchRow = (
+export const forEachPatchRow = (
   g: WindowGeometry,
   group: number,
   imageAt: number,
@@ -142,7 +146,7 @@ const forEachPatchRow = (
 }
 
 /** Whether some window reaches outside the image (those patch entries are zero). */
-const readsPadding = (g: WindowGeometry): boolean =>
+export const readsPadding = (g: WindowGeometry): boolean =>
   g.padTop > 0 ||
   g.padLeft > 0 ||
   (g.outHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY - g.padTop >= g.height ||
