@@ -11,10 +11,16 @@
  * They compute what the direct loops of `convReference.ts` compute (tested by property), up to
  * the rounding of a different summation order.
  *
+ * The primitives call them through `conv2dForwardOn` and its two siblings: a back end that runs
+ * convolutions whole in its own memory (`Kernels.conv2d`: the WebAssembly one, which unfolds the
+ * patches where its product reads them, with bit for bit these results) takes the call first, and
+ * what it declines (a stride along the width, a product small enough for JavaScript) or what a back
+ * end without them gets (the reference kernels) runs here.
+ *
  * @module kernels/conv
  */
 
-import type { FloatArray, MatmulArgs } from '../../tensor/internal.js'
+import type { FloatArray, Kernels, MatmulArgs } from '../../tensor/internal.js'
 import { type ConvGeometry, patchSize } from './convGeometry.js'
 import { fastWindows } from './windows.js'
 
@@ -306,4 +312,41 @@ export const conv2dFilterGrad = (
       out: filtersOf(dw, g, group),
       outShape: [perGroup, k],
     })
+}
+
+/**
+ * `out = conv(x, w)` on `backEnd`: whole in its own memory when it runs convolutions and takes this
+ * one (`Kernels.conv2d`, bit for bit the same result), else unfolded here and multiplied with its
+ * `matmul`.
+ */
+export const conv2dForwardOn = (
+  backEnd: Kernels,
+  x: FloatArray,
+  w: FloatArray,
+  g: ConvGeometry,
+  out: FloatArray,
+) => {
+  if (backEnd.conv2d?.forward(x, w, g, out) !== true) conv2dForward(backEnd.matmul, x, w, g, out)
+}
+
+/** `dx += convᵀ(ct, w)` on `backEnd`, as `conv2dForwardOn` chooses. */
+export const conv2dInputGradOn = (
+  backEnd: Kernels,
+  ct: FloatArray,
+  w: FloatArray,
+  g: ConvGeometry,
+  dx: FloatArray,
+) => {
+  if (backEnd.conv2d?.inputGrad(ct, w, g, dx) !== true) conv2dInputGrad(backEnd.matmul, ct, w, g, dx)
+}
+
+/** `dw = ct ⋆ x` on `backEnd`, as `conv2dForwardOn` chooses. */
+export const conv2dFilterGradOn = (
+  backEnd: Kernels,
+  x: FloatArray,
+  ct: FloatArray,
+  g: ConvGeometry,
+  dw: FloatArray,
+) => {
+  if (backEnd.conv2d?.filterGrad(x, ct, g, dw) !== true) conv2dFilterGrad(backEnd.matmul, x, ct, g, dw)
 }

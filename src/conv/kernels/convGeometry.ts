@@ -6,16 +6,15 @@
  *
  * @module kernels/convGeometry
  */
-import type { WindowGeometry } from '../../tensor/internal.js'
-
 /**
- * Everything a convolution kernel loops over: the window kernels' geometry (batch, channels of
- * all groups, sizes, strides, padding, dilation, groups) and the output channels (all groups; for
- * pooling, equal to `channels`).
+ * Everything a convolution kernel loops over: batch, channels of all groups, sizes, strides,
+ * padding, dilation, groups and the output channels (all groups; for pooling, equal to
+ * `channels`). Defined with the back-end interface (src/tensor), which runs convolutions whole
+ * when it can (`Kernels.conv2d`).
  */
-export interface ConvGeometry extends WindowGeometry {
-  readonly outChannels: number
-}
+import type { ConvGeometry } from '../../tensor/internal.js'
+
+export type { ConvGeometry }
 
 /** The output size along one axis (may be ≤ 0 when the window does not fit). */
 export const convOutputSize = (

@@ -16,7 +16,7 @@ import {
   sizeOf,
   storage,
 } from '../../tensor/internal.js'
-import { conv2dForward } from '../kernels/conv.js'
+import { conv2dForwardOn } from '../kernels/conv.js'
 import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectConvOperands } from './convolution.js'
 import { convOps } from './family.js'
@@ -30,9 +30,8 @@ export const conv2dPrim: Prim<Conv2dParams> = definePrim<Conv2dParams>({
   },
   forward: ([x, w], params, { shape, dtype }) => {
     const out = allocate(dtype, sizeOf(shape))
-    const active = kernels()
-    conv2dForward(
-      active.matmul,
+    conv2dForwardOn(
+      kernels(),
       storage(x!),
       storage(w!),
       convGeometry('conv2d', x!.shape, w!.shape, params),

@@ -18,7 +18,7 @@ import {
   sizeOf,
   storage,
 } from '../../tensor/internal.js'
-import { conv2dFilterGrad } from '../kernels/conv.js'
+import { conv2dFilterGradOn } from '../kernels/conv.js'
 import type { ConvGeometry } from '../kernels/convGeometry.js'
 import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectOutputShape, type Pair } from './convolution.js'
@@ -50,7 +50,7 @@ export const conv2dFilterGradPrim: Prim<Conv2dFilterGradParams> = definePrim<Con
   },
   forward: ([x, ct], params, { shape, dtype }) => {
     const out = allocate(dtype, sizeOf(shape))
-    conv2dFilterGrad(kernels().matmul, storage(x!), storage(ct!), geometry(x!, ct!, params), out)
+    conv2dFilterGradOn(kernels(), storage(x!), storage(ct!), geometry(x!, ct!, params), out)
     return out
   },
   vjp: (_ops, cotangent, _out, [x, ct], { kernelSize: _, ...params }, needs) => [

@@ -18,7 +18,7 @@ import {
   sizeOf,
   storage,
 } from '../../tensor/internal.js'
-import { conv2dInputGrad } from '../kernels/conv.js'
+import { conv2dInputGradOn } from '../kernels/conv.js'
 import type { ConvGeometry } from '../kernels/convGeometry.js'
 import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectOutputShape, type Pair } from './convolution.js'
@@ -47,7 +47,7 @@ export const conv2dInputGradPrim: Prim<Conv2dInputGradParams> = definePrim<Conv2
   },
   forward: ([ct, w], params, { shape, dtype }) => {
     const out = allocate(dtype, sizeOf(shape))
-    conv2dInputGrad(kernels().matmul, storage(ct!), storage(w!), geometry(ct!, w!, params), out)
+    conv2dInputGradOn(kernels(), storage(ct!), storage(w!), geometry(ct!, w!, params), out)
     return out
   },
   vjp: (_ops, cotangent, _out, [ct, w], { inputSize: _, ...params }, needs) => [

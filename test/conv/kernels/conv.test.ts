@@ -7,8 +7,11 @@ import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import {
   conv2dFilterGrad,
+  conv2dFilterGradOn,
   conv2dForward,
+  conv2dForwardOn,
   conv2dInputGrad,
+  conv2dInputGradOn,
   type MatmulKernel,
 } from '../../../src/conv/kernels/conv.js'
 import type { ConvGeometry } from '../../../src/conv/kernels/convGeometry.js'
@@ -18,7 +21,7 @@ import {
   conv2dInputGradReference,
 } from '../../../src/conv/kernels/convReference.js'
 import { createWasmKernels, referenceKernels, useKernels } from '../../../src/tensor/kernels/index.js'
-import type { FloatArray } from '../../../src/tensor/kernels/types.js'
+import type { ConvKernels, FloatArray, Kernels } from '../../../src/tensor/kernels/types.js'
 import { fits, geometryOf } from '../../support/convGeometry.js'
 
 const wasm = createWasmKernels({ threads: 0 })!
@@ -239,4 +242,65 @@ describe('fast convolution kernels', () => {
       expect([...dx]).toEqual([...dxExpected])
     }
   }
+
+  it('runs a face on the back end when it takes the call, else unfolds here and multiplies with its matmul', () => {
+    const g = geometryOf({
+      batch: 2,
+      groups: 2,
+      inPerGroup: 2,
+      outPerGroup: 3,
+      kernel: [3, 2],
+      stride: [1, 1],
+      dilation: [1, 1],
+      pad: [1, 0, 1, 1],
+      size: [5, 4],
+    })
+    const n = sizes(g)
+    const x = Float64Array.from({ length: n.x }, (_, i) => ((i * 7) % 5) - 2)
+    const w = Float64Array.from({ length: n.w }, (_, i) => ((i * 3) % 7) - 3)
+    const ct = Float64Array.from({ length: n.y }, (_, i) => (i % 3) - 1)
+    const calls: string[] = []
+    // a back end whose convolutions answer with a marker, or decline
+    const withConv = (accept: boolean): Kernels => {
+      const face =
+        (name: string) =>
+        (_a: FloatArray, _b: FloatArray, _g: unknown, out: FloatArray): boolean => {
+          calls.push(name)
+          if (accept) out.fill(42)
+          return accept
+        }
+      const conv2d: ConvKernels = {
+        forward: face('forward'),
+        inputGrad: face('inputGrad'),
+        filterGrad: face('filterGrad'),
+      }
+      return { ...referenceKernels, conv2d }
+    }
+    const faces = (backEnd: Kernels) => {
+      const y = new Float64Array(n.y)
+      conv2dForwardOn(backEnd, x, w, g, y)
+      const dx = new Float64Array(n.x)
+      conv2dInputGradOn(backEnd, ct, w, g, dx)
+      const dw = new Float64Array(n.w)
+      conv2dFilterGradOn(backEnd, x, ct, g, dw)
+      return [y, dx, dw].map((a) => [...a])
+    }
+    const unfolded = (() => {
+      const y = new Float64Array(n.y)
+      conv2dForward(referenceKernels.matmul, x, w, g, y)
+      const dx = new Float64Array(n.x)
+      conv2dInputGrad(referenceKernels.matmul, ct, w, g, dx)
+      const dw = new Float64Array(n.w)
+      conv2dFilterGrad(referenceKernels.matmul, x, ct, g, dw)
+      return [y, dx, dw].map((a) => [...a])
+    })()
+    expect(faces(referenceKernels)).toEqual(unfolded) // no conv2d: the unfolding path
+    expect(faces(withConv(false))).toEqual(unfolded) // declined: the unfolding path
+    expect(calls).toEqual(['forward', 'inputGrad', 'filterGrad'])
+    expect(faces(withConv(true))).toEqual([n.y, n.x, n.w].map((size) => Array(size).fill(42)))
+    // the WebAssembly back end takes all three (within rounding of the reference GEMM)
+    const onWasm = faces(createWasmKernels({ threads: 0 })!)
+    for (const [i, face] of onWasm.entries())
+      close(Float64Array.from(face), Float64Array.from(unfolded[i]!), 1e-12)
+  })
 })
