@@ -1,6 +1,6 @@
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { broadcastLoop, extremumLoop, whereLoop } from '../../../src/tensor/kernels/loops.js'
+import { broadcastLoop, extremumLoop, transposeLoop, whereLoop } from '../../../src/tensor/kernels/loops.js'
 import { referenceKernels } from '../../../src/tensor/kernels/reference.js'
 import { broadcastShapes } from '../../../src/tensor/shape.js'
 import { arbBroadcastPair, arbShape } from '../../../src/testing/arbitraries.js'
@@ -116,5 +116,49 @@ describe('extremumLoop', () => {
     })
   it('declines axes that are not contiguous', () => {
     expect(extremumLoop('max', new Float32Array(8), [2, 2, 2], [0, 2], new Float32Array(2))).toBe(false)
+  })
+})
+
+describe('transposeLoop', () => {
+  // dims mostly small (size-1 axes and merges common), now and then long enough to cross a tile
+  // edge (tiles of 32) on one or two axes
+  const arbTransposeCase = (dtype: 'float32' | 'float64') =>
+    fc
+      .array(
+        fc.oneof({ weight: 4, arbitrary: fc.integer({ min: 0, max: 4 }) }, fc.integer({ min: 30, max: 70 })),
+        {
+          maxLength: 5,
+        },
+      )
+      .filter((shape) => size(shape) <= 20000)
+      .chain((shape) =>
+        fc.tuple(
+          fc.constant(shape),
+          fc.shuffledSubarray([...shape.keys()], { minLength: shape.length, maxLength: shape.length }),
+          arbFloats(dtype, size(shape), true),
+        ),
+      )
+
+  for (const dtype of precisions)
+    it(`equals the reference for every permutation, special values included (${dtype})`, () => {
+      fc.assert(
+        fc.property(arbTransposeCase(dtype), ([shape, perm, x]) => {
+          const actual = zerosLike(x, x.length)
+          const expected = zerosLike(x, x.length)
+          expect(transposeLoop(x, shape, perm, actual)).toBe(true)
+          referenceKernels.transpose(x, shape, perm, expected)
+          expect(firstDifference(actual, expected)).toBe(-1)
+        }),
+        { seed: 4242, numRuns: 300 },
+      )
+    })
+
+  it('transposes a matrix across tile edges (worked: element (i, j) lands at (j, i))', () => {
+    const [rows, columns] = [45, 70]
+    const x = Float64Array.from({ length: rows * columns }, (_, i) => i)
+    const out = new Float64Array(x.length)
+    transposeLoop(x, [rows, columns], [1, 0], out)
+    for (let j = 0; j < columns; j++)
+      for (let i = 0; i < rows; i++) if (out[j * rows + i] !== i * columns + j) expect.fail(`at (${j}, ${i})`)
   })
 })

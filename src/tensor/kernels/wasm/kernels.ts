@@ -2,14 +2,15 @@
  * The WebAssembly SIMD back end: matmul (packed, register-blocked, split across worker threads
  * when large), 2-D convolutions run whole in the product's memory (`convolution.ts`), the common
  * elementwise ops and sum reductions, for float32 and float64; `where`,
- * `broadcastTo`, max and min take JavaScript loops for their common layouts (`loops.ts`). Everything
+ * `broadcastTo`, max and min take JavaScript loops for their common layouts, and `transpose` a
+ * tiled one (`loops.ts`). Everything
  * else, small arrays (where a call into WebAssembly and the copies cost more than a JavaScript
  * loop) and anything that does not fit in kernel memory go to the reference kernels, which are
  * also what this back end is tested against.
  *
  * @module kernels/wasm/kernels
  */
-import { broadcastLoop, extremumLoop, whereLoop } from '../loops.js'
+import { broadcastLoop, extremumLoop, transposeLoop, whereLoop } from '../loops.js'
 import { referenceKernels } from '../reference.js'
 import type { ConvGeometry, FloatArray, Kernels, ReduceKind } from '../types.js'
 import {
@@ -218,7 +219,9 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
       inputGrad: convolve(convolutionInputGrad),
       filterGrad: convolve(convolutionFilterGrad),
     },
-    transpose: fallback.transpose,
+    transpose: (x, shape, perm, out) => {
+      if (!transposeLoop(x, shape, perm, out)) fallback.transpose(x, shape, perm, out)
+    },
     slice: fallback.slice,
     pad: fallback.pad,
     concat: fallback.concat,

@@ -155,8 +155,21 @@ describe('createWasmKernels', () => {
 
   it('hands every other kernel to the reference', () => {
     const [, wasm] = backends[0]
-    for (const name of ['transpose', 'slice', 'pad', 'concat', 'gather', 'scatterAdd'] as const)
+    for (const name of ['slice', 'pad', 'concat', 'gather', 'scatterAdd'] as const)
       expect(wasm[name]).toBe(referenceKernels[name])
+  })
+  it('transposes with its tiled loop, never the reference (the loop is tested in loops.test.ts)', () => {
+    const fallback = {
+      ...referenceKernels,
+      transpose: () => expect.fail('transpose reached the reference'),
+    }
+    const wasm = createWasmKernels({ threads: 0, fallback })!
+    const x = Float32Array.from({ length: 2 * 3 * 4 }, (_, i) => i)
+    const out = new Float32Array(x.length)
+    const expected = new Float32Array(x.length)
+    wasm.transpose(x, [2, 3, 4], [2, 0, 1], out)
+    referenceKernels.transpose(x, [2, 3, 4], [2, 0, 1], expected)
+    expect([...out]).toEqual([...expected])
   })
   it('names itself by whether it fuses multiply-add', () => {
     const [, wasm] = backends[0]
