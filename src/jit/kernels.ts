@@ -1,7 +1,8 @@
 /**
  * Kernels for fused groups. When every op of a group has a WebAssembly SIMD form and its operands
- * fit an `[outer, inner]` layout (same shape, a bias row, a column, a scalar), the group runs as a
- * generated WebAssembly kernel on buffer addresses. Otherwise it runs as a generated JavaScript loop
+ * fit an `[outer, inner]` layout (same shape, a bias row, a column, a scalar), or such a layout
+ * repeated over blocks (a channel bias `[C, 1, 1]` over images `[N, C, H, W]`: one call per image),
+ * the group runs as a generated WebAssembly kernel on buffer addresses. Otherwise it runs as a generated JavaScript loop
  * over the same buffers (any broadcast; float32 results rounded after every op exactly as the
  * eager kernels round them).
  *
@@ -57,6 +58,46 @@ export const layoutFor = (
 }
 
 /**
+ * A layout repeated over blocks: the axes before some split make `blocks` blocks, and the axes
+ * after it an `[outer, inner]` layout as `layoutFor` finds one; each operand is the same in every
+ * block (`blockStrides` 0: a channel bias `[C, 1, 1]` over `[N, C, H, W]` is N blocks of `[C, H·W]`
+ * with a column operand) or has its own values per block (its elements per block). Undefined when
+ * no split fits.
+ */
+export const blockedLayoutFor = (
+  outShape: Shape,
+  operandShapes: readonly Shape[],
+):
+  | { blocks: number; blockStrides: number[]; outer: number; inner: number; layouts: OperandLayout[] }
+  | undefined => {
+  const rank = outShape.length
+  const size = (dims: readonly number[]) => dims.reduce((x, y) => x * y, 1)
+  for (let split = 1; split < rank; split++) {
+    const head = outShape.slice(0, split)
+    const blockStrides: number[] = []
+    const tails: Shape[] = []
+    for (const operand of operandShapes) {
+      const shape = [...Array<number>(rank - operand.length).fill(1), ...operand]
+      const [own, tail] = [shape.slice(0, split), shape.slice(split)]
+      if (own.every((d) => d === 1)) blockStrides.push(0)
+      else if (own.every((d, i) => d === head[i])) blockStrides.push(size(tail))
+      else break
+      tails.push(tail)
+    }
+    if (tails.length < operandShapes.length) continue
+    const layout = layoutFor(outShape.slice(split), tails)
+    if (layout !== undefined) return { blocks: size(head), blockStrides, ...layout }
+  }
+  return undefined
+}
+
+/**
+ * Elements per block below which a blocked group stays a JavaScript loop (a call into WebAssembly
+ * per block costs about as much as a JavaScript loop over this many elements).
+ */
+export const minimumBlock = 64
+
+/**
  * `kernel` with its arguments bound, as a closure of fixed arity for the common counts: a spread
  * call (`kernel(...args)`) takes V8's generic path, several times the cost of the kernel itself on
  * the small buffers of a chain of tiny ops.
@@ -92,9 +133,27 @@ export const wasmGroupKernel = (
 ): GroupKernel | undefined => {
   if (!canFuse(precision, expression)) return undefined
   const layout = layoutFor(outShape, operandShapes)
-  if (layout === undefined) return undefined
-  const kernel = arena.fused({ precision, layouts: layout.layouts, root: expression })
-  return bindArguments(kernel, [...operandAddresses, outAddress, layout.outer, layout.inner])
+  if (layout !== undefined) {
+    const kernel = arena.fused({ precision, layouts: layout.layouts, root: expression })
+    return bindArguments(kernel, [...operandAddresses, outAddress, layout.outer, layout.inner])
+  }
+  // a layout repeated over blocks: one call per block, each operand and the output stepped on
+  const blocked = blockedLayoutFor(outShape, operandShapes)
+  if (blocked === undefined || blocked.outer * blocked.inner < minimumBlock) return undefined
+  const { blocks, blockStrides, outer, inner } = blocked
+  const kernel = arena.fused({ precision, layouts: blocked.layouts, root: expression })
+  const e = precision === 'f32' ? 4 : 8
+  const calls = Array.from({ length: blocks }, (_, b) =>
+    bindArguments(kernel, [
+      ...operandAddresses.map((at, j) => at + b * blockStrides[j]! * e),
+      outAddress + b * outer * inner * e,
+      outer,
+      inner,
+    ]),
+  )
+  return () => {
+    for (let b = 0; b < calls.length; b++) calls[b]!()
+  }
 }
 
 const substitute = (expression: string, x: string, y: string): string =>
