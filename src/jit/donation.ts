@@ -5,7 +5,7 @@
  * (an input that is itself a result, or a reshape of one, is read to the end),
  * or is that last reader itself and reads each element before it writes the same element (a fused
  * elementwise kernel over the whole input, or a primitive's own forward, which finishes before its
- * result is copied in). A step that updates parameters (`w - lr·g`) is the common case: its new
+ * result is copied in; not one that writes into the buffer as it goes, `forwardInto`). A step that updates parameters (`w - lr·g`) is the common case: its new
  * parameters land where the old ones were, so the step copies nothing in or out for them.
  *
  * @module jit/donation
@@ -15,7 +15,8 @@ import { ownersOf, unitInputs, unitOutput } from './buffers.js'
 import type { Unit } from './fusion.js'
 import { type IR, shapeOf, type Var } from './ir.js'
 
-// single steps that read and write their buffers in an order of their own (see steps.ts)
+// single steps that read and write their buffers in an order of their own (see steps.ts), as do
+// the primitives with a `forwardInto`
 const ordered = new Set(['matmul', 'sum', 'softmax', 'logSoftmax', 'transpose', 'cast'])
 
 /**
@@ -51,7 +52,9 @@ export const pairDonations = (
     const inPlace = (unit: Unit, result: Var): boolean =>
       unit.kind === 'fused'
         ? reads(unit, v).every((a) => shapesEqual(shapeOf(a), result.shape))
-        : unit.kind === 'single' && !ordered.has(unit.equation.prim.name)
+        : unit.kind === 'single' &&
+          !ordered.has(unit.equation.prim.name) &&
+          unit.equation.prim.forwardInto === undefined
     const result = ir.outputs.find((out): out is Var => {
       if (out.kind !== 'var' || taken.has(out.id) || inputIds.has(out.id) || ownerOf(out) !== out)
         return false

@@ -4,7 +4,8 @@
  * helper threads, as the eager back end splits it); softmax and logSoftmax run one tight loop over
  * the buffers; reshape is free (it shares its operand's buffer); cast
  * and transpose copy between views; any other primitive runs its own forward kernel on tensors that
- * view the buffers, and its result is copied into the output buffer.
+ * view the buffers, writing into the output buffer (`forwardInto`) or into a fresh array that is
+ * copied in.
  *
  * @module jit/steps
  */
@@ -52,10 +53,14 @@ export const singleStep = (eq: Equation, buffers: Buffers): (() => void) => {
       return () => kernels().transpose(from, shape, perm, to)
     }
   }
-  // any other primitive: its forward kernel over tensors that view the buffers
+  // any other primitive: its forward kernel over tensors that view the buffers, writing straight
+  // into the output's buffer when it can (never one of its inputs': see buffers.ts), else into a
+  // fresh array copied in
   const inputs = eq.inputs.map((a) => makeTensor([...shapeOf(a)], dtypeOf(a), buffers.view(a)))
   const target = buffers.view(out)
   const spec = { shape: out.shape, dtype: out.dtype }
+  const into = eq.prim.forwardInto
+  if (into !== undefined) return () => into(inputs, eq.params, spec, target)
   return () => target.set(eq.prim.forward(inputs, eq.params, spec))
 }
 

@@ -6,8 +6,8 @@
  * @module prim
  */
 import type { Arbitrary } from 'fast-check'
-import type { DType, Storage } from './dtype.js'
-import type { Shape } from './shape.js'
+import { allocate, type DType, type Storage } from './dtype.js'
+import { type Shape, sizeOf } from './shape.js'
 import type { AnyTensor } from './tensor.js'
 
 /** The op set handed to vjp rules (it is `ops.ts`; passed in so prim files need not import it). */
@@ -103,6 +103,12 @@ export interface Prim<P = undefined> {
   /** Computes the output storage (a fresh array) from the inputs' storage. */
   readonly forward: (inputs: readonly AnyTensor[], params: P, output: OutputSpec) => Storage
   /**
+   * Writes what `forward` computes into `out` instead (whatever `out` held before; it never
+   * overlaps an input): a compiler (`jit`) calls it to write straight into a buffer it planned,
+   * saving a fresh array and a copy. Optional; `writtenInto` makes both from one kernel.
+   */
+  readonly forwardInto?: (inputs: readonly AnyTensor[], params: P, output: OutputSpec, out: Storage) => void
+  /**
    * Whether output element k depends only on element k of each (broadcast) input: the engine then
    * carries structural zeros of the cotangent (see `unselected`) element by element through it.
    */
@@ -136,6 +142,29 @@ export interface Prim<P = undefined> {
   /** The inputs gradient tests draw from; `undefined` only for primitives without a vjp. */
   readonly domain: ((tools: DomainTools) => Arbitrary<DomainCase<P>>) | undefined
 }
+
+/**
+ * `forward` and `forwardInto` of a primitive from a kernel that writes its result into an array
+ * that starts zero-filled (a kernel may add into it): `forward` runs it on a fresh array,
+ * `forwardInto` zero-fills the array it is given first.
+ *
+ * @example
+ * import { writtenInto } from './prim.js'
+ * const { forward, forwardInto } = writtenInto<undefined>((inputs, _params, _output, out) => out.fill(1))
+ */
+export const writtenInto = <P>(
+  kernel: (inputs: readonly AnyTensor[], params: P, output: OutputSpec, out: Storage) => void,
+): Pick<Prim<P>, 'forward' | 'forwardInto'> => ({
+  forward: (inputs, params, output) => {
+    const out = allocate(output.dtype, sizeOf(output.shape))
+    kernel(inputs, params, output, out)
+    return out
+  },
+  forwardInto: (inputs, params, output, out) => {
+    out.fill(0)
+    kernel(inputs, params, output, out)
+  },
+})
 
 const declared = new WeakSet<object>()
 

@@ -1,17 +1,28 @@
 /**
  * The plan's own steps against the eager ops, bit for bit: products large enough to be split
- * across the shared arena's helper threads, and the softmax/logSoftmax loops.
+ * across the shared arena's helper threads, the softmax/logSoftmax loops, and primitives that
+ * write straight into their output buffer (convolutions and pooling), with and without donation.
  */
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { conv2dInputGrad } from '../../src/conv/ops.js'
+import { grad } from '../../src/grad/index.js'
 import {
   type AnyTensor,
   add,
+  avgPool2d,
+  conv2d,
   fromArrayOrThrow,
   jit,
   logSoftmax,
   matmulTransposed,
+  maxPool2d,
+  mul,
+  relu,
+  reshape,
   softmax,
+  sub,
+  sum,
   toFlat,
 } from '../../src/index.js'
 import { makeIR } from '../../src/jit/makeIR.js'
@@ -90,5 +101,68 @@ describe('plan steps', () => {
       ),
       { seed: 8, numRuns: 40 },
     )
+  })
+
+  it('write convolutions and pooling straight into their buffers: a small CNN step equals eager, donated or not', () => {
+    for (const dtype of ['float32', 'float64'] as const) {
+      const x = filled([3, 2, 10, 9], dtype, 1)
+      type P = { k1: AnyTensor; c1: AnyTensor; k2: AnyTensor }
+      const initial: P = {
+        k1: filled([4, 2, 3, 3], dtype, 2),
+        c1: filled([4], dtype, 3),
+        k2: filled([6, 4, 2, 2], dtype, 4),
+      }
+      const loss = (p: P): AnyTensor => {
+        // a padded convolution with a channel bias, max pooling, a strided and dilated convolution,
+        // average pooling: every face of both families, forward and backward
+        const h = maxPool2d(relu(add(conv2d(x, p.k1, { padding: 1 }), reshape(p.c1, [4, 1, 1]))), {
+          window: 2,
+        })
+        const g = conv2d(h, p.k2, { stride: [2, 1], dilation: [1, 2] })
+        return sum(mul(avgPool2d(g, { window: [1, 1] }), g))
+      }
+      const step = (p: P): P => {
+        const d = grad(loss)(p)
+        return {
+          k1: sub(p.k1, mul(d.k1, 0.01)),
+          c1: sub(p.c1, mul(d.c1, 0.01)),
+          k2: sub(p.k2, mul(d.k2, 0.01)),
+        }
+      }
+      const jitted = jit(step)
+      const donating = jit(step, { donate: [0] })
+      let [eager, compiled, donated] = [initial, initial, { ...initial }]
+      donated = { k1: add(initial.k1, 0), c1: add(initial.c1, 0), k2: add(initial.k2, 0) }
+      for (let run = 0; run < 3; run++) {
+        eager = step(eager)
+        compiled = jitted(compiled)
+        donated = donating(donated)
+        for (const name of ['k1', 'c1', 'k2'] as const) {
+          expect(sameBits(compiled[name], eager[name]), `${dtype} ${name} run ${run}`).toBe(true)
+          expect(sameBits(donated[name], eager[name]), `${dtype} ${name} donated, run ${run}`).toBe(true)
+        }
+      }
+    }
+  })
+
+  it('never write a primitive into the donated buffer it reads (it writes as it goes)', () => {
+    // the input gradient of a 1×1 convolution has its cotangent's shape, so the cotangent's donated
+    // buffer could take the result; the primitive zero-fills its output before adding into it
+    const ct = filled([2, 3, 4, 4], 'float64', 6)
+    const w = filled([3, 3, 1, 1], 'float64', 7)
+    const params = {
+      stride: [1, 1],
+      padding: [
+        [0, 0],
+        [0, 0],
+      ],
+      dilation: [1, 1],
+      groups: 1,
+      inputSize: [4, 4],
+    } as const
+    const f = (c: AnyTensor, k: AnyTensor) => conv2dInputGrad(c, k, params)
+    const expected = f(ct, w)
+    const donating = jit(f, { donate: [0] })
+    for (let run = 0; run < 2; run++) expect(sameBits(donating(add(ct, 0), w), expected)).toBe(true)
   })
 })

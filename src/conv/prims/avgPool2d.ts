@@ -5,7 +5,7 @@
  *
  * @module prims/avgPool2d
  */
-import { allocate, definePrim, type Prim, sizeOf, storage } from '../../tensor/internal.js'
+import { definePrim, type Prim, storage, writtenInto } from '../../tensor/internal.js'
 import { avgPool2dKernel } from '../kernels/pool.js'
 import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
@@ -17,11 +17,9 @@ export const avgPool2dPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
     const g = poolGeometry('avgPool2d', x!.shape, params)
     return { shape: [g.batch, g.channels, g.outHeight, g.outWidth], dtype: x!.dtype }
   },
-  forward: ([x], params, { shape, dtype }) => {
-    const out = allocate(dtype, sizeOf(shape))
+  ...writtenInto<Pool2dParams>(([x], params, _output, out) => {
     avgPool2dKernel(storage(x!), poolGeometry('avgPool2d', x!.shape, params), out)
-    return out
-  },
+  }),
   vjp: (ops, ct, _out, [x], params) => {
     const [height, width] = params.window
     const scaled = ops.reshape(ops.mul(ct, 1 / (height * width)), [...ct.shape, 1, 1])

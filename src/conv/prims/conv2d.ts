@@ -7,15 +7,7 @@
  *
  * @module prims/conv2d
  */
-import {
-  allocate,
-  definePrim,
-  kernels,
-  type Prim,
-  sameDType,
-  sizeOf,
-  storage,
-} from '../../tensor/internal.js'
+import { definePrim, kernels, type Prim, sameDType, storage, writtenInto } from '../../tensor/internal.js'
 import { conv2dForwardOn } from '../kernels/conv.js'
 import { batchConvolution } from './batching.js'
 import { type Conv2dParams, convCases, convGeometry, expectConvOperands } from './convolution.js'
@@ -28,8 +20,7 @@ export const conv2dPrim: Prim<Conv2dParams> = definePrim<Conv2dParams>({
     const g = convGeometry('conv2d', x!.shape, w!.shape, params)
     return { shape: [g.batch, g.outChannels, g.outHeight, g.outWidth], dtype: sameDType('conv2d', [x!, w!]) }
   },
-  forward: ([x, w], params, { shape, dtype }) => {
-    const out = allocate(dtype, sizeOf(shape))
+  ...writtenInto<Conv2dParams>(([x, w], params, _output, out) => {
     conv2dForwardOn(
       kernels(),
       storage(x!),
@@ -37,8 +28,7 @@ export const conv2dPrim: Prim<Conv2dParams> = definePrim<Conv2dParams>({
       convGeometry('conv2d', x!.shape, w!.shape, params),
       out,
     )
-    return out
-  },
+  }),
   vjp: (_ops, ct, _out, [x, w], params, needs) => [
     needs[0]
       ? convOps().conv2dInputGrad(ct, w!, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] })

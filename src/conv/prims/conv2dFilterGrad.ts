@@ -8,15 +8,14 @@
  */
 import {
   type AnyTensor,
-  allocate,
   definePrim,
   formatShape,
   kernels,
   type Prim,
   ShapeError,
   sameDType,
-  sizeOf,
   storage,
+  writtenInto,
 } from '../../tensor/internal.js'
 import { conv2dFilterGradOn } from '../kernels/conv.js'
 import type { ConvGeometry } from '../kernels/convGeometry.js'
@@ -48,11 +47,9 @@ export const conv2dFilterGradPrim: Prim<Conv2dFilterGradParams> = definePrim<Con
       dtype: sameDType('conv2dFilterGrad', [x!, ct!]),
     }
   },
-  forward: ([x, ct], params, { shape, dtype }) => {
-    const out = allocate(dtype, sizeOf(shape))
+  ...writtenInto<Conv2dFilterGradParams>(([x, ct], params, _output, out) => {
     conv2dFilterGradOn(kernels(), storage(x!), storage(ct!), geometry(x!, ct!, params), out)
-    return out
-  },
+  }),
   vjp: (_ops, cotangent, _out, [x, ct], { kernelSize: _, ...params }, needs) => [
     needs[0]
       ? convOps().conv2dInputGrad(ct!, cotangent, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] })

@@ -8,15 +8,14 @@
  */
 import {
   type AnyTensor,
-  allocate,
   definePrim,
   formatShape,
   kernels,
   type Prim,
   ShapeError,
   sameDType,
-  sizeOf,
   storage,
+  writtenInto,
 } from '../../tensor/internal.js'
 import { conv2dInputGradOn } from '../kernels/conv.js'
 import type { ConvGeometry } from '../kernels/convGeometry.js'
@@ -45,11 +44,9 @@ export const conv2dInputGradPrim: Prim<Conv2dInputGradParams> = definePrim<Conv2
     const g = geometry(ct!, w!, params)
     return { shape: [g.batch, g.channels, g.height, g.width], dtype: sameDType('conv2dInputGrad', [ct!, w!]) }
   },
-  forward: ([ct, w], params, { shape, dtype }) => {
-    const out = allocate(dtype, sizeOf(shape))
+  ...writtenInto<Conv2dInputGradParams>(([ct, w], params, _output, out) => {
     conv2dInputGradOn(kernels(), storage(ct!), storage(w!), geometry(ct!, w!, params), out)
-    return out
-  },
+  }),
   vjp: (_ops, cotangent, _out, [ct, w], { inputSize: _, ...params }, needs) => [
     needs[0] ? convOps().conv2dWithParams(cotangent, w!, params) : null,
     needs[1]

@@ -6,7 +6,7 @@
  *
  * @module prims/maxPool2d
  */
-import { allocate, definePrim, type Prim, sizeOf, storage } from '../../tensor/internal.js'
+import { definePrim, type Prim, storage, writtenInto } from '../../tensor/internal.js'
 import { maxPool2dKernel } from '../kernels/pool.js'
 import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
@@ -18,11 +18,9 @@ export const maxPool2dPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
     const g = poolGeometry('maxPool2d', x!.shape, params)
     return { shape: [g.batch, g.channels, g.outHeight, g.outWidth], dtype: x!.dtype }
   },
-  forward: ([x], params, { shape, dtype }) => {
-    const out = allocate(dtype, sizeOf(shape))
+  ...writtenInto<Pool2dParams>(([x], params, _output, out) => {
     maxPool2dKernel(storage(x!), poolGeometry('maxPool2d', x!.shape, params), out)
-    return out
-  },
+  }),
   vjp: (_ops, ct, _out, [x], params) => [convOps().maxPool2dGrad(x!, ct, params)],
   batch: batchIntoImages(() => maxPool2dPrim),
   domain: (t) =>

@@ -16,8 +16,8 @@ import {
   makeTensor,
   type Prim,
   ShapeError,
-  sizeOf,
   storage,
+  writtenInto,
 } from '../../tensor/internal.js'
 import { maxPool2dGradKernel } from '../kernels/pool.js'
 import { batchIntoImages } from './batching.js'
@@ -44,11 +44,9 @@ export const maxPool2dGradPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
     geometry(x!, ct!, params)
     return { shape: x!.shape, dtype: x!.dtype }
   },
-  forward: ([x, ct], params, { shape, dtype }) => {
-    const out = allocate(dtype, sizeOf(shape))
+  ...writtenInto<Pool2dParams>(([x, ct], params, _output, out) => {
     maxPool2dGradKernel(storage(x!), storage(ct!), geometry(x!, ct!, params), out)
-    return out
-  },
+  }),
   vjp: (ops, cotangent, _out, [x], params, needs) => {
     if (!needs[1]) return [null, null]
     // the shares each window gave its elements, as rows of kH·kW, and the cotangent's windows

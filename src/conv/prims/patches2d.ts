@@ -5,7 +5,7 @@
  *
  * @module prims/patches2d
  */
-import { allocate, definePrim, type Prim, sizeOf, storage } from '../../tensor/internal.js'
+import { definePrim, type Prim, storage, writtenInto } from '../../tensor/internal.js'
 import { patches2dKernel } from '../kernels/pool.js'
 import { batchIntoImages } from './batching.js'
 import { type Pool2dParams, poolCases, poolGeometry } from './convolution.js'
@@ -25,11 +25,9 @@ export const patches2dPrim: Prim<Patches2dParams> = definePrim<Patches2dParams>(
       dtype: x!.dtype,
     }
   },
-  forward: ([x], params, { shape, dtype }) => {
-    const out = allocate(dtype, sizeOf(shape))
+  ...writtenInto<Patches2dParams>(([x], params, _output, out) => {
     patches2dKernel(storage(x!), poolGeometry('patches2d', x!.shape, params), params.padValue, out)
-    return out
-  },
+  }),
   vjp: (_ops, ct, _out, [x], { padValue: _, ...params }) => [
     convOps().patches2dTranspose(ct, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] }),
   ],

@@ -7,13 +7,12 @@
  */
 import {
   type AnyTensor,
-  allocate,
   definePrim,
   formatShape,
   type Prim,
   ShapeError,
-  sizeOf,
   storage,
+  writtenInto,
 } from '../../tensor/internal.js'
 import type { ConvGeometry } from '../kernels/convGeometry.js'
 import { patches2dTransposeKernel } from '../kernels/pool.js'
@@ -49,11 +48,9 @@ export const patches2dTransposePrim: Prim<Patches2dTransposeParams> = definePrim
     const g = geometry(p!, params)
     return { shape: [g.batch, g.channels, g.height, g.width], dtype: p!.dtype }
   },
-  forward: ([p], params, { shape, dtype }) => {
-    const out = allocate(dtype, sizeOf(shape))
+  ...writtenInto<Patches2dTransposeParams>(([p], params, _output, out) => {
     patches2dTransposeKernel(storage(p!), geometry(p!, params), out)
-    return out
-  },
+  }),
   vjp: (_ops, ct, _out, _inputs, { inputSize: _, ...params }) => [
     convOps().patches2d(ct, { ...params, padValue: 0 }),
   ],
