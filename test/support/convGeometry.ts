@@ -1,4 +1,5 @@
 /** Convolution geometries for property tests: the parts they are drawn from, and the geometry. */
+import * as fc from 'fast-check'
 import { type ConvGeometry, convOutputSize } from '../../src/conv/kernels/convGeometry.js'
 
 /** What a test draws: sizes per group, the kernel, stride, dilation, padding (top, bottom, left, right), image size. */
@@ -45,4 +46,31 @@ export const geometryOf = (parts: GeometryParts): ConvGeometry => {
     dilationX: dilation[1],
     groups,
   }
+}
+
+/**
+ * Random convolution geometries: batch 0–3, 1–3 groups, kernels, strides and dilations, padding on
+ * every side, images up to `size` (default 14) on a side; `strideX` draws the horizontal stride
+ * (default 1–3), and the per-group channels, kernel and padding go up to 4, 5, 5 and 3 (`small`:
+ * 3, 4, 4 and 2).
+ */
+export const arbConvGeometry = (
+  options: { readonly strideX?: fc.Arbitrary<number>; readonly small?: boolean; readonly size?: number } = {},
+): fc.Arbitrary<ConvGeometry> => {
+  const [inPerGroup, outPerGroup, kernel, pad] = options.small === true ? [3, 4, 4, 2] : [4, 5, 5, 3]
+  const size = options.size ?? 14
+  return fc
+    .record({
+      batch: fc.integer({ min: 0, max: 3 }),
+      groups: fc.integer({ min: 1, max: 3 }),
+      inPerGroup: fc.integer({ min: 1, max: inPerGroup }),
+      outPerGroup: fc.integer({ min: 1, max: outPerGroup }),
+      kernel: fc.tuple(fc.integer({ min: 1, max: kernel }), fc.integer({ min: 1, max: kernel })),
+      stride: fc.tuple(fc.integer({ min: 1, max: 3 }), options.strideX ?? fc.integer({ min: 1, max: 3 })),
+      dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
+      pad: fc.tuple(fc.nat(pad), fc.nat(pad), fc.nat(pad), fc.nat(pad)),
+      size: fc.tuple(fc.integer({ min: 1, max: size }), fc.integer({ min: 1, max: size })),
+    })
+    .filter(fits)
+    .map(geometryOf)
 }

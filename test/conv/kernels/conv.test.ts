@@ -22,7 +22,7 @@ import {
 } from '../../../src/conv/kernels/convReference.js'
 import { createWasmKernels, referenceKernels, useKernels } from '../../../src/tensor/kernels/index.js'
 import type { ConvKernels, FloatArray, Kernels } from '../../../src/tensor/kernels/types.js'
-import { fits, geometryOf } from '../../support/convGeometry.js'
+import { arbConvGeometry, geometryOf } from '../../support/convGeometry.js'
 
 const wasm = createWasmKernels({ threads: 0 })!
 const threaded = createWasmKernels({ threads: 1, threadThreshold: 1, adaptiveSplit: false })!
@@ -32,20 +32,7 @@ const backEnds: [string, MatmulKernel][] = [
   ['threaded WebAssembly GEMM', threaded.matmul],
 ]
 
-const arbGeometry: fc.Arbitrary<ConvGeometry> = fc
-  .record({
-    batch: fc.integer({ min: 0, max: 3 }),
-    groups: fc.integer({ min: 1, max: 3 }),
-    inPerGroup: fc.integer({ min: 1, max: 4 }),
-    outPerGroup: fc.integer({ min: 1, max: 5 }),
-    kernel: fc.tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 })),
-    stride: fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 })),
-    dilation: fc.tuple(fc.integer({ min: 1, max: 2 }), fc.integer({ min: 1, max: 2 })),
-    pad: fc.tuple(fc.nat(3), fc.nat(3), fc.nat(3), fc.nat(3)),
-    size: fc.tuple(fc.integer({ min: 1, max: 14 }), fc.integer({ min: 1, max: 14 })),
-  })
-  .filter(fits)
-  .map(geometryOf)
+const arbGeometry = arbConvGeometry()
 
 const sizes = (g: ConvGeometry) => ({
   x: g.batch * g.channels * g.height * g.width,

@@ -14,7 +14,7 @@ import { scratchLayout, tileColumns } from './gemm.js'
 import { align16, type Heap } from './heap.js'
 import type { KernelInstance, PrecisionKernels } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
-import { type GemmThreads, type Split, splitOf } from './threads.js'
+import { type GemmThreads, type HeapProduct, type Split, splitOf } from './threads.js'
 
 /** Where a product runs: an instance, its memory, and (for a shared memory) helper threads. */
 export interface MatmulTarget {
@@ -60,24 +60,6 @@ const batchOffsets = (
     }
   }
   return [aOffsets, bOffsets]
-}
-
-/**
- * A product `C[m × n] = op(A)·op(B)` on addresses of a target's memory (bytes; strides in
- * elements), as `gemm` takes it.
- */
-export interface HeapProduct {
-  readonly a: number
-  readonly rowStrideA: number
-  readonly colStrideA: number
-  readonly b: number
-  readonly rowStrideB: number
-  readonly colStrideB: number
-  readonly c: number
-  readonly ldc: number
-  readonly m: number
-  readonly n: number
-  readonly k: number
 }
 
 /** How products of one shape run on a target: its split (if any) and the scratch it needs. */

@@ -42,11 +42,10 @@ const maximumWorkers = 32
 export type SplitKind = 'rows' | 'columns'
 
 /**
- * One product for the threads, on addresses of their shared memory (bytes; strides in elements):
- * C (`m × n`, row stride `ldc`) = op(A) · op(B).
+ * A product `C[m × n] = op(A)·op(B)` on addresses of a kernel memory (bytes; strides in elements),
+ * as `gemm` takes it.
  */
-export interface SplitProduct {
-  readonly precision: Precision
+export interface HeapProduct {
   readonly a: number
   readonly rowStrideA: number
   readonly colStrideA: number
@@ -58,6 +57,11 @@ export interface SplitProduct {
   readonly m: number
   readonly n: number
   readonly k: number
+}
+
+/** One product for the threads, on addresses of their shared memory, with where they may work. */
+export interface SplitProduct extends HeapProduct {
+  readonly precision: Precision
   /** Where a row split packs all of op(B) (`packedSize` elements); a column split leaves it alone. */
   readonly packed: number
   /** Scratch of participant `p` (the caller is 0, worker `w` is `w + 1`) at `scratch + p·scratchStride`. */

@@ -15,7 +15,7 @@
  *
  * @module kernels/wasm/windows
  */
-import type { FloatArray } from '../types.js'
+import type { ConvGeometry, FloatArray } from '../types.js'
 import { type WasmMemory, webAssembly } from './api.js'
 import { buildModule } from './encoder.js'
 import { align16, Heap } from './heap.js'
@@ -23,24 +23,8 @@ import { f32Lanes, f64Lanes } from './lanes.js'
 import { maximumPages, supportsSimd } from './module.js'
 import { functionsOf, type PoolFunction, type RowsFunction } from './windowCode.js'
 
-/** The sizes a window kernel loops over (a convolution's geometry has them all). */
-export interface WindowGeometry {
-  readonly batch: number
-  readonly channels: number
-  readonly height: number
-  readonly width: number
-  readonly kernelHeight: number
-  readonly kernelWidth: number
-  readonly outHeight: number
-  readonly outWidth: number
-  readonly strideY: number
-  readonly strideX: number
-  readonly padTop: number
-  readonly padLeft: number
-  readonly dilationY: number
-  readonly dilationX: number
-  readonly groups: number
-}
+/** The sizes a window kernel loops over (a convolution's geometry, which has them all, without its output channels). */
+export type WindowGeometry = Omit<ConvGeometry, 'outChannels'>
 
 /** The compiled kernels over their memory. */
 interface Instance {
