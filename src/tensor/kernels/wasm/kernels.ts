@@ -142,22 +142,22 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
     return threads.ready
   }
   const splitChoice = (options.adaptiveSplit ?? true) ? new SplitChoice() : undefined
-  // convolutions keep costs of their own: theirs include the unfolding and copies around the product
-  const convolutionSplitChoice = (options.adaptiveSplit ?? true) ? new SplitChoice() : undefined
   // runs a convolution face on the target its product's size calls for (threads when large and when
-  // splitting has measured faster), and records the time so the choice keeps measuring
-  const convolve =
-    (face: (target: MatmulTarget, smallMatmul: number, ...args: ConvArguments) => boolean) =>
-    (...args: ConvArguments): boolean => {
+  // splitting has measured faster), and records the time so the choice keeps measuring; each face
+  // keeps costs of its own (they include the unfolding and copies around the product, and the three
+  // faces of one layer have one size but products of different shapes)
+  const convolve = (face: (target: MatmulTarget, smallMatmul: number, ...args: ConvArguments) => boolean) => {
+    const choice = (options.adaptiveSplit ?? true) ? new SplitChoice() : undefined
+    return (...args: ConvArguments): boolean => {
       const macs = convolutionMacs(args[2])
       const large = macs >= threadThreshold && startThreadsNow() > 0
-      const split = large && (convolutionSplitChoice?.choose(macs) ?? true)
+      const split = large && (choice?.choose(macs) ?? true)
       const began = large ? performance.now() : 0
       const ran = face(split ? sharedTarget! : localTarget, smallMatmul, ...args)
-      if (ran && large)
-        convolutionSplitChoice?.record(macs, split, (performance.now() - began) / args[2].groups)
+      if (ran && large) choice?.record(macs, split, (performance.now() - began) / args[2].groups)
       return ran
     }
+  }
   const precision = (x: FloatArray) => (x instanceof Float32Array ? local.f32 : local.f64)
   return {
     name: fma ? 'wasm-simd-fma' : 'wasm-simd',
