@@ -26,7 +26,8 @@
  * @module kernels/wasm/convolution
  */
 import type { ConvGeometry, FloatArray } from '../types.js'
-import { align16 } from './heap.js'
+import { layOut } from './heap.js'
+import { precisionOf } from './lanes.js'
 import { type MatmulTarget, type ProductPlan, planProduct, runProduct } from './matmul.js'
 import { forEachPatchRow, readsPadding, rowsApply } from './windows.js'
 
@@ -45,21 +46,9 @@ const sizesOf = (g: ConvGeometry) => {
 }
 
 /**
- * Lays out regions of `sizes` elements from the target's base (16-byte aligned), then the product's
- * scratch; the addresses (the scratch's last), or undefined when the memory cannot hold them.
+ * Copies the output channels of `group` of ct `[N, O, H'·W']` into the heap as `[O/groups, N·H'·W']`
+ * at `to` (elements).
  */
-const layOut = (target: MatmulTarget, sizes: readonly number[], e: number, plan: ProductPlan) => {
-  const at: number[] = []
-  let next = target.base
-  for (const size of sizes) {
-    at.push(next)
-    next += align16(size * e)
-  }
-  at.push(next)
-  return target.heap.ensure(next + plan.bytes) ? at : undefined
-}
-
-/** Copies the output channels of `group` of ct `[N, O, H'·W']` into the heap as `[O/groups, N·H'·W']` at `to` (elements). */
 const gatherChannels = (
   heap: FloatArray,
   ct: FloatArray,
@@ -78,8 +67,6 @@ const gatherChannels = (
 /** Whether a face runs here: the window kernels handle the geometry and the product is not tiny. */
 const runsHere = (g: ConvGeometry, macs: number, smallMatmul: number): boolean =>
   rowsApply(g) && macs > 0 && macs >= smallMatmul
-
-const precisionOf = (a: FloatArray) => (a instanceof Float32Array ? 'f32' : 'f64') as 'f32' | 'f64'
 
 /** Multiply-adds of one group's product (all three faces have the same). */
 export const convolutionMacs = (g: ConvGeometry): number => {
@@ -100,7 +87,13 @@ export const convolutionForward = (
   if (!runsHere(g, convolutionMacs(g), smallMatmul)) return false
   const plan = planProduct(target, precisionOf(x), perGroup, columns, patch)
   const e = x.BYTES_PER_ELEMENT
-  const at = layOut(target, [x.length, w.length, patch * columns, perGroup * columns], e, plan)
+  const at = layOut(
+    target.heap,
+    [x.length, w.length, patch * columns, perGroup * columns],
+    e,
+    target.base,
+    plan.bytes,
+  )
   if (at === undefined) return false
   const [xAt, wAt, colsAt, cAt, scratchAt] = at as [number, number, number, number, number]
   const heap = target.heap.viewFor(x)
@@ -150,7 +143,13 @@ export const convolutionInputGrad = (
   if (!runsHere(g, convolutionMacs(g), smallMatmul)) return false
   const plan = planProduct(target, precisionOf(dx), patch, columns, perGroup)
   const e = dx.BYTES_PER_ELEMENT
-  const at = layOut(target, [w.length, perGroup * columns, patch * columns, dx.length], e, plan)
+  const at = layOut(
+    target.heap,
+    [w.length, perGroup * columns, patch * columns, dx.length],
+    e,
+    target.base,
+    plan.bytes,
+  )
   if (at === undefined) return false
   const [wAt, ctAt, colsAt, dxAt, scratchAt] = at as [number, number, number, number, number]
   const heap = target.heap.viewFor(dx)
@@ -203,7 +202,13 @@ export const convolutionFilterGrad = (
   if (!runsHere(g, convolutionMacs(g), smallMatmul)) return false
   const plan = planProduct(target, precisionOf(x), patch, perGroup, columns)
   const e = x.BYTES_PER_ELEMENT
-  const at = layOut(target, [x.length, perGroup * columns, patch * columns, perGroup * patch], e, plan)
+  const at = layOut(
+    target.heap,
+    [x.length, perGroup * columns, patch * columns, perGroup * patch],
+    e,
+    target.base,
+    plan.bytes,
+  )
   if (at === undefined) return false
   const [xAt, ctAt, colsAt, cAt, scratchAt] = at as [number, number, number, number, number]
   const heap = target.heap.viewFor(x)

@@ -67,3 +67,25 @@ export class Heap {
     }
   }
 }
+
+/**
+ * Lays regions of `sizes` elements (`e` bytes each) out one after the other from byte `from`, each
+ * 16-byte aligned, and grows the memory to hold them and `trailing` bytes after them: the regions'
+ * addresses, then the first address past them; undefined when the memory cannot hold them.
+ */
+export const layOut = (
+  heap: Heap,
+  sizes: readonly number[],
+  e: number,
+  from = 0,
+  trailing = 0,
+): number[] | undefined => {
+  const at: number[] = []
+  let next = from
+  for (const size of sizes) {
+    at.push(next)
+    next += align16(size * e)
+  }
+  at.push(next)
+  return heap.ensure(next + trailing) ? at : undefined
+}

@@ -4,10 +4,14 @@
  *
  * @module kernels/wasm/lanes
  */
+import type { FloatArray } from '../types.js'
 import type { FunctionBuilder, MemoryOp, PlainOp } from './encoder.js'
 
 /** An element type of the kernels. */
 export type Precision = 'f32' | 'f64'
+
+/** The element type of an array's storage. */
+export const precisionOf = (a: FloatArray): Precision => (a instanceof Float32Array ? 'f32' : 'f64')
 
 /** What an emitter needs to know about an element type. */
 export interface Lanes {

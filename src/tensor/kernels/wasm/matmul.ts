@@ -12,6 +12,7 @@ import { broadcastStrides } from '../reference.js'
 import type { FloatArray, MatmulArgs } from '../types.js'
 import { scratchLayout, tileColumns } from './gemm.js'
 import { align16, type Heap } from './heap.js'
+import { type Precision, precisionOf } from './lanes.js'
 import type { KernelInstance, PrecisionKernels } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
 import { type GemmThreads, type HeapProduct, type Split, splitOf } from './threads.js'
@@ -66,6 +67,10 @@ const batchOffsets = (
 export interface ProductPlan {
   readonly kernels: PrecisionKernels
   readonly split: Split | undefined
+  /** Bytes of a row split's packed op(B) at the scratch address (0 otherwise). */
+  readonly packed: number
+  /** Bytes of each participant's scratch after it. */
+  readonly stride: number
   /** Bytes the product needs from its scratch address on (a row split's packed B, then per-thread scratch). */
   readonly bytes: number
 }
@@ -76,7 +81,7 @@ export interface ProductPlan {
  */
 export const planProduct = (
   target: MatmulTarget,
-  precision: 'f32' | 'f64',
+  precision: Precision,
   m: number,
   n: number,
   k: number,
@@ -90,7 +95,7 @@ export const planProduct = (
       : undefined
   const packed = split?.kind === 'rows' ? align16(packedSize(shape, k, n) * shape.lanes.bytes) : 0
   const stride = split?.kind === 'rows' ? rowsScratchBytes(shape) : scratchLayout(shape).total
-  return { kernels, split, bytes: packed + (split === undefined ? 1 : workers + 1) * stride }
+  return { kernels, split, packed, stride, bytes: packed + (split === undefined ? 1 : workers + 1) * stride }
 }
 
 /**
@@ -109,12 +114,9 @@ export const runProduct = (
     kernels.gemm(a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k, scratch)
     return
   }
-  const shape = kernels.gemmShape
-  const byRows = split.kind === 'rows'
-  const packed = byRows ? align16(packedSize(shape, k, n) * shape.lanes.bytes) : 0
   target.threads!.run(
     {
-      precision: shape.lanes.precision,
+      precision: kernels.gemmShape.lanes.precision,
       a,
       rowStrideA,
       colStrideA,
@@ -127,8 +129,8 @@ export const runProduct = (
       n,
       k,
       packed: scratch,
-      scratch: scratch + packed,
-      scratchStride: byRows ? rowsScratchBytes(shape) : scratchLayout(shape).total,
+      scratch: scratch + plan.packed,
+      scratchStride: plan.stride,
     },
     split,
     target.instance,
@@ -151,7 +153,7 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
     out.fill(0)
     return true
   }
-  const plan = planProduct(target, a instanceof Float32Array ? 'f32' : 'f64', m, n, k)
+  const plan = planProduct(target, precisionOf(a), m, n, k)
   const e = a.BYTES_PER_ELEMENT
   const aAt = target.base
   const bAt = aAt + align16(a.length * e)

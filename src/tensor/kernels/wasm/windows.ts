@@ -18,12 +18,15 @@
 import type { ConvGeometry, FloatArray } from '../types.js'
 import { type WasmMemory, webAssembly } from './api.js'
 import { buildModule } from './encoder.js'
-import { align16, Heap } from './heap.js'
-import { f32Lanes, f64Lanes } from './lanes.js'
+import { Heap, layOut } from './heap.js'
+import { f32Lanes, f64Lanes, precisionOf } from './lanes.js'
 import { maximumPages, supportsSimd } from './module.js'
 import { functionsOf, type PoolFunction, type RowsFunction } from './windowCode.js'
 
-/** The sizes a window kernel loops over (a convolution's geometry, which has them all, without its output channels). */
+/**
+ * The sizes a window kernel loops over (a convolution's geometry, which has them all, without its
+ * output channels).
+ */
 export type WindowGeometry = Omit<ConvGeometry, 'outChannels'>
 
 /** The compiled kernels over their memory. */
@@ -51,19 +54,6 @@ const instanceOf = (): Instance | undefined => {
     if (!(error instanceof RangeError)) throw error
   }
   return instance
-}
-
-const precisionOf = (a: FloatArray): string => (a instanceof Float32Array ? 'f32' : 'f64')
-
-/** Lays `arrays` out from address 0 (16-byte aligned); undefined when the memory cannot hold them. */
-const layOut = (heap: Heap, sizes: readonly number[], e: number): number[] | undefined => {
-  const at: number[] = []
-  let next = 0
-  for (const size of sizes) {
-    at.push(next)
-    next += align16(size * e)
-  }
-  return heap.ensure(next) ? at : undefined
 }
 
 /** Whether `unfoldRows`/`foldRows` handle this geometry (stride 1 along the width). */
