@@ -29,7 +29,7 @@ export {
   sharedArena,
 } from './kernels/wasm/sharedArena.js'
 export { SplitChoice } from './kernels/wasm/splitChoice.js'
-export { type WindowGeometry, windowKernels } from './kernels/wasm/windows.js'
+export { readsPadding, type WindowGeometry, windowKernels } from './kernels/wasm/windows.js'
 export { expectTensor } from './ops/operand.js'
 export * as ops from './ops.js'
 export type { BatchRule, DomainCase, DomainTools, OutputSpec, Prim, ValueRange, VjpRule } from './prim.js'

@@ -20,7 +20,7 @@
  * @module kernels/conv
  */
 
-import type { FloatArray, Kernels, MatmulArgs } from '../../tensor/internal.js'
+import { type FloatArray, type Kernels, type MatmulArgs, readsPadding } from '../../tensor/internal.js'
 import { type ConvGeometry, patchSize } from './convGeometry.js'
 import { fastWindows } from './windows.js'
 
@@ -189,13 +189,6 @@ const sameBits = (a: Int32Array, b: Int32Array): boolean => {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
   return true
 }
-
-/** Whether some window reaches outside the image (im2col leaves those entries as they were). */
-const readsPadding = (g: ConvGeometry): boolean =>
-  g.padTop > 0 ||
-  g.padLeft > 0 ||
-  (g.outHeight - 1) * g.strideY + (g.kernelHeight - 1) * g.dilationY - g.padTop >= g.height ||
-  (g.outWidth - 1) * g.strideX + (g.kernelWidth - 1) * g.dilationX - g.padLeft >= g.width
 
 const unfold = (x: FloatArray, g: ConvGeometry, group: number): FloatArray => {
   const key = `${geometryKey(g, group)},${x.BYTES_PER_ELEMENT}`
