@@ -5,8 +5,9 @@
  * (an input that is itself a result, or a reshape of one, is read to the end),
  * or is that last reader itself and reads each element before it writes the same element (a fused
  * elementwise kernel over the whole input, or a primitive's own forward, which finishes before its
- * result is copied in; not one that writes into the buffer as it goes, `forwardInto`). A step that updates parameters (`w - lr·g`) is the common case: its new
- * parameters land where the old ones were, so the step copies nothing in or out for them.
+ * result is copied in; not one that writes into the buffer as it goes, `forwardInto`). A step that
+ * updates parameters (`w - lr·g`) is the common case: its new parameters land where the old ones
+ * were, so the step copies nothing in or out for them.
  *
  * @module jit/donation
  */

@@ -2,9 +2,9 @@
  * Kernels for fused groups. When every op of a group has a WebAssembly SIMD form and its operands
  * fit an `[outer, inner]` layout (same shape, a bias row, a column, a scalar), or such a layout
  * repeated over blocks (a channel bias `[C, 1, 1]` over images `[N, C, H, W]`: one call per image),
- * the group runs as a generated WebAssembly kernel on buffer addresses. Otherwise it runs as a generated JavaScript loop
- * over the same buffers (any broadcast; float32 results rounded after every op exactly as the
- * eager kernels round them).
+ * the group runs as a generated WebAssembly kernel on buffer addresses. Otherwise it runs as a
+ * generated JavaScript loop over the same buffers (any broadcast; float32 results rounded after
+ * every op exactly as the eager kernels round them).
  *
  * @module jit/kernels
  */

@@ -100,7 +100,10 @@ export interface PrecisionKernels {
   /** `sum` writing float64 sums whatever the storage type (a partial sum kept unrounded). */
   readonly sumWide: SumFunction
   readonly where: WhereFunction
-  /** Row copies and additions between an image and a patch matrix (`windowCode.ts`), for convolutions in this memory. */
+  /**
+   * Row copies and additions between an image and a patch matrix (`windowCode.ts`), for
+   * convolutions in this memory.
+   */
   readonly copyRows: RowsFunction
   readonly addRows: RowsFunction
 }
