@@ -100,17 +100,20 @@ export const planProduct = (
 
 /**
  * Runs `product` as `plan` says, with its scratch at `scratch` (`plan.bytes` bytes there, already
- * inside the memory).
+ * inside the memory). `prepare`, when given, runs first on the calling thread — but after a split
+ * product has woken the helpers, which pack op(B) meanwhile: it may write op(A), never op(B).
  */
 export const runProduct = (
   target: MatmulTarget,
   plan: ProductPlan,
   product: HeapProduct,
   scratch: number,
+  prepare?: () => void,
 ): void => {
   const { kernels, split } = plan
   const { a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k } = product
   if (split === undefined) {
+    prepare?.()
     kernels.gemm(a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k, scratch)
     return
   }
@@ -135,6 +138,7 @@ export const runProduct = (
     split,
     target.instance,
     target.callerWorks,
+    prepare,
   )
 }
 
@@ -161,8 +165,9 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
   const scratchAt = cAt + align16(out.length * e)
   if (!target.heap.ensure(scratchAt + plan.bytes)) return false
   const heap = target.heap.viewFor(a)
-  heap.set(a, aAt / e)
+  // op(A) is copied in while the helpers (if the product is split) already pack op(B)
   heap.set(b, bAt / e)
+  const copyA = () => heap.set(a, aAt / e)
   const [rsA, csA] = transposeA ? [1, m] : [k, 1]
   const [rsB, csB] = transposeB ? [1, k] : [n, 1]
   const [aOffsets, bOffsets] = batchOffsets(aShape, bShape, outShape.slice(0, -2), m * k, k * n)
@@ -180,7 +185,7 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
       n,
       k,
     }
-    runProduct(target, plan, product, scratchAt)
+    runProduct(target, plan, product, scratchAt, batch === 0 ? copyA : undefined)
   }
   const result = heap.subarray(cAt / e, cAt / e + out.length) as FloatArray
   out.set(result)

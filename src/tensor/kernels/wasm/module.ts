@@ -43,6 +43,8 @@ export type PackAllFunction = (
   n: number,
   k: number,
   dst: number,
+  first: number,
+  step: number,
 ) => void
 
 /** The signature of an exported `gemmRows` (see `emitGemmRows`). */

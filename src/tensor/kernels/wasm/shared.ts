@@ -1,8 +1,9 @@
 /**
  * The product split for several threads by rows (`splitOf` in threads.ts picks rows or columns).
- * The caller packs all of `op(B)` once (`packAll`), then every thread takes row blocks of C off a
- * shared counter and runs `gemmRows` on each: it packs only its own rows of A and reads the shared
- * packed B, so no packing is repeated between threads. (A column split needs nothing from here:
+ * All of `op(B)` is packed once (`packAll`, its blocks shared out among the threads), then every
+ * thread takes row blocks of C off a shared counter and runs `gemmRows` on each: it packs only its
+ * own rows of A and reads the shared packed B, so no packing is repeated between threads. (A column
+ * split needs nothing from here:
  * each task runs the plain `gemm` on its columns.)
  *
  * Packed B is the concatenation of the blocks the single-threaded `gemm` packs one at a time: for
@@ -54,12 +55,24 @@ const pushBlockOffset = (
   f.op('i32.mul').op('i32.add').i32(shape.lanes.shift).op('i32.shl')
 }
 
-/** `packAll(b, rowStrideB, colStrideB, n, k, dst)`: packs all of `op(B)` (k × n) at `dst`. */
+/** How many blocks `(jc, pc)` `packAll` packs for an `n`-column `op(B)` of depth `k`. */
+export const packedBlocks = (shape: GemmShape, k: number, n: number): number => {
+  // the slices emitSliceDepth cuts: equal ones of at most kc
+  const depth = Math.ceil(k / Math.ceil(k / shape.kc))
+  return Math.ceil(n / shape.nc) * Math.ceil(k / depth)
+}
+
+/**
+ * `packAll(b, rowStrideB, colStrideB, n, k, dst, first, step)`: packs blocks `first`, `first + step`,
+ * `first + 2·step`, … (in `jc`-major order, `packedBlocks` in all) of `op(B)` (k × n) at `dst`;
+ * `first = 0, step = 1` packs all of it. Threads that share the packing each take a `first`.
+ */
 export const emitPackAll = (shape: GemmShape, packColumns: number): FunctionBuilder => {
   const { lanes, kc, nc } = shape
-  const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32', 'i32'])
-  const [b, rsB, csB, n, k, dst] = [0, 1, 2, 3, 4, 5]
-  const [jc, pc, nb, kb, bound, depth] = [
+  const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'])
+  const [b, rsB, csB, n, k, dst, first, step] = [0, 1, 2, 3, 4, 5, 6, 7]
+  const [jc, pc, nb, kb, bound, depth, block] = [
+    f.local('i32'),
     f.local('i32'),
     f.local('i32'),
     f.local('i32'),
@@ -68,8 +81,10 @@ export const emitPackAll = (shape: GemmShape, packColumns: number): FunctionBuil
     f.local('i32'),
   ]
   emitSliceDepth(f, kc, k, bound, depth)
+  f.i32(0).set(block)
   emitBlocks(f, { index: jc, total: n, size: nb, step: nc, scratch: bound }, () => {
     emitBlocks(f, { index: pc, total: k, size: kb, step: { local: depth }, scratch: bound }, () => {
+      f.get(block).get(first).op('i32.eq').if()
       // source: b + (pc·rsB + jc·csB)·bytes; destination: dst + block offset
       f.get(b).get(pc).get(rsB).op('i32.mul').get(jc).get(csB).op('i32.mul').op('i32.add')
       f.i32(lanes.shift).op('i32.shl').op('i32.add')
@@ -78,6 +93,9 @@ export const emitPackAll = (shape: GemmShape, packColumns: number): FunctionBuil
       pushBlockOffset(f, shape, { jc, k, pc, nb })
       f.op('i32.add')
       f.call(packColumns)
+      f.get(first).get(step).op('i32.add').set(first)
+      f.end()
+      f.get(block).i32(1).op('i32.add').set(block)
     })
   })
   return f

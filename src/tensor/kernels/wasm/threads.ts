@@ -29,6 +29,7 @@
 import type { WasmMemory, WasmModule } from './api.js'
 import type { Precision } from './lanes.js'
 import type { PrecisionKernels } from './module.js'
+import { packedBlocks } from './shared.js'
 import type { WorkerHost } from './workers.js'
 
 /** Bytes of shared memory, from address 0, that hold the control block. */
@@ -70,18 +71,24 @@ export interface SplitProduct extends HeapProduct {
 }
 
 /**
- * What the workers read for a job: the product and its split. A row task runs `gemmRows` on
- * `perTask` rows of op(A) against the whole op(B), packed once at `b` beforehand; a column task runs
- * the plain `gemm` on all of op(A) against `perTask` columns of op(B) at `b` (with its strides),
+ * What the workers read for a job: the product and its split. A row task runs `gemmRows` on its
+ * rows of op(A) (`taskRange`) against the whole op(B), packed once at `b` beforehand; a column task
+ * runs the plain `gemm` on all of op(A) against its columns of op(B) at `b` (with its strides),
  * packing its own panels of B (and A) in its own scratch.
  */
-type SplitJob = Omit<SplitProduct, 'packed'> & Split
+type SplitJob = Omit<SplitProduct, 'packed'> &
+  Split & {
+    /** op(B) as the product gives it, which the packing tasks read (a row split's; 0 otherwise). */
+    readonly source: number
+    readonly packTasks: number
+    readonly gate: number
+  }
 
 const fields = [
   'precision',
   'kind',
   'tasks',
-  'perTask',
+  'unit',
   'a',
   'rowStrideA',
   'colStrideA',
@@ -95,33 +102,62 @@ const fields = [
   'k',
   'scratch',
   'scratchStride',
+  'source',
+  'packTasks',
+  'gate',
 ] as const
 
 // The task loop, written once as source text: the workers evaluate it, and the caller compiles
 // the same text with `new Function`, so both sides run exactly the same protocol. `kernels` is
-// [gemmRows_f32, gemmRows_f64, gemm_f32, gemm_f64].
+// [gemmRows_f32, gemmRows_f64, gemm_f32, gemm_f64, packAll_f32, packAll_f64]. A job's first
+// `packTasks` tasks pack op(B) (a row split's; `packAll` with a stride of blocks), the rest compute
+// blocks of C; before its first block a thread waits until \`gate\` tasks are complete (the packing,
+// and the caller's copy of the operands when it makes it after publishing the job). No block of C
+// completes before the gate opens, so counting completions is enough.
 const takeTasksSource = `
   const slot = ${slotsAt} + (generation & 3) * ${slotLength}
   const columns = control[slot + 1]
   const kernel = kernels[control[slot] + 2 * columns]
+  const pack = kernels[4 + control[slot]]
   const e = control[slot] === 0 ? 4 : 8
-  const tasks = control[slot + 2], perTask = control[slot + 3]
+  const tasks = control[slot + 2], unit = control[slot + 3]
   const a = control[slot + 4], rsA = control[slot + 5], csA = control[slot + 6], b = control[slot + 7]
   const rsB = control[slot + 8], csB = control[slot + 9], c = control[slot + 10], ldc = control[slot + 11]
   const m = control[slot + 12], n = control[slot + 13], k = control[slot + 14]
   const scratch = control[slot + 15] + participant * control[slot + 16]
+  const source = control[slot + 17], packTasks = control[slot + 18], gate = control[slot + 19]
   const tag = generation & 0x7fff
+  let open = gate === 0
   for (;;) {
     const word = Atomics.load(control, ${counterAt})
-    const task = word & 0xffff
-    if (((word >> 16) & 0x7fff) !== tag || task >= tasks) return
+    const claimed = word & 0xffff
+    if (((word >> 16) & 0x7fff) !== tag || claimed >= packTasks + tasks) return
     if (Atomics.compareExchange(control, ${counterAt}, word, word + 1) !== word) continue
-    const first = task * perTask
+    if (claimed < packTasks) {
+      try {
+        pack(source, rsB, csB, n, k, b, claimed, packTasks)
+      } catch {
+        Atomics.store(control, ${failedAt}, 1)
+      }
+      Atomics.add(control, ${completedAt}, 1)
+      Atomics.notify(control, ${completedAt})
+      continue
+    }
+    // a short spin, then sleep: the gate is usually a block's packing or a copy away
+    for (let spin = 0, done = 0; !open && (done = Atomics.load(control, ${completedAt})) < gate; )
+      if (++spin > 20000) Atomics.wait(control, ${completedAt}, done)
+    open = true
+    // task t takes the t-th of \`tasks\` near-equal runs of whole units (as \`taskRange\` computes)
+    const task = claimed - packTasks
+    const extent = columns === 0 ? m : n
+    const units = Math.ceil(extent / unit)
+    const first = Math.floor((task * units) / tasks) * unit
+    const count = Math.min(extent, Math.floor(((task + 1) * units) / tasks) * unit) - first
     try {
       if (columns === 0)
-        kernel(a + first * rsA * e, rsA, csA, b, c + first * ldc * e, ldc, Math.min(perTask, m - first), n, k, scratch)
+        kernel(a + first * rsA * e, rsA, csA, b, c + first * ldc * e, ldc, count, n, k, scratch)
       else
-        kernel(a, rsA, csA, b + first * csB * e, rsB, csB, c + first * e, ldc, m, Math.min(perTask, n - first), k, scratch)
+        kernel(a, rsA, csA, b + first * csB * e, rsB, csB, c + first * e, ldc, m, count, k, scratch)
     } catch {
       Atomics.store(control, ${failedAt}, 1)
     }
@@ -144,7 +180,7 @@ type TakeTasks = (
 const workerSource = `
 const { exports } = new WebAssembly.Instance(module, { env: { memory } })
 const control = new Int32Array(memory.buffer, 0, ${controlBytes / 4})
-const kernels = [exports.gemmRows_f32, exports.gemmRows_f64, exports.gemm_f32, exports.gemm_f64]
+const kernels = [exports.gemmRows_f32, exports.gemmRows_f64, exports.gemm_f32, exports.gemm_f64, exports.packAll_f32, exports.packAll_f64]
 const takeTasks = (control, kernels, generation, participant) => {${takeTasksSource}}
 let seen = Atomics.load(control, ${generationAt})
 Atomics.store(control, ${readyAt} + index, 1)
@@ -158,29 +194,47 @@ for (;;) {
 }
 `
 
-/** Row tasks per participating thread (the calling thread and each ready worker). */
+/** Tasks per participating thread (the calling thread and each ready worker). */
 export const tasksPerThread = 6
 
 /**
- * Rows of C per task of a split product of `m` rows (a multiple of the register tile's `mr`), for
- * `threads` participating threads: about `tasksPerThread` tasks each. Fewer, larger tasks leave a
- * thread idle at the end whenever the two run at different speeds — a virtual machine's cores often
- * do (one ran a 512² product's row blocks ~35 % slower than the other for minutes here), and a
- * thread the scheduler wakes late starts behind. With six tasks per thread instead of three, split
- * products ran 8–13 % faster at 512² and 1024² and 0–8 % at a small network's 128×784×128 sizes
- * (alternating in one process); every task still packs its own rows of A once, so only the packed B
- * is read more often.
+ * How many tasks a split of `extent` rows (or columns) of C into whole units of `unit` (the register
+ * tile's `mr`, or `nr`) gives `threads` participating threads: `tasksPerThread` each, fewer when
+ * there are not that many units. Fewer, larger tasks leave a thread idle at the end whenever the two
+ * run at different speeds — a virtual machine's cores often do (one ran a 512² product's row blocks
+ * ~35 % slower than the other for minutes here), and a thread the scheduler wakes late starts
+ * behind. With six tasks per thread instead of three, split products ran 8–13 % faster at 512² and
+ * 1024² and 0–8 % at a small network's 128×784×128 sizes (alternating in one process); every task
+ * still packs its own rows of A once, so only the packed B is read more often.
  * @example
- * import { rowsPerTask } from './threads.js'
- * rowsPerTask(512, 2, 2) // 44: twelve tasks of 44 rows (the last one 28)
+ * import { tasksFor } from './threads.js'
+ * tasksFor(512, 4, 2) // 12
+ * tasksFor(12, 4, 2) // 3: one unit each
  */
-export const rowsPerTask = (m: number, mr: number, threads: number): number =>
-  Math.ceil(Math.ceil(m / (tasksPerThread * threads)) / mr) * mr
+export const tasksFor = (extent: number, unit: number, threads: number): number =>
+  Math.min(tasksPerThread * threads, Math.ceil(extent / unit))
 
-/** How a product is cut for the threads: the kind of block, its size and the number of tasks. */
+/**
+ * The rows (or columns) `[first, end)` of C that task `task` of `split` computes out of `extent`: the
+ * tasks cut the `⌈extent / unit⌉` whole units into runs whose lengths differ by at most one unit,
+ * so the threads' shares end together (with runs of a fixed length the last task was often short:
+ * 128 rows in 12-row tasks made 11 tasks, and the thread that took 6 of them kept the other waiting
+ * for most of a task). The task loop (`takeTasksSource`) computes the same range.
+ * @example
+ * import { taskRange } from './threads.js'
+ * taskRange({ kind: 'rows', unit: 4, tasks: 12 }, 128, 0) // [0, 8]
+ * taskRange({ kind: 'rows', unit: 4, tasks: 12 }, 128, 11) // [116, 128]
+ */
+export const taskRange = (split: Split, extent: number, task: number): [number, number] => {
+  const units = Math.ceil(extent / split.unit)
+  const first = Math.floor((task * units) / split.tasks) * split.unit
+  return [first, Math.min(extent, Math.floor(((task + 1) * units) / split.tasks) * split.unit)]
+}
+
+/** How a product is cut for the threads: the kind of block, its unit (`mr` or `nr`) and the number of tasks. */
 export interface Split {
   readonly kind: SplitKind
-  readonly perTask: number
+  readonly unit: number
   readonly tasks: number
 }
 
@@ -189,23 +243,21 @@ export interface Split {
  * or undefined when neither way gives two tasks. By columns when C is wider than tall (`m < n`),
  * else by rows; the other way when the preferred one gives a single task.
  *
- * A row split packs all of op(B) (`k × n`) once on the calling thread before any task starts, and
- * every task reads all of it; a column split packs nothing up front (each task packs its own
- * panels of B, so the packing runs on every thread) but every task packs all of op(A) (`m × k`).
- * So rows pay a serial `k·n`, columns a parallel `tasks·m·k`: the convolutions' products, with
+ * A row split packs all of op(B) (`k × n`) once before any block of C starts (its blocks shared out
+ * as tasks, but the rows wait for the last), and every task reads all of it; a column split packs
+ * nothing up front (each task packs its own panels of B) but every task packs all of op(A)
+ * (`m × k`). So rows pay a shared `k·n`, columns a parallel `tasks·m·k`: the convolutions' products, with
  * 6–32 rows and thousands of columns, split by columns, a batch of 512 rows by rows. Each output
  * element is computed by the same instructions in the same order either way (the tasks run the
  * single-thread kernel on a block of C, and the depth is cut into the same slices), so the results
  * are bit-identical to the single-thread product's.
  * @example
  * import { splitOf } from './threads.js'
- * splitOf(16, 36864, 2, 16, 2) // { kind: 'columns', perTask: 3072, tasks: 12 }
+ * splitOf(16, 36864, 2, 16, 2) // { kind: 'columns', unit: 16, tasks: 12 }
  */
 export const splitOf = (m: number, n: number, mr: number, nr: number, threads: number): Split | undefined => {
-  const rows = rowsPerTask(m, mr, threads)
-  const columns = rowsPerTask(n, nr, threads)
-  const byRows: Split = { kind: 'rows', perTask: rows, tasks: Math.ceil(m / rows) }
-  const byColumns: Split = { kind: 'columns', perTask: columns, tasks: Math.ceil(n / columns) }
+  const byRows: Split = { kind: 'rows', unit: mr, tasks: tasksFor(m, mr, threads) }
+  const byColumns: Split = { kind: 'columns', unit: nr, tasks: tasksFor(n, nr, threads) }
   const [preferred, other] = m < n ? [byColumns, byRows] : [byRows, byColumns]
   if (preferred.tasks > 1) return preferred
   return other.tasks > 1 ? other : undefined
@@ -280,29 +332,34 @@ export class GemmThreads {
   }
 
   /**
-   * Runs `product` cut as `split` (`splitOf`): a row split first packs op(B) at `product.packed` on
-   * this thread; then the job is published, the workers woken, and the calling thread takes tasks
-   * too (unless `callerWorks` is false, which tests use to make the workers do everything). Returns
-   * when every task is done.
+   * Runs `product` cut as `split` (`splitOf`): the job is published and the workers woken; a row
+   * split's first tasks pack op(B) at `product.packed` (each a stride of its blocks), and the blocks
+   * of C start once it is packed. The calling thread takes tasks too (unless `callerWorks` is false,
+   * which tests use to make the workers do everything). `prepare`, when given, runs on the calling
+   * thread right after the job is published and before any block of C starts — the caller's copy
+   * of op(A) into the memory, say, while a worker already packs op(B) (which must be in place before
+   * the call). Returns when every task is done.
    */
   run(
     product: SplitProduct,
     split: Split,
     kernels: { readonly f32: PrecisionKernels; readonly f64: PrecisionKernels },
     callerWorks = true,
+    prepare?: () => void,
   ): void {
     const byRows = split.kind === 'rows'
-    if (byRows) {
-      const kernel = product.precision === 'f32' ? kernels.f32 : kernels.f64
-      kernel.packAll(product.b, product.rowStrideB, product.colStrideB, product.n, product.k, product.packed)
-    }
+    const shape = (product.precision === 'f32' ? kernels.f32 : kernels.f64).gemmShape
+    const packTasks = byRows
+      ? Math.min(packedBlocks(shape, product.k, product.n), tasksPerThread * (this.#workers + 1))
+      : 0
+    const gate = packTasks + (prepare === undefined ? 0 : 1)
     // written out field by field: object rest and spread of a record this size cost microseconds
     // a product, several per training step
     const job: SplitJob = {
       precision: product.precision,
       kind: split.kind,
       tasks: split.tasks,
-      perTask: split.perTask,
+      unit: split.unit,
       a: product.a,
       rowStrideA: product.rowStrideA,
       colStrideA: product.colStrideA,
@@ -316,6 +373,9 @@ export class GemmThreads {
       k: product.k,
       scratch: product.scratch,
       scratchStride: product.scratchStride,
+      source: byRows ? product.b : 0,
+      packTasks,
+      gate,
     }
     const control = this.#control
     const generation = (Atomics.load(control, generationAt) + 1) | 0
@@ -329,19 +389,40 @@ export class GemmThreads {
     Atomics.store(control, counterAt, (generation & 0x7fff) << 16)
     Atomics.store(control, generationAt, generation)
     Atomics.notify(control, generationAt)
+    let failure: unknown
+    if (prepare !== undefined) {
+      // the gate opens even if prepare throws, so that no worker waits for it forever; the error
+      // is raised once the tasks already taken are done
+      try {
+        prepare()
+      } catch (error) {
+        failure = error
+      }
+      Atomics.add(control, completedAt, 1)
+      Atomics.notify(control, completedAt)
+    }
     if (callerWorks)
       this.#takeTasks(
         control,
-        [kernels.f32.gemmRows, kernels.f64.gemmRows, kernels.f32.gemm, kernels.f64.gemm],
+        [
+          kernels.f32.gemmRows,
+          kernels.f64.gemmRows,
+          kernels.f32.gemm,
+          kernels.f64.gemm,
+          kernels.f32.packAll,
+          kernels.f64.packAll,
+        ],
         generation,
         0,
       )
+    const total = gate + job.tasks
     for (
       let done = Atomics.load(control, completedAt);
-      done < job.tasks;
+      done < total;
       done = Atomics.load(control, completedAt)
     )
       Atomics.wait(control, completedAt, done)
+    if (failure !== undefined) throw failure
     if (Atomics.load(control, failedAt) !== 0)
       throw new Error('nabla: a matmul task failed in a worker thread')
   }

@@ -9,6 +9,7 @@ import { emitPack } from '../../../../src/tensor/kernels/wasm/pack.js'
 import {
   emitGemmRows,
   emitPackAll,
+  packedBlocks,
   packedSize,
   rowsScratchBytes,
 } from '../../../../src/tensor/kernels/wasm/shared.js'
@@ -45,6 +46,30 @@ const blockings: readonly [string, GemmShape][] = [
   ],
 ]
 
+describe('packedBlocks', () => {
+  for (const [label, shape] of blockings)
+    it(`counts the blocks packAll packs (${label})`, () => {
+      const kernels = compile(shape)
+      const e = shape.lanes.bytes
+      const view = new Uint8Array(kernels.memory.buffer)
+      fc.assert(
+        fc.property(fc.integer({ min: 1, max: 600 }), fc.integer({ min: 1, max: 80 }), (k, n) => {
+          const blocks = packedBlocks(shape, k, n)
+          const packedAt = k * n * e
+          const bytes = packedSize(shape, k, n) * e
+          // the last block writes (zeros from op(B)), one past it writes nothing
+          view.fill(0, 0, packedAt)
+          view.fill(0xff, packedAt, packedAt + bytes)
+          kernels.packAll(0, n, 1, n, k, packedAt, blocks, 1)
+          expect(view.subarray(packedAt, packedAt + bytes).every((x) => x === 0xff)).toBe(true)
+          kernels.packAll(0, n, 1, n, k, packedAt, blocks - 1, 1)
+          expect(view.subarray(packedAt, packedAt + bytes).some((x) => x !== 0xff)).toBe(true)
+        }),
+        { seed: 576, numRuns: 100 },
+      )
+    })
+})
+
 describe('packAll and gemmRows', () => {
   for (const [label, shape] of blockings)
     it(`compute op(A)·op(B) row block by row block, in any order (${label})`, () => {
@@ -63,9 +88,10 @@ describe('packAll and gemmRows', () => {
               ta: fc.boolean(),
               tb: fc.boolean(),
               rows: fc.integer({ min: 1, max: 12 }),
+              step: fc.integer({ min: 1, max: 6 }),
             })
             .chain((d) => fc.tuple(fc.constant(d), arbFloats(dtype, d.m * d.k), arbFloats(dtype, d.k * d.n))),
-          ([{ m, n, k, ta, tb, rows }, a, b]) => {
+          ([{ m, n, k, ta, tb, rows, step }, a, b]) => {
             const view =
               dtype === 'float32'
                 ? new Float32Array(kernels.memory.buffer)
@@ -79,7 +105,10 @@ describe('packAll and gemmRows', () => {
             view.fill(Number.NaN, cAt, cAt + m * n)
             const [rsA, csA] = ta ? [1, m] : [k, 1]
             const [rsB, csB] = tb ? [1, k] : [n, 1]
-            kernels.packAll(bAt * e, rsB, csB, n, k, packedAt * e)
+            // packed by `step` threads' shares, last share first, over memory that is not zero
+            view.fill(Number.NaN, packedAt, packedAt + packedSize(shape, k, n))
+            for (let first = step - 1; first >= 0; first--)
+              kernels.packAll(bAt * e, rsB, csB, n, k, packedAt * e, first, step)
             // row blocks in reverse order, each with its own scratch
             const blocks = Math.ceil(m / rows)
             for (let t = blocks - 1; t >= 0; t--) {

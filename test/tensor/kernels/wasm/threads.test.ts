@@ -4,7 +4,13 @@ import { tileColumns } from '../../../../src/tensor/kernels/wasm/gemm.js'
 import { createWasmKernels } from '../../../../src/tensor/kernels/wasm/kernels.js'
 import { f32Lanes, f64Lanes } from '../../../../src/tensor/kernels/wasm/lanes.js'
 import { gemmShapeOf } from '../../../../src/tensor/kernels/wasm/module.js'
-import { rowsPerTask, splitOf, tasksPerThread } from '../../../../src/tensor/kernels/wasm/threads.js'
+import {
+  type Split,
+  splitOf,
+  taskRange,
+  tasksFor,
+  tasksPerThread,
+} from '../../../../src/tensor/kernels/wasm/threads.js'
 import type { WorkerHost } from '../../../../src/tensor/kernels/wasm/workers.js'
 import { arbProduct, firstDifference, matchesReference, precisions, zerosLike } from './helpers.js'
 
@@ -46,22 +52,31 @@ const product = (m: number, k: number, n: number) => ({
   outShape: [m, n],
 })
 
-describe('rowsPerTask', () => {
-  it('cuts m rows into whole register tiles, at most tasksPerThread tasks per thread and at least half that for tall products', () => {
+describe('tasksFor and taskRange', () => {
+  it('cut the units into tasksPerThread tasks per thread (fewer only when there are fewer units), covering every row once in order, in runs of whole units that differ by at most one unit', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 20_000 }),
-        fc.constantFrom(1, 2, 4),
+        fc.constantFrom(1, 2, 4, 16),
         fc.integer({ min: 1, max: 8 }),
-        (m, mr, threads) => {
-          const rows = rowsPerTask(m, mr, threads)
-          const tasks = Math.ceil(m / rows)
-          expect(rows % mr).toBe(0)
-          expect(rows).toBeGreaterThanOrEqual(mr)
-          expect(tasks * rows).toBeGreaterThanOrEqual(m)
-          expect(tasks).toBeLessThanOrEqual(tasksPerThread * threads)
-          if (m >= 2 * tasksPerThread * threads * mr)
-            expect(tasks).toBeGreaterThanOrEqual(Math.ceil((tasksPerThread * threads) / 2))
+        (extent, unit, threads) => {
+          const units = Math.ceil(extent / unit)
+          const tasks = tasksFor(extent, unit, threads)
+          expect(tasks).toBe(Math.min(units, tasksPerThread * threads))
+          const split: Split = { kind: 'rows', unit, tasks }
+          const runs: number[] = []
+          let next = 0
+          for (let task = 0; task < tasks; task++) {
+            const [first, end] = taskRange(split, extent, task)
+            expect(first).toBe(next)
+            expect(first % unit).toBe(0)
+            expect(end).toBeGreaterThan(first)
+            if (end < extent) expect(end % unit).toBe(0)
+            runs.push(Math.ceil((end - first) / unit))
+            next = end
+          }
+          expect(next).toBe(extent)
+          expect(Math.max(...runs) - Math.min(...runs)).toBeLessThanOrEqual(1)
         },
       ),
       { seed: 7, numRuns: 300 },
@@ -84,13 +99,12 @@ describe('splitOf', () => {
           const split = splitOf(m, n, mr, nr, threads)
           expect(split === undefined).toBe(m <= mr && n <= nr)
           if (split === undefined) return
-          const { kind, perTask, tasks } = split!
-          const [extent, unit] = kind === 'rows' ? [m, mr] : [n, nr]
+          const { kind, unit, tasks } = split!
+          const extent = kind === 'rows' ? m : n
           // the longer side, unless it is a single tile
           expect(kind).toBe((m < n ? n > nr : m <= mr) ? 'columns' : 'rows')
-          expect(perTask % unit).toBe(0)
-          expect(perTask).toBe(rowsPerTask(extent, unit, threads))
-          expect(tasks).toBe(Math.ceil(extent / perTask))
+          expect(unit).toBe(kind === 'rows' ? mr : nr)
+          expect(tasks).toBe(tasksFor(extent, unit, threads))
           expect(tasks).toBeGreaterThanOrEqual(2)
           expect(tasks).toBeLessThanOrEqual(tasksPerThread * threads)
         },
@@ -161,10 +175,14 @@ describe('helper threads', () => {
   it('handle products crossing every block, many jobs in a row, bit for bit', async () => {
     const [, wasm] = backends[0]
     await wasm.startThreads()
-    // by rows; by columns with tasks spanning two packed-B blocks of 2048 and three depth slices;
-    // by columns with C a handful of rows and a depth of 80 slices (a convolution's filter gradient)
+    // by rows; by rows with op(B) packed as four depth slices, and as two column blocks of 2048
+    // by two depth slices (the packing split into tasks); by columns with tasks spanning two
+    // packed-B blocks and three depth slices; by columns with C a handful of rows and a depth of 80
+    // slices (a convolution's filter gradient)
     for (const [m, k, n] of [
       [301, 37, 9],
+      [200, 800, 150],
+      [2100, 300, 2090],
       [130, 600, 2100],
       [16, 20_000, 25],
       [6, 25, 9000],
