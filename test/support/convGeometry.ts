@@ -49,19 +49,24 @@ export const geometryOf = (parts: GeometryParts): ConvGeometry => {
 }
 
 /**
- * Random convolution geometries: batch 0–3, 1–3 groups, kernels, strides and dilations, padding on
+ * Random convolution geometries: batch 0–3 (or as `batch` draws it), 1–3 groups, kernels, strides and dilations, padding on
  * every side, images up to `size` (default 14) on a side; `strideX` draws the horizontal stride
  * (default 1–3), and the per-group channels, kernel and padding go up to 4, 5, 5 and 3 (`small`:
  * 3, 4, 4 and 2).
  */
 export const arbConvGeometry = (
-  options: { readonly strideX?: fc.Arbitrary<number>; readonly small?: boolean; readonly size?: number } = {},
+  options: {
+    readonly strideX?: fc.Arbitrary<number>
+    readonly small?: boolean
+    readonly size?: number
+    readonly batch?: fc.Arbitrary<number>
+  } = {},
 ): fc.Arbitrary<ConvGeometry> => {
   const [inPerGroup, outPerGroup, kernel, pad] = options.small === true ? [3, 4, 4, 2] : [4, 5, 5, 3]
   const size = options.size ?? 14
   return fc
     .record({
-      batch: fc.integer({ min: 0, max: 3 }),
+      batch: options.batch ?? fc.integer({ min: 0, max: 3 }),
       groups: fc.integer({ min: 1, max: 3 }),
       inPerGroup: fc.integer({ min: 1, max: inPerGroup }),
       outPerGroup: fc.integer({ min: 1, max: outPerGroup }),

@@ -28,8 +28,9 @@
 import type { ConvGeometry, FloatArray } from '../types.js'
 import { layOut } from './heap.js'
 import { precisionOf } from './lanes.js'
-import { type MatmulTarget, type ProductPlan, planProduct, runProduct } from './matmul.js'
-import { forEachPatchRow, readsPadding, rowsApply } from './windows.js'
+import { type MatmulTarget, planProduct, runProduct } from './matmul.js'
+import type { RowsFunction } from './windowCode.js'
+import { forEachPatchRow, patchTableEntryBytes, readsPadding, rowsApply, writePatchTable } from './windows.js'
 
 /** Elements of one filter (`C/groups · kH · kW`): the inner dimension of the forward product. */
 const patchSize = (g: ConvGeometry): number => (g.channels / g.groups) * g.kernelHeight * g.kernelWidth
@@ -46,22 +47,32 @@ const sizesOf = (g: ConvGeometry) => {
 }
 
 /**
- * Copies the output channels of `group` of ct `[N, O, H'·W']` into the heap as `[O/groups, N·H'·W']`
- * at `to` (elements).
+ * Moves channel blocks between `[N, O, H'·W']` (a convolution's output or its cotangent, at
+ * `imagesAt`) and one group's `[O/groups, N·H'·W']` (the product's side, at `productAt`), in the
+ * heap, with the row kernel: `toProduct` gathers the group's channels, otherwise they are scattered
+ * back (addresses in bytes).
  */
-const gatherChannels = (
-  heap: FloatArray,
-  ct: FloatArray,
+const moveChannels = (
+  rows: RowsFunction,
   g: ConvGeometry,
   group: number,
-  to: number,
+  imagesAt: number,
+  productAt: number,
+  e: number,
+  toProduct: boolean,
 ): void => {
   const { perGroup, positions, columns } = sizesOf(g)
-  for (let o = 0; o < perGroup; o++)
-    for (let n = 0; n < g.batch; n++) {
-      const from = (n * g.outChannels + group * perGroup + o) * positions
-      heap.set(ct.subarray(from, from + positions), to + o * columns + n * positions)
-    }
+  const images = imagesAt + group * perGroup * positions * e
+  const [imageBatch, productBatch, imageRow, productRow] = [
+    g.outChannels * positions * e,
+    positions * e,
+    positions * e,
+    columns * e,
+  ]
+  if (toProduct)
+    rows(images, productAt, g.batch, imageBatch, productBatch, perGroup, imageRow, productRow, positions * e)
+  else
+    rows(productAt, images, g.batch, productBatch, imageBatch, perGroup, productRow, imageRow, positions * e)
 }
 
 /** Whether a face runs here: the window kernels handle the geometry and the product is not tiny. */
@@ -83,26 +94,35 @@ export const convolutionForward = (
   g: ConvGeometry,
   out: FloatArray,
 ): boolean => {
-  const { patch, perGroup, positions, columns } = sizesOf(g)
+  const { patch, perGroup, columns } = sizesOf(g)
   if (!runsHere(g, convolutionMacs(g), smallMatmul)) return false
   const plan = planProduct(target, precisionOf(x), perGroup, columns, patch)
   const e = x.BYTES_PER_ELEMENT
   const at = layOut(
     target.heap,
-    [x.length, w.length, patch * columns, perGroup * columns],
+    [x.length, w.length, patch * columns, perGroup * columns, out.length, (patch * patchTableEntryBytes) / e],
     e,
     target.base,
     plan.bytes,
   )
   if (at === undefined) return false
-  const [xAt, wAt, colsAt, cAt, scratchAt] = at as [number, number, number, number, number]
+  const [xAt, wAt, colsAt, cAt, outAt, tableAt, scratchAt] = at as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
   const heap = target.heap.viewFor(x)
   heap.set(x, xAt / e)
   heap.set(w, wAt / e)
   // every group unfolds onto the same entries, so the ones that read padding stay zero
   if (readsPadding(g)) heap.fill(0, colsAt / e, colsAt / e + patch * columns)
   for (let group = 0; group < g.groups; group++) {
-    forEachPatchRow(g, group, xAt, colsAt, e, plan.kernels.copyRows, true)
+    // the product unfolds the patches as it goes (`Patches`)
+    writePatchTable(g, group, xAt, colsAt, e, target.heap.words(), tableAt / 4)
     runProduct(
       target,
       plan,
@@ -120,13 +140,12 @@ export const convolutionForward = (
         k: patch,
       },
       scratchAt,
+      undefined,
+      { operand: 'b', table: tableAt, images: g.batch },
     )
-    for (let o = 0; o < perGroup; o++)
-      for (let n = 0; n < g.batch; n++) {
-        const from = cAt / e + o * columns + n * positions
-        out.set(heap.subarray(from, from + positions), (n * g.outChannels + group * perGroup + o) * positions)
-      }
+    moveChannels(plan.kernels.copyRows, g, group, outAt, cAt, e, false)
   }
+  out.set(heap.subarray(outAt / e, outAt / e + out.length))
   return true
 }
 
@@ -145,18 +164,26 @@ export const convolutionInputGrad = (
   const e = dx.BYTES_PER_ELEMENT
   const at = layOut(
     target.heap,
-    [w.length, perGroup * columns, patch * columns, dx.length],
+    [w.length, ct.length, perGroup * columns, patch * columns, dx.length],
     e,
     target.base,
     plan.bytes,
   )
   if (at === undefined) return false
-  const [wAt, ctAt, colsAt, dxAt, scratchAt] = at as [number, number, number, number, number]
+  const [wAt, imagesAt, ctAt, colsAt, dxAt, scratchAt] = at as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
   const heap = target.heap.viewFor(dx)
   heap.set(w, wAt / e)
+  heap.set(ct, imagesAt / e)
   heap.set(dx, dxAt / e)
   for (let group = 0; group < g.groups; group++) {
-    gatherChannels(heap, ct, g, group, ctAt / e)
+    moveChannels(plan.kernels.copyRows, g, group, imagesAt, ctAt, e, true)
     runProduct(
       target,
       plan,
@@ -204,19 +231,35 @@ export const convolutionFilterGrad = (
   const e = x.BYTES_PER_ELEMENT
   const at = layOut(
     target.heap,
-    [x.length, perGroup * columns, patch * columns, perGroup * patch],
+    [
+      x.length,
+      ct.length,
+      perGroup * columns,
+      patch * columns,
+      perGroup * patch,
+      (patch * patchTableEntryBytes) / e,
+    ],
     e,
     target.base,
     plan.bytes,
   )
   if (at === undefined) return false
-  const [xAt, ctAt, colsAt, cAt, scratchAt] = at as [number, number, number, number, number]
+  const [xAt, imagesAt, ctAt, colsAt, cAt, tableAt, scratchAt] = at as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ]
   const heap = target.heap.viewFor(x)
   heap.set(x, xAt / e)
+  heap.set(ct, imagesAt / e)
   if (readsPadding(g)) heap.fill(0, colsAt / e, colsAt / e + patch * columns)
   for (let group = 0; group < g.groups; group++) {
-    gatherChannels(heap, ct, g, group, ctAt / e)
-    forEachPatchRow(g, group, xAt, colsAt, e, plan.kernels.copyRows, true)
+    moveChannels(plan.kernels.copyRows, g, group, imagesAt, ctAt, e, true)
+    writePatchTable(g, group, xAt, colsAt, e, target.heap.words(), tableAt / 4)
     runProduct(
       target,
       plan,
@@ -234,6 +277,8 @@ export const convolutionFilterGrad = (
         k: columns,
       },
       scratchAt,
+      undefined,
+      { operand: 'a', table: tableAt, images: g.batch },
     )
     // dwᵀ [patch, perGroup] into the group's filters [perGroup, patch]
     const from = cAt / e

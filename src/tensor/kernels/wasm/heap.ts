@@ -25,12 +25,14 @@ export class Heap {
   #buffer: ArrayBufferLike
   #f32: Float32Array
   #f64: Float64Array
+  #i32: Int32Array
 
   constructor(memory: WasmMemory) {
     this.memory = memory
     this.#buffer = memory.buffer
     this.#f32 = new Float32Array(this.#buffer)
     this.#f64 = new Float64Array(this.#buffer)
+    this.#i32 = new Int32Array(this.#buffer)
   }
 
   /** Grows the memory to hold at least `bytes`; false when that is more than the kernels address. */
@@ -58,12 +60,19 @@ export class Heap {
     return like instanceof Float32Array ? this.#f32 : this.#f64
   }
 
+  /** A view of the memory as 32-bit integers (tables the kernels read). */
+  words(): Int32Array {
+    this.#refresh()
+    return this.#i32
+  }
+
   #refresh(): void {
     const buffer = this.memory.buffer
     if (buffer !== this.#buffer && buffer.byteLength !== this.#buffer.byteLength) {
       this.#buffer = buffer
       this.#f32 = new Float32Array(buffer)
       this.#f64 = new Float64Array(buffer)
+      this.#i32 = new Int32Array(buffer)
     }
   }
 }

@@ -99,9 +99,24 @@ export const planProduct = (
 }
 
 /**
+ * An operand of a product that is a convolution's patch matrix, still to be unfolded from the
+ * patch table at `table` (`writePatchTable` in windows.ts): op(A) or op(B) stored row-major with a
+ * row per table entry and a run of columns per image, `images` in all.
+ */
+export interface Patches {
+  readonly operand: 'a' | 'b'
+  readonly table: number
+  readonly images: number
+}
+
+/**
  * Runs `product` as `plan` says, with its scratch at `scratch` (`plan.bytes` bytes there, already
  * inside the memory). `prepare`, when given, runs first on the calling thread — but after a split
  * product has woken the helpers, which pack op(B) meanwhile: it may write op(A), never op(B).
+ * `patches`, when given, says which operand is still to be unfolded: a split whose blocks of C each
+ * need only their own part of it (op(A) split by rows; op(B) split by columns, a few images per
+ * task) has each task unfold that part first, in parallel and while it is in cache; otherwise the
+ * calling thread unfolds it all first.
  */
 export const runProduct = (
   target: MatmulTarget,
@@ -109,9 +124,21 @@ export const runProduct = (
   product: HeapProduct,
   scratch: number,
   prepare?: () => void,
+  patches?: Patches,
 ): void => {
-  const { kernels, split } = plan
+  const { kernels } = plan
   const { a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k } = product
+  let split = plan.split
+  let table = 0
+  if (patches !== undefined) {
+    const participants = (target.threads?.ready ?? 0) + 1
+    if (split?.kind === 'rows' && patches.operand === 'a') table = patches.table
+    else if (split?.kind === 'columns' && patches.operand === 'b' && patches.images >= 3 * participants) {
+      // whole images per task
+      split = { kind: 'columns', unit: n / patches.images, tasks: Math.min(split.tasks, patches.images) }
+      table = patches.table
+    } else kernels.unfold(patches.table, 0, patches.operand === 'a' ? m : k, 0, patches.images)
+  }
   if (split === undefined) {
     prepare?.()
     kernels.gemm(a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k, scratch)
@@ -134,6 +161,8 @@ export const runProduct = (
       packed: scratch,
       scratch: scratch + plan.packed,
       scratchStride: plan.stride,
+      table,
+      images: patches?.images ?? 0,
     },
     split,
     target.instance,

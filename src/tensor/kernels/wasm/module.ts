@@ -14,7 +14,7 @@ import { f32Lanes, f64Lanes, type Lanes, type Precision } from './lanes.js'
 import { emitPack } from './pack.js'
 import { emitSum } from './reduce.js'
 import { emitGemmRows, emitPackAll } from './shared.js'
-import { emitRows, type RowsFunction } from './windowCode.js'
+import { emitRows, emitUnfold, type RowsFunction } from './windowCode.js'
 
 /** 64 KiB pages: the largest memory nabla asks for (4 GiB, the 32-bit address space). */
 export const maximumPages = 65536
@@ -59,6 +59,15 @@ export type GemmRowsFunction = (
   n: number,
   k: number,
   scratch: number,
+) => void
+
+/** The signature of an exported `unfold` (see `emitUnfold`). */
+export type UnfoldFunction = (
+  table: number,
+  first: number,
+  rows: number,
+  firstImage: number,
+  images: number,
 ) => void
 
 /** The signature of an exported binary kernel (see `emitBinary`). */
@@ -108,6 +117,8 @@ export interface PrecisionKernels {
    */
   readonly copyRows: RowsFunction
   readonly addRows: RowsFunction
+  /** Runs a range of a patch table's rows over a range of images (`emitUnfold`). */
+  readonly unfold: UnfoldFunction
 }
 
 /** An instantiated kernel module. */
@@ -202,6 +213,7 @@ const functionsOf = (lanes: Lanes, fma: boolean, base: number): ExportedFunction
     { name: `where_${p}`, body: emitWhere(lanes) },
     { name: `copyRows_${p}`, body: emitRows(lanes, false) },
     { name: `addRows_${p}`, body: emitRows(lanes, true) },
+    { name: `unfold_${p}`, body: emitUnfold(base + 9) },
     ...binaries,
     ...unaries,
   ]
@@ -247,6 +259,7 @@ const kernelsOf = (
     where: get<WhereFunction>('where'),
     copyRows: get<RowsFunction>('copyRows'),
     addRows: get<RowsFunction>('addRows'),
+    unfold: get<UnfoldFunction>('unfold'),
   }
 }
 

@@ -36,7 +36,7 @@ import type { WorkerHost } from './workers.js'
 export const controlBytes = 4096
 
 const [generationAt, counterAt, completedAt, failedAt, readyAt, slotsAt] = [0, 1, 2, 3, 8, 64]
-const slotLength = 20
+const slotLength = 24
 const maximumWorkers = 32
 
 /** How a product is cut into tasks: blocks of rows of C, or blocks of columns of C. */
@@ -68,6 +68,13 @@ export interface SplitProduct extends HeapProduct {
   /** Scratch of participant `p` (the caller is 0, worker `w` is `w + 1`) at `scratch + p·scratchStride`. */
   readonly scratch: number
   readonly scratchStride: number
+  /**
+   * A patch table (`writePatchTable`) whose unfolding each block of C runs first, or 0: a column
+   * task unfolds the images its columns hold (`unit` columns per image), a row task its rows of op(A)
+   * over all `images`.
+   */
+  readonly table?: number
+  readonly images?: number
 }
 
 /**
@@ -76,8 +83,10 @@ export interface SplitProduct extends HeapProduct {
  * runs the plain `gemm` on all of op(A) against its columns of op(B) at `b` (with its strides),
  * packing its own panels of B (and A) in its own scratch.
  */
-type SplitJob = Omit<SplitProduct, 'packed'> &
+type SplitJob = Omit<SplitProduct, 'packed' | 'table' | 'images'> &
   Split & {
+    readonly table: number
+    readonly images: number
     /** op(B) as the product gives it, which the packing tasks read (a row split's; 0 otherwise). */
     readonly source: number
     readonly packTasks: number
@@ -105,20 +114,26 @@ const fields = [
   'source',
   'packTasks',
   'gate',
+  'table',
+  'images',
 ] as const
 
 // The task loop, written once as source text: the workers evaluate it, and the caller compiles
 // the same text with `new Function`, so both sides run exactly the same protocol. `kernels` is
-// [gemmRows_f32, gemmRows_f64, gemm_f32, gemm_f64, packAll_f32, packAll_f64]. A job's first
-// `packTasks` tasks pack op(B) (a row split's; `packAll` with a stride of blocks), the rest compute
-// blocks of C; before its first block a thread waits until \`gate\` tasks are complete (the packing,
-// and the caller's copy of the operands when it makes it after publishing the job). No block of C
-// completes before the gate opens, so counting completions is enough.
+// [gemmRows_f32, gemmRows_f64, gemm_f32, gemm_f64, packAll_f32, packAll_f64, unfold_f32,
+// unfold_f64]. A job's first `packTasks` tasks pack op(B) (a row split's; `packAll` with a stride
+// of blocks), the rest compute blocks of C; before its first block a thread waits until `gate`
+// tasks are complete (the packing, and the caller's copy of the operands when it makes it after
+// publishing the job). No block of C completes before the gate opens, so counting completions is
+// enough. A job with a patch `table` (a convolution's) has each block of C unfold its own part of
+// the patch matrix first: a column task the images its columns hold (`unit` columns each), a row
+// task its patch rows of all `images`.
 const takeTasksSource = `
   const slot = ${slotsAt} + (generation & 3) * ${slotLength}
   const columns = control[slot + 1]
   const kernel = kernels[control[slot] + 2 * columns]
   const pack = kernels[4 + control[slot]]
+  const unfold = kernels[6 + control[slot]]
   const e = control[slot] === 0 ? 4 : 8
   const tasks = control[slot + 2], unit = control[slot + 3]
   const a = control[slot + 4], rsA = control[slot + 5], csA = control[slot + 6], b = control[slot + 7]
@@ -126,6 +141,7 @@ const takeTasksSource = `
   const m = control[slot + 12], n = control[slot + 13], k = control[slot + 14]
   const scratch = control[slot + 15] + participant * control[slot + 16]
   const source = control[slot + 17], packTasks = control[slot + 18], gate = control[slot + 19]
+  const table = control[slot + 20], images = control[slot + 21]
   const tag = generation & 0x7fff
   let open = gate === 0
   for (;;) {
@@ -154,6 +170,9 @@ const takeTasksSource = `
     const first = Math.floor((task * units) / tasks) * unit
     const count = Math.min(extent, Math.floor(((task + 1) * units) / tasks) * unit) - first
     try {
+      if (table !== 0)
+        if (columns === 0) unfold(table, first, count, 0, images)
+        else unfold(table, 0, k, first / unit, count / unit)
       if (columns === 0)
         kernel(a + first * rsA * e, rsA, csA, b, c + first * ldc * e, ldc, count, n, k, scratch)
       else
@@ -180,7 +199,10 @@ type TakeTasks = (
 const workerSource = `
 const { exports } = new WebAssembly.Instance(module, { env: { memory } })
 const control = new Int32Array(memory.buffer, 0, ${controlBytes / 4})
-const kernels = [exports.gemmRows_f32, exports.gemmRows_f64, exports.gemm_f32, exports.gemm_f64, exports.packAll_f32, exports.packAll_f64]
+const kernels = [
+  exports.gemmRows_f32, exports.gemmRows_f64, exports.gemm_f32, exports.gemm_f64,
+  exports.packAll_f32, exports.packAll_f64, exports.unfold_f32, exports.unfold_f64,
+]
 const takeTasks = (control, kernels, generation, participant) => {${takeTasksSource}}
 let seen = Atomics.load(control, ${generationAt})
 Atomics.store(control, ${readyAt} + index, 1)
@@ -376,6 +398,8 @@ export class GemmThreads {
       source: byRows ? product.b : 0,
       packTasks,
       gate,
+      table: product.table ?? 0,
+      images: product.images ?? 0,
     }
     const control = this.#control
     const generation = (Atomics.load(control, generationAt) + 1) | 0
@@ -411,6 +435,8 @@ export class GemmThreads {
           kernels.f64.gemm,
           kernels.f32.packAll,
           kernels.f64.packAll,
+          kernels.f32.unfold,
+          kernels.f64.unfold,
         ],
         generation,
         0,

@@ -111,6 +111,31 @@ export const emitRows = (lanes: Lanes, add: boolean): FunctionBuilder => {
   return f
 }
 
+/**
+ * `unfold(table, first, rows, firstImage, images)`: runs `copyRows` (function index `copyRows`) for
+ * entries `[first, first + rows)` of a patch table (`writePatchTable` in windows.ts: eight i32 per
+ * entry, `src, dst, srcBatchStride, dstBatchStride, count, srcRowStride, dstRowStride, bytes` for
+ * image 0) over images `[firstImage, firstImage + images)`.
+ */
+export const emitUnfold = (copyRows: number): FunctionBuilder => {
+  const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32'])
+  const [table, first, rows, firstImage, images] = [0, 1, 2, 3, 4]
+  const [at, end] = [f.local('i32'), f.local('i32')]
+  f.get(table).get(first).i32(5).op('i32.shl').op('i32.add').set(at)
+  f.get(at).get(rows).i32(5).op('i32.shl').op('i32.add').set(end)
+  f.block().loop()
+  f.get(at).get(end).op('i32.ge_u').brIf(1)
+  // src + firstImage·srcBatchStride, dst + firstImage·dstBatchStride, images, then the rest
+  f.get(at).mem('i32.load', 0).get(firstImage).get(at).mem('i32.load', 8).op('i32.mul').op('i32.add')
+  f.get(at).mem('i32.load', 4).get(firstImage).get(at).mem('i32.load', 12).op('i32.mul').op('i32.add')
+  f.get(images)
+  for (const offset of [8, 12, 16, 20, 24, 28]) f.get(at).mem('i32.load', offset)
+  f.call(copyRows)
+  f.get(at).i32(32).op('i32.add').set(at)
+  f.br(0).end().end()
+  return f
+}
+
 /** Byte lanes of elements `indices` of the 32-byte concatenation of two vectors. */
 const byteLanes = (lanes: Lanes, indices: readonly number[]): number[] =>
   indices.flatMap((index) => Array.from({ length: lanes.bytes }, (_, b) => index * lanes.bytes + b))

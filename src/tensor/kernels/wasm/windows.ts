@@ -66,18 +66,20 @@ const validRange = (out: number, stride: number, offset: number, size: number): 
 ]
 
 /**
- * For each (channel, ky, kx) of `group` and each image: runs `rows` over the output rows that read
- * inside the image, from the image at `imageAt` to the patch matrix at `patchesAt` (`copy`) or
- * back (addresses in bytes; `e` bytes per element).
+ * For each (channel, ky, kx) of `group`, in the patch matrix's row order: calls `visit` with the
+ * row's index and the arguments of the row kernel (`windowCode.ts`) that copies it over every image
+ * from the image at `imageAt` to the patch matrix at `patchesAt` (`copy`) or back (addresses in
+ * bytes; `e` bytes per element). A row whose windows all read padding gets a count or a byte length
+ * of 0.
  */
-export const forEachPatchRow = (
+const visitPatchRows = (
   g: WindowGeometry,
   group: number,
   imageAt: number,
   patchesAt: number,
   e: number,
-  rows: RowsFunction,
   copy: boolean,
+  visit: (row: number, ...rowArguments: number[]) => void,
 ): void => {
   const perGroup = g.channels / g.groups
   const positions = g.outHeight * g.outWidth
@@ -90,34 +92,69 @@ export const forEachPatchRow = (
       for (let kx = 0; kx < g.kernelWidth; kx++) {
         const xOffset = kx * g.dilationX - g.padLeft
         const [first, end] = validRange(g.outWidth, 1, xOffset, g.width)
-        const rowStart = ((ci * g.kernelHeight + ky) * g.kernelWidth + kx) * columns
+        const row = (ci * g.kernelHeight + ky) * g.kernelWidth + kx
         const count = Math.max(0, oyEnd - oyFirst)
         const bytes = Math.max(0, end - first) * e
-        const patch = patchesAt + (rowStart + oyFirst * g.outWidth + first) * e
+        const patch = patchesAt + (row * columns + oyFirst * g.outWidth + first) * e
         const image =
           imageAt + (c * g.height * g.width + (oyFirst * g.strideY + yOffset) * g.width + xOffset + first) * e
-        const [src, dst, srcBatch, dstBatch, srcRow, dstRow] = copy
-          ? [
-              image,
-              patch,
-              g.channels * g.height * g.width * e,
-              positions * e,
-              g.strideY * g.width * e,
-              g.outWidth * e,
-            ]
-          : [
-              patch,
-              image,
-              positions * e,
-              g.channels * g.height * g.width * e,
-              g.outWidth * e,
-              g.strideY * g.width * e,
-            ]
-        if (count > 0 && bytes > 0) rows(src, dst, g.batch, srcBatch, dstBatch, count, srcRow, dstRow, bytes)
+        const [imageBatch, patchBatch, imageRow, patchRow] = [
+          g.channels * g.height * g.width * e,
+          positions * e,
+          g.strideY * g.width * e,
+          g.outWidth * e,
+        ]
+        if (copy) visit(row, image, patch, imageBatch, patchBatch, count, imageRow, patchRow, bytes)
+        else visit(row, patch, image, patchBatch, imageBatch, count, patchRow, imageRow, bytes)
       }
     }
   }
 }
+
+/**
+ * For each (channel, ky, kx) of `group` and each image: runs `rows` over the output rows that read
+ * inside the image, from the image at `imageAt` to the patch matrix at `patchesAt` (`copy`) or
+ * back (addresses in bytes; `e` bytes per element).
+ */
+export const forEachPatchRow = (
+  g: WindowGeometry,
+  group: number,
+  imageAt: number,
+  patchesAt: number,
+  e: number,
+  rows: RowsFunction,
+  copy: boolean,
+): void =>
+  visitPatchRows(g, group, imageAt, patchesAt, e, copy, (_, src, dst, ...strides) => {
+    // strides: srcBatchStride, dstBatchStride, count, srcRowStride, dstRowStride, bytes
+    if (strides[2]! > 0 && strides[5]! > 0) rows(src!, dst!, g.batch, ...strides)
+  })
+
+/** Bytes of one entry of a patch table (`writePatchTable`). */
+export const patchTableEntryBytes = 32
+
+/**
+ * Writes the unfolding of `group` (im2col, as `forEachPatchRow` with `copy` runs it) as a table of
+ * one entry per patch row at `table` (an `Int32Array` index) of `words`: the row kernel's arguments
+ * less the image count, `src, dst, srcBatchStride, dstBatchStride, count, srcRowStride,
+ * dstRowStride, bytes`, for image 0. The kernel module's `unfold` runs any range of its rows over
+ * any range of images, so threads can share the unfolding.
+ */
+export const writePatchTable = (
+  g: WindowGeometry,
+  group: number,
+  imageAt: number,
+  patchesAt: number,
+  e: number,
+  words: Int32Array,
+  table: number,
+): void =>
+  visitPatchRows(g, group, imageAt, patchesAt, e, true, (row, src, dst, ...rest) => {
+    const at = table + row * (patchTableEntryBytes / 4)
+    words[at] = src!
+    words[at + 1] = dst!
+    for (let i = 0; i < 6; i++) words[at + 2 + i] = rest[i]!
+  })
 
 /** Whether some window reaches outside the image (those patch entries are zero). */
 export const readsPadding = (g: WindowGeometry): boolean =>
