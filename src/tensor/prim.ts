@@ -146,24 +146,31 @@ export interface Prim<P = undefined> {
 /**
  * `forward` and `forwardInto` of a primitive from a kernel that writes its result into an array
  * that starts zero-filled (a kernel may add into it): `forward` runs it on a fresh array,
- * `forwardInto` zero-fills the array it is given first.
+ * `forwardInto` zero-fills the array it is given first — unless `writesEvery` says the kernel
+ * assigns every element on every path (a convolution's output, a pooling's), so the zeros would only
+ * be written over (a LeNet's first convolution output is 2.4 MB a training step).
  *
  * @example
  * import { writtenInto } from './prim.js'
  * const { forward, forwardInto } = writtenInto<undefined>((inputs, _params, _output, out) => out.fill(1))
+ * const same = writtenInto<undefined>((inputs, _params, _output, out) => out.fill(1), { writesEvery: true })
  */
 export const writtenInto = <P>(
   kernel: (inputs: readonly AnyTensor[], params: P, output: OutputSpec, out: Storage) => void,
+  options: { readonly writesEvery?: boolean } = {},
 ): Pick<Prim<P>, 'forward' | 'forwardInto'> => ({
   forward: (inputs, params, output) => {
     const out = allocate(output.dtype, sizeOf(output.shape))
     kernel(inputs, params, output, out)
     return out
   },
-  forwardInto: (inputs, params, output, out) => {
-    out.fill(0)
-    kernel(inputs, params, output, out)
-  },
+  forwardInto:
+    options.writesEvery === true
+      ? kernel
+      : (inputs, params, output, out) => {
+          out.fill(0)
+          kernel(inputs, params, output, out)
+        },
 })
 
 const declared = new WeakSet<object>()

@@ -26,4 +26,18 @@ describe('writtenInto', () => {
     forwardInto!([x], undefined, output, out)
     expect([...out]).toEqual([2, -4, 7])
   })
+
+  it('with writesEvery, forwardInto leaves the filling to the kernel', () => {
+    const { forwardInto: into } = writtenInto<undefined>(
+      ([y], _params, _output, out) => {
+        const values = storage(y!)
+        for (let i = 0; i < out.length - 1; i++) out[i] = 2 * values[i]!
+      },
+      { writesEvery: true },
+    )
+    // the kernel leaves the last element alone: it keeps what the array held
+    const out = new Float32Array([100, Number.NaN, -5])
+    into!([x], undefined, output, out)
+    expect([...out]).toEqual([2, -4, -5])
+  })
 })

@@ -17,9 +17,12 @@ export const avgPool2dPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
     const g = poolGeometry('avgPool2d', x!.shape, params)
     return { shape: [g.batch, g.channels, g.outHeight, g.outWidth], dtype: x!.dtype }
   },
-  ...writtenInto<Pool2dParams>(([x], params, _output, out) => {
-    avgPool2dKernel(storage(x!), poolGeometry('avgPool2d', x!.shape, params), out)
-  }),
+  ...writtenInto<Pool2dParams>(
+    ([x], params, _output, out) => {
+      avgPool2dKernel(storage(x!), poolGeometry('avgPool2d', x!.shape, params), out)
+    },
+    { writesEvery: true },
+  ),
   vjp: (ops, ct, _out, [x], params) => {
     const [height, width] = params.window
     const scaled = ops.reshape(ops.mul(ct, 1 / (height * width)), [...ct.shape, 1, 1])

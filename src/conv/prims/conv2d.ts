@@ -20,15 +20,18 @@ export const conv2dPrim: Prim<Conv2dParams> = definePrim<Conv2dParams>({
     const g = convGeometry('conv2d', x!.shape, w!.shape, params)
     return { shape: [g.batch, g.outChannels, g.outHeight, g.outWidth], dtype: sameDType('conv2d', [x!, w!]) }
   },
-  ...writtenInto<Conv2dParams>(([x, w], params, _output, out) => {
-    conv2dForwardOn(
-      kernels(),
-      storage(x!),
-      storage(w!),
-      convGeometry('conv2d', x!.shape, w!.shape, params),
-      out,
-    )
-  }),
+  ...writtenInto<Conv2dParams>(
+    ([x, w], params, _output, out) => {
+      conv2dForwardOn(
+        kernels(),
+        storage(x!),
+        storage(w!),
+        convGeometry('conv2d', x!.shape, w!.shape, params),
+        out,
+      )
+    },
+    { writesEvery: true },
+  ),
   vjp: (_ops, ct, _out, [x, w], params, needs) => [
     needs[0]
       ? convOps().conv2dInputGrad(ct, w!, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] })

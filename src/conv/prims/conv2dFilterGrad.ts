@@ -47,9 +47,12 @@ export const conv2dFilterGradPrim: Prim<Conv2dFilterGradParams> = definePrim<Con
       dtype: sameDType('conv2dFilterGrad', [x!, ct!]),
     }
   },
-  ...writtenInto<Conv2dFilterGradParams>(([x, ct], params, _output, out) => {
-    conv2dFilterGradOn(kernels(), storage(x!), storage(ct!), geometry(x!, ct!, params), out)
-  }),
+  ...writtenInto<Conv2dFilterGradParams>(
+    ([x, ct], params, _output, out) => {
+      conv2dFilterGradOn(kernels(), storage(x!), storage(ct!), geometry(x!, ct!, params), out)
+    },
+    { writesEvery: true },
+  ),
   vjp: (_ops, cotangent, _out, [x, ct], { kernelSize: _, ...params }, needs) => [
     needs[0]
       ? convOps().conv2dInputGrad(ct!, cotangent, { ...params, inputSize: [x!.shape[2]!, x!.shape[3]!] })

@@ -18,9 +18,12 @@ export const maxPool2dPrim: Prim<Pool2dParams> = definePrim<Pool2dParams>({
     const g = poolGeometry('maxPool2d', x!.shape, params)
     return { shape: [g.batch, g.channels, g.outHeight, g.outWidth], dtype: x!.dtype }
   },
-  ...writtenInto<Pool2dParams>(([x], params, _output, out) => {
-    maxPool2dKernel(storage(x!), poolGeometry('maxPool2d', x!.shape, params), out)
-  }),
+  ...writtenInto<Pool2dParams>(
+    ([x], params, _output, out) => {
+      maxPool2dKernel(storage(x!), poolGeometry('maxPool2d', x!.shape, params), out)
+    },
+    { writesEvery: true },
+  ),
   vjp: (_ops, ct, _out, [x], params) => [convOps().maxPool2dGrad(x!, ct, params)],
   batch: batchIntoImages(() => maxPool2dPrim),
   domain: (t) =>
