@@ -30,7 +30,7 @@ import { layOut } from './heap.js'
 import { precisionOf } from './lanes.js'
 import { type MatmulTarget, planProduct, runProduct } from './matmul.js'
 import type { RowsFunction } from './windowCode.js'
-import { forEachPatchRow, patchTableEntryBytes, readsPadding, rowsApply, writePatchTable } from './windows.js'
+import { patchTableEntryBytes, readsPadding, rowsApply, writePatchTable } from './windows.js'
 
 /** Elements of one filter (`C/groups · kH · kW`): the inner dimension of the forward product. */
 const patchSize = (g: ConvGeometry): number => (g.channels / g.groups) * g.kernelHeight * g.kernelWidth
@@ -164,13 +164,14 @@ export const convolutionInputGrad = (
   const e = dx.BYTES_PER_ELEMENT
   const at = layOut(
     target.heap,
-    [w.length, ct.length, perGroup * columns, patch * columns, dx.length],
+    [w.length, ct.length, perGroup * columns, patch * columns, dx.length, (patch * patchTableEntryBytes) / e],
     e,
     target.base,
     plan.bytes,
   )
   if (at === undefined) return false
-  const [wAt, imagesAt, ctAt, colsAt, dxAt, scratchAt] = at as [
+  const [wAt, imagesAt, ctAt, colsAt, dxAt, tableAt, scratchAt] = at as [
+    number,
     number,
     number,
     number,
@@ -184,6 +185,7 @@ export const convolutionInputGrad = (
   heap.set(dx, dxAt / e)
   for (let group = 0; group < g.groups; group++) {
     moveChannels(plan.kernels.copyRows, g, group, imagesAt, ctAt, e, true)
+    writePatchTable(g, group, dxAt, colsAt, e, target.heap.words(), tableAt / 4, false)
     runProduct(
       target,
       plan,
@@ -201,8 +203,10 @@ export const convolutionInputGrad = (
         k: perGroup,
       },
       scratchAt,
+      undefined,
+      // the product folds its patches back onto dx as it goes (`Patches`)
+      { operand: 'c', table: tableAt, images: g.batch },
     )
-    forEachPatchRow(g, group, dxAt, colsAt, e, plan.kernels.addRows, false)
   }
   dx.set(heap.subarray(dxAt / e, dxAt / e + dx.length))
   return true

@@ -101,10 +101,11 @@ export const planProduct = (
 /**
  * An operand of a product that is a convolution's patch matrix, still to be unfolded from the
  * patch table at `table` (`writePatchTable` in windows.ts): op(A) or op(B) stored row-major with a
- * row per table entry and a run of columns per image, `images` in all.
+ * row per table entry and a run of columns per image, `images` in all; or the product C itself, of
+ * that layout, to be folded back with a fold's table once computed (`'c'`).
  */
 export interface Patches {
-  readonly operand: 'a' | 'b'
+  readonly operand: 'a' | 'b' | 'c'
   readonly table: number
   readonly images: number
 }
@@ -130,18 +131,23 @@ export const runProduct = (
   const { a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k } = product
   let split = plan.split
   let table = 0
+  const fold = patches?.operand === 'c'
   if (patches !== undefined) {
     const participants = (target.threads?.ready ?? 0) + 1
     if (split?.kind === 'rows' && patches.operand === 'a') table = patches.table
-    else if (split?.kind === 'columns' && patches.operand === 'b' && patches.images >= 3 * participants) {
+    else if (split?.kind === 'columns' && patches.operand !== 'a' && patches.images >= 3 * participants) {
       // whole images per task
       split = { kind: 'columns', unit: n / patches.images, tasks: Math.min(split.tasks, patches.images) }
       table = patches.table
-    } else kernels.unfold(patches.table, 0, patches.operand === 'a' ? m : k, 0, patches.images)
+    } else if (!fold) kernels.unfold(patches.table, 0, patches.operand === 'a' ? m : k, 0, patches.images)
   }
+  // a fold the tasks do not make is made after the product, here
+  const foldHere =
+    fold && table === 0 ? () => kernels.fold(patches.table, 0, m, 0, patches.images) : undefined
   if (split === undefined) {
     prepare?.()
     kernels.gemm(a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k, scratch)
+    foldHere?.()
     return
   }
   target.threads!.run(
@@ -163,12 +169,14 @@ export const runProduct = (
       scratchStride: plan.stride,
       table,
       images: patches?.images ?? 0,
+      fold,
     },
     split,
     target.instance,
     target.callerWorks,
     prepare,
   )
+  foldHere?.()
 }
 
 /**

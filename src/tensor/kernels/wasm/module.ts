@@ -14,7 +14,7 @@ import { f32Lanes, f64Lanes, type Lanes, type Precision } from './lanes.js'
 import { emitPack } from './pack.js'
 import { emitSum } from './reduce.js'
 import { emitGemmRows, emitPackAll } from './shared.js'
-import { emitRows, emitUnfold, type RowsFunction } from './windowCode.js'
+import { emitRows, emitTableRows, type RowsFunction } from './windowCode.js'
 
 /** 64 KiB pages: the largest memory nabla asks for (4 GiB, the 32-bit address space). */
 export const maximumPages = 65536
@@ -61,8 +61,8 @@ export type GemmRowsFunction = (
   scratch: number,
 ) => void
 
-/** The signature of an exported `unfold` (see `emitUnfold`). */
-export type UnfoldFunction = (
+/** The signature of an exported `unfold` or `fold` (see `emitTableRows`). */
+export type TableRowsFunction = (
   table: number,
   first: number,
   rows: number,
@@ -117,8 +117,10 @@ export interface PrecisionKernels {
    */
   readonly copyRows: RowsFunction
   readonly addRows: RowsFunction
-  /** Runs a range of a patch table's rows over a range of images (`emitUnfold`). */
-  readonly unfold: UnfoldFunction
+  /** Runs a range of a patch table's rows over a range of images (`emitTableRows`): im2col. */
+  readonly unfold: TableRowsFunction
+  /** The same with the additions of a fold's table: col2im. */
+  readonly fold: TableRowsFunction
 }
 
 /** An instantiated kernel module. */
@@ -213,7 +215,8 @@ const functionsOf = (lanes: Lanes, fma: boolean, base: number): ExportedFunction
     { name: `where_${p}`, body: emitWhere(lanes) },
     { name: `copyRows_${p}`, body: emitRows(lanes, false) },
     { name: `addRows_${p}`, body: emitRows(lanes, true) },
-    { name: `unfold_${p}`, body: emitUnfold(base + 9) },
+    { name: `unfold_${p}`, body: emitTableRows(base + 9) },
+    { name: `fold_${p}`, body: emitTableRows(base + 10) },
     ...binaries,
     ...unaries,
   ]
@@ -259,7 +262,8 @@ const kernelsOf = (
     where: get<WhereFunction>('where'),
     copyRows: get<RowsFunction>('copyRows'),
     addRows: get<RowsFunction>('addRows'),
-    unfold: get<UnfoldFunction>('unfold'),
+    unfold: get<TableRowsFunction>('unfold'),
+    fold: get<TableRowsFunction>('fold'),
   }
 }
 

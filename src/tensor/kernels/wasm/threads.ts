@@ -71,10 +71,12 @@ export interface SplitProduct extends HeapProduct {
   /**
    * A patch table (`writePatchTable`) whose unfolding each block of C runs first, or 0: a column
    * task unfolds the images its columns hold (`unit` columns per image), a row task its rows of op(A)
-   * over all `images`.
+   * over all `images`. With `fold`, the table folds C itself back instead, after each column task
+   * has computed its images.
    */
   readonly table?: number
   readonly images?: number
+  readonly fold?: boolean
 }
 
 /**
@@ -83,10 +85,11 @@ export interface SplitProduct extends HeapProduct {
  * runs the plain `gemm` on all of op(A) against its columns of op(B) at `b` (with its strides),
  * packing its own panels of B (and A) in its own scratch.
  */
-type SplitJob = Omit<SplitProduct, 'packed' | 'table' | 'images'> &
+type SplitJob = Omit<SplitProduct, 'packed' | 'table' | 'images' | 'fold'> &
   Split & {
     readonly table: number
     readonly images: number
+    readonly fold: number
     /** op(B) as the product gives it, which the packing tasks read (a row split's; 0 otherwise). */
     readonly source: number
     readonly packTasks: number
@@ -116,24 +119,27 @@ const fields = [
   'gate',
   'table',
   'images',
+  'fold',
 ] as const
 
 // The task loop, written once as source text: the workers evaluate it, and the caller compiles
 // the same text with `new Function`, so both sides run exactly the same protocol. `kernels` is
 // [gemmRows_f32, gemmRows_f64, gemm_f32, gemm_f64, packAll_f32, packAll_f64, unfold_f32,
-// unfold_f64]. A job's first `packTasks` tasks pack op(B) (a row split's; `packAll` with a stride
+// unfold_f64, fold_f32, fold_f64]. A job's first `packTasks` tasks pack op(B) (a row split's; `packAll` with a stride
 // of blocks), the rest compute blocks of C; before its first block a thread waits until `gate`
 // tasks are complete (the packing, and the caller's copy of the operands when it makes it after
 // publishing the job). No block of C completes before the gate opens, so counting completions is
 // enough. A job with a patch `table` (a convolution's) has each block of C unfold its own part of
 // the patch matrix first: a column task the images its columns hold (`unit` columns each), a row
-// task its patch rows of all `images`.
+// task its patch rows of all `images`; or, with `fold`, a column task fold its images of C back
+// once it has computed them.
 const takeTasksSource = `
   const slot = ${slotsAt} + (generation & 3) * ${slotLength}
   const columns = control[slot + 1]
   const kernel = kernels[control[slot] + 2 * columns]
   const pack = kernels[4 + control[slot]]
   const unfold = kernels[6 + control[slot]]
+  const foldBack = kernels[8 + control[slot]]
   const e = control[slot] === 0 ? 4 : 8
   const tasks = control[slot + 2], unit = control[slot + 3]
   const a = control[slot + 4], rsA = control[slot + 5], csA = control[slot + 6], b = control[slot + 7]
@@ -141,7 +147,7 @@ const takeTasksSource = `
   const m = control[slot + 12], n = control[slot + 13], k = control[slot + 14]
   const scratch = control[slot + 15] + participant * control[slot + 16]
   const source = control[slot + 17], packTasks = control[slot + 18], gate = control[slot + 19]
-  const table = control[slot + 20], images = control[slot + 21]
+  const table = control[slot + 20], images = control[slot + 21], fold = control[slot + 22]
   const tag = generation & 0x7fff
   let open = gate === 0
   for (;;) {
@@ -170,13 +176,14 @@ const takeTasksSource = `
     const first = Math.floor((task * units) / tasks) * unit
     const count = Math.min(extent, Math.floor(((task + 1) * units) / tasks) * unit) - first
     try {
-      if (table !== 0)
+      if (table !== 0 && fold === 0)
         if (columns === 0) unfold(table, first, count, 0, images)
         else unfold(table, 0, k, first / unit, count / unit)
       if (columns === 0)
         kernel(a + first * rsA * e, rsA, csA, b, c + first * ldc * e, ldc, count, n, k, scratch)
       else
         kernel(a, rsA, csA, b + first * csB * e, rsB, csB, c + first * e, ldc, m, count, k, scratch)
+      if (table !== 0 && fold !== 0) foldBack(table, 0, m, first / unit, count / unit)
     } catch {
       Atomics.store(control, ${failedAt}, 1)
     }
@@ -202,6 +209,7 @@ const control = new Int32Array(memory.buffer, 0, ${controlBytes / 4})
 const kernels = [
   exports.gemmRows_f32, exports.gemmRows_f64, exports.gemm_f32, exports.gemm_f64,
   exports.packAll_f32, exports.packAll_f64, exports.unfold_f32, exports.unfold_f64,
+  exports.fold_f32, exports.fold_f64,
 ]
 const takeTasks = (control, kernels, generation, participant) => {${takeTasksSource}}
 let seen = Atomics.load(control, ${generationAt})
@@ -400,6 +408,7 @@ export class GemmThreads {
       gate,
       table: product.table ?? 0,
       images: product.images ?? 0,
+      fold: product.fold === true ? 1 : 0,
     }
     const control = this.#control
     const generation = (Atomics.load(control, generationAt) + 1) | 0
@@ -437,6 +446,8 @@ export class GemmThreads {
           kernels.f64.packAll,
           kernels.f32.unfold,
           kernels.f64.unfold,
+          kernels.f32.fold,
+          kernels.f64.fold,
         ],
         generation,
         0,

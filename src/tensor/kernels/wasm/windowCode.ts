@@ -112,12 +112,13 @@ export const emitRows = (lanes: Lanes, add: boolean): FunctionBuilder => {
 }
 
 /**
- * `unfold(table, first, rows, firstImage, images)`: runs `copyRows` (function index `copyRows`) for
- * entries `[first, first + rows)` of a patch table (`writePatchTable` in windows.ts: eight i32 per
- * entry, `src, dst, srcBatchStride, dstBatchStride, count, srcRowStride, dstRowStride, bytes` for
- * image 0) over images `[firstImage, firstImage + images)`.
+ * `unfold(table, first, rows, firstImage, images)` (or `fold`): runs the row kernel at function index
+ * `rows` (`copyRows`, or `addRows`) for entries `[first, first + rows)` of a patch table
+ * (`writePatchTable` in windows.ts: eight i32 per entry, `src, dst, srcBatchStride, dstBatchStride,
+ * count, srcRowStride, dstRowStride, bytes` for image 0) over images `[firstImage, firstImage +
+ * images)`.
  */
-export const emitUnfold = (copyRows: number): FunctionBuilder => {
+export const emitTableRows = (rowsFunction: number): FunctionBuilder => {
   const f = new FunctionBuilder(['i32', 'i32', 'i32', 'i32', 'i32'])
   const [table, first, rows, firstImage, images] = [0, 1, 2, 3, 4]
   const [at, end] = [f.local('i32'), f.local('i32')]
@@ -130,7 +131,7 @@ export const emitUnfold = (copyRows: number): FunctionBuilder => {
   f.get(at).mem('i32.load', 4).get(firstImage).get(at).mem('i32.load', 12).op('i32.mul').op('i32.add')
   f.get(images)
   for (const offset of [8, 12, 16, 20, 24, 28]) f.get(at).mem('i32.load', offset)
-  f.call(copyRows)
+  f.call(rowsFunction)
   f.get(at).i32(32).op('i32.add').set(at)
   f.br(0).end().end()
   return f

@@ -134,11 +134,11 @@ export const forEachPatchRow = (
 export const patchTableEntryBytes = 32
 
 /**
- * Writes the unfolding of `group` (im2col, as `forEachPatchRow` with `copy` runs it) as a table of
- * one entry per patch row at `table` (an `Int32Array` index) of `words`: the row kernel's arguments
- * less the image count, `src, dst, srcBatchStride, dstBatchStride, count, srcRowStride,
- * dstRowStride, bytes`, for image 0. The kernel module's `unfold` runs any range of its rows over
- * any range of images, so threads can share the unfolding.
+ * Writes the unfolding of `group` (im2col, as `forEachPatchRow` with `copy` runs it; or with `copy`
+ * false the folding back, col2im) as a table of one entry per patch row at `table` (an `Int32Array`
+ * index) of `words`: the row kernel's arguments less the image count, `src, dst, srcBatchStride,
+ * dstBatchStride, count, srcRowStride, dstRowStride, bytes`, for image 0. The kernel module's
+ * `unfold` (`fold`) runs any range of its rows over any range of images, so threads can share it.
  */
 export const writePatchTable = (
   g: WindowGeometry,
@@ -148,8 +148,9 @@ export const writePatchTable = (
   e: number,
   words: Int32Array,
   table: number,
+  copy = true,
 ): void =>
-  visitPatchRows(g, group, imageAt, patchesAt, e, true, (row, src, dst, ...rest) => {
+  visitPatchRows(g, group, imageAt, patchesAt, e, copy, (row, src, dst, ...rest) => {
     const at = table + row * (patchTableEntryBytes / 4)
     words[at] = src!
     words[at + 1] = dst!
