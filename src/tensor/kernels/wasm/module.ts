@@ -14,7 +14,12 @@ import { f32Lanes, f64Lanes, type Lanes, type Precision } from './lanes.js'
 import { emitPack } from './pack.js'
 import { emitSum } from './reduce.js'
 import { emitGemmRows, emitPackAll } from './shared.js'
-import { emitRows, emitTableRows, type RowsFunction } from './windowCode.js'
+import {
+  emitTableRows,
+  functionsOf as windowFunctions,
+  type PoolFunction,
+  type RowsFunction,
+} from './windowCode.js'
 
 /** 64 KiB pages: the largest memory nabla asks for (4 GiB, the 32-bit address space). */
 export const maximumPages = 65536
@@ -121,6 +126,9 @@ export interface PrecisionKernels {
   readonly unfold: TableRowsFunction
   /** The same with the additions of a fold's table: col2im. */
   readonly fold: TableRowsFunction
+  /** The 2×2, stride-2 max pooling and its gradient (`windowCode.ts`), for a plan's buffers in place. */
+  readonly maxPool2x2: PoolFunction
+  readonly maxPool2x2Grad: PoolFunction
 }
 
 /** An instantiated kernel module. */
@@ -213,8 +221,8 @@ const functionsOf = (lanes: Lanes, fma: boolean, base: number): ExportedFunction
     { name: `sum_${p}`, body: emitSum(lanes) },
     { name: `sumWide_${p}`, body: emitSum(lanes, true) },
     { name: `where_${p}`, body: emitWhere(lanes) },
-    { name: `copyRows_${p}`, body: emitRows(lanes, false) },
-    { name: `addRows_${p}`, body: emitRows(lanes, true) },
+    // copyRows (base + 9), addRows (base + 10), maxPool2x2, maxPool2x2Grad
+    ...windowFunctions(lanes),
     { name: `unfold_${p}`, body: emitTableRows(base + 9) },
     { name: `fold_${p}`, body: emitTableRows(base + 10) },
     ...binaries,
@@ -264,6 +272,8 @@ const kernelsOf = (
     addRows: get<RowsFunction>('addRows'),
     unfold: get<TableRowsFunction>('unfold'),
     fold: get<TableRowsFunction>('fold'),
+    maxPool2x2: get<PoolFunction>('maxPool2x2'),
+    maxPool2x2Grad: get<PoolFunction>('maxPool2x2Grad'),
   }
 }
 

@@ -16,6 +16,7 @@ import { webAssembly } from './api.js'
 import { compileFused, type FusedFunction, type FusedSpec } from './fused.js'
 import { scratchLayout, tileColumns } from './gemm.js'
 import { align16, Heap } from './heap.js'
+import type { FloatArray } from '../types.js'
 import type { Precision } from './lanes.js'
 import {
   compileKernels,
@@ -62,6 +63,11 @@ export interface SharedArena {
   release(at: number): void
   /** Float views of the whole memory (they stay valid: a shared memory never detaches). */
   views(): { readonly f32: Float32Array; readonly f64: Float64Array }
+  /**
+   * Whether every one of `arrays` views this memory (a plan's buffers do, through `views`), so that
+   * kernels may run on them where they are instead of on copies.
+   */
+  holds(...arrays: readonly FloatArray[]): boolean
   /** A fused elementwise kernel over this memory. */
   fused(spec: FusedSpec): FusedFunction
   /**
@@ -87,6 +93,12 @@ export const sharedArena = (): SharedArena | undefined => {
   return singleton ?? undefined
 }
 
+/**
+ * The shared arena if something has made it already (`sharedArena` makes it): undefined otherwise,
+ * so a check for operands in it costs an eager program that never compiles a plan nothing.
+ */
+export const madeSharedArena = (): SharedArena | undefined => singleton ?? undefined
+
 const createSharedArena = (): SharedArena | undefined => {
   const host = workerHost()
   if (!supportsSimd() || !supportsSharedMemory() || host === undefined || host.cores < 2) return undefined
@@ -102,6 +114,9 @@ const createSharedArena = (): SharedArena | undefined => {
   }
   const kernels = instantiate(module, memory, fma)
   const heap = new Heap(memory)
+  // every buffer object this memory has had (growing a shared memory gives a new one over the same
+  // bytes, and the views made before keep the old one)
+  const buffers = new WeakSet<object>([memory.buffer])
   // regions: first fit over a sorted free list, neighbours merged on release
   const free: { at: number; bytes: number }[] = []
   const sizes = new Map<number, number>()
@@ -151,7 +166,11 @@ const createSharedArena = (): SharedArena | undefined => {
     gemmScratch: (k) => scratchLayout(k.gemmShape).total,
     reserve,
     release,
-    views: () => ({ f32: new Float32Array(memory.buffer), f64: new Float64Array(memory.buffer) }),
+    views: () => {
+      buffers.add(memory.buffer)
+      return { f32: new Float32Array(memory.buffer), f64: new Float64Array(memory.buffer) }
+    },
+    holds: (...arrays) => arrays.every((a) => buffers.has(a.buffer)),
     fused: (spec) => {
       const { exports } = new webAssembly!.Instance(compileFused(spec, true), { env: { memory } })
       return exports.fused as FusedFunction

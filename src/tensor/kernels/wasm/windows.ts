@@ -21,6 +21,7 @@ import { buildModule } from './encoder.js'
 import { Heap, layOut } from './heap.js'
 import { f32Lanes, f64Lanes, precisionOf } from './lanes.js'
 import { maximumPages, supportsSimd } from './module.js'
+import { madeSharedArena } from './sharedArena.js'
 import { functionsOf, type PoolFunction, type RowsFunction } from './windowCode.js'
 
 /**
@@ -221,6 +222,16 @@ export interface PairGeometry {
  * memory cannot hold the operands.
  */
 export const maxPool2x2Rows = (x: FloatArray, g: PairGeometry, out: FloatArray): boolean => {
+  const arena = madeSharedArena()
+  if (arena?.holds(x, out) === true) {
+    // a plan's buffers: pooled where they are
+    const pool = (x instanceof Float32Array ? arena.kernels.f32 : arena.kernels.f64).maxPool2x2
+    const e = x.BYTES_PER_ELEMENT
+    poolPlanes(g, (planeIn, planeOut, planes, rows) =>
+      pool(x.byteOffset + planeIn * e, out.byteOffset + planeOut * e, planes, rows, g.width, g.outWidth),
+    )
+    return true
+  }
   const kernels = instanceOf()
   if (kernels === undefined) return false
   const e = x.BYTES_PER_ELEMENT
@@ -247,6 +258,23 @@ export const maxPool2x2GradRows = (
   g: PairGeometry,
   dx: FloatArray,
 ): boolean => {
+  const arena = madeSharedArena()
+  if (arena?.holds(x, ct, dx) === true) {
+    const grad = (x instanceof Float32Array ? arena.kernels.f32 : arena.kernels.f64).maxPool2x2Grad
+    const e = x.BYTES_PER_ELEMENT
+    poolPlanes(g, (planeIn, planeOut, planes, rows) =>
+      grad(
+        x.byteOffset + planeIn * e,
+        ct.byteOffset + planeOut * e,
+        dx.byteOffset + planeIn * e,
+        planes,
+        rows,
+        g.width,
+        g.outWidth,
+      ),
+    )
+    return true
+  }
   const kernels = instanceOf()
   if (kernels === undefined) return false
   const e = x.BYTES_PER_ELEMENT

@@ -12,10 +12,31 @@ import { type ConvGeometry, patchSize } from '../../../../src/conv/kernels/convG
 import { maxPool2x2, maxPool2x2Grad } from '../../../../src/conv/kernels/pool.js'
 import type { FloatArray } from '../../../../src/tensor/kernels/types.js'
 import { supportsSimd } from '../../../../src/tensor/kernels/wasm/module.js'
+import { sharedArena } from '../../../../src/tensor/kernels/wasm/sharedArena.js'
 import { rowsApply, windowKernels } from '../../../../src/tensor/kernels/wasm/windows.js'
 import { fits, geometryOf } from '../../../support/convGeometry.js'
 
 type DType = 'float32' | 'float64'
+
+// copies of `arrays` on views of the plans' shared memory, one after the other in a region of its
+// own (each call starts again at its beginning)
+const arena = sharedArena()
+const region = arena?.reserve(1 << 22)
+const inArena = (arrays: readonly FloatArray[]): FloatArray[] => {
+  const { f32, f64 } = arena!.views()
+  let at = region!
+  return arrays.map((a) => {
+    const e = a.BYTES_PER_ELEMENT
+    const view = e === 4 ? f32.subarray(at / 4, at / 4 + a.length) : f64.subarray(at / 8, at / 8 + a.length)
+    view.set(a)
+    at += Math.ceil(a.byteLength / 16) * 16
+    return view
+  })
+}
+const placements: [string, (arrays: readonly FloatArray[]) => FloatArray[]][] = [
+  ['arrays of their own', (arrays) => arrays.map((a) => a.slice())],
+  ...(arena === undefined ? [] : [["views of the plans' memory", inArena] as [string, typeof inArena]]),
+]
 
 /** Each element's bits as hex (NaN as 'NaN'), so a failure shows where and how the arrays differ. */
 const bits = (a: FloatArray): string[] => {
@@ -142,47 +163,56 @@ describe.runIf(supportsSimd())('WebAssembly window kernels', () => {
       )
     })
 
-    it('maxPool2x2 picks what the TypeScript loop picks (NaN wins, the first of equal values, -0 before 0)', () => {
-      fc.assert(
-        fc.property(
-          arbPairGeometry.chain((g) =>
-            fc.tuple(fc.constant(g), arbValues(g.batch * g.channels * g.height * g.width, dtype)),
-          ),
-          ([g, x]) => {
-            const n = g.batch * g.channels * g.outHeight * g.outWidth
-            const expected = filled(dtype, n, 0)
-            maxPool2x2(x, asConv(g), expected)
-            const out = filled(dtype, n, 7)
-            expect(windowKernels.maxPool2x2(x, g, out)).toBe(true)
-            // here NaN is the one JavaScript's NaN stands for: the bits are compared too
-            expect([...new Uint8Array(out.buffer)]).toEqual([...new Uint8Array(expected.buffer)])
-          },
-        ),
-        { seed: 1208, numRuns: 200 },
-      )
-    })
-
-    it('maxPool2x2Grad adds what the TypeScript loop adds (ties share, windows of NaN give nothing)', () => {
-      fc.assert(
-        fc.property(
-          arbPairGeometry.chain((g) =>
-            fc.tuple(
-              fc.constant(g),
-              arbValues(g.batch * g.channels * g.height * g.width, dtype),
-              arbValues(g.batch * g.channels * g.outHeight * g.outWidth, dtype),
+    // on arrays of their own (copied into the window kernels' memory), and on views of the plans'
+    // shared memory (pooled where they are, as a plan's buffers are)
+    for (const [where, place] of placements)
+      describe(where, () => {
+        it('maxPool2x2 picks what the TypeScript loop picks (NaN wins, the first of equal values, -0 before 0)', () => {
+          fc.assert(
+            fc.property(
+              arbPairGeometry.chain((g) =>
+                fc.tuple(fc.constant(g), arbValues(g.batch * g.channels * g.height * g.width, dtype)),
+              ),
+              ([g, values]) => {
+                const n = g.batch * g.channels * g.outHeight * g.outWidth
+                const [x, out] = place([values, filled(dtype, n, 7)])
+                const expected = filled(dtype, n, 0)
+                maxPool2x2(x!, asConv(g), expected)
+                expect(windowKernels.maxPool2x2(x!, g, out!)).toBe(true)
+                // here NaN is the one JavaScript's NaN stands for: the bits are compared too
+                expect(bits(out!)).toEqual(bits(expected))
+                expect([...new Uint8Array(out!.buffer, out!.byteOffset, out!.byteLength)]).toEqual([
+                  ...new Uint8Array(expected.buffer),
+                ])
+              },
             ),
-          ),
-          ([g, x, ct]) => {
-            const expected = filled(dtype, x.length, 0)
-            maxPool2x2Grad(x, ct, asConv(g), expected)
-            const dx = filled(dtype, x.length, 0)
-            expect(windowKernels.maxPool2x2Grad(x, ct, g, dx)).toBe(true)
-            expect(bits(dx)).toEqual(bits(expected))
-          },
-        ),
-        { seed: 1208, numRuns: 200 },
-      )
-    })
+            { seed: 1208, numRuns: 200 },
+          )
+        })
+
+        it('maxPool2x2Grad adds what the TypeScript loop adds (ties share, windows of NaN give nothing)', () => {
+          fc.assert(
+            fc.property(
+              arbPairGeometry.chain((g) =>
+                fc.tuple(
+                  fc.constant(g),
+                  arbValues(g.batch * g.channels * g.height * g.width, dtype),
+                  arbValues(g.batch * g.channels * g.outHeight * g.outWidth, dtype),
+                ),
+              ),
+              ([g, xValues, ctValues]) => {
+                // added onto a zero-filled dx (the kernel adds a zero share where a window's maximum is not)
+                const [x, ct, dx] = place([xValues, ctValues, filled(dtype, xValues.length, 0)])
+                const expected = filled(dtype, xValues.length, 0)
+                maxPool2x2Grad(x!, ct!, asConv(g), expected)
+                expect(windowKernels.maxPool2x2Grad(x!, ct!, g, dx!)).toBe(true)
+                expect(bits(dx!)).toEqual(bits(expected))
+              },
+            ),
+            { seed: 1208, numRuns: 200 },
+          )
+        })
+      })
   })
 
   it('unfolds a hand-worked 1×1×2×3 image with a 2×2 kernel and one column of padding on the left', () => {
