@@ -26,7 +26,7 @@
  * @module kernels/wasm/convolution
  */
 import type { ConvGeometry, FloatArray } from '../types.js'
-import { layOut } from './heap.js'
+import { align16, layOut } from './heap.js'
 import { precisionOf } from './lanes.js'
 import { type MatmulTarget, planProduct, runProduct } from './matmul.js'
 import type { RowsFunction } from './windowCode.js'
@@ -85,6 +85,63 @@ export const convolutionMacs = (g: ConvGeometry): number => {
   return patch * perGroup * columns
 }
 
+/** Where a face's arrays and scratch regions are (byte addresses), and how to finish. */
+interface Placed {
+  /** The face's arrays, in the order given. */
+  readonly arrays: readonly number[]
+  /** Its scratch regions, then the product's scratch. */
+  readonly regions: readonly number[]
+  readonly product: number
+  /** Copies the outputs out (or, in place, gives the scratch back). */
+  finish(): void
+}
+
+/**
+ * Places a face's `arrays` (each copied in when it is in `inputs`, copied back out at `finish` when
+ * it is in `outputs`) and scratch regions of `sizes` elements, then `productBytes` for the product.
+ * On a target in the shared arena the arrays are a plan's buffers (`MatmulTarget.arena`): they are
+ * used where they are, nothing is copied, and the scratch is a region reserved until `finish`.
+ * Undefined when the memory cannot hold it all.
+ */
+const place = (
+  target: MatmulTarget,
+  e: number,
+  arrays: readonly FloatArray[],
+  inputs: readonly FloatArray[],
+  outputs: readonly FloatArray[],
+  sizes: readonly number[],
+  productBytes: number,
+): Placed | undefined => {
+  const arena = target.arena
+  if (arena !== undefined) {
+    const offsets = [0]
+    for (const size of sizes) offsets.push(offsets.at(-1)! + align16(size * e))
+    const base = arena.reserve(offsets.at(-1)! + productBytes)
+    if (base === undefined) return undefined
+    return {
+      arrays: arrays.map((a) => a.byteOffset),
+      regions: offsets.slice(0, -1).map((at) => base + at),
+      product: base + offsets.at(-1)!,
+      finish: () => arena.release(base),
+    }
+  }
+  const at = layOut(target.heap, [...arrays.map((a) => a.length), ...sizes], e, target.base, productBytes)
+  if (at === undefined) return undefined
+  const heap = target.heap.viewFor(arrays[0]!)
+  arrays.forEach((a, i) => {
+    if (inputs.includes(a)) heap.set(a, at[i]! / e)
+  })
+  return {
+    arrays: at.slice(0, arrays.length),
+    regions: at.slice(arrays.length, -1),
+    product: at.at(-1)!,
+    finish: () =>
+      arrays.forEach((a, i) => {
+        if (outputs.includes(a)) a.set(heap.subarray(at[i]! / e, at[i]! / e + a.length))
+      }),
+  }
+}
+
 /** `out = conv(x, w)` on `target` (see the module note); false when declined. */
 export const convolutionForward = (
   target: MatmulTarget,
@@ -98,28 +155,20 @@ export const convolutionForward = (
   if (!runsHere(g, convolutionMacs(g), smallMatmul)) return false
   const plan = planProduct(target, precisionOf(x), perGroup, columns, patch)
   const e = x.BYTES_PER_ELEMENT
-  const at = layOut(
-    target.heap,
-    [x.length, w.length, patch * columns, perGroup * columns, out.length, (patch * patchTableEntryBytes) / e],
+  const placed = place(
+    target,
     e,
-    target.base,
+    [x, w, out],
+    [x, w],
+    [out],
+    [patch * columns, perGroup * columns, (patch * patchTableEntryBytes) / e],
     plan.bytes,
   )
-  if (at === undefined) return false
-  const [xAt, wAt, colsAt, cAt, outAt, tableAt, scratchAt] = at as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ]
-  const heap = target.heap.viewFor(x)
-  heap.set(x, xAt / e)
-  heap.set(w, wAt / e)
+  if (placed === undefined) return false
+  const [xAt, wAt, outAt] = placed.arrays as [number, number, number]
+  const [colsAt, cAt, tableAt] = placed.regions as [number, number, number]
   // every group unfolds onto the same entries, so the ones that read padding stay zero
-  if (readsPadding(g)) heap.fill(0, colsAt / e, colsAt / e + patch * columns)
+  if (readsPadding(g)) target.heap.viewFor(x).fill(0, colsAt / e, colsAt / e + patch * columns)
   for (let group = 0; group < g.groups; group++) {
     // the product unfolds the patches as it goes (`Patches`)
     writePatchTable(g, group, xAt, colsAt, e, target.heap.words(), tableAt / 4)
@@ -139,13 +188,13 @@ export const convolutionForward = (
         n: columns,
         k: patch,
       },
-      scratchAt,
+      placed.product,
       undefined,
       { operand: 'b', table: tableAt, images: g.batch },
     )
     moveChannels(plan.kernels.copyRows, g, group, outAt, cAt, e, false)
   }
-  out.set(heap.subarray(outAt / e, outAt / e + out.length))
+  placed.finish()
   return true
 }
 
@@ -162,27 +211,18 @@ export const convolutionInputGrad = (
   if (!runsHere(g, convolutionMacs(g), smallMatmul)) return false
   const plan = planProduct(target, precisionOf(dx), patch, columns, perGroup)
   const e = dx.BYTES_PER_ELEMENT
-  const at = layOut(
-    target.heap,
-    [w.length, ct.length, perGroup * columns, patch * columns, dx.length, (patch * patchTableEntryBytes) / e],
+  const placed = place(
+    target,
     e,
-    target.base,
+    [w, ct, dx],
+    [w, ct, dx],
+    [dx],
+    [perGroup * columns, patch * columns, (patch * patchTableEntryBytes) / e],
     plan.bytes,
   )
-  if (at === undefined) return false
-  const [wAt, imagesAt, ctAt, colsAt, dxAt, tableAt, scratchAt] = at as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ]
-  const heap = target.heap.viewFor(dx)
-  heap.set(w, wAt / e)
-  heap.set(ct, imagesAt / e)
-  heap.set(dx, dxAt / e)
+  if (placed === undefined) return false
+  const [wAt, imagesAt, dxAt] = placed.arrays as [number, number, number]
+  const [ctAt, colsAt, tableAt] = placed.regions as [number, number, number]
   for (let group = 0; group < g.groups; group++) {
     moveChannels(plan.kernels.copyRows, g, group, imagesAt, ctAt, e, true)
     writePatchTable(g, group, dxAt, colsAt, e, target.heap.words(), tableAt / 4, false)
@@ -202,13 +242,13 @@ export const convolutionInputGrad = (
         n: columns,
         k: perGroup,
       },
-      scratchAt,
+      placed.product,
       undefined,
       // the product folds its patches back onto dx as it goes (`Patches`)
       { operand: 'c', table: tableAt, images: g.batch },
     )
   }
-  dx.set(heap.subarray(dxAt / e, dxAt / e + dx.length))
+  placed.finish()
   return true
 }
 
@@ -233,33 +273,19 @@ export const convolutionFilterGrad = (
   if (!runsHere(g, convolutionMacs(g), smallMatmul)) return false
   const plan = planProduct(target, precisionOf(x), patch, perGroup, columns)
   const e = x.BYTES_PER_ELEMENT
-  const at = layOut(
-    target.heap,
-    [
-      x.length,
-      ct.length,
-      perGroup * columns,
-      patch * columns,
-      perGroup * patch,
-      (patch * patchTableEntryBytes) / e,
-    ],
+  const placed = place(
+    target,
     e,
-    target.base,
+    [x, ct],
+    [x, ct],
+    [],
+    [perGroup * columns, patch * columns, perGroup * patch, (patch * patchTableEntryBytes) / e],
     plan.bytes,
   )
-  if (at === undefined) return false
-  const [xAt, imagesAt, ctAt, colsAt, cAt, tableAt, scratchAt] = at as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ]
+  if (placed === undefined) return false
+  const [xAt, imagesAt] = placed.arrays as [number, number]
+  const [ctAt, colsAt, cAt, tableAt] = placed.regions as [number, number, number, number]
   const heap = target.heap.viewFor(x)
-  heap.set(x, xAt / e)
-  heap.set(ct, imagesAt / e)
   if (readsPadding(g)) heap.fill(0, colsAt / e, colsAt / e + patch * columns)
   for (let group = 0; group < g.groups; group++) {
     moveChannels(plan.kernels.copyRows, g, group, imagesAt, ctAt, e, true)
@@ -280,7 +306,7 @@ export const convolutionFilterGrad = (
         n: perGroup,
         k: columns,
       },
-      scratchAt,
+      placed.product,
       undefined,
       { operand: 'a', table: tableAt, images: g.batch },
     )
@@ -290,5 +316,6 @@ export const convolutionFilterGrad = (
     for (let o = 0; o < perGroup; o++)
       for (let p = 0; p < patch; p++) dw[to + o * patch + p] = heap[from + p * perGroup + o]!
   }
+  placed.finish()
   return true
 }

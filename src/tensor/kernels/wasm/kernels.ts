@@ -31,6 +31,7 @@ import {
   supportsSimd,
 } from './module.js'
 import { planBinary, runBinary, runUnary, runWhere } from './pointwise.js'
+import { madeSharedArena } from './sharedArena.js'
 import { SplitChoice } from './splitChoice.js'
 import { runSum } from './sums.js'
 import { controlBytes, GemmThreads } from './threads.js'
@@ -146,14 +147,24 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
   // splitting has measured faster), and records the time so the choice keeps measuring; each face
   // keeps costs of its own (they include the unfolding and copies around the product, and the three
   // faces of one layer have one size but products of different shapes)
+  // a plan's buffers (all three arrays in the plans' shared arena, whose kernels are these same
+  // ones) are convolved where they are, with the arena's threads: nothing is copied
   const convolve = (face: (target: MatmulTarget, smallMatmul: number, ...args: ConvArguments) => boolean) => {
-    const choice = (options.adaptiveSplit ?? true) ? new SplitChoice() : undefined
+    const choices =
+      (options.adaptiveSplit ?? true) ? { copied: new SplitChoice(), inPlace: new SplitChoice() } : undefined
     return (...args: ConvArguments): boolean => {
       const macs = convolutionMacs(args[2])
-      const large = macs >= threadThreshold && startThreadsNow() > 0
+      const arena = madeSharedArena()
+      const inPlace =
+        arena !== undefined &&
+        arena.kernels.f32.gemmShape.fma === fma &&
+        arena.holds(args[0], args[1], args[3])
+      const choice = inPlace ? choices?.inPlace : choices?.copied
+      const large = macs >= threadThreshold && (inPlace ? arena!.startThreads() : startThreadsNow()) > 0
       const split = large && (choice?.choose(macs) ?? true)
       const began = large ? performance.now() : 0
-      const ran = face(split ? sharedTarget! : localTarget, smallMatmul, ...args)
+      const target = inPlace ? arena!.productTarget(split) : split ? sharedTarget! : localTarget
+      const ran = face(target, smallMatmul, ...args)
       if (ran && large) choice?.record(macs, split, (performance.now() - began) / args[2].groups)
       return ran
     }

@@ -28,6 +28,11 @@ export interface MatmulTarget {
   readonly threadThreshold: number
   /** Whether the calling thread takes tasks too (tests turn it off to make the workers do all). */
   readonly callerWorks?: boolean
+  /**
+   * For the plans' shared arena: a convolution's arrays are already in this memory (a plan's
+   * buffers), and its scratch is reserved here and given back, not laid out from `base`.
+   */
+  readonly arena?: { reserve(bytes: number): number | undefined; release(at: number): void }
 }
 
 /** Offsets (in elements) of each batch entry of `a` and `b`, in the batch order of the output. */

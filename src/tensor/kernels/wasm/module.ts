@@ -16,9 +16,9 @@ import { emitSum } from './reduce.js'
 import { emitGemmRows, emitPackAll } from './shared.js'
 import {
   emitTableRows,
-  functionsOf as windowFunctions,
   type PoolFunction,
   type RowsFunction,
+  functionsOf as windowFunctions,
 } from './windowCode.js'
 
 /** 64 KiB pages: the largest memory nabla asks for (4 GiB, the 32-bit address space). */

@@ -12,12 +12,14 @@
  *
  * @module kernels/wasm/sharedArena
  */
+
+import type { FloatArray } from '../types.js'
 import { webAssembly } from './api.js'
 import { compileFused, type FusedFunction, type FusedSpec } from './fused.js'
 import { scratchLayout, tileColumns } from './gemm.js'
 import { align16, Heap } from './heap.js'
-import type { FloatArray } from '../types.js'
 import type { Precision } from './lanes.js'
+import type { MatmulTarget } from './matmul.js'
 import {
   compileKernels,
   createMemory,
@@ -75,6 +77,11 @@ export interface SharedArena {
    * ready); the number ready now (0 when none could start).
    */
   startThreads(): number
+  /**
+   * This memory as a product target (`matmul.ts`) for operands that are already in it (a plan's
+   * buffers): with its helper threads when `threaded` and they are ready, scratch reserved here.
+   */
+  productTarget(threaded: boolean): MatmulTarget
   /** Bytes of scratch a threaded product of depth `k` and width `n` needs (packed op(B), per-thread scratch). */
   threadedScratch(precision: Precision, k: number, n: number): number
   /**
@@ -171,6 +178,14 @@ const createSharedArena = (): SharedArena | undefined => {
       return { f32: new Float32Array(memory.buffer), f64: new Float64Array(memory.buffer) }
     },
     holds: (...arrays) => arrays.every((a) => buffers.has(a.buffer)),
+    productTarget: (threaded) => ({
+      instance: kernels,
+      heap,
+      base: controlBytes,
+      threads: threaded && (threads?.ready ?? 0) > 0 ? threads : undefined,
+      threadThreshold: planThreadThreshold,
+      arena: { reserve, release },
+    }),
     fused: (spec) => {
       const { exports } = new webAssembly!.Instance(compileFused(spec, true), { env: { memory } })
       return exports.fused as FusedFunction

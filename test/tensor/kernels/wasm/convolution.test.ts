@@ -18,6 +18,7 @@ import {
 } from '../../../../src/conv/kernels/convReference.js'
 import { createWasmKernels, type WasmKernels } from '../../../../src/tensor/kernels/index.js'
 import type { FloatArray } from '../../../../src/tensor/kernels/types.js'
+import { inArena } from '../../../support/arenaViews.js'
 import { arbConvGeometry, geometryOf } from '../../../support/convGeometry.js'
 
 type DType = 'float32' | 'float64'
@@ -25,9 +26,36 @@ type DType = 'float32' | 'float64'
 // smallMatmul 0: every product runs in WebAssembly on both paths, so the smallest geometries count too
 const single = createWasmKernels({ threads: 0, smallMatmul: 0 })!
 const threaded = createWasmKernels({ threads: 1, threadThreshold: 1, adaptiveSplit: false, smallMatmul: 0 })!
+/**
+ * A back end whose faces run on copies of their arrays in the plans' shared memory (as a plan's
+ * buffers are), where they convolve them in place; the result is copied back to the array given.
+ */
+const inPlace = (backEnd: WasmKernels, place: NonNullable<typeof inArena>): WasmKernels => {
+  const faces = backEnd.conv2d!
+  const wrap =
+    (face: (a: FloatArray, b: FloatArray, g: ConvGeometry, out: FloatArray) => boolean) =>
+    (a: FloatArray, b: FloatArray, g: ConvGeometry, out: FloatArray): boolean => {
+      const [aView, bView, outView] = place([a, b, out])
+      const ran = face(aView!, bView!, g, outView!)
+      out.set(outView!)
+      return ran
+    }
+  return {
+    ...backEnd,
+    conv2d: {
+      forward: wrap(faces.forward),
+      inputGrad: wrap(faces.inputGrad),
+      filterGrad: wrap(faces.filterGrad),
+    },
+  }
+}
+
 const backEnds: [string, WasmKernels][] = [
   ['calling thread', single],
   ['split across a helper thread', threaded],
+  ...(inArena === undefined
+    ? []
+    : [["in place in the plans' memory", inPlace(threaded, inArena)] as [string, WasmKernels]]),
 ]
 
 /** Each element's bits (NaN as 'NaN': no runtime fixes the payload an arithmetic NaN gets). */

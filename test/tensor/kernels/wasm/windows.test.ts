@@ -12,30 +12,15 @@ import { type ConvGeometry, patchSize } from '../../../../src/conv/kernels/convG
 import { maxPool2x2, maxPool2x2Grad } from '../../../../src/conv/kernels/pool.js'
 import type { FloatArray } from '../../../../src/tensor/kernels/types.js'
 import { supportsSimd } from '../../../../src/tensor/kernels/wasm/module.js'
-import { sharedArena } from '../../../../src/tensor/kernels/wasm/sharedArena.js'
 import { rowsApply, windowKernels } from '../../../../src/tensor/kernels/wasm/windows.js'
+import { inArena } from '../../../support/arenaViews.js'
 import { fits, geometryOf } from '../../../support/convGeometry.js'
 
 type DType = 'float32' | 'float64'
 
-// copies of `arrays` on views of the plans' shared memory, one after the other in a region of its
-// own (each call starts again at its beginning)
-const arena = sharedArena()
-const region = arena?.reserve(1 << 22)
-const inArena = (arrays: readonly FloatArray[]): FloatArray[] => {
-  const { f32, f64 } = arena!.views()
-  let at = region!
-  return arrays.map((a) => {
-    const e = a.BYTES_PER_ELEMENT
-    const view = e === 4 ? f32.subarray(at / 4, at / 4 + a.length) : f64.subarray(at / 8, at / 8 + a.length)
-    view.set(a)
-    at += Math.ceil(a.byteLength / 16) * 16
-    return view
-  })
-}
 const placements: [string, (arrays: readonly FloatArray[]) => FloatArray[]][] = [
   ['arrays of their own', (arrays) => arrays.map((a) => a.slice())],
-  ...(arena === undefined ? [] : [["views of the plans' memory", inArena] as [string, typeof inArena]]),
+  ...(inArena === undefined ? [] : [["views of the plans' memory", inArena] as [string, typeof inArena]]),
 ]
 
 /** Each element's bits as hex (NaN as 'NaN'), so a failure shows where and how the arrays differ. */
