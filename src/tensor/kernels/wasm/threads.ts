@@ -125,14 +125,14 @@ const fields = [
 // The task loop, written once as source text: the workers evaluate it, and the caller compiles
 // the same text with `new Function`, so both sides run exactly the same protocol. `kernels` is
 // [gemmRows_f32, gemmRows_f64, gemm_f32, gemm_f64, packAll_f32, packAll_f64, unfold_f32,
-// unfold_f64, fold_f32, fold_f64]. A job's first `packTasks` tasks pack op(B) (a row split's; `packAll` with a stride
-// of blocks), the rest compute blocks of C; before its first block a thread waits until `gate`
-// tasks are complete (the packing, and the caller's copy of the operands when it makes it after
-// publishing the job). No block of C completes before the gate opens, so counting completions is
-// enough. A job with a patch `table` (a convolution's) has each block of C unfold its own part of
-// the patch matrix first: a column task the images its columns hold (`unit` columns each), a row
-// task its patch rows of all `images`; or, with `fold`, a column task fold its images of C back
-// once it has computed them.
+// unfold_f64, fold_f32, fold_f64]. A job's first `packTasks` tasks pack op(B) (a row split's;
+// `packAll` with a stride of blocks), the rest compute blocks of C; before its first block a
+// thread waits until `gate` tasks are complete (the packing, and the caller's copy of the
+// operands when it makes it after publishing the job). No block of C completes before the gate
+// opens, so counting completions is enough. A job with a patch `table` (a convolution's) has each
+// block of C unfold its own part of the patch matrix first: a column task the images its columns
+// hold (`unit` columns each), a row task its patch rows of all `images`; or, with `fold`, a column
+// task fold its images of C back once it has computed them.
 const takeTasksSource = `
   const slot = ${slotsAt} + (generation & 3) * ${slotLength}
   const columns = control[slot + 1]
@@ -261,7 +261,7 @@ export const taskRange = (split: Split, extent: number, task: number): [number, 
   return [first, Math.min(extent, Math.floor(((task + 1) * units) / split.tasks) * split.unit)]
 }
 
-/** How a product is cut for the threads: the kind of block, its unit (`mr` or `nr`) and the number of tasks. */
+/** How a product is cut for the threads: the kind of block, its unit (`mr`, `nr`) and the number of tasks. */
 export interface Split {
   readonly kind: SplitKind
   readonly unit: number
