@@ -28,6 +28,7 @@ import {
 import { makeIR } from '../../src/jit/makeIR.js'
 import { compilePlan } from '../../src/jit/plan.js'
 import { planThreadThreshold } from '../../src/tensor/internal.js'
+import { sharedArena } from '../../src/tensor/kernels/wasm/sharedArena.js'
 
 const filled = (shape: readonly number[], dtype: 'float32' | 'float64', seed: number): AnyTensor => {
   const size = shape.reduce((p, d) => p * d, 1)
@@ -131,6 +132,16 @@ describe('plan steps', () => {
       }
       const jitted = jit(step)
       const donating = jit(step, { donate: [0] })
+      // the plans' convolutions and poolings find their buffers in the shared arena and run there
+      const arena = sharedArena()
+      const holds = arena?.holds
+      let inPlace = 0
+      if (arena !== undefined)
+        (arena as { holds: typeof holds }).holds = (...arrays) => {
+          const held = holds!(...arrays)
+          if (held) inPlace++
+          return held
+        }
       let [eager, compiled, donated] = [initial, initial, { ...initial }]
       donated = { k1: add(initial.k1, 0), c1: add(initial.c1, 0), k2: add(initial.k2, 0) }
       for (let run = 0; run < 3; run++) {
@@ -141,6 +152,13 @@ describe('plan steps', () => {
           expect(sameBits(compiled[name], eager[name]), `${dtype} ${name} run ${run}`).toBe(true)
           expect(sameBits(donated[name], eager[name]), `${dtype} ${name} donated, run ${run}`).toBe(true)
         }
+      }
+      if (arena !== undefined) {
+        ;(arena as { holds: typeof holds }).holds = holds
+        // per run of each plan: both convolutions, both filter gradients and the second's input
+        // gradient (x is a constant), the max pooling and its gradient
+        expect(inPlace).toBe(2 * 3 * 7)
+        inPlace = 0
       }
     }
   })
