@@ -225,7 +225,7 @@ for (;;) {
 `
 
 /** Tasks per participating thread (the calling thread and each ready worker). */
-export const tasksPerThread = 6
+export const tasksPerThread = 12
 
 /**
  * How many tasks a split of `extent` rows (or columns) of C into whole units of `unit` (the register
@@ -234,11 +234,14 @@ export const tasksPerThread = 6
  * run at different speeds — a virtual machine's cores often do (one ran a 512² product's row blocks
  * ~35 % slower than the other for minutes here), and a thread the scheduler wakes late starts
  * behind. With six tasks per thread instead of three, split products ran 8–13 % faster at 512² and
- * 1024² and 0–8 % at a small network's 128×784×128 sizes (alternating in one process); every task
- * still packs its own rows of A once, so only the packed B is read more often.
+ * 1024² and 0–8 % at a small network's 128×784×128 sizes; with twelve instead of six (once the tasks
+ * were near-equal runs, `taskRange`), the MLP's training step ran 1–5 % faster eager and 3–5 %
+ * jitted, the CNN's jitted step 4–7 %, and the 256²–1024² products the same or faster (medians of
+ * alternating rounds in one process). Every task still packs its own rows of A once, so only the
+ * packed B is read more often.
  * @example
  * import { tasksFor } from './threads.js'
- * tasksFor(512, 4, 2) // 12
+ * tasksFor(512, 4, 2) // 24
  * tasksFor(12, 4, 2) // 3: one unit each
  */
 export const tasksFor = (extent: number, unit: number, threads: number): number =>
@@ -283,7 +286,7 @@ export interface Split {
  * are bit-identical to the single-thread product's.
  * @example
  * import { splitOf } from './threads.js'
- * splitOf(16, 36864, 2, 16, 2) // { kind: 'columns', unit: 16, tasks: 12 }
+ * splitOf(16, 36864, 2, 16, 2) // { kind: 'columns', unit: 16, tasks: 24 }
  */
 export const splitOf = (m: number, n: number, mr: number, nr: number, threads: number): Split | undefined => {
   const byRows: Split = { kind: 'rows', unit: mr, tasks: tasksFor(m, mr, threads) }
