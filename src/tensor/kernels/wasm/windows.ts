@@ -217,81 +217,72 @@ export interface PairGeometry {
 }
 
 /**
+ * Runs the pooling kernel `name` over `arrays` (its arrays in argument order, the last one written;
+ * the first `read` of them are read) on every plane, each array at the input plane's offset or the
+ * output plane's as `planeOf` says. A plan's buffers in the shared arena are pooled where they are,
+ * with the arena's kernels; other arrays are copied into the window kernels' memory and the written
+ * one copied back. False, having written nothing, when the kernels are unavailable or the memory
+ * cannot hold the arrays.
+ */
+const pool = (
+  name: 'maxPool2x2' | 'maxPool2x2Grad',
+  arrays: readonly FloatArray[],
+  read: number,
+  planeOf: readonly ('in' | 'out')[],
+  g: PairGeometry,
+): boolean => {
+  const x = arrays[0]!
+  const e = x.BYTES_PER_ELEMENT
+  const arena = madeSharedArena()
+  let kernel: PoolFunction
+  let addresses: number[]
+  let finish = (): void => {}
+  if (arena?.holds(...arrays) === true) {
+    kernel = arena.kernels[precisionOf(x)][name]
+    addresses = arrays.map((a) => a.byteOffset)
+  } else {
+    const kernels = instanceOf()
+    if (kernels === undefined) return false
+    const at = layOut(
+      kernels.heap,
+      arrays.map((a) => a.length),
+      e,
+    )
+    if (at === undefined) return false
+    const heap = kernels.heap.viewFor(x)
+    for (let i = 0; i < read; i++) heap.set(arrays[i]!, at[i]! / e)
+    kernel = kernels.exports[`${name}_${precisionOf(x)}`] as PoolFunction
+    addresses = at.slice(0, arrays.length)
+    const [written, writtenAt] = [arrays.at(-1)!, addresses.at(-1)! / e]
+    finish = () => written.set(heap.subarray(writtenAt, writtenAt + written.length))
+  }
+  poolPlanes(g, (planeIn, planeOut, planes, rows) =>
+    kernel(
+      ...addresses.map((at, i) => at + (planeOf[i] === 'in' ? planeIn : planeOut) * e),
+      planes,
+      rows,
+      g.width,
+      g.outWidth,
+    ),
+  )
+  finish()
+  return true
+}
+
+/**
  * The 2×2, stride-2 max pooling of `x` into `out` (windows inside the image: `2·outHeight ≤ height`,
  * `2·outWidth ≤ width`). False, having written nothing, when the kernels are unavailable or the
  * memory cannot hold the operands.
  */
-export const maxPool2x2Rows = (x: FloatArray, g: PairGeometry, out: FloatArray): boolean => {
-  const arena = madeSharedArena()
-  if (arena?.holds(x, out) === true) {
-    // a plan's buffers: pooled where they are
-    const pool = (x instanceof Float32Array ? arena.kernels.f32 : arena.kernels.f64).maxPool2x2
-    const e = x.BYTES_PER_ELEMENT
-    poolPlanes(g, (planeIn, planeOut, planes, rows) =>
-      pool(x.byteOffset + planeIn * e, out.byteOffset + planeOut * e, planes, rows, g.width, g.outWidth),
-    )
-    return true
-  }
-  const kernels = instanceOf()
-  if (kernels === undefined) return false
-  const e = x.BYTES_PER_ELEMENT
-  const at = layOut(kernels.heap, [x.length, out.length], e)
-  if (at === undefined) return false
-  const [xAt, outAt] = at as [number, number]
-  const heap = kernels.heap.viewFor(x)
-  heap.set(x, xAt / e)
-  const pool = kernels.exports[`maxPool2x2_${precisionOf(x)}`] as PoolFunction
-  poolPlanes(g, (planeIn, planeOut, planes, rows) =>
-    pool(xAt + planeIn * e, outAt + planeOut * e, planes, rows, g.width, g.outWidth),
-  )
-  out.set(heap.subarray(outAt / e, outAt / e + out.length))
-  return true
-}
+export const maxPool2x2Rows = (x: FloatArray, g: PairGeometry, out: FloatArray): boolean =>
+  pool('maxPool2x2', [x, out], 1, ['in', 'out'], g)
 
 /**
  * The cotangent of the 2×2, stride-2 max pooling, added onto `dx` (zero-filled by the caller, as
  * the TypeScript loop expects). False as for `maxPool2x2Rows`.
  */
-export const maxPool2x2GradRows = (
-  x: FloatArray,
-  ct: FloatArray,
-  g: PairGeometry,
-  dx: FloatArray,
-): boolean => {
-  const arena = madeSharedArena()
-  if (arena?.holds(x, ct, dx) === true) {
-    const grad = (x instanceof Float32Array ? arena.kernels.f32 : arena.kernels.f64).maxPool2x2Grad
-    const e = x.BYTES_PER_ELEMENT
-    poolPlanes(g, (planeIn, planeOut, planes, rows) =>
-      grad(
-        x.byteOffset + planeIn * e,
-        ct.byteOffset + planeOut * e,
-        dx.byteOffset + planeIn * e,
-        planes,
-        rows,
-        g.width,
-        g.outWidth,
-      ),
-    )
-    return true
-  }
-  const kernels = instanceOf()
-  if (kernels === undefined) return false
-  const e = x.BYTES_PER_ELEMENT
-  const at = layOut(kernels.heap, [x.length, ct.length, dx.length], e)
-  if (at === undefined) return false
-  const [xAt, ctAt, dxAt] = at as [number, number, number]
-  const heap = kernels.heap.viewFor(x)
-  heap.set(x, xAt / e)
-  heap.set(ct, ctAt / e)
-  heap.set(dx, dxAt / e)
-  const grad = kernels.exports[`maxPool2x2Grad_${precisionOf(x)}`] as PoolFunction
-  poolPlanes(g, (planeIn, planeOut, planes, rows) =>
-    grad(xAt + planeIn * e, ctAt + planeOut * e, dxAt + planeIn * e, planes, rows, g.width, g.outWidth),
-  )
-  dx.set(heap.subarray(dxAt / e, dxAt / e + dx.length))
-  return true
-}
+export const maxPool2x2GradRows = (x: FloatArray, ct: FloatArray, g: PairGeometry, dx: FloatArray): boolean =>
+  pool('maxPool2x2Grad', [x, ct, dx], 3, ['in', 'out', 'in'], g)
 
 /**
  * Calls `run(inputOffset, outputOffset, planes, rows)` over all planes: once when every plane's
