@@ -15,7 +15,8 @@ import { align16, type Heap } from './heap.js'
 import { type Precision, precisionOf } from './lanes.js'
 import type { KernelInstance, PrecisionKernels } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
-import { type GemmThreads, type HeapProduct, type Split, splitOf } from './threads.js'
+import { type Split, splitOf } from './splits.js'
+import type { GemmThreads, HeapProduct } from './threads.js'
 
 /** Where a product runs: an instance, its memory, and (for a shared memory) helper threads. */
 export interface MatmulTarget {

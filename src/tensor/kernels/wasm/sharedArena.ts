@@ -31,7 +31,8 @@ import {
   supportsSimd,
 } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
-import { controlBytes, GemmThreads, splitOf } from './threads.js'
+import { splitOf } from './splits.js'
+import { controlBytes, GemmThreads } from './threads.js'
 import { workerHost } from './workers.js'
 
 /** Multiply-adds per product from which a plan splits it across threads (the eager default). */

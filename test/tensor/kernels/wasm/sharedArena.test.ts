@@ -2,7 +2,7 @@ import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { tileColumns } from '../../../../src/tensor/kernels/wasm/gemm.js'
 import { sharedArena } from '../../../../src/tensor/kernels/wasm/sharedArena.js'
-import { splitOf } from '../../../../src/tensor/kernels/wasm/threads.js'
+import { splitOf } from '../../../../src/tensor/kernels/wasm/splits.js'
 import { firstDifference } from './helpers.js'
 
 // the machine running the suite has shared memory, worker threads and at least two cores

@@ -4,13 +4,7 @@ import { tileColumns } from '../../../../src/tensor/kernels/wasm/gemm.js'
 import { createWasmKernels } from '../../../../src/tensor/kernels/wasm/kernels.js'
 import { f32Lanes, f64Lanes } from '../../../../src/tensor/kernels/wasm/lanes.js'
 import { gemmShapeOf } from '../../../../src/tensor/kernels/wasm/module.js'
-import {
-  type Split,
-  splitOf,
-  taskRange,
-  tasksFor,
-  tasksPerThread,
-} from '../../../../src/tensor/kernels/wasm/threads.js'
+import { splitOf } from '../../../../src/tensor/kernels/wasm/splits.js'
 import type { WorkerHost } from '../../../../src/tensor/kernels/wasm/workers.js'
 import { arbProduct, firstDifference, matchesReference, precisions, zerosLike } from './helpers.js'
 
@@ -50,68 +44,6 @@ const product = (m: number, k: number, n: number) => ({
   transposeA: false,
   transposeB: false,
   outShape: [m, n],
-})
-
-describe('tasksFor and taskRange', () => {
-  it('cut the units into tasksPerThread tasks per thread (fewer only when there are fewer units), covering every row once in order, in runs of whole units that differ by at most one unit', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 20_000 }),
-        fc.constantFrom(1, 2, 4, 16),
-        fc.integer({ min: 1, max: 8 }),
-        (extent, unit, threads) => {
-          const units = Math.ceil(extent / unit)
-          const tasks = tasksFor(extent, unit, threads)
-          expect(tasks).toBe(Math.min(units, tasksPerThread * threads))
-          const split: Split = { kind: 'rows', unit, tasks }
-          const runs: number[] = []
-          let next = 0
-          for (let task = 0; task < tasks; task++) {
-            const [first, end] = taskRange(split, extent, task)
-            expect(first).toBe(next)
-            expect(first % unit).toBe(0)
-            expect(end).toBeGreaterThan(first)
-            if (end < extent) expect(end % unit).toBe(0)
-            runs.push(Math.ceil((end - first) / unit))
-            next = end
-          }
-          expect(next).toBe(extent)
-          expect(Math.max(...runs) - Math.min(...runs)).toBeLessThanOrEqual(1)
-        },
-      ),
-      { seed: 7, numRuns: 300 },
-    )
-  })
-})
-
-describe('splitOf', () => {
-  it('cuts the longer side of C (columns when m < n) into at least two tasks of whole tiles, and leaves a product of one tile whole', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 5_000 }),
-        fc.integer({ min: 1, max: 50_000 }),
-        fc.constantFrom(1, 2, 4),
-        fc.constantFrom(4, 8, 16),
-        fc.integer({ min: 1, max: 8 }),
-        fc.constantFrom('tall', 'wide', 'square'),
-        (rows, columns, mr, nr, threads, form) => {
-          const [m, n] = form === 'tall' ? [columns, rows] : [rows, form === 'wide' ? columns : rows]
-          const split = splitOf(m, n, mr, nr, threads)
-          expect(split === undefined).toBe(m <= mr && n <= nr)
-          if (split === undefined) return
-          const { kind, unit, tasks } = split!
-          const extent = kind === 'rows' ? m : n
-          // the longer side, unless it is a single tile
-          expect(kind).toBe((m < n ? n > nr : m <= mr) ? 'columns' : 'rows')
-          expect(unit).toBe(kind === 'rows' ? mr : nr)
-          expect(tasks).toBe(tasksFor(extent, unit, threads))
-          expect(tasks).toBeGreaterThanOrEqual(2)
-          expect(tasks).toBeLessThanOrEqual(tasksPerThread * threads)
-        },
-      ),
-      { seed: 15, numRuns: 400 },
-    )
-  })
 })
 
 describe('helper threads', () => {
