@@ -6,7 +6,7 @@
  */
 
 import { type FormatOptions, formatValues, sourceOf } from '../format/index.js'
-import { primeBefore } from '../platform/index.js'
+import { beforeLargeStorage } from '../platform/index.js'
 import type { CheckAxis, Nested, Reduce } from '../shapes/index.js'
 import {
   type AnyTensor,
@@ -65,7 +65,7 @@ export const toFlat = (t: AnyTensor): number[] => {
  */
 export const toTypedArray = <D extends DType>(t: Tensor<Shape, D>): Storage<D> => {
   const data = readable('toTypedArray', t)
-  primeBefore(data.byteLength)
+  beforeLargeStorage(data.byteLength)
   return data.slice() as Storage<D>
 }
 

@@ -1,12 +1,20 @@
 /**
  * src/platform: what nabla asks of the JavaScript platform it runs on, in one place beneath
  * src/tensor: reading its settings from environment variables (nothing in a browser or without
- * Deno's `--allow-env`), the memory available to the process, and priming the system allocator on
- * Linux so that fresh results reuse freed memory. Imports nothing from the rest of src/ but the shape types.
+ * Deno's `--allow-env`), the memory available to the process, and what makes a loop of fresh large
+ * results cheap: the system allocator primed on Linux so that they reuse freed memory, and V8's
+ * collector kept from a full collection after every young one. Imports nothing from the rest of src/ but the shape types.
  *
  * @module platform
  */
 export { environmentVariable } from './environment.js'
+export {
+  garbageCollectorFlag,
+  garbageCollectorTuned,
+  tuneGarbageCollector,
+  tuningHelps,
+} from './garbageCollector.js'
+export { beforeLargeStorage } from './largeStorage.js'
 export { type AvailableMemory, formatBytes, parseBytes, platformAvailableMemory } from './memory.js'
 export {
   largeAllocationBytes,

@@ -4,7 +4,7 @@
  * @module dtype
  */
 
-import { primeBefore } from '../platform/index.js'
+import { beforeLargeStorage } from '../platform/index.js'
 import type { DType } from '../shapes/index.js'
 import { checkBudget, formatBytes, memoryBudget } from './budget.js'
 import { ResourceError } from './errors.js'
@@ -39,7 +39,7 @@ export const bytesPerElement = (dtype: DType): number => (dtype === 'float64' ? 
 const guarded = <T>(op: string, dtype: DType, size: number, make: () => T): T => {
   const bytes = size * bytesPerElement(dtype)
   checkBudget(op, `a ${dtype} array of ${size} elements`, bytes)
-  primeBefore(bytes)
+  beforeLargeStorage(bytes)
   try {
     return make()
   } catch (error) {
@@ -90,7 +90,7 @@ export const allocateUnfilled = <D extends DType>(dtype: D, size: number, op = '
  */
 export const storageFrom = <D extends DType>(dtype: D, values: ArrayLike<number>): Storage<D> => {
   if (dtype === 'float64' ? values instanceof Float64Array : values instanceof Float32Array) {
-    primeBefore(values.length * bytesPerElement(dtype))
+    beforeLargeStorage(values.length * bytesPerElement(dtype))
     return (values as Storage<D>).slice() as Storage<D>
   }
   if (ArrayBuffer.isView(values)) {
