@@ -5,15 +5,13 @@
  * collection right after it then no longer holds them), where untuned it is still held.
  */
 import { spawnSync } from 'node:child_process'
-import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { buildSync } from 'esbuild'
 import { describe, expect, it } from 'vitest'
 import { garbageCollectorTuned, tuningHelps } from '../../src/platform/garbageCollector.js'
 import { largeAllocationBytes } from '../../src/platform/systemAllocator.js'
 import { allocate } from '../../src/tensor/dtype.js'
+import { bundledScript } from '../support/childScripts.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -44,22 +42,10 @@ describe('tuning the garbage collector', () => {
   }, 60_000)
 })
 
-let bundled: string | undefined
 /** Runs test/platform/garbageCollector/young-collections.ts (bundled once) with `--expose-gc`. */
 const child = (setting: string): { held: number[]; tuned: boolean } => {
-  if (bundled === undefined) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nabla-collector-'))
-    bundled = path.join(dir, 'young-collections.mjs')
-    buildSync({
-      entryPoints: [path.join(here, 'garbageCollector', 'young-collections.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      outfile: bundled,
-      logLevel: 'silent',
-    })
-  }
-  const r = spawnSync(process.execPath, ['--expose-gc', bundled], {
+  const script = bundledScript(path.join(here, 'garbageCollector', 'young-collections.ts'))
+  const r = spawnSync(process.execPath, ['--expose-gc', script], {
     encoding: 'utf8',
     env: { ...process.env, NABLA_TUNE_GC: setting },
   })

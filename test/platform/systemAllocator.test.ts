@@ -4,11 +4,8 @@
  * synchronous loop of fresh 4 MB results faults in far fewer pages with it than without it.
  */
 import { spawnSync } from 'node:child_process'
-import * as fs from 'node:fs'
-import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { buildSync } from 'esbuild'
 import { describe, expect, it } from 'vitest'
 import {
   largeAllocationBytes,
@@ -16,6 +13,7 @@ import {
   systemAllocatorPrimed,
 } from '../../src/platform/systemAllocator.js'
 import { allocate } from '../../src/tensor/dtype.js'
+import { bundledScript } from '../support/childScripts.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 
@@ -75,22 +73,10 @@ describe('priming the system allocator', () => {
   )
 })
 
-let bundled: string | undefined
 /** Runs test/platform/systemAllocator/fresh-results.ts (bundled once) and parses what it prints. */
 const child = (args: readonly string[], setting: string, env: Record<string, string> = {}): unknown => {
-  if (bundled === undefined) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nabla-allocator-'))
-    bundled = path.join(dir, 'fresh-results.mjs')
-    buildSync({
-      entryPoints: [path.join(here, 'systemAllocator', 'fresh-results.ts')],
-      bundle: true,
-      format: 'esm',
-      platform: 'node',
-      outfile: bundled,
-      logLevel: 'silent',
-    })
-  }
-  const r = spawnSync(process.execPath, [bundled, ...args], {
+  const script = bundledScript(path.join(here, 'systemAllocator', 'fresh-results.ts'))
+  const r = spawnSync(process.execPath, [script, ...args], {
     encoding: 'utf8',
     env: { ...process.env, ...env, NABLA_PRIME_ALLOCATOR: setting },
   })

@@ -19,24 +19,13 @@ import * as os from 'node:os'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
-import { buildSync } from 'esbuild'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { bundledScript } from '../support/childScripts.js'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nabla-soak-'))
 
-const bundle = (script: string): string => {
-  const outfile = path.join(dir, `${path.basename(script, '.ts')}.mjs`)
-  buildSync({
-    entryPoints: [path.join(here, 'soak', script)],
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    outfile,
-    logLevel: 'silent',
-  })
-  return outfile
-}
+const bundle = (script: string): string => bundledScript(path.join(here, 'soak', script))
 
 let trainLoop = ''
 let decodeIdx = ''
