@@ -14,10 +14,10 @@
  * collected fully once before its loop (loading data, say).
  *
  * Freeing dead buffers during the young collection instead (V8's
- * `--no-concurrent-array-buffer-sweeping`) takes them out of that count before the check: 0–3 full
- * collections per 300 steps after a forced one, 660–700 steps/s; a loop of 1e6-element adds
- * 14.5–15.7 GB/s against 11–14 with 13–20 full collections. The cost is the frees themselves, a
- * few microseconds of each young collection's pause. `tuneGarbageCollector` sets that flag once
+ * `--no-concurrent-array-buffer-sweeping`) takes them out of that count before the check: 1–6 full
+ * collections per 300 steps after a forced one, 620–715 steps/s; a loop of 1e6-element adds
+ * 14.5–15.7 GB/s against 11–14 with 13–20 full collections. The cost is the frees themselves,
+ * made within each young collection's pause (the jitted and convolutional steps measured no slower). `tuneGarbageCollector` sets that flag once
  * per process where V8 and Node's `v8.setFlagsFromString` are (Node; elsewhere it does nothing),
  * at the first large result, like the allocator priming beside it; the environment variable
  * `NABLA_TUNE_GC=0` turns it off.

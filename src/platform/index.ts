@@ -3,7 +3,8 @@
  * src/tensor: reading its settings from environment variables (nothing in a browser or without
  * Deno's `--allow-env`), the memory available to the process, and what makes a loop of fresh large
  * results cheap: the system allocator primed on Linux so that they reuse freed memory, and V8's
- * collector kept from a full collection after every young one. Imports nothing from the rest of src/ but the shape types.
+ * collector kept from a full collection after every young one. Imports nothing from the rest of
+ * src/ but the shape types.
  *
  * @module platform
  */
