@@ -31,16 +31,23 @@ describe('tuning the garbage collector', () => {
 
   it('frees dead results during the young collection', () => {
     const tuned = child('1')
-    const control = child('0')
     expect(tuned.tuned).toBe(true)
-    expect(control.tuned).toBe(false)
-    // untuned, a background thread frees them after the collection returns: 13-44 of 100 rounds
-    // here still held 5 MB or more right after it (up to all 20 MB), with every core busy too;
-    // tuned, every round had freed them all within it
-    expect(control.held.filter((megabytes) => megabytes >= 5).length).toBeGreaterThanOrEqual(3)
+    // tuned, every round has freed all 20 MiB within the collection (measured: 0.0 in every round,
+    // with every core busy too)
     expect(Math.max(...tuned.held)).toBeLessThan(1)
-  }, 60_000)
+    // untuned, a background thread frees them after the collection returns, and how often the
+    // read comes first depends on the scheduler (63 of 200 rounds held 5 MiB or more with four
+    // busy loops on the two cores; one run of the whole suite saw far fewer with larger results):
+    // the control is retried until it shows the measurement can see them held
+    let control = child('0')
+    for (let attempt = 1; attempt < 4 && heldRounds(control) < 3; attempt++) control = child('0')
+    expect(control.tuned).toBe(false)
+    expect(heldRounds(control)).toBeGreaterThanOrEqual(3)
+  }, 120_000)
 })
+
+/** Rounds that still held 5 MiB or more of their 20 MiB of dead results after the collection. */
+const heldRounds = (run: { held: number[] }): number => run.held.filter((mebibytes) => mebibytes >= 5).length
 
 /** Runs test/platform/garbageCollector/young-collections.ts (bundled once) with `--expose-gc`. */
 const child = (setting: string): { held: number[]; tuned: boolean } => {
