@@ -31,6 +31,7 @@ import {
   supportsSimd,
 } from './module.js'
 import { planBinary, runBinary, runUnary, runWhere } from './pointwise.js'
+import { ResidentOperands } from './resident.js'
 import { madeSharedArena } from './sharedArena.js'
 import { SplitChoice } from './splitChoice.js'
 import { runSum } from './sums.js'
@@ -170,6 +171,8 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
     }
   }
   const precision = (x: FloatArray) => (x instanceof Float32Array ? local.f32 : local.f64)
+  // large same-shape binary ops keep their operands and result in kernel memory (resident.ts)
+  const resident = new ResidentOperands()
   return {
     name: fma ? 'wasm-simd-fma' : 'wasm-simd',
     fma,
@@ -190,6 +193,9 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
     binary: (op, a, aShape, b, bShape, out, outShape) => {
       const kernel = out.length < smallSize ? undefined : precision(out).binary.get(op.name)
       const plan = kernel === undefined ? undefined : planBinary(aShape, bShape, outShape)
+      const whole =
+        plan !== undefined && plan.blocks === 1 && plan.outer === 1 && plan.aInner === 1 && plan.bInner === 1
+      if (whole && resident.run(op.name, a, b, out)) return
       if (plan === undefined || !runBinary(heap, kernel!, plan, a, b, out))
         fallback.binary(op, a, aShape, b, bShape, out, outShape)
     },

@@ -248,9 +248,19 @@ export const compileKernels = ({ shared, fma }: ModuleOptions): WasmModule => {
   return module
 }
 
+// every kernel memory alive, so that a view of one can be told from an array of its own
+let memories: readonly WeakRef<WasmMemory>[] = []
+
 /** A fresh memory for the module (shared when the module was compiled for it). */
-export const createMemory = (shared: boolean): WasmMemory =>
-  new webAssembly!.Memory({ initial: 16, maximum: maximumPages, shared })
+export const createMemory = (shared: boolean): WasmMemory => {
+  const memory = new webAssembly!.Memory({ initial: 16, maximum: maximumPages, shared })
+  memories = [...memories.filter((m) => m.deref() !== undefined), new WeakRef(memory)]
+  return memory
+}
+
+/** Whether `buffer` is the memory of a kernel instance (its current buffer). */
+export const isKernelMemory = (buffer: ArrayBufferLike): boolean =>
+  memories.some((m) => m.deref()?.buffer === buffer)
 
 const kernelsOf = (
   exports: Readonly<Record<string, unknown>>,

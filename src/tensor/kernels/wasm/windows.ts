@@ -20,7 +20,7 @@ import { type WasmMemory, webAssembly } from './api.js'
 import { buildModule } from './encoder.js'
 import { Heap, layOut } from './heap.js'
 import { f32Lanes, f64Lanes, precisionOf } from './lanes.js'
-import { maximumPages, supportsSimd } from './module.js'
+import { createMemory, maximumPages, supportsSimd } from './module.js'
 import { madeSharedArena } from './sharedArena.js'
 import { functionsOf, type PoolFunction, type RowsFunction } from './windowCode.js'
 
@@ -47,7 +47,7 @@ const instanceOf = (): Instance | undefined => {
       ...functionsOf(f32Lanes),
       ...functionsOf(f64Lanes),
     ])
-    const memory: WasmMemory = new webAssembly!.Memory({ initial: 16, maximum: maximumPages })
+    const memory: WasmMemory = createMemory(false)
     const { exports } = new webAssembly!.Instance(new webAssembly!.Module(bytes), { env: { memory } })
     instance = { heap: new Heap(memory), exports }
   } catch (error) {
