@@ -13,6 +13,16 @@ import type { FusedExpression } from '../../../../src/tensor/kernels/wasm/fused.
 /** The float storage types. */
 export const precisions = ['float32', 'float64'] as const
 
+/** Binary ops the elementwise kernels compute, in the kernels' argument form. */
+export const binaryOps = {
+  add: { name: 'add', expr: 'x + y' },
+  sub: { name: 'sub', expr: 'x - y' },
+  mul: { name: 'mul', expr: 'x * y' },
+  div: { name: 'div', expr: 'x / y' },
+  minimum: { name: 'minimum', expr: 'x < y || x !== x ? x : y' },
+  maximum: { name: 'maximum', expr: 'x > y || x !== x ? x : y' },
+} as const
+
 /**
  * A float array of exactly `length` values: finite in [-10, 10], or any value with `special`. The
  * values do not shrink (shrinking thousands of them one by one takes minutes); the shapes they are

@@ -12,20 +12,14 @@ import {
 } from '../../../../src/tensor/kernels/wasm/pointwise.js'
 import { broadcastShapes } from '../../../../src/tensor/shape.js'
 import { arbBroadcastPair } from '../../../../src/testing/arbitraries.js'
-import { arbFloats, firstDifference, precisions, zerosLike } from './helpers.js'
+import { arbFloats, binaryOps, firstDifference, precisions, zerosLike } from './helpers.js'
 
 const memory = createMemory(false)
 const instance = instantiate(compileKernels({ shared: false, fma: false }), memory, false)
 const heap = new Heap(memory)
 const size = (shape: readonly number[]) => shape.reduce((x, y) => x * y, 1)
 
-const ops = {
-  add: { name: 'add', expr: 'x + y' },
-  sub: { name: 'sub', expr: 'x - y' },
-  mul: { name: 'mul', expr: 'x * y' },
-  div: { name: 'div', expr: 'x / y' },
-  minimum: { name: 'minimum', expr: 'x < y || x !== x ? x : y' },
-} as const
+const ops = binaryOps
 
 const checkBinary = (
   dtype: (typeof precisions)[number],

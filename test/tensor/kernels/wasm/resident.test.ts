@@ -16,15 +16,9 @@ import {
   residentMinBytes,
   residentSlotBytes,
 } from '../../../../src/tensor/kernels/wasm/resident.js'
-import { firstDifference } from './helpers.js'
+import { binaryOps, firstDifference } from './helpers.js'
 
-const ops = {
-  add: { name: 'add', expr: 'x + y' },
-  sub: { name: 'sub', expr: 'x - y' },
-  mul: { name: 'mul', expr: 'x * y' },
-  div: { name: 'div', expr: 'x / y' },
-  maximum: { name: 'maximum', expr: 'x > y || x !== x ? x : y' },
-} as const
+const ops = binaryOps
 type OpName = keyof typeof ops
 
 const filled = (make: (n: number) => FloatArray, n: number, seed: number): FloatArray => {
