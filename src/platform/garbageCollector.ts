@@ -25,28 +25,24 @@
  * @module platform/garbageCollector
  */
 import { environmentVariable } from './environment.js'
+import { setV8Flags, turnedOff, v8Version } from './v8Flags.js'
 
 /** The V8 flag `tuneGarbageCollector` sets. */
 export const garbageCollectorFlag = '--no-concurrent-array-buffer-sweeping'
-
-interface NodeProcess {
-  readonly getBuiltinModule?: (name: string) => unknown
-  readonly versions?: { readonly v8?: string }
-}
 
 let checked = false
 let tuned = false
 
 /**
- * Whether to tune the collector: where the runtime is V8 (`v8Version`, Node's
+ * Whether to tune the collector: where the runtime is V8 (`version`, Node's
  * `process.versions.v8`), unless `setting` (the environment variable `NABLA_TUNE_GC`) is `0`,
  * `false` or `no`.
  * @example
  * import { tuningHelps } from './garbageCollector.js'
  * tuningHelps(undefined, undefined) // false: no V8 version reported (a browser page)
  */
-export const tuningHelps = (v8Version: string | undefined, setting: string | undefined): boolean =>
-  v8Version !== undefined && !/^(0|false|no)$/i.test(setting ?? '')
+export const tuningHelps = (version: string | undefined, setting: string | undefined): boolean =>
+  version !== undefined && !turnedOff(setting)
 
 /**
  * Tunes V8's collector once per process (see the module comment) when it helps here; returns
@@ -58,23 +54,8 @@ export const tuningHelps = (v8Version: string | undefined, setting: string | und
 export const tuneGarbageCollector = (): boolean => {
   if (checked) return false
   checked = true
-  let node: NodeProcess | undefined
-  try {
-    node = (globalThis as { process?: NodeProcess }).process
-  } catch {
-    return false
-  }
-  if (!tuningHelps(node?.versions?.v8, environmentVariable('NABLA_TUNE_GC'))) return false
-  try {
-    const v8 = node?.getBuiltinModule?.('node:v8') as
-      | { setFlagsFromString?: (flags: string) => void }
-      | undefined
-    if (typeof v8?.setFlagsFromString !== 'function') return false
-    v8.setFlagsFromString(garbageCollectorFlag)
-    tuned = true
-  } catch {
-    // a runtime that refuses the flag: nothing to gain, nothing lost
-  }
+  if (!tuningHelps(v8Version(), environmentVariable('NABLA_TUNE_GC'))) return false
+  tuned = setV8Flags(garbageCollectorFlag)
   return tuned
 }
 

@@ -3,7 +3,8 @@
  * src/tensor: reading its settings from environment variables (nothing in a browser or without
  * Deno's `--allow-env`), the memory available to the process, and what makes a loop of fresh large
  * results cheap: the system allocator primed on Linux so that they reuse freed memory, and V8's
- * collector kept from a full collection after every young one. Imports nothing from the rest of
+ * collector kept from a full collection after every young one; and relaxed SIMD turned on where
+ * V8 has it behind a flag. Imports nothing from the rest of
  * src/ but the shape types.
  *
  * @module platform
@@ -17,6 +18,7 @@ export {
 } from './garbageCollector.js'
 export { beforeLargeStorage } from './largeStorage.js'
 export { type AvailableMemory, formatBytes, parseBytes, platformAvailableMemory } from './memory.js'
+export { enableRelaxedSimd, relaxedSimdFlag, relaxedSimdHelps } from './relaxedSimd.js'
 export {
   largeAllocationBytes,
   primeBefore,
@@ -25,3 +27,4 @@ export {
   primingHelps,
   systemAllocatorPrimed,
 } from './systemAllocator.js'
+export { setV8Flags, turnedOff, v8Version } from './v8Flags.js'

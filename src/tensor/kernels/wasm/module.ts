@@ -6,6 +6,7 @@
  *
  * @module kernels/wasm/module
  */
+import { enableRelaxedSimd } from '../../../platform/index.js'
 import { type WasmMemory, type WasmModule, webAssembly } from './api.js'
 import { binaryVectorOps, emitBinary, emitUnary, emitWhere, unaryVectorOps } from './elementwise.js'
 import { buildModule, type ExportedFunction, FunctionBuilder } from './encoder.js'
@@ -174,11 +175,22 @@ export const supportsSimd = (): boolean =>
     f.f32(1).op('f32x4.splat')
   })
 
-/** Whether the runtime validates relaxed-SIMD (Node 20 needs `--experimental-wasm-relaxed-simd`). */
-export const supportsRelaxedSimd = (): boolean =>
+const validatesRelaxedSimd = (): boolean =>
   probe((f) => {
     f.f32(1).op('f32x4.splat').f32(2).op('f32x4.splat').f32(3).op('f32x4.splat').op('f32x4.relaxed_madd')
   })
+
+let relaxedSimd: boolean | undefined
+
+/**
+ * Whether the runtime validates relaxed SIMD, after turning it on where V8 has it behind a flag
+ * (Node 20; platform/relaxedSimd.ts). Answered once per process, so that every module compiled in
+ * it makes the same choice.
+ */
+export const supportsRelaxedSimd = (): boolean => {
+  relaxedSimd ??= validatesRelaxedSimd() || (enableRelaxedSimd() && validatesRelaxedSimd())
+  return relaxedSimd
+}
 
 /** Whether a shared (thread-visible) WebAssembly memory can be created here. */
 export const supportsSharedMemory = (): boolean => {

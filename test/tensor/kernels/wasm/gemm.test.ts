@@ -10,7 +10,7 @@ import {
   tileColumns,
 } from '../../../../src/tensor/kernels/wasm/gemm.js'
 import { f32Lanes, f64Lanes } from '../../../../src/tensor/kernels/wasm/lanes.js'
-import { gemmShapeOf } from '../../../../src/tensor/kernels/wasm/module.js'
+import { gemmShapeOf, supportsRelaxedSimd } from '../../../../src/tensor/kernels/wasm/module.js'
 import { emitPack } from '../../../../src/tensor/kernels/wasm/pack.js'
 import { arbFloats } from './helpers.js'
 
@@ -105,8 +105,14 @@ const blockings: readonly [string, GemmShape][] = [
   ],
 ]
 
+// every blocking again with the fused multiply-add where the runtime has relaxed SIMD (Node 20
+// too: nabla turns it on; module.test.ts checks that it did)
+const fused: readonly [string, GemmShape][] = supportsRelaxedSimd()
+  ? blockings.map(([label, shape]) => [`${label}, fused multiply-add`, { ...shape, fma: true }])
+  : []
+
 describe('emitted gemm', () => {
-  for (const [label, shape] of blockings)
+  for (const [label, shape] of [...blockings, ...fused])
     it(`agrees with the float64 product for every transpose (${label})`, () => {
       const compiled = compile(shape)
       const dtype = shape.lanes.precision === 'f32' ? 'float32' : 'float64'
@@ -131,20 +137,23 @@ describe('emitted gemm', () => {
       )
     })
 
-  it('handles a product larger than every shipped block (130 × 300 · 300 × 2100)', () => {
-    const shape = gemmShapeOf(f32Lanes, false)
-    const compiled = compile(shape)
-    const [m, k, n] = [130, 300, 2100]
-    expect(n).toBeGreaterThan(shape.nc)
-    const a = Float32Array.from({ length: m * k }, (_, i) => ((i * 7) % 13) - 6)
-    const b = Float32Array.from({ length: k * n }, (_, i) => ((i * 5) % 11) - 5)
-    const { c, guards } = run(compiled, shape, a, b, m, n, k, false, true)
-    const want = expected(a, b, m, n, k, false, true)
-    expect(guards.every(Number.isNaN)).toBe(true)
-    // small integers: every partial sum is exact in float32 (compare by index: a diff of 273,000
-    // values would take vitest minutes)
-    expect(c.findIndex((v, i) => v !== want.c[i])).toBe(-1)
-  })
+  it.each(supportsRelaxedSimd() ? [false, true] : [false])(
+    'handles a product larger than every shipped block (130 × 300 · 300 × 2100, fused: %s)',
+    (fma) => {
+      const shape = gemmShapeOf(f32Lanes, fma)
+      const compiled = compile(shape)
+      const [m, k, n] = [130, 300, 2100]
+      expect(n).toBeGreaterThan(shape.nc)
+      const a = Float32Array.from({ length: m * k }, (_, i) => ((i * 7) % 13) - 6)
+      const b = Float32Array.from({ length: k * n }, (_, i) => ((i * 5) % 11) - 5)
+      const { c, guards } = run(compiled, shape, a, b, m, n, k, false, true)
+      const want = expected(a, b, m, n, k, false, true)
+      expect(guards.every(Number.isNaN)).toBe(true)
+      // small integers: every partial sum is exact in float32 (compare by index: a diff of 273,000
+      // values would take vitest minutes)
+      expect(c.findIndex((v, i) => v !== want.c[i])).toBe(-1)
+    },
+  )
 
   it('needs scratch for exactly one packed A block, one packed B block and one tile', () => {
     const shape = gemmShapeOf(f32Lanes, false)

@@ -14,9 +14,14 @@ describe('kernel module', () => {
   it('finds SIMD and shared memory on Node 20', () => {
     expect(supportsSimd()).toBe(true)
     expect(supportsSharedMemory()).toBe(true)
-    // relaxed SIMD depends on flags: only check the probe answers
-    expect(typeof supportsRelaxedSimd()).toBe('boolean')
   })
+  it.runIf(process.env.NABLA_RELAXED_SIMD === undefined)(
+    'has relaxed SIMD on Node 20, where nabla turns on the flag V8 11.3 keeps it behind',
+    () => {
+      // the fused multiply-add products, and their tests here, depend on it
+      expect(supportsRelaxedSimd()).toBe(true)
+    },
+  )
   it('compiles and instantiates for shared and unshared memory, with every kernel exported', () => {
     for (const shared of [false, true]) {
       const instance = instantiate(compileKernels({ shared, fma: false }), createMemory(shared), false)
