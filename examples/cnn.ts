@@ -1,6 +1,6 @@
 /**
  * A convolutional network on MNIST with the public API only, trained with the recipe of
- * `nabla train --model cnn` (98.35 % test accuracy after 12 epochs): `loadMnist` (the seeded
+ * `nabla train --model cnn` (98.40 % test accuracy after 12 epochs; this script 98.45 %): `loadMnist` (the seeded
  * 8,000/2,000 split), `cnn` (two 5×5 convolutions of 16 and 32 channels, each with ReLU and 2×2
  * max pooling, dense 128 with dropout 0.5, 10 outputs), each training batch moved by up to one
  * pixel (`randomShifts`), Adam with a cosine-decayed learning rate from 2e-3 (`cosineDecay`),
