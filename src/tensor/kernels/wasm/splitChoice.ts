@@ -8,8 +8,13 @@
  *
  * So each size class (half an octave of multiply-adds) keeps the last few costs per multiply-add
  * of both ways, and the way with the lower median runs (a median, so that one product the
- * operating system happened to interrupt does not flip the choice); every `probeEvery`-th product
- * of the class runs the other way so that a change of load is noticed. A probe that comes out
+ * operating system happened to interrupt does not flip the choice); now and then a product of the
+ * class runs the other way (a probe) so that a change of load is noticed: the `probeEvery`-th
+ * product first, and then, as long as each probe comes out dearer, twice as many products later
+ * each time, up to `longestInterval` products apart. A probe costs what the dearer way costs more:
+ * a 512² product probed on the calling thread alone takes ~1.7× the split one, so probing every
+ * 16th product cost ~4 % of a steady loop's time, where one in 128 costs 0.5 %; a probe that comes
+ * out cheaper starts the intervals over. A probe that comes out
  * cheaper than the preferred way's median is confirmed at once: the following products run the
  * other way too for as long as each stays cheaper, so its stale costs are replaced within a few
  * products and the median flips. Without that, the costs measured during a busy moment (the
@@ -35,6 +40,11 @@ interface SizeClass {
   calls: number
   /** Whether the last product ran the way not preferred and came out cheaper than the preferred one. */
   confirming: boolean
+  /** The call of the last probe, and the calls from it to the next. */
+  lastProbe: number
+  interval: number
+  /** Whether the product being run is a probe (set by `choose`, read by `record`). */
+  probing: boolean
 }
 
 /** Samples of each way a size class takes before the cheaper one is preferred. */
@@ -51,14 +61,19 @@ export class SplitChoice {
   readonly #classes = new Map<number, SizeClass>()
   readonly #probeEvery: number
   readonly #window: number
+  readonly #longestInterval: number
 
   /**
-   * @param probeEvery every this many products of a size class run the way that is not preferred
+   * @param probeEvery the products of a size class from its first to its first probe (the way
+   *   that is not preferred), and between probes again after one came out cheaper
    * @param window how many recent costs of each way the median is taken over
+   * @param longestInterval the most products between probes, which double up to it while each
+   *   probe comes out dearer
    */
-  constructor(probeEvery = 16, window = 5) {
+  constructor(probeEvery = 16, window = 5, longestInterval = 8 * probeEvery) {
     this.#probeEvery = probeEvery
     this.#window = window
+    this.#longestInterval = Math.max(probeEvery, longestInterval)
   }
 
   #classOf(macs: number): SizeClass {
@@ -70,6 +85,9 @@ export class SplitChoice {
         split: { costs: [], samples: 0 },
         calls: 0,
         confirming: false,
+        lastProbe: 0,
+        interval: this.#probeEvery,
+        probing: false,
       }
       this.#classes.set(key, found)
     }
@@ -84,7 +102,9 @@ export class SplitChoice {
     // first a few of each, split first (what the size threshold alone would do)
     if (split.samples < firstSamples || single.samples < firstSamples) return split.samples <= single.samples
     const splitCheaper = median(split.costs) <= median(single.costs)
-    return size.confirming || size.calls % this.#probeEvery === 0 ? !splitCheaper : splitCheaper
+    size.probing = !size.confirming && size.calls - size.lastProbe >= size.interval
+    if (size.probing) size.lastProbe = size.calls
+    return size.confirming || size.probing ? !splitCheaper : splitCheaper
   }
 
   /** Records that a product of `macs` multiply-adds took `milliseconds`, split or not. */
@@ -102,5 +122,8 @@ export class SplitChoice {
       estimate.samples > firstSamples &&
       (wasSplit ? median(estimate.costs) > preferred : median(estimate.costs) >= preferred) &&
       cost < preferred
+    if (size.probing)
+      size.interval = size.confirming ? this.#probeEvery : Math.min(2 * size.interval, this.#longestInterval)
+    size.probing = false
   }
 }

@@ -37,17 +37,38 @@ describe('SplitChoice', () => {
     expect(first).toEqual([true, false, true, false, true, false])
   })
 
-  it('prefers the measured cheaper way and probes the other once every probeEvery products', () => {
+  it('prefers the measured cheaper way and probes the other at intervals doubling from probeEvery to longestInterval', () => {
     fc.assert(
-      fc.property(arbCosts, arbMacs, fc.integer({ min: 4, max: 32 }), (costs, macs, probeEvery) => {
-        fc.pre(Math.abs(costs.split - costs.single) > 1e-3 * Math.max(costs.split, costs.single))
-        const choice = new SplitChoice(probeEvery)
-        simulate(choice, macs, costs, 6) // the first samples of each way
-        const calls = probeEvery * 10
-        const splits = simulate(choice, macs, costs, calls)
-        const probes = calls / probeEvery
-        expect(splits).toBe(costs.split < costs.single ? calls - probes : probes)
-      }),
+      fc.property(
+        arbCosts,
+        arbMacs,
+        fc.integer({ min: 7, max: 32 }),
+        fc.integer({ min: 0, max: 4 }),
+        (costs, macs, probeEvery, doublings) => {
+          fc.pre(Math.abs(costs.split - costs.single) > 1e-3 * Math.max(costs.split, costs.single))
+          const longest = probeEvery * 2 ** doublings
+          const choice = new SplitChoice(probeEvery, 5, longest)
+          simulate(choice, macs, costs, 6) // the first samples of each way
+          const splitCheaper = costs.split < costs.single
+          const other: number[] = []
+          for (let call = 7; call <= 60 * probeEvery; call++) {
+            const split = choice.choose(macs)
+            if (split !== splitCheaper) other.push(call)
+            choice.record(macs, split, macs * (split ? costs.split : costs.single))
+          }
+          // the schedule, written out: the probeEvery-th product, then gaps doubling up to longest
+          const expected: number[] = []
+          for (
+            let at = probeEvery, gap = probeEvery;
+            at <= 60 * probeEvery;
+            gap = Math.min(2 * gap, longest)
+          ) {
+            expected.push(at)
+            at += Math.min(2 * gap, longest)
+          }
+          expect(other).toEqual(expected)
+        },
+      ),
       { seed: 1501, numRuns: 200 },
     )
   })
@@ -60,8 +81,11 @@ describe('SplitChoice', () => {
         simulate(choice, macs, costs, 100)
         // now the split costs four times what it did and more than the single way
         const busy = { split: Math.max(4 * costs.split, 2 * costs.single), single: costs.single }
-        simulate(choice, macs, busy, 200)
-        expect(simulate(choice, macs, busy, 80)).toBe(10) // only the probes split
+        // the next probe, at most 8 · 8 products after the last, finds the single way cheaper
+        const busySplits = simulate(choice, macs, busy, 200)
+        expect(busySplits).toBeLessThanOrEqual(64 + 3)
+        // only the probes split now: one in the first 8 products, then 16, 32 and 64 apart
+        expect(simulate(choice, macs, busy, 80)).toBeLessThanOrEqual(2)
       }),
       { seed: 1502, numRuns: 100 },
     )
@@ -83,11 +107,20 @@ describe('SplitChoice', () => {
           const choice = new SplitChoice(probeEvery)
           simulate(choice, macs, busy, 6)
           if (!busyWayIsCheaper) simulate(choice, macs, busy, probeEvery - 1) // and a while after
-          const calls = 3 * probeEvery
-          const splits = simulate(choice, macs, costs, calls)
-          const cheaperRuns = cheaper === 'split' ? splits : calls - splits
-          // one probe, two confirmations and the flip: all but the products before the first probe
-          expect(cheaperRuns).toBeGreaterThanOrEqual(calls - probeEvery - 2)
+          const calls = 4 * probeEvery
+          const ways: boolean[] = []
+          for (let call = 0; call < calls; call++) {
+            const split = choice.choose(macs)
+            ways.push(split === (cheaper === 'split'))
+            choice.record(macs, split, macs * (split ? costs.split : costs.single))
+          }
+          // the first probe after the busy stretch comes within two intervals (one probe during
+          // it, dearer, doubled the interval) ...
+          const found = ways.indexOf(true)
+          expect(found).toBeGreaterThanOrEqual(0)
+          expect(found).toBeLessThan(2 * probeEvery)
+          // ... and, with two confirmations and the flip, every product from it on runs the cheaper way
+          expect(ways.slice(found).filter((cheap) => !cheap).length).toBeLessThanOrEqual(2)
         },
       ),
       { seed: 1506, numRuns: 200 },
@@ -111,10 +144,27 @@ describe('SplitChoice', () => {
           }
           choice.record(macs, split, macs * cost)
         }
-        expect(singles).toBe(4 + 1)
+        // probes at probeEvery (lucky: the intervals start over), 2 · probeEvery and 4 · probeEvery
+        // (each dearer: the next comes at 8 · probeEvery), and the one confirmation of the lucky one
+        expect(singles).toBe(3 + 1)
       }),
       { seed: 1507, numRuns: 50 },
     )
+  })
+
+  it('starts the intervals over when a probe comes out cheaper', () => {
+    const macs = 2 ** 20
+    const choice = new SplitChoice(8, 5, 64)
+    simulate(choice, macs, { split: 1e-6, single: 2e-6 }, 400) // probes 64 products apart by now
+    const now = { split: 2e-6, single: 1e-6 }
+    // run to the probe that finds the single way cheaper now
+    for (let split = true; split; ) {
+      split = choice.choose(macs)
+      choice.record(macs, split, macs * (split ? now.split : now.single))
+    }
+    // confirmations flip the choice, and the split way is probed 8, 24 and 56 products after that
+    // probe (not 64 and more, as before it)
+    expect(simulate(choice, macs, now, 60)).toBe(3)
   })
 
   it('is not flipped by one product the operating system interrupted', () => {
