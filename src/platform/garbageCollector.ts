@@ -24,40 +24,21 @@
  *
  * @module platform/garbageCollector
  */
-import { environmentVariable } from './environment.js'
-import { setV8Flags, turnedOff, v8Version } from './v8Flags.js'
+import { processFlag } from './v8Flags.js'
 
 /** The V8 flag `tuneGarbageCollector` sets. */
 export const garbageCollectorFlag = '--no-concurrent-array-buffer-sweeping'
 
-let checked = false
-let tuned = false
+const collector = processFlag(garbageCollectorFlag, 'NABLA_TUNE_GC')
 
 /**
- * Whether to tune the collector: where the runtime is V8 (`version`, Node's
- * `process.versions.v8`), unless `setting` (the environment variable `NABLA_TUNE_GC`) is `0`,
- * `false` or `no`.
- * @example
- * import { tuningHelps } from './garbageCollector.js'
- * tuningHelps(undefined, undefined) // false: no V8 version reported (a browser page)
- */
-export const tuningHelps = (version: string | undefined, setting: string | undefined): boolean =>
-  version !== undefined && !turnedOff(setting)
-
-/**
- * Tunes V8's collector once per process (see the module comment) when it helps here; returns
- * whether this call did it.
+ * Tunes V8's collector once per process (see the module comment) where the runtime is V8 and
+ * `NABLA_TUNE_GC` does not turn it off; returns whether it is tuned.
  * @example
  * import { tuneGarbageCollector } from './garbageCollector.js'
- * tuneGarbageCollector() // true the first time under Node, false afterwards
+ * tuneGarbageCollector() // true under Node; the flag is set by the first call
  */
-export const tuneGarbageCollector = (): boolean => {
-  if (checked) return false
-  checked = true
-  if (!tuningHelps(v8Version(), environmentVariable('NABLA_TUNE_GC'))) return false
-  tuned = setV8Flags(garbageCollectorFlag)
-  return tuned
-}
+export const tuneGarbageCollector = (): boolean => collector.set()
 
 /** Whether `tuneGarbageCollector` has tuned the collector in this process. */
-export const garbageCollectorTuned = (): boolean => tuned
+export const garbageCollectorTuned = (): boolean => collector.isSet()

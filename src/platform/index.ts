@@ -10,15 +10,10 @@
  * @module platform
  */
 export { environmentVariable } from './environment.js'
-export {
-  garbageCollectorFlag,
-  garbageCollectorTuned,
-  tuneGarbageCollector,
-  tuningHelps,
-} from './garbageCollector.js'
+export { garbageCollectorFlag, garbageCollectorTuned, tuneGarbageCollector } from './garbageCollector.js'
 export { beforeLargeStorage } from './largeStorage.js'
 export { type AvailableMemory, formatBytes, parseBytes, platformAvailableMemory } from './memory.js'
-export { enableRelaxedSimd, relaxedSimdFlag, relaxedSimdHelps } from './relaxedSimd.js'
+export { enableRelaxedSimd, relaxedSimdFlag } from './relaxedSimd.js'
 export {
   largeAllocationBytes,
   primeBefore,
@@ -27,4 +22,4 @@ export {
   primingHelps,
   systemAllocatorPrimed,
 } from './systemAllocator.js'
-export { setV8Flags, turnedOff, v8Version } from './v8Flags.js'
+export { flagApplies, type ProcessFlag, processFlag, setV8Flags, turnedOff, v8Version } from './v8Flags.js'

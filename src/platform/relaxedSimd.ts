@@ -11,37 +11,19 @@
  *
  * @module platform/relaxedSimd
  */
-import { environmentVariable } from './environment.js'
-import { setV8Flags, turnedOff, v8Version } from './v8Flags.js'
+import { processFlag } from './v8Flags.js'
 
 /** The V8 flag `enableRelaxedSimd` sets. */
 export const relaxedSimdFlag = '--experimental-wasm-relaxed-simd'
 
-let asked = false
-let enabled = false
+const relaxedSimd = processFlag(relaxedSimdFlag, 'NABLA_RELAXED_SIMD')
 
 /**
- * Whether to set the flag: where the runtime is V8 (`version`, Node's `process.versions.v8`),
- * unless `setting` (the environment variable `NABLA_RELAXED_SIMD`) is `0`, `false` or `no`.
- * @example
- * import { relaxedSimdHelps } from './relaxedSimd.js'
- * relaxedSimdHelps('11.3.244.8-node.33', '0') // false: turned off
- */
-export const relaxedSimdHelps = (version: string | undefined, setting: string | undefined): boolean =>
-  version !== undefined && !turnedOff(setting)
-
-/**
- * Sets V8's relaxed-SIMD flag once per process when it applies here; returns whether it is set
- * (this call or an earlier one). Callers probe the runtime first and call this only when relaxed
- * SIMD does not validate.
+ * Sets V8's relaxed-SIMD flag once per process where the runtime is V8 and `NABLA_RELAXED_SIMD`
+ * does not turn it off; returns whether it is set (by this call or an earlier one). Callers probe
+ * the runtime first and call this only when relaxed SIMD does not validate.
  * @example
  * import { enableRelaxedSimd } from './relaxedSimd.js'
  * enableRelaxedSimd() // true under Node unless NABLA_RELAXED_SIMD=0
  */
-export const enableRelaxedSimd = (): boolean => {
-  if (asked) return enabled
-  asked = true
-  if (relaxedSimdHelps(v8Version(), environmentVariable('NABLA_RELAXED_SIMD')))
-    enabled = setV8Flags(relaxedSimdFlag)
-  return enabled
-}
+export const enableRelaxedSimd = (): boolean => relaxedSimd.set()

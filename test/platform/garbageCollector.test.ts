@@ -1,5 +1,5 @@
 /**
- * Tuning V8's collector (src/platform/garbageCollector.ts): when it applies, that the first large
+ * Tuning V8's collector (src/platform/garbageCollector.ts; when a V8 flag applies: v8Flags.test.ts): that the first large
  * allocation does it, and — in child processes, counted, never timed — that tuned, a young
  * collection frees the dead results' memory before it returns (the count V8 checks for a full
  * collection right after it then no longer holds them), where untuned it is still held.
@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process'
 import * as path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { garbageCollectorTuned, tuningHelps } from '../../src/platform/garbageCollector.js'
+import { garbageCollectorTuned } from '../../src/platform/garbageCollector.js'
 import { largeAllocationBytes } from '../../src/platform/systemAllocator.js'
 import { allocate } from '../../src/tensor/dtype.js'
 import { bundledScript } from '../support/childScripts.js'
@@ -16,14 +16,6 @@ import { bundledScript } from '../support/childScripts.js'
 const here = path.dirname(fileURLToPath(import.meta.url))
 
 describe('tuning the garbage collector', () => {
-  it('applies where the runtime is V8 unless NABLA_TUNE_GC turns it off', () => {
-    expect(tuningHelps('11.3.244.8-node.33', undefined)).toBe(true)
-    expect(tuningHelps('11.3.244.8-node.33', '1')).toBe(true)
-    expect(tuningHelps('11.3.244.8-node.33', '0')).toBe(false)
-    expect(tuningHelps('11.3.244.8-node.33', 'no')).toBe(false)
-    expect(tuningHelps(undefined, undefined)).toBe(false)
-  })
-
   it.runIf(process.env.NABLA_TUNE_GC === undefined)('is done by the first large allocation', () => {
     allocate('float32', largeAllocationBytes / 4)
     expect(garbageCollectorTuned()).toBe(true)
