@@ -208,7 +208,8 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
   const scratchAt = cAt + align16(out.length * e)
   if (!target.heap.ensure(scratchAt + plan.bytes)) return false
   const heap = target.heap.viewFor(a)
-  // op(A) is copied in while the helpers (if the product is split) already pack op(B)
+  // a split product's helpers wake while op(B) is copied in, and pack it while op(A) is
+  if (plan.split !== undefined) target.threads?.wake()
   heap.set(b, bAt / e)
   const copyA = () => heap.set(a, aAt / e)
   const [rsA, csA] = transposeA ? [1, m] : [k, 1]
