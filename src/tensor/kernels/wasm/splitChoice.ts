@@ -13,16 +13,15 @@
  * product first, and then, as long as each probe comes out dearer, twice as many products later
  * each time, up to `longestInterval` products apart. A probe costs what the dearer way costs more:
  * a 512² product probed on the calling thread alone takes ~1.7× the split one, so probing every
- * 16th product cost ~4 % of a steady loop's time, where one in 128 costs 0.5 %; a probe that comes
- * out cheaper starts the intervals over. A probe that comes out
- * cheaper than the preferred way's median is confirmed at once: the following products run the
- * other way too for as long as each stays cheaper, so its stale costs are replaced within a few
- * products and the median flips. Without that, the costs measured during a busy moment (the
- * first products of a size, when the machine was loaded or memory was being grown) kept the
- * dearer way preferred for `probeEvery` times half the window — about fifty products, most of a
- * short benchmark. A probe that was merely lucky costs one more product the other way. Both ways give
- * bit-identical results (the split runs the same kernel over blocks of rows or columns), so the
- * choice only moves time.
+ * 16th product cost ~4 % of a steady loop's time, where one in 128 costs 0.5 %. A probe that comes
+ * out cheaper than the preferred way's median starts the intervals over and is confirmed at once:
+ * the following products run the other way too for as long as each stays cheaper, so its stale
+ * costs are replaced within a few products and the median flips. Without that, the costs measured
+ * during a busy moment (the first products of a size, when the machine was loaded or memory was
+ * being grown) kept the dearer way preferred for `probeEvery` times half the window — about fifty
+ * products, most of a short benchmark. A probe that was merely lucky costs one more product the
+ * other way. Both ways give bit-identical results (the split runs the same kernel over blocks of
+ * rows or columns), so the choice only moves time.
  *
  * @module kernels/wasm/splitChoice
  */
