@@ -15,7 +15,7 @@ import { align16, type Heap } from './heap.js'
 import { type Precision, precisionOf } from './lanes.js'
 import type { KernelInstance, PrecisionKernels } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
-import { type Split, splitOf } from './splits.js'
+import { type Split, splitOf, taskRange } from './splits.js'
 import type { GemmThreads, HeapProduct } from './threads.js'
 
 /** Where a product runs: an instance, its memory, and (for a shared memory) helper threads. */
@@ -123,7 +123,10 @@ export interface Patches {
  * `patches`, when given, says which operand is still to be unfolded: a split whose blocks of C each
  * need only their own part of it (op(A) split by rows; op(B) split by columns, a few images per
  * task) has each task unfold that part first, in parallel and while it is in cache; otherwise the
- * calling thread unfolds it all first.
+ * calling thread unfolds it all first. `finished`, when given, is called with the rows of C of each
+ * task of a split product as soon as the calling thread has no task left and that task is done
+ * (`GemmThreads.run`), so that the caller copies them out while the other threads finish; a product
+ * that is not split, or not by rows, never calls it.
  */
 export const runProduct = (
   target: MatmulTarget,
@@ -132,6 +135,7 @@ export const runProduct = (
   scratch: number,
   prepare?: () => void,
   patches?: Patches,
+  finished?: (firstRow: number, endRow: number) => void,
 ): void => {
   const { kernels } = plan
   const { a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k } = product
@@ -181,6 +185,12 @@ export const runProduct = (
     target.instance,
     target.callerWorks,
     prepare,
+    finished !== undefined && split.kind === 'rows' && patches === undefined
+      ? (task) => {
+          const [first, end] = taskRange(split, m, task)
+          finished(first, end)
+        }
+      : undefined,
   )
   foldHere?.()
 }
@@ -215,6 +225,16 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
   const [rsA, csA] = transposeA ? [1, m] : [k, 1]
   const [rsB, csB] = transposeB ? [1, k] : [n, 1]
   const [aOffsets, bOffsets] = batchOffsets(aShape, bShape, outShape.slice(0, -2), m * k, k * n)
+  // a single product split by rows copies each task's rows of C out as soon as they are done,
+  // while the other threads finish their last tasks
+  let rowsOut = 0
+  const copyRows =
+    aOffsets.length === 1
+      ? (first: number, end: number) => {
+          out.set(heap.subarray(cAt / e + first * n, cAt / e + end * n), first * n)
+          rowsOut += end - first
+        }
+      : undefined
   for (let batch = 0; batch < aOffsets.length; batch++) {
     const product: HeapProduct = {
       a: aAt + aOffsets[batch]! * e,
@@ -229,9 +249,8 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
       n,
       k,
     }
-    runProduct(target, plan, product, scratchAt, batch === 0 ? copyA : undefined)
+    runProduct(target, plan, product, scratchAt, batch === 0 ? copyA : undefined, undefined, copyRows)
   }
-  const result = heap.subarray(cAt / e, cAt / e + out.length) as FloatArray
-  out.set(result)
+  if (rowsOut !== m || aOffsets.length !== 1) out.set(heap.subarray(cAt / e, cAt / e + out.length))
   return true
 }

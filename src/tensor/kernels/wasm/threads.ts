@@ -37,6 +37,8 @@ import type { WorkerHost } from './workers.js'
 export const controlBytes = 4096
 
 const [generationAt, counterAt, completedAt, failedAt, readyAt, slotsAt] = [0, 1, 2, 3, 8, 64]
+// a word per task of the job: the job's generation once that task's block of C is computed
+const doneAt = 256
 const slotLength = 24
 const maximumWorkers = 32
 
@@ -185,6 +187,7 @@ const takeTasksSource = `
     } catch {
       Atomics.store(control, ${failedAt}, 1)
     }
+    Atomics.store(control, ${doneAt} + task, generation)
     Atomics.add(control, ${completedAt}, 1)
     Atomics.notify(control, ${completedAt})
   }
@@ -308,7 +311,10 @@ export class GemmThreads {
    * which tests use to make the workers do everything). `prepare`, when given, runs on the calling
    * thread right after the job is published and before any block of C starts — the caller's copy
    * of op(A) into the memory, say, while a worker already packs op(B) (which must be in place before
-   * the call). Returns when every task is done.
+   * the call). `finished`, when given, is called once for each task (its index) whose block of C
+   * is computed: on the calling thread, for the tasks already done as soon as it has no task left
+   * to take (while the others finish theirs), then for the rest — a row split's caller copies those
+   * rows of C out meanwhile. Returns when every task is done.
    */
   run(
     product: SplitProduct,
@@ -316,6 +322,7 @@ export class GemmThreads {
     kernels: { readonly f32: PrecisionKernels; readonly f64: PrecisionKernels },
     callerWorks = true,
     prepare?: () => void,
+    finished?: (task: number) => void,
   ): void {
     const byRows = split.kind === 'rows'
     const shape = (product.precision === 'f32' ? kernels.f32 : kernels.f64).gemmShape
@@ -392,6 +399,16 @@ export class GemmThreads {
         generation,
         0,
       )
+    // generation 0 comes back after 2³² jobs: its tasks' words could still hold the first job's 0
+    const handed = finished !== undefined && generation !== 0 ? new Uint8Array(job.tasks) : undefined
+    const handOver = () => {
+      for (let task = 0; task < job.tasks; task++)
+        if (handed![task] === 0 && Atomics.load(control, doneAt + task) === generation) {
+          handed![task] = 1
+          finished!(task)
+        }
+    }
+    if (handed !== undefined) handOver()
     const total = gate + job.tasks
     for (
       let done = Atomics.load(control, completedAt);
@@ -399,6 +416,8 @@ export class GemmThreads {
       done = Atomics.load(control, completedAt)
     )
       Atomics.wait(control, completedAt, done)
+    if (handed !== undefined) handOver()
+    else if (finished !== undefined) for (let task = 0; task < job.tasks; task++) finished(task)
     if (failure !== undefined) throw failure
     if (Atomics.load(control, failedAt) !== 0)
       throw new Error('nabla: a matmul task failed in a worker thread')
