@@ -1,6 +1,6 @@
 /**
  * Reading the settings nabla takes from environment variables (`NABLA_KERNELS`,
- * `NABLA_DEBUG_NANS`) on any platform: Node's `process.env`; nothing in a browser; and under Deno,
+ * `NABLA_DEBUG_NANS`, the `…=0` that turns a preparation off) on any platform: Node's `process.env`; nothing in a browser; and under Deno,
  * where reading the environment without `--allow-env` throws, nothing either.
  *
  * @module platform/environment
@@ -19,3 +19,12 @@ export const environmentVariable = (name: string): string | undefined => {
     return undefined
   }
 }
+
+/**
+ * Whether an environment setting turns a preparation off: `0`, `false` or `no`, in any case.
+ * @example
+ * import { turnedOff } from './environment.js'
+ * turnedOff('0') // true
+ * turnedOff(undefined) // false
+ */
+export const turnedOff = (setting: string | undefined): boolean => /^(0|false|no)$/i.test(setting ?? '')

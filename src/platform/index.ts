@@ -9,7 +9,7 @@
  *
  * @module platform
  */
-export { environmentVariable } from './environment.js'
+export { environmentVariable, turnedOff } from './environment.js'
 export { garbageCollectorFlag, garbageCollectorTuned, tuneGarbageCollector } from './garbageCollector.js'
 export { beforeLargeStorage } from './largeStorage.js'
 export { type AvailableMemory, formatBytes, parseBytes, platformAvailableMemory } from './memory.js'
@@ -22,4 +22,4 @@ export {
   primingHelps,
   systemAllocatorPrimed,
 } from './systemAllocator.js'
-export { flagApplies, type ProcessFlag, processFlag, setV8Flags, turnedOff, v8Version } from './v8Flags.js'
+export { flagApplies, type ProcessFlag, processFlag, setV8Flags, v8Version } from './v8Flags.js'

@@ -16,7 +16,7 @@
  *
  * @module platform/systemAllocator
  */
-import { environmentVariable } from './environment.js'
+import { environmentVariable, turnedOff } from './environment.js'
 
 /** Allocations of at least this many bytes prime the system allocator first. */
 export const largeAllocationBytes = 2 ** 18
@@ -43,7 +43,7 @@ const platformOf = (): string | undefined => {
  * primingHelps('darwin', undefined) // false: only glibc (Linux) gains from it
  */
 export const primingHelps = (platform: string | undefined, setting: string | undefined): boolean =>
-  platform === 'linux' && !/^(0|false|no)$/i.test(setting ?? '')
+  platform === 'linux' && !turnedOff(setting)
 
 /**
  * Primes the system allocator once per process (see the module comment) when it helps here;

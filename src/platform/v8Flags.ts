@@ -7,7 +7,7 @@
  *
  * @module platform/v8Flags
  */
-import { environmentVariable } from './environment.js'
+import { environmentVariable, turnedOff } from './environment.js'
 
 interface NodeProcess {
   readonly getBuiltinModule?: (name: string) => unknown
@@ -49,15 +49,6 @@ export const setV8Flags = (flags: string): boolean => {
     return false
   }
 }
-
-/**
- * Whether an environment setting turns a preparation off: `0`, `false` or `no`, in any case.
- * @example
- * import { turnedOff } from './v8Flags.js'
- * turnedOff('0') // true
- * turnedOff(undefined) // false
- */
-export const turnedOff = (setting: string | undefined): boolean => /^(0|false|no)$/i.test(setting ?? '')
 
 /**
  * Whether a preparation that sets a V8 flag applies: where the runtime is V8 (`version`, Node's
