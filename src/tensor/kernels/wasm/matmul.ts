@@ -251,6 +251,7 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
     }
     runProduct(target, plan, product, scratchAt, batch === 0 ? copyA : undefined, undefined, copyRows)
   }
-  if (rowsOut !== m || aOffsets.length !== 1) out.set(heap.subarray(cAt / e, cAt / e + out.length))
+  // every row handed over is copied already; otherwise (not split by rows, a batch) all of C
+  if (rowsOut !== m) out.set(heap.subarray(cAt / e, cAt / e + out.length))
   return true
 }
