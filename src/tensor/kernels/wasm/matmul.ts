@@ -9,7 +9,7 @@
  */
 import type { Shape } from '../../shape.js'
 import { broadcastStrides } from '../reference.js'
-import type { FloatArray, MatmulArgs } from '../types.js'
+import type { MatmulArgs } from '../types.js'
 import { scratchLayout, tileColumns } from './gemm.js'
 import { align16, type Heap } from './heap.js'
 import { type Precision, precisionOf } from './lanes.js'
