@@ -35,7 +35,8 @@ import { ResidentOperands } from './resident.js'
 import { madeSharedArena } from './sharedArena.js'
 import { SplitChoice } from './splitChoice.js'
 import { runSum } from './sums.js'
-import { controlBytes, GemmThreads } from './threads.js'
+import { controlBytes } from './taskLoop.js'
+import { GemmThreads } from './threads.js'
 import { type WorkerHost, workerHost } from './workers.js'
 
 /** The arguments of a convolution face after its target: two operands, the geometry, the output. */

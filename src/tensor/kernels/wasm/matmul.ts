@@ -16,7 +16,8 @@ import { type Precision, precisionOf } from './lanes.js'
 import type { KernelInstance, PrecisionKernels } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
 import { type Split, splitOf, taskRange } from './splits.js'
-import type { GemmThreads, HeapProduct } from './threads.js'
+import type { HeapProduct } from './taskLoop.js'
+import type { GemmThreads } from './threads.js'
 
 /** Where a product runs: an instance, its memory, and (for a shared memory) helper threads. */
 export interface MatmulTarget {

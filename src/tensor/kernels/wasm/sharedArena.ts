@@ -32,7 +32,8 @@ import {
 } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
 import { splitOf } from './splits.js'
-import { controlBytes, GemmThreads } from './threads.js'
+import { controlBytes } from './taskLoop.js'
+import { GemmThreads } from './threads.js'
 import { workerHost } from './workers.js'
 
 /** Multiply-adds per product from which a plan splits it across threads (the eager default). */
