@@ -20,7 +20,7 @@ import {
   convolutionMacs,
 } from './convolution.js'
 import { Heap } from './heap.js'
-import { type MatmulTarget, wasmMatmul } from './matmul.js'
+import { keptOperandSlotBytes, keptOperandSlots, type MatmulTarget, wasmMatmul } from './matmul.js'
 import {
   compileKernels,
   createMemory,
@@ -30,6 +30,7 @@ import {
   supportsSharedMemory,
   supportsSimd,
 } from './module.js'
+import { OperandSlots } from './operandSlots.js'
 import { planBinary, runBinary, runUnary, runWhere } from './pointwise.js'
 import { ResidentOperands } from './resident.js'
 import { madeSharedArena } from './sharedArena.js'
@@ -134,10 +135,13 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
     }
     threads = GemmThreads.start(module, sharedMemory, options.threads, host, options.threadStartMs ?? 0)
     if (threads === undefined) return 0
+    // the split products' operands are kept between products in slots above the control blocks
+    const operands = new OperandSlots(keptOperandSlots, controlBytes, keptOperandSlotBytes)
     sharedTarget = {
       instance: instantiate(module, sharedMemory, fma),
       heap: new Heap(sharedMemory),
-      base: controlBytes,
+      base: operands.address(operands.count),
+      operands,
       threads,
       threadThreshold,
       callerWorks: options.callerWorks ?? true,

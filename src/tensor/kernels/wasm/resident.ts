@@ -7,12 +7,8 @@
  * not copied, and the result stays in its slot for the ops that take it next (it is still copied
  * out: it is the tensor's storage). Slots go least recently used first.
  *
- * What makes a slot's copy trustworthy is that nabla never writes a tensor's storage after the op
- * that made it, so an array's values never change while it is alive. Only arrays that own a plain
- * `ArrayBuffer` whole are kept (a fresh result or a constructor's copy); a view of other memory (a
- * compiled plan's buffers, which its next run rewrites) is copied in every time. Entries are keyed
- * by the array object in a `WeakMap`, so a collected array's entry goes with it, and carry the
- * slot's stamp, so an entry whose slot has since been given to another array is a miss.
+ * Which array each slot holds, and when a slot's copy may be trusted, is kept by `OperandSlots`
+ * (operandSlots.ts).
  *
  * Measured, `npm run bench -- --only=add` (the same two tensors added in a loop): 18.5 GB/s with
  * every operand copied in, 25.1 with them kept (one run each), against 24.6 for a plain copy of one
@@ -23,7 +19,7 @@
  */
 import type { FloatArray } from '../types.js'
 import { type Arena, createArena } from './arena.js'
-import { isKernelMemory } from './module.js'
+import { OperandSlots } from './operandSlots.js'
 
 /** Operands from this many bytes (and results) are kept. */
 export const residentMinBytes = 2 ** 20
@@ -32,28 +28,13 @@ export const residentSlotBytes = 4 * 2 ** 20
 /** Slots: two operands and a result, and one more so that a chain's last result survives an op. */
 export const residentSlots = 4
 
-/**
- * Whether an array may be kept: it owns a plain `ArrayBuffer` whole, and that buffer is no kernel
- * memory (a fresh memory is 1 MiB, so a plan's buffer could span one exactly).
- */
-export const keepable = (x: FloatArray): boolean =>
-  x.byteLength === x.buffer.byteLength && x.buffer instanceof ArrayBuffer && !isKernelMemory(x.buffer)
-
-interface Entry {
-  readonly slot: number
-  readonly stamp: number
-}
-
 /** Four slots of kernel memory holding recent large operands and results. */
 export class ResidentOperands {
   #arena: Arena | undefined
   #made = false
   #f32: Float32Array | undefined
   #f64: Float64Array | undefined
-  readonly #held = new WeakMap<FloatArray, Entry>()
-  readonly #stamps: number[] = new Array<number>(residentSlots).fill(0)
-  readonly #used: number[] = new Array<number>(residentSlots).fill(0)
-  #clock = 0
+  readonly #slots = new OperandSlots(residentSlots, 0, residentSlotBytes)
   /** Operands copied in so far (tests read it to see that a kept operand was not). */
   copiedIn = 0
 
@@ -73,10 +54,12 @@ export class ResidentOperands {
     if (kernel === undefined) return false
     const sa = this.#place(a, -1)
     const sb = b === a ? sa : this.#place(b, sa)
-    const so = this.#victim(sa, sb)
-    kernel(sa * residentSlotBytes, sb * residentSlotBytes, so * residentSlotBytes, 1, out.length, 0, 0, 0)
+    const slots = this.#slots
+    const so = slots.victim(sa, sb)
+    slots.clear(so)
+    kernel(slots.address(sa), slots.address(sb), slots.address(so), 1, out.length, 0, 0, 0)
     out.set(this.#view(so, out))
-    this.#claim(so, out)
+    slots.claim(so, out)
     return true
   }
 
@@ -96,7 +79,7 @@ export class ResidentOperands {
 
   /** The slot's values as an array of `like`'s type and length. */
   #view(slot: number, like: FloatArray): FloatArray {
-    const start = (slot * residentSlotBytes) / like.BYTES_PER_ELEMENT
+    const start = this.#slots.address(slot) / like.BYTES_PER_ELEMENT
     return like instanceof Float32Array
       ? this.#f32!.subarray(start, start + like.length)
       : this.#f64!.subarray(start, start + like.length)
@@ -104,31 +87,13 @@ export class ResidentOperands {
 
   /** The slot holding `x`'s values: its own if kept and still there, else a fresh copy (not `busy`). */
   #place(x: FloatArray, busy: number): number {
-    const entry = this.#held.get(x)
-    if (entry !== undefined && this.#stamps[entry.slot] === entry.stamp) {
-      this.#used[entry.slot] = ++this.#clock
-      return entry.slot
-    }
-    const slot = this.#victim(busy, busy)
+    const held = this.#slots.find(x)
+    if (held >= 0) return held
+    const slot = this.#slots.victim(busy, busy)
+    this.#slots.clear(slot)
     this.#view(slot, x).set(x)
     this.copiedIn++
-    this.#claim(slot, x)
+    this.#slots.claim(slot, x)
     return slot
-  }
-
-  /** The least recently used slot other than `p` and `q`. */
-  #victim(p: number, q: number): number {
-    let best = -1
-    for (let s = 0; s < residentSlots; s++)
-      if (s !== p && s !== q && (best < 0 || this.#used[s]! < this.#used[best]!)) best = s
-    return best
-  }
-
-  /** Gives `slot` to `x` (kept only if keepable); whatever held it before no longer does. */
-  #claim(slot: number, x: FloatArray): void {
-    const stamp = ++this.#clock
-    this.#stamps[slot] = stamp
-    this.#used[slot] = stamp
-    if (keepable(x)) this.#held.set(x, { slot, stamp })
   }
 }

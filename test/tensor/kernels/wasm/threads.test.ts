@@ -129,4 +129,30 @@ describe('helper threads', () => {
       expect(matchesReference(p, out)).toBe(true)
     }
   })
+
+  it('keep operands between split products: a pool reused and evicted, bit for bit', async () => {
+    const [, wasm] = backends[1]
+    await wasm.startThreads()
+    // six 128 × 128 float32 arrays (64 KiB each, kept) through four slots: hits, evictions, a·a
+    const d = 128
+    const pool = Array.from({ length: 6 }, (_, s) =>
+      Float32Array.from({ length: d * d }, (_, i) => Math.sin(s * 31 + i)),
+    )
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(5), fc.nat(5), fc.boolean()), { minLength: 4, maxLength: 16 }),
+        (steps) => {
+          for (const [i, j, transposeB] of steps) {
+            const p = { ...product(d, d, d), a: pool[i]!, b: pool[j]!, transposeB }
+            const [out, expected] = [new Float32Array(d * d).fill(Number.NaN), new Float32Array(d * d)]
+            wasm.matmul({ ...p, out })
+            single.matmul({ ...p, out: expected })
+            if (firstDifference(out, expected) !== -1) return false
+          }
+          return true
+        },
+      ),
+      { seed: 571, numRuns: 30 },
+    )
+  })
 })
