@@ -135,12 +135,13 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
     }
     threads = GemmThreads.start(module, sharedMemory, options.threads, host, options.threadStartMs ?? 0)
     if (threads === undefined) return 0
-    // the split products' operands are kept between products in slots above the control blocks
+    // the split products' operands are kept between products in slots above the control blocks,
+    // each with a region of the same size after them for its packing (matmul.ts)
     const operands = new OperandSlots(keptOperandSlots, controlBytes, keptOperandSlotBytes)
     sharedTarget = {
       instance: instantiate(module, sharedMemory, fma),
       heap: new Heap(sharedMemory),
-      base: operands.address(operands.count),
+      base: operands.address(2 * operands.count),
       operands,
       threads,
       threadThreshold,

@@ -7,10 +7,13 @@
  *
  * On the threaded target an operand of 64 KiB to 4 MiB that nabla owns is copied into one of four
  * slots and stays there (operandSlots.ts): a product given it again (a weight in the forward and
- * backward products, the same tensors multiplied in a loop) skips the copy, which is serial work
- * before the threads can start. Measured at 512² float32, the same product in a loop, alternating
- * slots and no slots every 200 ms in one process: 93.3 / 93.8 against 88.2 / 91.8 GFLOP/s (medians
- * of 16); 83.0 against 79.7 at 256², 101.0 against 96.3 at 1024².
+ * backward products, the same tensors multiplied in a loop, a model's weights over many batches)
+ * skips the copy, which is serial work before the threads can start. A product split by rows also
+ * packs a kept op(B) into a region beside its slot, where it stays packed for the next product that
+ * multiplies by it the same way. Measured, the same product in a loop, alternating every 200 ms in one
+ * process between copying and packing every time, keeping the operands, and keeping the packing too
+ * (medians of 14, two processes): 512² 86.4 / 86.8 / 94.4 and 93.9 / 96.3 / 98.7 GFLOP/s; 256² 53.2 /
+ * 65.6 / 86.8; 1024² 91.2 / 94.8 / 97.9.
  *
  * @module kernels/wasm/matmul
  */
@@ -44,8 +47,9 @@ export interface MatmulTarget {
    */
   readonly arena?: { reserve(bytes: number): number | undefined; release(at: number): void }
   /**
-   * Slots below `base` that keep operands between products (`keptOperand`): an operand given
-   * again is not copied in again.
+   * Slots that keep operands between products: an operand given again is not copied in again.
+   * They and, after them, a region of a slot's size each for its packing (`packedOperand`) lie
+   * below `base`.
    */
   readonly operands?: OperandSlots
 }
@@ -85,6 +89,35 @@ const placeOperands = (target: MatmulTarget, a: FloatArray, b: FloatArray): [Pla
   const slotA = !keepA ? -1 : foundA >= 0 ? foundA : slots!.victim(slotB, -1)
   const placedB = { slot: slotB, copy: foundB < 0 }
   return [b === a ? placedB : { slot: slotA, copy: foundA < 0 }, placedB]
+}
+
+/** Where a row split's packed op(B) goes instead of the scratch, and whether it is there already. */
+export interface PackedB {
+  readonly at: number
+  readonly ready: boolean
+}
+
+/**
+ * Where op(B), held in slot `placed.slot`, is packed for a single product split by rows: the slot's
+ * packed region (the regions follow the slots, one slot's size each), `ready` when the last row
+ * split given this operand in this slot packed it there with the same strides and sizes (the slot's
+ * note says so, and lapses when the slot is given to another array). Undefined (packed in the
+ * scratch as before) for other products, operands not kept, and packings larger than a region.
+ */
+const packedOperand = (
+  target: MatmulTarget,
+  plan: ProductPlan,
+  placed: Placement,
+  key: string,
+): (PackedB & { readonly slot: number }) | undefined => {
+  const slots = target.operands
+  if (slots === undefined || placed.slot < 0 || plan.split?.kind !== 'rows' || plan.packed > slots.slotBytes)
+    return undefined
+  return {
+    slot: placed.slot,
+    at: slots.address(slots.count + placed.slot),
+    ready: slots.noted(placed.slot) === key,
+  }
 }
 
 /** Offsets (in elements) of each batch entry of `a` and `b`, in the batch order of the output. */
@@ -177,7 +210,8 @@ export interface Patches {
  * calling thread unfolds it all first. `finished`, when given, is called with the rows of C of each
  * task of a split product as soon as the calling thread has no task left and that task is done
  * (`GemmThreads.run`), so that the caller copies them out while the other threads finish; a product
- * that is not split, or not by rows, never calls it.
+ * that is not split, or not by rows, never calls it. `packedB`, when given, is where a row split
+ * packs op(B) instead of the scratch, or (`ready`) where it is packed already.
  */
 export const runProduct = (
   target: MatmulTarget,
@@ -187,6 +221,7 @@ export const runProduct = (
   prepare?: () => void,
   patches?: Patches,
   finished?: (firstRow: number, endRow: number) => void,
+  packedB?: PackedB,
 ): void => {
   const { kernels } = plan
   const { a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k } = product
@@ -225,8 +260,9 @@ export const runProduct = (
       m,
       n,
       k,
-      packed: scratch,
-      scratch: scratch + plan.packed,
+      packed: packedB?.at ?? scratch,
+      prepacked: packedB?.ready ?? false,
+      scratch: packedB === undefined ? scratch + plan.packed : scratch,
       scratchStride: plan.stride,
       table,
       images: patches?.images ?? 0,
@@ -288,10 +324,15 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
     if (placed.slot >= 0) slots!.claim(placed.slot, x)
   }
   copyIn(b, bAt, placedB)
-  const copyA = b === a ? undefined : () => copyIn(a, aAt, placedA)
+  const copyA = b === a || !placedA.copy ? undefined : () => copyIn(a, aAt, placedA)
   const [rsA, csA] = transposeA ? [1, m] : [k, 1]
   const [rsB, csB] = transposeB ? [1, k] : [n, 1]
   const [aOffsets, bOffsets] = batchOffsets(aShape, bShape, outShape.slice(0, -2), m * k, k * n)
+  // a single product's op(B) kept in a slot is packed next to it, and packed again only when the
+  // slot no longer holds that packing (what it packed is noted once the product is done)
+  const packing = `${plan.kernels.gemmShape.lanes.precision} ${rsB} ${csB} ${k} ${n}`
+  const packedB = aOffsets.length === 1 ? packedOperand(target, plan, placedB, packing) : undefined
+  if (packedB !== undefined && !packedB.ready) slots!.note(packedB.slot, undefined)
   // a single product split by rows copies each task's rows of C out as soon as they are done,
   // while the other threads finish their last tasks
   let rowsOut = 0
@@ -316,8 +357,18 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
       n,
       k,
     }
-    runProduct(target, plan, product, scratchAt, batch === 0 ? copyA : undefined, undefined, copyRows)
+    runProduct(
+      target,
+      plan,
+      product,
+      scratchAt,
+      batch === 0 ? copyA : undefined,
+      undefined,
+      copyRows,
+      packedB,
+    )
   }
+  if (packedB !== undefined) slots!.note(packedB.slot, packing)
   // every row handed over is copied already; otherwise (not split by rows, a batch) all of C
   if (rowsOut !== m) out.set(heap.subarray(cAt / e, cAt / e + out.length))
   return true

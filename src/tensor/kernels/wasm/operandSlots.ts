@@ -36,6 +36,7 @@ export class OperandSlots {
   readonly #held = new WeakMap<FloatArray, Entry>()
   readonly #stamps: number[]
   readonly #used: number[]
+  readonly #notes: ({ readonly stamp: number; readonly value: string } | undefined)[]
   #clock = 0
 
   constructor(count: number, at: number, slotBytes: number) {
@@ -44,6 +45,7 @@ export class OperandSlots {
     this.slotBytes = slotBytes
     this.#stamps = new Array<number>(count).fill(0)
     this.#used = new Array<number>(count).fill(0)
+    this.#notes = new Array(count).fill(undefined)
   }
 
   /** The first byte of `slot`. */
@@ -78,5 +80,19 @@ export class OperandSlots {
     this.#stamps[slot] = stamp
     this.#used[slot] = stamp
     if (keepable(x)) this.#held.set(x, { slot, stamp })
+  }
+
+  /**
+   * Notes `value` (what was derived from the values `slot` holds now, and where) or, undefined,
+   * forgets it. A note lapses when the slot is cleared or claimed again.
+   */
+  note(slot: number, value: string | undefined): void {
+    this.#notes[slot] = value === undefined ? undefined : { stamp: this.#stamps[slot]!, value }
+  }
+
+  /** The note made on `slot` since it was last cleared or claimed, if any. */
+  noted(slot: number): string | undefined {
+    const note = this.#notes[slot]
+    return note !== undefined && note.stamp === this.#stamps[slot] ? note.value : undefined
   }
 }

@@ -43,6 +43,8 @@ export interface SplitProduct extends HeapProduct {
   readonly precision: Precision
   /** Where a row split packs all of op(B) (`packedSize` elements); a column split leaves it alone. */
   readonly packed: number
+  /** Whether op(B) is packed at `packed` already (a row split then packs nothing). */
+  readonly prepacked?: boolean
   /** Scratch of participant `p` (the caller is 0, worker `w` is `w + 1`) at `scratch + p·scratchStride`. */
   readonly scratch: number
   readonly scratchStride: number
@@ -63,7 +65,7 @@ export interface SplitProduct extends HeapProduct {
  * runs the plain `gemm` on all of op(A) against its columns of op(B) at `b` (with its strides),
  * packing its own panels of B (and A) in its own scratch.
  */
-export type SplitJob = Omit<SplitProduct, 'packed' | 'table' | 'images' | 'fold'> &
+export type SplitJob = Omit<SplitProduct, 'packed' | 'prepacked' | 'table' | 'images' | 'fold'> &
   Split & {
     readonly table: number
     readonly images: number

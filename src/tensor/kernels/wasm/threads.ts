@@ -152,9 +152,10 @@ export class GemmThreads {
   ): void {
     const byRows = split.kind === 'rows'
     const shape = (product.precision === 'f32' ? kernels.f32 : kernels.f64).gemmShape
-    const packTasks = byRows
-      ? Math.min(packedBlocks(shape, product.k, product.n), tasksPerThread * (this.#workers + 1))
-      : 0
+    const packTasks =
+      byRows && product.prepacked !== true
+        ? Math.min(packedBlocks(shape, product.k, product.n), tasksPerThread * (this.#workers + 1))
+        : 0
     const gate = packTasks + (prepare === undefined ? 0 : 1)
     // written out field by field: object rest and spread of a record this size cost microseconds
     // a product, several per training step

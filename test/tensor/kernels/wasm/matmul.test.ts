@@ -26,7 +26,7 @@ const slots = new OperandSlots(3, 0, 2 ** 18)
 const slotted: MatmulTarget = {
   instance: instantiate(compileKernels({ shared: false, fma: false }), slottedMemory, false),
   heap: new Heap(slottedMemory),
-  base: slots.address(slots.count),
+  base: slots.address(2 * slots.count),
   threads: undefined,
   threadThreshold: 0,
   operands: slots,

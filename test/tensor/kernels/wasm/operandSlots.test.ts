@@ -80,6 +80,28 @@ describe('operand slots', () => {
     )
   })
 
+  it('keeps a note on a slot until the slot is cleared or claimed again', () => {
+    const slots = new OperandSlots(2, 0, 64)
+    const [x, y] = [new Float32Array(4), new Float32Array(4)]
+    slots.claim(0, x)
+    expect(slots.noted(0)).toBeUndefined()
+    slots.note(0, 'packed')
+    slots.note(1, 'other')
+    expect([slots.noted(0), slots.noted(1)]).toEqual(['packed', 'other'])
+    // looking the holder up, or claiming another slot, leaves the note
+    expect(slots.find(x)).toBe(0)
+    slots.claim(1, y)
+    expect([slots.noted(0), slots.noted(1)]).toEqual(['packed', undefined])
+    slots.note(0, undefined)
+    expect(slots.noted(0)).toBeUndefined()
+    slots.note(0, 'again')
+    slots.claim(0, x)
+    expect(slots.noted(0)).toBeUndefined()
+    slots.note(0, 'again')
+    slots.clear(0)
+    expect(slots.noted(0)).toBeUndefined()
+  })
+
   it('lays the slots out from their first byte, a slot apart', () => {
     const slots = new OperandSlots(3, 4096, 1 << 20)
     expect([0, 1, 2, 3].map((s) => slots.address(s))).toEqual([

@@ -155,4 +155,32 @@ describe('helper threads', () => {
       { seed: 571, numRuns: 30 },
     )
   })
+
+  it('reuse a kept op(B) and its packing across products of other op(A)s, bit for bit', async () => {
+    const [, wasm] = backends[1]
+    await wasm.startThreads()
+    // op(B) 128 × 96 (48 KiB: too small to keep) or 176 × 96 (66 KiB: kept, its packing reused)
+    // against op(A)s of 40–300 rows: split by rows from 96 rows on, by columns below
+    for (const k of [128, 176]) {
+      const bs = Array.from({ length: 5 }, (_, s) =>
+        Float32Array.from({ length: k * 96 }, (_, i) => Math.cos(s * 17 + i)),
+      )
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(fc.integer({ min: 40, max: 300 }), fc.nat(4)), { minLength: 4, maxLength: 12 }),
+          (steps) => {
+            for (const [m, j] of steps) {
+              const p = { ...product(m, k, 96), b: bs[j]! }
+              const [out, expected] = [new Float32Array(m * 96).fill(Number.NaN), new Float32Array(m * 96)]
+              wasm.matmul({ ...p, out })
+              single.matmul({ ...p, out: expected })
+              if (firstDifference(out, expected) !== -1) return false
+            }
+            return true
+          },
+        ),
+        { seed: 572, numRuns: 20 },
+      )
+    }
+  })
 })
