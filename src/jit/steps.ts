@@ -144,9 +144,9 @@ const planSplitChoice = new SplitChoice()
 export const runSplittable = (shared: SharedArena, call: GemmCall, single: () => void): void => {
   const macs = call.m * call.n * call.k
   const began = performance.now()
-  const split = planSplitChoice.choose(macs) && shared.threadedGemm(call)
+  const split = planSplitChoice.choose(macs, call.precision) && shared.threadedGemm(call)
   if (!split) single()
-  planSplitChoice.record(macs, split, performance.now() - began)
+  planSplitChoice.record(macs, split, performance.now() - began, call.precision)
 }
 
 const matmulStep = (eq: Equation, buffers: Buffers): (() => void) => {

@@ -20,6 +20,7 @@ import {
   convolutionMacs,
 } from './convolution.js'
 import { Heap } from './heap.js'
+import { precisionOf } from './lanes.js'
 import { keptOperandSlotBytes, keptOperandSlots, type MatmulTarget, wasmMatmul } from './matmul.js'
 import {
   compileKernels,
@@ -168,11 +169,12 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
         arena.holds(args[0], args[1], args[3])
       const choice = inPlace ? choices?.inPlace : choices?.copied
       const large = macs >= threadThreshold && (inPlace ? arena!.startThreads() : startThreadsNow()) > 0
-      const split = large && (choice?.choose(macs) ?? true)
+      const kind = precisionOf(args[0])
+      const split = large && (choice?.choose(macs, kind) ?? true)
       const began = large ? performance.now() : 0
       const target = inPlace ? arena!.productTarget(split) : split ? sharedTarget! : localTarget
       const ran = face(target, smallMatmul, ...args)
-      if (ran && large) choice?.record(macs, split, (performance.now() - began) / args[2].groups)
+      if (ran && large) choice?.record(macs, split, (performance.now() - began) / args[2].groups, kind)
       return ran
     }
   }
@@ -222,12 +224,18 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
         return
       }
       const large = perMatrix >= threadThreshold && startThreadsNow() > 0
-      const split = large && (splitChoice?.choose(perMatrix) ?? true)
+      const kind = precisionOf(out)
+      const split = large && (splitChoice?.choose(perMatrix, kind) ?? true)
       const began = large ? performance.now() : 0
       if (!wasmMatmul(split ? sharedTarget! : localTarget, args)) fallback.matmul(args)
       // the time per matrix of the batch, so batched and single products of a size compare
       else if (large)
-        splitChoice?.record(perMatrix, split, ((performance.now() - began) * perMatrix) / (out.length * k))
+        splitChoice?.record(
+          perMatrix,
+          split,
+          ((performance.now() - began) * perMatrix) / (out.length * k),
+          kind,
+        )
     },
     where: (condition, conditionShape, a, aShape, b, bShape, out, outShape) => {
       const fast = out.length >= smallSize && runWhere(heap, precision(out).where, condition, a, b, out)

@@ -6,25 +6,28 @@
  * the same split runs ~10–20 % slower than the calling thread alone, and at the sizes of a small
  * network's layers (128×784×128) the split often loses even on a quiet machine.
  *
- * So each size class (half an octave of multiply-adds) keeps the last few costs per multiply-add
- * of both ways, and the way with the lower median runs (a median, so that one product the
- * operating system happened to interrupt does not flip the choice); now and then a product of the
- * class runs the other way (a probe) so that a change of load is noticed: the `probeEvery`-th
- * product first, and then, as long as each probe comes out dearer, twice as many products later
- * each time, up to `longestInterval` products apart. A probe costs what the dearer way costs more:
- * a 512² product probed on the calling thread alone takes ~1.7× the split one, so probing every
- * 16th product cost ~4 % of a steady loop's time, where one in 128 costs 0.5 %. A probe that comes
- * out cheaper than the preferred way's median starts the intervals over and is confirmed at once:
- * the following products run the other way too for as long as each stays cheaper, so its stale
- * costs are replaced within a few products and the median flips. Without that, the costs measured
- * during a busy moment (the first products of a size, when the machine was loaded or memory was
- * being grown) kept the dearer way preferred for `probeEvery` times half the window — about fifty
- * products, most of a short benchmark. A probe that was merely lucky costs one more product the
- * other way. Both ways give bit-identical results (the split runs the same kernel over blocks of
- * rows or columns), so the choice only moves time.
+ * So each size class (half an octave of multiply-adds, per precision: a float64 product costs about
+ * twice a float32 one per multiply-add, so one class for both would compare the two ways in
+ * whichever precisions each last ran) keeps the last few costs per multiply-add of both ways, and
+ * the way with the lower median runs (a median, so that one product the operating system happened
+ * to interrupt does not flip the choice); now and then a product of the class runs the other way (a
+ * probe) so that a change of load is noticed: the `probeEvery`-th product first, and then, as long
+ * as each probe comes out dearer, twice as many products later each time, up to `longestInterval`
+ * products apart. A probe costs what the dearer way costs more: a 512² product probed on the
+ * calling thread alone takes ~1.7× the split one, so probing every 16th product cost ~4 % of a
+ * steady loop's time, where one in 128 costs 0.5 %. A probe that comes out cheaper than the
+ * preferred way's median starts the intervals over and is confirmed at once: the following products
+ * run the other way too for as long as each stays cheaper, so its stale costs are replaced within a
+ * few products and the median flips. Without that, the costs measured during a busy moment (the
+ * first products of a size, when the machine was loaded or memory was being grown) kept the dearer
+ * way preferred for `probeEvery` times half the window — about fifty products, most of a short
+ * benchmark. A probe that was merely lucky costs one more product the other way. Both ways give
+ * bit-identical results (the split runs the same kernel over blocks of rows or columns), so the
+ * choice only moves time.
  *
  * @module kernels/wasm/splitChoice
  */
+import type { Precision } from './lanes.js'
 
 /** How one way of running a size class has done lately. */
 interface Estimate {
@@ -57,7 +60,7 @@ const median = (values: readonly number[]): number => {
 
 /** Measured costs of split and single-thread products, per size class. */
 export class SplitChoice {
-  readonly #classes = new Map<number, SizeClass>()
+  readonly #classes = new Map<string, SizeClass>()
   readonly #probeEvery: number
   readonly #window: number
   readonly #longestInterval: number
@@ -75,8 +78,8 @@ export class SplitChoice {
     this.#longestInterval = Math.max(probeEvery, longestInterval)
   }
 
-  #classOf(macs: number): SizeClass {
-    const key = Math.floor(2 * Math.log2(Math.max(1, macs)))
+  #classOf(macs: number, precision: Precision): SizeClass {
+    const key = `${precision} ${Math.floor(2 * Math.log2(Math.max(1, macs)))}`
     let found = this.#classes.get(key)
     if (found === undefined) {
       found = {
@@ -93,9 +96,9 @@ export class SplitChoice {
     return found
   }
 
-  /** Whether the next product of `macs` multiply-adds should be split across threads. */
-  choose(macs: number): boolean {
-    const size = this.#classOf(macs)
+  /** Whether the next product of `macs` multiply-adds (of `precision`) should be split across threads. */
+  choose(macs: number, precision: Precision = 'f32'): boolean {
+    const size = this.#classOf(macs, precision)
     size.calls++
     const { single, split } = size
     // first a few of each, split first (what the size threshold alone would do)
@@ -106,10 +109,10 @@ export class SplitChoice {
     return size.confirming || size.probing ? !splitCheaper : splitCheaper
   }
 
-  /** Records that a product of `macs` multiply-adds took `milliseconds`, split or not. */
-  record(macs: number, wasSplit: boolean, milliseconds: number): void {
+  /** Records that a product of `macs` multiply-adds (of `precision`) took `milliseconds`, split or not. */
+  record(macs: number, wasSplit: boolean, milliseconds: number, precision: Precision = 'f32'): void {
     if (!(milliseconds >= 0) || macs <= 0) return
-    const size = this.#classOf(macs)
+    const size = this.#classOf(macs, precision)
     const cost = milliseconds / macs
     const [estimate, other] = wasSplit ? [size.split, size.single] : [size.single, size.split]
     estimate.costs[estimate.samples % this.#window] = cost

@@ -219,4 +219,25 @@ describe('adaptive split in the WebAssembly back end', () => {
       { seed: 1503, numRuns: 60 },
     )
   })
+
+  it('keeps the costs of each precision apart', () => {
+    // float32 products of a size split cheaper, float64 ones of the same size run cheaper on one
+    // thread (and cost more per multiply-add either way): alternating stretches of each, every
+    // product after the first few of each precision runs its own cheaper way
+    const choice = new SplitChoice()
+    const macs = 2 ** 27
+    const costs = { f32: { split: 1, single: 1.6 }, f64: { split: 2.4, single: 2 } } as const
+    const wrong = { f32: 0, f64: 0 }
+    for (let stretch = 0; stretch < 12; stretch++)
+      for (const precision of ['f32', 'f64'] as const)
+        for (let i = 0; i < 40; i++) {
+          const split = choice.choose(macs, precision)
+          const cost = costs[precision]
+          if (stretch > 0 && split !== cost.split < cost.single) wrong[precision]++
+          choice.record(macs, split, macs * (split ? cost.split : cost.single), precision)
+        }
+    // only the probes (at most one in every 16 products) run the dearer way
+    expect(wrong.f32).toBeLessThanOrEqual((11 * 40) / 16 + 1)
+    expect(wrong.f64).toBeLessThanOrEqual((11 * 40) / 16 + 1)
+  })
 })
