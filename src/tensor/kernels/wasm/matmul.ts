@@ -233,7 +233,12 @@ export const runProduct = (
     if (split?.kind === 'rows' && patches.operand === 'a') table = patches.table
     else if (split?.kind === 'columns' && patches.operand !== 'a' && patches.images >= 3 * participants) {
       // whole images per task
-      split = { kind: 'columns', unit: n / patches.images, tasks: Math.min(split.tasks, patches.images) }
+      split = {
+        kind: 'columns',
+        unit: n / patches.images,
+        tasks: Math.min(split.tasks, patches.images),
+        taper: 0,
+      }
       table = patches.table
     } else if (!fold) kernels.unfold(patches.table, 0, patches.operand === 'a' ? m : k, 0, patches.images)
   }

@@ -8,7 +8,7 @@
  * @module kernels/wasm/taskLoop
  */
 import type { Precision } from './lanes.js'
-import type { Split } from './splits.js'
+import { type Split, taperMinimum } from './splits.js'
 
 /** Bytes of shared memory, from address 0, that hold the control block. */
 export const controlBytes = 4096
@@ -100,6 +100,7 @@ export const fields = [
   'table',
   'images',
   'fold',
+  'taper',
 ] as const
 
 // The task loop, written once as source text: the workers evaluate it, and the caller compiles
@@ -128,6 +129,7 @@ export const takeTasksSource = `
   const scratch = control[slot + 15] + participant * control[slot + 16]
   const source = control[slot + 17], packTasks = control[slot + 18], gate = control[slot + 19]
   const table = control[slot + 20], images = control[slot + 21], fold = control[slot + 22]
+  const taper = control[slot + 23]
   const tag = generation & 0x7fff
   let open = gate === 0
   for (;;) {
@@ -149,12 +151,22 @@ export const takeTasksSource = `
     for (let spin = 0, done = 0; !open && (done = Atomics.load(control, ${completedAt})) < gate; )
       if (++spin > 20000) Atomics.wait(control, ${completedAt}, done)
     open = true
-    // task t takes the t-th of \`tasks\` near-equal runs of whole units (as \`taskRange\` computes)
+    // task t takes the t-th of \`tasks\` near-equal runs of whole units, or with a taper its share
+    // of the units the tasks before it left (as \`taskRange\` computes)
     const task = claimed - packTasks
     const extent = columns === 0 ? m : n
     const units = Math.ceil(extent / unit)
-    const first = Math.floor((task * units) / tasks) * unit
-    const count = Math.min(extent, Math.floor(((task + 1) * units) / tasks) * unit) - first
+    let first = Math.floor((task * units) / tasks) * unit
+    let count = Math.min(extent, Math.floor(((task + 1) * units) / tasks) * unit) - first
+    if (taper > 0) {
+      let start = 0, size = 0
+      for (let t = 0; t <= task; t++) {
+        start += size
+        size = Math.min(units - start, Math.max(${taperMinimum}, Math.ceil((units - start) / taper)))
+      }
+      first = start * unit
+      count = Math.min(extent, (start + size) * unit) - first
+    }
     try {
       if (table !== 0 && fold === 0)
         if (columns === 0) unfold(table, first, count, 0, images)

@@ -164,6 +164,7 @@ export class GemmThreads {
       kind: split.kind,
       tasks: split.tasks,
       unit: split.unit,
+      taper: split.taper,
       a: product.a,
       rowStrideA: product.rowStrideA,
       colStrideA: product.colStrideA,
