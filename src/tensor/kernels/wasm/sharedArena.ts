@@ -32,7 +32,7 @@ import {
 } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
 import { splitOf } from './splits.js'
-import { controlBytes } from './taskLoop.js'
+import { controlBytes, type HeapProduct } from './taskLoop.js'
 import { GemmThreads } from './threads.js'
 import { workerHost } from './workers.js'
 
@@ -40,18 +40,8 @@ import { workerHost } from './workers.js'
 export const planThreadThreshold = 2 ** 19
 
 /** A product `C[m × n] = op(A)·op(B)` on arena addresses (bytes) with element strides. */
-export interface GemmCall {
+export interface GemmCall extends Omit<HeapProduct, 'ldc'> {
   readonly precision: Precision
-  readonly a: number
-  readonly rowStrideA: number
-  readonly colStrideA: number
-  readonly b: number
-  readonly rowStrideB: number
-  readonly colStrideB: number
-  readonly c: number
-  readonly m: number
-  readonly n: number
-  readonly k: number
   /** Where the product may pack op(B) and keep per-thread scratch (`threadedScratch` bytes). */
   readonly scratch: number
 }

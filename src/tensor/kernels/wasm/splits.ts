@@ -90,10 +90,14 @@ export const taperedRun = (units: number, taper: number, task: number): [number,
   let count = 0
   for (let t = 0; t <= task; t++) {
     start += count
-    count = Math.min(units - start, Math.max(taperMinimum, Math.ceil((units - start) / taper)))
+    count = taperedStep(units - start, taper)
   }
   return [start, count]
 }
+
+/** The units a tapered task takes when `left` are left. */
+const taperedStep = (left: number, taper: number): number =>
+  Math.min(left, Math.max(taperMinimum, Math.ceil(left / taper)))
 
 /**
  * How many tasks a tapered split of `units` units has (`taperedRun`).
@@ -105,7 +109,7 @@ export const taperedTasks = (units: number, taper: number): number => {
   let start = 0
   let tasks = 0
   while (start < units) {
-    start += Math.min(units - start, Math.max(taperMinimum, Math.ceil((units - start) / taper)))
+    start += taperedStep(units - start, taper)
     tasks++
   }
   return tasks
