@@ -60,7 +60,7 @@ const median = (values: readonly number[]): number => {
 
 /** Measured costs of split and single-thread products, per size class. */
 export class SplitChoice {
-  readonly #classes = new Map<string, SizeClass>()
+  readonly #classes = new Map<number, SizeClass>()
   readonly #probeEvery: number
   readonly #window: number
   readonly #longestInterval: number
@@ -79,7 +79,8 @@ export class SplitChoice {
   }
 
   #classOf(macs: number, precision: Precision): SizeClass {
-    const key = `${precision} ${Math.floor(2 * Math.log2(Math.max(1, macs)))}`
+    // half-octaves of one precision even, of the other odd: no string built per product
+    const key = 2 * Math.floor(2 * Math.log2(Math.max(1, macs))) + (precision === 'f64' ? 1 : 0)
     let found = this.#classes.get(key)
     if (found === undefined) {
       found = {
