@@ -320,9 +320,9 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
   const scratchAt = cAt + align16(out.length * e)
   if (!target.heap.ensure(scratchAt + plan.bytes)) return false
   const heap = target.heap.viewFor(a)
-  // a split product's helpers wake while op(B) is copied in, and pack it while op(A) is (with
-  // nothing to copy first, publishing the job wakes them)
-  if (plan.split !== undefined && placedB.copy) target.threads?.wake()
+  // a split product's helpers wake while op(B) is copied in and the job is written, and pack op(B)
+  // while op(A) is copied (with nothing to copy, the wake still runs ahead of writing the job)
+  if (plan.split !== undefined) target.threads?.wake()
   // a slot's old holder stops counting before the copy, the new one once it is done
   const copyIn = (x: FloatArray, at: number, placed: Placement) => {
     if (!placed.copy) return
