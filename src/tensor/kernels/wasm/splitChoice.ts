@@ -21,7 +21,12 @@
  * few products and the median flips. Without that, the costs measured during a busy moment (the
  * first products of a size, when the machine was loaded or memory was being grown) kept the dearer
  * way preferred for `probeEvery` times half the window — about fifty products, most of a short
- * benchmark. A probe that was merely lucky costs one more product the other way. Both ways give
+ * benchmark. A probe that was merely lucky costs one more product the other way. When the medians
+ * flip (three slow products of the preferred way in a row do it), the way they left is probed
+ * `afterFlip` products later (a quarter of `probeEvery`) and then at doubling intervals again, not
+ * after the interval its probes had grown to while it was preferred: on a noisy machine a burst of
+ * slow split products otherwise kept an MLP's or a 512² loop's products on one thread for 50–128
+ * products at a time, each ~1.4–1.7× dearer. Both ways give
  * bit-identical results (the split runs the same kernel over blocks of rows or columns), so the
  * choice only moves time.
  *
@@ -47,6 +52,8 @@ interface SizeClass {
   interval: number
   /** Whether the product being run is a probe (set by `choose`, read by `record`). */
   probing: boolean
+  /** The way the medians preferred at the last choice (undefined before both ways have samples). */
+  preferSplit: boolean | undefined
 }
 
 /** Samples of each way a size class takes before the cheaper one is preferred. */
@@ -64,6 +71,7 @@ export class SplitChoice {
   readonly #probeEvery: number
   readonly #window: number
   readonly #longestInterval: number
+  readonly #afterFlip: number
 
   /**
    * @param probeEvery the products of a size class from its first to its first probe (the way
@@ -71,11 +79,19 @@ export class SplitChoice {
    * @param window how many recent costs of each way the median is taken over
    * @param longestInterval the most products between probes, which double up to it while each
    *   probe comes out dearer
+   * @param afterFlip the products from a change of the preferred way to the first probe of the way
+   *   it left, whose intervals then double again
    */
-  constructor(probeEvery = 16, window = 5, longestInterval = 8 * probeEvery) {
+  constructor(
+    probeEvery = 16,
+    window = 5,
+    longestInterval = 8 * probeEvery,
+    afterFlip = Math.max(2, probeEvery >> 2),
+  ) {
     this.#probeEvery = probeEvery
     this.#window = window
     this.#longestInterval = Math.max(probeEvery, longestInterval)
+    this.#afterFlip = Math.max(1, Math.min(afterFlip, this.#longestInterval))
   }
 
   #classOf(macs: number, precision: Precision): SizeClass {
@@ -91,6 +107,7 @@ export class SplitChoice {
         lastProbe: 0,
         interval: this.#probeEvery,
         probing: false,
+        preferSplit: undefined,
       }
       this.#classes.set(key, found)
     }
@@ -105,6 +122,13 @@ export class SplitChoice {
     // first a few of each, split first (what the size threshold alone would do)
     if (split.samples < firstSamples || single.samples < firstSamples) return split.samples <= single.samples
     const splitCheaper = median(split.costs) <= median(single.costs)
+    // a flip of the preferred way probes the way it left soon, not after the interval its probes
+    // had grown to while it was preferred (a few slow products in a row flip the medians)
+    if (size.preferSplit !== undefined && splitCheaper !== size.preferSplit) {
+      size.lastProbe = size.calls
+      size.interval = this.#afterFlip
+    }
+    size.preferSplit = splitCheaper
     size.probing = !size.confirming && size.calls - size.lastProbe >= size.interval
     if (size.probing) size.lastProbe = size.calls
     return size.confirming || size.probing ? !splitCheaper : splitCheaper

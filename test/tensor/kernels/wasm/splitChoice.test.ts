@@ -104,7 +104,8 @@ describe('SplitChoice', () => {
           // the first products: the way that is really cheaper ran ten times dearer (a busy
           // machine, memory being grown), so the other way is preferred at first
           const busy = { ...costs, [cheaper]: 10 * costs[cheaper] }
-          const choice = new SplitChoice(probeEvery)
+          // (with the first probe after the flip as far off as the first one: this is about the way in)
+          const choice = new SplitChoice(probeEvery, 5, 8 * probeEvery, probeEvery)
           simulate(choice, macs, busy, 6)
           if (!busyWayIsCheaper) simulate(choice, macs, busy, probeEvery - 1) // and a while after
           const calls = 4 * probeEvery
@@ -154,7 +155,7 @@ describe('SplitChoice', () => {
 
   it('starts the intervals over when a probe comes out cheaper', () => {
     const macs = 2 ** 20
-    const choice = new SplitChoice(8, 5, 64)
+    const choice = new SplitChoice(8, 5, 64, 8)
     simulate(choice, macs, { split: 1e-6, single: 2e-6 }, 400) // probes 64 products apart by now
     const now = { split: 2e-6, single: 1e-6 }
     // run to the probe that finds the single way cheaper now
@@ -165,6 +166,49 @@ describe('SplitChoice', () => {
     // confirmations flip the choice, and the split way is probed 8, 24 and 56 products after that
     // probe (not 64 and more, as before it)
     expect(simulate(choice, macs, now, 60)).toBe(3)
+  })
+
+  it('probes the way it left soon after a few slow products flip the choice', () => {
+    fc.assert(
+      fc.property(
+        arbMacs,
+        fc.integer({ min: 8, max: 32 }),
+        fc.integer({ min: 1, max: 8 }),
+        (macs, probeEvery, afterFlip) => {
+          const choice = new SplitChoice(probeEvery, 5, 8 * probeEvery, afterFlip)
+          const quiet = { split: 1e-6, single: 2e-6 }
+          simulate(choice, macs, quiet, 40 * probeEvery) // the single way's probes are far apart now
+          // split products run slower than the single way (the helper thread was descheduled): three
+          // of them flip the medians of five, and the single way runs
+          let flipped = -1
+          for (let call = 0; flipped < 0 && call < 8 * probeEvery; call++) {
+            const split = choice.choose(macs)
+            if (!split) flipped = call
+            choice.record(macs, split, macs * (split ? 3e-6 : quiet.single))
+          }
+          expect(flipped).toBe(3)
+          // the split runs at its usual cost again: it is probed afterFlip products after the flip
+          // (not 8 · probeEvery), found cheaper, confirmed, and preferred again
+          const ways: boolean[] = []
+          for (let call = 0; call < afterFlip + 3 + 4 * probeEvery; call++) {
+            const split = choice.choose(macs)
+            ways.push(split)
+            choice.record(macs, split, macs * (split ? quiet.split : quiet.single))
+          }
+          const back = ways.indexOf(true)
+          expect(back).toBe(afterFlip - 1)
+          // that probe and two confirmations replace the three slow costs, the medians flip back, and
+          // from there on only the single way's probes leave the split: afterFlip products after the
+          // flip back, then at doubling intervals
+          const singles = ways.flatMap((split, call) => (call > back && !split ? [call] : []))
+          const expected: number[] = []
+          for (let at = back + 3 + afterFlip, gap = afterFlip; at < ways.length; gap *= 2, at += gap)
+            expected.push(at)
+          expect(singles).toEqual(expected)
+        },
+      ),
+      { seed: 1508, numRuns: 200 },
+    )
   })
 
   it('is not flipped by one product the operating system interrupted', () => {
