@@ -69,7 +69,31 @@ export const ratioOf = (
   return { value: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) }
 }
 
-/** One line per target whose case ran: the figure, the bound, and whether it is met. */
+/**
+ * A peer's own rounds this many times apart (fastest over slowest) make a ratio to it no reading:
+ * the peer changed speed within the run. TensorFlow.js wasm's 512² product ran at 11–13 GFLOP/s
+ * after a first round of 28–29 in two full runs here (30–32 in every other), which read as a 3×
+ * target met by far.
+ */
+export const unsteadySpread = 2
+
+/**
+ * When `peer`'s rounds were at least `unsteadySpread` times apart, a line saying so (indented
+ * under its target), else undefined.
+ */
+export const unsteadyPeerLine = (peer: Result): string | undefined => {
+  const samples = peer.samples ?? []
+  if (samples.length < 2) return undefined
+  const [slowest, fastest] = [Math.min(...samples), Math.max(...samples)]
+  if (!(slowest > 0) || fastest / slowest < unsteadySpread) return undefined
+  const format = (x: number) => x.toPrecision(3)
+  return `        ${peer.impl}'s own rounds ran ${format(slowest)}–${format(fastest)} ${peer.unit} (${(fastest / slowest).toFixed(1)}× apart): it changed speed within the run, so this ratio is no reading of nabla; run the bench again`
+}
+
+/**
+ * One line per target whose case ran: the figure, the bound, and whether it is met; a ratio to a
+ * peer whose own rounds were far apart (`unsteadyPeerLine`) is marked and explained on a second line.
+ */
 export const targetLines = (targets: readonly Target[], results: readonly Result[]): string[] =>
   targets.flatMap((t) => {
     const own = find(results, t.case, t.impl)
@@ -86,7 +110,10 @@ export const targetLines = (targets: readonly Target[], results: readonly Result
       peer === undefined
         ? `${value.toPrecision(3)} ${own.unit} (${t.atMost ? '≤' : '≥'} ${t.bound})`
         : `${value.toFixed(2)}× ${t.peer} (≥ ${t.bound}×${rounds})`
-    return [`target  ${`${t.case} ${t.impl}`.padEnd(36)} ${shown.padEnd(44)} ${met ? 'met' : 'NOT met'}`]
+    const unsteady = peer === undefined ? undefined : unsteadyPeerLine(peer)
+    const verdict = `${met ? 'met' : 'NOT met'}${unsteady === undefined ? '' : ' (peer unsteady)'}`
+    const line = `target  ${`${t.case} ${t.impl}`.padEnd(36)} ${shown.padEnd(44)} ${verdict}`
+    return unsteady === undefined ? [line] : [line, unsteady]
   })
 
 /**
