@@ -26,6 +26,21 @@ export interface Buffers {
   readonly scratch: number
   address(atom: Atom): number
   view(atom: Atom): Float32Array | Float64Array
+  /** The range a product's packed op(B) is kept in across runs, when it has one. */
+  keptPacking(eq: Equation): KeptPacking | undefined
+}
+
+/**
+ * A range of the plan's memory that keeps a product's op(B) packed across runs: op(B) is an input
+ * or a constant, whose range changes only when a run copies a new tensor in. `version` tells which
+ * values it holds now (constants: always the same), so a weight matrix given again as the same
+ * tensor is not packed again.
+ */
+export interface KeptPacking {
+  /** Byte address of the packed op(B) (`packedSize` elements of the product's precision). */
+  readonly at: number
+  /** Changes whenever a run copies other values into op(B)'s range. */
+  version(): number
 }
 
 /** Where each value lives. */

@@ -17,7 +17,7 @@ import type { Buffers } from './buffers.js'
 import { unitInputs } from './buffers.js'
 import type { FusedUnit, Unit } from './fusion.js'
 import { type Atom, dtypeOf, type IR, shapeOf } from './ir.js'
-import { matmulSizes, runSplittable } from './steps.js'
+import { keptProduct, matmulSizes, runSplittable } from './steps.js'
 
 /** Rows of the product computed (and finished by the epilogue) per block: the gemm's own row block. */
 const rowsPerBlock = 128
@@ -129,6 +129,19 @@ export const epilogueStep = (unit: Extract<Unit, { kind: 'epilogue' }>, buffers:
   ]
   const scratch = buffers.scratch
   const shared = buffers.splits.has(eq) ? buffers.shared : undefined
+  const keep = buffers.keptPacking(eq)
+  if (keep !== undefined) {
+    const call = { precision, a: aAt, rowStrideA: rsA, colStrideA: csA, b: bAt, rowStrideB: rsB } as const
+    const blockArgsOf = Array.from({ length: Math.ceil(m / rowsPerBlock) }, (_, i) =>
+      blockArgs(i * rowsPerBlock, Math.min(rowsPerBlock, m - i * rowsPerBlock)),
+    )
+    const all = blockArgs(0, m)
+    return keptProduct({ ...call, colStrideB: csB, c: cAt, m, n, k, scratch }, keep, kernel, shared, {
+      rowsPerBlock,
+      block: (i) => epilogue(...blockArgsOf[i]!),
+      all: () => epilogue(...all),
+    })
+  }
   if (shared !== undefined) {
     const call = { precision, a: aAt, rowStrideA: rsA, colStrideA: csA, b: bAt, rowStrideB: rsB } as const
     const split = { ...call, colStrideB: csB, c: cAt, m, n, k, scratch }

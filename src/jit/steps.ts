@@ -10,6 +10,7 @@
  * @module jit/steps
  */
 import {
+  type Arena,
   broadcastStrides,
   type GemmCall,
   kernels,
@@ -20,7 +21,7 @@ import {
   SplitChoice,
   sizeOf,
 } from '../tensor/internal.js'
-import type { Buffers } from './buffers.js'
+import type { Buffers, KeptPacking } from './buffers.js'
 import type { Equation } from './ir.js'
 import { dtypeOf, shapeOf } from './ir.js'
 
@@ -137,16 +138,98 @@ export const threadedMatmul = (eq: Equation, shared: SharedArena | undefined): b
 // plan may split runs split or on this thread, whichever has been faster lately
 const planSplitChoice = new SplitChoice()
 
+/** How `threadedGemm` split a product (undefined: it did not). */
+type SplitKind = ReturnType<SharedArena['threadedGemm']>
+
 /**
  * Runs a product the plan may split: across the shared arena's helper threads or with `single` on
- * this thread (same kernel, same bits), whichever has measured faster for its size.
+ * this thread (same kernel, same bits), whichever has measured faster for its size. Returns how it
+ * was split (undefined: `single` ran).
  */
-export const runSplittable = (shared: SharedArena, call: GemmCall, single: () => void): void => {
+export const runSplittable = (shared: SharedArena, call: GemmCall, single: () => void): SplitKind => {
   const macs = call.m * call.n * call.k
   const began = performance.now()
-  const split = planSplitChoice.choose(macs, call.precision) && shared.threadedGemm(call)
-  if (!split) single()
-  planSplitChoice.record(macs, split, performance.now() - began, call.precision)
+  const kind = planSplitChoice.choose(macs, call.precision) ? shared.threadedGemm(call) : undefined
+  if (kind === undefined) single()
+  planSplitChoice.record(macs, kind !== undefined, performance.now() - began, call.precision)
+  return kind
+}
+
+/**
+ * A product's op(B) packed into its kept range (`KeptPacking`) only when the values there changed:
+ * `ready` when the range holds the packing of op(B)'s current values, `pack` packs it on this
+ * thread, `packedBy` notes the packing a row split just made there (a column split packs its own
+ * panels and leaves the range alone). Versions only grow, so a packing interrupted half-way is
+ * never taken for the current one.
+ */
+export const keptPackingOf = (
+  keep: KeptPacking,
+  kernel: Arena['kernels']['f32'],
+  b: { readonly at: number; readonly rowStride: number; readonly colStride: number },
+  n: number,
+  k: number,
+) => {
+  // the version of op(B) whose packing the range holds (-1: none)
+  let holds = -1
+  return {
+    ready: (): boolean => holds === keep.version(),
+    pack: (): void => {
+      holds = -1
+      kernel.packAll(b.at, b.rowStride, b.colStride, n, k, keep.at, 0, 1)
+      holds = keep.version()
+    },
+    packedBy: (kind: SplitKind): void => {
+      if (kind === 'rows') holds = keep.version()
+    },
+  }
+}
+
+/** What finishes a product's rows after it (an epilogue): block by block on this thread, or all. */
+export interface RowFinisher {
+  readonly rowsPerBlock: number
+  /** Finishes rows `[i · rowsPerBlock, …)` (those of block `i`). */
+  block(i: number): void
+  all(): void
+}
+
+/**
+ * The step of a single product with a kept packing of op(B): on this thread `gemmRows` on the
+ * packing (packed first when op(B) changed), block by block when `finish` finishes blocks; split,
+ * a row split packs it there only when it changed, and `finish` finishes all rows after.
+ */
+export const keptProduct = (
+  call: GemmCall,
+  keep: KeptPacking,
+  kernel: Arena['kernels']['f32'],
+  shared: SharedArena | undefined,
+  finish?: RowFinisher,
+): (() => void) => {
+  const { m, n, k, rowStrideA: rsA, colStrideA: csA } = call
+  const e = call.precision === 'f64' ? 8 : 4
+  const b = { at: call.b, rowStride: call.rowStrideB, colStride: call.colStrideB }
+  const kept = keptPackingOf(keep, kernel, b, n, k)
+  const rowsPerBlock = finish?.rowsPerBlock ?? m
+  const blocks = Array.from({ length: Math.ceil(m / rowsPerBlock) }, (_, i) => {
+    const first = i * rowsPerBlock
+    return { a: call.a + first * rsA * e, c: call.c + first * n * e, rows: Math.min(rowsPerBlock, m - first) }
+  })
+  const single = () => {
+    if (!kept.ready()) kept.pack()
+    for (let i = 0; i < blocks.length; i++) {
+      const block = blocks[i]!
+      kernel.gemmRows(block.a, rsA, csA, keep.at, block.c, n, block.rows, n, k, call.scratch)
+      finish?.block(i)
+    }
+  }
+  if (shared === undefined) return single
+  // laid out once: a run allocates nothing
+  const fresh: GemmCall = { ...call, packed: { at: keep.at, ready: false } }
+  const ready: GemmCall = { ...call, packed: { at: keep.at, ready: true } }
+  return () => {
+    const kind = runSplittable(shared, kept.ready() ? ready : fresh, single)
+    kept.packedBy(kind)
+    if (kind !== undefined) finish?.all()
+  }
 }
 
 const matmulStep = (eq: Equation, buffers: Buffers): (() => void) => {
@@ -185,6 +268,8 @@ const matmulStep = (eq: Equation, buffers: Buffers): (() => void) => {
     k,
     scratch,
   }))
+  const keep = calls.length === 1 ? buffers.keptPacking(eq) : undefined
+  if (keep !== undefined) return keptProduct(calls[0]!, keep, kernel, shared)
   const singles = calls.map(
     (call) => () => kernel.gemm(call.a, rsA, csA, call.b, rsB, csB, call.c, n, m, n, k, scratch),
   )

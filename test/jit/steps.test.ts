@@ -163,6 +163,91 @@ describe('plan steps', () => {
     }
   })
 
+  it('keep a weight matrix packed across runs only while it is the same tensor: every run equals eager', () => {
+    // products below and above the split threshold, op(B) an input (given again or new), with and
+    // without a bias and relu epilogue (whose single-thread blocks are 128 rows), op(B) transposed;
+    // from 512 multiply-adds, where the eager product runs the same WebAssembly kernel (below, its
+    // reference kernel rounds differently)
+    const shapes = fc.oneof(
+      fc
+        .tuple(
+          fc.integer({ min: 1, max: 260 }),
+          fc.integer({ min: 1, max: 40 }),
+          fc.integer({ min: 1, max: 70 }),
+        )
+        .filter(([m, n, k]) => m * n * k >= 512),
+      // split by rows (m ≥ n) or by columns (m < n: each task packs its own panels, the kept range
+      // is left alone), and run on this thread when the split choice probes that way
+      fc
+        .tuple(
+          fc.integer({ min: 40, max: 160 }),
+          fc.integer({ min: 64, max: 160 }),
+          fc.integer({ min: 60, max: 120 }),
+        )
+        .filter(([m, n, k]) => m * n * k >= planThreadThreshold),
+    )
+    fc.assert(
+      fc.property(
+        fc.constantFrom('float32' as const, 'float64' as const),
+        shapes,
+        fc.boolean(),
+        fc.boolean(),
+        fc.array(fc.boolean(), { minLength: 2, maxLength: 6 }),
+        (dtype, [m, n, k], transposeB, withEpilogue, newWeights) => {
+          const bias = filled([n], dtype, 9)
+          const product = (w: AnyTensor, x: AnyTensor) => matmulTransposed(x, w, { transposeB })
+          const f = withEpilogue ? (w: AnyTensor, x: AnyTensor) => relu(add(product(w, x), bias)) : product
+          const weightsOf = (seed: number) => filled(transposeB ? [n, k] : [k, n], dtype, seed)
+          let w = weightsOf(2)
+          const plan = compilePlan(makeIR(f)(w, filled([m, k], dtype, 1)), { fusion: true })!
+          newWeights.forEach((fresh, run) => {
+            // a new tensor of other values, or the same tensor again; a new x every run
+            if (fresh) w = weightsOf(10 + run)
+            const x = filled([m, k], dtype, 20 + run)
+            expect(sameBits(plan.run([w, x])[0]!, f(w, x))).toBe(true)
+          })
+        },
+      ),
+      { seed: 1510, numRuns: 40 },
+    )
+  })
+
+  it('pack a weight matrix given again as the same tensor, or a constant, only once', () => {
+    // a product below the split threshold runs on this thread, where each packing is one packAll
+    const kernels = sharedArena()!.kernels.f32
+    const packAll = kernels.packAll
+    let packs = 0
+    ;(kernels as { packAll: typeof packAll }).packAll = (...args) => {
+      packs++
+      packAll(...args)
+    }
+    try {
+      const [m, n, k] = [4, 24, 40]
+      const w = filled([k, n], 'float32', 3)
+      const other = filled([k, n], 'float32', 4)
+      const x = filled([m, k], 'float32', 5)
+      const plan = compilePlan(makeIR((v: AnyTensor, y: AnyTensor) => matmulTransposed(y, v))(w, x), {
+        fusion: true,
+      })!
+      const counts = [w, w, other, other, w].map((weights) => {
+        packs = 0
+        plan.run([weights, x])
+        return packs
+      })
+      expect(counts).toEqual([1, 0, 1, 0, 1])
+      // a constant: packed at the first run only
+      const closed = compilePlan(makeIR((y: AnyTensor) => matmulTransposed(y, w))(x), { fusion: true })!
+      const constantCounts = [x, filled([m, k], 'float32', 6), x].map((input) => {
+        packs = 0
+        expect(sameBits(closed.run([input])[0]!, matmulTransposed(input, w))).toBe(true)
+        return packs
+      })
+      expect(constantCounts).toEqual([1, 0, 0])
+    } finally {
+      ;(kernels as { packAll: typeof packAll }).packAll = packAll
+    }
+  })
+
   it('never write a primitive into the donated buffer it reads (it writes as it goes)', () => {
     // the input gradient of a 1×1 convolution has its cotangent's shape, so the cotangent's donated
     // buffer could take the result; the primitive zero-fills its output before adding into it

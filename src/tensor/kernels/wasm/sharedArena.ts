@@ -31,7 +31,7 @@ import {
   supportsSimd,
 } from './module.js'
 import { packedSize, rowsScratchBytes } from './shared.js'
-import { splitOf } from './splits.js'
+import { type Split, splitOf } from './splits.js'
 import { controlBytes, type HeapProduct } from './taskLoop.js'
 import { GemmThreads } from './threads.js'
 import { workerHost } from './workers.js'
@@ -44,6 +44,11 @@ export interface GemmCall extends Omit<HeapProduct, 'ldc'> {
   readonly precision: Precision
   /** Where the product may pack op(B) and keep per-thread scratch (`threadedScratch` bytes). */
   readonly scratch: number
+  /**
+   * Where a row split packs op(B) instead (`packedSize` elements of a range the caller keeps), and
+   * whether it holds that packing already (the row split then packs nothing).
+   */
+  readonly packed?: { readonly at: number; readonly ready: boolean }
 }
 
 /** The shared memory of the plans. */
@@ -78,10 +83,11 @@ export interface SharedArena {
   threadedScratch(precision: Precision, k: number, n: number): number
   /**
    * Runs a product split into blocks of rows or columns (`splitOf`) across the calling thread and
-   * the ready helpers (a row split packs op(B) once at `call.scratch`); false, having done nothing,
-   * when no helper is ready or the product is too small to cut.
+   * the ready helpers (a row split packs op(B) once at `call.scratch`, or at `call.packed` unless it
+   * is ready there); returns how it was split, or undefined, having done nothing, when no helper is
+   * ready or the product is too small to cut.
    */
-  threadedGemm(call: GemmCall): boolean
+  threadedGemm(call: GemmCall): Split['kind'] | undefined
 }
 
 let singleton: SharedArena | null | undefined
@@ -198,12 +204,12 @@ const createSharedArena = (): SharedArena | undefined => {
     },
     threadedGemm: (call) => {
       const ready = threads?.ready ?? 0
-      if (ready === 0) return false
+      if (ready === 0) return undefined
       const kernel = precisionKernels(call.precision)
       const shape = kernel.gemmShape
       const { m, n, k } = call
       const split = splitOf(m, n, shape.mr, tileColumns(shape), ready + 1)
-      if (split === undefined) return false
+      if (split === undefined) return undefined
       threads!.run(
         {
           precision: call.precision,
@@ -218,14 +224,15 @@ const createSharedArena = (): SharedArena | undefined => {
           m,
           n,
           k,
-          packed: call.scratch,
+          packed: call.packed?.at ?? call.scratch,
+          prepacked: call.packed?.ready ?? false,
           scratch: call.scratch + align16(packedSize(shape, k, n) * shape.lanes.bytes),
           scratchStride: Math.max(rowsScratchBytes(shape), scratchLayout(shape).total),
         },
         split,
         kernels,
       )
-      return true
+      return split.kind
     },
   }
 }
