@@ -174,7 +174,13 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
     kept.set(eq, { offset: keptBytes, input })
     keptBytes += Math.ceil((packedSize(gemmShape, k, n) * gemmShape.lanes.bytes) / 16) * 16
   }
-  const placement = place(scratchOffset + scratch + keptBytes, shared, own)
+  // (where the memory cannot grow that far, the plan packs every product's op(B) at each run instead)
+  let placement = place(scratchOffset + scratch + keptBytes, shared, own)
+  if (placement === undefined && keptBytes > 0) {
+    kept.clear()
+    keptBytes = 0
+    placement = place(scratchOffset + scratch, shared, own)
+  }
   if (placement === undefined) return undefined
   // in a private memory (the shared one was full) every product runs on this thread
   if (placement.shared === undefined) splits.clear()
