@@ -13,10 +13,11 @@
  * allocations. A product whose op(B) is an input (not donated) or a constant keeps op(B) packed in a
  * range of its own after the scratch, packed again only when a run has copied other values in: a
  * model's weights, given again as the same tensors at every prediction, are packed once (a batch-1
- * prediction of a 784-128-10 network took 26–27 µs and takes 14–19). A result paired with a donated input (`donation.ts`) is not copied out: the call lends
- * it its buffer (a view of the plan's memory). Before a later run writes that buffer, the lent tensor
- * is either donated back (the usual loop, `params = step(params, batch)`: nothing is copied in or out)
- * or its values are moved out into memory of its own, so no tensor a caller holds ever changes.
+ * prediction of a 784-128-10 network took 26–27 µs and takes 14–19). A result paired with a donated
+ * input (`donation.ts`) is not copied out: the call lends it its buffer (a view of the plan's
+ * memory). Before a later run writes that buffer, the lent tensor is either donated back (the usual
+ * loop, `params = step(params, batch)`: nothing is copied in or out) or its values are moved out into
+ * memory of its own, so no tensor a caller holds ever changes.
  *
  * @module jit/plan
  */
