@@ -21,7 +21,13 @@ import {
 } from './convolution.js'
 import { Heap } from './heap.js'
 import { precisionOf } from './lanes.js'
-import { keptOperandSlotBytes, keptOperandSlots, type MatmulTarget, wasmMatmul } from './matmul.js'
+import {
+  keptOperandSlotBytes,
+  keptOperandSlots,
+  type MatmulTarget,
+  wasmMatmul,
+  worthKeeping,
+} from './matmul.js'
 import {
   compileKernels,
   createMemory,
@@ -114,6 +120,35 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
   const local: KernelInstance = instantiate(compileKernels({ shared: false, fma }), memory, fma)
   const heap = new Heap(memory)
   const localTarget: MatmulTarget = { instance: local, heap, base: 0, threads: undefined, threadThreshold: 0 }
+  // a product on this thread with an operand worth keeping (a weight matrix multiplied again, say)
+  // runs in a memory of its own whose slots keep operands and op(B)'s packing between products, as
+  // the threads' memory does; made at the first such product (null: no address space for it)
+  let keptLocal: MatmulTarget | null | undefined
+  const keptLocalTarget = (): MatmulTarget | undefined => {
+    if (keptLocal === undefined) {
+      let memory: ReturnType<typeof createMemory> | undefined
+      try {
+        memory = createMemory(false)
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error
+      }
+      const operands = new OperandSlots(keptOperandSlots, 0, keptOperandSlotBytes)
+      keptLocal =
+        memory === undefined
+          ? null
+          : {
+              instance: instantiate(compileKernels({ shared: false, fma }), memory, fma),
+              heap: new Heap(memory),
+              base: operands.address(2 * operands.count),
+              operands,
+              threads: undefined,
+              threadThreshold: 0,
+            }
+    }
+    return keptLocal ?? undefined
+  }
+  const localTargetFor = (a: FloatArray, b: FloatArray): MatmulTarget =>
+    (worthKeeping(b) || worthKeeping(a) ? keptLocalTarget() : undefined) ?? localTarget
   const host = 'host' in options ? options.host : workerHost()
   let sharedTarget: MatmulTarget | undefined
   let threads: GemmThreads | undefined
@@ -227,7 +262,7 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
       const kind = precisionOf(out)
       const split = large && (splitChoice?.choose(perMatrix, kind) ?? true)
       const began = large ? performance.now() : 0
-      if (!wasmMatmul(split ? sharedTarget! : localTarget, args)) fallback.matmul(args)
+      if (!wasmMatmul(split ? sharedTarget! : localTargetFor(args.a, args.b), args)) fallback.matmul(args)
       // the time per matrix of the batch, so batched and single products of a size compare
       else if (large)
         splitChoice?.record(

@@ -73,13 +73,13 @@ interface Placement {
  * nabla owns of `keptOperandMinBytes` up to a slot's size; a slot still holding it is used as it
  * is, else the least recently used slot the other operand does not need.
  */
+/** Whether a product's operand is one a target with operand slots keeps (of the default slot size). */
+export const worthKeeping = (x: FloatArray, slotBytes = keptOperandSlotBytes): boolean =>
+  x.byteLength >= keptOperandMinBytes && x.byteLength <= slotBytes && keepable(x)
+
 const placeOperands = (target: MatmulTarget, a: FloatArray, b: FloatArray): [Placement, Placement] => {
   const slots = target.operands
-  const keeps = (x: FloatArray) =>
-    slots !== undefined &&
-    x.byteLength >= keptOperandMinBytes &&
-    x.byteLength <= slots.slotBytes &&
-    keepable(x)
+  const keeps = (x: FloatArray) => slots !== undefined && worthKeeping(x, slots.slotBytes)
   const keepB = keeps(b)
   const keepA = b !== a && keeps(a)
   // both looked up before either takes a slot, so neither evicts the other
@@ -98,21 +98,25 @@ export interface PackedB {
 }
 
 /**
- * Where op(B), held in slot `placed.slot`, is packed for a single product split by rows: the slot's
- * packed region (the regions follow the slots, one slot's size each), `ready` when the last row
- * split given this operand in this slot packed it there with the same strides and sizes (the slot's
- * note says so, and lapses when the slot is given to another array). Undefined (packed in the
- * scratch as before) for other products, operands not kept, and packings larger than a region.
+ * Where op(B), held in slot `placed.slot`, is packed for a single product run on one thread or split
+ * by rows: the slot's packed region (the regions follow the slots, one slot's size each), `ready`
+ * when the last such product given this operand in this slot packed it there with the same strides
+ * and sizes (the slot's note says so, and lapses when the slot is given to another array). Undefined
+ * (packed in the scratch as before) for other products, operands not kept, and packings larger than
+ * a region.
  */
 const packedOperand = (
   target: MatmulTarget,
   plan: ProductPlan,
   placed: Placement,
   key: string,
+  k: number,
+  n: number,
 ): (PackedB & { readonly slot: number }) | undefined => {
   const slots = target.operands
-  if (slots === undefined || placed.slot < 0 || plan.split?.kind !== 'rows' || plan.packed > slots.slotBytes)
-    return undefined
+  if (slots === undefined || placed.slot < 0 || plan.split?.kind === 'columns') return undefined
+  const shape = plan.kernels.gemmShape
+  if (align16(packedSize(shape, k, n) * shape.lanes.bytes) > slots.slotBytes) return undefined
   return {
     slot: placed.slot,
     at: slots.address(slots.count + placed.slot),
@@ -210,8 +214,9 @@ export interface Patches {
  * calling thread unfolds it all first. `finished`, when given, is called with the rows of C of each
  * task of a split product as soon as the calling thread has no task left and that task is done
  * (`GemmThreads.run`), so that the caller copies them out while the other threads finish; a product
- * that is not split, or not by rows, never calls it. `packedB`, when given, is where a row split
- * packs op(B) instead of the scratch, or (`ready`) where it is packed already.
+ * that is not split, or not by rows, never calls it. `packedB`, when given, is where a product on
+ * the calling thread or a row split packs op(B) instead of the scratch, or (`ready`) where it is
+ * packed already.
  */
 export const runProduct = (
   target: MatmulTarget,
@@ -247,7 +252,13 @@ export const runProduct = (
     fold && table === 0 ? () => kernels.fold(patches.table, 0, m, 0, patches.images) : undefined
   if (split === undefined) {
     prepare?.()
-    kernels.gemm(a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k, scratch)
+    // with a place for op(B)'s packing (packed there already, or packed there now)
+    if (packedB === undefined)
+      kernels.gemm(a, rowStrideA, colStrideA, b, rowStrideB, colStrideB, c, ldc, m, n, k, scratch)
+    else {
+      if (!packedB.ready) kernels.packAll(b, rowStrideB, colStrideB, n, k, packedB.at, 0, 1)
+      kernels.gemmRows(a, rowStrideA, colStrideA, packedB.at, c, ldc, m, n, k, scratch)
+    }
     foldHere?.()
     return
   }
@@ -338,7 +349,7 @@ export const wasmMatmul = (target: MatmulTarget, args: MatmulArgs): boolean => {
   // a single product's op(B) kept in a slot is packed next to it, and packed again only when the
   // slot no longer holds that packing (what it packed is noted once the product is done)
   const packing = `${plan.kernels.gemmShape.lanes.precision} ${rsB} ${csB} ${k} ${n}`
-  const packedB = aOffsets.length === 1 ? packedOperand(target, plan, placedB, packing) : undefined
+  const packedB = aOffsets.length === 1 ? packedOperand(target, plan, placedB, packing, k, n) : undefined
   if (packedB !== undefined && !packedB.ready) slots!.note(packedB.slot, undefined)
   // a single product split by rows copies each task's rows of C out as soon as they are done,
   // while the other threads finish their last tasks

@@ -153,6 +153,84 @@ describe('createWasmKernels', () => {
       })
     }
 
+  it('keeps a product’s weight matrix and its packing between products on one thread: bit for bit what copying and packing every time gives', () => {
+    const wasm = createWasmKernels({ threads: 0 })!
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...precisions),
+        fc.integer({ min: 130, max: 260 }),
+        fc.integer({ min: 70, max: 140 }),
+        fc.array(fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 2 }), fc.boolean()), {
+          minLength: 2,
+          maxLength: 8,
+        }),
+        (dtype, k, n, calls) => {
+          const make = (length: number, seed: number) => {
+            const values = dtype === 'float32' ? new Float32Array(length) : new Float64Array(length)
+            for (let i = 0; i < length; i++) values[i] = Math.sin(seed + i * 0.37)
+            return values
+          }
+          // owned weight matrices of 70–290 KiB (kept), and each one's copy as a view (never kept)
+          const weights = [1, 2, 3].map((seed) => make(k * n, seed))
+          const views = weights.map((w) => {
+            const whole =
+              dtype === 'float32' ? new Float32Array(w.length + 4) : new Float64Array(w.length + 4)
+            whole.set(w, 2)
+            return whole.subarray(2, 2 + w.length)
+          })
+          calls.forEach(([m, which, transposeB], call) => {
+            const a = make(m * k, 10 + call)
+            const product = (b: FloatArray) => {
+              const out = zerosLike(a, m * n).fill(Number.NaN)
+              const bShape = transposeB ? [n, k] : [k, n]
+              wasm.matmul({
+                a,
+                aShape: [m, k],
+                b,
+                bShape,
+                transposeA: false,
+                transposeB,
+                out,
+                outShape: [m, n],
+              })
+              return out
+            }
+            expect(firstDifference(product(weights[which]!), product(views[which]!))).toBe(-1)
+          })
+        },
+      ),
+      { seed: 585, numRuns: 30 },
+    )
+  })
+
+  it('does not copy or pack again a weight matrix given again (which nabla never writes)', () => {
+    const wasm = createWasmKernels({ threads: 0 })!
+    const [m, k, n] = [3, 160, 128]
+    const w = Float32Array.from({ length: k * n }, (_, i) => Math.cos(i * 0.11))
+    const a = Float32Array.from({ length: m * k }, (_, i) => Math.sin(i * 0.37))
+    const run = (b: Float32Array) => {
+      const out = new Float32Array(m * n)
+      wasm.matmul({
+        a,
+        aShape: [m, k],
+        b,
+        bShape: [k, n],
+        transposeA: false,
+        transposeB: false,
+        out,
+        outShape: [m, n],
+      })
+      return out
+    }
+    const first = run(w)
+    // written after its first product, as no tensor's storage ever is: the kept copy (and its
+    // packing) is what the next product multiplies by; an array never seen before is read afresh
+    const written = Float32Array.from(w, (v) => v + 1)
+    w.set(written)
+    expect(firstDifference(run(w), first)).toBe(-1)
+    expect(firstDifference(run(written), first)).not.toBe(-1)
+  })
+
   it('hands every other kernel to the reference', () => {
     const [, wasm] = backends[0]
     for (const name of ['slice', 'pad', 'concat', 'gather', 'scatterAdd'] as const)

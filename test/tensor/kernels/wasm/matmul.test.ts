@@ -144,4 +144,54 @@ describe('wasmMatmul', () => {
     expect(firstDifference(againView, firstView)).not.toBe(-1)
     expect(firstDifference(againView, product(square(view, b, d)))).toBe(-1)
   })
+
+  it('packs a kept op(B) once for the products on one thread that multiply by it the same way', () => {
+    const countedMemory = createMemory(false)
+    const countedSlots = new OperandSlots(2, 0, 2 ** 18)
+    const instance = instantiate(compileKernels({ shared: false, fma: false }), countedMemory, false)
+    const counted: MatmulTarget = {
+      instance,
+      heap: new Heap(countedMemory),
+      base: countedSlots.address(2 * countedSlots.count),
+      threads: undefined,
+      threadThreshold: 0,
+      operands: countedSlots,
+    }
+    const kernels = instance.f32
+    const packAll = kernels.packAll
+    let packs = 0
+    ;(kernels as { packAll: typeof packAll }).packAll = (...args) => {
+      packs++
+      packAll(...args)
+    }
+    const [m, d] = [8, 128] // op(B) of 64 KiB: kept; op(A) of 4 KiB: not
+    const b = filled(new Float32Array(d * d), 1)
+    const other = filled(new Float32Array(d * d), 2)
+    const calls: [FloatArray, boolean][] = [
+      [b, false],
+      [b, false],
+      [b, true], // the same op(B) read transposed: another packing
+      [b, true],
+      [b, false],
+      [other, false],
+      [b, false], // still in its own slot, with that packing beside it
+    ]
+    const counts = calls.map(([weights, transposeB], i) => {
+      const a = filled(new Float32Array(m * d), 10 + i)
+      const p = {
+        a,
+        aShape: [m, d],
+        b: weights,
+        bShape: [d, d],
+        transposeA: false,
+        transposeB,
+        outShape: [m, d],
+      }
+      packs = 0
+      const out = product(p, counted)
+      expect(firstDifference(out, product(p))).toBe(-1)
+      return packs
+    })
+    expect(counts).toEqual([1, 0, 1, 0, 1, 1, 0])
+  })
 })
