@@ -109,20 +109,25 @@ const valuesOf = (t: AnyTensor): Storage | undefined => {
 }
 
 /**
- * A region of `bytes` in the shared arena, else a private memory (`own`, or a new one); undefined
- * when neither fits.
+ * A region of the first of `sizes` (bytes, most wanted first) that the shared arena can reserve,
+ * else a private memory (`own`, or a new one) of the first size it can hold; undefined when none
+ * fits. The shared arena comes first at any size: its helper threads matter more than what a
+ * larger size would add.
  */
 const place = (
-  bytes: number,
+  sizes: readonly number[],
   shared: SharedArena | undefined,
   own: Arena | undefined,
-): Placement | undefined => {
-  const base = shared?.reserve(bytes)
-  if (shared !== undefined && base !== undefined)
-    return { arena: shared, shared, base, views: shared.views() }
+): (Placement & { readonly bytes: number }) | undefined => {
+  for (const bytes of sizes) {
+    const base = shared?.reserve(bytes)
+    if (shared !== undefined && base !== undefined)
+      return { arena: shared, shared, base, views: shared.views(), bytes }
+  }
   const arena = own ?? createArena()
-  if (arena === undefined || !arena.ensure(bytes)) return undefined
-  return { arena, shared: undefined, base: 0, views: arena.views() }
+  const bytes = sizes.find((size) => arena?.ensure(size) === true)
+  if (arena === undefined || bytes === undefined) return undefined
+  return { arena, shared: undefined, base: 0, views: arena.views(), bytes }
 }
 
 /** Compiles an IR (see the module header); undefined when the runtime has no WebAssembly SIMD. */
@@ -176,13 +181,12 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
     keptBytes += Math.ceil((packedSize(gemmShape, k, n) * gemmShape.lanes.bytes) / 16) * 16
   }
   // (where the memory cannot grow that far, the plan packs every product's op(B) at each run instead)
-  let placement = place(scratchOffset + scratch + keptBytes, shared, own)
-  if (placement === undefined && keptBytes > 0) {
+  const placement = place([scratchOffset + scratch + keptBytes, scratchOffset + scratch], shared, own)
+  if (placement === undefined) return undefined
+  if (placement.bytes < scratchOffset + scratch + keptBytes) {
     kept.clear()
     keptBytes = 0
-    placement = place(scratchOffset + scratch, shared, own)
   }
-  if (placement === undefined) return undefined
   // in a private memory (the shared one was full) every product runs on this thread
   if (placement.shared === undefined) splits.clear()
   const { base } = placement

@@ -248,6 +248,31 @@ describe('plan steps', () => {
     }
   })
 
+  it('place a plan without its kept packings, still in the threads’ memory, when that memory cannot hold them', () => {
+    const arena = sharedArena()!
+    const [m, n, k] = [128, 96, 120]
+    const f = (v: AnyTensor, y: AnyTensor) => matmulTransposed(y, v)
+    const [w, other, x] = [
+      filled([k, n], 'float32', 2),
+      filled([k, n], 'float32', 3),
+      filled([m, k], 'float32', 1),
+    ]
+    const roomy = compilePlan(makeIR(f)(w, x), { fusion: true })!
+    const reserve = arena.reserve
+    // the shared memory refuses a region as large as the plan with its packing
+    ;(arena as { reserve: typeof reserve }).reserve = (bytes) =>
+      bytes >= roomy.bytes ? undefined : reserve(bytes)
+    try {
+      const tight = compilePlan(makeIR(f)(w, x), { fusion: true })!
+      expect(tight.bytes).toBeLessThan(roomy.bytes)
+      expect(tight.threaded).toBe(true)
+      for (const weights of [w, w, other, w])
+        expect(sameBits(tight.run([weights, x])[0]!, f(weights, x))).toBe(true)
+    } finally {
+      ;(arena as { reserve: typeof reserve }).reserve = reserve
+    }
+  })
+
   it('never write a primitive into the donated buffer it reads (it writes as it goes)', () => {
     // the input gradient of a 1×1 convolution has its cotangent's shape, so the cotangent's donated
     // buffer could take the result; the primitive zero-fills its output before adding into it
