@@ -68,15 +68,15 @@ interface Placement {
   readonly copy: boolean
 }
 
+/** Whether a product's operand is one a target with operand slots keeps (of the default slot size). */
+export const worthKeeping = (x: FloatArray, slotBytes = keptOperandSlotBytes): boolean =>
+  x.byteLength >= keptOperandMinBytes && x.byteLength <= slotBytes && keepable(x)
+
 /**
  * Where `a` and `b` go for a product on `target`. An operand is kept in a slot when it is an array
  * nabla owns of `keptOperandMinBytes` up to a slot's size; a slot still holding it is used as it
  * is, else the least recently used slot the other operand does not need.
  */
-/** Whether a product's operand is one a target with operand slots keeps (of the default slot size). */
-export const worthKeeping = (x: FloatArray, slotBytes = keptOperandSlotBytes): boolean =>
-  x.byteLength >= keptOperandMinBytes && x.byteLength <= slotBytes && keepable(x)
-
 const placeOperands = (target: MatmulTarget, a: FloatArray, b: FloatArray): [Placement, Placement] => {
   const slots = target.operands
   const keeps = (x: FloatArray) => slots !== undefined && worthKeeping(x, slots.slotBytes)
