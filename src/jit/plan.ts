@@ -30,7 +30,7 @@ import {
   lend,
   makeTensor,
   moveStorage,
-  packedSize,
+  packedBytes,
   type SharedArena,
   type Storage,
   sharedArena,
@@ -178,7 +178,7 @@ export const compilePlan = (ir: IR, options: PlanOptions): Plan | undefined => {
     if (k === 0) continue
     const gemmShape = (out.dtype === 'float64' ? probe.kernels.f64 : probe.kernels.f32).gemmShape
     kept.set(eq, { offset: keptBytes, input })
-    keptBytes += Math.ceil((packedSize(gemmShape, k, n) * gemmShape.lanes.bytes) / 16) * 16
+    keptBytes += packedBytes(gemmShape, k, n)
   }
   // (where the memory cannot grow that far, the plan packs every product's op(B) at each run instead)
   const placement = place([scratchOffset + scratch + keptBytes, scratchOffset + scratch], shared, own)

@@ -22,7 +22,7 @@ export { kernels } from './kernels/index.js'
 export { broadcastStrides } from './kernels/reference.js'
 export { type Arena, createArena } from './kernels/wasm/arena.js'
 export { canFuse, type FusedExpression, type FusedSpec, type OperandLayout } from './kernels/wasm/fused.js'
-export { packedSize } from './kernels/wasm/shared.js'
+export { packedBytes } from './kernels/wasm/shared.js'
 export {
   type GemmCall,
   planThreadThreshold,

@@ -25,7 +25,7 @@ import { align16, type Heap } from './heap.js'
 import { type Precision, precisionOf } from './lanes.js'
 import type { KernelInstance, PrecisionKernels } from './module.js'
 import { keepable, type OperandSlots } from './operandSlots.js'
-import { packedSize, rowsScratchBytes } from './shared.js'
+import { packedBytes, rowsScratchBytes } from './shared.js'
 import { type Split, splitOf, taskRange } from './splits.js'
 import type { HeapProduct } from './taskLoop.js'
 import type { GemmThreads } from './threads.js'
@@ -116,7 +116,7 @@ const packedOperand = (
   const slots = target.operands
   if (slots === undefined || placed.slot < 0 || plan.split?.kind === 'columns') return undefined
   const shape = plan.kernels.gemmShape
-  if (align16(packedSize(shape, k, n) * shape.lanes.bytes) > slots.slotBytes) return undefined
+  if (packedBytes(shape, k, n) > slots.slotBytes) return undefined
   return {
     slot: placed.slot,
     at: slots.address(slots.count + placed.slot),
@@ -187,7 +187,7 @@ export const planProduct = (
     workers > 0 && m * n * k >= target.threadThreshold
       ? splitOf(m, n, shape.mr, tileColumns(shape), workers + 1)
       : undefined
-  const packed = split?.kind === 'rows' ? align16(packedSize(shape, k, n) * shape.lanes.bytes) : 0
+  const packed = split?.kind === 'rows' ? packedBytes(shape, k, n) : 0
   const stride = split?.kind === 'rows' ? rowsScratchBytes(shape) : scratchLayout(shape).total
   return { kernels, split, packed, stride, bytes: packed + (split === undefined ? 1 : workers + 1) * stride }
 }

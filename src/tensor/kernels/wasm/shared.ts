@@ -29,6 +29,10 @@ export const packedSize = (shape: GemmShape, k: number, n: number): number => {
   return k * Math.ceil(n / nr) * nr
 }
 
+/** Bytes of that packing, rounded up to 16 (where a range for it is laid out). */
+export const packedBytes = (shape: GemmShape, k: number, n: number): number =>
+  Math.ceil((packedSize(shape, k, n) * shape.lanes.bytes) / 16) * 16
+
 /** Bytes of per-thread scratch `gemmRows` needs: one packed A block and one edge tile. */
 export const rowsScratchBytes = (shape: GemmShape): number => {
   const layout = scratchLayout(shape)

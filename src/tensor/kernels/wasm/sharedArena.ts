@@ -30,7 +30,7 @@ import {
   supportsSharedMemory,
   supportsSimd,
 } from './module.js'
-import { packedSize, rowsScratchBytes } from './shared.js'
+import { packedBytes, rowsScratchBytes } from './shared.js'
 import { type Split, splitOf } from './splits.js'
 import { controlBytes, type HeapProduct } from './taskLoop.js'
 import { GemmThreads } from './threads.js'
@@ -198,7 +198,7 @@ const createSharedArena = (): SharedArena | undefined => {
     threadedScratch: (precision, k, n) => {
       const shape = precisionKernels(precision).gemmShape
       return (
-        align16(packedSize(shape, k, n) * shape.lanes.bytes) +
+        packedBytes(shape, k, n) +
         (workers + 1) * Math.max(rowsScratchBytes(shape), scratchLayout(shape).total)
       )
     },
@@ -226,7 +226,7 @@ const createSharedArena = (): SharedArena | undefined => {
           k,
           packed: call.packed?.at ?? call.scratch,
           prepacked: call.packed?.ready ?? false,
-          scratch: call.scratch + align16(packedSize(shape, k, n) * shape.lanes.bytes),
+          scratch: call.scratch + packedBytes(shape, k, n),
           scratchStride: Math.max(rowsScratchBytes(shape), scratchLayout(shape).total),
         },
         split,
