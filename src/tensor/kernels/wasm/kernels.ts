@@ -13,6 +13,7 @@
 import { broadcastLoop, extremumLoop, transposeLoop, whereLoop } from '../loops.js'
 import { referenceKernels } from '../reference.js'
 import type { ConvGeometry, FloatArray, Kernels, ReduceKind } from '../types.js'
+import type { WasmMemory, WasmModule } from './api.js'
 import {
   convolutionFilterGrad,
   convolutionForward,
@@ -31,6 +32,7 @@ import {
 import {
   compileKernels,
   createMemory,
+  createMemoryIfRoom,
   instantiate,
   type KernelInstance,
   supportsRelaxedSimd,
@@ -120,27 +122,25 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
   const local: KernelInstance = instantiate(compileKernels({ shared: false, fma }), memory, fma)
   const heap = new Heap(memory)
   const localTarget: MatmulTarget = { instance: local, heap, base: 0, threads: undefined, threadThreshold: 0 }
+  // a product target over `memory` that keeps operands in slots from byte `from`, each with a region
+  // of the same size after them for its packing (matmul.ts), its working area above those
+  const slotted = (module: WasmModule, memory: WasmMemory, from: number) => {
+    const operands = new OperandSlots(keptOperandSlots, from, keptOperandSlotBytes)
+    const base = operands.address(2 * operands.count)
+    return { instance: instantiate(module, memory, fma), heap: new Heap(memory), base, operands }
+  }
   // a product on this thread with an operand worth keeping (a weight matrix multiplied again, say)
   // runs in a memory of its own whose slots keep operands and op(B)'s packing between products, as
   // the threads' memory does; made at the first such product (null: no address space for it)
   let keptLocal: MatmulTarget | null | undefined
   const keptLocalTarget = (): MatmulTarget | undefined => {
     if (keptLocal === undefined) {
-      let memory: ReturnType<typeof createMemory> | undefined
-      try {
-        memory = createMemory(false)
-      } catch (error) {
-        if (!(error instanceof RangeError)) throw error
-      }
-      const operands = new OperandSlots(keptOperandSlots, 0, keptOperandSlotBytes)
+      const memory = createMemoryIfRoom(false)
       keptLocal =
         memory === undefined
           ? null
           : {
-              instance: instantiate(compileKernels({ shared: false, fma }), memory, fma),
-              heap: new Heap(memory),
-              base: operands.address(2 * operands.count),
-              operands,
+              ...slotted(compileKernels({ shared: false, fma }), memory, 0),
               threads: undefined,
               threadThreshold: 0,
             }
@@ -161,24 +161,14 @@ export const createWasmKernels = (options: WasmKernelOptions = {}): WasmKernels 
     started = true
     if (options.threads === 0 || !supportsSharedMemory()) return 0
     const module = compileKernels({ shared: true, fma })
-    let sharedMemory: ReturnType<typeof createMemory>
-    try {
-      sharedMemory = createMemory(true)
-    } catch (error) {
-      // no address space for a second memory (ulimit -v): products stay on the calling thread
-      if (error instanceof RangeError) return 0
-      throw error
-    }
+    // no address space for a second memory (ulimit -v): products stay on the calling thread
+    const sharedMemory = createMemoryIfRoom(true)
+    if (sharedMemory === undefined) return 0
     threads = GemmThreads.start(module, sharedMemory, options.threads, host, options.threadStartMs ?? 0)
     if (threads === undefined) return 0
-    // the split products' operands are kept between products in slots above the control blocks,
-    // each with a region of the same size after them for its packing (matmul.ts)
-    const operands = new OperandSlots(keptOperandSlots, controlBytes, keptOperandSlotBytes)
+    // the split products' operands are kept between products in slots above the control blocks
     sharedTarget = {
-      instance: instantiate(module, sharedMemory, fma),
-      heap: new Heap(sharedMemory),
-      base: operands.address(2 * operands.count),
-      operands,
+      ...slotted(module, sharedMemory, controlBytes),
       threads,
       threadThreshold,
       callerWorks: options.callerWorks ?? true,

@@ -270,6 +270,19 @@ export const createMemory = (shared: boolean): WasmMemory => {
   return memory
 }
 
+/**
+ * A fresh memory as `createMemory` makes it, or undefined when there is no address space for
+ * another one (`ulimit -v`): the callers then do without it.
+ */
+export const createMemoryIfRoom = (shared: boolean): WasmMemory | undefined => {
+  try {
+    return createMemory(shared)
+  } catch (error) {
+    if (error instanceof RangeError) return undefined
+    throw error
+  }
+}
+
 /** Whether `buffer` is the memory of a kernel instance (its current buffer). */
 export const isKernelMemory = (buffer: ArrayBufferLike): boolean =>
   memories.some((m) => m.deref()?.buffer === buffer)

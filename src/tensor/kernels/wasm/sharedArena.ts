@@ -22,7 +22,7 @@ import type { Precision } from './lanes.js'
 import type { MatmulTarget } from './matmul.js'
 import {
   compileKernels,
-  createMemory,
+  createMemoryIfRoom,
   instantiate,
   type KernelInstance,
   type PrecisionKernels,
@@ -109,14 +109,9 @@ const createSharedArena = (): SharedArena | undefined => {
   if (!supportsSimd() || !supportsSharedMemory() || host === undefined || host.cores < 2) return undefined
   const fma = supportsRelaxedSimd()
   const module = compileKernels({ shared: true, fma })
-  let memory: ReturnType<typeof createMemory>
-  try {
-    memory = createMemory(true)
-  } catch (error) {
-    // no address space for another memory (ulimit -v): plans use private memories
-    if (error instanceof RangeError) return undefined
-    throw error
-  }
+  // no address space for another memory (ulimit -v): plans use private memories
+  const memory = createMemoryIfRoom(true)
+  if (memory === undefined) return undefined
   const kernels = instantiate(module, memory, fma)
   const heap = new Heap(memory)
   // every buffer object this memory has had (growing a shared memory gives a new one over the same
