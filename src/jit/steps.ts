@@ -162,20 +162,14 @@ export const runSplittable = (shared: SharedArena, call: GemmCall, single: () =>
  * panels and leaves the range alone). Versions only grow, so a packing interrupted half-way is
  * never taken for the current one.
  */
-export const keptPackingOf = (
-  keep: KeptPacking,
-  kernel: Arena['kernels']['f32'],
-  b: { readonly at: number; readonly rowStride: number; readonly colStride: number },
-  n: number,
-  k: number,
-) => {
+export const keptPackingOf = (keep: KeptPacking, kernel: Arena['kernels']['f32'], call: GemmCall) => {
   // the version of op(B) whose packing the range holds (-1: none)
   let holds = -1
   return {
     ready: (): boolean => holds === keep.version(),
     pack: (): void => {
       holds = -1
-      kernel.packAll(b.at, b.rowStride, b.colStride, n, k, keep.at, 0, 1)
+      kernel.packAll(call.b, call.rowStrideB, call.colStrideB, call.n, call.k, keep.at, 0, 1)
       holds = keep.version()
     },
     packedBy: (kind: SplitKind): void => {
@@ -206,8 +200,7 @@ export const keptProduct = (
 ): (() => void) => {
   const { m, n, k, rowStrideA: rsA, colStrideA: csA } = call
   const e = call.precision === 'f64' ? 8 : 4
-  const b = { at: call.b, rowStride: call.rowStrideB, colStride: call.colStrideB }
-  const kept = keptPackingOf(keep, kernel, b, n, k)
+  const kept = keptPackingOf(keep, kernel, call)
   const rowsPerBlock = finish?.rowsPerBlock ?? m
   const blocks = Array.from({ length: Math.ceil(m / rowsPerBlock) }, (_, i) => {
     const first = i * rowsPerBlock

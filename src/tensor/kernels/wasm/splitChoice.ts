@@ -26,9 +26,8 @@
  * `afterFlip` products later (a quarter of `probeEvery`) and then at doubling intervals again, not
  * after the interval its probes had grown to while it was preferred: on a noisy machine a burst of
  * slow split products otherwise kept an MLP's or a 512² loop's products on one thread for 50–128
- * products at a time, each ~1.4–1.7× dearer. Both ways give
- * bit-identical results (the split runs the same kernel over blocks of rows or columns), so the
- * choice only moves time.
+ * products at a time, each ~1.4–1.7× dearer. Both ways give bit-identical results (the split runs
+ * the same kernel over blocks of rows or columns), so the choice only moves time.
  *
  * @module kernels/wasm/splitChoice
  */
