@@ -5,6 +5,7 @@
  *
  * @module bench/targets
  */
+import { peakReferenceName, threadsPeakReferenceName } from './cases/peak.js'
 import { median, type Result } from './measure.js'
 
 /** A target: `impl` on `case` at least (or at most) `bound`, absolute or as a multiple of `peer`. */
@@ -117,11 +118,13 @@ export const targetLines = (targets: readonly Target[], results: readonly Result
   })
 
 /**
- * For each target in GFLOP/s, what it asks for against the machine's ceiling: `threads` times one
- * thread's SIMD peak, and how much of that ceiling nabla reaches. The peak is the one measured in
- * the same rounds as the target's case when the case has it (`machine: SIMD peak …`; nabla's share
- * is then the median of the per-round shares), else `peak`, measured first. A target above 100 %
- * cannot be met on this machine by any kernel.
+ * For each target in GFLOP/s, what it asks for against the machine's ceiling, and how much of that
+ * ceiling nabla reaches. The ceiling is the SIMD peak of all `threads` threads at once when the
+ * target's case measured it in the same rounds (`machine: SIMD peak N threads`: what the machine
+ * gave a split product during the run, lower when another guest took a core); else `threads` times
+ * one thread's peak, measured in the same rounds when the case has it (`machine: SIMD peak 1
+ * thread`), else `peak`, measured first. nabla's share of a peak from the same rounds is the median
+ * of the per-round shares. A target above 100 % cannot be met in that run by any kernel.
  */
 export const ceilingLines = (
   targets: readonly Target[],
@@ -132,18 +135,27 @@ export const ceilingLines = (
   targets.flatMap((t) => {
     const own = find(results, t.case, t.impl)
     const peer = t.peer === undefined ? undefined : find(results, t.case, t.peer)
-    const local = results.find((r) => r.case === t.case && r.impl.startsWith('machine: SIMD peak'))
+    const inCase = (impl: string) => results.find((r) => r.case === t.case && r.impl === impl)
+    const together = threads > 1 ? inCase(threadsPeakReferenceName(threads)) : undefined
+    const local = inCase(peakReferenceName)
     const reference = local ?? peak
-    if (own === undefined || reference === undefined || own.unit !== 'GFLOP/s') return []
+    if (own === undefined || (together ?? reference) === undefined || own.unit !== 'GFLOP/s') return []
     if (t.peer !== undefined && peer === undefined) return []
-    const ceiling = reference.median * threads
     const asked = peer === undefined ? t.bound : t.bound * peer.median
     const percent = (value: number) => `${(100 * value).toFixed(0)} %`
     const what = peer === undefined ? `${t.bound} GFLOP/s` : `${t.bound}× ${t.peer}`
+    const head = `ceiling ${`${t.case} ${t.impl}`.padEnd(36)} ${what} asks ${asked.toFixed(1)} GFLOP/s`
+    if (together !== undefined) {
+      const single = reference === undefined ? '' : `; one thread alone ${reference.median.toFixed(1)}`
+      return [
+        `${head} = ${percent(asked / together.median)} of ${together.median.toFixed(1)} (the SIMD peak of ${threads} threads at once, in the same rounds${single}); nabla reaches ${percent(ratioOf(own, together, false).value)}`,
+      ]
+    }
+    const ceiling = reference!.median * threads
     const reached = local === undefined ? own.median / ceiling : ratioOf(own, local, false).value / threads
     const when = local === undefined ? 'measured first' : 'in the same rounds'
     return [
-      `ceiling ${`${t.case} ${t.impl}`.padEnd(36)} ${what} asks ${asked.toFixed(1)} GFLOP/s = ${percent(asked / ceiling)} of ${threads} × ${reference.median.toFixed(1)} (one thread's SIMD peak, ${when}); nabla reaches ${percent(reached)}`,
+      `${head} = ${percent(asked / ceiling)} of ${threads} × ${reference!.median.toFixed(1)} (one thread's SIMD peak, ${when}); nabla reaches ${percent(reached)}`,
     ]
   })
 

@@ -3,9 +3,15 @@
  *
  * @module bench/cases/matmul
  */
+import { availableParallelism } from 'node:os'
 import { fromArrayOrThrow, matmul } from '../../src/index.js'
 import { randomFloats, useTfBackend } from '../peers.js'
-import { peakImplementation, peakReferenceName } from './peak.js'
+import {
+  peakImplementation,
+  peakReferenceName,
+  threadsPeakImplementation,
+  threadsPeakReferenceName,
+} from './peak.js'
 import type { Case, CaseContext, Implementation, Prepared } from './types.js'
 
 const rate = (run: () => unknown, n: number, cleanup?: () => void): Prepared => ({
@@ -80,7 +86,13 @@ export const matmulCases = ({ peers, quick }: CaseContext): Case[] =>
           )
         },
       })
-    // the GFLOP/s targets are on 512²: the machine's ceiling is measured in the same rounds there
-    if (n === 512) implementations.push(peakImplementation(peakReferenceName))
+    // the GFLOP/s targets are on 512²: the machine's ceiling is measured in the same rounds there,
+    // on one thread and on as many as a product splits across
+    if (n === 512) {
+      const threads = availableParallelism()
+      implementations.push(peakImplementation(peakReferenceName))
+      if (threads > 1)
+        implementations.push(threadsPeakImplementation(threadsPeakReferenceName(threads), threads))
+    }
     return { name: `matmul ${n}² f32`, unit: 'GFLOP/s', higherIsBetter: true, implementations }
   })

@@ -6,6 +6,10 @@
  * product can run faster per thread than this; two threads at most double it. Printed so that a
  * target above what the machine can do is visibly so.
  *
+ * The same loop on every thread at once (`threadsPeakImplementation`) is what the machine gives a
+ * split product during a run: on a quiet machine it is the one-thread peak times the threads (two
+ * threads here ran 58.5 + 58.4 against 58.5 alone), and it drops when another guest takes a core.
+ *
  * @module bench/cases/peak
  */
 import { webAssembly } from '../../src/tensor/kernels/wasm/api.js'
@@ -23,7 +27,8 @@ export const peakInstruction = (): 'fma' | 'mul+add' => (supportsRelaxedSimd() ?
 const accumulators = 12
 const turns = 1_000_000
 
-const peakKernel = (): ((turns: number) => number) | undefined => {
+/** The peak loop's module: `peak(turns)` over an imported one-page memory it does not touch. */
+const peakModule = (): WebAssembly.Module | undefined => {
   if (webAssembly === undefined) return undefined
   const f = new FunctionBuilder(['i32'], ['f32'])
   const a = f.local('v128')
@@ -41,8 +46,14 @@ const peakKernel = (): ((turns: number) => number) | undefined => {
   f.f32(0)
   for (const acc of accs) f.get(acc).lane('f32x4.extract_lane', 0).op('f32.add')
   const bytes = buildModule({ initial: 1, maximum: 1, shared: false }, [{ name: 'peak', body: f }])
+  return new webAssembly.Module(bytes)
+}
+
+const peakKernel = (): ((turns: number) => number) | undefined => {
+  const module = peakModule()
+  if (module === undefined || webAssembly === undefined) return undefined
   const memory = new webAssembly.Memory({ initial: 1, maximum: 1 })
-  const instance = new webAssembly.Instance(new webAssembly.Module(bytes), { env: { memory } })
+  const instance = new webAssembly.Instance(module, { env: { memory } })
   return instance.exports.peak as (turns: number) => number
 }
 
@@ -69,4 +80,72 @@ export const peakCase = (): Case => ({
   unit: 'GFLOP/s',
   higherIsBetter: true,
   implementations: [peakImplementation(`wasm SIMD ${peakInstruction()}`)],
+})
+
+/** The name of the peak of `threads` threads at once, measured in the same rounds as a product. */
+export const threadsPeakReferenceName = (threads: number): string => `machine: SIMD peak ${threads} threads`
+
+// turns per call on every thread: ~13 ms here, so a helper's wake-up (tens of µs) stays below 1 %
+const threadsTurns = 8 * turns
+
+// a helper: runs the loop once per generation the caller publishes, then counts itself done; it
+// spins a moment before sleeping, so that the next call of a sample finds it awake
+const helperSource = `
+const { workerData } = require('node:worker_threads')
+const [control, module] = workerData
+const memory = new WebAssembly.Memory({ initial: 1, maximum: 1 })
+const peak = new WebAssembly.Instance(module, { env: { memory } }).exports.peak
+let seen = 0
+for (;;) {
+  for (let spin = 0; spin < 100000 && Atomics.load(control, 0) === seen; spin++);
+  Atomics.wait(control, 0, seen)
+  seen = Atomics.load(control, 0)
+  if (seen < 0) break
+  peak(${threadsTurns})
+  Atomics.add(control, 1, 1)
+  Atomics.notify(control, 1)
+}
+`
+
+/**
+ * The peak loop on `threads` threads at once (this one and `threads − 1` helpers started here), as
+ * an implementation named `impl`, in GFLOP/s of all of them together. Each call returns how many
+ * threads ran the loop (all of them: it waits for the helpers). Undefined where there is no
+ * WebAssembly or fewer than two threads.
+ */
+export const threadsPeakImplementation = (impl: string, threads: number): Implementation => ({
+  impl,
+  prepare: async () => {
+    const module = peakModule()
+    const peak = peakKernel()
+    if (module === undefined || peak === undefined || threads < 2) return undefined
+    const { Worker } = await import('node:worker_threads')
+    // [generation (−1: stop), helpers done with it]
+    const control = new Int32Array(new SharedArrayBuffer(8))
+    const helpers = Array.from(
+      { length: threads - 1 },
+      () => new Worker(helperSource, { eval: true, workerData: [control, module] }),
+    )
+    await Promise.all(helpers.map((helper) => new Promise((resolve) => helper.once('online', resolve))))
+    const run = (): number => {
+      Atomics.store(control, 1, 0)
+      Atomics.add(control, 0, 1)
+      Atomics.notify(control, 0)
+      peak(threadsTurns)
+      for (let done = Atomics.load(control, 1); done < helpers.length; done = Atomics.load(control, 1))
+        Atomics.wait(control, 1, done)
+      return 1 + Atomics.load(control, 1)
+    }
+    return {
+      run,
+      work: threads * threadsTurns * accumulators * 8,
+      scale: 1e9,
+      figure: 'rate',
+      cleanup: () => {
+        Atomics.store(control, 0, -1)
+        Atomics.notify(control, 0)
+        for (const helper of helpers) void helper.terminate()
+      },
+    }
+  },
 })

@@ -1,8 +1,16 @@
 /** Tests of the bench's target lines: ratios from alternating rounds, and peers whose rounds moved. */
 import * as fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { peakReferenceName, threadsPeakReferenceName } from '../../bench/cases/peak.js'
 import type { Result } from '../../bench/measure.js'
-import { eagerTargets, ratioOf, targetLines, unsteadyPeerLine, unsteadySpread } from '../../bench/targets.js'
+import {
+  ceilingLines,
+  eagerTargets,
+  ratioOf,
+  targetLines,
+  unsteadyPeerLine,
+  unsteadySpread,
+} from '../../bench/targets.js'
 
 const result = (impl: string, samples: number[]): Result => {
   const sorted = [...samples].sort((a, b) => a - b)
@@ -71,5 +79,35 @@ describe('targetLines', () => {
     expect(met[0]).toMatch(/ met$/)
     expect(missed).toHaveLength(1)
     expect(missed[0]).toMatch(/ NOT met$/)
+  })
+})
+
+describe('ceilingLines', () => {
+  const nabla = result('nabla', [90, 60, 100])
+  const peer = result('tfjs-wasm', [30, 30, 30])
+  const one = result(peakReferenceName, [58, 58, 58])
+
+  it('takes the peak of all threads at once from the same rounds when the case measured it', () => {
+    // the second core was taken in the second round: nabla's shares are 0.8, 0.8 and 0.8
+    const both = result(threadsPeakReferenceName(2), [112.5, 75, 125])
+    const lines = ceilingLines(matmulRatio, [nabla, peer, one, both], undefined, 2)
+    expect(lines).toHaveLength(1)
+    // 3 × 30 = 90 GFLOP/s asked of the median 112.5: 80 %; the median share 0.8 (not 90 / 112.5)
+    expect(lines[0]).toContain('asks 90.0 GFLOP/s = 80 % of 112.5 (the SIMD peak of 2 threads at once')
+    expect(lines[0]).toContain('one thread alone 58.0')
+    expect(lines[0]).toMatch(/nabla reaches 80 %$/)
+  })
+
+  it('falls back to the threads times one thread’s peak without it', () => {
+    const lines = ceilingLines(matmulRatio, [nabla, peer, one], undefined, 2)
+    expect(lines).toHaveLength(1)
+    // 90 of 2 × 58 = 116: 78 %; the per-round shares 90/116, 60/116, 100/116: median 78 %
+    expect(lines[0]).toContain('= 78 % of 2 × 58.0 (one thread')
+    expect(lines[0]).toMatch(/nabla reaches 78 %$/)
+  })
+
+  it('reads a peak of another thread count as no measure of this machine’s', () => {
+    const four = result(threadsPeakReferenceName(4), [200, 200, 200])
+    expect(ceilingLines(matmulRatio, [nabla, peer, one, four], undefined, 2)[0]).toContain('of 2 × 58.0')
   })
 })
