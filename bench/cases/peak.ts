@@ -49,8 +49,7 @@ const peakModule = (): WebAssembly.Module | undefined => {
   return new webAssembly.Module(bytes)
 }
 
-const peakKernel = (): ((turns: number) => number) | undefined => {
-  const module = peakModule()
+const peakKernel = (module = peakModule()): ((turns: number) => number) | undefined => {
   if (module === undefined || webAssembly === undefined) return undefined
   const memory = new webAssembly.Memory({ initial: 1, maximum: 1 })
   const instance = new webAssembly.Instance(module, { env: { memory } })
@@ -116,9 +115,10 @@ for (;;) {
 export const threadsPeakImplementation = (impl: string, threads: number): Implementation => ({
   impl,
   prepare: async () => {
+    if (threads < 2) return undefined
     const module = peakModule()
-    const peak = peakKernel()
-    if (module === undefined || peak === undefined || threads < 2) return undefined
+    const peak = peakKernel(module)
+    if (module === undefined || peak === undefined) return undefined
     const { Worker } = await import('node:worker_threads')
     // [generation (−1: stop), helpers done with it]
     const control = new Int32Array(new SharedArrayBuffer(8))
