@@ -88,12 +88,13 @@ describe('ceilingLines', () => {
   const one = result(peakReferenceName, [58, 58, 58])
 
   it('takes the peak of all threads at once from the same rounds when the case measured it', () => {
-    // the second core was taken in the second round: nabla's shares are 0.8, 0.8 and 0.8
-    const both = result(threadsPeakReferenceName(2), [112.5, 75, 125])
+    // the second core was taken in the second round: nabla's shares are 0.9, 0.8 and 0.8
+    const both = result(threadsPeakReferenceName(2), [100, 75, 125])
     const lines = ceilingLines(matmulRatio, [nabla, peer, one, both], undefined, 2)
     expect(lines).toHaveLength(1)
-    // 3 × 30 = 90 GFLOP/s asked of the median 112.5: 80 %; the median share 0.8 (not 90 / 112.5)
-    expect(lines[0]).toContain('asks 90.0 GFLOP/s = 80 % of 112.5 (the SIMD peak of 2 threads at once')
+    // 3 × 30 = 90 GFLOP/s asked of the median 100: 90 %; nabla's share is the median of the
+    // per-round shares, 80 %, not the ratio of the medians (90 / 100)
+    expect(lines[0]).toContain('asks 90.0 GFLOP/s = 90 % of 100.0 (the SIMD peak of 2 threads at once')
     expect(lines[0]).toContain('one thread alone 58.0')
     expect(lines[0]).toMatch(/nabla reaches 80 %$/)
   })
