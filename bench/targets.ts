@@ -139,7 +139,7 @@ export const ceilingLines = (
     const together = threads > 1 ? inCase(threadsPeakReferenceName(threads)) : undefined
     const local = inCase(peakReferenceName)
     const reference = local ?? peak
-    if (own === undefined || (together ?? reference) === undefined || own.unit !== 'GFLOP/s') return []
+    if (own === undefined || own.unit !== 'GFLOP/s') return []
     if (t.peer !== undefined && peer === undefined) return []
     const asked = peer === undefined ? t.bound : t.bound * peer.median
     const percent = (value: number) => `${(100 * value).toFixed(0)} %`
@@ -151,11 +151,12 @@ export const ceilingLines = (
         `${head} = ${percent(asked / together.median)} of ${together.median.toFixed(1)} (the SIMD peak of ${threads} threads at once, in the same rounds${single}); nabla reaches ${percent(ratioOf(own, together, false).value)}`,
       ]
     }
-    const ceiling = reference!.median * threads
+    if (reference === undefined) return []
+    const ceiling = reference.median * threads
     const reached = local === undefined ? own.median / ceiling : ratioOf(own, local, false).value / threads
     const when = local === undefined ? 'measured first' : 'in the same rounds'
     return [
-      `${head} = ${percent(asked / ceiling)} of ${threads} × ${reference!.median.toFixed(1)} (one thread's SIMD peak, ${when}); nabla reaches ${percent(reached)}`,
+      `${head} = ${percent(asked / ceiling)} of ${threads} × ${reference.median.toFixed(1)} (one thread's SIMD peak, ${when}); nabla reaches ${percent(reached)}`,
     ]
   })
 
